@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-locale"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libintl.h>
+
+#include "haven-locale.h"
+
+/* glibc caches translations per catalog; bumping this counter makes the next
+ * gettext() call look the message up again in the new LANGUAGE. */
+extern int _nl_msg_cat_cntr;
+
+typedef struct {
+  const char *code;
+  /* How speakers of the language name it, so a visitor can find their own
+   * language without reading any other. */
+  const char *native_name;
+  HavenTextDirection direction;
+} HavenLanguage;
+
+static const HavenLanguage languages[] = {
+  { "en", "English", HAVEN_TEXT_DIRECTION_LTR },
+  { "es", "Español", HAVEN_TEXT_DIRECTION_LTR },
+  { "fr", "Français", HAVEN_TEXT_DIRECTION_LTR },
+  { "ar", "العربية", HAVEN_TEXT_DIRECTION_RTL },
+  { "ru", "Русский", HAVEN_TEXT_DIRECTION_LTR },
+  { "zh_CN", "简体中文", HAVEN_TEXT_DIRECTION_LTR },
+  { "vi", "Tiếng Việt", HAVEN_TEXT_DIRECTION_LTR },
+};
+
+static char *current_code;
+
+static const HavenLanguage *
+lookup (const char *code)
+{
+  if (code == NULL)
+    return NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      if (g_str_equal (languages[i].code, code))
+        return &languages[i];
+    }
+
+  return NULL;
+}
+
+gboolean
+haven_locale_is_known (const char *code)
+{
+  return lookup (code) != NULL;
+}
+
+const char *
+haven_locale_get_native_name (const char *code)
+{
+  const HavenLanguage *language = lookup (code);
+
+  return language != NULL ? language->native_name : NULL;
+}
+
+HavenTextDirection
+haven_locale_get_direction (const char *code)
+{
+  const HavenLanguage *language = lookup (code);
+
+  return language != NULL ? language->direction : HAVEN_TEXT_DIRECTION_LTR;
+}
+
+/**
+ * haven_locale_get_localedir:
+ *
+ * Where the catalogs are: LOCALEDIR, or `HAVEN_LOCALEDIR` when running from
+ * the build tree (meson devenv and the tests set it).
+ */
+const char *
+haven_locale_get_localedir (void)
+{
+  const char *from_environment = g_getenv ("HAVEN_LOCALEDIR");
+
+  if (from_environment != NULL && from_environment[0] != '\0')
+    return from_environment;
+
+  return LOCALEDIR;
+}
+
+gboolean
+haven_locale_has_catalog (const char *code)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (code != NULL, FALSE);
+
+  path = g_build_filename (haven_locale_get_localedir (), code, "LC_MESSAGES",
+                           GETTEXT_PACKAGE ".mo", NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+/**
+ * haven_locale_filter_offered:
+ * @configured: the languages the settings ask for, in order
+ *
+ * Returns: (transfer full): the languages to offer visitors: those of
+ *   @configured that Haven knows and has a catalog for, each once, in order.
+ *   A language without a catalog would show the visitor text they may not
+ *   read, so it is left out.
+ */
+GStrv
+haven_locale_filter_offered (const char * const *configured)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (gsize i = 0; configured != NULL && configured[i] != NULL; i++)
+    {
+      const char *code = configured[i];
+
+      if (!haven_locale_is_known (code) || !haven_locale_has_catalog (code))
+        continue;
+      if (!g_hash_table_add (seen, (gpointer) code))
+        continue;
+
+      g_strv_builder_add (builder, code);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * haven_locale_apply:
+ * @code: a language Haven knows
+ *
+ * Makes gettext answer in @code from now on. Text already built (widgets
+ * made from GtkBuilder files, for instance) keeps its language: callers
+ * rebuild it.
+ */
+void
+haven_locale_apply (const char *code)
+{
+  g_return_if_fail (haven_locale_is_known (code));
+
+  g_setenv ("LANGUAGE", code, TRUE);
+  ++_nl_msg_cat_cntr;
+
+  g_free (current_code);
+  current_code = g_strdup (code);
+}
+
+const char *
+haven_locale_get_current (void)
+{
+  return current_code;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  HAVEN_TEXT_DIRECTION_LTR,
+  HAVEN_TEXT_DIRECTION_RTL,
+} HavenTextDirection;
+
+gboolean            haven_locale_is_known              (const char         *code);
+const char         *haven_locale_get_native_name       (const char         *code);
+HavenTextDirection  haven_locale_get_direction         (const char         *code);
+const char         *haven_locale_get_localedir         (void);
+gboolean            haven_locale_has_catalog           (const char         *code);
+GStrv               haven_locale_filter_offered        (const char * const *configured);
+void                haven_locale_apply                 (const char         *code);
+const char         *haven_locale_get_current           (void);
+
+G_END_DECLS

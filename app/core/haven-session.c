@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-session"
+
+#include "config.h"
+
+#include "haven-session.h"
+#include "haven-wipe.h"
+
+/* Everything one visitor entered. Pages read and write only this object, and
+ * the window replaces it at the end of every visit. Every string it owns may
+ * be something the visitor typed, so each is overwritten before it is freed. */
+struct _HavenSession
+{
+  GObject parent_instance;
+
+  char *language;
+  /* Question id -> the visitor's answer. */
+  GHashTable *answers;
+
+  gboolean wiped;
+};
+
+G_DEFINE_FINAL_TYPE (HavenSession, haven_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_LANGUAGE,
+  N_PROPS,
+};
+
+static GParamSpec *props[N_PROPS];
+
+enum {
+  WIPED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+destroy_contents (HavenSession *self)
+{
+  g_hash_table_remove_all (self->answers);
+  haven_wipe_clear_string (&self->language);
+}
+
+static void
+haven_session_finalize (GObject *object)
+{
+  HavenSession *self = HAVEN_SESSION (object);
+
+  destroy_contents (self);
+  g_clear_pointer (&self->answers, g_hash_table_unref);
+
+  G_OBJECT_CLASS (haven_session_parent_class)->finalize (object);
+}
+
+static void
+haven_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HavenSession *self = HAVEN_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LANGUAGE:
+      g_value_set_string (value, self->language);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haven_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HavenSession *self = HAVEN_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_LANGUAGE:
+      haven_session_set_language (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haven_session_class_init (HavenSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = haven_session_finalize;
+  object_class->get_property = haven_session_get_property;
+  object_class->set_property = haven_session_set_property;
+
+  props[PROP_LANGUAGE] =
+    g_param_spec_string ("language", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * HavenSession::wiped:
+   *
+   * Emitted once everything the visitor entered has been destroyed.
+   */
+  signals[WIPED] =
+    g_signal_new ("wiped",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+haven_session_init (HavenSession *self)
+{
+  self->answers = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                         g_free, (GDestroyNotify) haven_wipe_string);
+}
+
+HavenSession *
+haven_session_new (const char *language)
+{
+  return g_object_new (HAVEN_TYPE_SESSION,
+                       "language", language,
+                       NULL);
+}
+
+const char *
+haven_session_get_language (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  return self->language;
+}
+
+void
+haven_session_set_language (HavenSession *self,
+                            const char   *language)
+{
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+
+  if (g_strcmp0 (self->language, language) == 0)
+    return;
+
+  g_free (self->language);
+  self->language = g_strdup (language);
+  self->wiped = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LANGUAGE]);
+}
+
+const char *
+haven_session_get_answer (HavenSession *self,
+                          const char   *question_id)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+  g_return_val_if_fail (question_id != NULL, NULL);
+
+  return g_hash_table_lookup (self->answers, question_id);
+}
+
+/**
+ * haven_session_set_answer:
+ * @answer: (nullable): the answer; %NULL or "" forgets the question's answer
+ */
+void
+haven_session_set_answer (HavenSession *self,
+                          const char   *question_id,
+                          const char   *answer)
+{
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+  g_return_if_fail (question_id != NULL);
+
+  if (answer == NULL || answer[0] == '\0')
+    {
+      g_hash_table_remove (self->answers, question_id);
+      return;
+    }
+
+  if (g_strcmp0 (g_hash_table_lookup (self->answers, question_id), answer) == 0)
+    return;
+
+  g_hash_table_insert (self->answers, g_strdup (question_id), g_strdup (answer));
+  self->wiped = FALSE;
+}
+
+guint
+haven_session_get_n_answers (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), 0);
+
+  return g_hash_table_size (self->answers);
+}
+
+gboolean
+haven_session_is_empty (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), TRUE);
+
+  return g_hash_table_size (self->answers) == 0;
+}
+
+gboolean
+haven_session_is_wiped (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), FALSE);
+
+  return self->wiped;
+}
+
+/**
+ * haven_session_wipe:
+ *
+ * Overwrites and frees everything the visitor entered, including the chosen
+ * language, and leaves the session empty.
+ */
+void
+haven_session_wipe (HavenSession *self)
+{
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+
+  destroy_contents (self);
+  self->wiped = TRUE;
+
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LANGUAGE]);
+  g_signal_emit (self, signals[WIPED], 0);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define HAVEN_TYPE_SESSION (haven_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (HavenSession, haven_session, HAVEN, SESSION, GObject)
+
+HavenSession *haven_session_new          (const char   *language);
+const char   *haven_session_get_language (HavenSession *self);
+void          haven_session_set_language (HavenSession *self,
+                                          const char   *language);
+const char   *haven_session_get_answer   (HavenSession *self,
+                                          const char   *question_id);
+void          haven_session_set_answer   (HavenSession *self,
+                                          const char   *question_id,
+                                          const char   *answer);
+guint         haven_session_get_n_answers (HavenSession *self);
+gboolean      haven_session_is_empty     (HavenSession *self);
+gboolean      haven_session_is_wiped     (HavenSession *self);
+void          haven_session_wipe         (HavenSession *self);
+
+G_END_DECLS

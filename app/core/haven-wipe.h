@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void haven_wipe_string       (char  *string);
+void haven_wipe_clear_string (char **string_pointer);
+
+G_END_DECLS
