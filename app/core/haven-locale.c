@@ -20,7 +20,7 @@ typedef struct {
   HavenTextDirection direction;
 } HavenLanguage;
 
-static const HavenLanguage languages[] = {
+static const HavenLanguage known_languages[] = {
   { "en", "English", HAVEN_TEXT_DIRECTION_LTR },
   { "es", "Español", HAVEN_TEXT_DIRECTION_LTR },
   { "fr", "Français", HAVEN_TEXT_DIRECTION_LTR },
@@ -38,10 +38,10 @@ lookup (const char *code)
   if (code == NULL)
     return NULL;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (languages); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (known_languages); i++)
     {
-      if (g_str_equal (languages[i].code, code))
-        return &languages[i];
+      if (g_str_equal (known_languages[i].code, code))
+        return &known_languages[i];
     }
 
   return NULL;
@@ -153,4 +153,47 @@ const char *
 haven_locale_get_current (void)
 {
   return current_code;
+}
+
+/**
+ * haven_locale_get_default:
+ * @settings: settings of the `io.github.havenkiosk.Haven` schema
+ *
+ * Returns: (transfer full): the language each visit starts in: the setting
+ *   default-language when Haven can offer it, otherwise the first language
+ *   offered, otherwise English.
+ */
+char *
+haven_locale_get_default (GSettings *settings)
+{
+  g_autofree char *configured = NULL;
+  g_auto(GStrv) languages = NULL;
+  g_auto(GStrv) offered = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  configured = g_settings_get_string (settings, "default-language");
+  if (haven_locale_is_known (configured) && haven_locale_has_catalog (configured))
+    return g_steal_pointer (&configured);
+
+  languages = g_settings_get_strv (settings, "languages");
+  offered = haven_locale_filter_offered ((const char * const *) languages);
+  if (offered[0] != NULL)
+    return g_strdup (offered[0]);
+
+  return g_strdup ("en");
+}
+
+/**
+ * haven_locale_apply_default:
+ *
+ * Switches to the kiosk's default language, read from the settings.
+ */
+void
+haven_locale_apply_default (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *code = haven_locale_get_default (settings);
+
+  haven_locale_apply (code);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -18,5 +18,7 @@ gboolean            haven_locale_has_catalog           (const char         *code
 GStrv               haven_locale_filter_offered        (const char * const *configured);
 void                haven_locale_apply                 (const char         *code);
 const char         *haven_locale_get_current           (void);
+char               *haven_locale_get_default           (GSettings          *settings);
+void                haven_locale_apply_default         (void);
 
 G_END_DECLS

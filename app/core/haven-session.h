@@ -5,6 +5,9 @@
 
 G_BEGIN_DECLS
 
+/* The visitor's account of what happened, in their own words. */
+#define HAVEN_QUESTION_STORY "story"
+
 #define HAVEN_TYPE_SESSION (haven_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (HavenSession, haven_session, HAVEN, SESSION, GObject)

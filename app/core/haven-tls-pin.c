@@ -27,6 +27,7 @@ haven_tls_pin_validate (const char  *pin,
 {
   const char *encoded;
   g_autofree guchar *decoded = NULL;
+  g_autofree char *reencoded = NULL;
   gsize decoded_length = 0;
 
   g_return_val_if_fail (pin != NULL, FALSE);
@@ -51,7 +52,10 @@ haven_tls_pin_validate (const char  *pin,
     }
 
   decoded = g_base64_decode (encoded, &decoded_length);
-  if (decoded_length != SHA256_LENGTH)
+  /* Pins are compared as strings, so a non-canonical encoding of the right
+   * hash (the last character's two spare bits set) could never match. */
+  reencoded = g_base64_encode (decoded, decoded_length);
+  if (decoded_length != SHA256_LENGTH || strcmp (reencoded, encoded) != 0)
     {
       g_set_error (error, HAVEN_TLS_PIN_ERROR, HAVEN_TLS_PIN_ERROR_INVALID,
                    _("The pinned key “%s” is not the base64 of a SHA-256 hash"), pin);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-finish-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haven-finish-page.h"
+
+/* The end of a visit: what the visitor gave, where to get help now, and
+ * that Finish clears everything. */
+struct _HavenFinishPage
+{
+  HavenPage parent_instance;
+
+  GtkLabel *story_label;
+};
+
+G_DEFINE_FINAL_TYPE (HavenFinishPage, haven_finish_page, HAVEN_TYPE_PAGE)
+
+static void
+haven_finish_page_constructed (GObject *object)
+{
+  HavenFinishPage *self = HAVEN_FINISH_PAGE (object);
+  const char *story;
+
+  G_OBJECT_CLASS (haven_finish_page_parent_class)->constructed (object);
+
+  story = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_STORY);
+  gtk_label_set_text (self->story_label, story != NULL ? story : _("Nothing given"));
+}
+
+static void
+haven_finish_page_class_init (HavenFinishPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = haven_finish_page_constructed;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/havenkiosk/Haven/haven-finish-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, story_label);
+}
+
+static void
+haven_finish_page_init (HavenFinishPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-page"
+
+#include "config.h"
+
+#include "haven-page.h"
+
+/* The base of every page of a visit: a page is made for one session, reads
+ * what it shows from it and writes what the visitor enters into it. */
+typedef struct
+{
+  HavenSession *session;
+} HavenPagePrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS,
+};
+
+static GParamSpec *props[N_PROPS];
+
+static void
+haven_page_dispose (GObject *object)
+{
+  HavenPage *self = HAVEN_PAGE (object);
+  HavenPagePrivate *priv = haven_page_get_instance_private (self);
+
+  g_clear_object (&priv->session);
+
+  G_OBJECT_CLASS (haven_page_parent_class)->dispose (object);
+}
+
+static void
+haven_page_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  HavenPage *self = HAVEN_PAGE (object);
+  HavenPagePrivate *priv = haven_page_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, priv->session);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haven_page_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  HavenPage *self = HAVEN_PAGE (object);
+  HavenPagePrivate *priv = haven_page_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      priv->session = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haven_page_class_init (HavenPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = haven_page_dispose;
+  object_class->get_property = haven_page_get_property;
+  object_class->set_property = haven_page_set_property;
+
+  props[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL,
+                         HAVEN_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+haven_page_init (HavenPage *self)
+{
+}
+
+HavenSession *
+haven_page_get_session (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+
+  return priv->session;
+}

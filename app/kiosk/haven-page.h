@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "haven-session.h"
+
+G_BEGIN_DECLS
+
+#define HAVEN_TYPE_PAGE (haven_page_get_type ())
+
+G_DECLARE_DERIVABLE_TYPE (HavenPage, haven_page, HAVEN, PAGE, AdwBin)
+
+struct _HavenPageClass
+{
+  AdwBinClass parent_class;
+};
+
+HavenSession *haven_page_get_session (HavenPage *self);
+
+G_END_DECLS

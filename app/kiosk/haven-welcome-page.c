@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-welcome-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haven-locale.h"
+#include "haven-welcome-page.h"
+
+/* The first page a visitor sees: what Haven is for, and the languages it
+ * offers, each named in its own language so a visitor who reads no other
+ * can find theirs. Choosing one starts the visit in it. */
+struct _HavenWelcomePage
+{
+  HavenPage parent_instance;
+
+  GtkLabel *heading;
+  GtkFlowBox *language_box;
+};
+
+G_DEFINE_FINAL_TYPE (HavenWelcomePage, haven_welcome_page, HAVEN_TYPE_PAGE)
+
+static void
+haven_welcome_page_class_init (HavenWelcomePageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/havenkiosk/Haven/haven-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, heading);
+  gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, language_box);
+}
+
+static void
+haven_welcome_page_init (HavenWelcomePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+static GtkWidget *
+create_language_button (const char *code)
+{
+  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  g_autofree char *language_tag = g_strdelimit (g_strdup (code), "_", '-');
+  GtkWidget *label;
+  GtkWidget *button;
+
+  label = gtk_label_new (haven_locale_get_native_name (code));
+  /* Tells Pango which script the name is in, so Chinese is drawn with a
+   * Chinese font rather than a Japanese one. */
+  pango_attr_list_insert (attributes,
+                          pango_attr_language_new (pango_language_from_string (language_tag)));
+  gtk_label_set_attributes (GTK_LABEL (label), attributes);
+
+  button = gtk_button_new ();
+  gtk_button_set_child (GTK_BUTTON (button), label);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.start-visit");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", code);
+  gtk_widget_set_name (button, code);
+  gtk_widget_add_css_class (button, "language-choice");
+  gtk_widget_add_css_class (button, "pill");
+
+  return button;
+}
+
+void
+haven_welcome_page_set_languages (HavenWelcomePage   *self,
+                                  const char * const *languages)
+{
+  GtkWidget *child;
+
+  g_return_if_fail (HAVEN_IS_WELCOME_PAGE (self));
+  g_return_if_fail (languages != NULL);
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->language_box))) != NULL)
+    gtk_flow_box_remove (self->language_box, child);
+
+  for (gsize i = 0; languages[i] != NULL; i++)
+    {
+      GtkWidget *button = create_language_button (languages[i]);
+
+      gtk_flow_box_append (self->language_box, button);
+      /* The button is the control; the flow box's own child wrapper would
+       * only add a second, silent stop to the Tab order. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+    }
+}

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haven-finish-page.h"
+#include "haven-intro-page.h"
+#include "haven-locale.h"
+#include "haven-story-page.h"
+#include "haven-visit-header.h"
+#include "haven-welcome-page.h"
+#include "haven-window.h"
+
+/* The kiosk's one window. It owns the visitor's session and shows one page
+ * of the visit at a time. Pages never talk to each other: they read and
+ * write the session, and move the visit on through the window's actions
+ * (win.next, win.back, win.finish, win.leave-now, win.switch-language). */
+struct _HavenWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  AdwBin *header_slot;
+  GtkStack *pages;
+
+  GSettings *settings;
+  HavenSession *session;
+  GtkWidget *current_page;
+  GStrv offered_languages;
+
+  guint page_index;
+};
+
+G_DEFINE_FINAL_TYPE (HavenWindow, haven_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS,
+};
+
+static GParamSpec *props[N_PROPS];
+
+typedef GType (*PageTypeFunc) (void);
+
+/* The order of a visit. */
+static const PageTypeFunc visit_pages[] = {
+  haven_welcome_page_get_type,
+  haven_intro_page_get_type,
+  haven_story_page_get_type,
+  haven_finish_page_get_type,
+};
+
+static gboolean
+is_kiosk_mode (HavenWindow *self)
+{
+  return g_settings_get_boolean (self->settings, "kiosk-mode");
+}
+
+static void
+apply_text_direction (const char *language)
+{
+  GtkTextDirection direction = haven_locale_get_direction (language) == HAVEN_TEXT_DIRECTION_RTL
+                               ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR;
+
+  gtk_widget_set_default_direction (direction);
+}
+
+static void
+build_header (HavenWindow *self)
+{
+  GtkWidget *header = haven_visit_header_new ((const char * const *) self->offered_languages,
+                                              haven_session_get_language (self->session),
+                                              !is_kiosk_mode (self));
+
+  adw_bin_set_child (self->header_slot, header);
+}
+
+/* Replaces the page on screen by a new one made from the session. The old
+ * page is destroyed, not hidden, so nothing it showed stays in the tree. */
+static void
+show_page (HavenWindow *self,
+           guint        index)
+{
+  GtkWidget *page;
+  GtkWidget *old_page = self->current_page;
+
+  g_assert (index < G_N_ELEMENTS (visit_pages));
+
+  page = g_object_new (visit_pages[index] (), "session", self->session, NULL);
+  if (HAVEN_IS_WELCOME_PAGE (page))
+    haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),
+                                      (const char * const *) self->offered_languages);
+
+  self->page_index = index;
+  self->current_page = page;
+  gtk_stack_add_child (self->pages, page);
+  gtk_stack_set_visible_child (self->pages, page);
+  if (old_page != NULL)
+    gtk_stack_remove (self->pages, old_page);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", index > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
+                                 index + 1 < G_N_ELEMENTS (visit_pages));
+
+  gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+}
+
+static void
+set_language (HavenWindow *self,
+              const char  *language)
+{
+  haven_locale_apply (language);
+  apply_text_direction (language);
+  haven_session_set_language (self->session, language);
+  gtk_window_set_title (GTK_WINDOW (self), _("Haven"));
+}
+
+/* Ends the visit: everything the visitor entered is destroyed with the
+ * session and the pages, and a new visit starts in the kiosk's language. */
+static void
+start_new_visit (HavenWindow *self)
+{
+  g_autofree char *language = haven_locale_get_default (self->settings);
+
+  if (self->session != NULL)
+    {
+      haven_session_wipe (self->session);
+      g_clear_object (&self->session);
+    }
+
+  if (self->current_page != NULL)
+    {
+      gtk_stack_remove (self->pages, self->current_page);
+      self->current_page = NULL;
+    }
+
+  self->session = haven_session_new (language);
+  set_language (self, language);
+  build_header (self);
+  show_page (self, 0);
+}
+
+static void
+next_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+
+  if (self->page_index + 1 < G_N_ELEMENTS (visit_pages))
+    show_page (self, self->page_index + 1);
+}
+
+static void
+back_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+
+  if (self->page_index > 0)
+    show_page (self, self->page_index - 1);
+}
+
+static void
+end_visit_action_cb (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  start_new_visit (HAVEN_WINDOW (widget));
+}
+
+static void
+switch_language_action_cb (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+  const char *language = g_variant_get_string (parameter, NULL);
+
+  if (!g_strv_contains ((const char * const *) self->offered_languages, language))
+    return;
+
+  set_language (self, language);
+  /* GtkBuilder translates when it parses, so the header and the page are
+   * built again; the answers live in the session and survive. */
+  build_header (self);
+  show_page (self, self->page_index);
+}
+
+static void
+start_visit_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+  const char *language = g_variant_get_string (parameter, NULL);
+
+  if (!g_strv_contains ((const char * const *) self->offered_languages, language))
+    return;
+
+  set_language (self, language);
+  build_header (self);
+  show_page (self, 1);
+}
+
+static gboolean
+haven_window_close_request (GtkWindow *window)
+{
+  HavenWindow *self = HAVEN_WINDOW (window);
+
+  /* In kiosk mode a visitor cannot close Haven (close button, Alt+F4);
+   * only the operator can leave kiosk mode. */
+  if (is_kiosk_mode (self))
+    return TRUE;
+
+  return GTK_WINDOW_CLASS (haven_window_parent_class)->close_request (window);
+}
+
+static void
+apply_kiosk_mode (HavenWindow *self)
+{
+  if (is_kiosk_mode (self))
+    gtk_window_fullscreen (GTK_WINDOW (self));
+  else
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+
+  gtk_window_set_deletable (GTK_WINDOW (self), !is_kiosk_mode (self));
+  if (self->session != NULL)
+    build_header (self);
+}
+
+static void
+kiosk_mode_changed_cb (HavenWindow *self)
+{
+  apply_kiosk_mode (self);
+}
+
+static void
+languages_changed_cb (HavenWindow *self)
+{
+  g_auto(GStrv) configured = g_settings_get_strv (self->settings, "languages");
+
+  g_strfreev (self->offered_languages);
+  self->offered_languages = haven_locale_filter_offered ((const char * const *) configured);
+  if (self->offered_languages[0] == NULL)
+    {
+      g_strfreev (self->offered_languages);
+      self->offered_languages = g_strdupv ((GStrv) (const char *[]) { "en", NULL });
+    }
+}
+
+static void
+haven_window_constructed (GObject *object)
+{
+  HavenWindow *self = HAVEN_WINDOW (object);
+
+  G_OBJECT_CLASS (haven_window_parent_class)->constructed (object);
+
+  g_signal_connect_object (self->settings, "changed::kiosk-mode",
+                           G_CALLBACK (kiosk_mode_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::languages",
+                           G_CALLBACK (languages_changed_cb), self, G_CONNECT_SWAPPED);
+
+  languages_changed_cb (self);
+  apply_kiosk_mode (self);
+  start_new_visit (self);
+}
+
+static void
+haven_window_dispose (GObject *object)
+{
+  HavenWindow *self = HAVEN_WINDOW (object);
+
+  if (self->session != NULL)
+    haven_session_wipe (self->session);
+  g_clear_object (&self->session);
+  self->current_page = NULL;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), HAVEN_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (haven_window_parent_class)->dispose (object);
+}
+
+static void
+haven_window_finalize (GObject *object)
+{
+  HavenWindow *self = HAVEN_WINDOW (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->offered_languages, g_strfreev);
+
+  G_OBJECT_CLASS (haven_window_parent_class)->finalize (object);
+}
+
+static void
+haven_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  HavenWindow *self = HAVEN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haven_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  HavenWindow *self = HAVEN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haven_window_class_init (HavenWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = haven_window_constructed;
+  object_class->dispose = haven_window_dispose;
+  object_class->finalize = haven_window_finalize;
+  object_class->get_property = haven_window_get_property;
+  object_class->set_property = haven_window_set_property;
+
+  window_class->close_request = haven_window_close_request;
+
+  props[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/havenkiosk/Haven/haven-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenWindow, header_slot);
+  gtk_widget_class_bind_template_child (widget_class, HavenWindow, pages);
+
+  gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.finish", NULL, end_visit_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.leave-now", NULL, end_visit_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.switch-language", "s",
+                                   switch_language_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.start-visit", "s",
+                                   start_visit_action_cb);
+}
+
+static void
+haven_window_init (HavenWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * haven_window_new:
+ * @application: (nullable): the HavenApplication, or %NULL in tests
+ * @settings: settings of the `io.github.havenkiosk.Haven` schema
+ */
+HavenWindow *
+haven_window_new (gpointer   application,
+                  GSettings *settings)
+{
+  g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (HAVEN_TYPE_WINDOW,
+                       "application", application,
+                       "settings", settings,
+                       NULL);
+}
+
+HavenSession *
+haven_window_get_session (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+GtkWidget *
+haven_window_get_current_page (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->current_page;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "haven-session.h"
+
+G_BEGIN_DECLS
+
+#define HAVEN_TYPE_WINDOW (haven_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (HavenWindow, haven_window, HAVEN, WINDOW, AdwApplicationWindow)
+
+HavenWindow  *haven_window_new              (gpointer     application,
+                                             GSettings   *settings);
+HavenSession *haven_window_get_session      (HavenWindow *self);
+GtkWidget    *haven_window_get_current_page (HavenWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Sets up everything Haven needs on Debian 12 and then either starts the kiosk
+# in demo mode or runs the whole test suite:
+#
+#   ./setup.sh demo     the kiosk against a local haven-receiver over HTTPS
+#   ./setup.sh test     every test, the UI tests under Xvfb, then again under
+#                       AddressSanitizer and UndefinedBehaviorSanitizer
+#
+# Run as root (or with sudo) the first time, so missing packages can be
+# installed with apt-get.
+set -euo pipefail
+
+source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$source_dir"
+
+packages=(
+  # Build
+  meson ninja-build pkg-config gcc gettext
+  libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
+  libjson-glib-dev libsqlite3-dev libgnutls28-dev
+  # Run: glib-networking gives libsoup its TLS; without it no HTTPS at all.
+  glib-networking dbus dbus-x11 fonts-noto-core
+  # Demo certificates and the validation tests
+  openssl desktop-file-utils appstream
+  # Headless display, screenshots
+  xvfb xauth imagemagick x11-apps
+)
+
+log () {
+  printf '\033[1m%s\033[0m\n' "$*" >&2
+}
+
+install_packages () {
+  local missing=()
+  local package
+
+  for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$package")
+    fi
+  done
+
+  if [ ${#missing[@]} -eq 0 ]; then
+    return
+  fi
+
+  if [ "$(id -u)" -ne 0 ]; then
+    log "Missing packages: ${missing[*]}"
+    log "Run this script as root (or with sudo) to install them."
+    exit 1
+  fi
+
+  log "Installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# configure BUILD_DIR [MESON_OPTIONS...]
+configure () {
+  local build_dir=$1
+  shift
+
+  if [ -f "$build_dir/build.ninja" ]; then
+    meson configure "$build_dir" "$@" >/dev/null
+  else
+    meson setup "$build_dir" "$@" >/dev/null
+  fi
+  log "Building in $build_dir"
+  meson compile -C "$build_dir" >/dev/null
+}
+
+run_headless () {
+  dbus-run-session -- xvfb-run -a -s '-screen 0 1280x800x24' "$@"
+}
+
+run_tests () {
+  local status=0
+
+  install_packages
+  configure build -Dwarning_level=3 -Dwerror=true
+  log "Running the test suite"
+  run_headless meson test -C build --print-errorlogs --num-processes 2 || status=1
+
+  # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+  # GTK and fontconfig keep caches for the life of the process, which
+  # LeakSanitizer cannot tell from leaks, so leaks are checked in the core's
+  # tests only.
+  configure build-sanitize -Dwarning_level=3 -Dwerror=true \
+    -Db_sanitize=address,undefined -Db_lundef=false
+  log "Running the test suite under AddressSanitizer and UndefinedBehaviorSanitizer"
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+    run_headless meson test -C build-sanitize --print-errorlogs --num-processes 2 || status=1
+
+  return $status
+}
+
+run_demo () {
+  local state_dir=${HAVEN_DEMO_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/haven-demo}
+  local port=${HAVEN_DEMO_PORT:-8443}
+  local receiver_pid
+
+  install_packages
+  configure build -Dwarning_level=3 -Dwerror=true
+
+  mkdir -p "$state_dir"
+  chmod 700 "$state_dir"
+  if [ ! -f "$state_dir/pki/server.pem" ]; then
+    log "Making a demo certificate authority in $state_dir/pki"
+    mkdir -p "$state_dir/pki"
+    tests/make-pki.sh "$state_dir/pki"
+  fi
+
+  log "Starting haven-receiver on https://127.0.0.1:$port"
+  build/app/receiver/haven-receiver --listen "127.0.0.1:$port" \
+    --cert "$state_dir/pki/server.pem" --key "$state_dir/pki/server-key.pem" \
+    --db "$state_dir/receiver.sqlite" >"$state_dir/receiver.log" 2>&1 &
+  receiver_pid=$!
+  trap 'kill $receiver_pid 2>/dev/null || true' EXIT
+
+  # The demo keeps its settings in a file of its own rather than in the
+  # machine's dconf database.
+  export GSETTINGS_BACKEND=keyfile
+  export XDG_CONFIG_HOME=$state_dir/config
+  export GSETTINGS_SCHEMA_DIR=$source_dir/build/data
+  export HAVEN_LOCALEDIR=$source_dir/build/po
+  gsettings set io.github.havenkiosk.Haven backend-url "https://127.0.0.1:$port"
+  gsettings set io.github.havenkiosk.Haven ca-file "$state_dir/pki/ca.pem"
+  gsettings set io.github.havenkiosk.Haven kiosk-id "demo-kiosk"
+  gsettings set io.github.havenkiosk.Haven languages "['en', 'es']"
+
+  for _ in $(seq 50); do
+    build/app/ctl/havenctl backend check >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  build/app/ctl/havenctl backend check || true
+
+  if [ -n "${HAVEN_DEMO_SCREENSHOT:-}" ] || { [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; }; then
+    # No screen here: run the kiosk on a virtual one and photograph it.
+    local screenshot=${HAVEN_DEMO_SCREENSHOT:-$state_dir/haven.png}
+    local size=${HAVEN_DEMO_SIZE:-1280x800}
+    log "No display: running Haven under Xvfb at $size and saving $screenshot"
+    dbus-run-session -- xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
+      "$1" & kiosk=$!
+      sleep "${HAVEN_DEMO_WAIT:-4}"
+      import -window root "$2"
+      kill $kiosk' _ "$source_dir/build/app/kiosk/haven" "$screenshot"
+    log "Saved $screenshot"
+  else
+    log "Starting Haven"
+    dbus-run-session -- build/app/kiosk/haven
+  fi
+}
+
+case "${1:-}" in
+  demo)
+    run_demo
+    ;;
+  test)
+    run_tests
+    ;;
+  *)
+    echo "Usage: $0 demo|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "haven-finish-page.h"
+#include "haven-intro-page.h"
+#include "haven-locale.h"
+#include "haven-story-page.h"
+#include "haven-welcome-page.h"
+#include "haven-window.h"
+
+#define MARKER "marker-q8z3 my private words"
+
+typedef struct {
+  GSettings *settings;
+  HavenWindow *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  fixture->settings = g_settings_new (APP_ID);
+  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "es", "en", NULL });
+  g_settings_set_string (fixture->settings, "default-language", "en");
+  if (user_data != NULL)
+    g_settings_set_boolean (fixture->settings, "kiosk-mode", TRUE);
+
+  /* GTK owns a window; the test's own reference lets it check, after
+   * destroying the window, that nothing else kept it alive. */
+  fixture->window = g_object_ref (haven_window_new (NULL, fixture->settings));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_settings_set_boolean (fixture->settings, "kiosk-mode", FALSE);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_finalize_object (fixture->window);
+
+  g_settings_reset (fixture->settings, "languages");
+  g_settings_reset (fixture->settings, "default-language");
+  g_settings_reset (fixture->settings, "kiosk-mode");
+  g_clear_object (&fixture->settings);
+}
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *root,
+             gboolean (*matches) (GtkWidget *widget, gconstpointer data),
+             gconstpointer data)
+{
+  if (matches (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, matches, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action_name)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+static GtkWidget *
+find_action_button (HavenWindow *window,
+                    const char  *action_name)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), has_action, action_name);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+static void
+click (HavenWindow *window,
+       const char  *action_name)
+{
+  g_signal_emit_by_name (find_action_button (window, action_name), "clicked");
+  iterate ();
+}
+
+static void
+start_visit (HavenWindow *window,
+             const char  *language)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  GtkWidget *button;
+
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
+  button = find_widget (page, has_action, "win.start-visit");
+  g_assert_nonnull (button);
+  gtk_widget_activate_action (page, "win.start-visit", "s", language);
+  iterate ();
+}
+
+static void
+type_story (HavenWindow *window,
+            const char  *text)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  GtkWidget *view;
+
+  g_assert_true (HAVEN_IS_STORY_PAGE (page));
+  view = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (view);
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  iterate ();
+}
+
+/* Fails if @text is shown or held anywhere in the window's widgets. */
+static void
+assert_text_nowhere (GtkWidget  *widget,
+                     const char *text)
+{
+  const char *shown = NULL;
+  g_autofree char *held = NULL;
+
+  if (GTK_IS_LABEL (widget))
+    shown = gtk_label_get_label (GTK_LABEL (widget));
+  else if (GTK_IS_EDITABLE (widget))
+    shown = gtk_editable_get_text (GTK_EDITABLE (widget));
+  else if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      held = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      shown = held;
+    }
+
+  if (shown != NULL && strstr (shown, text) != NULL)
+    g_error ("%s still holds the visitor's text", G_OBJECT_TYPE_NAME (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_text_nowhere (child, text);
+}
+
+static void
+test_welcome_offers_languages (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  GtkWidget *page = haven_window_get_current_page (fixture->window);
+  GtkWidget *flow_box;
+  GtkWidget *first, *second;
+
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
+  flow_box = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_FLOW_BOX));
+  g_assert_nonnull (flow_box);
+
+  /* In the configured order, each named in its own language. */
+  first = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 0));
+  second = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 1));
+  g_assert_null (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 2));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (first)))), ==, "Español");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (second)))), ==, "English");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (first)), ==, "win.start-visit");
+}
+
+static void
+test_choosing_language_starts_visit (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  GtkWidget *flow_box = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
+                                     GSIZE_TO_POINTER (GTK_TYPE_FLOW_BOX));
+  GtkWidget *spanish = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 0));
+
+  g_signal_emit_by_name (spanish, "clicked");
+  iterate ();
+
+  g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "win.leave-now"))),
+                   ==, "Salir ahora");
+}
+
+/* Every page of the visit has the language menu and "Leave now". */
+static void
+test_every_page_has_header (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  GType expected[] = {
+    HAVEN_TYPE_WELCOME_PAGE, HAVEN_TYPE_INTRO_PAGE, HAVEN_TYPE_STORY_PAGE, HAVEN_TYPE_FINISH_PAGE,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      GtkWidget *page = haven_window_get_current_page (fixture->window);
+      GtkWidget *language_button;
+
+      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (page, expected[i]));
+      g_assert_true (gtk_widget_get_mapped (find_action_button (fixture->window, "win.leave-now")));
+      language_button = find_widget (GTK_WIDGET (fixture->window), is_of_type,
+                                     GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
+      g_assert_nonnull (language_button);
+      g_assert_true (gtk_widget_get_mapped (language_button));
+
+      if (i == 0)
+        start_visit (fixture->window, "en");
+      else if (i + 1 < G_N_ELEMENTS (expected))
+        click (fixture->window, "win.next");
+    }
+}
+
+static void
+test_leave_now_wipes (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(HavenSession) old_session = NULL;
+  GtkWidget *old_page;
+  GtkWidget *page;
+
+  start_visit (fixture->window, "es");
+  click (fixture->window, "win.next");
+  type_story (fixture->window, MARKER);
+
+  old_session = g_object_ref (haven_window_get_session (fixture->window));
+  g_assert_cmpstr (haven_session_get_answer (old_session, HAVEN_QUESTION_STORY), ==, MARKER);
+  old_page = haven_window_get_current_page (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (old_page), (gpointer *) &old_page);
+
+  click (fixture->window, "win.leave-now");
+
+  /* A new welcome page, in the kiosk's language, with a new empty session;
+   * the old page is destroyed and the old session wiped. */
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
+  g_assert_null (old_page);
+  g_assert_true (haven_session_is_wiped (old_session));
+  g_assert_null (haven_session_get_answer (old_session, HAVEN_QUESTION_STORY));
+  g_assert_true (haven_window_get_session (fixture->window) != old_session);
+  g_assert_true (haven_session_is_empty (haven_window_get_session (fixture->window)));
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "en");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "win.leave-now"))),
+                   ==, "Leave now");
+  assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
+}
+
+static void
+test_finish_wipes (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autoptr(HavenSession) old_session = NULL;
+  GtkWidget *finish_page;
+
+  start_visit (fixture->window, "en");
+  click (fixture->window, "win.next");
+  type_story (fixture->window, MARKER);
+  click (fixture->window, "win.next");
+
+  /* The last page shows the visitor what they gave before it is cleared. */
+  finish_page = haven_window_get_current_page (fixture->window);
+  g_assert_true (HAVEN_IS_FINISH_PAGE (finish_page));
+  g_assert_nonnull (find_widget (finish_page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL)));
+  old_session = g_object_ref (haven_window_get_session (fixture->window));
+
+  click (fixture->window, "win.finish");
+
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_true (haven_session_is_wiped (old_session));
+  assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
+}
+
+static void
+test_back_keeps_answers (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  GtkWidget *view;
+  GtkTextIter start, end;
+  g_autofree char *shown = NULL;
+  GtkTextBuffer *buffer;
+
+  start_visit (fixture->window, "en");
+  click (fixture->window, "win.next");
+  type_story (fixture->window, "kept across pages");
+  click (fixture->window, "win.next");
+  click (fixture->window, "win.back");
+
+  view = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
+                      GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (shown, ==, "kept across pages");
+}
+
+static void
+test_language_switch_keeps_answers (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  GtkWidget *page;
+  GtkWidget *view;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  g_autofree char *shown = NULL;
+
+  start_visit (fixture->window, "en");
+  click (fixture->window, "win.next");
+  type_story (fixture->window, "still here");
+  page = haven_window_get_current_page (fixture->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.switch-language", "s", "es");
+  iterate ();
+
+  /* The page is built again in Spanish, with the answer in it. */
+  g_assert_true (haven_window_get_current_page (fixture->window) != page);
+  g_assert_true (HAVEN_IS_STORY_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "win.leave-now"))),
+                   ==, "Salir ahora");
+  view = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
+                      GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  shown = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_cmpstr (shown, ==, "still here");
+
+  /* A language that is not offered is ignored. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.switch-language", "s", "fr");
+  iterate ();
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
+}
+
+static gboolean
+is_close_button (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  return GTK_IS_WINDOW_CONTROLS (widget) && gtk_widget_get_visible (widget) &&
+         gtk_widget_get_first_child (widget) != NULL;
+}
+
+static void
+test_kiosk_mode_refuses_close (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  HavenWindow *window = fixture->window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_assert_false (gtk_window_get_deletable (GTK_WINDOW (window)));
+  g_assert_null (find_widget (GTK_WIDGET (window), is_close_button, NULL));
+
+  /* What the close button and Alt+F4 ask for. */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  iterate ();
+
+  g_assert_nonnull (window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+}
+
+static void
+test_leaving_kiosk_mode_allows_close (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  g_settings_set_boolean (fixture->settings, "kiosk-mode", FALSE);
+  iterate ();
+
+  g_assert_true (gtk_window_get_deletable (GTK_WINDOW (fixture->window)));
+  g_assert_nonnull (find_widget (GTK_WIDGET (fixture->window), is_close_button, NULL));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* A skipped UI test would hide a missing display in CI: fail instead. */
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    g_error ("UI tests need a display: run them under xvfb-run");
+
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  haven_locale_apply ("en");
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func, kiosk) \
+  g_test_add ("/haven/window/" path, Fixture, kiosk, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("welcome-offers-languages", test_welcome_offers_languages, NULL);
+  ADD ("choosing-language-starts-visit", test_choosing_language_starts_visit, NULL);
+  ADD ("every-page-has-header", test_every_page_has_header, NULL);
+  ADD ("leave-now-wipes", test_leave_now_wipes, NULL);
+  ADD ("finish-wipes", test_finish_wipes, NULL);
+  ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
+  ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
+  ADD ("kiosk-mode-refuses-close", test_kiosk_mode_refuses_close, GINT_TO_POINTER (1));
+  ADD ("leaving-kiosk-mode-allows-close", test_leaving_kiosk_mode_allows_close, GINT_TO_POINTER (1));
+
+#undef ADD
+
+  return g_test_run ();
+}
