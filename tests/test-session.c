@@ -59,11 +59,13 @@ test_wipe_resets (void)
   g_assert_false (haven_session_is_wiped (session));
 }
 
-/* glibc's free() overwrites only the first 16 bytes of a small block, so a
- * string that was merely freed stays readable in the heap; only the wipe's
- * explicit_bzero removes it. The marker is longer than that, and is counted
- * in the whole of the process's writable memory. */
+/* glibc's free() overwrites only the first 16 bytes of a small block with
+ * its own pointers, so a string that was merely freed stays readable in the
+ * heap after them; only the wipe's explicit_bzero removes it. The test counts
+ * the marker's tail, past those 16 bytes, in all of the process's writable
+ * memory. */
 #define MARKER_LENGTH 48
+#define MARKER_TAIL 16
 
 static void
 test_wipe_leaves_no_copy (void)
@@ -80,11 +82,11 @@ test_wipe_leaves_no_copy (void)
   haven_session_set_answer (session, "other", "replaced");
   haven_wipe_string (plain);
 
-  g_assert_cmpuint (memory_scan_count (masked, sizeof masked), ==, 1);
+  g_assert_cmpuint (memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL), ==, 1);
 
   haven_session_wipe (session);
 
-  g_assert_cmpuint (memory_scan_count (masked, sizeof masked), ==, 0);
+  g_assert_cmpuint (memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL), ==, 0);
 }
 
 static void
