@@ -50,7 +50,7 @@ build_language_menu (const char * const *languages)
     {
       g_autoptr(GMenuItem) item = g_menu_item_new (haven_locale_get_native_name (languages[i]), NULL);
 
-      g_menu_item_set_action_and_target (item, "win.switch-language", "s", languages[i]);
+      g_menu_item_set_action_and_target (item, "visit.switch-language", "s", languages[i]);
       g_menu_append_item (menu, item);
     }
 

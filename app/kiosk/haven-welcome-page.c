@@ -16,8 +16,10 @@ struct _HavenWelcomePage
   HavenPage parent_instance;
 
   GtkLabel *heading;
-  GtkFlowBox *language_box;
+  GtkGrid *language_box;
 };
+
+#define LANGUAGE_COLUMNS 2
 
 G_DEFINE_FINAL_TYPE (HavenWelcomePage, haven_welcome_page, HAVEN_TYPE_PAGE)
 
@@ -55,11 +57,12 @@ create_language_button (const char *code)
 
   button = gtk_button_new ();
   gtk_button_set_child (GTK_BUTTON (button), label);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.start-visit");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "visit.start-visit");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", code);
   gtk_widget_set_name (button, code);
   gtk_widget_add_css_class (button, "language-choice");
   gtk_widget_add_css_class (button, "pill");
+  gtk_widget_set_size_request (button, 280, -1);
 
   return button;
 }
@@ -74,15 +77,11 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
   g_return_if_fail (languages != NULL);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->language_box))) != NULL)
-    gtk_flow_box_remove (self->language_box, child);
+    gtk_grid_remove (self->language_box, child);
 
+  /* Two columns: wide enough for any language's name, narrow enough for a
+   * portrait screen, and a reading order that Tab follows row by row. */
   for (gsize i = 0; languages[i] != NULL; i++)
-    {
-      GtkWidget *button = create_language_button (languages[i]);
-
-      gtk_flow_box_append (self->language_box, button);
-      /* The button is the control; the flow box's own child wrapper would
-       * only add a second, silent stop to the Tab order. */
-      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
-    }
+    gtk_grid_attach (self->language_box, create_language_button (languages[i]),
+                     i % LANGUAGE_COLUMNS, i / LANGUAGE_COLUMNS, 1, 1);
 }

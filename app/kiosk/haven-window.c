@@ -16,7 +16,7 @@
 /* The kiosk's one window. It owns the visitor's session and shows one page
  * of the visit at a time. Pages never talk to each other: they read and
  * write the session, and move the visit on through the window's actions
- * (win.next, win.back, win.finish, win.leave-now, win.switch-language). */
+ * (visit.next, visit.back, visit.finish, visit.leave-now, visit.switch-language). */
 struct _HavenWindow
 {
   AdwApplicationWindow parent_instance;
@@ -100,8 +100,8 @@ show_page (HavenWindow *self,
   if (old_page != NULL)
     gtk_stack_remove (self->pages, old_page);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.back", index > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next",
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.back", index > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next",
                                  index + 1 < G_N_ELEMENTS (visit_pages));
 
   gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
@@ -360,13 +360,13 @@ haven_window_class_init (HavenWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, header_slot);
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, pages);
 
-  gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.finish", NULL, end_visit_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.leave-now", NULL, end_visit_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.switch-language", "s",
+  gtk_widget_class_install_action (widget_class, "visit.next", NULL, next_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.back", NULL, back_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.finish", NULL, end_visit_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.leave-now", NULL, end_visit_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.switch-language", "s",
                                    switch_language_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.start-visit", "s",
+  gtk_widget_class_install_action (widget_class, "visit.start-visit", "s",
                                    start_visit_action_cb);
 }
 

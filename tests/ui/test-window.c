@@ -121,9 +121,9 @@ start_visit (HavenWindow *window,
   GtkWidget *button;
 
   g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
-  button = find_widget (page, has_action, "win.start-visit");
+  button = find_widget (page, has_action, "visit.start-visit");
   g_assert_nonnull (button);
-  gtk_widget_activate_action (page, "win.start-visit", "s", language);
+  gtk_widget_activate_action (page, "visit.start-visit", "s", language);
   iterate ();
 }
 
@@ -177,36 +177,36 @@ test_welcome_offers_languages (Fixture       *fixture,
                                gconstpointer  user_data)
 {
   GtkWidget *page = haven_window_get_current_page (fixture->window);
-  GtkWidget *flow_box;
+  GtkWidget *grid;
   GtkWidget *first, *second;
 
   g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
-  flow_box = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_FLOW_BOX));
-  g_assert_nonnull (flow_box);
+  grid = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_GRID));
+  g_assert_nonnull (grid);
 
   /* In the configured order, each named in its own language. */
-  first = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 0));
-  second = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 1));
-  g_assert_null (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 2));
+  first = gtk_grid_get_child_at (GTK_GRID (grid), 0, 0);
+  second = gtk_grid_get_child_at (GTK_GRID (grid), 1, 0);
+  g_assert_null (gtk_grid_get_child_at (GTK_GRID (grid), 0, 1));
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (first)))), ==, "Español");
   g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (second)))), ==, "English");
-  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (first)), ==, "win.start-visit");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (first)), ==, "visit.start-visit");
 }
 
 static void
 test_choosing_language_starts_visit (Fixture       *fixture,
                                      gconstpointer  user_data)
 {
-  GtkWidget *flow_box = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
-                                     GSIZE_TO_POINTER (GTK_TYPE_FLOW_BOX));
-  GtkWidget *spanish = gtk_flow_box_child_get_child (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow_box), 0));
+  GtkWidget *grid = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
+                                 GSIZE_TO_POINTER (GTK_TYPE_GRID));
+  GtkWidget *spanish = gtk_grid_get_child_at (GTK_GRID (grid), 0, 0);
 
   g_signal_emit_by_name (spanish, "clicked");
   iterate ();
 
   g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "win.leave-now"))),
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Salir ahora");
 }
 
@@ -225,7 +225,7 @@ test_every_page_has_header (Fixture       *fixture,
       GtkWidget *language_button;
 
       g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (page, expected[i]));
-      g_assert_true (gtk_widget_get_mapped (find_action_button (fixture->window, "win.leave-now")));
+      g_assert_true (gtk_widget_get_mapped (find_action_button (fixture->window, "visit.leave-now")));
       language_button = find_widget (GTK_WIDGET (fixture->window), is_of_type,
                                      GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
       g_assert_nonnull (language_button);
@@ -234,7 +234,7 @@ test_every_page_has_header (Fixture       *fixture,
       if (i == 0)
         start_visit (fixture->window, "en");
       else if (i + 1 < G_N_ELEMENTS (expected))
-        click (fixture->window, "win.next");
+        click (fixture->window, "visit.next");
     }
 }
 
@@ -247,7 +247,7 @@ test_leave_now_wipes (Fixture       *fixture,
   GtkWidget *page;
 
   start_visit (fixture->window, "es");
-  click (fixture->window, "win.next");
+  click (fixture->window, "visit.next");
   type_story (fixture->window, MARKER);
 
   old_session = g_object_ref (haven_window_get_session (fixture->window));
@@ -255,7 +255,7 @@ test_leave_now_wipes (Fixture       *fixture,
   old_page = haven_window_get_current_page (fixture->window);
   g_object_add_weak_pointer (G_OBJECT (old_page), (gpointer *) &old_page);
 
-  click (fixture->window, "win.leave-now");
+  click (fixture->window, "visit.leave-now");
 
   /* A new welcome page, in the kiosk's language, with a new empty session;
    * the old page is destroyed and the old session wiped. */
@@ -267,7 +267,7 @@ test_leave_now_wipes (Fixture       *fixture,
   g_assert_true (haven_window_get_session (fixture->window) != old_session);
   g_assert_true (haven_session_is_empty (haven_window_get_session (fixture->window)));
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "en");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "win.leave-now"))),
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Leave now");
   assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
 }
@@ -280,9 +280,9 @@ test_finish_wipes (Fixture       *fixture,
   GtkWidget *finish_page;
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "win.next");
+  click (fixture->window, "visit.next");
   type_story (fixture->window, MARKER);
-  click (fixture->window, "win.next");
+  click (fixture->window, "visit.next");
 
   /* The last page shows the visitor what they gave before it is cleared. */
   finish_page = haven_window_get_current_page (fixture->window);
@@ -290,7 +290,7 @@ test_finish_wipes (Fixture       *fixture,
   g_assert_nonnull (find_widget (finish_page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL)));
   old_session = g_object_ref (haven_window_get_session (fixture->window));
 
-  click (fixture->window, "win.finish");
+  click (fixture->window, "visit.finish");
 
   g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
   g_assert_true (haven_session_is_wiped (old_session));
@@ -307,10 +307,10 @@ test_back_keeps_answers (Fixture       *fixture,
   GtkTextBuffer *buffer;
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "win.next");
+  click (fixture->window, "visit.next");
   type_story (fixture->window, "kept across pages");
-  click (fixture->window, "win.next");
-  click (fixture->window, "win.back");
+  click (fixture->window, "visit.next");
+  click (fixture->window, "visit.back");
 
   view = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
                       GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
@@ -331,18 +331,18 @@ test_language_switch_keeps_answers (Fixture       *fixture,
   g_autofree char *shown = NULL;
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "win.next");
+  click (fixture->window, "visit.next");
   type_story (fixture->window, "still here");
   page = haven_window_get_current_page (fixture->window);
 
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.switch-language", "s", "es");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.switch-language", "s", "es");
   iterate ();
 
   /* The page is built again in Spanish, with the answer in it. */
   g_assert_true (haven_window_get_current_page (fixture->window) != page);
   g_assert_true (HAVEN_IS_STORY_PAGE (haven_window_get_current_page (fixture->window)));
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "win.leave-now"))),
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Salir ahora");
   view = find_widget (haven_window_get_current_page (fixture->window), is_of_type,
                       GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
@@ -352,7 +352,7 @@ test_language_switch_keeps_answers (Fixture       *fixture,
   g_assert_cmpstr (shown, ==, "still here");
 
   /* A language that is not offered is ignored. */
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.switch-language", "s", "fr");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.switch-language", "s", "fr");
   iterate ();
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
 }
