@@ -131,6 +131,7 @@ run_demo () {
   gsettings set io.github.havenkiosk.Haven ca-file "$state_dir/pki/ca.pem"
   gsettings set io.github.havenkiosk.Haven kiosk-id "demo-kiosk"
   gsettings set io.github.havenkiosk.Haven languages "['en', 'es']"
+  gsettings set io.github.havenkiosk.Haven kiosk-mode false
 
   for _ in $(seq 50); do
     build/app/ctl/havenctl backend check >/dev/null 2>&1 && break
@@ -143,6 +144,7 @@ run_demo () {
     local screenshot=${HAVEN_DEMO_SCREENSHOT:-$state_dir/haven.png}
     local size=${HAVEN_DEMO_SIZE:-1280x800}
     log "No display: running Haven under Xvfb at $size and saving $screenshot"
+    gsettings set io.github.havenkiosk.Haven kiosk-mode true
     dbus-run-session -- xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
       "$1" & kiosk=$!
       sleep "${HAVEN_DEMO_WAIT:-4}"

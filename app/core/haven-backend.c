@@ -484,15 +484,28 @@ classify_error (HavenBackend *self,
                         _("TLS error: %s"), error->message);
 
   /* A server that drops the connection during the handshake (for instance
-   * because it wanted a client certificate) shows as a plain I/O error. */
-  if (soup_message_get_tls_peer_certificate (data->message) == NULL &&
-      g_str_has_prefix (self->base_url, "https:") &&
+   * because it wanted a client certificate) shows as a plain I/O error.
+   * With TLS 1.3 our side of the handshake is complete before the server
+   * has judged our client certificate, so its refusal comes the same way
+   * but after the peer certificate is known, and before any answer. */
+  if (g_str_has_prefix (self->base_url, "https:") &&
       (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED)))
-    return g_error_new (HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_TLS,
-                        _("TLS error: the backend closed the connection during the handshake (%s)"),
-                        error->message);
+    {
+      if (soup_message_get_tls_peer_certificate (data->message) == NULL)
+        return g_error_new (HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_TLS,
+                            _("TLS error: the backend closed the connection during the "
+                              "handshake (%s)"),
+                            error->message);
+
+      if (self->client_certificate != NULL &&
+          soup_message_get_status (data->message) == SOUP_STATUS_NONE)
+        return g_error_new (HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_TLS,
+                            _("TLS error: the backend closed the connection before answering; "
+                              "it may not accept this kiosk’s client certificate (%s)"),
+                            error->message);
+    }
 
   return g_error_new (HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_UNREACHABLE,
                       _("%s cannot be reached: %s"), self->base_url, error->message);

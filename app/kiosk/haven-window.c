@@ -219,11 +219,31 @@ haven_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (haven_window_parent_class)->close_request (window);
 }
 
+/* Fullscreen is a request to the window manager, and a bare X server has
+ * none: sizing the window to the screen makes it fill the screen anyway. */
+static void
+fit_to_monitor (HavenWindow *self)
+{
+  g_autoptr(GdkMonitor) monitor = NULL;
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  GdkRectangle geometry;
+
+  monitor = g_list_model_get_item (monitors, 0);
+  if (monitor == NULL)
+    return;
+
+  gdk_monitor_get_geometry (monitor, &geometry);
+  gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
+}
+
 static void
 apply_kiosk_mode (HavenWindow *self)
 {
   if (is_kiosk_mode (self))
-    gtk_window_fullscreen (GTK_WINDOW (self));
+    {
+      fit_to_monitor (self);
+      gtk_window_fullscreen (GTK_WINDOW (self));
+    }
   else
     gtk_window_unfullscreen (GTK_WINDOW (self));
 

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "havenctl"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+#include <gio/gio.h>
+
+#include "haven-backend.h"
+#include "haven-locale.h"
+
+/* havenctl: what an operator does without a screen. Every command is a
+ * "GROUP ACTION" pair in the table below; a new one is a function
+ * and a line there.
+ *
+ * Exit status: 0 success, 1 the command ran and failed (the one line it
+ * printed says why), 2 a mistake on the command line. */
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef struct _Command Command;
+
+struct _Command
+{
+  const char *group;
+  const char *action;
+  /* The arguments after "GROUP ACTION", for the usage text. */
+  const char *arguments;
+  const char *summary;
+  int (*run) (const Command *command, int argc, char **argv);
+};
+
+static int backend_check (const Command *command, int argc, char **argv);
+
+static const Command commands[] = {
+  { "backend", "check", NULL,
+    N_("Check that the backend answers, with this kiosk’s settings"), backend_check },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint width = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *synopsis = g_strjoin (" ", commands[i].group, commands[i].action,
+                                             commands[i].arguments, NULL);
+
+      width = MAX (width, g_utf8_strlen (synopsis, -1));
+    }
+
+  g_string_append_printf (text, _("Usage: %s COMMAND [ARGUMENTS…]"), g_get_prgname ());
+  g_string_append (text, "\n\n");
+  g_string_append (text, _("Operate a Haven kiosk from the command line."));
+  g_string_append (text, "\n\n");
+  g_string_append (text, _("Commands:"));
+  g_string_append (text, "\n");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *synopsis = g_strjoin (" ", commands[i].group, commands[i].action,
+                                             commands[i].arguments, NULL);
+
+      g_string_append_printf (text, "  %-*s  %s\n", (int) width, synopsis,
+                              _(commands[i].summary));
+    }
+  g_string_append_printf (text, "  %-*s  %s\n", (int) width, "help",
+                          _("Show this help"));
+  g_string_append (text, "\n");
+  g_string_append_printf (text, _("Run “%s COMMAND --help” for the options of a command."),
+                          g_get_prgname ());
+  g_string_append (text, "\n");
+
+  /* g_print() and g_printerr() convert to the locale's character set;
+   * fputs() would not. */
+  if (stream == stdout)
+    g_print ("%s", text->str);
+  else
+    g_printerr ("%s", text->str);
+}
+
+static int
+usage_error (const char *format,
+             ...) G_GNUC_PRINTF (1, 2);
+
+static int
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("%s: %s\n\n", g_get_prgname (), message);
+  print_usage (stderr);
+  return EXIT_USAGE;
+}
+
+/* Parses the options of one command; @argv[0] is "GROUP ACTION". Returns
+ * FALSE after printing a usage error. */
+static gboolean
+parse_command_options (const Command  *command,
+                       int            *argc,
+                       char         ***argv,
+                       const char     *parameter_string)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup (g_get_prgname ());
+  g_autofree char *command_prgname = g_strconcat (prgname, " ", (*argv)[0], NULL);
+  gboolean parsed;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(command->summary));
+
+  /* GOptionContext names the program in --help from the prgname; for the
+   * usage line to read "havenctl backend check [OPTION…]" the command must
+   * be part of it while parsing. */
+  g_set_prgname (command_prgname);
+  parsed = g_option_context_parse (context, argc, argv, &error);
+  g_set_prgname (prgname);
+
+  if (!parsed)
+    {
+      g_printerr ("%s: %s\n", command_prgname, error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  gboolean reachable;
+  gint64 api_version;
+  GError *error;
+} CheckResult;
+
+static void
+check_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  CheckResult *check = user_data;
+
+  check->reachable = haven_backend_check_finish (HAVEN_BACKEND (object), result,
+                                                 &check->api_version, &check->error);
+  g_main_loop_quit (check->loop);
+}
+
+/* Reads the settings and fails when the schema is missing, rather than
+ * letting g_settings_new() abort. */
+static GSettings *
+open_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  if (schema == NULL)
+    {
+      g_printerr (_("The settings schema %s is not installed\n"), APP_ID);
+      return NULL;
+    }
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static int
+backend_check (const Command  *command,
+               int             argc,
+               char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenBackend) backend = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  CheckResult check = { NULL, FALSE, 0, NULL };
+
+  if (!parse_command_options (command, &argc, &argv, NULL))
+    return EXIT_USAGE;
+  if (argc > 1)
+    return usage_error (_("“%s” takes no arguments"), argv[0]);
+
+  settings = open_settings ();
+  if (settings == NULL)
+    return EXIT_FAILED;
+
+  /* The settings' own messages name the setting that is wrong. */
+  backend = haven_backend_new_from_settings (settings, &error);
+  if (backend == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  /* A main loop rather than a blocking call: the backend code is the
+   * kiosk's, asynchronous, and this checks it exactly as the kiosk runs it. */
+  loop = g_main_loop_new (NULL, FALSE);
+  check.loop = loop;
+  haven_backend_check_async (backend, NULL, check_cb, &check);
+  g_main_loop_run (loop);
+
+  if (!check.reachable)
+    {
+      g_printerr (_("Backend not reachable: %s\n"), check.error->message);
+      g_clear_error (&check.error);
+      return EXIT_FAILED;
+    }
+
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, check.api_version);
+  /* TRANSLATORS: the first %s is the backend's URL, the second the API
+   * version, a number. */
+  g_print (_("Backend reachable: %s (API version %s)\n"),
+           haven_backend_get_base_url (backend), version);
+  return EXIT_OK;
+}
+
+static const Command *
+find_command (const char *group,
+              const char *action)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_strcmp0 (commands[i].group, group) == 0 &&
+          g_strcmp0 (commands[i].action, action) == 0)
+        return &commands[i];
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_group (const char *group)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_strcmp0 (commands[i].group, group) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const Command *command;
+  g_autofree char *command_name = NULL;
+  g_autofree char **command_argv = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_prgname ("havenctl");
+
+  if (argc < 2)
+    return usage_error (_("No command given"));
+
+  if (g_str_equal (argv[1], "help") || g_str_equal (argv[1], "--help") ||
+      g_str_equal (argv[1], "-h"))
+    {
+      print_usage (stdout);
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("havenctl %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  if (!is_group (argv[1]))
+    return usage_error (_("Unknown command “%s”"), argv[1]);
+
+  command = argc >= 3 ? find_command (argv[1], argv[2]) : NULL;
+  if (command == NULL)
+    {
+      if (argc < 3)
+        return usage_error (_("“%s” needs a command after it"), argv[1]);
+      return usage_error (_("Unknown command “%s %s”"), argv[1], argv[2]);
+    }
+
+  /* The command sees "GROUP ACTION" as its argv[0], so its --help and its
+   * errors name the whole command. */
+  command_name = g_strjoin (" ", command->group, command->action, NULL);
+  command_argv = g_new0 (char *, argc - 1);
+  command_argv[0] = command_name;
+  for (int i = 3; i < argc; i++)
+    command_argv[i - 2] = argv[i];
+
+  return command->run (command, argc - 2, command_argv);
+}
