@@ -101,7 +101,7 @@ run_tests () {
 run_demo () {
   local state_dir=${HAVEN_DEMO_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/haven-demo}
   local port=${HAVEN_DEMO_PORT:-8443}
-  local receiver_pid
+
 
   install_packages
   configure build -Dwarning_level=3 -Dwerror=true
@@ -149,7 +149,7 @@ run_demo () {
       "$1" & kiosk=$!
       sleep "${HAVEN_DEMO_WAIT:-4}"
       import -window root "$2"
-      kill $kiosk' _ "$source_dir/build/app/kiosk/haven" "$screenshot"
+      kill $kiosk' _ "$source_dir/build/app/kiosk/haven" "$screenshot" 2>/dev/null
     log "Saved $screenshot"
   else
     log "Starting Haven"
