@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-application.h"
+#include "haven-first-frame.h"
 #include "haven-window.h"
 
 struct _HavenApplication
@@ -24,7 +25,10 @@ haven_application_activate (GApplication *application)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (haven_window_new (self, self->settings));
+    {
+      window = GTK_WINDOW (haven_window_new (self, self->settings));
+      haven_first_frame_watch (window);
+    }
 
   gtk_window_present (window);
 }
