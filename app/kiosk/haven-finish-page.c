@@ -13,10 +13,18 @@ struct _HavenFinishPage
 {
   HavenPage parent_instance;
 
+  GtkWidget *primary_button;
+
   GtkLabel *story_label;
 };
 
 G_DEFINE_FINAL_TYPE (HavenFinishPage, haven_finish_page, HAVEN_TYPE_PAGE)
+
+static GtkWidget *
+haven_finish_page_get_initial_focus (HavenPage *page)
+{
+  return HAVEN_FINISH_PAGE (page)->primary_button;
+}
 
 static void
 haven_finish_page_constructed (GObject *object)
@@ -35,11 +43,15 @@ haven_finish_page_class_init (HavenFinishPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   object_class->constructed = haven_finish_page_constructed;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-finish-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, primary_button);
+
+  page_class->get_initial_focus = haven_finish_page_get_initial_focus;
   gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, story_label);
 }
 

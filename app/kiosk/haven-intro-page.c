@@ -11,17 +11,29 @@
 struct _HavenIntroPage
 {
   HavenPage parent_instance;
+
+  GtkWidget *primary_button;
 };
 
 G_DEFINE_FINAL_TYPE (HavenIntroPage, haven_intro_page, HAVEN_TYPE_PAGE)
+
+static GtkWidget *
+haven_intro_page_get_initial_focus (HavenPage *page)
+{
+  return HAVEN_INTRO_PAGE (page)->primary_button;
+}
 
 static void
 haven_intro_page_class_init (HavenIntroPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-intro-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenIntroPage, primary_button);
+
+  page_class->get_initial_focus = haven_intro_page_get_initial_focus;
 }
 
 static void

@@ -106,3 +106,25 @@ haven_page_get_session (HavenPage *self)
 
   return priv->session;
 }
+
+/**
+ * haven_page_focus:
+ *
+ * Puts the keyboard focus on the page's initial control, so that a visitor
+ * using the keyboard starts where the page's main action is.
+ */
+void
+haven_page_focus (HavenPage *self)
+{
+  HavenPageClass *klass;
+  GtkWidget *initial = NULL;
+
+  g_return_if_fail (HAVEN_IS_PAGE (self));
+
+  klass = HAVEN_PAGE_GET_CLASS (self);
+  if (klass->get_initial_focus != NULL)
+    initial = klass->get_initial_focus (self);
+
+  if (initial == NULL || !gtk_widget_grab_focus (initial))
+    gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
+}

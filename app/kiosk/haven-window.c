@@ -77,6 +77,18 @@ build_header (HavenWindow *self)
   adw_bin_set_child (self->header_slot, header);
 }
 
+/* Puts the keyboard focus on the first control of the current page, as on a
+ * new screen. Focus is cleared first: when it was on the old page, GtkStack
+ * has already moved it into the new one, and moving on from there would skip
+ * a control. Only mapped widgets can take focus, so before the window is
+ * shown this does nothing, and map () does it again. */
+static void
+focus_current_page (HavenWindow *self)
+{
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  haven_page_focus (HAVEN_PAGE (self->current_page));
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -104,7 +116,7 @@ show_page (HavenWindow *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next",
                                  index + 1 < G_N_ELEMENTS (visit_pages));
 
-  gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+  focus_current_page (self);
 }
 
 static void
@@ -204,6 +216,14 @@ start_visit_action_cb (GtkWidget  *widget,
   set_language (self, language);
   build_header (self);
   show_page (self, 1);
+}
+
+static void
+haven_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (haven_window_parent_class)->map (widget);
+
+  focus_current_page (HAVEN_WINDOW (widget));
 }
 
 static gboolean
@@ -365,6 +385,8 @@ haven_window_class_init (HavenWindowClass *klass)
   object_class->finalize = haven_window_finalize;
   object_class->get_property = haven_window_get_property;
   object_class->set_property = haven_window_set_property;
+
+  widget_class->map = haven_window_map;
 
   window_class->close_request = haven_window_close_request;
 

@@ -58,6 +58,25 @@ iterate (void)
     ;
 }
 
+static gboolean
+timeout_done_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms milliseconds: long enough for timeouts, such
+ * as the 250 ms a button stays pressed after "activate". */
+static void
+wait_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static GtkWidget *
 find_widget (GtkWidget *root,
              gboolean (*matches) (GtkWidget *widget, gconstpointer data),
@@ -208,6 +227,53 @@ test_choosing_language_starts_visit (Fixture       *fixture,
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Salir ahora");
+}
+
+/* A keyboard user starts on the page, not in the header: Return or space
+ * on the first language starts the visit. GTK 4 cannot synthesize a key
+ * press, so this emits "activate", the signal GtkButton binds to Return,
+ * KP_Enter, ISO_Enter and space. */
+static void
+test_keyboard_starts_visit (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  GtkWidget *page = haven_window_get_current_page (fixture->window);
+  GtkWidget *focus;
+
+  iterate ();
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, page));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "visit.start-visit");
+
+  g_assert_true (gtk_widget_activate (focus));
+  wait_ms (400);
+
+  g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
+}
+
+/* On a new page the focus is on the page's first control, not one further
+ * on: the story page opens with the cursor in the text. */
+static void
+test_new_page_focuses_first_control (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  GtkWidget *focus;
+
+  /* Pages whose main action is a button open on it, not on Back. */
+  start_visit (fixture->window, "en");
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (GTK_IS_BUTTON (focus));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "visit.next");
+
+  /* A question page opens on its answer. */
+  click (fixture->window, "visit.next");
+
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_nonnull (focus);
+  g_assert_true (GTK_IS_TEXT_VIEW (focus));
+  g_assert_true (gtk_widget_is_ancestor (focus, haven_window_get_current_page (fixture->window)));
 }
 
 /* Every page of the visit has the language menu and "Leave now". */
@@ -417,6 +483,8 @@ main (int   argc,
 
   ADD ("welcome-offers-languages", test_welcome_offers_languages, NULL);
   ADD ("choosing-language-starts-visit", test_choosing_language_starts_visit, NULL);
+  ADD ("keyboard-starts-visit", test_keyboard_starts_visit, NULL);
+  ADD ("new-page-focuses-first-control", test_new_page_focuses_first_control, NULL);
   ADD ("every-page-has-header", test_every_page_has_header, NULL);
   ADD ("leave-now-wipes", test_leave_now_wipes, NULL);
   ADD ("finish-wipes", test_finish_wipes, NULL);
