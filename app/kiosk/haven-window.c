@@ -184,38 +184,39 @@ end_visit_action_cb (GtkWidget  *widget,
   start_new_visit (HAVEN_WINDOW (widget));
 }
 
+/* Shows page @index in @language. GtkBuilder translates when it parses, so
+ * the header and the page are built again; the answers live in the session
+ * and survive. */
+static void
+show_page_in_language (HavenWindow *self,
+                       const char  *language,
+                       guint        index)
+{
+  if (!g_strv_contains ((const char * const *) self->offered_languages, language))
+    return;
+
+  set_language (self, language);
+  build_header (self);
+  show_page (self, index);
+}
+
 static void
 switch_language_action_cb (GtkWidget  *widget,
                            const char *action_name,
                            GVariant   *parameter)
 {
   HavenWindow *self = HAVEN_WINDOW (widget);
-  const char *language = g_variant_get_string (parameter, NULL);
 
-  if (!g_strv_contains ((const char * const *) self->offered_languages, language))
-    return;
-
-  set_language (self, language);
-  /* GtkBuilder translates when it parses, so the header and the page are
-   * built again; the answers live in the session and survive. */
-  build_header (self);
-  show_page (self, self->page_index);
+  show_page_in_language (self, g_variant_get_string (parameter, NULL), self->page_index);
 }
 
+/* The welcome page's language buttons: the visit starts in that language. */
 static void
 start_visit_action_cb (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  HavenWindow *self = HAVEN_WINDOW (widget);
-  const char *language = g_variant_get_string (parameter, NULL);
-
-  if (!g_strv_contains ((const char * const *) self->offered_languages, language))
-    return;
-
-  set_language (self, language);
-  build_header (self);
-  show_page (self, 1);
+  show_page_in_language (HAVEN_WINDOW (widget), g_variant_get_string (parameter, NULL), 1);
 }
 
 static void
