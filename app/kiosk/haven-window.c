@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "haven-finish-page.h"
+#include "haven-idle-monitor.h"
+#include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
 #include "haven-story-page.h"
@@ -22,15 +24,26 @@ struct _HavenWindow
   AdwApplicationWindow parent_instance;
 
   AdwBin *header_slot;
+  GtkOverlay *overlay;
   GtkStack *pages;
 
   GSettings *settings;
   HavenSession *session;
+  HavenIdleMonitor *idle_monitor;
   GtkWidget *current_page;
+  GtkWidget *idle_warning;
   GStrv offered_languages;
 
   guint page_index;
+  /* When Escape was last pressed, and how many times in a row. */
+  gint64 last_escape;
+  guint escape_count;
 };
+
+/* "Leave now" from the keyboard: Escape three times, each within this
+ * long of the one before. */
+#define LEAVE_NOW_ESCAPE_PRESSES 3
+#define LEAVE_NOW_ESCAPE_INTERVAL_US (G_USEC_PER_SEC * 3 / 4)
 
 G_DEFINE_FINAL_TYPE (HavenWindow, haven_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -89,6 +102,14 @@ focus_current_page (HavenWindow *self)
   haven_page_focus (HAVEN_PAGE (self->current_page));
 }
 
+static gboolean
+is_default_language (HavenWindow *self)
+{
+  g_autofree char *default_language = haven_locale_get_default (self->settings);
+
+  return g_strcmp0 (haven_session_get_language (self->session), default_language) == 0;
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -116,6 +137,10 @@ show_page (HavenWindow *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next",
                                  index + 1 < G_N_ELEMENTS (visit_pages));
 
+  /* Once a visit is under way there is something to clear when the
+   * visitor walks away; the untouched welcome page has nothing. */
+  haven_idle_monitor_set_armed (self->idle_monitor, index > 0 || !is_default_language (self));
+
   focus_current_page (self);
 }
 
@@ -129,6 +154,90 @@ set_language (HavenWindow *self,
   gtk_window_set_title (GTK_WINDOW (self), _("Haven"));
 }
 
+/* Whatever the visitor copied, or selected (the primary selection), must
+ * not be there for the next person to paste. */
+static void
+clear_clipboards (HavenWindow *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+
+  gdk_clipboard_set_text (gdk_display_get_clipboard (display), "");
+  gdk_clipboard_set_text (gdk_display_get_primary_clipboard (display), "");
+}
+
+static void
+hide_idle_warning (HavenWindow *self)
+{
+  if (self->idle_warning == NULL)
+    return;
+
+  gtk_overlay_remove_overlay (self->overlay, self->idle_warning);
+  self->idle_warning = NULL;
+}
+
+static void
+idle_warning_cb (HavenWindow *self,
+                 guint        seconds_left)
+{
+  if (self->idle_warning == NULL)
+    {
+      self->idle_warning = haven_idle_warning_new ();
+      gtk_overlay_add_overlay (self->overlay, self->idle_warning);
+      gtk_widget_child_focus (self->idle_warning, GTK_DIR_TAB_FORWARD);
+    }
+
+  haven_idle_warning_set_seconds_left (HAVEN_IDLE_WARNING (self->idle_warning), seconds_left);
+}
+
+static void
+still_here_action_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  haven_idle_monitor_poke (HAVEN_WINDOW (widget)->idle_monitor);
+}
+
+static void
+idle_resumed_cb (HavenWindow *self)
+{
+  hide_idle_warning (self);
+  focus_current_page (self);
+}
+
+static void start_new_visit (HavenWindow *self);
+
+static void
+idle_expired_cb (HavenWindow *self)
+{
+  start_new_visit (self);
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                HavenWindow           *self)
+{
+  gint64 now;
+
+  if (keyval != GDK_KEY_Escape)
+    return GDK_EVENT_PROPAGATE;
+
+  now = g_get_monotonic_time ();
+  if (now - self->last_escape > LEAVE_NOW_ESCAPE_INTERVAL_US)
+    self->escape_count = 0;
+  self->last_escape = now;
+
+  if (++self->escape_count < LEAVE_NOW_ESCAPE_PRESSES)
+    return GDK_EVENT_PROPAGATE;
+
+  self->escape_count = 0;
+  gtk_widget_activate_action (GTK_WIDGET (self), "visit.leave-now", NULL);
+
+  return GDK_EVENT_STOP;
+}
+
 /* Ends the visit: everything the visitor entered is destroyed with the
  * session and the pages, and a new visit starts in the kiosk's language. */
 static void
@@ -136,10 +245,13 @@ start_new_visit (HavenWindow *self)
 {
   g_autofree char *language = haven_locale_get_default (self->settings);
 
+  hide_idle_warning (self);
+
   if (self->session != NULL)
     {
       haven_session_wipe (self->session);
       g_clear_object (&self->session);
+      clear_clipboards (self);
     }
 
   if (self->current_page != NULL)
@@ -297,6 +409,7 @@ static void
 haven_window_constructed (GObject *object)
 {
   HavenWindow *self = HAVEN_WINDOW (object);
+  GtkEventController *key_controller;
 
   G_OBJECT_CLASS (haven_window_parent_class)->constructed (object);
 
@@ -304,6 +417,19 @@ haven_window_constructed (GObject *object)
                            G_CALLBACK (kiosk_mode_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::languages",
                            G_CALLBACK (languages_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->idle_monitor = haven_idle_monitor_new (GTK_WIDGET (self), self->settings);
+  g_signal_connect_object (self->idle_monitor, "warning",
+                           G_CALLBACK (idle_warning_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->idle_monitor, "resumed",
+                           G_CALLBACK (idle_resumed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->idle_monitor, "expired",
+                           G_CALLBACK (idle_expired_cb), self, G_CONNECT_SWAPPED);
+
+  key_controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (key_controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (key_controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key_controller);
 
   languages_changed_cb (self);
   apply_kiosk_mode (self);
@@ -318,7 +444,9 @@ haven_window_dispose (GObject *object)
   if (self->session != NULL)
     haven_session_wipe (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->idle_monitor);
   self->current_page = NULL;
+  self->idle_warning = NULL;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HAVEN_TYPE_WINDOW);
 
@@ -401,12 +529,14 @@ haven_window_class_init (HavenWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-window.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, header_slot);
+  gtk_widget_class_bind_template_child (widget_class, HavenWindow, overlay);
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, pages);
 
   gtk_widget_class_install_action (widget_class, "visit.next", NULL, next_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.back", NULL, back_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.finish", NULL, end_visit_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.leave-now", NULL, end_visit_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.still-here", NULL, still_here_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.switch-language", "s",
                                    switch_language_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.start-visit", "s",
@@ -443,6 +573,14 @@ haven_window_get_session (HavenWindow *self)
   g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
 
   return self->session;
+}
+
+HavenIdleMonitor *
+haven_window_get_idle_monitor (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->idle_monitor;
 }
 
 GtkWidget *

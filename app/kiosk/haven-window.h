@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "haven-idle-monitor.h"
 #include "haven-session.h"
 
 G_BEGIN_DECLS
@@ -11,9 +12,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HavenWindow, haven_window, HAVEN, WINDOW, AdwApplicationWindow)
 
-HavenWindow  *haven_window_new              (gpointer     application,
-                                             GSettings   *settings);
-HavenSession *haven_window_get_session      (HavenWindow *self);
-GtkWidget    *haven_window_get_current_page (HavenWindow *self);
+HavenWindow      *haven_window_new               (gpointer     application,
+                                                  GSettings   *settings);
+HavenSession     *haven_window_get_session       (HavenWindow *self);
+GtkWidget        *haven_window_get_current_page  (HavenWindow *self);
+HavenIdleMonitor *haven_window_get_idle_monitor  (HavenWindow *self);
 
 G_END_DECLS

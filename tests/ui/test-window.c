@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "haven-finish-page.h"
+#include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
 #include "haven-story-page.h"
@@ -461,6 +462,198 @@ test_leaving_kiosk_mode_allows_close (Fixture       *fixture,
   g_assert_nonnull (find_widget (GTK_WIDGET (fixture->window), is_close_button, NULL));
 }
 
+/* Iterates the main loop until @done (checked after each iteration) or
+ * @seconds pass; returns whether @done became true. */
+static gboolean
+iterate_until (gboolean (*done) (HavenWindow *window),
+               HavenWindow *window,
+               double       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_warning_shown (HavenWindow *window)
+{
+  return find_widget (GTK_WIDGET (window), is_of_type,
+                      GSIZE_TO_POINTER (HAVEN_TYPE_IDLE_WARNING)) != NULL;
+}
+
+static gboolean
+is_on_welcome_page (HavenWindow *window)
+{
+  return HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (window));
+}
+
+static void
+use_short_idle_times (Fixture *fixture)
+{
+  g_settings_set_uint (fixture->settings, "idle-timeout", 2);
+  g_settings_set_uint (fixture->settings, "idle-warning", 2);
+}
+
+static void
+test_idle_warns_then_wipes (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autoptr(HavenSession) old_session = NULL;
+  gint64 started;
+
+  use_short_idle_times (fixture);
+  start_visit (fixture->window, "es");
+  click (fixture->window, "visit.next");
+  type_story (fixture->window, MARKER);
+  old_session = g_object_ref (haven_window_get_session (fixture->window));
+  started = g_get_monotonic_time ();
+
+  /* Nothing for idle-timeout seconds, then the question... */
+  g_assert_true (iterate_until (is_warning_shown, fixture->window, 4));
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 2 * G_USEC_PER_SEC - 50000);
+  g_assert_true (HAVEN_IS_STORY_PAGE (haven_window_get_current_page (fixture->window)));
+
+  /* ...for idle-warning seconds, then the visit is gone. */
+  g_assert_true (iterate_until (is_on_welcome_page, fixture->window, 4));
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 4 * G_USEC_PER_SEC - 100000);
+  g_assert_false (is_warning_shown (fixture->window));
+  g_assert_true (haven_session_is_wiped (old_session));
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "en");
+  assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
+  g_assert_false (haven_idle_monitor_get_armed (haven_window_get_idle_monitor (fixture->window)));
+
+  g_settings_reset (fixture->settings, "idle-timeout");
+  g_settings_reset (fixture->settings, "idle-warning");
+}
+
+static void
+test_idle_answer_keeps_visit (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  use_short_idle_times (fixture);
+  start_visit (fixture->window, "en");
+  click (fixture->window, "visit.next");
+  type_story (fixture->window, "still typing");
+
+  g_assert_true (iterate_until (is_warning_shown, fixture->window, 4));
+  click (fixture->window, "visit.still-here");
+
+  g_assert_false (is_warning_shown (fixture->window));
+  g_assert_true (HAVEN_IS_STORY_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_cmpstr (haven_session_get_answer (haven_window_get_session (fixture->window),
+                                             HAVEN_QUESTION_STORY), ==, "still typing");
+  /* The wait starts again: still here a second later. */
+  g_assert_false (iterate_until (is_on_welcome_page, fixture->window, 1));
+
+  g_settings_reset (fixture->settings, "idle-timeout");
+  g_settings_reset (fixture->settings, "idle-warning");
+}
+
+/* An untouched welcome page has nothing to clear, so no timer runs. */
+static void
+test_idle_not_armed_on_welcome (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  HavenIdleMonitor *monitor = haven_window_get_idle_monitor (fixture->window);
+
+  g_assert_false (haven_idle_monitor_get_armed (monitor));
+  start_visit (fixture->window, "en");
+  g_assert_true (haven_idle_monitor_get_armed (monitor));
+  click (fixture->window, "visit.leave-now");
+  g_assert_false (haven_idle_monitor_get_armed (monitor));
+
+  /* A language chosen from the header is something to undo, though. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.switch-language", "s", "es");
+  iterate ();
+  g_assert_true (haven_idle_monitor_get_armed (monitor));
+}
+
+static void
+press_escape (HavenWindow *window)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Escape, 9, 0, &handled);
+    }
+  iterate ();
+}
+
+static void
+test_escape_three_times_leaves (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  start_visit (fixture->window, "es");
+  click (fixture->window, "visit.next");
+  type_story (fixture->window, MARKER);
+
+  press_escape (fixture->window);
+  press_escape (fixture->window);
+  g_assert_true (HAVEN_IS_STORY_PAGE (haven_window_get_current_page (fixture->window)));
+
+  press_escape (fixture->window);
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
+  assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
+}
+
+static void
+test_escape_presses_far_apart_stay (Fixture       *fixture,
+                                    gconstpointer  user_data)
+{
+  start_visit (fixture->window, "en");
+
+  for (int i = 0; i < 3; i++)
+    {
+      press_escape (fixture->window);
+      g_usleep (G_USEC_PER_SEC);
+    }
+
+  g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
+}
+
+static void
+test_leave_now_clears_clipboards (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (fixture->window));
+  GdkClipboard *clipboards[] = {
+    gdk_display_get_clipboard (display),
+    gdk_display_get_primary_clipboard (display),
+  };
+
+  start_visit (fixture->window, "en");
+  for (gsize i = 0; i < G_N_ELEMENTS (clipboards); i++)
+    gdk_clipboard_set_text (clipboards[i], MARKER);
+
+  click (fixture->window, "visit.leave-now");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (clipboards); i++)
+    {
+      GdkContentProvider *content = gdk_clipboard_get_content (clipboards[i]);
+      g_auto(GValue) value = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_nonnull (content);
+      g_value_init (&value, G_TYPE_STRING);
+      gdk_content_provider_get_value (content, &value, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (g_value_get_string (&value), ==, "");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -490,6 +683,12 @@ main (int   argc,
   ADD ("finish-wipes", test_finish_wipes, NULL);
   ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
   ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
+  ADD ("idle-warns-then-wipes", test_idle_warns_then_wipes, NULL);
+  ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);
+  ADD ("idle-not-armed-on-welcome", test_idle_not_armed_on_welcome, NULL);
+  ADD ("escape-three-times-leaves", test_escape_three_times_leaves, NULL);
+  ADD ("escape-presses-far-apart-stay", test_escape_presses_far_apart_stay, NULL);
+  ADD ("leave-now-clears-clipboards", test_leave_now_clears_clipboards, NULL);
   ADD ("kiosk-mode-refuses-close", test_kiosk_mode_refuses_close, GINT_TO_POINTER (1));
   ADD ("leaving-kiosk-mode-allows-close", test_leaving_kiosk_mode_allows_close, GINT_TO_POINTER (1));
 
