@@ -44,6 +44,8 @@ test_wipe_resets (void)
 
   g_signal_connect (session, "wiped", G_CALLBACK (wiped_cb), &emissions);
   haven_session_set_answer (session, HAVEN_QUESTION_STORY, "marker-7f3a");
+  haven_session_set_category (session, "fraud");
+  g_assert_cmpstr (haven_session_get_category (session), ==, "fraud");
   g_assert_false (haven_session_is_wiped (session));
 
   haven_session_wipe (session);
@@ -53,6 +55,7 @@ test_wipe_resets (void)
   g_assert_true (haven_session_is_empty (session));
   g_assert_null (haven_session_get_answer (session, HAVEN_QUESTION_STORY));
   g_assert_null (haven_session_get_language (session));
+  g_assert_null (haven_session_get_category (session));
 
   /* A wiped session can take a new visit. */
   haven_session_set_answer (session, HAVEN_QUESTION_STORY, "again");

@@ -14,6 +14,8 @@ struct _HavenSession
   GObject parent_instance;
 
   char *language;
+  /* What happened, as a category id of the content definitions. */
+  char *category;
   /* Question id -> the visitor's answer. */
   GHashTable *answers;
 
@@ -25,6 +27,7 @@ G_DEFINE_FINAL_TYPE (HavenSession, haven_session, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_LANGUAGE,
+  PROP_CATEGORY,
   N_PROPS,
 };
 
@@ -42,6 +45,7 @@ destroy_contents (HavenSession *self)
 {
   g_hash_table_remove_all (self->answers);
   haven_wipe_clear_string (&self->language);
+  haven_wipe_clear_string (&self->category);
 }
 
 static void
@@ -69,6 +73,10 @@ haven_session_get_property (GObject    *object,
       g_value_set_string (value, self->language);
       break;
 
+    case PROP_CATEGORY:
+      g_value_set_string (value, self->category);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -88,6 +96,10 @@ haven_session_set_property (GObject      *object,
       haven_session_set_language (self, g_value_get_string (value));
       break;
 
+    case PROP_CATEGORY:
+      haven_session_set_category (self, g_value_get_string (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -104,6 +116,11 @@ haven_session_class_init (HavenSessionClass *klass)
 
   props[PROP_LANGUAGE] =
     g_param_spec_string ("language", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  props[PROP_CATEGORY] =
+    g_param_spec_string ("category", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
@@ -158,6 +175,33 @@ haven_session_set_language (HavenSession *self,
   self->language = g_strdup (language);
   self->wiped = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LANGUAGE]);
+}
+
+const char *
+haven_session_get_category (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  return self->category;
+}
+
+/**
+ * haven_session_set_category:
+ * @category: (nullable): a category id of the content definitions
+ */
+void
+haven_session_set_category (HavenSession *self,
+                            const char   *category)
+{
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+
+  if (g_strcmp0 (self->category, category) == 0)
+    return;
+
+  haven_wipe_clear_string (&self->category);
+  self->category = g_strdup (category);
+  self->wiped = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CATEGORY]);
 }
 
 const char *
@@ -234,5 +278,6 @@ haven_session_wipe (HavenSession *self)
   self->wiped = TRUE;
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LANGUAGE]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CATEGORY]);
   g_signal_emit (self, signals[WIPED], 0);
 }

@@ -22,6 +22,9 @@ void          haven_session_set_answer   (HavenSession *self,
                                           const char   *question_id,
                                           const char   *answer);
 guint         haven_session_get_n_answers (HavenSession *self);
+const char   *haven_session_get_category (HavenSession *self);
+void          haven_session_set_category (HavenSession *self,
+                                          const char   *category);
 gboolean      haven_session_is_empty     (HavenSession *self);
 gboolean      haven_session_is_wiped     (HavenSession *self);
 void          haven_session_wipe         (HavenSession *self);
