@@ -41,6 +41,9 @@ haven_story_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (haven_story_page_parent_class)->constructed (object);
 
+  /* The undo history would keep copies of everything typed and deleted. */
+  gtk_text_buffer_set_enable_undo (buffer, FALSE);
+
   /* Back and a change of language rebuild the page: show what was written. */
   story = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_STORY);
   if (story != NULL)

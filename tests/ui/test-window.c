@@ -14,6 +14,7 @@
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
 #include "haven-window.h"
+#include "memory-scan.h"
 
 #define MARKER "marker-q8z3 my private words"
 
@@ -654,6 +655,45 @@ test_leave_now_clears_clipboards (Fixture       *fixture,
     }
 }
 
+/* After Leave now, how many copies of what the visitor typed are left
+ * anywhere in the process's memory: in freed heap blocks, Pango's layouts,
+ * the text view's undo history. */
+static void
+test_leave_now_leaves_no_copy_in_memory (Fixture       *fixture,
+                                         gconstpointer  user_data)
+{
+  guint8 masked[40];
+  char *plain;
+  guint before, after;
+
+  memory_scan_make_marker (masked, sizeof masked);
+  plain = memory_scan_reveal_marker (masked, sizeof masked);
+
+  start_visit (fixture->window, "en");
+  click (fixture->window, "visit.next");
+  type_story (fixture->window, plain);
+  /* Shown on the next page too, then back to edit it. */
+  click (fixture->window, "visit.next");
+  click (fixture->window, "visit.back");
+  explicit_bzero (plain, sizeof masked);
+  g_free (plain);
+
+  before = memory_scan_count (masked + 16, sizeof masked - 16);
+  click (fixture->window, "visit.leave-now");
+  /* Let GTK finish destroying what it holds until the next frame. */
+  for (int i = 0; i < 5; i++)
+    {
+      iterate ();
+      g_usleep (20000);
+    }
+  after = memory_scan_count (masked + 16, sizeof masked - 16);
+
+  g_test_message ("copies of the visitor's text in memory: %u before Leave now, %u after",
+                  before, after);
+  g_assert_cmpuint (before, >, 0);
+  g_assert_cmpuint (after, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -689,6 +729,7 @@ main (int   argc,
   ADD ("escape-three-times-leaves", test_escape_three_times_leaves, NULL);
   ADD ("escape-presses-far-apart-stay", test_escape_presses_far_apart_stay, NULL);
   ADD ("leave-now-clears-clipboards", test_leave_now_clears_clipboards, NULL);
+  ADD ("leave-now-leaves-no-copy-in-memory", test_leave_now_leaves_no_copy_in_memory, NULL);
   ADD ("kiosk-mode-refuses-close", test_kiosk_mode_refuses_close, GINT_TO_POINTER (1));
   ADD ("leaving-kiosk-mode-allows-close", test_leaving_kiosk_mode_allows_close, GINT_TO_POINTER (1));
 
