@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "haven-wipe.h"
 
@@ -26,4 +29,23 @@ haven_wipe_clear_string (char **string_pointer)
   g_return_if_fail (string_pointer != NULL);
 
   haven_wipe_string (g_steal_pointer (string_pointer));
+}
+
+/**
+ * haven_wipe_scrub_freed_memory:
+ *
+ * Makes the C library overwrite every block of memory as it is freed, for
+ * the rest of the process. What a visitor typed passes through buffers
+ * Haven does not own (GTK's text buffers, Pango's layouts, GLib's strings):
+ * they are freed when the pages are destroyed, but free() alone leaves the
+ * bytes readable in the heap. Call it first thing in main().
+ */
+void
+haven_wipe_scrub_freed_memory (void)
+{
+#ifdef __GLIBC__
+  /* glibc fills freed blocks with this byte, and new ones with its
+   * complement. */
+  mallopt (M_PERTURB, 0xa5);
+#endif
 }
