@@ -32,20 +32,22 @@ haven_wipe_clear_string (char **string_pointer)
 }
 
 /**
- * haven_wipe_scrub_freed_memory:
+ * haven_wipe_set_scrub_freed_memory:
+ * @scrub: whether freed memory is overwritten from now on
  *
- * Makes the C library overwrite every block of memory as it is freed, for
- * the rest of the process. What a visitor typed passes through buffers
+ * Makes the C library overwrite every block of memory as it is freed (and
+ * fill new ones), or stops it. What a visitor typed passes through buffers
  * Haven does not own (GTK's text buffers, Pango's layouts, GLib's strings):
- * they are freed when the pages are destroyed, but free() alone leaves the
- * bytes readable in the heap. Call it first thing in main().
+ * they are freed as the visitor types and when the pages are destroyed, and
+ * free() alone leaves the bytes readable in the heap. Scrubbing costs a
+ * memset on every allocation, so it is on only while a visit is under way.
  */
 void
-haven_wipe_scrub_freed_memory (void)
+haven_wipe_set_scrub_freed_memory (gboolean scrub)
 {
 #ifdef __GLIBC__
   /* glibc fills freed blocks with this byte, and new ones with its
-   * complement. */
-  mallopt (M_PERTURB, 0xa5);
+   * complement; 0 turns it off. */
+  mallopt (M_PERTURB, scrub ? 0xa5 : 0);
 #endif
 }

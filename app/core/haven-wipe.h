@@ -7,6 +7,6 @@ G_BEGIN_DECLS
 
 void haven_wipe_string       (char  *string);
 void haven_wipe_clear_string (char **string_pointer);
-void haven_wipe_scrub_freed_memory (void);
+void haven_wipe_set_scrub_freed_memory (gboolean scrub);
 
 G_END_DECLS

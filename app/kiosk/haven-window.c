@@ -13,6 +13,7 @@
 #include "haven-story-page.h"
 #include "haven-visit-header.h"
 #include "haven-welcome-page.h"
+#include "haven-wipe.h"
 #include "haven-window.h"
 
 /* The kiosk's one window. It owns the visitor's session and shows one page
@@ -118,6 +119,7 @@ show_page (HavenWindow *self,
 {
   GtkWidget *page;
   GtkWidget *old_page = self->current_page;
+  gboolean visit_under_way;
 
   g_assert (index < G_N_ELEMENTS (visit_pages));
 
@@ -138,8 +140,11 @@ show_page (HavenWindow *self,
                                  index + 1 < G_N_ELEMENTS (visit_pages));
 
   /* Once a visit is under way there is something to clear when the
-   * visitor walks away; the untouched welcome page has nothing. */
-  haven_idle_monitor_set_armed (self->idle_monitor, index > 0 || !is_default_language (self));
+   * visitor walks away, and what they type must not outlive the memory
+   * it passes through; the untouched welcome page has neither. */
+  visit_under_way = index > 0 || !is_default_language (self);
+  haven_idle_monitor_set_armed (self->idle_monitor, visit_under_way);
+  haven_wipe_set_scrub_freed_memory (visit_under_way);
 
   focus_current_page (self);
 }

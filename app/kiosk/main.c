@@ -8,7 +8,6 @@
 
 #include "haven-application.h"
 #include "haven-locale.h"
-#include "haven-wipe.h"
 
 int
 main (int   argc,
@@ -16,8 +15,6 @@ main (int   argc,
 {
   g_autoptr(HavenApplication) application = NULL;
   const char *locale;
-
-  haven_wipe_scrub_freed_memory ();
 
   /* gettext ignores LANGUAGE under the plain C locale, and Haven switches
    * language through LANGUAGE, so fall back to its UTF-8 twin. */

@@ -14,7 +14,6 @@
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
 #include "haven-window.h"
-#include "haven-wipe.h"
 #include "memory-scan.h"
 
 #define MARKER "marker-q8z3 my private words"
@@ -704,9 +703,6 @@ main (int   argc,
   /* A skipped UI test would hide a missing display in CI: fail instead. */
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     g_error ("UI tests need a display: run them under xvfb-run");
-
-  /* As haven's main() does. */
-  haven_wipe_scrub_freed_memory ();
 
   setlocale (LC_ALL, "C.UTF-8");
   bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
