@@ -108,7 +108,14 @@ memory_scan_count (const guint8 *masked,
 
       n_read = pread (memory, buffer, size, (off_t) start);
       if (n_read > 0)
-        count += count_in_buffer (buffer, n_read, masked, length);
+        {
+          guint found = count_in_buffer (buffer, n_read, masked, length);
+
+          /* Where the copies are helps to find who left them. */
+          if (found > 0)
+            g_test_message ("%u in %s", found, g_strchomp (line));
+          count += found;
+        }
 
       explicit_bzero (buffer, size);
     }

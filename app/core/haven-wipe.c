@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -49,5 +51,39 @@ haven_wipe_set_scrub_freed_memory (gboolean scrub)
   /* glibc fills freed blocks with this byte, and new ones with its
    * complement; 0 turns it off. */
   mallopt (M_PERTURB, scrub ? 0xa5 : 0);
+#endif
+}
+
+#define NO_THREAD_CACHE "glibc.malloc.tcache_count=0"
+
+/**
+ * haven_wipe_restart_without_thread_cache:
+ * @argv: main()'s argv
+ *
+ * glibc keeps recently freed small blocks in per-thread caches, and those
+ * skip the scrubbing that haven_wipe_set_scrub_freed_memory() turns on, so
+ * what a visitor typed could stay in them. The cache can only be turned
+ * off as the process starts, through GLIBC_TUNABLES: unless it is off
+ * already, this starts the program again with it off. Call it first thing
+ * in main(), before any thread exists.
+ */
+void
+haven_wipe_restart_without_thread_cache (char **argv)
+{
+#ifdef __GLIBC__
+  const char *tunables = getenv ("GLIBC_TUNABLES");
+  g_autofree char *restart_tunables = NULL;
+
+  if (tunables != NULL && strstr (tunables, NO_THREAD_CACHE) != NULL)
+    return;
+
+  if (tunables != NULL && tunables[0] != '\0')
+    restart_tunables = g_strconcat (tunables, ":", NO_THREAD_CACHE, NULL);
+  else
+    restart_tunables = g_strdup (NO_THREAD_CACHE);
+
+  setenv ("GLIBC_TUNABLES", restart_tunables, 1);
+  execv ("/proc/self/exe", argv);
+  /* Still here: go on with the cache rather than not at all. */
 #endif
 }

@@ -8,6 +8,7 @@
 
 #include "haven-application.h"
 #include "haven-locale.h"
+#include "haven-wipe.h"
 
 int
 main (int   argc,
@@ -15,6 +16,8 @@ main (int   argc,
 {
   g_autoptr(HavenApplication) application = NULL;
   const char *locale;
+
+  haven_wipe_restart_without_thread_cache (argv);
 
   /* gettext ignores LANGUAGE under the plain C locale, and Haven switches
    * language through LANGUAGE, so fall back to its UTF-8 twin. */
