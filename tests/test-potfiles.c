@@ -24,8 +24,11 @@ marks_strings_for_translation (const char *path,
   if (g_str_has_suffix (path, ".ui"))
     return strstr (contents, "translatable=\"yes\"") != NULL;
 
-  /* Desktop files, AppStream metadata and the settings schema go through
-   * gettext as a whole. */
+  /* Desktop files, AppStream metadata, the settings schema and the content
+   * definitions (through data/content/its/) go through gettext as a whole. */
+  if (g_str_has_prefix (path, "data/content/") && g_str_has_suffix (path, ".xml"))
+    return TRUE;
+
   return g_str_has_suffix (path, ".desktop.in") ||
          g_str_has_suffix (path, ".metainfo.xml.in") ||
          g_str_has_suffix (path, ".gschema.xml");

@@ -32,6 +32,10 @@ struct _HavenBackend
   GStrv pinned_keys;
   char *token;
   char *language;
+
+  /* Connections opened so far: with keep-alive it grows far slower than
+   * the number of requests. */
+  guint n_connections;
 };
 
 G_DEFINE_FINAL_TYPE (HavenBackend, haven_backend, G_TYPE_OBJECT)
@@ -382,6 +386,64 @@ haven_backend_new_message (HavenBackend *self,
   return message;
 }
 
+/**
+ * haven_backend_new_submission:
+ * @path: the endpoint, haven_request_kind_get_path()
+ * @request_id: the request's UUID, sent as its Idempotency-Key
+ * @content_type: "application/json", or "application/vnd.haven.sealed"
+ *   for a sealed box
+ * @body: what the outbox holds, sent as it is
+ *
+ * Returns: (transfer full): a POST as API.md's "Submitting" describes it
+ */
+SoupMessage *
+haven_backend_new_submission (HavenBackend *self,
+                              const char   *path,
+                              const char   *request_id,
+                              const char   *content_type,
+                              GBytes       *body)
+{
+  g_autofree char *key = NULL;
+  SoupMessage *message;
+
+  g_return_val_if_fail (HAVEN_IS_BACKEND (self), NULL);
+  g_return_val_if_fail (request_id != NULL && strpbrk (request_id, "\\\"") == NULL, NULL);
+  g_return_val_if_fail (content_type != NULL, NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  message = haven_backend_new_message (self, SOUP_METHOD_POST, path);
+
+  /* A structured-field string, as the Idempotency-Key draft has it; a
+   * UUID needs no escapes. */
+  key = g_strdup_printf ("\"%s\"", request_id);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Idempotency-Key",
+                                key);
+  soup_message_set_request_body_from_bytes (message, content_type, body);
+
+  /* libsoup would follow a redirect anywhere, plain http:// included, and
+   * a backend has no reason to send one for a submission. The key makes
+   * the POST idempotent: without saying so, libsoup opens a new
+   * connection (and handshake) for every POST rather than reuse one. */
+  soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT | SOUP_MESSAGE_IDEMPOTENT);
+
+  return message;
+}
+
+/**
+ * haven_backend_get_n_connections:
+ *
+ * Returns: how many connections requests have opened so far; with
+ *   keep-alive a batch of requests should open one (or one per request
+ *   sent at the same time), not one each
+ */
+guint
+haven_backend_get_n_connections (HavenBackend *self)
+{
+  g_return_val_if_fail (HAVEN_IS_BACKEND (self), 0);
+
+  return self->n_connections;
+}
+
 static void
 network_event_cb (SoupMessage        *message,
                   GSocketClientEvent  event,
@@ -394,6 +456,9 @@ network_event_cb (SoupMessage        *message,
   GTlsCertificate *peer_certificate;
   g_autofree char *pin = NULL;
   g_autoptr(GError) error = NULL;
+
+  if (event == G_SOCKET_CLIENT_CONNECTED)
+    self->n_connections++;
 
   /* The handshake has completed and the chain was validated, but not one
    * byte of the request has been written yet: the moment to check the pin. */

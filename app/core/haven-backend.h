@@ -37,6 +37,12 @@ void          haven_backend_set_language      (HavenBackend         *self,
 SoupMessage  *haven_backend_new_message       (HavenBackend         *self,
                                                const char           *method,
                                                const char           *path);
+SoupMessage  *haven_backend_new_submission    (HavenBackend         *self,
+                                               const char           *path,
+                                               const char           *request_id,
+                                               const char           *content_type,
+                                               GBytes               *body);
+guint         haven_backend_get_n_connections (HavenBackend         *self);
 void          haven_backend_send_async        (HavenBackend         *self,
                                                SoupMessage          *message,
                                                GCancellable         *cancellable,

@@ -18,6 +18,8 @@ struct _HavenSession
   char *category;
   /* Question id -> the visitor's answer. */
   GHashTable *answers;
+  /* The content-removal request being drafted, made when first needed. */
+  HavenRequest *removal_request;
 
   gboolean wiped;
 };
@@ -46,6 +48,9 @@ destroy_contents (HavenSession *self)
   g_hash_table_remove_all (self->answers);
   haven_wipe_clear_string (&self->language);
   haven_wipe_clear_string (&self->category);
+  if (self->removal_request != NULL)
+    haven_request_wipe (self->removal_request);
+  g_clear_object (&self->removal_request);
 }
 
 static void
@@ -239,6 +244,26 @@ haven_session_set_answer (HavenSession *self,
   self->wiped = FALSE;
 }
 
+/**
+ * haven_session_get_removal_request:
+ *
+ * Returns: (transfer none): the visitor's draft request for content to be
+ *   taken down, in the session's category
+ */
+HavenRequest *
+haven_session_get_removal_request (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  if (self->removal_request == NULL)
+    self->removal_request = haven_request_new (HAVEN_REQUEST_KIND_REMOVAL);
+
+  haven_request_set_category (self->removal_request, self->category);
+  self->wiped = FALSE;
+
+  return self->removal_request;
+}
+
 guint
 haven_session_get_n_answers (HavenSession *self)
 {
@@ -252,7 +277,8 @@ haven_session_is_empty (HavenSession *self)
 {
   g_return_val_if_fail (HAVEN_IS_SESSION (self), TRUE);
 
-  return g_hash_table_size (self->answers) == 0;
+  return g_hash_table_size (self->answers) == 0 && self->category == NULL &&
+         self->removal_request == NULL;
 }
 
 gboolean

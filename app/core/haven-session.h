@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "haven-request.h"
+
 G_BEGIN_DECLS
 
 /* The visitor's account of what happened, in their own words. */
@@ -25,6 +27,7 @@ guint         haven_session_get_n_answers (HavenSession *self);
 const char   *haven_session_get_category (HavenSession *self);
 void          haven_session_set_category (HavenSession *self,
                                           const char   *category);
+HavenRequest *haven_session_get_removal_request (HavenSession *self);
 gboolean      haven_session_is_empty     (HavenSession *self);
 gboolean      haven_session_is_wiped     (HavenSession *self);
 void          haven_session_wipe         (HavenSession *self);

@@ -12,6 +12,9 @@
 
 #include "haven-backend.h"
 #include "haven-locale.h"
+#include "havenctl-content.h"
+#include "havenctl-directory.h"
+#include "havenctl-outbox.h"
 
 /* havenctl: what an operator does without a screen. Every command is a
  * "GROUP ACTION" pair in the table below; a new one is a function
@@ -43,6 +46,22 @@ static int backend_check (const Command *command, int argc, char **argv);
 static const Command commands[] = {
   { "backend", "check", NULL,
     N_("Check that the backend answers, with this kiosk’s settings"), backend_check },
+  { "content", "check", "[DIR]",
+    N_("Check content definitions and list every problem"), havenctl_content_check },
+  { "directory", "import", "PATH [--db FILE]",
+    N_("Import an HSDS service directory, replacing the one in use"), havenctl_directory_import },
+  { "directory", "search", "[TEXT] [--category C] [--region R] [--language L] [--open-now] [--json]",
+    N_("Search the service directory as the kiosk does"), havenctl_directory_search },
+  { "directory", "stats", "[--json]",
+    N_("Show what the service directory holds"), havenctl_directory_stats },
+  { "outbox", "add", "[--kind KIND] FILE.json",
+    N_("Check a request from a file and queue it for the backend"), havenctl_outbox_add },
+  { "outbox", "flush", NULL,
+    N_("Deliver every queued request now, whatever its backoff"), havenctl_outbox_flush },
+  { "outbox", "list", "[--json]",
+    N_("List the requests in the outbox, without their contents"), havenctl_outbox_list },
+  { "outbox", "purge", "ID",
+    N_("Delete one request from the outbox, whatever its state"), havenctl_outbox_purge },
 };
 
 static void

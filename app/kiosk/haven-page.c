@@ -10,6 +10,8 @@
 typedef struct
 {
   HavenSession *session;
+  /* The content definitions: categories, questions, guidance, numbers. */
+  HavenContent *content;
 } HavenPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
@@ -17,6 +19,7 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
 enum {
   PROP_0,
   PROP_SESSION,
+  PROP_CONTENT,
   N_PROPS,
 };
 
@@ -29,6 +32,7 @@ haven_page_dispose (GObject *object)
   HavenPagePrivate *priv = haven_page_get_instance_private (self);
 
   g_clear_object (&priv->session);
+  g_clear_object (&priv->content);
 
   G_OBJECT_CLASS (haven_page_parent_class)->dispose (object);
 }
@@ -46,6 +50,10 @@ haven_page_get_property (GObject    *object,
     {
     case PROP_SESSION:
       g_value_set_object (value, priv->session);
+      break;
+
+    case PROP_CONTENT:
+      g_value_set_object (value, priv->content);
       break;
 
     default:
@@ -68,6 +76,10 @@ haven_page_set_property (GObject      *object,
       priv->session = g_value_dup_object (value);
       break;
 
+    case PROP_CONTENT:
+      priv->content = g_value_dup_object (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -85,6 +97,11 @@ haven_page_class_init (HavenPageClass *klass)
   props[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL,
                          HAVEN_TYPE_SESSION,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_CONTENT] =
+    g_param_spec_object ("content", NULL, NULL,
+                         HAVEN_TYPE_CONTENT,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, props);
@@ -107,6 +124,18 @@ haven_page_get_session (HavenPage *self)
   return priv->session;
 }
 
+HavenContent *
+haven_page_get_content (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+
+  return priv->content;
+}
+
 /**
  * haven_page_focus:
  *
@@ -127,4 +156,27 @@ haven_page_focus (HavenPage *self)
 
   if (initial == NULL || !gtk_widget_grab_focus (initial))
     gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
+}
+
+/**
+ * haven_page_type_is_needed:
+ * @page_type: a HavenPage subclass
+ *
+ * Returns: whether a visit in @session shows a page of @page_type
+ */
+gboolean
+haven_page_type_is_needed (GType         page_type,
+                           HavenSession *session,
+                           HavenContent *content)
+{
+  g_autoptr(GTypeClass) type_class = NULL;
+  HavenPageClass *klass;
+
+  g_return_val_if_fail (g_type_is_a (page_type, HAVEN_TYPE_PAGE), FALSE);
+  g_return_val_if_fail (HAVEN_IS_SESSION (session), FALSE);
+
+  type_class = g_type_class_ref (page_type);
+  klass = HAVEN_PAGE_CLASS (type_class);
+
+  return klass->is_needed == NULL || klass->is_needed (session, content);
 }

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "haven-content.h"
 #include "haven-session.h"
 
 G_BEGIN_DECLS
@@ -18,9 +19,19 @@ struct _HavenPageClass
   /* The control a visitor most likely wants when the page opens; NULL
    * for the page's first control. */
   GtkWidget *(*get_initial_focus) (HavenPage *self);
+
+  /* Whether a visit with this session goes through the page (the removal
+   * pages only for content that can be taken down, for instance); NULL
+   * for every visit. */
+  gboolean   (*is_needed)         (HavenSession *session,
+                                   HavenContent *content);
 };
 
 HavenSession *haven_page_get_session (HavenPage *self);
+HavenContent *haven_page_get_content (HavenPage *self);
 void          haven_page_focus       (HavenPage *self);
+gboolean      haven_page_type_is_needed (GType         page_type,
+                                         HavenSession *session,
+                                         HavenContent *content);
 
 G_END_DECLS

@@ -5,11 +5,13 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-category-page.h"
 #include "haven-finish-page.h"
 #include "haven-idle-monitor.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
+#include "haven-removal-items-page.h"
 #include "haven-story-page.h"
 #include "haven-visit-header.h"
 #include "haven-welcome-page.h"
@@ -29,6 +31,7 @@ struct _HavenWindow
   GtkStack *pages;
 
   GSettings *settings;
+  HavenContent *content;
   HavenSession *session;
   HavenIdleMonitor *idle_monitor;
   GtkWidget *current_page;
@@ -62,6 +65,8 @@ typedef GType (*PageTypeFunc) (void);
 static const PageTypeFunc visit_pages[] = {
   haven_welcome_page_get_type,
   haven_intro_page_get_type,
+  haven_category_page_get_type,
+  haven_removal_items_page_get_type,
   haven_story_page_get_type,
   haven_finish_page_get_type,
 };
@@ -111,6 +116,9 @@ is_default_language (HavenWindow *self)
   return g_strcmp0 (haven_session_get_language (self->session), default_language) == 0;
 }
 
+static int find_page (HavenWindow *self,
+                      int          step);
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -123,7 +131,10 @@ show_page (HavenWindow *self,
 
   g_assert (index < G_N_ELEMENTS (visit_pages));
 
-  page = g_object_new (visit_pages[index] (), "session", self->session, NULL);
+  page = g_object_new (visit_pages[index] (),
+                       "session", self->session,
+                       "content", self->content,
+                       NULL);
   if (HAVEN_IS_WELCOME_PAGE (page))
     haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),
                                       (const char * const *) self->offered_languages);
@@ -135,9 +146,8 @@ show_page (HavenWindow *self,
   if (old_page != NULL)
     gtk_stack_remove (self->pages, old_page);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.back", index > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next",
-                                 index + 1 < G_N_ELEMENTS (visit_pages));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.back", find_page (self, -1) >= 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next", find_page (self, 1) >= 0);
 
   /* Once a visit is under way there is something to clear when the
    * visitor walks away, and what they type must not outlive the memory
@@ -271,15 +281,33 @@ start_new_visit (HavenWindow *self)
   show_page (self, 0);
 }
 
+/* The next (@step 1) or previous (@step -1) page this visit goes through,
+ * or -1 when there is none. */
+static int
+find_page (HavenWindow *self,
+           int          step)
+{
+  for (int index = (int) self->page_index + step;
+       index >= 0 && index < (int) G_N_ELEMENTS (visit_pages);
+       index += step)
+    {
+      if (haven_page_type_is_needed (visit_pages[index] (), self->session, self->content))
+        return index;
+    }
+
+  return -1;
+}
+
 static void
 next_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   HavenWindow *self = HAVEN_WINDOW (widget);
+  int index = find_page (self, 1);
 
-  if (self->page_index + 1 < G_N_ELEMENTS (visit_pages))
-    show_page (self, self->page_index + 1);
+  if (index >= 0)
+    show_page (self, index);
 }
 
 static void
@@ -288,9 +316,10 @@ back_action_cb (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   HavenWindow *self = HAVEN_WINDOW (widget);
+  int index = find_page (self, -1);
 
-  if (self->page_index > 0)
-    show_page (self, self->page_index - 1);
+  if (index >= 0)
+    show_page (self, index);
 }
 
 static void
@@ -410,6 +439,32 @@ languages_changed_cb (HavenWindow *self)
     }
 }
 
+/* A deployment's own content that fails to load must not leave visitors
+ * with nothing: the operator is told, and the shipped content is used. */
+static HavenContent *
+load_content (GSettings *settings)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shipped_dir = NULL;
+  HavenContent *content;
+
+  content = haven_content_load_default (settings, &error);
+  if (content != NULL)
+    return content;
+
+  g_warning ("The content definitions cannot be used, so the shipped ones are: %s",
+             error->message);
+  g_clear_error (&error);
+
+  shipped_dir = haven_content_dup_default_dir (NULL, &error);
+  if (shipped_dir != NULL)
+    content = haven_content_new_from_dir (shipped_dir, NULL, &error);
+  if (content == NULL)
+    g_error ("The shipped content definitions cannot be used: %s", error->message);
+
+  return content;
+}
+
 static void
 haven_window_constructed (GObject *object)
 {
@@ -435,6 +490,8 @@ haven_window_constructed (GObject *object)
   gtk_event_controller_set_propagation_phase (key_controller, GTK_PHASE_CAPTURE);
   g_signal_connect (key_controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key_controller);
+
+  self->content = load_content (self->settings);
 
   languages_changed_cb (self);
   apply_kiosk_mode (self);
@@ -464,6 +521,7 @@ haven_window_finalize (GObject *object)
   HavenWindow *self = HAVEN_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->content);
   g_clear_pointer (&self->offered_languages, g_strfreev);
 
   G_OBJECT_CLASS (haven_window_parent_class)->finalize (object);

@@ -3,7 +3,9 @@
 
 #include <gio/gio.h>
 
+#include "haven-receiver-keypair.h"
 #include "haven-receiver-store.h"
+#include "haven-receiver-tokens.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +15,22 @@ typedef enum {
   HAVEN_RECEIVER_SERVER_ERROR_INSECURE,
   HAVEN_RECEIVER_SERVER_ERROR_LISTEN,
 } HavenReceiverServerError;
+
+/* Faults to play for tests and demos. POSTs to either endpoint are counted
+ * from 1; the two counts apply to the same POSTs. */
+typedef struct {
+  /* Answer the first N POSTs with fail_status, before anything else. */
+  guint fail_first;
+  /* 0 for 503; Retry-After goes with 429 and 503. */
+  guint fail_status;
+  /* Seconds, for Retry-After. */
+  guint retry_after;
+  /* Hold every answer back this long, without blocking the others. */
+  guint delay_ms;
+  /* Process the first N POSTs, then close their connection after the
+   * answer's headers, before its body. */
+  guint close_mid_answer;
+} HavenReceiverFaults;
 
 #define HAVEN_TYPE_RECEIVER_SERVER (haven_receiver_server_get_type ())
 
@@ -28,5 +46,13 @@ gboolean             haven_receiver_server_listen      (HavenReceiverServer  *se
                                                         GError              **error);
 char                *haven_receiver_server_dup_url     (HavenReceiverServer  *self);
 void                 haven_receiver_server_disconnect  (HavenReceiverServer  *self);
+void                 haven_receiver_server_set_keypair (HavenReceiverServer  *self,
+                                                        HavenReceiverKeypair *keypair);
+void                 haven_receiver_server_set_tokens  (HavenReceiverServer  *self,
+                                                        HavenReceiverTokens  *tokens);
+void                 haven_receiver_server_set_verbose (HavenReceiverServer  *self,
+                                                        gboolean              verbose);
+void                 haven_receiver_server_set_faults  (HavenReceiverServer  *self,
+                                                        const HavenReceiverFaults *faults);
 
 G_END_DECLS

@@ -12,11 +12,12 @@
 
 #include "haven-receiver-store.h"
 
-/* The receiver's SQLite database. It will hold every submission the
- * receiver accepted, keyed by request_id, so that a repeated
- * Idempotency-Key gets the first answer again (API.md, "Exactly once").
- * The bodies are what visitors wrote: the file is made readable by its
- * owner only, and nothing here ever logs a body. */
+/* The receiver's SQLite database. It holds every submission the receiver
+ * accepted, keyed by request_id, and the history of each Idempotency-Key,
+ * so that a repeated key gets the first answer again (API.md, "Exactly
+ * once"), even after a restart. The bodies are what visitors wrote: the
+ * file is made readable by its owner only, and nothing here ever logs a
+ * body. */
 
 struct _HavenReceiverStore
 {
@@ -48,6 +49,30 @@ static const char * const migrations[] = {
   "  received_at    TEXT NOT NULL"
   ") STRICT;"
   "CREATE INDEX requests_received_at ON requests (received_at);",
+
+  /* 2: idempotency keys (the IETF httpapi Idempotency-Key draft). A key is
+   * claimed "in-flight" in its own committed transaction before the request
+   * is processed, so a concurrent repeat sees it and gets 409; it becomes
+   * "done" in the transaction that stores the request, together with the
+   * answer that every later repeat gets again. body_sha256 is the SHA-256
+   * (hex) of the JSON, opened first when it came sealed: a sealed box is
+   * different each time even for the same JSON. started_at is in Unix
+   * seconds, so a claim left by a receiver that died can be recognised as
+   * stale. From this version on, requests.body holds that JSON too: the
+   * receiver stands for the backend, which has to read it. Version 1 stored
+   * no requests, so there is nothing to carry over. */
+  "CREATE TABLE idempotency_keys ("
+  "  key             TEXT NOT NULL PRIMARY KEY,"
+  "  kind            TEXT NOT NULL CHECK (kind IN ('removal-request', 'report')),"
+  "  body_sha256     TEXT NOT NULL,"
+  "  state           TEXT NOT NULL CHECK (state IN ('in-flight', 'done')),"
+  "  started_at      INTEGER NOT NULL,"
+  "  response_status INTEGER,"
+  "  response_body   TEXT,"
+  "  CHECK ((state = 'done') = (response_status IS NOT NULL AND response_body IS NOT NULL))"
+  ") STRICT;"
+  "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
+  "  WHERE state = 'in-flight';",
 };
 
 static void
@@ -270,4 +295,377 @@ haven_receiver_store_get_schema_version (HavenReceiverStore *self)
   g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), 0);
 
   return self->schema_version;
+}
+
+/* The kind column's names, fixed by migration 1. */
+static const char *
+kind_to_string (HavenRequestKind kind)
+{
+  switch (kind)
+    {
+    case HAVEN_REQUEST_KIND_REMOVAL:
+      return "removal-request";
+
+    case HAVEN_REQUEST_KIND_REPORT:
+      return "report";
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+prepare (HavenReceiverStore  *self,
+         const char          *sql,
+         sqlite3_stmt       **statement,
+         GError             **error)
+{
+  if (sqlite3_prepare_v2 (self->db, sql, -1, statement, NULL) != SQLITE_OK)
+    return set_sql_error (self, error);
+
+  return TRUE;
+}
+
+/* Runs a statement that returns no rows, and finalises it. */
+static gboolean
+step_done (HavenReceiverStore  *self,
+           sqlite3_stmt        *statement,
+           GError             **error)
+{
+  int status = sqlite3_step (statement);
+
+  if (status != SQLITE_DONE)
+    {
+      if (status == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE,
+                     _("Database %s: %s"), self->path, sqlite3_errmsg (self->db));
+      else
+        set_sql_error (self, error);
+      sqlite3_finalize (statement);
+      return FALSE;
+    }
+
+  sqlite3_finalize (statement);
+  return TRUE;
+}
+
+static void
+rollback (HavenReceiverStore *self)
+{
+  /* Harmless when no transaction is open, and a failed ROLLBACK leaves
+   * nothing more to undo. */
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+insert_claim (HavenReceiverStore  *self,
+              const char          *key,
+              HavenRequestKind     kind,
+              const char          *body_sha256,
+              GError             **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self,
+                "INSERT INTO idempotency_keys (key, kind, body_sha256, state, started_at) "
+                "VALUES (?1, ?2, ?3, 'in-flight', ?4)",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, kind_to_string (kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, body_sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 4, now_seconds ());
+
+  return step_done (self, statement, error);
+}
+
+static gboolean
+delete_claim (HavenReceiverStore  *self,
+              const char          *key,
+              GError             **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self, "DELETE FROM idempotency_keys WHERE key = ?1 AND state = 'in-flight'",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+
+  return step_done (self, statement, error);
+}
+
+/**
+ * haven_receiver_store_claim:
+ * @key: the Idempotency-Key, which is also the request_id
+ * @kind: the endpoint the request came to
+ * @body_sha256: the SHA-256 of the request's JSON, in hexadecimal
+ * @stale_after: seconds after which an in-flight claim is taken to be
+ *   left behind by a receiver that stopped before it finished
+ * @claim: (out): what the key's history says to do
+ * @response_status: (out): for %HAVEN_RECEIVER_CLAIM_DONE, the status of
+ *   the first answer
+ * @response_body: (out) (transfer full): for %HAVEN_RECEIVER_CLAIM_DONE,
+ *   the body of the first answer; %NULL otherwise
+ *
+ * Looks @key up and, when it is new (or its claim is stale), marks it in
+ * flight for this caller, who then either calls
+ * haven_receiver_store_accept() or haven_receiver_store_release(). The mark
+ * is committed before this returns, so any other connection or process sees
+ * it.
+ *
+ * A different @kind counts as a different body.
+ */
+gboolean
+haven_receiver_store_claim (HavenReceiverStore  *self,
+                            const char          *key,
+                            HavenRequestKind     kind,
+                            const char          *body_sha256,
+                            gint64               stale_after,
+                            HavenReceiverClaim  *claim,
+                            guint               *response_status,
+                            char               **response_body,
+                            GError             **error)
+{
+  sqlite3_stmt *statement = NULL;
+  g_autofree char *stored_kind = NULL;
+  g_autofree char *stored_sha256 = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *stored_body = NULL;
+  gint64 started_at = 0;
+  guint stored_status = 0;
+  int status;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (body_sha256 != NULL, FALSE);
+  g_return_val_if_fail (claim != NULL, FALSE);
+  g_return_val_if_fail (response_status != NULL, FALSE);
+  g_return_val_if_fail (response_body != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *response_status = 0;
+  *response_body = NULL;
+
+  /* IMMEDIATE: the look-up and the mark are one step for every receiver
+   * that shares the file. */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!prepare (self,
+                "SELECT kind, body_sha256, state, started_at, response_status, response_body "
+                "FROM idempotency_keys WHERE key = ?1",
+                &statement, error))
+    goto fail;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    {
+      stored_kind = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+      stored_sha256 = g_strdup ((const char *) sqlite3_column_text (statement, 1));
+      state = g_strdup ((const char *) sqlite3_column_text (statement, 2));
+      started_at = sqlite3_column_int64 (statement, 3);
+      stored_status = (guint) sqlite3_column_int (statement, 4);
+      stored_body = g_strdup ((const char *) sqlite3_column_text (statement, 5));
+    }
+  else if (status != SQLITE_DONE)
+    {
+      set_sql_error (self, error);
+      sqlite3_finalize (statement);
+      goto fail;
+    }
+  sqlite3_finalize (statement);
+
+  if (state == NULL)
+    {
+      if (!insert_claim (self, key, kind, body_sha256, error))
+        goto fail;
+      *claim = HAVEN_RECEIVER_CLAIM_NEW;
+    }
+  else if (g_strcmp0 (stored_kind, kind_to_string (kind)) != 0 ||
+           g_strcmp0 (stored_sha256, body_sha256) != 0)
+    {
+      *claim = HAVEN_RECEIVER_CLAIM_MISMATCH;
+    }
+  else if (g_str_equal (state, "done"))
+    {
+      *claim = HAVEN_RECEIVER_CLAIM_DONE;
+      *response_status = stored_status;
+      *response_body = g_steal_pointer (&stored_body);
+    }
+  else if (started_at < now_seconds () - stale_after)
+    {
+      /* Whoever claimed it stopped without finishing or releasing it. */
+      g_message ("Took over a submission left in flight for %" G_GINT64_FORMAT " s",
+                 now_seconds () - started_at);
+      if (!delete_claim (self, key, error) ||
+          !insert_claim (self, key, kind, body_sha256, error))
+        goto fail;
+      *claim = HAVEN_RECEIVER_CLAIM_NEW;
+    }
+  else
+    {
+      *claim = HAVEN_RECEIVER_CLAIM_IN_FLIGHT;
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  g_clear_pointer (response_body, g_free);
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * haven_receiver_store_accept:
+ * @key: a key this caller claimed with haven_receiver_store_claim()
+ * @body: the request's JSON
+ * @case_reference: the reference to give it; must be unused
+ * @response_status: the status of the answer, kept for repeats
+ * @response_body: the body of the answer, kept for repeats
+ *
+ * Stores the request and closes its claim with the answer, in one
+ * transaction. Fails with %HAVEN_RECEIVER_STORE_ERROR_DUPLICATE, and
+ * changes nothing, when @case_reference is already taken: the caller makes
+ * another and tries again.
+ */
+gboolean
+haven_receiver_store_accept (HavenReceiverStore  *self,
+                             const char          *key,
+                             HavenRequestKind     kind,
+                             GBytes              *body,
+                             const char          *case_reference,
+                             guint                response_status,
+                             const char          *response_body,
+                             GError             **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *received_at = g_date_time_format_iso8601 (now);
+  sqlite3_stmt *statement = NULL;
+  gsize body_length = 0;
+  gconstpointer body_data;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (body != NULL, FALSE);
+  g_return_val_if_fail (case_reference != NULL, FALSE);
+  g_return_val_if_fail (response_body != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  body_data = g_bytes_get_data (body, &body_length);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!prepare (self,
+                "INSERT INTO requests (request_id, kind, body, case_reference, status, "
+                "received_at) VALUES (?1, ?2, ?3, ?4, 'received', ?5)",
+                &statement, error))
+    goto fail;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, kind_to_string (kind), -1, SQLITE_STATIC);
+  /* A zero-length blob would be bound as NULL with a NULL pointer. */
+  sqlite3_bind_blob64 (statement, 3, body_length > 0 ? body_data : "", body_length,
+                       SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 4, case_reference, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 5, received_at, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, statement, error))
+    goto fail;
+
+  if (!prepare (self,
+                "UPDATE idempotency_keys SET state = 'done', response_status = ?2, "
+                "response_body = ?3 WHERE key = ?1 AND state = 'in-flight'",
+                &statement, error))
+    goto fail;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 2, (int) response_status);
+  sqlite3_bind_text (statement, 3, response_body, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, statement, error))
+    goto fail;
+
+  /* Another receiver took the claim over as stale: the request is its to
+   * store, and ours would be a second copy. */
+  if (sqlite3_changes (self->db) != 1)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
+                   _("Database %s: the claim on a submission was lost before it was stored"),
+                   self->path);
+      goto fail;
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * haven_receiver_store_release:
+ * @key: a key this caller claimed with haven_receiver_store_claim()
+ *
+ * Gives up an in-flight claim without storing anything, so that the next
+ * attempt with @key is processed afresh. A key that is done stays done.
+ */
+gboolean
+haven_receiver_store_release (HavenReceiverStore  *self,
+                              const char          *key,
+                              GError             **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return delete_claim (self, key, error);
+}
+
+/**
+ * haven_receiver_store_release_stale:
+ * @stale_after: seconds after which an in-flight claim is taken to be left
+ *   behind
+ * @n_released: (out) (optional): how many claims were released
+ *
+ * Releases the in-flight claims that a receiver which stopped before it
+ * finished left behind, as at start-up.
+ */
+gboolean
+haven_receiver_store_release_stale (HavenReceiverStore  *self,
+                                    gint64               stale_after,
+                                    guint               *n_released,
+                                    GError             **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!prepare (self,
+                "DELETE FROM idempotency_keys WHERE state = 'in-flight' AND started_at < ?1",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_int64 (statement, 1, now_seconds () - stale_after);
+  if (!step_done (self, statement, error))
+    return FALSE;
+
+  if (n_released != NULL)
+    *n_released = (guint) sqlite3_changes (self->db);
+
+  return TRUE;
 }

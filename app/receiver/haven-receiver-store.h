@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "haven-request.h"
+
 G_BEGIN_DECLS
 
 #define HAVEN_RECEIVER_STORE_ERROR (haven_receiver_store_error_quark ())
@@ -11,7 +13,20 @@ typedef enum {
   HAVEN_RECEIVER_STORE_ERROR_OPEN,
   HAVEN_RECEIVER_STORE_ERROR_SQL,
   HAVEN_RECEIVER_STORE_ERROR_NEWER_SCHEMA,
+  HAVEN_RECEIVER_STORE_ERROR_DUPLICATE,
 } HavenReceiverStoreError;
+
+/* What an Idempotency-Key's history says about a new attempt with it. */
+typedef enum {
+  /* Never seen, or left behind: now marked in flight for this attempt. */
+  HAVEN_RECEIVER_CLAIM_NEW,
+  /* Another attempt with the same body is being processed. */
+  HAVEN_RECEIVER_CLAIM_IN_FLIGHT,
+  /* Used before with a different body (or at the other endpoint). */
+  HAVEN_RECEIVER_CLAIM_MISMATCH,
+  /* Accepted before: answer again what was answered then. */
+  HAVEN_RECEIVER_CLAIM_DONE,
+} HavenReceiverClaim;
 
 #define HAVEN_TYPE_RECEIVER_STORE (haven_receiver_store_get_type ())
 
@@ -22,5 +37,29 @@ HavenReceiverStore *haven_receiver_store_open                (const char        
                                                               GError             **error);
 const char         *haven_receiver_store_get_path            (HavenReceiverStore  *self);
 int                 haven_receiver_store_get_schema_version  (HavenReceiverStore  *self);
+gboolean            haven_receiver_store_claim               (HavenReceiverStore  *self,
+                                                              const char          *key,
+                                                              HavenRequestKind     kind,
+                                                              const char          *body_sha256,
+                                                              gint64               stale_after,
+                                                              HavenReceiverClaim  *claim,
+                                                              guint               *response_status,
+                                                              char               **response_body,
+                                                              GError             **error);
+gboolean            haven_receiver_store_accept              (HavenReceiverStore  *self,
+                                                              const char          *key,
+                                                              HavenRequestKind     kind,
+                                                              GBytes              *body,
+                                                              const char          *case_reference,
+                                                              guint                response_status,
+                                                              const char          *response_body,
+                                                              GError             **error);
+gboolean            haven_receiver_store_release             (HavenReceiverStore  *self,
+                                                              const char          *key,
+                                                              GError             **error);
+gboolean            haven_receiver_store_release_stale       (HavenReceiverStore  *self,
+                                                              gint64               stale_after,
+                                                              guint               *n_released,
+                                                              GError             **error);
 
 G_END_DECLS

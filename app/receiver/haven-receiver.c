@@ -10,16 +10,20 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <gio/gio.h>
+#include <sodium.h>
 
 #include "haven-locale.h"
+#include "haven-receiver-keypair.h"
 #include "haven-receiver-server.h"
 #include "haven-receiver-store.h"
+#include "haven-receiver-tokens.h"
 
 /* haven-receiver: the reference backend (API.md), for the demo, the
  * integration tests and as a start for integrators.
  *
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 when it cannot
- * start, 2 for a mistake on the command line. */
+ * start, 2 for a mistake on the command line. `--make-keypair FILE` writes
+ * a key pair for sealed bodies instead, and prints its public key. */
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 #define DEFAULT_PORT 8443
@@ -79,6 +83,30 @@ parse_listen_address (const char  *text,
   return G_INET_SOCKET_ADDRESS (g_inet_socket_address_new (address, port));
 }
 
+/* Writes a new key pair to @path and prints its public key, the value of
+ * the kiosks' backend-public-key setting, alone on standard output. */
+static int
+make_keypair (const char *path)
+{
+  g_autoptr(HavenReceiverKeypair) keypair = haven_receiver_keypair_generate ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *public_key = NULL;
+
+  if (!haven_receiver_keypair_save (keypair, path, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return EXIT_FAILURE_TO_START;
+    }
+
+  public_key = haven_receiver_keypair_dup_public_key (keypair);
+  g_printerr (_("Wrote a new key pair to %s. Start haven-receiver with --keypair %s, and give "
+                "kiosks this public key (their backend-public-key setting):\n"),
+              path, path);
+  g_print ("%s\n", public_key);
+
+  return EXIT_OK;
+}
+
 static int
 usage_error (const char *message)
 {
@@ -101,15 +129,27 @@ main (int   argc,
   g_autoptr(GTlsDatabase) client_ca = NULL;
   g_autoptr(HavenReceiverStore) store = NULL;
   g_autoptr(HavenReceiverServer) receiver = NULL;
+  g_autoptr(HavenReceiverKeypair) keypair = NULL;
+  g_autoptr(HavenReceiverTokens) tokens = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *listen_text = NULL;
   g_autofree char *certificate_file = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *ca_file = NULL;
   g_autofree char *db_file = NULL;
+  g_autofree char *token_file = NULL;
+  g_autofree char *keypair_file = NULL;
+  g_autofree char *make_keypair_file = NULL;
   g_autofree char *url = NULL;
   gboolean require_client_certificate = FALSE;
   gboolean insecure_http = FALSE;
+  gboolean verbose = FALSE;
+  int fail_first = 0;
+  int fail_status = 0;
+  int retry_after = 1;
+  int delay_ms = 0;
+  int close_mid_answer = 0;
+  HavenReceiverFaults faults = { 0, };
   guint sigint_id;
   guint sigterm_id;
   const GOptionEntry entries[] = {
@@ -129,8 +169,37 @@ main (int   argc,
       N_("The SQLite database of received requests (created when missing)"), N_("FILE") },
     { "insecure-http", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &insecure_http,
       N_("Serve plain HTTP instead of HTTPS, on a loopback address only (for tests)"), NULL },
+    { "token-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &token_file,
+      N_("Accept only kiosks that send one of the bearer tokens in FILE, one a line"),
+      N_("FILE") },
+    { "keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &keypair_file,
+      N_("Open sealed bodies with the key pair in FILE"), N_("FILE") },
+    { "make-keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &make_keypair_file,
+      N_("Write a new key pair to FILE, print its public key for the kiosks, and exit"),
+      N_("FILE") },
+    { "verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &verbose,
+      N_("Log one line a request: method, path, status and request_id, never its contents"),
+      NULL },
     G_OPTION_ENTRY_NULL
   };
+  const GOptionEntry fault_entries[] = {
+    { "fail-first", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &fail_first,
+      N_("Answer the first N submissions with 503 (or --fail-status) and Retry-After"),
+      N_("N") },
+    { "fail-status", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &fail_status,
+      N_("The status --fail-first answers with, 400 to 599 (default 503)"), N_("CODE") },
+    { "retry-after", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &retry_after,
+      N_("The Retry-After seconds of --fail-first’s 503 and 429 answers (default 1)"),
+      N_("SECONDS") },
+    { "delay-ms", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &delay_ms,
+      N_("Hold every answer back this long; a submission holds its key meanwhile"),
+      N_("MS") },
+    { "close-mid-answer", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &close_mid_answer,
+      N_("Store the first N submissions, then close the connection in the middle of "
+         "the answer"), N_("N") },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionGroup *fault_group;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
@@ -148,12 +217,34 @@ main (int   argc,
                                     _("Once listening, prints “listening on URL” on standard "
                                       "output. Stops cleanly on SIGINT or SIGTERM."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  fault_group = g_option_group_new ("faults", _("Faults, for tests and demos:"),
+                                    _("Show the options that play faults"), NULL, NULL);
+  g_option_group_set_translation_domain (fault_group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (fault_group, fault_entries);
+  g_option_context_add_group (context, fault_group);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (error->message);
 
   if (argc > 1)
     return usage_error (_("Unexpected arguments"));
+
+  /* Before anything uses libsodium; it fails only without a source of
+   * randomness. */
+  if (sodium_init () < 0)
+    {
+      g_printerr (_("%s: libsodium cannot be initialised\n"), g_get_prgname ());
+      return EXIT_FAILURE_TO_START;
+    }
+
+  if (make_keypair_file != NULL)
+    {
+      if (db_file != NULL || listen_text != NULL || certificate_file != NULL ||
+          key_file != NULL || ca_file != NULL || keypair_file != NULL || token_file != NULL)
+        return usage_error (_("--make-keypair is used on its own"));
+
+      return make_keypair (make_keypair_file);
+    }
 
   if (db_file == NULL)
     return usage_error (_("--db is required"));
@@ -167,6 +258,16 @@ main (int   argc,
 
   if (require_client_certificate && ca_file == NULL)
     return usage_error (_("--require-client-cert needs --ca"));
+
+  if (fail_first < 0 || retry_after < 0 || delay_ms < 0 || close_mid_answer < 0)
+    return usage_error (_("--fail-first, --retry-after, --delay-ms and --close-mid-answer "
+                          "take a number of zero or more"));
+
+  if (fail_status != 0 && (fail_status < 400 || fail_status > 599))
+    return usage_error (_("--fail-status takes an HTTP error status, 400 to 599"));
+
+  if (fail_status != 0 && fail_first == 0)
+    return usage_error (_("--fail-status needs --fail-first"));
 
   address = parse_listen_address (listen_text != NULL ? listen_text : DEFAULT_LISTEN, &error);
   if (address == NULL)
@@ -197,6 +298,26 @@ main (int   argc,
         }
     }
 
+  if (token_file != NULL)
+    {
+      tokens = haven_receiver_tokens_load (token_file, &error);
+      if (tokens == NULL)
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return EXIT_FAILURE_TO_START;
+        }
+    }
+
+  if (keypair_file != NULL)
+    {
+      keypair = haven_receiver_keypair_load (keypair_file, &error);
+      if (keypair == NULL)
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return EXIT_FAILURE_TO_START;
+        }
+    }
+
   store = haven_receiver_store_open (db_file, &error);
   if (store == NULL)
     {
@@ -211,6 +332,15 @@ main (int   argc,
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
 
   receiver = haven_receiver_server_new (store, certificate, client_ca, require_client_certificate);
+  haven_receiver_server_set_tokens (receiver, tokens);
+  haven_receiver_server_set_keypair (receiver, keypair);
+  haven_receiver_server_set_verbose (receiver, verbose);
+  faults.fail_first = (guint) fail_first;
+  faults.fail_status = (guint) fail_status;
+  faults.retry_after = (guint) retry_after;
+  faults.delay_ms = (guint) delay_ms;
+  faults.close_mid_answer = (guint) close_mid_answer;
+  haven_receiver_server_set_faults (receiver, &faults);
   if (!haven_receiver_server_listen (receiver, address, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);

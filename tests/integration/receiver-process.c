@@ -11,6 +11,8 @@
 #include <sys/prctl.h>
 #endif
 
+#include <sqlite3.h>
+
 #include "receiver-process.h"
 
 /* Made once per test program: make-pki.sh costs a few openssl calls. */
@@ -121,18 +123,33 @@ die_with_parent (gpointer user_data)
 ReceiverProcess *
 receiver_process_start (const char * const *arguments)
 {
+  g_autofree char *db_name = g_strdup_printf ("receiver-%u.sqlite", ++receiver_count);
+  g_autofree char *db_path = work_path (db_name);
+
+  return receiver_process_start_with_db (db_path, arguments);
+}
+
+/**
+ * receiver_process_start_with_db:
+ * @db_path: the database, absolute; may be one an earlier receiver used,
+ *   to restart it
+ *
+ * As receiver_process_start(), on the database @db_path.
+ */
+ReceiverProcess *
+receiver_process_start_with_db (const char         *db_path,
+                                const char * const *arguments)
+{
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  g_autofree char *db_name = NULL;
   g_autofree char *line = NULL;
   ReceiverProcess *receiver = g_new0 (ReceiverProcess, 1);
 
   g_ptr_array_add (argv, g_strdup (require_env ("HAVEN_RECEIVER")));
   g_ptr_array_add (argv, g_strdup ("--listen"));
   g_ptr_array_add (argv, g_strdup ("127.0.0.1:0"));
-  db_name = g_strdup_printf ("receiver-%u.sqlite", ++receiver_count);
-  receiver->db_path = work_path (db_name);
+  receiver->db_path = g_strdup (db_path);
   g_ptr_array_add (argv, g_strdup ("--db"));
   g_ptr_array_add (argv, g_strdup (receiver->db_path));
   for (guint i = 0; arguments[i] != NULL; i++)
@@ -187,4 +204,36 @@ receiver_process_stop (ReceiverProcess *receiver)
   g_clear_pointer (&receiver->url, g_free);
   g_clear_pointer (&receiver->db_path, g_free);
   g_free (receiver);
+}
+
+/**
+ * receiver_process_count_requests:
+ * @request_id: a request_id, which is also the Idempotency-Key
+ *
+ * Returns: how many requests with @request_id the receiver has stored
+ *   (accepted), read from its database as an integrator would; exactly once
+ *   is 1 however many times the request was sent
+ */
+guint
+receiver_process_count_requests (ReceiverProcess *receiver,
+                                 const char      *request_id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *statement = NULL;
+  guint count;
+
+  /* Read-only beside the running receiver: WAL lets a reader see every
+   * committed transaction without blocking the writer. */
+  g_assert_cmpint (sqlite3_open_v2 (receiver->db_path, &db, SQLITE_OPEN_READONLY, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM requests WHERE request_id = ?1",
+                                       -1, &statement, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (statement, 1, request_id, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_ROW);
+  count = (guint) sqlite3_column_int (statement, 0);
+  sqlite3_finalize (statement);
+  sqlite3_close (db);
+
+  return count;
 }

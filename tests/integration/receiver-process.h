@@ -21,6 +21,10 @@ void             work_dir_init          (const char         *test_name);
 char            *work_path              (const char         *name);
 void             work_dir_remove        (void);
 ReceiverProcess *receiver_process_start (const char * const *arguments);
+ReceiverProcess *receiver_process_start_with_db (const char         *db_path,
+                                                 const char * const *arguments);
 void             receiver_process_stop  (ReceiverProcess    *receiver);
+guint            receiver_process_count_requests (ReceiverProcess *receiver,
+                                                  const char      *request_id);
 
 G_END_DECLS

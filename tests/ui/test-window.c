@@ -3,196 +3,18 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-#include <locale.h>
 #include <string.h>
 
+#include "haven-category-page.h"
 #include "haven-finish-page.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
-#include "haven-locale.h"
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
-#include "haven-window.h"
-#include "haven-wipe.h"
 #include "memory-scan.h"
+#include "visit-driver.h"
 
 #define MARKER "marker-q8z3 my private words"
-
-typedef struct {
-  GSettings *settings;
-  HavenWindow *window;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
-{
-  fixture->settings = g_settings_new (APP_ID);
-  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "es", "en", NULL });
-  g_settings_set_string (fixture->settings, "default-language", "en");
-  if (user_data != NULL)
-    g_settings_set_boolean (fixture->settings, "kiosk-mode", TRUE);
-
-  /* GTK owns a window; the test's own reference lets it check, after
-   * destroying the window, that nothing else kept it alive. */
-  fixture->window = g_object_ref (haven_window_new (NULL, fixture->settings));
-  gtk_window_present (GTK_WINDOW (fixture->window));
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
-{
-  g_settings_set_boolean (fixture->settings, "kiosk-mode", FALSE);
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  g_assert_finalize_object (fixture->window);
-
-  g_settings_reset (fixture->settings, "languages");
-  g_settings_reset (fixture->settings, "default-language");
-  g_settings_reset (fixture->settings, "kiosk-mode");
-  g_clear_object (&fixture->settings);
-}
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-timeout_done_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for @ms milliseconds: long enough for timeouts, such
- * as the 250 ms a button stays pressed after "activate". */
-static void
-wait_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_done_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             gboolean (*matches) (GtkWidget *widget, gconstpointer data),
-             gconstpointer data)
-{
-  if (matches (root, data))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, matches, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-has_action (GtkWidget     *widget,
-            gconstpointer  action_name)
-{
-  return GTK_IS_ACTIONABLE (widget) &&
-         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0 &&
-         gtk_widget_get_mapped (widget);
-}
-
-static gboolean
-is_of_type (GtkWidget     *widget,
-            gconstpointer  type)
-{
-  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
-}
-
-static GtkWidget *
-find_action_button (HavenWindow *window,
-                    const char  *action_name)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (window), has_action, action_name);
-
-  g_assert_nonnull (button);
-  return button;
-}
-
-static void
-click (HavenWindow *window,
-       const char  *action_name)
-{
-  g_signal_emit_by_name (find_action_button (window, action_name), "clicked");
-  iterate ();
-}
-
-static void
-start_visit (HavenWindow *window,
-             const char  *language)
-{
-  GtkWidget *page = haven_window_get_current_page (window);
-  GtkWidget *button;
-
-  g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
-  button = find_widget (page, has_action, "visit.start-visit");
-  g_assert_nonnull (button);
-  gtk_widget_activate_action (page, "visit.start-visit", "s", language);
-  iterate ();
-}
-
-static void
-type_story (HavenWindow *window,
-            const char  *text)
-{
-  GtkWidget *page = haven_window_get_current_page (window);
-  GtkWidget *view;
-
-  g_assert_true (HAVEN_IS_STORY_PAGE (page));
-  view = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
-  g_assert_nonnull (view);
-  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
-  iterate ();
-}
-
-/* Fails if @text is shown or held anywhere in the window's widgets. */
-static void
-assert_text_nowhere (GtkWidget  *widget,
-                     const char *text)
-{
-  const char *shown = NULL;
-  g_autofree char *held = NULL;
-
-  if (GTK_IS_LABEL (widget))
-    shown = gtk_label_get_label (GTK_LABEL (widget));
-  else if (GTK_IS_EDITABLE (widget))
-    shown = gtk_editable_get_text (GTK_EDITABLE (widget));
-  else if (GTK_IS_TEXT_VIEW (widget))
-    {
-      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
-      GtkTextIter start, end;
-
-      gtk_text_buffer_get_bounds (buffer, &start, &end);
-      held = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
-      shown = held;
-    }
-
-  if (shown != NULL && strstr (shown, text) != NULL)
-    g_error ("%s still holds the visitor's text", G_OBJECT_TYPE_NAME (widget));
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    assert_text_nowhere (child, text);
-}
 
 static void
 test_welcome_offers_languages (Fixture       *fixture,
@@ -270,9 +92,18 @@ test_new_page_focuses_first_control (Fixture       *fixture,
   g_assert_true (GTK_IS_BUTTON (focus));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "visit.next");
 
-  /* A question page opens on its answer. */
+  /* The category page opens on the first category, and on the one
+   * chosen when the visitor comes back to change it. */
   click (fixture->window, "visit.next");
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_cmpstr (gtk_widget_get_name (focus), ==, "account-takeover");
+  choose_category (fixture->window, "fraud");
+  click (fixture->window, "visit.back");
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_cmpstr (gtk_widget_get_name (focus), ==, "fraud");
+  choose_category (fixture->window, "fraud");
 
+  /* A question page opens on its answer. */
   focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
   g_assert_nonnull (focus);
   g_assert_true (GTK_IS_TEXT_VIEW (focus));
@@ -285,7 +116,8 @@ test_every_page_has_header (Fixture       *fixture,
                             gconstpointer  user_data)
 {
   GType expected[] = {
-    HAVEN_TYPE_WELCOME_PAGE, HAVEN_TYPE_INTRO_PAGE, HAVEN_TYPE_STORY_PAGE, HAVEN_TYPE_FINISH_PAGE,
+    HAVEN_TYPE_WELCOME_PAGE, HAVEN_TYPE_INTRO_PAGE, HAVEN_TYPE_CATEGORY_PAGE,
+    HAVEN_TYPE_STORY_PAGE, HAVEN_TYPE_FINISH_PAGE,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -302,6 +134,8 @@ test_every_page_has_header (Fixture       *fixture,
 
       if (i == 0)
         start_visit (fixture->window, "en");
+      else if (expected[i] == HAVEN_TYPE_CATEGORY_PAGE)
+        choose_category (fixture->window, "fraud");
       else if (i + 1 < G_N_ELEMENTS (expected))
         click (fixture->window, "visit.next");
     }
@@ -316,7 +150,7 @@ test_leave_now_wipes (Fixture       *fixture,
   GtkWidget *page;
 
   start_visit (fixture->window, "es");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, MARKER);
 
   old_session = g_object_ref (haven_window_get_session (fixture->window));
@@ -349,7 +183,7 @@ test_finish_wipes (Fixture       *fixture,
   GtkWidget *finish_page;
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, MARKER);
   click (fixture->window, "visit.next");
 
@@ -376,7 +210,7 @@ test_back_keeps_answers (Fixture       *fixture,
   GtkTextBuffer *buffer;
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, "kept across pages");
   click (fixture->window, "visit.next");
   click (fixture->window, "visit.back");
@@ -400,7 +234,7 @@ test_language_switch_keeps_answers (Fixture       *fixture,
   g_autofree char *shown = NULL;
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, "still here");
   page = haven_window_get_current_page (fixture->window);
 
@@ -464,26 +298,6 @@ test_leaving_kiosk_mode_allows_close (Fixture       *fixture,
   g_assert_nonnull (find_widget (GTK_WIDGET (fixture->window), is_close_button, NULL));
 }
 
-/* Iterates the main loop until @done (checked after each iteration) or
- * @seconds pass; returns whether @done became true. */
-static gboolean
-iterate_until (gboolean (*done) (HavenWindow *window),
-               HavenWindow *window,
-               double       seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
-
 static gboolean
 is_warning_shown (HavenWindow *window)
 {
@@ -516,7 +330,7 @@ test_idle_warns_then_wipes (Fixture       *fixture,
    * input from a person, so it does not restart it. */
   started = g_get_monotonic_time ();
   start_visit (fixture->window, "es");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, MARKER);
   old_session = g_object_ref (haven_window_get_session (fixture->window));
 
@@ -544,7 +358,7 @@ test_idle_answer_keeps_visit (Fixture       *fixture,
 {
   use_short_idle_times (fixture);
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, "still typing");
 
   g_assert_true (iterate_until (is_warning_shown, fixture->window, 4));
@@ -601,7 +415,7 @@ test_escape_three_times_leaves (Fixture       *fixture,
                                 gconstpointer  user_data)
 {
   start_visit (fixture->window, "es");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, MARKER);
 
   press_escape (fixture->window);
@@ -674,7 +488,7 @@ test_leave_now_leaves_no_copy_in_memory (Fixture       *fixture,
   plain = memory_scan_reveal_marker (masked, sizeof masked);
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  go_to_story (fixture->window);
   type_story (fixture->window, plain);
   /* Shown on the next page too, then back to edit it. */
   click (fixture->window, "visit.next");
@@ -705,21 +519,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* A skipped UI test would hide a missing display in CI: fail instead. */
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    g_error ("UI tests need a display: run them under xvfb-run");
-
-  /* As haven's main() does. */
-  haven_wipe_restart_without_thread_cache (argv);
-
-  setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  haven_locale_apply ("en");
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  visit_driver_init (&argc, &argv);
 
 #define ADD(path, func, kiosk) \
   g_test_add ("/haven/window/" path, Fixture, kiosk, fixture_set_up, func, fixture_tear_down)

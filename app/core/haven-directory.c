@@ -1,0 +1,1456 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-directory"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <sqlite3.h>
+
+#include "haven-directory.h"
+#include "haven-schedule.h"
+#include "haven-search-text.h"
+
+/* The service directory the kiosk searches: a database written by
+ * HavenDirectoryImporter, opened read-only.
+ *
+ * Searching must stay quick on a directory of 100,000 services, whatever
+ * the visitor types and whichever filters are on. The full-text index
+ * answers the text; everything the filters and the ranking need (the
+ * categories, areas, languages, flags and opening hours of every service)
+ * is read into memory once when the directory is opened, a few MB, so a
+ * search never asks the database a question per candidate. Only the
+ * services shown are read from the database.
+ *
+ * The mapping from taxonomy terms to Haven's categories is read from
+ * categories.ini when the directory is opened, so a deployment that edits
+ * it needs no new import. */
+
+#define DEFAULT_LIMIT 20
+#define MAX_LIMIT 500
+
+/* Must match haven-directory-import.c. */
+enum {
+  SERVICE_FLAG_FREE = 1 << 0,
+  SERVICE_FLAG_ALWAYS_OPEN = 1 << 1,
+  SERVICE_FLAG_TEMPORARILY_CLOSED = 1 << 2,
+};
+
+static const char *const category_ids[HAVEN_DIRECTORY_N_CATEGORIES + 1] = {
+  "account-takeover",
+  "malware",
+  "fraud",
+  "impersonation",
+  "intimate-images",
+  "extortion",
+  "child-abuse-material",
+  "harassment",
+  "other",
+  NULL,
+};
+
+#define ALL_CATEGORIES ((1u << HAVEN_DIRECTORY_N_CATEGORIES) - 1)
+
+typedef struct {
+  HavenSchedule *schedule;
+  guint32 regions;
+  guint32 languages;
+  guint16 categories_specific;
+  guint16 categories_general;
+  guint8 n_regions;
+  guint8 n_languages;
+  guint8 flags;
+} Facets;
+
+struct _HavenDirectory
+{
+  GObject parent_instance;
+
+  GTimeZone *zone;
+  char *path;
+  char *categories_path;
+
+  /* Guards the connection and its statements: searches may run in
+   * several threads at once. Everything else is read-only once open. */
+  GMutex lock;
+  sqlite3 *db;
+  sqlite3_stmt *match;
+  sqlite3_stmt *details;
+
+  /* Indexed by the service's rowid; 0 is unused. */
+  GArray *facets;
+  GArray *region_ids;
+  GArray *language_ids;
+  GHashTable *region_codes;
+  GHashTable *language_codes;
+  /* Region id -> GArray of the services that name it, in order: a visitor
+   * browsing without text needs only the services of the kiosk's region. */
+  GPtrArray *region_services;
+  GHashTable *recurrences;
+  guint n_terms;
+  guint n_mapped_terms;
+  guint n_with_hours;
+};
+
+G_DEFINE_FINAL_TYPE (HavenDirectory, haven_directory, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (haven-directory-error-quark, haven_directory_error)
+
+G_DEFINE_BOXED_TYPE (HavenDirectoryQuery, haven_directory_query,
+                     haven_directory_query_copy, haven_directory_query_free)
+
+HavenDirectoryQuery *
+haven_directory_query_new (void)
+{
+  return g_new0 (HavenDirectoryQuery, 1);
+}
+
+HavenDirectoryQuery *
+haven_directory_query_copy (const HavenDirectoryQuery *query)
+{
+  HavenDirectoryQuery *copy;
+
+  g_return_val_if_fail (query != NULL, NULL);
+
+  copy = g_memdup2 (query, sizeof *query);
+  copy->text = g_strdup (query->text);
+  copy->category = g_strdup (query->category);
+  copy->region = g_strdup (query->region);
+  copy->language = g_strdup (query->language);
+  copy->display_language = g_strdup (query->display_language);
+  copy->at = query->at != NULL ? g_date_time_ref (query->at) : NULL;
+
+  return copy;
+}
+
+void
+haven_directory_query_free (HavenDirectoryQuery *query)
+{
+  if (query == NULL)
+    return;
+
+  g_free (query->text);
+  g_free (query->category);
+  g_free (query->region);
+  g_free (query->language);
+  g_free (query->display_language);
+  g_clear_pointer (&query->at, g_date_time_unref);
+  g_free (query);
+}
+
+void
+haven_directory_stats_free (HavenDirectoryStats *stats)
+{
+  if (stats == NULL)
+    return;
+
+  g_free (stats->imported_at);
+  g_free (stats->source);
+  g_free (stats->format);
+  g_free (stats->categories_file);
+  g_free (stats);
+}
+
+static void
+haven_directory_finalize (GObject *object)
+{
+  HavenDirectory *self = HAVEN_DIRECTORY (object);
+
+  g_clear_pointer (&self->match, sqlite3_finalize);
+  g_clear_pointer (&self->details, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->facets, g_array_unref);
+  g_clear_pointer (&self->region_ids, g_array_unref);
+  g_clear_pointer (&self->language_ids, g_array_unref);
+  g_clear_pointer (&self->region_codes, g_hash_table_unref);
+  g_clear_pointer (&self->region_services, g_ptr_array_unref);
+  g_clear_pointer (&self->language_codes, g_hash_table_unref);
+  g_clear_pointer (&self->recurrences, g_hash_table_unref);
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_free (self->path);
+  g_free (self->categories_path);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (haven_directory_parent_class)->finalize (object);
+}
+
+static void
+haven_directory_class_init (HavenDirectoryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = haven_directory_finalize;
+}
+
+static void
+facets_clear (gpointer data)
+{
+  Facets *facets = data;
+
+  g_clear_pointer (&facets->schedule, haven_schedule_unref);
+}
+
+static void
+haven_directory_init (HavenDirectory *self)
+{
+  g_mutex_init (&self->lock);
+  self->zone = g_time_zone_new_local ();
+  self->facets = g_array_new (FALSE, TRUE, sizeof (Facets));
+  g_array_set_clear_func (self->facets, facets_clear);
+  self->region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  self->language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  self->region_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->region_services = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  self->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->recurrences = haven_schedule_new_recurrence_table ();
+}
+
+/**
+ * haven_directory_get_category_ids:
+ *
+ * Returns: (transfer none): the Haven category ids, in the order of the
+ *   kiosk's categories
+ */
+const char * const *
+haven_directory_get_category_ids (void)
+{
+  return (const char * const *) category_ids;
+}
+
+static int
+category_index (const char *id)
+{
+  for (guint i = 0; i < HAVEN_DIRECTORY_N_CATEGORIES; i++)
+    {
+      if (g_strcmp0 (category_ids[i], id) == 0)
+        return i;
+    }
+
+  return -1;
+}
+
+/**
+ * haven_directory_get_default_path:
+ * @settings: settings of the `io.github.havenkiosk.Haven` schema
+ *
+ * Returns: (transfer full): the setting directory-file, or directory.sqlite
+ *   in Haven's data folder when it is empty
+ */
+char *
+haven_directory_get_default_path (GSettings *settings)
+{
+  g_autofree char *configured = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  configured = g_settings_get_string (settings, "directory-file");
+  if (configured[0] != '\0')
+    return g_steal_pointer (&configured);
+
+  return g_build_filename (g_get_user_data_dir (), "haven", "directory.sqlite", NULL);
+}
+
+/**
+ * haven_directory_get_categories_path:
+ *
+ * Returns: (transfer full): the mapping from taxonomy terms to categories:
+ *   directory/categories.ini in PKGDATADIR, or in `HAVEN_DATADIR` when
+ *   running from the build tree (meson devenv and the tests set it)
+ */
+char *
+haven_directory_get_categories_path (void)
+{
+  const char *from_environment = g_getenv ("HAVEN_DATADIR");
+  const char *datadir = PKGDATADIR;
+
+  if (from_environment != NULL && from_environment[0] != '\0')
+    datadir = from_environment;
+
+  return g_build_filename (datadir, "directory", "categories.ini", NULL);
+}
+
+/* ISO 639-2 and 639-3 codes of languages that also have a two-letter code,
+ * so that "spa" and "es" meet. Only the languages a directory of help
+ * services is likely to list; others stay as they are. */
+static const char *const three_letter_languages[][2] = {
+  { "alb", "sq" }, { "amh", "am" }, { "ara", "ar" }, { "ben", "bn" }, { "bul", "bg" },
+  { "ces", "cs" }, { "chi", "zh" }, { "cmn", "zh" }, { "cym", "cy" }, { "cze", "cs" },
+  { "dan", "da" }, { "deu", "de" }, { "dut", "nl" }, { "ell", "el" }, { "eng", "en" },
+  { "fas", "fa" }, { "fin", "fi" }, { "fra", "fr" }, { "fre", "fr" }, { "ger", "de" },
+  { "gre", "el" }, { "guj", "gu" }, { "heb", "he" }, { "hin", "hi" }, { "hrv", "hr" },
+  { "hun", "hu" }, { "ita", "it" }, { "jpn", "ja" }, { "kor", "ko" }, { "kur", "ku" },
+  { "lav", "lv" }, { "lit", "lt" }, { "nld", "nl" }, { "nor", "no" }, { "pan", "pa" },
+  { "per", "fa" }, { "pol", "pl" }, { "por", "pt" }, { "pus", "ps" }, { "ron", "ro" },
+  { "rum", "ro" }, { "rus", "ru" }, { "slk", "sk" }, { "slo", "sk" }, { "slv", "sl" },
+  { "som", "so" }, { "spa", "es" }, { "sqi", "sq" }, { "srp", "sr" }, { "swa", "sw" },
+  { "swe", "sv" }, { "tam", "ta" }, { "tha", "th" }, { "tir", "ti" }, { "tur", "tr" },
+  { "ukr", "uk" }, { "urd", "ur" }, { "vie", "vi" }, { "wel", "cy" }, { "zho", "zh" },
+};
+
+/**
+ * haven_directory_normalise_language:
+ * @code: an ISO 639 code or a locale: "en", "eng", "en-GB", "zh_CN"
+ *
+ * Returns: (transfer full) (nullable): the form languages are compared in
+ *   (the primary subtag, two letters where ISO 639-1 has them), or %NULL
+ *   when @code is not a language code
+ */
+char *
+haven_directory_normalise_language (const char *code)
+{
+  g_autofree char *lower = NULL;
+  gsize length;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  lower = g_ascii_strdown (code, -1);
+  g_strstrip (lower);
+  length = strcspn (lower, "-_.@");
+  lower[length] = '\0';
+
+  if (length < 2 || length > 3)
+    return NULL;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isalpha (lower[i]))
+        return NULL;
+    }
+
+  if (length == 3)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (three_letter_languages); i++)
+        {
+          if (g_str_equal (lower, three_letter_languages[i][0]))
+            return g_strdup (three_letter_languages[i][1]);
+        }
+    }
+
+  return g_steal_pointer (&lower);
+}
+
+/* How much a word found in each full-text column counts: name,
+ * organization, other names, description, taxonomy terms. */
+static const double column_weights[] = { 10.0, 6.0, 4.0, 1.0, 3.0 };
+
+/* Text relevance, as an FTS5 auxiliary function: for each word of the
+ * query, the weight of the best column it is found in, summed. bm25 would
+ * also weigh word frequency and document length, but it reads each
+ * matching row's size from the index, which for a short prefix matching
+ * tens of thousands of services costs far more than the search may take. */
+static void
+rank_function (const Fts5ExtensionApi  *api,
+               Fts5Context             *fts,
+               sqlite3_context         *context,
+               int                      n_values,
+               sqlite3_value          **values)
+{
+  int n_phrases = api->xPhraseCount (fts);
+  double score = 0;
+
+  for (int phrase = 0; phrase < n_phrases; phrase++)
+    {
+      Fts5PhraseIter iter;
+      int column = -1;
+      double best = 0;
+
+      if (api->xPhraseFirstColumn (fts, phrase, &iter, &column) != SQLITE_OK)
+        break;
+      for (; column >= 0; api->xPhraseNextColumn (fts, &iter, &column))
+        {
+          if (column < (int) G_N_ELEMENTS (column_weights))
+            best = MAX (best, column_weights[column]);
+        }
+      score += best;
+    }
+
+  sqlite3_result_double (context, score);
+}
+
+static gboolean
+register_rank_function (sqlite3 *db)
+{
+  sqlite3_stmt *statement = NULL;
+  fts5_api *api = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT fts5(?1)", -1, &statement, NULL) != SQLITE_OK)
+    return FALSE;
+  sqlite3_bind_pointer (statement, 1, (void *) &api, "fts5_api_ptr", NULL);
+  sqlite3_step (statement);
+  sqlite3_finalize (statement);
+
+  return api != NULL &&
+         api->xCreateFunction (api, "haven_rank", NULL, rank_function, NULL) == SQLITE_OK;
+}
+
+static gboolean
+database_error (HavenDirectory  *self,
+                GError         **error)
+{
+  g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+               _("The service directory %s cannot be read: %s"), self->path,
+               sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static guint16
+intern (GHashTable *codes,
+        const char *code)
+{
+  gpointer value;
+  guint16 id;
+
+  if (g_hash_table_lookup_extended (codes, code, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  id = g_hash_table_size (codes) + 1;
+  g_hash_table_insert (codes, g_strdup (code), GUINT_TO_POINTER (id));
+  return id;
+}
+
+static guint16
+lookup_code (GHashTable *codes,
+             const char *code)
+{
+  return code != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (codes, code)) : 0;
+}
+
+/* Reads a code list table (service, code), which the importer wrote
+ * grouped by service, into offsets into @ids. */
+static gboolean
+load_codes (HavenDirectory  *self,
+            const char      *sql,
+            GHashTable      *codes,
+            GArray          *ids,
+            gboolean         regions,
+            GError         **error)
+{
+  sqlite3_stmt *statement = NULL;
+  gint64 current = 0;
+  int status;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK)
+    return database_error (self, error);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 service = sqlite3_column_int64 (statement, 0);
+      const char *code = (const char *) sqlite3_column_text (statement, 1);
+      guint16 id;
+      Facets *facets;
+
+      if (service <= 0 || service >= self->facets->len || code == NULL)
+        continue;
+
+      facets = &g_array_index (self->facets, Facets, service);
+      if (service != current)
+        {
+          current = service;
+          if (regions)
+            facets->regions = ids->len;
+          else
+            facets->languages = ids->len;
+        }
+
+      if ((regions ? facets->n_regions : facets->n_languages) == G_MAXUINT8)
+        continue;
+
+      id = intern (codes, code);
+      g_array_append_val (ids, id);
+      if (regions)
+        {
+          guint32 position = service;
+
+          facets->n_regions++;
+          while (self->region_services->len <= id)
+            g_ptr_array_add (self->region_services, g_array_new (FALSE, FALSE, sizeof (guint32)));
+          g_array_append_val (g_ptr_array_index (self->region_services, id), position);
+        }
+      else
+        facets->n_languages++;
+    }
+
+  sqlite3_finalize (statement);
+  if (status != SQLITE_DONE)
+    return database_error (self, error);
+
+  return TRUE;
+}
+
+typedef struct {
+  char *taxonomy;
+  char *code;
+  gboolean prefix;
+  guint16 specific;
+  guint16 general;
+} Mapping;
+
+static void
+mapping_clear (gpointer data)
+{
+  Mapping *mapping = data;
+
+  g_free (mapping->taxonomy);
+  g_free (mapping->code);
+}
+
+/* categories.ini, [Terms]: "code=categories", "taxonomy:code=categories"
+ * or "code-prefix*=categories"; categories are ids separated by ";", or
+ * "*" for every category. */
+static GArray *
+load_mappings (const char  *path,
+               GError     **error)
+{
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GArray) mappings = g_array_new (FALSE, TRUE, sizeof (Mapping));
+  g_autoptr(GError) load_error = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_array_set_clear_func (mappings, mapping_clear);
+
+  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, &load_error))
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_NOT_FOUND,
+                   _("The category mapping %s cannot be read: %s"), path, load_error->message);
+      return NULL;
+    }
+
+  keys = g_key_file_get_keys (key_file, "Terms", NULL, NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_auto(GStrv) values = g_key_file_get_string_list (key_file, "Terms", keys[i], NULL, NULL);
+      Mapping mapping = { NULL, NULL, FALSE, 0, 0 };
+      const char *colon = strchr (keys[i], ':');
+      gsize length;
+
+      if (colon != NULL)
+        {
+          mapping.taxonomy = g_utf8_strdown (keys[i], colon - keys[i]);
+          mapping.code = g_strdup (colon + 1);
+        }
+      else
+        mapping.code = g_strdup (keys[i]);
+
+      length = strlen (mapping.code);
+      if (length > 0 && mapping.code[length - 1] == '*')
+        {
+          mapping.prefix = TRUE;
+          mapping.code[length - 1] = '\0';
+        }
+
+      for (guint j = 0; values != NULL && values[j] != NULL; j++)
+        {
+          const char *value = g_strstrip (values[j]);
+          int index;
+
+          if (g_str_equal (value, "*"))
+            mapping.general = ALL_CATEGORIES;
+          else if ((index = category_index (value)) >= 0)
+            mapping.specific |= 1u << index;
+          else if (value[0] != '\0')
+            g_debug ("categories.ini: “%s” is not a Haven category", value);
+        }
+
+      g_array_append_val (mappings, mapping);
+    }
+
+  return g_steal_pointer (&mappings);
+}
+
+static void
+map_term (GArray     *mappings,
+          const char *taxonomy,
+          const char *code,
+          guint16    *specific,
+          guint16    *general)
+{
+  *specific = *general = 0;
+
+  for (guint i = 0; i < mappings->len; i++)
+    {
+      const Mapping *mapping = &g_array_index (mappings, Mapping, i);
+      gboolean matches;
+
+      if (mapping->taxonomy != NULL && g_strcmp0 (mapping->taxonomy, taxonomy) != 0)
+        continue;
+
+      if (mapping->prefix)
+        matches = g_str_has_prefix (code, mapping->code);
+      else
+        matches = g_str_equal (code, mapping->code);
+
+      if (matches)
+        {
+          *specific |= mapping->specific;
+          *general |= mapping->general;
+        }
+    }
+}
+
+static gboolean
+load_categories (HavenDirectory  *self,
+                 GError         **error)
+{
+  g_autoptr(GArray) mappings = NULL;
+  g_autoptr(GArray) term_specific = g_array_new (FALSE, TRUE, sizeof (guint16));
+  g_autoptr(GArray) term_general = g_array_new (FALSE, TRUE, sizeof (guint16));
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  mappings = load_mappings (self->categories_path, error);
+  if (mappings == NULL)
+    return FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, taxonomy, code FROM terms", -1, &statement, NULL)
+      != SQLITE_OK)
+    return database_error (self, error);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+      const char *taxonomy = (const char *) sqlite3_column_text (statement, 1);
+      const char *code = (const char *) sqlite3_column_text (statement, 2);
+      guint16 specific, general;
+
+      if (id <= 0 || id > G_MAXINT32 || code == NULL)
+        continue;
+
+      map_term (mappings, taxonomy, code, &specific, &general);
+      if (id >= term_specific->len)
+        {
+          g_array_set_size (term_specific, id + 1);
+          g_array_set_size (term_general, id + 1);
+        }
+      g_array_index (term_specific, guint16, id) = specific;
+      g_array_index (term_general, guint16, id) = general;
+
+      self->n_terms++;
+      if (specific != 0 || general != 0)
+        self->n_mapped_terms++;
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_DONE)
+    return database_error (self, error);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT service, term FROM service_terms", -1, &statement,
+                          NULL) != SQLITE_OK)
+    return database_error (self, error);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 service = sqlite3_column_int64 (statement, 0);
+      gint64 term = sqlite3_column_int64 (statement, 1);
+      Facets *facets;
+
+      if (service <= 0 || service >= self->facets->len || term <= 0 || term >= term_specific->len)
+        continue;
+
+      facets = &g_array_index (self->facets, Facets, service);
+      facets->categories_specific |= g_array_index (term_specific, guint16, term);
+      facets->categories_general |= g_array_index (term_general, guint16, term);
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_DONE)
+    return database_error (self, error);
+
+  return TRUE;
+}
+
+static gboolean
+load_services (HavenDirectory  *self,
+               GError         **error)
+{
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, flags, schedule FROM services ORDER BY id", -1,
+                          &statement, NULL) != SQLITE_OK)
+    return database_error (self, error);
+
+  g_array_set_size (self->facets, 1);
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+      const char *schedule = (const char *) sqlite3_column_text (statement, 2);
+      Facets *facets;
+
+      /* The importer numbers services from 1 without gaps. */
+      if (id != self->facets->len)
+        {
+          sqlite3_finalize (statement);
+          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                       _("The service directory %s is damaged; import it again"), self->path);
+          return FALSE;
+        }
+
+      g_array_set_size (self->facets, id + 1);
+      facets = &g_array_index (self->facets, Facets, id);
+      facets->flags = sqlite3_column_int (statement, 1);
+
+      if (schedule != NULL && schedule[0] != '\0')
+        {
+          g_autoptr(GError) schedule_error = NULL;
+
+          facets->schedule = haven_schedule_deserialize (schedule, self->recurrences,
+                                                         &schedule_error);
+          if (facets->schedule == NULL)
+            {
+              sqlite3_finalize (statement);
+              g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                           _("The service directory %s is damaged; import it again"), self->path);
+              return FALSE;
+            }
+          self->n_with_hours++;
+        }
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_DONE)
+    return database_error (self, error);
+
+  return TRUE;
+}
+
+/**
+ * haven_directory_open:
+ * @path: a database written by HavenDirectoryImporter
+ * @categories_path: (nullable): the category mapping; %NULL for
+ *   haven_directory_get_categories_path()
+ *
+ * Opens the directory read-only and reads what searches need.
+ */
+HavenDirectory *
+haven_directory_open (const char  *path,
+                      const char  *categories_path,
+                      GError     **error)
+{
+  g_autoptr(HavenDirectory) self = NULL;
+  g_autoptr(GError) uri_error = NULL;
+  g_autofree char *file_uri = NULL;
+  g_autofree char *uri = NULL;
+  sqlite3_stmt *statement = NULL;
+  int version = -1;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (HAVEN_TYPE_DIRECTORY, NULL);
+  self->path = g_strdup (path);
+  self->categories_path = categories_path != NULL ? g_strdup (categories_path)
+                                                  : haven_directory_get_categories_path ();
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_NOT_FOUND,
+                   _("There is no service directory at %s; import one with “havenctl directory "
+                     "import”"),
+                   path);
+      return NULL;
+    }
+
+  /* The importer never changes a database once it is in place, it renames
+   * a new one over it: "immutable" lets SQLite skip all locking. */
+  file_uri = g_filename_to_uri (path, NULL, &uri_error);
+  if (file_uri == NULL)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_NOT_FOUND,
+                   _("The service directory %s cannot be opened: %s"), path, uri_error->message);
+      return NULL;
+    }
+  uri = g_strconcat (file_uri, "?immutable=1", NULL);
+
+  if (sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      database_error (self, error);
+      return NULL;
+    }
+
+  /* Searches read the same index pages again and again: mapped, they cost
+   * no copy, and the kernel shares and evicts them like any cached file. */
+  sqlite3_exec (self->db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    version = sqlite3_column_int (statement, 0);
+  sqlite3_finalize (statement);
+
+  if (version <= 0)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("%s is not a Haven service directory; import one with “havenctl directory "
+                     "import”"),
+                   path);
+      return NULL;
+    }
+  if (version != HAVEN_DIRECTORY_SCHEMA_VERSION)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_OLD_SCHEMA,
+                   _("The service directory %s was written by another version of Haven (layout "
+                     "%d, this version reads %d); import the directory again"),
+                   path, version, HAVEN_DIRECTORY_SCHEMA_VERSION);
+      return NULL;
+    }
+
+  if (!load_services (self, error) ||
+      !load_categories (self, error) ||
+      !load_codes (self, "SELECT service, code FROM service_regions ORDER BY rowid",
+                   self->region_codes, self->region_ids, TRUE, error) ||
+      !load_codes (self, "SELECT service, code FROM service_languages ORDER BY rowid",
+                   self->language_codes, self->language_ids, FALSE, error))
+    return NULL;
+
+  if (!register_rank_function (self->db) ||
+      sqlite3_prepare_v3 (self->db,
+                          g_getenv ("X_NORANK") ? "SELECT rowid, 0 FROM services_fts WHERE services_fts MATCH ?" : "SELECT rowid, haven_rank (services_fts) "
+                          "FROM services_fts WHERE services_fts MATCH ?",
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->match, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (self->db, "SELECT details FROM services WHERE id = ?", -1,
+                          SQLITE_PREPARE_PERSISTENT, &self->details, NULL) != SQLITE_OK)
+    {
+      database_error (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * haven_directory_set_time_zone:
+ * @zone: the kiosk's time zone, for "open now" and today's hours
+ */
+void
+haven_directory_set_time_zone (HavenDirectory *self,
+                               GTimeZone      *zone)
+{
+  g_return_if_fail (HAVEN_IS_DIRECTORY (self));
+  g_return_if_fail (zone != NULL);
+
+  g_time_zone_unref (self->zone);
+  self->zone = g_time_zone_ref (zone);
+}
+
+GTimeZone *
+haven_directory_get_time_zone (HavenDirectory *self)
+{
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), NULL);
+
+  return self->zone;
+}
+
+const char *
+haven_directory_get_path (HavenDirectory *self)
+{
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), NULL);
+
+  return self->path;
+}
+
+guint
+haven_directory_get_n_services (HavenDirectory *self)
+{
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), 0);
+
+  return self->facets->len - 1;
+}
+
+/* A query with its codes looked up once. */
+typedef struct {
+  const HavenDirectoryQuery *query;
+  HavenScheduleTime time;
+  guint16 category_bit;
+  gboolean has_region;
+  guint16 region_local;
+  guint16 region_national;
+  guint16 region_anywhere;
+  gboolean has_language;
+  guint16 language;
+  guint16 preferred_language;
+} Plan;
+
+typedef struct {
+  guint32 service;
+  guint8 category_rank;
+  guint8 reach;
+  guint8 language_rank;
+  double score;
+} Candidate;
+
+/* Better first: category, then local over national, then language, then
+ * the text. */
+static int
+compare_candidates (const Candidate *a,
+                    const Candidate *b)
+{
+  if (a->category_rank != b->category_rank)
+    return a->category_rank > b->category_rank ? -1 : 1;
+  if (a->reach != b->reach)
+    return a->reach > b->reach ? -1 : 1;
+  if (a->language_rank != b->language_rank)
+    return a->language_rank > b->language_rank ? -1 : 1;
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
+
+  return a->service < b->service ? -1 : a->service > b->service;
+}
+
+static gboolean
+has_code (GArray       *ids,
+          guint32       offset,
+          guint8        n,
+          guint16       code)
+{
+  const guint16 *values = &g_array_index (ids, guint16, offset);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (values[i] == code)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Applies the filters to one service; FALSE when it does not qualify. */
+static gboolean
+evaluate (HavenDirectory *self,
+          const Plan     *plan,
+          guint32         service,
+          Candidate      *candidate)
+{
+  const HavenDirectoryQuery *query = plan->query;
+  const Facets *facets = &g_array_index (self->facets, Facets, service);
+
+  candidate->service = service;
+  candidate->category_rank = 0;
+  candidate->reach = 0;
+  candidate->language_rank = 0;
+
+  if (query->free && !(facets->flags & SERVICE_FLAG_FREE))
+    return FALSE;
+  if (query->always_open && ((facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) ||
+                              !(facets->flags & SERVICE_FLAG_ALWAYS_OPEN)))
+    return FALSE;
+
+  if (plan->category_bit != 0)
+    {
+      if (facets->categories_specific & plan->category_bit)
+        candidate->category_rank = 2;
+      else if (facets->categories_general & plan->category_bit)
+        candidate->category_rank = 1;
+      else
+        return FALSE;
+    }
+
+  if (plan->has_language)
+    {
+      if (plan->language == 0 ||
+          !has_code (self->language_ids, facets->languages, facets->n_languages, plan->language))
+        return FALSE;
+    }
+  if (plan->preferred_language != 0 &&
+      has_code (self->language_ids, facets->languages, facets->n_languages,
+                plan->preferred_language))
+    candidate->language_rank = 1;
+
+  if (plan->has_region)
+    {
+      const guint16 *codes = &g_array_index (self->region_ids, guint16, facets->regions);
+      gboolean covered = FALSE;
+
+      for (guint i = 0; i < facets->n_regions; i++)
+        {
+          if (codes[i] == 0)
+            continue;
+          if (codes[i] == plan->region_local)
+            {
+              candidate->reach = HAVEN_SERVICE_REACH_LOCAL;
+              covered = TRUE;
+              break;
+            }
+          if (codes[i] == plan->region_national)
+            {
+              candidate->reach = MAX (candidate->reach, HAVEN_SERVICE_REACH_NATIONAL);
+              covered = TRUE;
+            }
+          else if (codes[i] == plan->region_anywhere)
+            covered = TRUE;
+        }
+
+      if (!covered)
+        return FALSE;
+    }
+
+  /* Last: the only test that may cost more than a comparison. */
+  if (query->open_now)
+    {
+      if (facets->schedule == NULL || (facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) ||
+          !haven_schedule_is_open (facets->schedule, &plan->time))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct {
+  Candidate *items;
+  guint length;
+  guint limit;
+  guint n_matches;
+} TopList;
+
+static void
+top_list_offer (TopList         *top,
+                const Candidate *candidate)
+{
+  guint position;
+
+  top->n_matches++;
+
+  if (top->length == top->limit &&
+      compare_candidates (candidate, &top->items[top->length - 1]) >= 0)
+    return;
+
+  position = top->length < top->limit ? top->length++ : top->length - 1;
+  while (position > 0 && compare_candidates (candidate, &top->items[position - 1]) < 0)
+    {
+      top->items[position] = top->items[position - 1];
+      position--;
+    }
+  top->items[position] = *candidate;
+}
+
+static gboolean
+plan_query (HavenDirectory             *self,
+            const HavenDirectoryQuery  *query,
+            Plan                       *plan,
+            GError                    **error)
+{
+  g_autoptr(GDateTime) now = NULL;
+
+  memset (plan, 0, sizeof *plan);
+  plan->query = query;
+
+  if (query->category != NULL && query->category[0] != '\0')
+    {
+      int index = category_index (query->category);
+
+      if (index < 0)
+        {
+          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_QUERY,
+                       _("“%s” is not a Haven category"), query->category);
+          return FALSE;
+        }
+      plan->category_bit = 1u << index;
+    }
+
+  if (query->region != NULL && query->region[0] != '\0')
+    {
+      g_autofree char *region = g_ascii_strup (query->region, -1);
+      char *dash = strchr (region, '-');
+
+      plan->has_region = TRUE;
+      plan->region_local = lookup_code (self->region_codes, region);
+      plan->region_anywhere = lookup_code (self->region_codes, "*");
+      if (dash != NULL)
+        {
+          *dash = '\0';
+          plan->region_national = lookup_code (self->region_codes, region);
+        }
+    }
+
+  if (query->language != NULL && query->language[0] != '\0')
+    {
+      g_autofree char *language = haven_directory_normalise_language (query->language);
+
+      if (language == NULL)
+        {
+          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_QUERY,
+                       _("“%s” is not an ISO 639 language code such as en or ar"),
+                       query->language);
+          return FALSE;
+        }
+      plan->has_language = TRUE;
+      plan->language = lookup_code (self->language_codes, language);
+      plan->preferred_language = plan->language;
+    }
+  else if (query->display_language != NULL && query->display_language[0] != '\0')
+    {
+      g_autofree char *language = haven_directory_normalise_language (query->display_language);
+
+      plan->preferred_language = lookup_code (self->language_codes, language);
+    }
+
+  if (query->at == NULL)
+    now = g_date_time_new_now_utc ();
+  haven_schedule_time_init (&plan->time, query->at != NULL ? query->at : now, self->zone);
+
+  return TRUE;
+}
+
+static HavenServiceReach
+reach_without_region (HavenDirectory *self,
+                      const Facets   *facets)
+{
+  const guint16 *codes = &g_array_index (self->region_ids, guint16, facets->regions);
+  guint16 anywhere = lookup_code (self->region_codes, "*");
+  HavenServiceReach reach = HAVEN_SERVICE_REACH_ANYWHERE;
+
+  for (guint i = 0; i < facets->n_regions; i++)
+    {
+      if (codes[i] != anywhere)
+        reach = HAVEN_SERVICE_REACH_NATIONAL;
+    }
+
+  return reach;
+}
+
+static HavenService *
+load_service (HavenDirectory   *self,
+              const Plan       *plan,
+              const Candidate  *candidate,
+              GError          **error)
+{
+  const Facets *facets = &g_array_index (self->facets, Facets, candidate->service);
+  g_autoptr(HavenService) service = NULL;
+  g_autoptr(GStrvBuilder) categories = g_strv_builder_new ();
+  g_auto(GStrv) category_list = NULL;
+  g_autofree char *hours = NULL;
+  const char *details;
+  guint16 bits = facets->categories_specific | facets->categories_general;
+  gboolean open_now = FALSE;
+
+  sqlite3_bind_int64 (self->details, 1, candidate->service);
+  if (sqlite3_step (self->details) != SQLITE_ROW)
+    {
+      database_error (self, error);
+      sqlite3_reset (self->details);
+      return NULL;
+    }
+
+  details = (const char *) sqlite3_column_text (self->details, 0);
+  service = haven_service_new_from_details (details != NULL ? details : "",
+                                            plan->query->display_language, error);
+  sqlite3_reset (self->details);
+  if (service == NULL)
+    return NULL;
+
+  for (guint i = 0; i < HAVEN_DIRECTORY_N_CATEGORIES; i++)
+    {
+      if (bits & (1u << i))
+        g_strv_builder_add (categories, category_ids[i]);
+    }
+  category_list = g_strv_builder_end (categories);
+  haven_service_set_categories (service, (const char * const *) category_list);
+
+  if (facets->schedule != NULL)
+    {
+      open_now = !(facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) &&
+                 haven_schedule_is_open (facets->schedule, &plan->time);
+      hours = haven_schedule_describe_day (facets->schedule, &plan->time);
+    }
+  if (facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED)
+    {
+      g_free (hours);
+      hours = g_strdup (_("Temporarily closed"));
+    }
+  haven_service_set_hours (service, facets->schedule != NULL, open_now,
+                           (facets->flags & SERVICE_FLAG_ALWAYS_OPEN) != 0, hours);
+
+  haven_service_set_reach (service, plan->has_region ? candidate->reach
+                                                     : reach_without_region (self, facets));
+
+  return g_steal_pointer (&service);
+}
+
+/**
+ * haven_directory_search:
+ * @query: what to look for
+ * @n_matches: (out) (optional): how many services match in all, of which
+ *   at most the query's limit are returned
+ *
+ * Returns: (transfer full): a list of #HavenService, best first
+ */
+GListModel *
+haven_directory_search (HavenDirectory             *self,
+                        const HavenDirectoryQuery  *query,
+                        guint                      *n_matches,
+                        GError                    **error)
+{
+  g_autoptr(GListStore) results = g_list_store_new (HAVEN_TYPE_SERVICE);
+  g_autofree char *match = NULL;
+  g_autofree Candidate *items = NULL;
+  TopList top = { NULL, 0, 0, 0 };
+  Plan plan;
+
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  if (!plan_query (self, query, &plan, error))
+    return NULL;
+
+  top.limit = query->limit == 0 ? DEFAULT_LIMIT : MIN (query->limit, MAX_LIMIT);
+  top.items = items = g_new (Candidate, top.limit);
+
+  if (query->text != NULL)
+    match = haven_search_text_to_query (query->text);
+
+  g_mutex_lock (&self->lock);
+
+  if (match != NULL)
+    {
+      int status;
+
+      sqlite3_bind_text (self->match, 1, match, -1, SQLITE_STATIC);
+      while ((status = sqlite3_step (self->match)) == SQLITE_ROW)
+        {
+          gint64 service = sqlite3_column_int64 (self->match, 0);
+          Candidate candidate;
+
+          if (service <= 0 || service >= self->facets->len)
+            continue;
+          if (evaluate (self, &plan, service, &candidate))
+            {
+              candidate.score = sqlite3_column_double (self->match, 1);
+              top_list_offer (&top, &candidate);
+            }
+        }
+      sqlite3_reset (self->match);
+
+      if (status != SQLITE_DONE)
+        {
+          g_mutex_unlock (&self->lock);
+          return database_error (self, error), NULL;
+        }
+    }
+  else if (plan.has_region)
+    {
+      GArray *lists[3] = { NULL, NULL, NULL };
+      guint positions[3] = { 0, 0, 0 };
+      guint16 ids[3] = { plan.region_local, plan.region_national, plan.region_anywhere };
+
+      for (guint i = 0; i < 3; i++)
+        {
+          if (ids[i] != 0 && ids[i] < self->region_services->len)
+            lists[i] = g_ptr_array_index (self->region_services, ids[i]);
+        }
+
+      /* The three lists are in service order: merge them, each service
+       * once. */
+      while (TRUE)
+        {
+          guint32 service = G_MAXUINT32;
+          Candidate candidate;
+
+          for (guint i = 0; i < 3; i++)
+            {
+              if (lists[i] != NULL && positions[i] < lists[i]->len)
+                service = MIN (service, g_array_index (lists[i], guint32, positions[i]));
+            }
+          if (service == G_MAXUINT32)
+            break;
+          for (guint i = 0; i < 3; i++)
+            {
+              if (lists[i] != NULL && positions[i] < lists[i]->len &&
+                  g_array_index (lists[i], guint32, positions[i]) == service)
+                positions[i]++;
+            }
+
+          if (evaluate (self, &plan, service, &candidate))
+            {
+              candidate.score = 0;
+              top_list_offer (&top, &candidate);
+            }
+        }
+    }
+  else
+    {
+      for (guint32 service = 1; service < self->facets->len; service++)
+        {
+          Candidate candidate;
+
+          if (evaluate (self, &plan, service, &candidate))
+            {
+              candidate.score = 0;
+              top_list_offer (&top, &candidate);
+            }
+        }
+    }
+
+  for (guint i = 0; i < top.length; i++)
+    {
+      g_autoptr(HavenService) service = load_service (self, &plan, &top.items[i], error);
+
+      if (service == NULL)
+        {
+          g_mutex_unlock (&self->lock);
+          return NULL;
+        }
+      g_list_store_append (results, service);
+    }
+
+  g_mutex_unlock (&self->lock);
+
+  if (n_matches != NULL)
+    *n_matches = top.n_matches;
+
+  return G_LIST_MODEL (g_steal_pointer (&results));
+}
+
+typedef struct {
+  GListModel *results;
+  guint n_matches;
+} SearchResult;
+
+static void
+search_result_free (SearchResult *result)
+{
+  g_clear_object (&result->results);
+  g_free (result);
+}
+
+static void
+search_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  SearchResult *result = g_new0 (SearchResult, 1);
+  GError *error = NULL;
+
+  result->results = haven_directory_search (source_object, task_data, &result->n_matches, &error);
+  if (result->results == NULL)
+    {
+      search_result_free (result);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_pointer (task, result, (GDestroyNotify) search_result_free);
+}
+
+/**
+ * haven_directory_search_async:
+ *
+ * Searches in a worker thread, so the kiosk's window stays responsive.
+ * The query is copied.
+ */
+void
+haven_directory_search_async (HavenDirectory            *self,
+                              const HavenDirectoryQuery *query,
+                              GCancellable              *cancellable,
+                              GAsyncReadyCallback        callback,
+                              gpointer                   user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HAVEN_IS_DIRECTORY (self));
+  g_return_if_fail (query != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haven_directory_search_async);
+  g_task_set_task_data (task, haven_directory_query_copy (query),
+                        (GDestroyNotify) haven_directory_query_free);
+  /* A newer search makes an older one pointless. */
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, search_thread);
+}
+
+/**
+ * haven_directory_search_finish:
+ *
+ * Returns: (transfer full): a list of #HavenService, best first
+ */
+GListModel *
+haven_directory_search_finish (HavenDirectory  *self,
+                               GAsyncResult    *result,
+                               guint           *n_matches,
+                               GError         **error)
+{
+  SearchResult *search;
+  GListModel *results;
+
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == haven_directory_search_async,
+                        NULL);
+
+  search = g_task_propagate_pointer (G_TASK (result), error);
+  if (search == NULL)
+    return NULL;
+
+  if (n_matches != NULL)
+    *n_matches = search->n_matches;
+  results = g_steal_pointer (&search->results);
+  search_result_free (search);
+
+  return results;
+}
+
+static guint
+count (HavenDirectory *self,
+       const char     *sql)
+{
+  sqlite3_stmt *statement = NULL;
+  guint result = 0;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) == SQLITE_OK &&
+      sqlite3_step (statement) == SQLITE_ROW)
+    result = sqlite3_column_int (statement, 0);
+  sqlite3_finalize (statement);
+
+  return result;
+}
+
+static char *
+meta (HavenDirectory *self,
+      const char     *key)
+{
+  sqlite3_stmt *statement = NULL;
+  char *result = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = ?", -1, &statement, NULL)
+      == SQLITE_OK)
+    {
+      sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (statement) == SQLITE_ROW)
+        result = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+    }
+  sqlite3_finalize (statement);
+
+  return result;
+}
+
+/**
+ * haven_directory_get_stats:
+ *
+ * Returns: (transfer full): what the directory holds, for operators
+ */
+HavenDirectoryStats *
+haven_directory_get_stats (HavenDirectory  *self,
+                           GError         **error)
+{
+  HavenDirectoryStats *stats;
+
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), NULL);
+
+  stats = g_new0 (HavenDirectoryStats, 1);
+
+  g_mutex_lock (&self->lock);
+  stats->schema_version = HAVEN_DIRECTORY_SCHEMA_VERSION;
+  stats->n_services = self->facets->len - 1;
+  stats->n_organizations = count (self, "SELECT COUNT(*) FROM organizations");
+  stats->n_languages = g_hash_table_size (self->language_codes);
+  stats->n_regions = count (self, "SELECT COUNT(DISTINCT code) FROM service_regions "
+                                  "WHERE code != '*'");
+  stats->n_terms = self->n_terms;
+  stats->n_mapped_terms = self->n_mapped_terms;
+  stats->n_with_hours = self->n_with_hours;
+  stats->imported_at = meta (self, "imported_at");
+  stats->source = meta (self, "source");
+  stats->format = meta (self, "format");
+  stats->categories_file = g_strdup (self->categories_path);
+  g_mutex_unlock (&self->lock);
+
+  return stats;
+}

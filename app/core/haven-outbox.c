@@ -1,0 +1,1494 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-outbox"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "haven-outbox.h"
+#include "haven-outbox-private.h"
+#include "haven-sealed-box.h"
+#include "haven-wipe.h"
+
+/* The durable queue between the visitor's "Send" and the backend's 201.
+ *
+ * Durability: WAL with synchronous=FULL, and every change is one
+ * transaction, so a confirmed request is on disk when enqueue returns and a
+ * process killed at any point leaves either all of a change or none of it.
+ * Exactly once: the request_id is the Idempotency-Key, so the worst a crash
+ * can cause is a second send of the same bytes, which the server answers
+ * with its first answer. That is why an entry found 'sending' at open goes
+ * back to 'queued' rather than anywhere else (a second process sending at
+ * that very moment only makes the same safe repeat).
+ *
+ * Privacy: bodies live in a table of their own and are deleted in the same
+ * transaction that records the case reference; secure_delete overwrites
+ * their pages, and a checkpoint afterwards drops them from the WAL. With a
+ * sealing key only the sealed box is ever written. What stays for the
+ * operator — id, kind, state, times, reference, last error — holds nothing
+ * the visitor typed, and finished entries expire.
+ *
+ * A permanent failure keeps its body: the request has not reached anyone,
+ * and dropping it would lose it silently. The operator sees it in
+ * `havenctl outbox list` and purges it, or it expires with the others. */
+
+#define SCHEMA_VERSION 1
+#define BUSY_TIMEOUT_MS 5000
+
+struct _HavenOutbox
+{
+  GObject parent_instance;
+
+  /* Every use of the connection holds the lock: one connection is shared
+   * by the caller's thread and the enqueue workers, and a transaction must
+   * not interleave with another's statements. */
+  GMutex lock;
+  sqlite3 *db;
+
+  char *path;
+  guint64 max_bytes;
+  gboolean sealing;
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+};
+
+G_DEFINE_FINAL_TYPE (HavenOutbox, haven_outbox, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (haven-outbox-error-quark, haven_outbox_error)
+
+static const char * const state_names[] = {
+  [HAVEN_OUTBOX_STATE_QUEUED] = "queued",
+  [HAVEN_OUTBOX_STATE_SENDING] = "sending",
+  [HAVEN_OUTBOX_STATE_DELIVERED] = "delivered",
+  [HAVEN_OUTBOX_STATE_FAILED] = "failed",
+};
+
+static const char schema_sql[] =
+  "CREATE TABLE entries ("
+  "  id INTEGER PRIMARY KEY,"
+  "  request_id TEXT NOT NULL UNIQUE,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  state TEXT NOT NULL"
+  "    CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),"
+  "  sealed INTEGER NOT NULL,"
+  "  body_size INTEGER NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  next_attempt_at INTEGER NOT NULL,"
+  "  last_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  "  finished_at INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  case_reference TEXT"
+  ") STRICT;"
+  "CREATE INDEX entries_due ON entries (state, next_attempt_at);"
+  /* Apart from the entries so that listing and the size sum never read a
+   * body, and so that deleting one is deleting a row. */
+  "CREATE TABLE bodies ("
+  "  entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,"
+  "  body BLOB NOT NULL"
+  ") STRICT;";
+
+#define ENTRY_COLUMNS \
+  "request_id, kind, state, sealed, attempts, created_at, next_attempt_at, " \
+  "last_attempt_at, finished_at, last_error, case_reference, body_size, id"
+
+void
+haven_outbox_entry_free (HavenOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+
+  g_free (entry->request_id);
+  g_free (entry->last_error);
+  g_free (entry->case_reference);
+  g_clear_pointer (&entry->body, g_bytes_unref);
+  g_free (entry);
+}
+
+const char *
+haven_outbox_state_to_string (HavenOutboxState state)
+{
+  g_return_val_if_fail (state <= HAVEN_OUTBOX_STATE_FAILED, NULL);
+
+  return state_names[state];
+}
+
+static gboolean
+state_from_string (const char       *string,
+                   HavenOutboxState *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    {
+      if (g_strcmp0 (string, state_names[i]) == 0)
+        {
+          *state = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Errors. */
+
+static void
+set_database_error (GError     **error,
+                    sqlite3     *db,
+                    int          rc)
+{
+  /* A full disk is the one failure the visitor is told about in its own
+   * words; the rest are for the operator, and SQLite's messages name
+   * tables and columns, never the values in them. */
+  if ((rc & 0xff) == SQLITE_FULL)
+    g_set_error_literal (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_DISK_FULL,
+                         _("The disk is full, so the request could not be saved"));
+  else
+    g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
+                 _("The outbox could not be updated: %s"),
+                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+}
+
+static void
+set_not_found_error (GError     **error,
+                     const char  *request_id)
+{
+  g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND,
+               _("The outbox has no request %s"), request_id);
+}
+
+/* Statements. */
+
+static gboolean
+exec (HavenOutbox  *self,
+      const char   *sql,
+      GError      **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_database_error (error, self->db, rc);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (HavenOutbox  *self,
+         const char   *sql,
+         GError      **error)
+{
+  sqlite3_stmt *statement = NULL;
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      set_database_error (error, self->db, rc);
+      return NULL;
+    }
+
+  return statement;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Runs a statement that returns no rows. */
+static gboolean
+step_done (HavenOutbox   *self,
+           sqlite3_stmt  *statement,
+           GError       **error)
+{
+  int rc = sqlite3_step (statement);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_database_error (error, self->db, rc);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+begin (HavenOutbox  *self,
+       GError      **error)
+{
+  /* IMMEDIATE takes the write lock at once, so that a check made inside
+   * the transaction (the size cap, the state) still holds at COMMIT. */
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+commit (HavenOutbox  *self,
+        GError      **error)
+{
+  return exec (self, "COMMIT", error);
+}
+
+/* After a failure: SQLite may or may not have rolled back already. */
+static void
+rollback (HavenOutbox *self)
+{
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Copies the remaining WAL back and truncates it, so that a body deleted a
+ * moment ago is no longer in either file. Best effort: a reader in another
+ * process can hold it off, and then the next one does it. */
+static void
+checkpoint (HavenOutbox *self)
+{
+  int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    g_debug ("Checkpoint postponed: %s", sqlite3_errstr (rc));
+}
+
+static HavenOutboxEntry *
+read_entry (sqlite3_stmt *statement)
+{
+  g_autoptr(HavenOutboxEntry) entry = g_new0 (HavenOutboxEntry, 1);
+  const char *text;
+
+  entry->request_id = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  if (!haven_request_kind_from_string ((const char *) sqlite3_column_text (statement, 1),
+                                       &entry->kind))
+    g_return_val_if_reached (NULL);
+  if (!state_from_string ((const char *) sqlite3_column_text (statement, 2), &entry->state))
+    g_return_val_if_reached (NULL);
+  entry->sealed = sqlite3_column_int (statement, 3) != 0;
+  entry->attempts = sqlite3_column_int (statement, 4);
+  entry->created_at = sqlite3_column_int64 (statement, 5);
+  entry->next_attempt_at = sqlite3_column_int64 (statement, 6);
+  entry->last_attempt_at = sqlite3_column_int64 (statement, 7);
+  entry->finished_at = sqlite3_column_int64 (statement, 8);
+  text = (const char *) sqlite3_column_text (statement, 9);
+  entry->last_error = g_strdup (text);
+  text = (const char *) sqlite3_column_text (statement, 10);
+  entry->case_reference = g_strdup (text);
+  entry->body_size = sqlite3_column_int64 (statement, 11);
+
+  return g_steal_pointer (&entry);
+}
+
+/* Looks up an entry's rowid and state; FALSE without an error when there
+ * is none. */
+static gboolean
+find_entry (HavenOutbox       *self,
+            const char        *request_id,
+            sqlite3_int64     *id,
+            HavenOutboxState  *state,
+            GError           **error)
+{
+  g_autoptr(sqlite3_stmt) statement = NULL;
+  int rc;
+
+  statement = prepare (self, "SELECT id, state FROM entries WHERE request_id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, request_id, -1, SQLITE_TRANSIENT);
+
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW)
+    {
+      *id = sqlite3_column_int64 (statement, 0);
+      if (!state_from_string ((const char *) sqlite3_column_text (statement, 1), state))
+        g_return_val_if_reached (FALSE);
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    set_database_error (error, self->db, rc);
+
+  return FALSE;
+}
+
+static GBytes *
+read_body (HavenOutbox    *self,
+           sqlite3_int64   id,
+           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) statement = NULL;
+  int rc;
+
+  statement = prepare (self, "SELECT body FROM bodies WHERE entry_id = ?", error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, id);
+
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_ROW)
+    return haven_sealed_box_new_wiped_bytes (sqlite3_column_blob (statement, 0),
+                                             sqlite3_column_bytes (statement, 0));
+  if (rc == SQLITE_DONE)
+    g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
+                 _("The outbox has lost the body of a request"));
+  else
+    set_database_error (error, self->db, rc);
+
+  return NULL;
+}
+
+/* Opening. */
+
+static void
+haven_outbox_finalize (GObject *object)
+{
+  HavenOutbox *self = HAVEN_OUTBOX (object);
+
+  if (self->db != NULL)
+    sqlite3_close_v2 (self->db);
+  g_free (self->path);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (haven_outbox_parent_class)->finalize (object);
+}
+
+static void
+haven_outbox_class_init (HavenOutboxClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = haven_outbox_finalize;
+}
+
+static void
+haven_outbox_init (HavenOutbox *self)
+{
+  g_mutex_init (&self->lock);
+  self->max_bytes = HAVEN_OUTBOX_DEFAULT_MAX_BYTES;
+}
+
+char *
+haven_outbox_dup_default_path (GSettings *settings)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  path = g_settings_get_string (settings, "outbox-file");
+  if (path[0] != '\0')
+    return g_steal_pointer (&path);
+
+  return g_build_filename (g_get_user_data_dir (), "haven", "outbox.sqlite", NULL);
+}
+
+/* SQLite creates its -wal and -shm files with the mode of the database
+ * file, so making that one private first makes all three private. */
+static gboolean
+create_private_file (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  int fd;
+
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR) &&
+      g_mkdir_with_parents (folder, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("The folder %s cannot be made: %s"), folder, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || fchmod (fd, 0600) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("The outbox %s cannot be opened: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+query_int (HavenOutbox    *self,
+           const char     *sql,
+           sqlite3_int64  *value,
+           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) statement = prepare (self, sql, error);
+  int rc;
+
+  if (statement == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW)
+    {
+      set_database_error (error, self->db, rc);
+      return FALSE;
+    }
+
+  *value = sqlite3_column_int64 (statement, 0);
+  return TRUE;
+}
+
+static gboolean
+set_up_schema (HavenOutbox  *self,
+               GError      **error)
+{
+  g_autofree char *set_version = NULL;
+  sqlite3_int64 version = 0;
+
+  if (!begin (self, error))
+    return FALSE;
+
+  /* Read inside the transaction: two processes opening a new file at
+   * once must not both create the tables. */
+  if (!query_int (self, "PRAGMA user_version", &version, error))
+    goto failed;
+
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_TOO_NEW,
+                   _("The outbox %s was made by a newer version of Haven"), self->path);
+      goto failed;
+    }
+
+  if (version == 0)
+    {
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
+      if (!exec (self, schema_sql, error) || !exec (self, set_version, error))
+        goto failed;
+    }
+
+  /* See the top of this file: a crash while sending leaves 'sending'. */
+  if (!exec (self, "UPDATE entries SET state = 'queued' WHERE state = 'sending'", error))
+    goto failed;
+
+  return commit (self, error);
+
+failed:
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+open_database (HavenOutbox  *self,
+               GError      **error)
+{
+  g_autofree char *journal_mode = NULL;
+  int rc;
+
+  if (!create_private_file (self->path, error))
+    return FALSE;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
+                   _("The outbox %s cannot be opened: %s"), self->path,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return FALSE;
+    }
+
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  {
+    g_autoptr(sqlite3_stmt) statement = prepare (self, "PRAGMA journal_mode = WAL", error);
+
+    if (statement == NULL)
+      return FALSE;
+    rc = sqlite3_step (statement);
+    if (rc != SQLITE_ROW)
+      {
+        set_database_error (error, self->db, rc);
+        return FALSE;
+      }
+    journal_mode = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  }
+
+  /* Without WAL a commit is not what this file promises; better to stop
+   * than to queue requests that a crash could lose. */
+  if (g_strcmp0 (journal_mode, "wal") != 0)
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
+                   _("The outbox %s cannot use write-ahead logging"), self->path);
+      return FALSE;
+    }
+
+  /* FULL rather than WAL's usual NORMAL: a commit is then on disk before
+   * the visitor is told their request is kept, even through a power cut. */
+  if (!exec (self, "PRAGMA synchronous = FULL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !exec (self, "PRAGMA secure_delete = ON", error))
+    return FALSE;
+
+  return set_up_schema (self, error);
+}
+
+HavenOutbox *
+haven_outbox_new (const char  *path,
+                  GError     **error)
+{
+  g_autoptr(HavenOutbox) self = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (HAVEN_TYPE_OUTBOX, NULL);
+  self->path = g_strdup (path);
+
+  if (!open_database (self, error))
+    return NULL;
+
+  if (!haven_outbox_expire (self, g_get_real_time (), NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+HavenOutbox *
+haven_outbox_new_from_settings (GSettings  *settings,
+                                GError    **error)
+{
+  g_autoptr(HavenOutbox) self = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *public_key = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  public_key = g_settings_get_string (settings, "backend-public-key");
+  path = haven_outbox_dup_default_path (settings);
+
+  self = haven_outbox_new (path, error);
+  if (self == NULL)
+    return NULL;
+
+  if (!haven_outbox_set_public_key (self, public_key, error))
+    return NULL;
+  haven_outbox_set_max_bytes (self, g_settings_get_uint64 (settings, "outbox-max-bytes"));
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+haven_outbox_get_path (HavenOutbox *self)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+
+  return self->path;
+}
+
+guint64
+haven_outbox_get_max_bytes (HavenOutbox *self)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), 0);
+
+  return self->max_bytes;
+}
+
+void
+haven_outbox_set_max_bytes (HavenOutbox *self,
+                            guint64      max_bytes)
+{
+  g_return_if_fail (HAVEN_IS_OUTBOX (self));
+
+  g_mutex_lock (&self->lock);
+  self->max_bytes = max_bytes;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+haven_outbox_set_public_key (HavenOutbox  *self,
+                             const char   *base64,
+                             GError      **error)
+{
+  guint8 key[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autoptr(GError) key_error = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (base64 == NULL || *base64 == '\0')
+    {
+      g_mutex_lock (&self->lock);
+      self->sealing = FALSE;
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+
+  if (!haven_sealed_box_decode_key (base64, key, &key_error))
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY,
+                   _("The backend-public-key setting is not usable: %s"), key_error->message);
+      return FALSE;
+    }
+
+  g_mutex_lock (&self->lock);
+  memcpy (self->public_key, key, sizeof key);
+  self->sealing = TRUE;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+gboolean
+haven_outbox_get_sealing (HavenOutbox *self)
+{
+  gboolean sealing;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  sealing = self->sealing;
+  g_mutex_unlock (&self->lock);
+  return sealing;
+}
+
+void
+haven_outbox_set_max_page_count (HavenOutbox *self,
+                                 guint        max_page_count)
+{
+  g_autofree char *sql = NULL;
+
+  g_return_if_fail (HAVEN_IS_OUTBOX (self));
+
+  sql = g_strdup_printf ("PRAGMA max_page_count = %u", max_page_count);
+  g_mutex_lock (&self->lock);
+  sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Enqueueing. */
+
+static gboolean
+insert_entry (HavenOutbox       *self,
+              const char        *request_id,
+              HavenRequestKind   kind,
+              GBytes            *stored,
+              gboolean           sealed,
+              GError           **error)
+{
+  g_autoptr(sqlite3_stmt) insert_entry = NULL;
+  g_autoptr(sqlite3_stmt) insert_body = NULL;
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_int64 queued_bytes = 0;
+  sqlite3_int64 id;
+  HavenOutboxState state;
+  gint64 now = g_get_real_time ();
+  gsize size = g_bytes_get_size (stored);
+
+  /* total() of an empty table is 0.0, not NULL; bodies already delivered
+   * count for nothing because their size was set to 0 with them. */
+  if (!query_int (self, "SELECT CAST (total (body_size) AS INTEGER) FROM entries",
+                  &queued_bytes, error))
+    return FALSE;
+
+  if ((guint64) queued_bytes + size > self->max_bytes)
+    {
+      g_set_error_literal (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FULL,
+                           _("The outbox is full, so the request could not be saved"));
+      return FALSE;
+    }
+
+  if (find_entry (self, request_id, &id, &state, &local_error))
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_EXISTS,
+                   _("The outbox already has request %s"), request_id);
+      return FALSE;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  insert_entry = prepare (self,
+                          "INSERT INTO entries (request_id, kind, state, sealed, body_size,"
+                          " created_at, next_attempt_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+                          error);
+  if (insert_entry == NULL)
+    return FALSE;
+  sqlite3_bind_text (insert_entry, 1, request_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (insert_entry, 2, haven_request_kind_to_string (kind), -1, SQLITE_STATIC);
+  sqlite3_bind_int (insert_entry, 3, sealed);
+  sqlite3_bind_int64 (insert_entry, 4, size);
+  sqlite3_bind_int64 (insert_entry, 5, now);
+  sqlite3_bind_int64 (insert_entry, 6, now);
+  if (!step_done (self, insert_entry, error))
+    return FALSE;
+
+  id = sqlite3_last_insert_rowid (self->db);
+  insert_body = prepare (self, "INSERT INTO bodies (entry_id, body) VALUES (?, ?)", error);
+  if (insert_body == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (insert_body, 1, id);
+  /* STATIC: @stored outlives the statement, and SQLITE_TRANSIENT would
+   * leave one more copy of the body on the heap, unwiped. */
+  sqlite3_bind_blob64 (insert_body, 2, g_bytes_get_data (stored, NULL), size, SQLITE_STATIC);
+
+  return step_done (self, insert_body, error);
+}
+
+gboolean
+haven_outbox_enqueue (HavenOutbox       *self,
+                      const char        *request_id,
+                      HavenRequestKind   kind,
+                      GBytes            *body,
+                      GError           **error)
+{
+  g_autoptr(GBytes) stored = NULL;
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  gboolean sealing;
+  gboolean inserted;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (haven_request_is_uuid_v4 (request_id), FALSE);
+  g_return_val_if_fail (kind == HAVEN_REQUEST_KIND_REMOVAL ||
+                        kind == HAVEN_REQUEST_KIND_REPORT, FALSE);
+  g_return_val_if_fail (body != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_bytes_get_size (body) > HAVEN_REQUEST_MAX_BODY_BYTES)
+    {
+      g_set_error_literal (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID,
+                           _("The request is larger than 256 KiB"));
+      return FALSE;
+    }
+
+  g_mutex_lock (&self->lock);
+  sealing = self->sealing;
+  memcpy (public_key, self->public_key, sizeof public_key);
+  g_mutex_unlock (&self->lock);
+
+  /* Sealed before the transaction, so the plain body never reaches SQLite
+   * at all, not even its page cache. */
+  if (sealing)
+    {
+      g_autoptr(GError) seal_error = NULL;
+
+      stored = haven_sealed_box_seal (public_key, body, &seal_error);
+      if (stored == NULL)
+        {
+          g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY,
+                       _("The backend-public-key setting is not usable: %s"),
+                       seal_error->message);
+          return FALSE;
+        }
+    }
+  else
+    {
+      stored = g_bytes_ref (body);
+    }
+
+  g_mutex_lock (&self->lock);
+  inserted = begin (self, error) &&
+             insert_entry (self, request_id, kind, stored, sealing, error) &&
+             commit (self, error);
+  if (!inserted)
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  return inserted;
+}
+
+typedef struct {
+  char *request_id;
+  HavenRequestKind kind;
+  GBytes *body;
+} EnqueueData;
+
+static void
+enqueue_data_free (EnqueueData *data)
+{
+  g_free (data->request_id);
+  g_clear_pointer (&data->body, g_bytes_unref);
+  g_free (data);
+}
+
+static void
+enqueue_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  EnqueueData *data = task_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Cancellation counts only before the write starts: once it may have
+   * reached the disk, the caller must hear how it ended, or a request it
+   * believes lost could be confirmed and queued a second time. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (haven_outbox_enqueue (source_object, data->request_id, data->kind, data->body, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+haven_outbox_enqueue_async (HavenOutbox         *self,
+                            const char          *request_id,
+                            HavenRequestKind     kind,
+                            GBytes              *body,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  EnqueueData *data;
+
+  g_return_if_fail (HAVEN_IS_OUTBOX (self));
+  g_return_if_fail (haven_request_is_uuid_v4 (request_id));
+  g_return_if_fail (body != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (EnqueueData, 1);
+  data->request_id = g_strdup (request_id);
+  data->kind = kind;
+  data->body = g_bytes_ref (body);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haven_outbox_enqueue_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) enqueue_data_free);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, enqueue_thread);
+}
+
+gboolean
+haven_outbox_enqueue_finish (HavenOutbox   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == haven_outbox_enqueue_async ||
+                        g_task_get_source_tag (G_TASK (result)) ==
+                          haven_outbox_enqueue_request_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The request's body as wiped bytes, or NULL with an error when it is not
+ * ready to be queued. */
+static GBytes *
+serialise_request (HavenRequest  *request,
+                   GError       **error)
+{
+  g_autoptr(GHashTable) field_errors = NULL;
+  char *json;
+  gsize length = 0;
+  GBytes *body;
+
+  if (!haven_request_validate (request, &field_errors))
+    {
+      /* The field errors are for the page; the operator and the log get
+       * only how many there were. */
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The request has %u problem to fix before it can be sent",
+                                "The request has %u problems to fix before it can be sent",
+                                g_hash_table_size (field_errors)),
+                   g_hash_table_size (field_errors));
+      return NULL;
+    }
+
+  json = haven_request_to_json (request, &length);
+  body = haven_sealed_box_new_wiped_bytes (json, length);
+  haven_wipe_string (json);
+  return body;
+}
+
+gboolean
+haven_outbox_enqueue_request (HavenOutbox   *self,
+                              HavenRequest  *request,
+                              GError       **error)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (HAVEN_IS_REQUEST (request), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  body = serialise_request (request, error);
+  if (body == NULL)
+    return FALSE;
+
+  return haven_outbox_enqueue (self, haven_request_get_request_id (request),
+                               haven_request_get_kind (request), body, error);
+}
+
+void
+haven_outbox_enqueue_request_async (HavenOutbox         *self,
+                                    HavenRequest        *request,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  EnqueueData *data;
+  GBytes *body;
+
+  g_return_if_fail (HAVEN_IS_OUTBOX (self));
+  g_return_if_fail (HAVEN_IS_REQUEST (request));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haven_outbox_enqueue_request_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  /* Serialised here, in the caller's thread: the request is a GObject the
+   * page goes on using, and the worker must not read it meanwhile. */
+  body = serialise_request (request, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data = g_new0 (EnqueueData, 1);
+  data->request_id = g_strdup (haven_request_get_request_id (request));
+  data->kind = haven_request_get_kind (request);
+  data->body = body;
+  g_task_set_task_data (task, data, (GDestroyNotify) enqueue_data_free);
+  g_task_run_in_thread (task, enqueue_thread);
+}
+
+gboolean
+haven_outbox_enqueue_request_finish (HavenOutbox   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        haven_outbox_enqueue_request_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Reading. */
+
+static GPtrArray *
+list_entries (HavenOutbox  *self,
+              const char   *sql,
+              gint64        now,
+              GError      **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(sqlite3_stmt) statement = NULL;
+  int rc;
+
+  statement = prepare (self, sql, error);
+  if (statement == NULL)
+    return NULL;
+  if (sqlite3_bind_parameter_count (statement) > 0)
+    sqlite3_bind_int64 (statement, 1, now);
+
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_outbox_entry_free);
+  while ((rc = sqlite3_step (statement)) == SQLITE_ROW)
+    g_ptr_array_add (entries, read_entry (statement));
+
+  if (rc != SQLITE_DONE)
+    {
+      set_database_error (error, self->db, rc);
+      return NULL;
+    }
+
+  return g_steal_pointer (&entries);
+}
+
+GPtrArray *
+haven_outbox_list (HavenOutbox  *self,
+                   GError      **error)
+{
+  GPtrArray *entries;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  entries = list_entries (self, "SELECT " ENTRY_COLUMNS " FROM entries ORDER BY id", 0, error);
+  g_mutex_unlock (&self->lock);
+
+  return entries;
+}
+
+GPtrArray *
+haven_outbox_list_due (HavenOutbox  *self,
+                       gint64        now,
+                       GError      **error)
+{
+  GPtrArray *entries;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  entries = list_entries (self,
+                          "SELECT " ENTRY_COLUMNS " FROM entries"
+                          " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id",
+                          now, error);
+  g_mutex_unlock (&self->lock);
+
+  return entries;
+}
+
+static HavenOutboxEntry *
+lookup_locked (HavenOutbox  *self,
+               const char   *request_id,
+               gboolean      with_body,
+               GError      **error)
+{
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(sqlite3_stmt) statement = NULL;
+  sqlite3_int64 id;
+  int rc;
+
+  statement = prepare (self, "SELECT " ENTRY_COLUMNS " FROM entries WHERE request_id = ?",
+                       error);
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_text (statement, 1, request_id, -1, SQLITE_TRANSIENT);
+
+  rc = sqlite3_step (statement);
+  if (rc == SQLITE_DONE)
+    {
+      set_not_found_error (error, request_id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_database_error (error, self->db, rc);
+      return NULL;
+    }
+
+  entry = read_entry (statement);
+  id = sqlite3_column_int64 (statement, 12);
+
+  if (with_body && entry->body_size > 0)
+    {
+      entry->body = read_body (self, id, error);
+      if (entry->body == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&entry);
+}
+
+HavenOutboxEntry *
+haven_outbox_lookup (HavenOutbox  *self,
+                     const char   *request_id,
+                     gboolean      with_body,
+                     GError      **error)
+{
+  HavenOutboxEntry *entry;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (request_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  entry = lookup_locked (self, request_id, with_body, error);
+  g_mutex_unlock (&self->lock);
+
+  return entry;
+}
+
+/* Delivery. */
+
+static HavenOutboxEntry *
+claim_locked (HavenOutbox  *self,
+              const char   *request_id,
+              gint64        now,
+              GError      **error)
+{
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  sqlite3_int64 id;
+  int rc;
+
+  /* By id for a request the visitor is waiting for, whenever it was due. */
+  if (request_id != NULL)
+    {
+      select = prepare (self,
+                        "SELECT " ENTRY_COLUMNS " FROM entries"
+                        " WHERE state = 'queued' AND request_id = ?",
+                        error);
+      if (select == NULL)
+        return NULL;
+      sqlite3_bind_text (select, 1, request_id, -1, SQLITE_TRANSIENT);
+    }
+  else
+    {
+      select = prepare (self,
+                        "SELECT " ENTRY_COLUMNS " FROM entries"
+                        " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT 1",
+                        error);
+      if (select == NULL)
+        return NULL;
+      sqlite3_bind_int64 (select, 1, now);
+    }
+
+  rc = sqlite3_step (select);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      set_database_error (error, self->db, rc);
+      return NULL;
+    }
+
+  entry = read_entry (select);
+  id = sqlite3_column_int64 (select, 12);
+
+  /* The attempt is counted when it starts, so that a request that crashes
+   * the sender every time still shows its attempts to the operator. */
+  update = prepare (self,
+                    "UPDATE entries SET state = 'sending', attempts = attempts + 1,"
+                    " last_attempt_at = ? WHERE id = ?",
+                    error);
+  if (update == NULL)
+    return NULL;
+  entry->last_attempt_at = g_get_real_time ();
+  sqlite3_bind_int64 (update, 1, entry->last_attempt_at);
+  sqlite3_bind_int64 (update, 2, id);
+  if (!step_done (self, update, error))
+    return NULL;
+  entry->state = HAVEN_OUTBOX_STATE_SENDING;
+  entry->attempts++;
+
+  entry->body = read_body (self, id, error);
+  if (entry->body == NULL)
+    return NULL;
+
+  return g_steal_pointer (&entry);
+}
+
+static HavenOutboxEntry *
+claim (HavenOutbox  *self,
+       const char   *request_id,
+       gint64        now,
+       GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  HavenOutboxEntry *entry = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (begin (self, &local_error))
+    {
+      entry = claim_locked (self, request_id, now, &local_error);
+      if (local_error == NULL)
+        commit (self, &local_error);
+      if (local_error != NULL)
+        {
+          g_clear_pointer (&entry, haven_outbox_entry_free);
+          rollback (self);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  return entry;
+}
+
+HavenOutboxEntry *
+haven_outbox_claim_next (HavenOutbox  *self,
+                         gint64        now,
+                         GError      **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return claim (self, NULL, now, error);
+}
+
+HavenOutboxEntry *
+haven_outbox_claim (HavenOutbox  *self,
+                    const char   *request_id,
+                    GError      **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (request_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return claim (self, request_id, 0, error);
+}
+
+/* Runs one UPDATE that names the entry by request_id as its last
+ * parameter, inside the caller's transaction; NOT_FOUND when there is no
+ * such entry. @delete_body deletes the body too, if the UPDATE matched. */
+static gboolean
+update_entry (HavenOutbox   *self,
+              const char    *request_id,
+              sqlite3_stmt  *statement,
+              gboolean       delete_body,
+              GError       **error)
+{
+  sqlite3_int64 id;
+  HavenOutboxState state;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!find_entry (self, request_id, &id, &state, &local_error))
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        set_not_found_error (error, request_id);
+      return FALSE;
+    }
+
+  sqlite3_bind_text (statement, sqlite3_bind_parameter_count (statement), request_id, -1,
+                     SQLITE_TRANSIENT);
+  if (!step_done (self, statement, error))
+    return FALSE;
+
+  if (delete_body && sqlite3_changes (self->db) > 0)
+    {
+      g_autoptr(sqlite3_stmt) delete = NULL;
+
+      delete = prepare (self, "DELETE FROM bodies WHERE entry_id = ?", error);
+      if (delete == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (delete, 1, id);
+      if (!step_done (self, delete, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef enum {
+  OUTCOME_DELIVERED,
+  OUTCOME_RETRY,
+  OUTCOME_FAILED,
+} Outcome;
+
+static gboolean
+record (HavenOutbox  *self,
+        const char   *request_id,
+        Outcome       outcome,
+        const char   *text,
+        gint64        next_attempt_at,
+        GError      **error)
+{
+  g_autoptr(sqlite3_stmt) statement = NULL;
+  gboolean recorded = FALSE;
+
+  g_mutex_lock (&self->lock);
+
+  if (!begin (self, error))
+    goto out;
+
+  /* Each UPDATE leaves a delivered entry alone: a late answer to an older
+   * attempt must not bring a delivered request back. */
+  switch (outcome)
+    {
+    case OUTCOME_DELIVERED:
+      statement = prepare (self,
+                           "UPDATE entries SET state = 'delivered', case_reference = ?,"
+                           " finished_at = ?, body_size = 0, last_error = NULL"
+                           " WHERE state != 'delivered' AND request_id = ?",
+                           error);
+      break;
+
+    case OUTCOME_RETRY:
+      statement = prepare (self,
+                           "UPDATE entries SET state = 'queued', last_error = ?,"
+                           " next_attempt_at = ?"
+                           " WHERE state IN ('queued', 'sending') AND request_id = ?",
+                           error);
+      break;
+
+    case OUTCOME_FAILED:
+      statement = prepare (self,
+                           "UPDATE entries SET state = 'failed', last_error = ?,"
+                           " finished_at = ?"
+                           " WHERE state IN ('queued', 'sending') AND request_id = ?",
+                           error);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (statement == NULL)
+    goto out;
+
+  sqlite3_bind_text (statement, 1, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 2,
+                      outcome == OUTCOME_RETRY ? next_attempt_at : g_get_real_time ());
+
+  recorded = update_entry (self, request_id, statement, outcome == OUTCOME_DELIVERED, error) &&
+             commit (self, error);
+
+out:
+  if (!recorded)
+    rollback (self);
+  else if (outcome == OUTCOME_DELIVERED)
+    checkpoint (self);
+  g_mutex_unlock (&self->lock);
+
+  return recorded;
+}
+
+gboolean
+haven_outbox_record_delivered (HavenOutbox  *self,
+                               const char   *request_id,
+                               const char   *case_reference,
+                               GError      **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (request_id != NULL, FALSE);
+  g_return_val_if_fail (case_reference != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return record (self, request_id, OUTCOME_DELIVERED, case_reference, 0, error);
+}
+
+gboolean
+haven_outbox_record_retry (HavenOutbox  *self,
+                           const char   *request_id,
+                           gint64        next_attempt_at,
+                           const char   *last_error,
+                           GError      **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (request_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, error);
+}
+
+gboolean
+haven_outbox_record_failed (HavenOutbox  *self,
+                            const char   *request_id,
+                            const char   *last_error,
+                            GError      **error)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (request_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return record (self, request_id, OUTCOME_FAILED, last_error, 0, error);
+}
+
+/* Removal. */
+
+gboolean
+haven_outbox_purge (HavenOutbox  *self,
+                    const char   *request_id,
+                    GError      **error)
+{
+  g_autoptr(sqlite3_stmt) delete_body = NULL;
+  g_autoptr(sqlite3_stmt) delete_entry = NULL;
+  sqlite3_int64 id;
+  HavenOutboxState state;
+  g_autoptr(GError) local_error = NULL;
+  gboolean purged = FALSE;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (request_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+
+  if (!begin (self, &local_error))
+    goto out;
+
+  if (!find_entry (self, request_id, &id, &state, &local_error))
+    {
+      if (local_error == NULL)
+        set_not_found_error (&local_error, request_id);
+      goto out;
+    }
+
+  delete_body = prepare (self, "DELETE FROM bodies WHERE entry_id = ?", &local_error);
+  delete_entry = prepare (self, "DELETE FROM entries WHERE id = ?", &local_error);
+  if (delete_body == NULL || delete_entry == NULL)
+    goto out;
+  sqlite3_bind_int64 (delete_body, 1, id);
+  sqlite3_bind_int64 (delete_entry, 1, id);
+
+  purged = step_done (self, delete_body, &local_error) &&
+           step_done (self, delete_entry, &local_error) &&
+           commit (self, &local_error);
+
+out:
+  if (purged)
+    checkpoint (self);
+  else
+    rollback (self);
+  g_mutex_unlock (&self->lock);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return purged;
+}
+
+gboolean
+haven_outbox_expire (HavenOutbox  *self,
+                     gint64        now,
+                     guint        *n_expired,
+                     GError      **error)
+{
+  g_autoptr(sqlite3_stmt) delete_bodies = NULL;
+  g_autoptr(sqlite3_stmt) delete_entries = NULL;
+  gint64 cutoff = now - HAVEN_OUTBOX_KEEP_FINISHED;
+  gboolean expired = FALSE;
+  int changes = 0;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+
+  if (!begin (self, error))
+    goto out;
+
+  delete_bodies = prepare (self,
+                           "DELETE FROM bodies WHERE entry_id IN (SELECT id FROM entries"
+                           " WHERE state IN ('delivered', 'failed') AND finished_at < ?)",
+                           error);
+  if (delete_bodies == NULL)
+    goto out;
+  delete_entries = prepare (self,
+                            "DELETE FROM entries"
+                            " WHERE state IN ('delivered', 'failed') AND finished_at < ?",
+                            error);
+  if (delete_entries == NULL)
+    goto out;
+  sqlite3_bind_int64 (delete_bodies, 1, cutoff);
+  sqlite3_bind_int64 (delete_entries, 1, cutoff);
+
+  if (!step_done (self, delete_bodies, error) || !step_done (self, delete_entries, error))
+    goto out;
+  changes = sqlite3_changes (self->db);
+
+  expired = commit (self, error);
+
+out:
+  if (!expired)
+    rollback (self);
+  else if (changes > 0)
+    checkpoint (self);
+  g_mutex_unlock (&self->lock);
+
+  if (n_expired != NULL)
+    *n_expired = expired ? changes : 0;
+  return expired;
+}

@@ -1,0 +1,1136 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-schedule"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <libical/ical.h>
+
+#include "haven-schedule.h"
+
+/* When a service is open, from its HSDS schedule rows.
+ *
+ * Times without a UTC offset are wall-clock times in the kiosk's time zone,
+ * so "09:00" means nine in the morning on both sides of a DST change; a
+ * time with an offset ("09:00Z", "09:00-05:00") is taken at that offset.
+ * closes_at earlier than opens_at runs past midnight into the next day, and
+ * closes_at equal to opens_at means the whole day.
+ *
+ * valid_from and valid_to bound a row. On a given date only the rows that
+ * cover it with the shortest validity are used, so a row for a holiday or a
+ * season replaces the regular hours on its dates; such a row without
+ * opens_at and closes_at closes the service.
+ *
+ * Which dates a row recurs on (freq, interval, byday and the other RRULE
+ * parts) is libical's business: it knows RFC 5545 and we would only
+ * approximate it. Its answers are cached per recurrence and date, because
+ * thousands of services share a handful of distinct rules. */
+
+/* The anchor for rules that name no start: a Monday, long before any
+ * schedule a directory holds. A weekly rule with an interval of 1, the
+ * common case, does not depend on it. */
+#define DEFAULT_ANCHOR_YEAR 2000
+#define DEFAULT_ANCHOR_MONTH 1
+#define DEFAULT_ANCHOR_DAY 3
+
+#define MINUTES_PER_DAY 1440
+#define NO_TIME (-1)
+#define LOCAL_TIME G_MININT
+#define CACHE_SLOTS 4
+/* A COUNT rule is walked from its start; this bounds the walk. */
+#define MAX_COUNT 10000
+
+typedef struct {
+  char *rule;
+  struct icalrecurrencetype recur;
+  guint32 start;
+
+  /* The last few dates asked about, guarded by cache_lock. */
+  guint32 cached_day[CACHE_SLOTS];
+  gint8 cached_result[CACHE_SLOTS];
+  guint next_slot;
+} Recurrence;
+
+typedef struct {
+  int opens;
+  int closes;
+  /* Minutes east of UTC, or LOCAL_TIME for the kiosk's wall clock. */
+  int offset;
+  /* Julian days; 0 leaves that end open. */
+  guint32 valid_from;
+  guint32 valid_to;
+  /* NULL: every day. */
+  Recurrence *recurrence;
+} Row;
+
+struct _HavenSchedule
+{
+  grefcount ref_count;
+  GArray *rows;
+};
+
+G_DEFINE_BOXED_TYPE (HavenSchedule, haven_schedule, haven_schedule_ref, haven_schedule_unref)
+
+G_DEFINE_QUARK (haven-schedule-error-quark, haven_schedule_error)
+
+G_LOCK_DEFINE_STATIC (cache_lock);
+
+static void
+recurrence_free (gpointer data)
+{
+  Recurrence *recurrence = data;
+
+  g_free (recurrence->rule);
+}
+
+static Recurrence *
+recurrence_new (const char *rule,
+                guint32     start)
+{
+  Recurrence *recurrence = g_atomic_rc_box_new0 (Recurrence);
+
+  recurrence->rule = g_strdup (rule);
+  recurrence->recur = icalrecurrencetype_from_string (rule);
+  recurrence->start = start;
+  for (guint i = 0; i < CACHE_SLOTS; i++)
+    recurrence->cached_day[i] = 0;
+
+  return recurrence;
+}
+
+static void
+recurrence_unref (Recurrence *recurrence)
+{
+  g_atomic_rc_box_release_full (recurrence, recurrence_free);
+}
+
+static void
+row_clear (gpointer data)
+{
+  Row *row = data;
+
+  g_clear_pointer (&row->recurrence, recurrence_unref);
+}
+
+HavenSchedule *
+haven_schedule_new (void)
+{
+  HavenSchedule *self = g_new0 (HavenSchedule, 1);
+
+  g_ref_count_init (&self->ref_count);
+  self->rows = g_array_new (FALSE, TRUE, sizeof (Row));
+  g_array_set_clear_func (self->rows, row_clear);
+
+  return self;
+}
+
+HavenSchedule *
+haven_schedule_ref (HavenSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+haven_schedule_unref (HavenSchedule *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_ref_count_dec (&self->ref_count))
+    {
+      g_array_unref (self->rows);
+      g_free (self);
+    }
+}
+
+guint
+haven_schedule_get_n_rows (HavenSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->rows->len;
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  return text == NULL || text[0] == '\0';
+}
+
+static gboolean
+parse_digits (const char **cursor,
+              guint        n_digits,
+              int         *value)
+{
+  int result = 0;
+
+  for (guint i = 0; i < n_digits; i++)
+    {
+      if (!g_ascii_isdigit ((*cursor)[i]))
+        return FALSE;
+      result = result * 10 + ((*cursor)[i] - '0');
+    }
+
+  *cursor += n_digits;
+  *value = result;
+  return TRUE;
+}
+
+/* "09:00", "09:00:00", with an optional "Z", "+01:00", "+0100" or "+01". */
+static gboolean
+parse_time (const char *text,
+            int        *minutes,
+            int        *offset)
+{
+  const char *cursor = text;
+  int hours, mins, seconds;
+
+  if (!parse_digits (&cursor, 2, &hours) || *cursor++ != ':' ||
+      !parse_digits (&cursor, 2, &mins))
+    return FALSE;
+
+  if (*cursor == ':')
+    {
+      cursor++;
+      if (!parse_digits (&cursor, 2, &seconds) || seconds > 59)
+        return FALSE;
+      /* Fractions of a second say nothing about opening hours. */
+      if (*cursor == '.')
+        {
+          cursor++;
+          while (g_ascii_isdigit (*cursor))
+            cursor++;
+        }
+    }
+
+  if (mins > 59 || hours > 24 || (hours == 24 && mins != 0))
+    return FALSE;
+  *minutes = hours * 60 + mins;
+
+  if (*cursor == '\0')
+    {
+      *offset = LOCAL_TIME;
+      return TRUE;
+    }
+
+  if ((*cursor == 'Z' || *cursor == 'z') && cursor[1] == '\0')
+    {
+      *offset = 0;
+      return TRUE;
+    }
+
+  if (*cursor == '+' || *cursor == '-')
+    {
+      int sign = *cursor == '-' ? -1 : 1;
+      int offset_hours, offset_minutes = 0;
+
+      cursor++;
+      if (!parse_digits (&cursor, 2, &offset_hours) || offset_hours > 14)
+        return FALSE;
+      if (*cursor == ':')
+        cursor++;
+      if (*cursor != '\0' && (!parse_digits (&cursor, 2, &offset_minutes) || offset_minutes > 59))
+        return FALSE;
+      if (*cursor != '\0')
+        return FALSE;
+
+      *offset = sign * (offset_hours * 60 + offset_minutes);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* "2026-12-25", or the date part of an ISO 8601 date and time. */
+static gboolean
+parse_date (const char *text,
+            guint32    *julian)
+{
+  const char *cursor = text;
+  int year, month, day;
+  GDate date;
+
+  if (!parse_digits (&cursor, 4, &year) || *cursor++ != '-' ||
+      !parse_digits (&cursor, 2, &month) || *cursor++ != '-' ||
+      !parse_digits (&cursor, 2, &day))
+    return FALSE;
+  if (*cursor != '\0' && *cursor != 'T' && *cursor != ' ')
+    return FALSE;
+  if (year < 1 || !g_date_valid_dmy (day, month, year))
+    return FALSE;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, day, month, year);
+  *julian = g_date_get_julian (&date);
+  return TRUE;
+}
+
+static gboolean
+parse_positive (const char *text,
+                guint64     max,
+                guint64    *value)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text));
+  gsize length = strlen (copy);
+
+  /* JSON numbers may arrive as "2.0". */
+  if (length > 2 && g_str_has_suffix (copy, ".0"))
+    copy[length - 2] = '\0';
+
+  return g_ascii_string_to_unsigned (copy, 10, 1, max, value, NULL);
+}
+
+static gboolean
+is_weekday (const char *text)
+{
+  static const char *const days[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (days); i++)
+    {
+      if (g_ascii_strcasecmp (text, days[i]) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Normalises a comma-separated RRULE list, checking each item: "2MO" and
+ * "-1FR" for byday, signed numbers within ±@limit otherwise. Returns NULL
+ * when an item is wrong. */
+static char *
+normalise_list (const char *text,
+                gboolean    weekdays,
+                int         limit)
+{
+  g_auto(GStrv) items = g_strsplit (text, ",", -1);
+  g_autoptr(GString) result = g_string_new (NULL);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_strstrip (items[i]);
+      const char *cursor = item;
+      gboolean negative = FALSE;
+      int number = 0;
+      guint n_digits = 0;
+
+      if (*cursor == '+' || *cursor == '-')
+        negative = *cursor++ == '-';
+      while (g_ascii_isdigit (cursor[n_digits]) && n_digits < 3)
+        {
+          number = number * 10 + (cursor[n_digits] - '0');
+          n_digits++;
+        }
+      cursor += n_digits;
+
+      if (weekdays)
+        {
+          if (!is_weekday (cursor) || (n_digits > 0 && (number < 1 || number > 53)) ||
+              (n_digits == 0 && item != cursor))
+            return NULL;
+        }
+      else if (n_digits == 0 || *cursor != '\0' || number < 1 || number > limit)
+        {
+          return NULL;
+        }
+
+      if (result->len > 0)
+        g_string_append_c (result, ',');
+      g_string_append (result, negative ? "-" : "");
+      if (n_digits > 0)
+        g_string_append_printf (result, "%d", number);
+      if (weekdays)
+        {
+          g_autofree char *day = g_ascii_strup (cursor, -1);
+
+          g_string_append (result, day);
+        }
+    }
+
+  if (result->len == 0)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&result), FALSE);
+}
+
+static void
+julian_to_ical (guint32              julian,
+                struct icaltimetype *time)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_julian (&date, julian);
+
+  /* icaltime_null_date() leaves the time at -1, which sends libical's
+   * iterator into an endless loop. */
+  *time = icaltime_null_date ();
+  time->hour = time->minute = time->second = 0;
+  time->year = g_date_get_year (&date);
+  time->month = g_date_get_month (&date);
+  time->day = g_date_get_day (&date);
+}
+
+static guint32
+ical_to_julian (const struct icaltimetype *time)
+{
+  GDate date;
+
+  if (!g_date_valid_dmy (time->day, time->month, time->year))
+    return 0;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, time->day, time->month, time->year);
+  return g_date_get_julian (&date);
+}
+
+static guint32
+default_anchor (void)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, DEFAULT_ANCHOR_DAY, DEFAULT_ANCHOR_MONTH, DEFAULT_ANCHOR_YEAR);
+  return g_date_get_julian (&date);
+}
+
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError     **error,
+         const char  *format,
+         ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID, message);
+  return FALSE;
+}
+
+/* Builds the RRULE for a row, or sets *rule to NULL for "every day". */
+static gboolean
+build_rule (const HavenScheduleRow  *fields,
+            guint32                  valid_from,
+            char                   **rule,
+            guint32                 *start,
+            GError                 **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *freq = NULL;
+  g_autofree char *byday = NULL;
+  g_autofree char *bymonthday = NULL;
+  g_autofree char *byweekno = NULL;
+  g_autofree char *byyearday = NULL;
+  guint64 interval = 1;
+  guint64 count = 0;
+  guint32 dtstart = 0;
+
+  *rule = NULL;
+  *start = 0;
+
+  if (!is_blank (fields->byday) && (byday = normalise_list (fields->byday, TRUE, 0)) == NULL)
+    return invalid (error, _("byday “%s” is not a list of days such as MO,TU or 2MO"),
+                    fields->byday);
+  if (!is_blank (fields->bymonthday) &&
+      (bymonthday = normalise_list (fields->bymonthday, FALSE, 31)) == NULL)
+    return invalid (error, _("bymonthday “%s” is not a list of days of the month"),
+                    fields->bymonthday);
+  if (!is_blank (fields->byweekno) &&
+      (byweekno = normalise_list (fields->byweekno, FALSE, 53)) == NULL)
+    return invalid (error, _("byweekno “%s” is not a list of week numbers"), fields->byweekno);
+  if (!is_blank (fields->byyearday) &&
+      (byyearday = normalise_list (fields->byyearday, FALSE, 366)) == NULL)
+    return invalid (error, _("byyearday “%s” is not a list of days of the year"),
+                    fields->byyearday);
+
+  if (!is_blank (fields->freq))
+    {
+      freq = g_ascii_strup (fields->freq, -1);
+      g_strstrip (freq);
+      if (!g_str_equal (freq, "DAILY") && !g_str_equal (freq, "WEEKLY") &&
+          !g_str_equal (freq, "MONTHLY") && !g_str_equal (freq, "YEARLY"))
+        return invalid (error, _("freq “%s” is not WEEKLY, MONTHLY, DAILY or YEARLY"),
+                        fields->freq);
+    }
+  else if (byyearday != NULL || byweekno != NULL)
+    freq = g_strdup ("YEARLY");
+  else if (bymonthday != NULL)
+    freq = g_strdup ("MONTHLY");
+  else if (byday != NULL)
+    freq = g_strdup ("WEEKLY");
+
+  if (!is_blank (fields->interval) && !parse_positive (fields->interval, 1000, &interval))
+    return invalid (error, _("interval “%s” is not a whole number from 1"), fields->interval);
+  if (!is_blank (fields->count) && !parse_positive (fields->count, MAX_COUNT, &count))
+    return invalid (error, _("count “%s” is not a whole number from 1 to %d"),
+                    fields->count, MAX_COUNT);
+  if (!is_blank (fields->dtstart) && !parse_date (fields->dtstart, &dtstart))
+    return invalid (error, _("dtstart “%s” is not a date such as 2026-01-31"), fields->dtstart);
+  if (!is_blank (fields->wkst))
+    {
+      g_autofree char *wkst = g_strstrip (g_strdup (fields->wkst));
+
+      if (!is_weekday (wkst))
+        return invalid (error, _("wkst “%s” is not a day such as MO"), fields->wkst);
+    }
+
+  if (freq == NULL)
+    {
+      if (interval > 1 || count > 0 || !is_blank (fields->until))
+        return invalid (error, _("interval, count and until need freq or byday"));
+      return TRUE;
+    }
+
+  if (dtstart == 0)
+    dtstart = valid_from;
+  if (dtstart == 0 && (interval > 1 || count > 0))
+    return invalid (error, _("interval and count need dtstart (the date of the first day)"));
+  if (dtstart == 0)
+    dtstart = default_anchor ();
+
+  g_string_append_printf (text, "FREQ=%s", freq);
+  if (interval > 1)
+    g_string_append_printf (text, ";INTERVAL=%" G_GUINT64_FORMAT, interval);
+  if (count > 0)
+    g_string_append_printf (text, ";COUNT=%" G_GUINT64_FORMAT, count);
+  if (!is_blank (fields->until))
+    {
+      guint32 until;
+      struct icaltimetype time;
+
+      if (!parse_date (fields->until, &until))
+        return invalid (error, _("until “%s” is not a date such as 2026-01-31"), fields->until);
+      julian_to_ical (until, &time);
+      g_string_append_printf (text, ";UNTIL=%04d%02d%02d", time.year, time.month, time.day);
+    }
+  if (byday != NULL)
+    g_string_append_printf (text, ";BYDAY=%s", byday);
+  if (bymonthday != NULL)
+    g_string_append_printf (text, ";BYMONTHDAY=%s", bymonthday);
+  if (byweekno != NULL)
+    g_string_append_printf (text, ";BYWEEKNO=%s", byweekno);
+  if (byyearday != NULL)
+    g_string_append_printf (text, ";BYYEARDAY=%s", byyearday);
+  if (!is_blank (fields->wkst))
+    {
+      g_autofree char *wkst = g_ascii_strup (fields->wkst, -1);
+
+      g_string_append_printf (text, ";WKST=%s", g_strstrip (wkst));
+    }
+
+  *rule = g_string_free (g_steal_pointer (&text), FALSE);
+  *start = dtstart;
+  return TRUE;
+}
+
+static gboolean
+recurrence_is_usable (Recurrence *recurrence)
+{
+  struct icaltimetype start;
+  icalrecur_iterator *iterator;
+
+  if (recurrence->recur.freq == ICAL_NO_RECURRENCE)
+    return FALSE;
+
+  julian_to_ical (recurrence->start, &start);
+  iterator = icalrecur_iterator_new (recurrence->recur, start);
+  if (iterator == NULL)
+    return FALSE;
+
+  icalrecur_iterator_free (iterator);
+  return TRUE;
+}
+
+static Recurrence *
+lookup_recurrence (GHashTable *recurrences,
+                   const char *rule,
+                   guint32     start)
+{
+  g_autofree char *key = g_strdup_printf ("%s|%u", rule, start);
+  Recurrence *recurrence;
+
+  if (recurrences == NULL)
+    return recurrence_new (rule, start);
+
+  recurrence = g_hash_table_lookup (recurrences, key);
+  if (recurrence == NULL)
+    {
+      recurrence = recurrence_new (rule, start);
+      g_hash_table_insert (recurrences, g_steal_pointer (&key), recurrence);
+    }
+
+  return g_atomic_rc_box_acquire (recurrence);
+}
+
+/**
+ * haven_schedule_new_recurrence_table:
+ *
+ * Returns: (transfer full): a table for haven_schedule_deserialize() that
+ *   lets schedules with the same rule share it, and its cached answers.
+ */
+GHashTable *
+haven_schedule_new_recurrence_table (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                (GDestroyNotify) recurrence_unref);
+}
+
+/**
+ * haven_schedule_add_row:
+ * @row: one HSDS schedule row
+ *
+ * Checks @row and adds it. The error names the field that is wrong.
+ */
+gboolean
+haven_schedule_add_row (HavenSchedule          *self,
+                        const HavenScheduleRow *fields,
+                        GError                **error)
+{
+  Row row = { NO_TIME, NO_TIME, LOCAL_TIME, 0, 0, NULL };
+  g_autofree char *rule = NULL;
+  guint32 start = 0;
+  int closes_offset = LOCAL_TIME;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (fields != NULL, FALSE);
+
+  if (!is_blank (fields->opens_at) && !parse_time (fields->opens_at, &row.opens, &row.offset))
+    return invalid (error, _("opens_at “%s” is not a time such as 09:00 or 09:00+01:00"),
+                    fields->opens_at);
+  if (!is_blank (fields->closes_at) &&
+      !parse_time (fields->closes_at, &row.closes, &closes_offset))
+    return invalid (error, _("closes_at “%s” is not a time such as 17:30 or 17:30+01:00"),
+                    fields->closes_at);
+  if ((row.opens == NO_TIME) != (row.closes == NO_TIME))
+    return invalid (error, _("opens_at and closes_at must be given together"));
+  if (row.opens != NO_TIME && closes_offset != row.offset)
+    return invalid (error, _("opens_at and closes_at are in different time zones"));
+  if (row.opens == MINUTES_PER_DAY)
+    return invalid (error, _("opens_at cannot be 24:00"));
+  /* Directories write "23:59" for "until midnight". */
+  if (row.closes == MINUTES_PER_DAY - 1 || (row.closes == 0 && row.opens > 0))
+    row.closes = MINUTES_PER_DAY;
+
+  if (!is_blank (fields->valid_from) && !parse_date (fields->valid_from, &row.valid_from))
+    return invalid (error, _("valid_from “%s” is not a date such as 2026-01-31"),
+                    fields->valid_from);
+  if (!is_blank (fields->valid_to) && !parse_date (fields->valid_to, &row.valid_to))
+    return invalid (error, _("valid_to “%s” is not a date such as 2026-01-31"),
+                    fields->valid_to);
+  if (row.valid_from != 0 && row.valid_to != 0 && row.valid_to < row.valid_from)
+    return invalid (error, _("valid_to %s is before valid_from %s"),
+                    fields->valid_to, fields->valid_from);
+
+  if (!build_rule (fields, row.valid_from, &rule, &start, error))
+    return FALSE;
+
+  if (rule != NULL)
+    {
+      row.recurrence = recurrence_new (rule, start);
+      if (!recurrence_is_usable (row.recurrence))
+        {
+          recurrence_unref (row.recurrence);
+          return invalid (error, _("the recurrence %s is not one libical accepts"), rule);
+        }
+    }
+
+  g_array_append_val (self->rows, row);
+  return TRUE;
+}
+
+/**
+ * haven_schedule_serialize:
+ *
+ * Returns: (transfer full): the schedule as compact text, one line a row,
+ *   for haven_schedule_deserialize(); "" for a schedule without rows
+ */
+char *
+haven_schedule_serialize (HavenSchedule *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, "%d\t%d\t", row->opens, row->closes);
+      if (row->offset == LOCAL_TIME)
+        g_string_append_c (text, 'L');
+      else
+        g_string_append_printf (text, "%d", row->offset);
+      g_string_append_printf (text, "\t%u\t%u\t%u\t%s", row->valid_from, row->valid_to,
+                              row->recurrence != NULL ? row->recurrence->start : 0,
+                              row->recurrence != NULL ? row->recurrence->rule : "");
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+parse_int_field (const char *text,
+                 gint64      min,
+                 gint64      max,
+                 gint64     *value)
+{
+  return g_ascii_string_to_signed (text, 10, min, max, value, NULL);
+}
+
+/**
+ * haven_schedule_deserialize:
+ * @text: what haven_schedule_serialize() wrote
+ * @recurrences: (nullable): from haven_schedule_new_recurrence_table(), to
+ *   share rules between schedules
+ */
+HavenSchedule *
+haven_schedule_deserialize (const char  *text,
+                            GHashTable  *recurrences,
+                            GError     **error)
+{
+  g_autoptr(HavenSchedule) self = haven_schedule_new ();
+  g_auto(GStrv) lines = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (text[0] == '\0')
+    return g_steal_pointer (&self);
+
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 7);
+      Row row = { NO_TIME, NO_TIME, LOCAL_TIME, 0, 0, NULL };
+      gint64 opens, closes, offset = LOCAL_TIME, valid_from, valid_to, start;
+
+      if (g_strv_length (fields) != 7 ||
+          !parse_int_field (fields[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
+          !parse_int_field (fields[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
+          (!g_str_equal (fields[2], "L") && !parse_int_field (fields[2], -900, 900, &offset)) ||
+          !parse_int_field (fields[3], 0, G_MAXUINT32, &valid_from) ||
+          !parse_int_field (fields[4], 0, G_MAXUINT32, &valid_to) ||
+          !parse_int_field (fields[5], 0, G_MAXUINT32, &start))
+        return invalid (error, _("The stored schedule is damaged")), NULL;
+
+      row.opens = opens;
+      row.closes = closes;
+      row.offset = offset;
+      row.valid_from = valid_from;
+      row.valid_to = valid_to;
+      if (fields[6][0] != '\0')
+        row.recurrence = lookup_recurrence (recurrences, fields[6], start);
+
+      g_array_append_val (self->rows, row);
+    }
+
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+recurrence_compute (Recurrence *recurrence,
+                    guint32     day)
+{
+  struct icaltimetype start, target, next;
+  icalrecur_iterator *iterator;
+  gboolean result = FALSE;
+
+  if (day < recurrence->start)
+    return FALSE;
+
+  julian_to_ical (recurrence->start, &start);
+  julian_to_ical (day, &target);
+
+  iterator = icalrecur_iterator_new (recurrence->recur, start);
+  if (iterator == NULL)
+    return FALSE;
+
+  if (recurrence->recur.count == 0)
+    {
+      if (icalrecur_iterator_set_start (iterator, target))
+        {
+          next = icalrecur_iterator_next (iterator);
+          result = !icaltime_is_null_time (next) && ical_to_julian (&next) == day;
+        }
+    }
+  else
+    {
+      /* set_start cannot be used with COUNT: walk from the start. */
+      for (guint i = 0; i <= MAX_COUNT; i++)
+        {
+          guint32 julian;
+
+          next = icalrecur_iterator_next (iterator);
+          if (icaltime_is_null_time (next))
+            break;
+
+          julian = ical_to_julian (&next);
+          if (julian >= day)
+            {
+              result = julian == day;
+              break;
+            }
+        }
+    }
+
+  icalrecur_iterator_free (iterator);
+  return result;
+}
+
+static gboolean
+recurrence_includes (Recurrence *recurrence,
+                     guint32     day)
+{
+  gboolean result;
+
+  G_LOCK (cache_lock);
+  for (guint i = 0; i < CACHE_SLOTS; i++)
+    {
+      if (recurrence->cached_day[i] == day)
+        {
+          result = recurrence->cached_result[i];
+          G_UNLOCK (cache_lock);
+          return result;
+        }
+    }
+  G_UNLOCK (cache_lock);
+
+  result = recurrence_compute (recurrence, day);
+
+  G_LOCK (cache_lock);
+  recurrence->cached_day[recurrence->next_slot] = day;
+  recurrence->cached_result[recurrence->next_slot] = result;
+  recurrence->next_slot = (recurrence->next_slot + 1) % CACHE_SLOTS;
+  G_UNLOCK (cache_lock);
+
+  return result;
+}
+
+static gboolean
+row_covers (const Row *row,
+            guint32    day)
+{
+  return (row->valid_from == 0 || day >= row->valid_from) &&
+         (row->valid_to == 0 || day <= row->valid_to);
+}
+
+/* How much of the calendar a row claims: the smaller, the more specific. */
+static guint64
+row_span (const Row *row)
+{
+  if (row->valid_from != 0 && row->valid_to != 0)
+    return row->valid_to - row->valid_from;
+  if (row->valid_from != 0)
+    return G_GUINT64_CONSTANT (0x100000000) + (G_MAXUINT32 - row->valid_from);
+  if (row->valid_to != 0)
+    return G_GUINT64_CONSTANT (0x100000000) + row->valid_to;
+
+  return G_GUINT64_CONSTANT (0x300000000);
+}
+
+static gboolean
+row_applies_on (HavenSchedule *self,
+                const Row     *row,
+                guint32        day)
+{
+  guint64 span;
+
+  if (!row_covers (row, day))
+    return FALSE;
+
+  span = row_span (row);
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *other = &g_array_index (self->rows, Row, i);
+
+      if (other != row && row_covers (other, day) && row_span (other) < span)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+local_moment (const Row               *row,
+              const HavenScheduleTime *time,
+              guint32                 *day,
+              int                     *minute)
+{
+  static gsize epoch_julian;
+  gint64 seconds;
+
+  if (row->offset == LOCAL_TIME)
+    {
+      *day = time->local_day;
+      *minute = time->local_minute;
+      return;
+    }
+
+  if (g_once_init_enter (&epoch_julian))
+    {
+      GDate date;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, 1, 1, 1970);
+      g_once_init_leave (&epoch_julian, g_date_get_julian (&date));
+    }
+
+  seconds = time->unix_time + (gint64) row->offset * 60;
+  *day = epoch_julian + (guint32) (seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0));
+  *minute = (int) (((seconds % 86400) + 86400) % 86400 / 60);
+}
+
+static int
+row_end (const Row *row)
+{
+  return row->closes > row->opens ? row->closes : row->closes + MINUTES_PER_DAY;
+}
+
+/**
+ * haven_schedule_is_open:
+ * @time: the moment, from haven_schedule_time_init()
+ *
+ * Returns: %TRUE when a row has the service open at @time, counting a
+ *   night that began the day before
+ */
+gboolean
+haven_schedule_is_open (HavenSchedule           *self,
+                        const HavenScheduleTime *time)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (time != NULL, FALSE);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+      guint32 day;
+      int minute;
+
+      if (row->opens == NO_TIME)
+        continue;
+
+      local_moment (row, time, &day, &minute);
+      for (guint back = 0; back <= 1; back++)
+        {
+          int moment = minute + back * MINUTES_PER_DAY;
+
+          if (moment < row->opens || moment >= row_end (row))
+            continue;
+          if (!row_applies_on (self, row, day - back))
+            continue;
+          if (row->recurrence == NULL || recurrence_includes (row->recurrence, day - back))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* The weekdays (bit 0 Monday) a plain weekly or daily rule falls on, or 0
+ * when the rule is anything else. */
+static guint
+plain_weekdays (const Row *row)
+{
+  const struct icalrecurrencetype *recur;
+  guint days = 0;
+
+  if (row->recurrence == NULL)
+    return 0x7f;
+
+  recur = &row->recurrence->recur;
+  if (recur->interval > 1 || recur->count > 0 || !icaltime_is_null_time (recur->until) ||
+      recur->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+      recur->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+      recur->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+      recur->by_month[0] != ICAL_RECURRENCE_ARRAY_MAX)
+    return 0;
+
+  if (recur->freq == ICAL_DAILY_RECURRENCE && recur->by_day[0] == ICAL_RECURRENCE_ARRAY_MAX)
+    return 0x7f;
+  if (recur->freq != ICAL_WEEKLY_RECURRENCE && recur->freq != ICAL_DAILY_RECURRENCE)
+    return 0;
+
+  for (guint i = 0; i < ICAL_BY_DAY_SIZE && recur->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    {
+      int weekday = icalrecurrencetype_day_day_of_week (recur->by_day[i]);
+
+      if (icalrecurrencetype_day_position (recur->by_day[i]) != 0)
+        return 0;
+      /* libical counts from Sunday = 1. */
+      days |= 1u << ((weekday + 5) % 7);
+    }
+
+  return days;
+}
+
+/**
+ * haven_schedule_is_always_open:
+ *
+ * Returns: %TRUE when the regular rows (those without valid_from or
+ *   valid_to) keep the service open all day on every day of the week
+ */
+gboolean
+haven_schedule_is_always_open (HavenSchedule *self)
+{
+  guint days = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+
+      if (row->opens == NO_TIME || row->valid_from != 0 || row->valid_to != 0)
+        continue;
+      if (row->opens != row->closes && !(row->opens == 0 && row->closes == MINUTES_PER_DAY))
+        continue;
+
+      days |= plain_weekdays (row);
+    }
+
+  /* A dated row (a holiday) may close it, but that is an exception, not
+   * the service's nature. */
+  return days == 0x7f;
+}
+
+static int
+compare_rows_by_opening (gconstpointer a,
+                         gconstpointer b)
+{
+  const Row *row_a = *(const Row **) a;
+  const Row *row_b = *(const Row **) b;
+
+  return row_a->opens - row_b->opens;
+}
+
+static void
+append_time (GString *text,
+             int      minutes)
+{
+  g_string_append_printf (text, "%02d:%02d", minutes / 60, minutes % 60);
+}
+
+/**
+ * haven_schedule_describe_day:
+ * @time: a moment on the day to describe
+ *
+ * Returns: (transfer full) (nullable): the hours of that day, such as
+ *   "09:00–12:30, 13:30–17:00", "Open 24 hours" or "Closed today"; %NULL
+ *   when the schedule has no rows at all
+ */
+char *
+haven_schedule_describe_day (HavenSchedule           *self,
+                             const HavenScheduleTime *time)
+{
+  g_autoptr(GPtrArray) today = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (time != NULL, NULL);
+
+  if (self->rows->len == 0)
+    return NULL;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+      guint32 day;
+      int minute;
+
+      if (row->opens == NO_TIME)
+        continue;
+
+      local_moment (row, time, &day, &minute);
+      if (!row_applies_on (self, row, day))
+        continue;
+      if (row->recurrence != NULL && !recurrence_includes (row->recurrence, day))
+        continue;
+
+      if (row->opens == row->closes || (row->opens == 0 && row->closes == MINUTES_PER_DAY))
+        return g_strdup (_("Open 24 hours"));
+
+      g_ptr_array_add (today, (gpointer) row);
+    }
+
+  if (today->len == 0)
+    return g_strdup (_("Closed today"));
+
+  g_ptr_array_sort (today, compare_rows_by_opening);
+  for (guint i = 0; i < today->len; i++)
+    {
+      const Row *row = g_ptr_array_index (today, i);
+
+      if (i > 0)
+        g_string_append (text, ", ");
+      append_time (text, row->opens);
+      /* An en dash between the times, as in "09:00–17:00". */
+      g_string_append (text, "–");
+      append_time (text, row->closes);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * haven_schedule_time_init:
+ * @at: the moment
+ * @zone: the kiosk's time zone
+ */
+void
+haven_schedule_time_init (HavenScheduleTime *time,
+                          GDateTime         *at,
+                          GTimeZone         *zone)
+{
+  g_autoptr(GDateTime) local = NULL;
+  GDate date;
+
+  g_return_if_fail (time != NULL);
+  g_return_if_fail (at != NULL);
+  g_return_if_fail (zone != NULL);
+
+  local = g_date_time_to_timezone (at, zone);
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, g_date_time_get_day_of_month (local), g_date_time_get_month (local),
+                  g_date_time_get_year (local));
+
+  time->unix_time = g_date_time_to_unix (at);
+  time->local_day = g_date_get_julian (&date);
+  time->local_minute = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+}
+
+/**
+ * haven_schedule_get_zone:
+ * @identifier: (nullable): an IANA time zone such as "Europe/London"; %NULL
+ *   or "" for the system's
+ *
+ * Returns: (transfer full): the zone, or %NULL when @identifier names none
+ */
+GTimeZone *
+haven_schedule_get_zone (const char  *identifier,
+                         GError     **error)
+{
+  GTimeZone *zone;
+
+  if (identifier == NULL || identifier[0] == '\0')
+    return g_time_zone_new_local ();
+
+  zone = g_time_zone_new_identifier (identifier);
+  if (zone == NULL)
+    g_set_error (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID,
+                 _("“%s” is not a time zone this system knows (such as Europe/London)"),
+                 identifier);
+
+  return zone;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+char *haven_search_text_fold     (const char *text);
+void  haven_search_text_append   (GString    *folded,
+                                  const char *text);
+char *haven_search_text_to_query (const char *text);
+
+G_END_DECLS

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "havenctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gio.h>
+
+#include "havenctl-content.h"
+#include "haven-content.h"
+
+/* havenctl content check: reads a folder of content definitions the way the
+ * kiosk does and lists every problem as FILE:LINE:COLUMN: message, so that
+ * a deployment can check its own copy before a kiosk meets it, and the
+ * build can check the shipped one.
+ *
+ * Exit status as for every havenctl command: 0 the content is valid, 2 it
+ * is not, or the command line is wrong. */
+
+enum {
+  EXIT_OK = 0,
+  EXIT_USAGE = 2,
+};
+
+/* The settings when their schema is installed, else NULL: the build checks
+ * the content before anything is installed. */
+static GSettings *
+try_open_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+print_summary (HavenContent *content,
+               const char   *mapping_file)
+{
+  GListModel *categories = haven_content_get_categories (content);
+  GListModel *questions = haven_content_get_questions (content);
+  g_auto(GStrv) regions = haven_content_dup_region_codes (content);
+  g_autofree char *region_list = g_strjoinv (", ", regions);
+  guint n_categories = g_list_model_get_n_items (categories);
+  guint n_questions = g_list_model_get_n_items (questions);
+
+  /* TRANSLATORS: %s is a folder. */
+  g_print (_("%s: the content is valid\n"), haven_content_get_dir (content));
+  g_print (ngettext ("  %u category\n", "  %u categories\n", n_categories), n_categories);
+  g_print (ngettext ("  %u question\n", "  %u questions\n", n_questions), n_questions);
+  /* TRANSLATORS: %s is a list of region codes such as "*, GB, GB-LND". */
+  g_print (_("  emergency numbers for: %s\n"), region_list);
+  g_print (_("  version: %s\n"), haven_content_get_version (content));
+
+  if (mapping_file != NULL)
+    g_print (_("  taxonomy terms checked against %s\n"), mapping_file);
+  else
+    g_print (_("  taxonomy terms not checked: no directory category mapping was found\n"));
+}
+
+int
+havenctl_content_check (const Command  *command,
+                        int             argc,
+                        char          **argv)
+{
+  g_autofree char *mapping_file = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(HavenContent) content = NULL;
+  g_auto(GStrv) terms = NULL;
+  g_autofree char *prgname = g_strdup (g_get_prgname ());
+  g_autofree char *command_prgname = g_strconcat (prgname, " ", argv[0], NULL);
+  GOptionEntry entries[] = {
+    { "directory-mapping", 0, 0, G_OPTION_ARG_FILENAME, &mapping_file,
+      N_("The directory’s category mapping whose taxonomy terms categories may name "
+         "(default: found beside the content)"), N_("FILE") },
+    { NULL },
+  };
+  gboolean parsed;
+
+  context = g_option_context_new (_("[DIR]"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("Check content definitions: DIR, or else the folder the "
+                                  "kiosk reads"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  /* So that --help reads "havenctl content check [OPTION…] [DIR]". */
+  g_set_prgname (command_prgname);
+  parsed = g_option_context_parse (context, &argc, &argv, &error);
+  g_set_prgname (prgname);
+
+  if (!parsed)
+    {
+      g_printerr ("%s: %s\n", command_prgname, error->message);
+      return EXIT_USAGE;
+    }
+
+  if (argc > 2)
+    {
+      g_printerr (_("%s: takes at most one folder\n"), command_prgname);
+      return EXIT_USAGE;
+    }
+
+  if (argc == 2)
+    {
+      dir = g_strdup (argv[1]);
+    }
+  else
+    {
+      settings = try_open_settings ();
+      dir = haven_content_dup_default_dir (settings, &error);
+      if (dir == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_USAGE;
+        }
+    }
+
+  if (mapping_file == NULL)
+    mapping_file = haven_content_find_directory_mapping (dir);
+  if (mapping_file != NULL)
+    {
+      terms = haven_content_read_taxonomy_terms (mapping_file, &error);
+      if (terms == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return EXIT_USAGE;
+        }
+    }
+
+  problems = haven_content_check_dir (dir, (const char * const *) terms);
+  if (problems->len > 0)
+    {
+      for (guint i = 0; i < problems->len; i++)
+        g_printerr ("%s\n", ((GError *) problems->pdata[i])->message);
+
+      /* TRANSLATORS: %u is a number, %s a folder. */
+      g_printerr (ngettext ("%u problem in %s\n", "%u problems in %s\n", problems->len),
+                  problems->len, dir);
+      return EXIT_USAGE;
+    }
+
+  content = haven_content_new_from_dir (dir, (const char * const *) terms, &error);
+  if (content == NULL)
+    {
+      /* The files changed between the two readings. */
+      g_printerr ("%s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  print_summary (content, mapping_file);
+  return EXIT_OK;
+}

@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "havenctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "havenctl-directory.h"
+#include "haven-directory.h"
+#include "haven-directory-import.h"
+#include "haven-schedule.h"
+
+/* havenctl directory import | search | stats: the operator's and the
+ * tests' way into the service directory, through the same core code the
+ * kiosk uses. Search text is never echoed in a message: on a kiosk it is
+ * what a visitor typed.
+ *
+ * Exit status as for every havenctl command: 0 success, 1 failed, 2 a
+ * mistake in what was given (the command line, or a directory file that is
+ * not valid HSDS). */
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+};
+
+/* Parses the options of "directory ACTION", whose name is @argv[0]. */
+static gboolean
+parse_options (int            *argc,
+               char         ***argv,
+               const char     *parameter_string,
+               const char     *summary,
+               GOptionEntry   *entries)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup (g_get_prgname ());
+  g_autofree char *command_prgname = g_strconcat (prgname, " ", (*argv)[0], NULL);
+  gboolean parsed;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  /* So that --help reads "havenctl directory search [OPTION…] TEXT". */
+  g_set_prgname (command_prgname);
+  parsed = g_option_context_parse (context, argc, argv, &error);
+  g_set_prgname (prgname);
+
+  if (!parsed)
+    g_printerr ("%s: %s\n", command_prgname, error->message);
+
+  return parsed;
+}
+
+/* The kiosk's settings, or NULL when the schema is not installed: the
+ * directory commands work without it, with --db. */
+static GSettings *
+open_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+
+  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+static char *
+database_path (GSettings  *settings,
+               const char *option)
+{
+  if (option != NULL)
+    return g_strdup (option);
+  if (settings != NULL)
+    return haven_directory_get_default_path (settings);
+
+  return g_build_filename (g_get_user_data_dir (), "haven", "directory.sqlite", NULL);
+}
+
+int
+havenctl_directory_import (const Command  *command,
+                           int             argc,
+                           char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *seconds = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The directory database to replace (default: the setting directory-file)"), N_("FILE") },
+    { NULL },
+  };
+
+  if (!parse_options (&argc, &argv, _("PATH"),
+                      _("Import an HSDS 3.0 directory: a JSON list of services, an HSDS Page "
+                        "object, or a datapackage.json with its CSV files."),
+                      entries))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      g_printerr (_("%s: give one file or folder to import\n"), argv[0]);
+      return EXIT_USAGE;
+    }
+
+  settings = open_settings ();
+  path = database_path (settings, db);
+
+  importer = haven_directory_importer_new (argv[1], path);
+  if (!haven_directory_importer_run (importer, NULL, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      if (g_error_matches (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT))
+        {
+          g_printerr (_("The directory in use was not changed.\n"));
+          return EXIT_USAGE;
+        }
+      return EXIT_FAILED;
+    }
+
+  seconds = g_strdup_printf ("%.2f", haven_directory_importer_get_seconds (importer));
+  /* TRANSLATORS: "Imported 40 services of 12 organizations into PATH in
+   * 0.31 s" */
+  g_print (_("Imported %u services of %u organizations into %s in %s s\n"),
+           haven_directory_importer_get_n_services (importer),
+           haven_directory_importer_get_n_organizations (importer), path, seconds);
+  if (haven_directory_importer_get_n_skipped (importer) > 0)
+    g_print (ngettext ("Left out %u service that is inactive or defunct\n",
+                       "Left out %u services that are inactive or defunct\n",
+                       haven_directory_importer_get_n_skipped (importer)),
+             haven_directory_importer_get_n_skipped (importer));
+
+  return EXIT_OK;
+}
+
+static HavenDirectory *
+open_directory (GSettings   *settings,
+                const char  *db,
+                const char  *time_zone,
+                GError     **error)
+{
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autofree char *path = database_path (settings, db);
+  g_autofree char *configured_zone = NULL;
+
+  if (time_zone == NULL && settings != NULL)
+    time_zone = configured_zone = g_settings_get_string (settings, "time-zone");
+
+  zone = haven_schedule_get_zone (time_zone, error);
+  if (zone == NULL)
+    return NULL;
+
+  directory = haven_directory_open (path, NULL, error);
+  if (directory == NULL)
+    return NULL;
+
+  haven_directory_set_time_zone (directory, zone);
+  return g_steal_pointer (&directory);
+}
+
+static const char *
+describe_reach (HavenServiceReach reach)
+{
+  switch (reach)
+    {
+    case HAVEN_SERVICE_REACH_LOCAL:
+      return "local";
+    case HAVEN_SERVICE_REACH_NATIONAL:
+      return "national";
+    case HAVEN_SERVICE_REACH_ANYWHERE:
+    default:
+      return "anywhere";
+    }
+}
+
+static void
+add_strv (JsonBuilder        *builder,
+          const char         *name,
+          const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+print_json (GListModel *results,
+            guint       n_matches)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "matches");
+  json_builder_add_int_value (builder, n_matches);
+  json_builder_set_member_name (builder, "services");
+  json_builder_begin_array (builder);
+
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "id", haven_service_get_id (service));
+      add_string (builder, "name", haven_service_get_name (service));
+      add_string (builder, "organization", haven_service_get_organization (service));
+      add_string (builder, "description", haven_service_get_description (service));
+      add_string (builder, "url", haven_service_get_url (service));
+      add_string (builder, "email", haven_service_get_email (service));
+      add_string (builder, "fees", haven_service_get_fees (service));
+      json_builder_set_member_name (builder, "free");
+      json_builder_add_boolean_value (builder, haven_service_get_free (service));
+      json_builder_set_member_name (builder, "open_now");
+      if (haven_service_get_has_hours (service))
+        json_builder_add_boolean_value (builder, haven_service_get_open_now (service));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "always_open");
+      json_builder_add_boolean_value (builder, haven_service_get_always_open (service));
+      add_string (builder, "hours_today", haven_service_get_hours_today (service));
+      add_string (builder, "reach", describe_reach (haven_service_get_reach (service)));
+      add_strv (builder, "categories", haven_service_get_categories (service));
+      add_strv (builder, "languages", haven_service_get_languages (service));
+      add_strv (builder, "service_areas", haven_service_get_service_areas (service));
+      add_strv (builder, "addresses", haven_service_get_addresses (service));
+
+      json_builder_set_member_name (builder, "phones");
+      json_builder_begin_array (builder);
+      for (guint j = 0; j < haven_service_get_n_phones (service); j++)
+        {
+          json_builder_begin_object (builder);
+          add_string (builder, "number", haven_service_get_phone_number (service, j));
+          add_string (builder, "description", haven_service_get_phone_description (service, j));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+
+      add_string (builder, "source", haven_service_get_source (service));
+      add_string (builder, "assured_date", haven_service_get_assured_date (service));
+      json_builder_end_object (builder);
+    }
+
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+  g_print ("%s\n", text);
+}
+
+static void
+print_text (GListModel *results,
+            guint       n_matches)
+{
+  guint n_items = g_list_model_get_n_items (results);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+      g_autoptr(GString) facts = g_string_new (NULL);
+      g_autofree char *languages = g_strjoinv (", ", (GStrv) haven_service_get_languages (service));
+      g_autofree char *categories = g_strjoinv (", ",
+                                                (GStrv) haven_service_get_categories (service));
+      const char *organization = haven_service_get_organization (service);
+
+      if (organization != NULL)
+        g_print ("%u. %s — %s\n", i + 1, haven_service_get_name (service), organization);
+      else
+        g_print ("%u. %s\n", i + 1, haven_service_get_name (service));
+
+      g_string_append_printf (facts, "id %s", haven_service_get_id (service));
+      if (haven_service_get_has_hours (service))
+        g_string_append_printf (facts, " · %s · %s",
+                                haven_service_get_open_now (service) ? _("open now") : _("closed now"),
+                                haven_service_get_hours_today (service));
+      if (haven_service_get_free (service))
+        g_string_append_printf (facts, " · %s", _("free"));
+      g_string_append_printf (facts, " · %s", describe_reach (haven_service_get_reach (service)));
+      if (languages[0] != '\0')
+        g_string_append_printf (facts, " · %s", languages);
+      if (categories[0] != '\0')
+        g_string_append_printf (facts, " · %s", categories);
+      g_print ("   %s\n", facts->str);
+    }
+
+  g_print (ngettext ("%u of %u matching service\n", "%u of %u matching services\n", n_matches),
+           n_items, n_matches);
+}
+
+int
+havenctl_directory_search (const Command  *command,
+                           int             argc,
+                           char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryQuery) query = haven_directory_query_new ();
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *at = NULL;
+  g_autofree char *time_zone = NULL;
+  gboolean json = FALSE;
+  int limit = 0;
+  guint n_matches = 0;
+  GOptionEntry entries[] = {
+    { "category", 0, 0, G_OPTION_ARG_STRING, &query->category,
+      N_("Only services for this kind of harm, such as fraud"), N_("CATEGORY") },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &query->region,
+      N_("Only services for this ISO 3166 region, such as GB-LND (default: the setting "
+         "region; \"\" for any)"), N_("REGION") },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &query->language,
+      N_("Only services that speak this language, such as ar"), N_("CODE") },
+    { "display-language", 0, 0, G_OPTION_ARG_STRING, &query->display_language,
+      N_("Show the directory’s translations into this language"), N_("CODE") },
+    { "open-now", 0, 0, G_OPTION_ARG_NONE, &query->open_now,
+      N_("Only services open at the time of --at"), NULL },
+    { "at", 0, 0, G_OPTION_ARG_STRING, &at,
+      N_("The time for --open-now and today’s hours, ISO 8601 (default: now)"), N_("TIME") },
+    { "time-zone", 0, 0, G_OPTION_ARG_STRING, &time_zone,
+      N_("The kiosk’s time zone (default: the setting time-zone)"), N_("ZONE") },
+    { "free", 0, 0, G_OPTION_ARG_NONE, &query->free,
+      N_("Only services free of charge"), NULL },
+    { "24-7", 0, 0, G_OPTION_ARG_NONE, &query->always_open,
+      N_("Only services open 24 hours a day, 7 days a week"), NULL },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit,
+      N_("At most this many services (default: 20)"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The directory database (default: the setting directory-file)"), N_("FILE") },
+    { NULL },
+  };
+
+  if (!parse_options (&argc, &argv, _("[TEXT…]"),
+                      _("Search the service directory as the kiosk does."), entries))
+    return EXIT_USAGE;
+  if (limit < 0)
+    {
+      g_printerr (_("%s: --limit must be a positive number\n"), argv[0]);
+      return EXIT_USAGE;
+    }
+  query->limit = limit;
+  if (argc > 1)
+    query->text = g_strjoinv (" ", argv + 1);
+
+  settings = open_settings ();
+  if (query->region == NULL && settings != NULL)
+    query->region = g_settings_get_string (settings, "region");
+
+  directory = open_directory (settings, db, time_zone, &error);
+  if (directory == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return g_error_matches (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID)
+             ? EXIT_USAGE : EXIT_FAILED;
+    }
+
+  if (at != NULL)
+    {
+      GTimeZone *kiosk_zone = haven_directory_get_time_zone (directory);
+
+      query->at = g_date_time_new_from_iso8601 (at, kiosk_zone);
+      /* GLib wants the seconds; people seldom write them. */
+      if (query->at == NULL)
+        {
+          g_autofree char *with_seconds = g_strconcat (at, ":00", NULL);
+
+          query->at = g_date_time_new_from_iso8601 (with_seconds, kiosk_zone);
+        }
+      if (query->at == NULL)
+        {
+          g_printerr (_("%s: --at “%s” is not an ISO 8601 time such as 2026-03-29T09:30\n"),
+                      argv[0], at);
+          return EXIT_USAGE;
+        }
+    }
+
+  results = haven_directory_search (directory, query, &n_matches, &error);
+  if (results == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return g_error_matches (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_QUERY)
+             ? EXIT_USAGE : EXIT_FAILED;
+    }
+
+  if (json)
+    print_json (results, n_matches);
+  else
+    print_text (results, n_matches);
+
+  return EXIT_OK;
+}
+
+int
+havenctl_directory_stats (const Command  *command,
+                          int             argc,
+                          char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
+      N_("The directory database (default: the setting directory-file)"), N_("FILE") },
+    { NULL },
+  };
+
+  if (!parse_options (&argc, &argv, NULL, _("Show what the service directory holds."), entries))
+    return EXIT_USAGE;
+  if (argc > 1)
+    {
+      g_printerr (_("%s: takes no arguments\n"), argv[0]);
+      return EXIT_USAGE;
+    }
+
+  settings = open_settings ();
+  directory = open_directory (settings, db, NULL, &error);
+  if (directory != NULL)
+    stats = haven_directory_get_stats (directory, &error);
+  if (stats == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (builder);
+      add_string (builder, "path", haven_directory_get_path (directory));
+      json_builder_set_member_name (builder, "schema_version");
+      json_builder_add_int_value (builder, stats->schema_version);
+      json_builder_set_member_name (builder, "services");
+      json_builder_add_int_value (builder, stats->n_services);
+      json_builder_set_member_name (builder, "organizations");
+      json_builder_add_int_value (builder, stats->n_organizations);
+      json_builder_set_member_name (builder, "languages");
+      json_builder_add_int_value (builder, stats->n_languages);
+      json_builder_set_member_name (builder, "regions");
+      json_builder_add_int_value (builder, stats->n_regions);
+      json_builder_set_member_name (builder, "terms");
+      json_builder_add_int_value (builder, stats->n_terms);
+      json_builder_set_member_name (builder, "mapped_terms");
+      json_builder_add_int_value (builder, stats->n_mapped_terms);
+      json_builder_set_member_name (builder, "services_with_hours");
+      json_builder_add_int_value (builder, stats->n_with_hours);
+      add_string (builder, "imported_at", stats->imported_at);
+      add_string (builder, "source", stats->source);
+      add_string (builder, "format", stats->format);
+      add_string (builder, "categories_file", stats->categories_file);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      text = json_to_string (root, TRUE);
+      g_print ("%s\n", text);
+      return EXIT_OK;
+    }
+
+  g_print (_("Directory:        %s\n"), haven_directory_get_path (directory));
+  g_print (_("Layout version:   %u\n"), stats->schema_version);
+  g_print (_("Services:         %u (%u with opening hours)\n"), stats->n_services,
+           stats->n_with_hours);
+  g_print (_("Organizations:    %u\n"), stats->n_organizations);
+  g_print (_("Languages:        %u\n"), stats->n_languages);
+  g_print (_("Regions:          %u\n"), stats->n_regions);
+  g_print (_("Taxonomy terms:   %u (%u mapped to categories)\n"), stats->n_terms,
+           stats->n_mapped_terms);
+  g_print (_("Imported:         %s\n"), stats->imported_at != NULL ? stats->imported_at : "?");
+  g_print (_("From:             %s (%s)\n"), stats->source != NULL ? stats->source : "?",
+           stats->format != NULL ? stats->format : "?");
+  g_print (_("Category mapping: %s\n"), stats->categories_file);
+
+  return EXIT_OK;
+}

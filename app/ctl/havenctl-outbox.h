@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* havenctl.c's command table entry; only its pointer is passed here. */
+typedef struct _Command Command;
+
+int havenctl_outbox_add   (const Command  *command,
+                           int             argc,
+                           char          **argv);
+int havenctl_outbox_list  (const Command  *command,
+                           int             argc,
+                           char          **argv);
+int havenctl_outbox_purge (const Command  *command,
+                           int             argc,
+                           char          **argv);
+int havenctl_outbox_flush (const Command  *command,
+                           int             argc,
+                           char          **argv);
+
+G_END_DECLS

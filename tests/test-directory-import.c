@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-directory-import"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+#include "haven-directory.h"
+#include "haven-directory-import.h"
+
+/* The importer against the fixtures in tests/data/directory/: each kind of
+ * valid input, and each kind of invalid input with the words it must be
+ * reported in, leaving the database in use exactly as it was. */
+
+typedef struct {
+  char *folder;
+  char *db;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->folder = g_dir_make_tmp ("haven-directory-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->db = g_build_filename (fixture->folder, "directory.sqlite", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (fixture->folder, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (fixture->folder);
+
+  g_free (fixture->folder);
+  g_free (fixture->db);
+}
+
+static char *
+fixture_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "directory", name, NULL);
+}
+
+static HavenDirectoryImporter *
+import_ok (const char *source,
+           const char *db)
+{
+  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, db);
+  g_autoptr(GError) error = NULL;
+
+  if (!haven_directory_importer_run (importer, NULL, &error))
+    g_error ("Importing %s failed: %s", source, error->message);
+
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)), ==, 0);
+  return g_steal_pointer (&importer);
+}
+
+static GListModel *
+search (HavenDirectory *directory,
+        const char     *text,
+        const char     *region,
+        const char     *language)
+{
+  g_autoptr(HavenDirectoryQuery) query = haven_directory_query_new ();
+  g_autoptr(GError) error = NULL;
+  GListModel *results;
+
+  query->text = g_strdup (text);
+  query->region = g_strdup (region);
+  query->language = g_strdup (language);
+  results = haven_directory_search (directory, query, NULL, &error);
+  g_assert_no_error (error);
+
+  return results;
+}
+
+static HavenService *
+find_service (GListModel *results,
+              const char *id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+
+      if (g_str_equal (haven_service_get_id (service), id))
+        return service;
+    }
+
+  return NULL;
+}
+
+static void
+test_json_array (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("services.json");
+  g_autoptr(HavenDirectoryImporter) importer = import_ok (source, fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  HavenService *clinic;
+
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 9);
+  g_assert_cmpuint (haven_directory_importer_get_n_skipped (importer), ==, 1);
+  /* "London Victim Care" runs three services and is stored once. */
+  g_assert_cmpuint (haven_directory_importer_get_n_organizations (importer), ==, 7);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
+
+  stats = haven_directory_get_stats (directory, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->schema_version, ==, HAVEN_DIRECTORY_SCHEMA_VERSION);
+  g_assert_cmpuint (stats->n_services, ==, 9);
+  g_assert_cmpuint (stats->n_organizations, ==, 7);
+  /* en, ar (from "ara"), es, vi, zh, fr. */
+  g_assert_cmpuint (stats->n_languages, ==, 6);
+  /* GB-LND, GB, GB-MAN, US-NY; "anywhere" is not a region. */
+  g_assert_cmpuint (stats->n_regions, ==, 4);
+  g_assert_cmpuint (stats->n_with_hours, ==, 8);
+  g_assert_cmpuint (stats->n_mapped_terms, ==, 4);
+  g_assert_cmpstr (stats->format, ==, "json");
+  g_assert_cmpstr (stats->source, ==, source);
+  g_assert_nonnull (stats->imported_at);
+
+  results = search (directory, "clinic", NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  clinic = find_service (results, "svc-fraud-london");
+  g_assert_nonnull (clinic);
+  g_assert_cmpstr (haven_service_get_name (clinic), ==, "Fraud Recovery Clinic");
+  g_assert_cmpstr (haven_service_get_organization (clinic), ==, "London Victim Care");
+  g_assert_cmpstr (haven_service_get_url (clinic), ==, "https://care.example.org/fraud");
+  g_assert_cmpstr (haven_service_get_email (clinic), ==, "fraud@care.example.org");
+  g_assert_cmpstr (haven_service_get_assured_date (clinic), ==, "2026-01-15");
+  g_assert_cmpstr (haven_service_get_source (clinic), ==, "Haven test fixture");
+  g_assert_true (haven_service_get_free (clinic));
+  g_assert_cmpuint (haven_service_get_n_phones (clinic), ==, 1);
+  g_assert_cmpstr (haven_service_get_phone_number (clinic, 0), ==, "020 7946 0001");
+  g_assert_cmpstr (haven_service_get_phone_description (clinic, 0), ==, "Appointments");
+  g_assert_cmpstr (haven_service_get_addresses (clinic)[0], ==,
+                   "Whitechapel office, 1 High Street, London, E1 7AA");
+  g_assert_cmpstrv (haven_service_get_languages (clinic), ((const char *[]) { "en", "ar", NULL }));
+  g_assert_cmpstrv (haven_service_get_service_areas (clinic),
+                    ((const char *[]) { "Greater London", NULL }));
+  g_assert_cmpstrv (haven_service_get_categories (clinic), ((const char *[]) { "fraud", NULL }));
+
+  /* The inactive service is left out. */
+  g_clear_object (&results);
+  results = search (directory, "scam desk", NULL, NULL);
+  g_assert_null (find_service (results, "svc-inactive"));
+}
+
+static void
+test_page (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("page.json");
+  g_autoptr(HavenDirectoryImporter) importer = import_ok (source, fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 2);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  stats = haven_directory_get_stats (directory, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->n_services, ==, 2);
+  g_assert_cmpstr (stats->format, ==, "json-page");
+}
+
+static void
+test_datapackage (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("package");
+  g_autoptr(HavenDirectoryImporter) importer = import_ok (source, fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+  g_autoptr(HavenDirectoryQuery) query = haven_directory_query_new ();
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GListModel) polish = NULL;
+  g_autoptr(GListModel) translated = NULL;
+  g_autoptr(GTimeZone) london = g_time_zone_new_identifier ("Europe/London");
+  g_autoptr(GError) error = NULL;
+  HavenService *scams, *counselling;
+
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 2);
+  g_assert_cmpuint (haven_directory_importer_get_n_skipped (importer), ==, 1);
+  g_assert_cmpuint (haven_directory_importer_get_n_organizations (importer), ==, 1);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  haven_directory_set_time_zone (directory, london);
+  stats = haven_directory_get_stats (directory, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stats->format, ==, "datapackage");
+
+  /* x_region_codes as one CSV cell; the counselling service has no area
+   * and counts for the country of its place. */
+  results = search (directory, NULL, "GB-WYK", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 2);
+  scams = find_service (results, "svc-leeds-fraud");
+  counselling = find_service (results, "svc-leeds-counselling");
+  g_assert_nonnull (scams);
+  g_assert_nonnull (counselling);
+  g_assert_cmpint (haven_service_get_reach (scams), ==, HAVEN_SERVICE_REACH_LOCAL);
+  g_assert_cmpint (haven_service_get_reach (counselling), ==, HAVEN_SERVICE_REACH_NATIONAL);
+
+  /* A quoted field keeps its comma and its line break. */
+  g_assert_cmpstr (haven_service_get_description (scams), ==,
+                   "Advice after a scam, by phone or in person.\nWe also help with bank letters.");
+  g_assert_cmpstr (haven_service_get_organization (scams), ==, "Leeds Support Network");
+  g_assert_cmpstr (haven_service_get_assured_date (scams), ==, "2026-02-01");
+  g_assert_cmpstr (haven_service_get_source (scams), ==, "Leeds council");
+  g_assert_cmpuint (haven_service_get_n_phones (scams), ==, 1);
+  g_assert_cmpstr (haven_service_get_phone_number (scams, 0), ==, "0113 496 0000");
+  g_assert_cmpstrv (haven_service_get_languages (scams), ((const char *[]) { "en", "pl", NULL }));
+  g_assert_cmpstrv (haven_service_get_categories (scams), ((const char *[]) { "fraud", NULL }));
+
+  /* The counselling service gets its place's address, languages and hours,
+   * its cost option makes it free, and its term applies to every category. */
+  g_assert_cmpstr (haven_service_get_addresses (counselling)[0], ==,
+                   "Leeds Hub, 2 Park Row, Leeds, West Yorkshire, LS1 5AB");
+  g_assert_cmpstrv (haven_service_get_languages (counselling), ((const char *[]) { "ur", NULL }));
+  g_assert_true (haven_service_get_free (counselling));
+  g_assert_false (haven_service_get_free (scams));
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_service_get_categories (counselling)), ==,
+                    HAVEN_DIRECTORY_N_CATEGORIES);
+
+  query->open_now = TRUE;
+  /* Saturday 7 March 2026, 11:00 in Leeds. */
+  query->at = g_date_time_new_from_iso8601 ("2026-03-07T11:00:00Z", NULL);
+  g_clear_object (&results);
+  results = haven_directory_search (directory, query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_assert_nonnull (find_service (results, "svc-leeds-counselling"));
+
+  /* "pol" in languages.csv is Polish, "pl". */
+  polish = search (directory, NULL, NULL, "pl");
+  g_assert_cmpuint (g_list_model_get_n_items (polish), ==, 1);
+
+  /* x_translations as JSON in a CSV cell. */
+  g_clear_pointer (&query->at, g_date_time_unref);
+  query->open_now = FALSE;
+  query->text = g_strdup ("asesoria estafas");
+  query->display_language = g_strdup ("es");
+  translated = haven_directory_search (directory, query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (translated), ==, 1);
+  scams = find_service (translated, "svc-leeds-fraud");
+  g_assert_cmpstr (haven_service_get_name (scams), ==, "Asesoría sobre estafas en Leeds");
+}
+
+typedef struct {
+  const char *file;
+  const char *expected[6];
+} InvalidCase;
+
+static const InvalidCase invalid_cases[] = {
+  { "invalid/not-json.json",
+    { "not-json.json:3: record 2 is not valid JSON", NULL } },
+  { "invalid/missing-name.json",
+    { "missing-name.json:3: service “svc-b”: “name” is missing",
+      "missing-name.json:4: record 3: “id” is missing", NULL } },
+  { "invalid/bad-schedule.json",
+    { "bad-schedule.json:2: service “svc-hours”: schedule “sch-bad”: opens_at “9am” is not a time",
+      NULL } },
+  { "invalid/duplicate-id.json",
+    { "duplicate-id.json:3: service “svc-same”: another service has the same id", NULL } },
+  { "invalid/not-a-directory.json",
+    { "not-a-directory.json: the object has no “contents”", NULL } },
+  { "invalid/bad-fields.json",
+    { "service “svc-fields”: “phones” must be a list",
+      "language code “english!” is not an ISO 639 code",
+      "“Greater London” in x_region_codes is not an ISO 3166 code",
+      "“x_translations” for “ar” must be an object",
+      "status “open” is not active", NULL } },
+  { "invalid/truncated.json",
+    { "truncated.json:3: the file ends in the middle of record 2", NULL } },
+  { "invalid/empty.json",
+    { "empty.json: the directory holds no active services", NULL } },
+  { "invalid/package",
+    { "phones.csv:2: service_id “svc-404” is not in the package",
+      "services.csv:3: service “svc-2”: “name” is missing",
+      "schedules.csv:3: service “svc-1”: schedule “sch-2”: opens_at “nine” is not a time", NULL } },
+};
+
+static GStrv
+list_folder (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    g_strv_builder_add (names, name);
+
+  return g_strv_builder_end (names);
+}
+
+static void
+test_invalid (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *valid = fixture_path ("services.json");
+  g_autoptr(HavenDirectoryImporter) first = import_ok (valid, fixture->db);
+  g_autofree char *before = NULL;
+  gsize before_length;
+
+  g_assert_true (g_file_get_contents (fixture->db, &before, &before_length, NULL));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
+    {
+      g_autofree char *source = fixture_path (invalid_cases[i].file);
+      g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, fixture->db);
+      g_autoptr(HavenDirectory) directory = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *after = NULL;
+      g_auto(GStrv) files = NULL;
+      gsize after_length;
+
+      g_test_message ("Importing %s", invalid_cases[i].file);
+      g_assert_false (haven_directory_importer_run (importer, NULL, &error));
+      g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
+
+      for (guint j = 0; invalid_cases[i].expected[j] != NULL; j++)
+        {
+          if (strstr (error->message, invalid_cases[i].expected[j]) == NULL)
+            g_error ("The message for %s does not say “%s”:\n%s", invalid_cases[i].file,
+                     invalid_cases[i].expected[j], error->message);
+        }
+      g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)),
+                        >, 0);
+
+      /* The directory in use is byte for byte what it was, and no half-made
+       * file is left beside it. */
+      g_assert_true (g_file_get_contents (fixture->db, &after, &after_length, NULL));
+      g_assert_cmpmem (before, before_length, after, after_length);
+      files = list_folder (fixture->folder);
+      g_assert_cmpstrv (files, ((const char *[]) { "directory.sqlite", NULL }));
+
+      g_clear_error (&error);
+      directory = haven_directory_open (fixture->db, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
+    }
+}
+
+static void
+test_too_many_problems (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GString) text = g_string_new ("[\n");
+  g_autofree char *source = g_build_filename (fixture->folder, "many.json", NULL);
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 30; i++)
+    g_string_append_printf (text, "%s{\"id\": \"svc-%u\"}\n", i > 0 ? "," : "", i);
+  g_string_append (text, "]\n");
+  g_assert_true (g_file_set_contents (source, text->str, -1, NULL));
+
+  importer = haven_directory_importer_new (source, fixture->db);
+  g_assert_false (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "stopped after 20 problems"));
+  g_assert_nonnull (strstr (error->message, "many.json:21: service “svc-19”: “name” is missing"));
+  g_assert_null (strstr (error->message, "svc-20"));
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)), ==,
+                    HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS);
+  g_assert_false (g_file_test (fixture->db, G_FILE_TEST_EXISTS));
+  g_unlink (source);
+}
+
+static void
+run_havenctl (const char * const  *arguments,
+              int                 *status,
+              char               **out,
+              char               **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *havenctl = g_getenv ("HAVENCTL");
+
+  if (havenctl == NULL)
+    {
+      g_test_skip ("HAVENCTL is not set");
+      return;
+    }
+
+  g_ptr_array_add (argv, (gpointer) havenctl);
+  for (guint i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               out, err, status, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_havenctl (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *valid = fixture_path ("services.json");
+  g_autofree char *invalid = fixture_path ("invalid/missing-name.json");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (g_getenv ("HAVENCTL") == NULL)
+    {
+      g_test_skip ("HAVENCTL is not set");
+      return;
+    }
+
+  run_havenctl ((const char *[]) { "directory", "import", valid, "--db", fixture->db, NULL },
+                &status, &out, &err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (out, "Imported 9 services of 7 organizations"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  run_havenctl ((const char *[]) { "directory", "import", invalid, "--db", fixture->db, NULL },
+                &status, &out, &err);
+  g_assert_false (g_spawn_check_wait_status (status, &error));
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "missing-name.json:3: service “svc-b”: “name” is missing"));
+  g_assert_nonnull (strstr (err, "The directory in use was not changed."));
+  g_clear_error (&error);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  run_havenctl ((const char *[]) { "directory", "stats", "--json", "--db", fixture->db, NULL },
+                &status, &out, &err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_nonnull (strstr (out, "\"services\" : 9"));
+}
+
+static void
+import_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (haven_directory_importer_run_finish (HAVEN_DIRECTORY_IMPORTER (object), result,
+                                                      &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+test_async (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("page.json");
+  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, fixture->db);
+  gboolean done = FALSE;
+
+  haven_directory_importer_run_async (importer, NULL, import_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 2);
+  g_assert_true (g_file_test (fixture->db, G_FILE_TEST_IS_REGULAR));
+}
+
+static void
+test_replace (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *all = fixture_path ("services.json");
+  g_autofree char *two = fixture_path ("page.json");
+  g_autoptr(HavenDirectoryImporter) first = import_ok (all, fixture->db);
+  g_autoptr(HavenDirectoryImporter) second = NULL;
+  g_autoptr(HavenDirectory) old = NULL;
+  g_autoptr(HavenDirectory) fresh = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  old = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+
+  second = import_ok (two, fixture->db);
+
+  /* A kiosk that opened the old directory keeps reading it until it
+   * reloads; one that opens now gets the new one. */
+  results = search (old, "clinic", NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+  g_assert_cmpuint (haven_directory_get_n_services (old), ==, 9);
+
+  fresh = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_get_n_services (fresh), ==, 2);
+}
+
+static void
+test_open_errors (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (fixture->folder, "missing.sqlite", NULL);
+  g_autofree char *text = g_build_filename (fixture->folder, "text.sqlite", NULL);
+  g_autofree char *source = fixture_path ("page.json");
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_null (haven_directory_open (missing, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "havenctl directory import"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_set_contents (text, "not a database, not at all", -1, NULL));
+  g_assert_null (haven_directory_open (text, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_unlink (text);
+
+  importer = import_ok (source, fixture->db);
+  g_assert_cmpint (sqlite3_open (fixture->db, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_null (haven_directory_open (fixture->db, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_OLD_SCHEMA);
+  g_assert_nonnull (strstr (error->message, "import the directory again"));
+  g_clear_error (&error);
+
+  g_assert_null (haven_directory_open (fixture->db, "/nonexistent/categories.ini", &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_demo_directory (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  const char *datadir = g_getenv ("HAVEN_DATADIR");
+  g_autofree char *demo = NULL;
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (datadir == NULL)
+    {
+      g_test_skip ("HAVEN_DATADIR is not set");
+      return;
+    }
+
+  demo = g_build_filename (datadir, "directory", "demo-directory.json", NULL);
+  if (!g_file_test (demo, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("data/directory/demo-directory.json is not there yet");
+      return;
+    }
+
+  importer = import_ok (demo, fixture->db);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), >, 0);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_get_n_services (directory), ==,
+                    haven_directory_importer_get_n_services (importer));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, function) \
+  g_test_add ("/haven/directory-import/" path, Fixture, NULL, fixture_set_up, function, \
+              fixture_tear_down)
+
+  ADD ("json-array", test_json_array);
+  ADD ("page", test_page);
+  ADD ("datapackage", test_datapackage);
+  ADD ("invalid", test_invalid);
+  ADD ("too-many-problems", test_too_many_problems);
+  ADD ("havenctl", test_havenctl);
+  ADD ("async", test_async);
+  ADD ("replace", test_replace);
+  ADD ("open-errors", test_open_errors);
+  ADD ("demo-directory", test_demo_directory);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-directory-search"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "haven-directory.h"
+#include "haven-directory-import.h"
+
+/* Search over tests/data/directory/services.json, imported once. Its
+ * services, in import order:
+ *   svc-fraud-london           fraud, GB-LND, en ar, Mon–Fri 09–17, free
+ *   svc-fraud-national         fraud, GB, en, 24 hours, "Free."
+ *   svc-victim-support-london  victim support (every category), GB-LND, es en,
+ *                              Friday 22:00–06:00
+ *   svc-vietnamese             fraud, GB-LND, vi, Tue and Thu 10–14
+ *   svc-chinese                fraud, GB-LND, zh, Mon–Fri 09–18
+ *   svc-online                 harassment, anywhere, en fr, daily 08–20
+ *   svc-manchester             image abuse, GB-MAN, en, no hours
+ *   svc-new-york               fraud, US-NY, en es, Mon–Fri 09–17
+ *   svc-temporarily-closed     fraud, GB-LND, en, 24 hours but closed
+ * The kiosk's time zone is Europe/London; every time is explicit. */
+
+static HavenDirectory *directory;
+
+static HavenDirectoryQuery *
+query_new (const char *text)
+{
+  HavenDirectoryQuery *query = haven_directory_query_new ();
+
+  query->text = g_strdup (text);
+  query->limit = 50;
+  return query;
+}
+
+static GListModel *
+run (HavenDirectoryQuery *query,
+     guint               *n_matches)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *results = haven_directory_search (directory, query, n_matches, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (results);
+  return results;
+}
+
+/* The ids of the results, in order, as one string: "a b c". */
+static char *
+ids_of (GListModel *results)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+
+      if (i > 0)
+        g_string_append_c (ids, ' ');
+      g_string_append (ids, haven_service_get_id (service));
+    }
+
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+static char *
+search_ids (HavenDirectoryQuery *query)
+{
+  g_autoptr(GListModel) results = run (query, NULL);
+
+  return ids_of (results);
+}
+
+static char *
+text_ids (const char *text)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (text);
+
+  return search_ids (query);
+}
+
+static gboolean
+has_id (const char *ids,
+        const char *id)
+{
+  g_auto(GStrv) list = g_strsplit (ids, " ", -1);
+
+  return g_strv_contains ((const char * const *) list, id);
+}
+
+static HavenService *
+first_result (HavenDirectoryQuery *query)
+{
+  g_autoptr(GListModel) results = run (query, NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (results), >, 0);
+  return g_list_model_get_item (results, 0);
+}
+
+static void
+test_diacritics (void)
+{
+  const char *spellings[] = { "victimas", "víctimas", "VÍCTIMAS", "Victimas londres", "victima" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *ids = text_ids (spellings[i]);
+
+      g_assert_cmpstr (ids, ==, "svc-victim-support-london");
+    }
+}
+
+static void
+test_prefix (void)
+{
+  g_autofree char *clinic = text_ids ("clinic");
+  g_autofree char *clin = text_ids ("clin");
+  g_autofree char *c = text_ids ("Fr");
+  g_autofree char *nothing = text_ids ("clinics");
+  g_autofree char *two_words = text_ids ("nat frau");
+
+  g_assert_cmpstr (clinic, ==, "svc-fraud-london");
+  g_assert_cmpstr (clin, ==, "svc-fraud-london");
+  g_assert_true (has_id (c, "svc-fraud-london"));
+  g_assert_true (has_id (c, "svc-new-york"));
+  g_assert_cmpstr (nothing, ==, "");
+  /* Every word must match. */
+  g_assert_cmpstr (two_words, ==, "svc-fraud-national");
+}
+
+static void
+test_arabic (void)
+{
+  g_autofree char *plain = text_ids ("الاحتيال");
+  /* The same word with its short vowels written. */
+  g_autofree char *vowelled = text_ids ("الاحْتِيَال");
+  g_autofree char *prefix = text_ids ("عيادة التعا");
+  g_autofree char *organization = text_ids ("رعاية الضحايا");
+  g_autoptr(HavenDirectoryQuery) query = query_new ("الاحتيال");
+  g_autoptr(HavenService) service = NULL;
+
+  g_assert_cmpstr (plain, ==, "svc-fraud-london");
+  g_assert_cmpstr (vowelled, ==, "svc-fraud-london");
+  g_assert_cmpstr (prefix, ==, "svc-fraud-london");
+  g_assert_true (has_id (organization, "svc-fraud-london"));
+  g_assert_true (has_id (organization, "svc-victim-support-london"));
+
+  /* Shown in Arabic where the directory has it, in English where not. */
+  query->display_language = g_strdup ("ar");
+  service = first_result (query);
+  g_assert_cmpstr (haven_service_get_name (service), ==, "عيادة التعافي من الاحتيال");
+  g_assert_cmpstr (haven_service_get_description (service), ==,
+                   "مساعدة بعد الاحتيال عبر الإنترنت");
+  g_assert_cmpstr (haven_service_get_organization (service), ==, "رعاية الضحايا في لندن");
+  g_assert_cmpstr (haven_service_get_phone_description (service, 0), ==, "المواعيد");
+  g_assert_cmpstrv (haven_service_get_service_areas (service),
+                    ((const char *[]) { "Greater London", NULL }));
+}
+
+static void
+test_vietnamese (void)
+{
+  const char *spellings[] = { "lừa đảo", "lua dao", "LỪA", "ho tro nan nhan" };
+  g_autofree char *organization = text_ids ("luan don");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *ids = text_ids (spellings[i]);
+
+      g_assert_cmpstr (ids, ==, "svc-vietnamese");
+    }
+  g_assert_cmpstr (organization, ==, "svc-vietnamese");
+}
+
+static void
+test_chinese (void)
+{
+  /* Parts of "网络诈骗援助中心" and its description, written without spaces. */
+  const char *parts[] = { "诈骗", "援助", "诈", "中心", "网络诈骗援助中心", "受害者", "华人", "心" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *ids = text_ids (parts[i]);
+
+      if (g_strcmp0 (ids, "svc-chinese") != 0)
+        g_error ("“%s” found “%s”", parts[i], ids);
+    }
+}
+
+static void
+test_query_syntax (void)
+{
+  /* What a visitor types is never read as FTS5 syntax. */
+  const char *texts[] = { "fraud\" OR name:*", "NEAR(fraud", "-fraud", "^", "(", "AND" };
+  g_autoptr(HavenDirectoryQuery) blank = query_new ("  ?! ");
+  guint n_matches = 0;
+  g_autoptr(GListModel) all = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(HavenDirectoryQuery) query = query_new (texts[i]);
+      g_autoptr(GListModel) results = run (query, NULL);
+    }
+
+  /* Nothing to search for means everything. */
+  all = run (blank, &n_matches);
+  g_assert_cmpuint (n_matches, ==, 9);
+}
+
+static void
+test_filter_category (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autofree char *harassment = NULL;
+  g_autofree char *images = NULL;
+
+  query->category = g_strdup ("harassment");
+  harassment = search_ids (query);
+  /* Made for harassment first, then a service for every kind of harm. */
+  g_assert_cmpstr (harassment, ==, "svc-online svc-victim-support-london");
+
+  g_free (query->category);
+  query->category = g_strdup ("intimate-images");
+  images = search_ids (query);
+  g_assert_cmpstr (images, ==, "svc-manchester svc-victim-support-london");
+}
+
+static void
+test_filter_region (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autoptr(GListModel) results = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *country = NULL;
+  g_autofree char *elsewhere = NULL;
+
+  /* Local first, then national, then anywhere (online). */
+  query->region = g_strdup ("GB-MAN");
+  results = run (query, NULL);
+  ids = ids_of (results);
+  g_assert_cmpstr (ids, ==, "svc-manchester svc-fraud-national svc-online");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+      HavenServiceReach expected[] = {
+        HAVEN_SERVICE_REACH_LOCAL, HAVEN_SERVICE_REACH_NATIONAL, HAVEN_SERVICE_REACH_ANYWHERE,
+      };
+
+      g_assert_cmpint (haven_service_get_reach (service), ==, expected[i]);
+    }
+
+  /* A kiosk for the whole country: only what covers the whole country. */
+  g_free (query->region);
+  query->region = g_strdup ("gb");
+  country = search_ids (query);
+  g_assert_cmpstr (country, ==, "svc-fraud-national svc-online");
+
+  /* A region the directory does not know still gets the online help. */
+  g_free (query->region);
+  query->region = g_strdup ("FR-75");
+  elsewhere = search_ids (query);
+  g_assert_cmpstr (elsewhere, ==, "svc-online");
+}
+
+static void
+test_filter_language (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autofree char *spanish = NULL;
+  g_autofree char *arabic = NULL;
+  g_autofree char *nobody = NULL;
+
+  query->language = g_strdup ("es");
+  spanish = search_ids (query);
+  g_assert_cmpstr (spanish, ==, "svc-victim-support-london svc-new-york");
+
+  /* ISO 639-2 and locale forms mean the same language. */
+  g_free (query->language);
+  query->language = g_strdup ("ara");
+  arabic = search_ids (query);
+  g_assert_cmpstr (arabic, ==, "svc-fraud-london");
+
+  g_free (query->language);
+  query->language = g_strdup ("de");
+  nobody = search_ids (query);
+  g_assert_cmpstr (nobody, ==, "");
+}
+
+static void
+test_filter_open_now (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autofree char *monday = NULL;
+  g_autofree char *friday_night = NULL;
+  g_autofree char *summer = NULL;
+
+  query->open_now = TRUE;
+
+  /* Monday 2 March 2026, 10:00 in London. */
+  query->at = g_date_time_new_from_iso8601 ("2026-03-02T10:00:00Z", NULL);
+  monday = search_ids (query);
+  g_assert_cmpstr (monday, ==,
+                   "svc-fraud-london svc-fraud-national svc-chinese svc-online svc-new-york");
+
+  /* Friday 6 March, 23:00: the overnight service and the 24-hour line. */
+  g_date_time_unref (query->at);
+  query->at = g_date_time_new_from_iso8601 ("2026-03-06T23:00:00Z", NULL);
+  friday_night = search_ids (query);
+  g_assert_cmpstr (friday_night, ==, "svc-fraud-national svc-victim-support-london");
+
+  /* Monday 1 June, 16:30 UTC is 17:30 in London (BST): the clinic has
+   * closed, the Chinese service (to 18:00) has not. */
+  g_date_time_unref (query->at);
+  query->at = g_date_time_new_from_iso8601 ("2026-06-01T16:30:00Z", NULL);
+  summer = search_ids (query);
+  g_assert_cmpstr (summer, ==, "svc-fraud-national svc-chinese svc-online");
+}
+
+static void
+test_filter_free_and_always_open (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autofree char *free_ids = NULL;
+  g_autofree char *always = NULL;
+
+  query->free = TRUE;
+  free_ids = search_ids (query);
+  g_assert_cmpstr (free_ids, ==, "svc-fraud-london svc-fraud-national");
+
+  query->free = FALSE;
+  query->always_open = TRUE;
+  always = search_ids (query);
+  /* The drop-in is open 24 hours but temporarily closed. */
+  g_assert_cmpstr (always, ==, "svc-fraud-national");
+}
+
+static void
+test_filters_combined (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new ("help");
+  g_autofree char *ids = NULL;
+
+  query->category = g_strdup ("fraud");
+  query->region = g_strdup ("GB-LND");
+  query->open_now = TRUE;
+  query->at = g_date_time_new_from_iso8601 ("2026-03-02T10:00:00Z", NULL);
+  ids = search_ids (query);
+  /* "Fraud Help UK" runs the national line. */
+  g_assert_cmpstr (ids, ==, "svc-fraud-london svc-fraud-national");
+}
+
+static void
+test_ranking (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autofree char *plain = NULL;
+  g_autofree char *vietnamese = NULL;
+  g_autofree char *english_only = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *text_everywhere = NULL;
+  g_autoptr(GStrvBuilder) expected = g_strv_builder_new ();
+
+  /* Category match, then local over national, then import order. */
+  query->category = g_strdup ("fraud");
+  query->region = g_strdup ("GB-LND");
+  plain = search_ids (query);
+  g_assert_cmpstr (plain, ==,
+                   "svc-fraud-london svc-vietnamese svc-chinese svc-temporarily-closed "
+                   "svc-fraud-national svc-victim-support-london");
+
+  /* The visitor's language lifts the services that speak it, within the
+   * same category match and reach. */
+  query->display_language = g_strdup ("vi");
+  vietnamese = search_ids (query);
+  g_assert_cmpstr (vietnamese, ==,
+                   "svc-vietnamese svc-fraud-london svc-chinese svc-temporarily-closed "
+                   "svc-fraud-national svc-victim-support-london");
+
+  /* A language filter keeps only the services that speak it. */
+  query->language = g_strdup ("en");
+  english_only = search_ids (query);
+  g_assert_cmpstr (english_only, ==,
+                   "svc-fraud-london svc-temporarily-closed svc-fraud-national "
+                   "svc-victim-support-london");
+
+  /* Text relevance comes last: among the local fraud services, the one
+   * named for fraud comes first; the national one after every local one. */
+  g_clear_pointer (&query->language, g_free);
+  g_clear_pointer (&query->display_language, g_free);
+  query->text = g_strdup ("fraud");
+  text = search_ids (query);
+  g_assert_true (g_str_has_prefix (text, "svc-fraud-london "));
+  g_assert_true (g_str_has_suffix (text, " svc-fraud-national"));
+
+  /* Without category and region, relevance alone: the services named for
+   * fraud before those that only mention it. */
+  g_clear_pointer (&query->category, g_free);
+  g_clear_pointer (&query->region, g_free);
+  text_everywhere = search_ids (query);
+  g_assert_true (g_str_has_prefix (text_everywhere, "svc-fraud-london svc-fraud-national ") ||
+                 g_str_has_prefix (text_everywhere, "svc-fraud-national svc-fraud-london "));
+}
+
+static void
+test_limit (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autoptr(GListModel) results = NULL;
+  guint n_matches = 0;
+
+  query->category = g_strdup ("fraud");
+  query->region = g_strdup ("GB-LND");
+  query->limit = 2;
+  results = run (query, &n_matches);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 2);
+  g_assert_cmpuint (n_matches, ==, 6);
+}
+
+static void
+test_hours (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autoptr(GListModel) results = NULL;
+
+  query->at = g_date_time_new_from_iso8601 ("2026-03-02T10:00:00Z", NULL);
+  results = run (query, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+      const char *id = haven_service_get_id (service);
+
+      if (g_str_equal (id, "svc-fraud-london"))
+        {
+          g_assert_true (haven_service_get_has_hours (service));
+          g_assert_true (haven_service_get_open_now (service));
+          g_assert_false (haven_service_get_always_open (service));
+          g_assert_cmpstr (haven_service_get_hours_today (service), ==, "09:00–17:00");
+        }
+      else if (g_str_equal (id, "svc-fraud-national"))
+        {
+          g_assert_true (haven_service_get_always_open (service));
+          g_assert_cmpstr (haven_service_get_hours_today (service), ==, "Open 24 hours");
+        }
+      else if (g_str_equal (id, "svc-temporarily-closed"))
+        {
+          g_assert_false (haven_service_get_open_now (service));
+          g_assert_cmpstr (haven_service_get_hours_today (service), ==, "Temporarily closed");
+        }
+      else if (g_str_equal (id, "svc-vietnamese"))
+        {
+          g_assert_false (haven_service_get_open_now (service));
+          g_assert_cmpstr (haven_service_get_hours_today (service), ==, "Closed today");
+        }
+      else if (g_str_equal (id, "svc-manchester"))
+        {
+          g_assert_false (haven_service_get_has_hours (service));
+          g_assert_null (haven_service_get_hours_today (service));
+        }
+    }
+}
+
+static void
+test_holiday (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new ("lua dao");
+  g_autoptr(HavenService) tuesday = NULL;
+  g_autoptr(HavenService) christmas_eve = NULL;
+
+  /* Tuesday 22 December 2026 is a day of the regular hours, Thursday 24
+   * falls in the holiday row without hours. */
+  query->at = g_date_time_new_from_iso8601 ("2026-12-22T11:00:00Z", NULL);
+  tuesday = first_result (query);
+  g_assert_true (haven_service_get_open_now (tuesday));
+
+  g_date_time_unref (query->at);
+  query->at = g_date_time_new_from_iso8601 ("2026-12-24T11:00:00Z", NULL);
+  christmas_eve = first_result (query);
+  g_assert_false (haven_service_get_open_now (christmas_eve));
+  g_assert_cmpstr (haven_service_get_hours_today (christmas_eve), ==, "Closed today");
+}
+
+static void
+test_invalid_query (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  query->category = g_strdup ("burglary");
+  g_assert_null (haven_directory_search (directory, query, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_QUERY);
+  g_clear_error (&error);
+
+  g_clear_pointer (&query->category, g_free);
+  query->language = g_strdup ("1!");
+  g_assert_null (haven_directory_search (directory, query, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_QUERY);
+}
+
+static void
+search_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GListModel **results = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n_matches = 0;
+
+  *results = haven_directory_search_finish (HAVEN_DIRECTORY (object), result, &n_matches, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_matches, ==, 1);
+}
+
+static void
+test_async (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new ("clinic");
+  g_autoptr(GListModel) results = NULL;
+  g_autofree char *ids = NULL;
+
+  haven_directory_search_async (directory, query, NULL, search_done_cb, &results);
+  /* The query was copied: the caller may let go of it at once. */
+  g_clear_pointer (&query, haven_directory_query_free);
+  while (results == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  ids = ids_of (results);
+  g_assert_cmpstr (ids, ==, "svc-fraud-london");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(GTimeZone) london = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *source = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  folder = g_dir_make_tmp ("haven-search-XXXXXX", &error);
+  g_assert_no_error (error);
+  db = g_build_filename (folder, "directory.sqlite", NULL);
+  source = g_test_build_filename (G_TEST_DIST, "data", "directory", "services.json", NULL);
+
+  importer = haven_directory_importer_new (source, db);
+  if (!haven_directory_importer_run (importer, NULL, &error))
+    g_error ("Importing the fixture failed: %s", error->message);
+
+  directory = haven_directory_open (db, NULL, &error);
+  g_assert_no_error (error);
+  london = g_time_zone_new_identifier ("Europe/London");
+  haven_directory_set_time_zone (directory, london);
+
+  g_test_add_func ("/haven/directory-search/diacritics", test_diacritics);
+  g_test_add_func ("/haven/directory-search/prefix", test_prefix);
+  g_test_add_func ("/haven/directory-search/arabic", test_arabic);
+  g_test_add_func ("/haven/directory-search/vietnamese", test_vietnamese);
+  g_test_add_func ("/haven/directory-search/chinese", test_chinese);
+  g_test_add_func ("/haven/directory-search/query-syntax", test_query_syntax);
+  g_test_add_func ("/haven/directory-search/filter-category", test_filter_category);
+  g_test_add_func ("/haven/directory-search/filter-region", test_filter_region);
+  g_test_add_func ("/haven/directory-search/filter-language", test_filter_language);
+  g_test_add_func ("/haven/directory-search/filter-open-now", test_filter_open_now);
+  g_test_add_func ("/haven/directory-search/filter-free-and-24-7",
+                   test_filter_free_and_always_open);
+  g_test_add_func ("/haven/directory-search/filters-combined", test_filters_combined);
+  g_test_add_func ("/haven/directory-search/ranking", test_ranking);
+  g_test_add_func ("/haven/directory-search/limit", test_limit);
+  g_test_add_func ("/haven/directory-search/hours", test_hours);
+  g_test_add_func ("/haven/directory-search/holiday", test_holiday);
+  g_test_add_func ("/haven/directory-search/invalid-query", test_invalid_query);
+  g_test_add_func ("/haven/directory-search/async", test_async);
+
+  status = g_test_run ();
+
+  g_clear_object (&directory);
+  g_unlink (db);
+  g_rmdir (folder);
+
+  return status;
+}

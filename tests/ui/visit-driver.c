@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "visit-driver"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "haven-category-page.h"
+#include "haven-locale.h"
+#include "haven-story-page.h"
+#include "haven-welcome-page.h"
+#include "haven-wipe.h"
+#include "visit-driver.h"
+
+void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  fixture->settings = g_settings_new (APP_ID);
+  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "es", "en", NULL });
+  g_settings_set_string (fixture->settings, "default-language", "en");
+  if (user_data != NULL)
+    g_settings_set_boolean (fixture->settings, "kiosk-mode", TRUE);
+
+  /* GTK owns a window; the test's own reference lets it check, after
+   * destroying the window, that nothing else kept it alive. */
+  fixture->window = g_object_ref (haven_window_new (NULL, fixture->settings));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_settings_set_boolean (fixture->settings, "kiosk-mode", FALSE);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_finalize_object (fixture->window);
+
+  g_settings_reset (fixture->settings, "languages");
+  g_settings_reset (fixture->settings, "default-language");
+  g_settings_reset (fixture->settings, "kiosk-mode");
+  g_clear_object (&fixture->settings);
+}
+
+void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+timeout_done_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms milliseconds: long enough for timeouts, such
+ * as the 250 ms a button stays pressed after "activate". */
+void
+wait_ms (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+GtkWidget *
+find_widget (GtkWidget *root,
+             gboolean (*matches) (GtkWidget *widget, gconstpointer data),
+             gconstpointer data)
+{
+  if (matches (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, matches, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action_name)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0 &&
+         gtk_widget_get_mapped (widget);
+}
+
+gboolean
+is_of_type (GtkWidget     *widget,
+            gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+find_action_button (HavenWindow *window,
+                    const char  *action_name)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (window), has_action, action_name);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+void
+click (HavenWindow *window,
+       const char  *action_name)
+{
+  g_signal_emit_by_name (find_action_button (window, action_name), "clicked");
+  iterate ();
+}
+
+void
+start_visit (HavenWindow *window,
+             const char  *language)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  GtkWidget *button;
+
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
+  button = find_widget (page, has_action, "visit.start-visit");
+  g_assert_nonnull (button);
+  gtk_widget_activate_action (page, "visit.start-visit", "s", language);
+  iterate ();
+}
+
+gboolean
+has_name (GtkWidget     *widget,
+          gconstpointer  name)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+/* On the category page, presses the category's button. */
+void
+choose_category (HavenWindow *window,
+                 const char  *category)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  GtkWidget *button;
+
+  g_assert_true (HAVEN_IS_CATEGORY_PAGE (page));
+  button = find_widget (page, has_name, category);
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  iterate ();
+}
+
+/* From the intro page to the story page, through the category page. */
+void
+go_to_story (HavenWindow *window)
+{
+  click (window, "visit.next");
+  choose_category (window, "other");
+  g_assert_cmpstr (haven_session_get_category (haven_window_get_session (window)), ==, "other");
+}
+
+void
+type_story (HavenWindow *window,
+            const char  *text)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  GtkWidget *view;
+
+  g_assert_true (HAVEN_IS_STORY_PAGE (page));
+  view = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (view);
+  gtk_text_buffer_insert_at_cursor (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  iterate ();
+}
+
+/* Fails if @text is shown or held anywhere in the window's widgets. */
+void
+assert_text_nowhere (GtkWidget  *widget,
+                     const char *text)
+{
+  const char *shown = NULL;
+  g_autofree char *held = NULL;
+
+  if (GTK_IS_LABEL (widget))
+    shown = gtk_label_get_label (GTK_LABEL (widget));
+  else if (GTK_IS_EDITABLE (widget))
+    shown = gtk_editable_get_text (GTK_EDITABLE (widget));
+  else if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      held = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      shown = held;
+    }
+
+  if (shown != NULL && strstr (shown, text) != NULL)
+    g_error ("%s still holds the visitor's text", G_OBJECT_TYPE_NAME (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_text_nowhere (child, text);
+}
+
+/* Iterates the main loop until @done (checked after each iteration) or
+ * @seconds pass; returns whether @done became true. */
+gboolean
+iterate_until (gboolean (*done) (HavenWindow *window),
+               HavenWindow *window,
+               double       seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return TRUE;
+}
+
+void
+visit_driver_init (int    *argc,
+                   char ***argv)
+{
+  /* A skipped UI test would hide a missing display in CI: fail instead. */
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    g_error ("UI tests need a display: run them under xvfb-run");
+
+  /* As haven's main() does. */
+  haven_wipe_restart_without_thread_cache (*argv);
+
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  haven_locale_apply ("en");
+
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "haven-window.h"
+
+G_BEGIN_DECLS
+
+/* Drives a HavenWindow the way a visitor would, through its real widgets,
+ * for the UI tests. */
+
+typedef struct {
+  GSettings *settings;
+  HavenWindow *window;
+} Fixture;
+
+void       visit_driver_init  (int           *argc,
+                               char        ***argv);
+void       fixture_set_up     (Fixture       *fixture,
+                               gconstpointer  user_data);
+void       fixture_tear_down  (Fixture       *fixture,
+                               gconstpointer  user_data);
+void       iterate            (void);
+void       wait_ms            (guint          ms);
+gboolean   iterate_until      (gboolean     (*done) (HavenWindow *window),
+                               HavenWindow   *window,
+                               double         seconds);
+GtkWidget *find_widget        (GtkWidget     *root,
+                               gboolean     (*matches) (GtkWidget *widget, gconstpointer data),
+                               gconstpointer  data);
+gboolean   has_action         (GtkWidget     *widget,
+                               gconstpointer  action_name);
+gboolean   has_name           (GtkWidget     *widget,
+                               gconstpointer  name);
+gboolean   is_of_type         (GtkWidget     *widget,
+                               gconstpointer  type);
+GtkWidget *find_action_button (HavenWindow   *window,
+                               const char    *action_name);
+void       click              (HavenWindow   *window,
+                               const char    *action_name);
+void       start_visit        (HavenWindow   *window,
+                               const char    *language);
+void       choose_category    (HavenWindow   *window,
+                               const char    *category);
+void       go_to_story        (HavenWindow   *window);
+void       type_story         (HavenWindow   *window,
+                               const char    *text);
+void       assert_text_nowhere (GtkWidget    *widget,
+                                const char   *text);
+
+G_END_DECLS
