@@ -142,6 +142,14 @@ run_demo () {
   done
   build/app/ctl/havenctl backend check || true
 
+  # The referral directory: the demo's services, for a kiosk in Great Britain.
+  # HAVEN_DATADIR lets the build tree's programs find the category mapping.
+  export HAVEN_DATADIR=$source_dir/data
+  build/app/ctl/havenctl directory import data/directory/demo-directory.json \
+    --db "$state_dir/directory.sqlite"
+  gsettings set io.github.havenkiosk.Haven directory-file "$state_dir/directory.sqlite"
+  gsettings set io.github.havenkiosk.Haven region GB
+
   if [ -n "${HAVEN_DEMO_SCREENSHOT:-}" ] || { [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; }; then
     # No screen here: run the kiosk on a virtual one and photograph it.
     local screenshot=${HAVEN_DEMO_SCREENSHOT:-$state_dir/haven.png}

@@ -67,7 +67,8 @@ import_ok (const char *source,
   if (!haven_directory_importer_run (importer, NULL, &error))
     g_error ("Importing %s failed: %s", source, error->message);
 
-  g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)), ==, 0);
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)),
+                    ==, 0);
   return g_steal_pointer (&importer);
 }
 
@@ -303,7 +304,8 @@ static const InvalidCase invalid_cases[] = {
   { "invalid/package",
     { "phones.csv:2: service_id “svc-404” is not in the package",
       "services.csv:3: service “svc-2”: “name” is missing",
-      "schedules.csv:3: service “svc-1”: schedule “sch-2”: opens_at “nine” is not a time", NULL } },
+      "schedules.csv:3: service “svc-1”: schedule “sch-2”: opens_at “nine” is not a time",
+      NULL } },
 };
 
 static GStrv
@@ -333,7 +335,7 @@ test_invalid (Fixture       *fixture,
   for (gsize i = 0; i < G_N_ELEMENTS (invalid_cases); i++)
     {
       g_autofree char *source = fixture_path (invalid_cases[i].file);
-      g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, fixture->db);
+      g_autoptr(HavenDirectoryImporter) importer = NULL;
       g_autoptr(HavenDirectory) directory = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *after = NULL;
@@ -341,6 +343,7 @@ test_invalid (Fixture       *fixture,
       gsize after_length;
 
       g_test_message ("Importing %s", invalid_cases[i].file);
+      importer = haven_directory_importer_new (source, fixture->db);
       g_assert_false (haven_directory_importer_run (importer, NULL, &error));
       g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
 

@@ -76,22 +76,25 @@ assert_invalid (const HavenScheduleRow *row,
 static void
 test_invalid_rows (void)
 {
-  assert_invalid (&(HavenScheduleRow) { .opens_at = "9am", .closes_at = "17:00" }, "opens_at “9am”");
-  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "25:00" }, "closes_at");
+  assert_invalid (&(HavenScheduleRow) { .opens_at = "9am", .closes_at = "17:00" },
+                  "opens_at “9am”");
+  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "25:00" },
+                  "closes_at");
   assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00" }, "together");
   assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00Z", .closes_at = "17:00" },
                   "different time zones");
-  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00", .byday = "MON" },
-                  "byday “MON”");
+  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00",
+                                        .byday = "MON" }, "byday “MON”");
   assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00",
                                         .freq = "HOURLY" }, "freq “HOURLY”");
   assert_invalid (&(HavenScheduleRow) { .valid_from = "2026-02-01", .valid_to = "2026-01-01" },
                   "before valid_from");
   assert_invalid (&(HavenScheduleRow) { .valid_from = "2026-02-30" }, "valid_from “2026-02-30”");
-  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00", .freq = "WEEKLY",
-                                        .byday = "MO", .interval = "2" }, "dtstart");
-  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00", .freq = "WEEKLY",
-                                        .interval = "0" }, "interval “0”");
+  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00",
+                                        .freq = "WEEKLY", .byday = "MO", .interval = "2" },
+                  "dtstart");
+  assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00",
+                                        .freq = "WEEKLY", .interval = "0" }, "interval “0”");
   assert_invalid (&(HavenScheduleRow) { .opens_at = "09:00", .closes_at = "17:00",
                                         .bymonthday = "32", .freq = "MONTHLY" }, "bymonthday");
 }

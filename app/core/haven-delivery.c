@@ -770,6 +770,11 @@ record_thread (GTask        *task,
       g_assert_not_reached ();
     }
 
+  /* The operator purged it while it was being sent: there is nothing left
+   * to record the outcome in, and nothing wrong with that. */
+  if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
+    recorded = TRUE;
+
   if (recorded)
     g_task_return_boolean (task, TRUE);
   else
@@ -787,7 +792,10 @@ attempt_recorded_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   g_task_propagate_boolean (G_TASK (async_result), &error);
-  g_hash_table_remove (self->attempts, attempt->request_id);
+  /* Once recorded, the entry may have been claimed and a new attempt made
+   * before this callback ran; that one is left alone. */
+  if (g_hash_table_lookup (self->attempts, attempt->request_id) == attempt)
+    g_hash_table_remove (self->attempts, attempt->request_id);
 
   if (error == NULL)
     {
@@ -895,7 +903,6 @@ attempt_start (HavenDelivery          *self,
   Attempt *attempt = g_new0 (Attempt, 1);
 
   g_assert (entry->body != NULL);
-  g_assert (!g_hash_table_contains (self->attempts, entry->request_id));
 
   attempt->self = g_object_ref (self);
   attempt->request_id = g_strdup (entry->request_id);
@@ -910,7 +917,9 @@ attempt_start (HavenDelivery          *self,
   attempt->cancellable = g_cancellable_new ();
   attempt_link_cancellable (attempt, 0, self->cancellable);
   attempt_link_cancellable (attempt, 1, cancellable);
-  g_hash_table_insert (self->attempts, attempt->request_id, attempt);
+  /* Replacing an attempt whose outcome is recorded already but whose
+   * callback has not run yet: this process claimed the entry again. */
+  g_hash_table_replace (self->attempts, attempt->request_id, attempt);
 
   /* The settings changed to something unusable, or an impostor was met,
    * since this entry was claimed: it goes back as it was. */
@@ -1031,7 +1040,6 @@ haven_delivery_deliver_one_async (HavenDelivery          *self,
   g_return_if_fail (HAVEN_IS_DELIVERY (self));
   g_return_if_fail (entry != NULL && entry->body != NULL);
   g_return_if_fail (entry->state == HAVEN_OUTBOX_STATE_SENDING);
-  g_return_if_fail (!g_hash_table_contains (self->attempts, entry->request_id));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -1185,6 +1193,12 @@ flush_free (Flush *flush)
 
 static void flush_pump (GTask *task);
 
+static Flush *
+flush_data (GTask *task)
+{
+  return g_task_get_task_data (task);
+}
+
 /* Everything listed has its result, or the flush has stopped and nothing
  * is under way any more. */
 static void
@@ -1312,6 +1326,19 @@ flush_claimed_cb (GObject      *object,
   Attempt *attempt;
 
   data = claim_finish (async_result, &error);
+  if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
+    {
+      HavenDeliveryResult *result = result_new (g_ptr_array_index (flush_data (task)->request_ids,
+                                                                   item->index),
+                                                HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
+
+      /* Purged since it was listed. */
+      result->message = g_strdup (error->message);
+      g_clear_error (&error);
+      flush_item_done (item, result, NULL);
+      flush_item_free (item);
+      return;
+    }
   if (data == NULL)
     {
       flush_item_done (item, NULL, error);
@@ -1621,9 +1648,9 @@ run_done_cb (GObject      *object,
   results = haven_delivery_flush_finish (self, async_result, &error);
   if (results == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      if (error->domain != HAVEN_DELIVERY_ERROR)
+      /* Cancelled by stop(); but start() may have come since. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          error->domain != HAVEN_DELIVERY_ERROR)
         g_warning ("Delivery stopped: %s", error->message);
     }
   else

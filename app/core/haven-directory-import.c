@@ -1054,7 +1054,9 @@ append_json_member (GString    *out,
 static const char *const service_translated[] = {
   "name", "alternate_name", "description", "fees_description", NULL
 };
-static const char *const organization_translated[] = { "name", "alternate_name", "description", NULL };
+static const char *const organization_translated[] = {
+  "name", "alternate_name", "description", NULL
+};
 static const char *const part_translated[] = { "name", "description", NULL };
 
 /* Checks x_translations: {"ar": {"name": "…", "description": "…"}, …}.
@@ -1701,7 +1703,8 @@ import_record (Import       *import,
   status = get_text (&record, service, "status");
   if (status != NULL)
     {
-      if (g_ascii_strcasecmp (status, "inactive") == 0 || g_ascii_strcasecmp (status, "defunct") == 0)
+      if (g_ascii_strcasecmp (status, "inactive") == 0 ||
+          g_ascii_strcasecmp (status, "defunct") == 0)
         {
           import->self->n_skipped++;
           return;
@@ -1844,7 +1847,8 @@ import_record (Import       *import,
           g_string_append_c (details, '{');
           append_json_member (details, "number", get_text (&record, phone, "number"));
           append_json_member (details, "description", get_text (&record, phone, "description"));
-          append_translations (details, check_translations (&record, phone, part_translated, NULL));
+          append_translations (details,
+                               check_translations (&record, phone, part_translated, NULL));
           g_string_append_c (details, '}');
         }
       g_string_append_c (details, ']');
@@ -1861,7 +1865,8 @@ import_record (Import       *import,
             g_string_append_c (details, ',');
           g_string_append_c (details, '{');
           append_json_member (details, "name", get_text (&record, area, "name"));
-          append_translations (details, check_translations (&record, area, part_translated, NULL));
+          append_translations (details,
+                               check_translations (&record, area, part_translated, NULL));
           g_string_append_c (details, '}');
         }
       g_string_append_c (details, ']');
@@ -2577,7 +2582,8 @@ related (Package    *package,
   array->elements = arena_alloc (&package->import->arena, sizeof (JValue *) * positions->len);
   for (guint i = 0; i < positions->len; i++)
     {
-      const CsvRow *row = &g_array_index (table->rows, CsvRow, g_array_index (positions, guint, i));
+      guint position = g_array_index (positions, guint, i);
+      const CsvRow *row = &g_array_index (table->rows, CsvRow, position);
       JValue *element = build (package, row);
 
       if (element != NULL)
@@ -3088,7 +3094,8 @@ describe_problems (HavenDirectoryImporter *self,
   g_autoptr(GString) text = g_string_new (NULL);
 
   if (self->problems->len >= HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS)
-    g_string_append_printf (text, _("%s is not a valid HSDS directory; stopped after %u problems:"),
+    g_string_append_printf (text,
+                            _("%s is not a valid HSDS directory; stopped after %u problems:"),
                             label, self->problems->len);
   else
     g_string_append_printf (text, ngettext ("%s is not a valid HSDS directory (%u problem):",
@@ -3216,8 +3223,8 @@ haven_directory_importer_run (HavenDirectoryImporter  *self,
     {
       g_autofree char *description = describe_problems (self, label);
 
-      g_set_error_literal (&local_error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT,
-                           description);
+      g_set_error_literal (&local_error, HAVEN_DIRECTORY_ERROR,
+                           HAVEN_DIRECTORY_ERROR_INVALID_INPUT, description);
     }
 
   if (local_error == NULL && import.database_error != NULL)

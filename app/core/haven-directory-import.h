@@ -29,7 +29,8 @@ gboolean                haven_directory_importer_run_finish (HavenDirectoryImpor
                                                           GAsyncResult            *result,
                                                           GError                 **error);
 guint                   haven_directory_importer_get_n_services (HavenDirectoryImporter *self);
-guint                   haven_directory_importer_get_n_organizations (HavenDirectoryImporter *self);
+guint                   haven_directory_importer_get_n_organizations
+                                                         (HavenDirectoryImporter  *self);
 guint                   haven_directory_importer_get_n_skipped (HavenDirectoryImporter *self);
 double                  haven_directory_importer_get_seconds (HavenDirectoryImporter *self);
 const char * const     *haven_directory_importer_get_problems (HavenDirectoryImporter *self);

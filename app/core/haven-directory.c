@@ -88,6 +88,8 @@ struct _HavenDirectory
    * browsing without text needs only the services of the kiosk's region. */
   GPtrArray *region_services;
   GHashTable *recurrences;
+  /* The search in progress, for the ranking function; set under lock. */
+  gpointer search;
   guint n_terms;
   guint n_mapped_terms;
   guint n_with_hours;
@@ -338,12 +340,12 @@ static const double column_weights[] = { 10.0, 6.0, 4.0, 1.0, 3.0 };
  * also weigh word frequency and document length, but it reads each
  * matching row's size from the index, which for a short prefix matching
  * tens of thousands of services costs far more than the search may take. */
-static void
-rank_function (const Fts5ExtensionApi  *api,
-               Fts5Context             *fts,
-               sqlite3_context         *context,
-               int                      n_values,
-               sqlite3_value          **values)
+static gboolean offer_match (HavenDirectory *self, gint64 service, gpointer search,
+                             const Fts5ExtensionApi *api, Fts5Context *fts);
+
+static double
+text_score (const Fts5ExtensionApi *api,
+            Fts5Context            *fts)
 {
   int n_phrases = api->xPhraseCount (fts);
   double score = 0;
@@ -364,11 +366,30 @@ rank_function (const Fts5ExtensionApi  *api,
       score += best;
     }
 
-  sqlite3_result_double (context, score);
+  return score;
+}
+
+/* Called by SQLite for each service the text matches. The filters are
+ * applied here, before anything else is read about the row, and the
+ * services that pass go straight into the search's results: most rows of
+ * a broad match stop at a comparison of a few bits. */
+static void
+rank_function (const Fts5ExtensionApi  *api,
+               Fts5Context             *fts,
+               sqlite3_context         *context,
+               int                      n_values,
+               sqlite3_value          **values)
+{
+  HavenDirectory *self = api->xUserData (fts);
+
+  if (self->search != NULL)
+    offer_match (self, api->xRowid (fts), self->search, api, fts);
+  sqlite3_result_null (context);
 }
 
 static gboolean
-register_rank_function (sqlite3 *db)
+register_rank_function (HavenDirectory *self,
+                        sqlite3        *db)
 {
   sqlite3_stmt *statement = NULL;
   fts5_api *api = NULL;
@@ -380,7 +401,7 @@ register_rank_function (sqlite3 *db)
   sqlite3_finalize (statement);
 
   return api != NULL &&
-         api->xCreateFunction (api, "haven_rank", NULL, rank_function, NULL) == SQLITE_OK;
+         api->xCreateFunction (api, "haven_rank", self, rank_function, NULL) == SQLITE_OK;
 }
 
 static gboolean
@@ -758,7 +779,8 @@ haven_directory_open (const char  *path,
     }
   uri = g_strconcat (file_uri, "?immutable=1", NULL);
 
-  if (sqlite3_open_v2 (uri, &self->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+  if (sqlite3_open_v2 (uri, &self->db,
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
     {
       database_error (self, error);
@@ -799,9 +821,9 @@ haven_directory_open (const char  *path,
                    self->language_codes, self->language_ids, FALSE, error))
     return NULL;
 
-  if (!register_rank_function (self->db) ||
+  if (!register_rank_function (self, self->db) ||
       sqlite3_prepare_v3 (self->db,
-                          g_getenv ("X_NORANK") ? "SELECT rowid, 0 FROM services_fts WHERE services_fts MATCH ?" : "SELECT rowid, haven_rank (services_fts) "
+                          "SELECT haven_rank (services_fts) "
                           "FROM services_fts WHERE services_fts MATCH ?",
                           -1, SQLITE_PREPARE_PERSISTENT, &self->match, NULL) != SQLITE_OK ||
       sqlite3_prepare_v3 (self->db, "SELECT details FROM services WHERE id = ?", -1,
@@ -1019,6 +1041,57 @@ top_list_offer (TopList         *top,
   top->items[position] = *candidate;
 }
 
+/* Whether a candidate with these keys, whatever its text score, could be
+ * among the results: if not, its score need not be worked out. */
+static gboolean
+top_list_may_take (TopList         *top,
+                   const Candidate *candidate)
+{
+  const Candidate *last;
+
+  if (top->length < top->limit)
+    return TRUE;
+
+  last = &top->items[top->length - 1];
+  if (candidate->category_rank != last->category_rank)
+    return candidate->category_rank > last->category_rank;
+  if (candidate->reach != last->reach)
+    return candidate->reach > last->reach;
+  return candidate->language_rank >= last->language_rank;
+}
+
+typedef struct {
+  const Plan *plan;
+  TopList *top;
+} Search;
+
+static gboolean
+offer_match (HavenDirectory         *self,
+             gint64                  service,
+             gpointer                data,
+             const Fts5ExtensionApi *api,
+             Fts5Context            *fts)
+{
+  Search *search = data;
+  Candidate candidate;
+
+  if (service <= 0 || service >= self->facets->len ||
+      !evaluate (self, search->plan, service, &candidate))
+    return FALSE;
+
+  if (top_list_may_take (search->top, &candidate))
+    candidate.score = text_score (api, fts);
+  else
+    {
+      /* It only counts towards the number of matches. */
+      search->top->n_matches++;
+      return TRUE;
+    }
+
+  top_list_offer (search->top, &candidate);
+  return TRUE;
+}
+
 static gboolean
 plan_query (HavenDirectory             *self,
             const HavenDirectoryQuery  *query,
@@ -1198,23 +1271,15 @@ haven_directory_search (HavenDirectory             *self,
 
   if (match != NULL)
     {
+      Search search = { &plan, &top };
       int status;
 
+      self->search = &search;
       sqlite3_bind_text (self->match, 1, match, -1, SQLITE_STATIC);
       while ((status = sqlite3_step (self->match)) == SQLITE_ROW)
-        {
-          gint64 service = sqlite3_column_int64 (self->match, 0);
-          Candidate candidate;
-
-          if (service <= 0 || service >= self->facets->len)
-            continue;
-          if (evaluate (self, &plan, service, &candidate))
-            {
-              candidate.score = sqlite3_column_double (self->match, 1);
-              top_list_offer (&top, &candidate);
-            }
-        }
+        ;
       sqlite3_reset (self->match);
+      self->search = NULL;
 
       if (status != SQLITE_DONE)
         {

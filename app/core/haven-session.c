@@ -20,6 +20,10 @@ struct _HavenSession
   GHashTable *answers;
   /* The content-removal request being drafted, made when first needed. */
   HavenRequest *removal_request;
+  HavenSubmissionState submission_state;
+  char *submission_reference;
+  char *submission_message;
+  GHashTable *submission_field_errors;
 
   gboolean wiped;
 };
@@ -51,6 +55,10 @@ destroy_contents (HavenSession *self)
   if (self->removal_request != NULL)
     haven_request_wipe (self->removal_request);
   g_clear_object (&self->removal_request);
+  self->submission_state = HAVEN_SUBMISSION_NONE;
+  g_clear_pointer (&self->submission_reference, g_free);
+  g_clear_pointer (&self->submission_message, g_free);
+  g_clear_pointer (&self->submission_field_errors, g_hash_table_unref);
 }
 
 static void
@@ -262,6 +270,70 @@ haven_session_get_removal_request (HavenSession *self)
   self->wiped = FALSE;
 
   return self->removal_request;
+}
+
+HavenSubmissionState
+haven_session_get_submission_state (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), HAVEN_SUBMISSION_NONE);
+
+  return self->submission_state;
+}
+
+const char *
+haven_session_get_submission_reference (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  return self->submission_reference;
+}
+
+const char *
+haven_session_get_submission_message (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  return self->submission_message;
+}
+
+/**
+ * haven_session_get_submission_field_errors:
+ *
+ * Returns: (transfer none) (nullable): field path -> message, for
+ *   %HAVEN_SUBMISSION_INVALID
+ */
+GHashTable *
+haven_session_get_submission_field_errors (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  return self->submission_field_errors;
+}
+
+/**
+ * haven_session_set_submission:
+ * @reference: (nullable): the case or kiosk reference
+ * @message: (nullable): why it was not saved, for %HAVEN_SUBMISSION_NOT_SAVED
+ * @field_errors: (nullable): for %HAVEN_SUBMISSION_INVALID
+ */
+void
+haven_session_set_submission (HavenSession         *self,
+                              HavenSubmissionState  state,
+                              const char           *reference,
+                              const char           *message,
+                              GHashTable           *field_errors)
+{
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+
+  self->submission_state = state;
+  g_free (self->submission_reference);
+  self->submission_reference = g_strdup (reference);
+  g_free (self->submission_message);
+  self->submission_message = g_strdup (message);
+  g_clear_pointer (&self->submission_field_errors, g_hash_table_unref);
+  if (field_errors != NULL)
+    self->submission_field_errors = g_hash_table_ref (field_errors);
+  self->wiped = FALSE;
 }
 
 guint

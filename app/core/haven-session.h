@@ -10,6 +10,23 @@ G_BEGIN_DECLS
 /* The visitor's account of what happened, in their own words. */
 #define HAVEN_QUESTION_STORY "story"
 
+/* What became of the visitor's removal request. */
+typedef enum {
+  HAVEN_SUBMISSION_NONE,
+  /* Saved to the outbox and being sent. */
+  HAVEN_SUBMISSION_SENDING,
+  /* Accepted by the backend: the reference is its case reference. */
+  HAVEN_SUBMISSION_SENT,
+  /* Saved, and will be sent without the visitor: the reference is the
+   * kiosk's, made from the request_id. */
+  HAVEN_SUBMISSION_QUEUED,
+  /* Refused by the backend (400): the field errors say what to correct. */
+  HAVEN_SUBMISSION_INVALID,
+  /* Could not be saved on the kiosk (outbox full, disk full): the draft
+   * is kept, the message says why. */
+  HAVEN_SUBMISSION_NOT_SAVED,
+} HavenSubmissionState;
+
 #define HAVEN_TYPE_SESSION (haven_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (HavenSession, haven_session, HAVEN, SESSION, GObject)
@@ -28,6 +45,15 @@ const char   *haven_session_get_category (HavenSession *self);
 void          haven_session_set_category (HavenSession *self,
                                           const char   *category);
 HavenRequest *haven_session_get_removal_request (HavenSession *self);
+HavenSubmissionState haven_session_get_submission_state (HavenSession *self);
+const char   *haven_session_get_submission_reference (HavenSession *self);
+const char   *haven_session_get_submission_message   (HavenSession *self);
+GHashTable   *haven_session_get_submission_field_errors (HavenSession *self);
+void          haven_session_set_submission (HavenSession         *self,
+                                            HavenSubmissionState  state,
+                                            const char           *reference,
+                                            const char           *message,
+                                            GHashTable           *field_errors);
 gboolean      haven_session_is_empty     (HavenSession *self);
 gboolean      haven_session_is_wiped     (HavenSession *self);
 void          haven_session_wipe         (HavenSession *self);

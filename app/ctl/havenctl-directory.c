@@ -281,7 +281,8 @@ print_text (GListModel *results,
     {
       g_autoptr(HavenService) service = g_list_model_get_item (results, i);
       g_autoptr(GString) facts = g_string_new (NULL);
-      g_autofree char *languages = g_strjoinv (", ", (GStrv) haven_service_get_languages (service));
+      g_autofree char *languages = g_strjoinv (", ",
+                                               (GStrv) haven_service_get_languages (service));
       g_autofree char *categories = g_strjoinv (", ",
                                                 (GStrv) haven_service_get_categories (service));
       const char *organization = haven_service_get_organization (service);
@@ -294,7 +295,8 @@ print_text (GListModel *results,
       g_string_append_printf (facts, "id %s", haven_service_get_id (service));
       if (haven_service_get_has_hours (service))
         g_string_append_printf (facts, " · %s · %s",
-                                haven_service_get_open_now (service) ? _("open now") : _("closed now"),
+                                haven_service_get_open_now (service) ? _("open now")
+                                                                     : _("closed now"),
                                 haven_service_get_hours_today (service));
       if (haven_service_get_free (service))
         g_string_append_printf (facts, " · %s", _("free"));

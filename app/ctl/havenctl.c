@@ -50,7 +50,7 @@ static const Command commands[] = {
     N_("Check content definitions and list every problem"), havenctl_content_check },
   { "directory", "import", "PATH [--db FILE]",
     N_("Import an HSDS service directory, replacing the one in use"), havenctl_directory_import },
-  { "directory", "search", "[TEXT] [--category C] [--region R] [--language L] [--open-now] [--json]",
+  { "directory", "search", "[TEXT] [--category C] [--region R] [--open-now] [--json]",
     N_("Search the service directory as the kiosk does"), havenctl_directory_search },
   { "directory", "stats", "[--json]",
     N_("Show what the service directory holds"), havenctl_directory_stats },

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "haven-delivery.h"
+
 G_BEGIN_DECLS
 
 #define HAVEN_TYPE_APPLICATION (haven_application_get_type ())
@@ -11,5 +13,7 @@ G_DECLARE_FINAL_TYPE (HavenApplication, haven_application, HAVEN, APPLICATION, A
 
 HavenApplication *haven_application_new          (void);
 GSettings        *haven_application_get_settings (HavenApplication *self);
+HavenDelivery    *haven_application_ensure_delivery (HavenApplication  *self,
+                                                     GError           **error);
 
 G_END_DECLS

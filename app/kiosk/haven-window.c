@@ -5,13 +5,16 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-application.h"
 #include "haven-category-page.h"
+#include "haven-delivery.h"
 #include "haven-finish-page.h"
 #include "haven-idle-monitor.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
 #include "haven-removal-items-page.h"
+#include "haven-removal-send-page.h"
 #include "haven-story-page.h"
 #include "haven-visit-header.h"
 #include "haven-welcome-page.h"
@@ -32,7 +35,13 @@ struct _HavenWindow
 
   GSettings *settings;
   HavenContent *content;
+  /* Only without a HavenApplication (the tests); otherwise the
+   * application's, which outlives windows. */
+  HavenDelivery *delivery;
   HavenSession *session;
+  /* Cancelled when the visit ends: nothing of a finished visit may come
+   * back to the screen. */
+  GCancellable *visit_cancellable;
   HavenIdleMonitor *idle_monitor;
   GtkWidget *current_page;
   GtkWidget *idle_warning;
@@ -67,6 +76,7 @@ static const PageTypeFunc visit_pages[] = {
   haven_intro_page_get_type,
   haven_category_page_get_type,
   haven_removal_items_page_get_type,
+  haven_removal_send_page_get_type,
   haven_story_page_get_type,
   haven_finish_page_get_type,
 };
@@ -262,6 +272,10 @@ start_new_visit (HavenWindow *self)
 
   hide_idle_warning (self);
 
+  g_cancellable_cancel (self->visit_cancellable);
+  g_clear_object (&self->visit_cancellable);
+  self->visit_cancellable = g_cancellable_new ();
+
   if (self->session != NULL)
     {
       haven_session_wipe (self->session);
@@ -371,6 +385,174 @@ haven_window_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (haven_window_parent_class)->map (widget);
 
   focus_current_page (HAVEN_WINDOW (widget));
+}
+
+/* A reference the visitor can read aloud, for a request the backend has not
+ * answered yet: made from its request_id, so staff and the operator can
+ * find it in the outbox. */
+static char *
+make_kiosk_reference (const char *request_id)
+{
+  g_autofree char *hex = g_ascii_strup (request_id, 8);
+
+  return g_strdup_printf ("K-%.4s-%.4s", hex, hex + 4);
+}
+
+/* A request on its way. It outlives the visit (and the window) if it must:
+ * the attempt goes on, only its result is not shown. */
+typedef struct {
+  GWeakRef window;
+  HavenSession *session;
+  HavenDelivery *delivery;
+  GCancellable *cancellable;
+  char *request_id;
+} Submission;
+
+static void
+submission_free (Submission *submission)
+{
+  g_weak_ref_clear (&submission->window);
+  g_clear_object (&submission->session);
+  g_clear_object (&submission->delivery);
+  g_clear_object (&submission->cancellable);
+  g_free (submission->request_id);
+  g_free (submission);
+}
+
+/* Shows what became of the request, if the visit it belongs to is still
+ * the one on screen. */
+static void
+finish_submission (Submission           *submission,
+                   HavenSubmissionState  state,
+                   const char           *reference,
+                   const char           *message,
+                   GHashTable           *field_errors)
+{
+  g_autoptr(HavenWindow) self = g_weak_ref_get (&submission->window);
+
+  if (self == NULL || self->session != submission->session)
+    return;
+
+  haven_session_set_submission (self->session, state, reference, message, field_errors);
+  if (HAVEN_IS_REMOVAL_SEND_PAGE (self->current_page))
+    show_page (self, self->page_index);
+}
+
+static HavenDelivery *
+ensure_delivery (HavenWindow  *self,
+                 GError      **error)
+{
+  g_autoptr(HavenOutbox) outbox = NULL;
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (HAVEN_IS_APPLICATION (application))
+    return haven_application_ensure_delivery (HAVEN_APPLICATION (application), error);
+
+  if (self->delivery != NULL)
+    return self->delivery;
+
+  outbox = haven_outbox_new_from_settings (self->settings, error);
+  if (outbox == NULL)
+    return NULL;
+
+  self->delivery = haven_delivery_new (self->settings, outbox);
+  haven_delivery_start (self->delivery);
+
+  return self->delivery;
+}
+
+static void
+delivered_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HavenDeliveryResult) delivery_result = NULL;
+  g_autofree char *kiosk_reference = NULL;
+  Submission *submission = user_data;
+
+  delivery_result = haven_delivery_deliver_now_finish (HAVEN_DELIVERY (object), result, &error);
+  kiosk_reference = make_kiosk_reference (submission->request_id);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (delivery_result == NULL)
+    /* The request is saved: the outbox sends it later. */
+    finish_submission (submission, HAVEN_SUBMISSION_QUEUED, kiosk_reference, NULL, NULL);
+  else if (delivery_result->outcome == HAVEN_DELIVERY_OUTCOME_DELIVERED)
+    finish_submission (submission, HAVEN_SUBMISSION_SENT, delivery_result->case_reference, NULL, NULL);
+  else if (delivery_result->outcome == HAVEN_DELIVERY_OUTCOME_INVALID)
+    finish_submission (submission, HAVEN_SUBMISSION_INVALID, NULL, NULL,
+                       delivery_result->field_errors);
+  else
+    finish_submission (submission, HAVEN_SUBMISSION_QUEUED, kiosk_reference, NULL, NULL);
+
+  submission_free (submission);
+}
+
+static void
+enqueued_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  Submission *submission = user_data;
+
+  if (!haven_outbox_enqueue_request_finish (HAVEN_OUTBOX (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        finish_submission (submission, HAVEN_SUBMISSION_NOT_SAVED, NULL, error->message, NULL);
+      submission_free (submission);
+      return;
+    }
+
+  /* Saved: from here on the request reaches the backend whatever the
+   * visitor does. One attempt now, so they leave with its reference. */
+  haven_delivery_deliver_now_async (submission->delivery, submission->request_id,
+                                    haven_session_get_language (submission->session),
+                                    submission->cancellable, delivered_cb, submission);
+}
+
+static void
+send_removal_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kiosk_id = g_settings_get_string (self->settings, "kiosk-id");
+  g_autofree char *locale = g_strdelimit (g_strdup (haven_session_get_language (self->session)), "_", '-');
+  HavenRequest *request = haven_session_get_removal_request (self->session);
+  HavenDelivery *delivery;
+  Submission *submission;
+
+  if (haven_session_get_submission_state (self->session) == HAVEN_SUBMISSION_SENDING)
+    return;
+
+  delivery = ensure_delivery (self, &error);
+  if (delivery == NULL)
+    {
+      haven_session_set_submission (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL,
+                                    error->message, NULL);
+      show_page (self, self->page_index);
+      return;
+    }
+
+  /* A request refused earlier is sent again as a new one. */
+  haven_request_confirm (request, kiosk_id[0] != '\0' ? kiosk_id : g_get_host_name (), locale);
+
+  submission = g_new0 (Submission, 1);
+  g_weak_ref_init (&submission->window, self);
+  submission->session = g_object_ref (self->session);
+  submission->delivery = g_object_ref (delivery);
+  submission->cancellable = g_object_ref (self->visit_cancellable);
+  submission->request_id = g_strdup (haven_request_get_request_id (request));
+
+  haven_session_set_submission (self->session, HAVEN_SUBMISSION_SENDING, NULL, NULL, NULL);
+  show_page (self, self->page_index);
+
+  haven_outbox_enqueue_request_async (haven_delivery_get_outbox (delivery), request,
+                                      self->visit_cancellable, enqueued_cb, submission);
 }
 
 static gboolean
@@ -507,6 +689,9 @@ haven_window_dispose (GObject *object)
     haven_session_wipe (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->idle_monitor);
+  g_cancellable_cancel (self->visit_cancellable);
+  g_clear_object (&self->visit_cancellable);
+  g_clear_object (&self->delivery);
   self->current_page = NULL;
   self->idle_warning = NULL;
 
@@ -541,6 +726,7 @@ haven_window_get_property (GObject    *object,
       g_value_set_object (value, self->settings);
       break;
 
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -559,6 +745,7 @@ haven_window_set_property (GObject      *object,
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
       break;
+
 
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -600,6 +787,7 @@ haven_window_class_init (HavenWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "visit.finish", NULL, end_visit_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.leave-now", NULL, end_visit_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.still-here", NULL, still_here_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.send-removal", NULL, send_removal_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.switch-language", "s",
                                    switch_language_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.start-visit", "s",

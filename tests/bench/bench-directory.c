@@ -86,6 +86,7 @@ append_words (GString             *out,
 }
 
 #define WORDS(list) list, G_N_ELEMENTS (list)
+#define PICK(rand, list) (list)[g_rand_int_range ((rand), 0, G_N_ELEMENTS (list))]
 
 /* Text in the record's main language, as JSON string contents (none of the
  * words needs escaping). */
@@ -108,8 +109,7 @@ append_text (GString *out,
       break;
     case 4:
       for (guint i = 0; i < MAX (1, n_words / 3); i++)
-        g_string_append (out, chinese_phrases[g_rand_int_range (rand, 0,
-                                                                 G_N_ELEMENTS (chinese_phrases))]);
+        g_string_append (out, PICK (rand, chinese_phrases));
       break;
     default:
       append_words (out, rand, WORDS (english_words), n_words);
@@ -140,7 +140,7 @@ append_schedule (GString *out,
   else
     g_string_append_printf (out, "\"freq\":\"WEEKLY\",\"byday\":\"%s\",\"opens_at\":\"%02d:%s\","
                                  "\"closes_at\":\"%02d:%s\"",
-                            weekdays[g_rand_int_range (rand, 0, G_N_ELEMENTS (weekdays))],
+                            PICK (rand, weekdays),
                             opens, g_rand_boolean (rand) ? "00" : "30",
                             closes, g_rand_boolean (rand) ? "00" : "30");
   g_string_append (out, ",\"description\":\"Opening hours\"}");
@@ -204,25 +204,25 @@ append_service (GString *out,
   for (guint i = 0; i < n_languages; i++)
     g_string_append_printf (out, "%s{\"id\":\"lang-%u-%u\",\"code\":\"%s\"}", i > 0 ? "," : "",
                             index, i,
-                            i == 0 ? "en" : languages[g_rand_int_range (rand, 0,
-                                                                         G_N_ELEMENTS (languages))]);
+                            i == 0 ? "en" : PICK (rand, languages));
   g_string_append_c (out, ']');
 
   /* Mostly local services, some national, a few online. */
   if (area < 16)
     g_string_append_printf (out, ",\"service_areas\":[{\"id\":\"sa-%u\",\"name\":\"Area\","
                                  "\"x_region_codes\":[\"%s\"]}]",
-                            index, regions[g_rand_int_range (rand, 0, G_N_ELEMENTS (regions))]);
+                            index, PICK (rand, regions));
   else if (area < 19)
     g_string_append_printf (out, ",\"service_areas\":[{\"id\":\"sa-%u\",\"name\":\"Country\","
                                  "\"x_region_codes\":[\"%s\"]}]",
-                            index, countries[g_rand_int_range (rand, 0, G_N_ELEMENTS (countries))]);
+                            index, PICK (rand, countries));
 
   if (area < 16)
     g_string_append_printf (out, ",\"service_at_locations\":[{\"id\":\"sal-%u\",\"location\":{"
                                  "\"id\":\"loc-%u\",\"name\":\"Office\",\"location_type\":"
                                  "\"physical\",\"addresses\":[{\"id\":\"ad-%u\",\"address_1\":"
-                                 "\"%u High Street\",\"city\":\"Town\",\"postal_code\":\"AB1 2CD\","
+                                 "\"%u High Street\",\"city\":\"Town\","
+                                 "\"postal_code\":\"AB1 2CD\","
                                  "\"country\":\"GB\"}]}}]",
                             index, index, index, g_rand_int_range (rand, 1, 300));
 
@@ -234,7 +234,7 @@ append_service (GString *out,
   g_string_append (out, ",\"attributes\":[");
   for (guint i = 0; i < n_terms; i++)
     {
-      const char *term = terms[g_rand_int_range (rand, 0, G_N_ELEMENTS (terms))];
+      const char *term = PICK (rand, terms);
 
       g_string_append_printf (out, "%s{\"id\":\"at-%u-%u\",\"taxonomy_term\":{\"id\":\"%s\","
                                    "\"code\":\"%s\",\"name\":\"%s\",\"taxonomy\":\"haven\"}}",
@@ -332,27 +332,21 @@ make_query (GRand     *rand,
   switch (kind)
     {
     case 0:
-      query->text = prefix_of (rand, english_words[g_rand_int_range (rand, 0,
-                                                                      G_N_ELEMENTS (english_words))]);
+      query->text = prefix_of (rand, PICK (rand, english_words));
       break;
     case 1:
-      query->text = prefix_of (rand, spanish_words[g_rand_int_range (rand, 0,
-                                                                      G_N_ELEMENTS (spanish_words))]);
+      query->text = prefix_of (rand, PICK (rand, spanish_words));
       break;
     case 2:
-      query->text = prefix_of (rand, arabic_words[g_rand_int_range (rand, 0,
-                                                                     G_N_ELEMENTS (arabic_words))]);
+      query->text = prefix_of (rand, PICK (rand, arabic_words));
       break;
     case 3:
       query->text = g_strdup_printf ("%s %s",
-                                     vietnamese_words[g_rand_int_range (rand, 0,
-                                                                        G_N_ELEMENTS (vietnamese_words))],
-                                     vietnamese_words[g_rand_int_range (rand, 0,
-                                                                        G_N_ELEMENTS (vietnamese_words))]);
+                                     PICK (rand, vietnamese_words),
+                                     PICK (rand, vietnamese_words));
       break;
     default:
-      query->text = g_utf8_substring (chinese_phrases[g_rand_int_range (rand, 0,
-                                                                         G_N_ELEMENTS (chinese_phrases))],
+      query->text = g_utf8_substring (PICK (rand, chinese_phrases),
                                       0, g_rand_int_range (rand, 1, 4));
     }
 
@@ -361,7 +355,7 @@ make_query (GRand     *rand,
     g_clear_pointer (&query->text, g_free);
 
   if (filters >= 1)
-    query->region = g_strdup (regions[g_rand_int_range (rand, 0, G_N_ELEMENTS (regions))]);
+    query->region = g_strdup (PICK (rand, regions));
   if (filters >= 2)
     query->category = g_strdup (category_ids[g_rand_int_range (rand, 0,
                                                                 HAVEN_DIRECTORY_N_CATEGORIES)]);
@@ -371,7 +365,7 @@ make_query (GRand     *rand,
       query->at = g_date_time_ref (at);
     }
   if (g_rand_int_range (rand, 0, 4) == 0)
-    query->language = g_strdup (languages[g_rand_int_range (rand, 0, G_N_ELEMENTS (languages))]);
+    query->language = g_strdup (PICK (rand, languages));
   query->display_language = g_strdup (g_rand_boolean (rand) ? "ar" : "en");
 
   return query;

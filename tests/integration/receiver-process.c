@@ -130,6 +130,30 @@ receiver_process_start (const char * const *arguments)
 }
 
 /**
+ * receiver_process_start_tls:
+ * @options: (nullable): more options, NULL-terminated
+ *
+ * Starts a receiver over TLS with the work folder's server certificate.
+ */
+ReceiverProcess *
+receiver_process_start_tls (const char * const *options)
+{
+  g_autofree char *certificate = work_path ("server.pem");
+  g_autofree char *key = work_path ("server-key.pem");
+  g_autoptr(GPtrArray) arguments = g_ptr_array_new ();
+
+  g_ptr_array_add (arguments, (char *) "--cert");
+  g_ptr_array_add (arguments, certificate);
+  g_ptr_array_add (arguments, (char *) "--key");
+  g_ptr_array_add (arguments, key);
+  for (guint i = 0; options != NULL && options[i] != NULL; i++)
+    g_ptr_array_add (arguments, (char *) options[i]);
+  g_ptr_array_add (arguments, NULL);
+
+  return receiver_process_start ((const char * const *) arguments->pdata);
+}
+
+/**
  * receiver_process_start_with_db:
  * @db_path: the database, absolute; may be one an earlier receiver used,
  *   to restart it

@@ -23,6 +23,7 @@ void             work_dir_remove        (void);
 ReceiverProcess *receiver_process_start (const char * const *arguments);
 ReceiverProcess *receiver_process_start_with_db (const char         *db_path,
                                                  const char * const *arguments);
+ReceiverProcess *receiver_process_start_tls (const char * const *options);
 void             receiver_process_stop  (ReceiverProcess    *receiver);
 guint            receiver_process_count_requests (ReceiverProcess *receiver,
                                                   const char      *request_id);

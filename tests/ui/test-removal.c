@@ -5,6 +5,7 @@
 
 #include "haven-removal-item-row.h"
 #include "haven-removal-items-page.h"
+#include "haven-removal-send-page.h"
 #include "haven-story-page.h"
 #include "visit-driver.h"
 
@@ -126,7 +127,7 @@ test_errors_beside_the_field (Fixture       *fixture,
   gtk_editable_set_text (row_entry (row, 1), "a post about me");
   press (fixture, "continue");
 
-  g_assert_true (HAVEN_IS_STORY_PAGE (current_page (fixture)));
+  g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
   request = haven_session_get_removal_request (haven_window_get_session (fixture->window));
   g_assert_cmpuint (haven_request_get_n_items (request), ==, 1);
   g_assert_cmpstr (haven_request_get_item_url (request, 0), ==, "https://www.example.social/p/123");
@@ -145,7 +146,7 @@ test_back_keeps_addresses (Fixture       *fixture,
   /* An empty third row is dropped, not reported. */
   press (fixture, "add-address");
   press (fixture, "continue");
-  g_assert_true (HAVEN_IS_STORY_PAGE (current_page (fixture)));
+  g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
 
   click (fixture->window, "visit.back");
   g_assert_true (HAVEN_IS_REMOVAL_ITEMS_PAGE (current_page (fixture)));

@@ -143,7 +143,7 @@ gboolean
 has_name (GtkWidget     *widget,
           gconstpointer  name)
 {
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
 }
 
 /* On the category page, presses the category's button. */
