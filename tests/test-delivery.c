@@ -350,7 +350,7 @@ main (int   argc,
 
   g_test_add_func ("/haven/delivery/backoff-ceiling", test_backoff_ceiling);
   g_test_add_func ("/haven/delivery/backoff-jitter", test_backoff_jitter);
-  g_test_add_func ("/haven/delivery/retry-after", test_retry_after);
+  g_test_add_func ("/haven/delivery/parse-retry-after", test_retry_after);
   g_test_add_func ("/haven/delivery/outcomes", test_outcomes);
   g_test_add ("/haven/delivery/claim-by-id", Fixture, NULL, fixture_set_up, test_claim_by_id,
               fixture_tear_down);

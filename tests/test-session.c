@@ -30,6 +30,30 @@ test_answers (void)
 }
 
 static void
+test_kept_services (void)
+{
+  g_autoptr(HavenSession) session = haven_session_new ("en");
+  g_auto(GStrv) kept = NULL;
+  g_auto(GStrv) after_wipe = NULL;
+
+  haven_session_keep_service (session, "b", "Second line");
+  haven_session_keep_service (session, "a", "First line");
+  haven_session_keep_service (session, "c", "Dropped");
+  haven_session_keep_service (session, "c", NULL);
+  g_assert_true (haven_session_is_service_kept (session, "a"));
+  g_assert_false (haven_session_is_service_kept (session, "c"));
+
+  /* In the order the visitor chose them. */
+  kept = haven_session_dup_kept_services (session);
+  g_assert_cmpstrv (kept, ((const char *[]) { "Second line", "First line", NULL }));
+
+  haven_session_wipe (session);
+  after_wipe = haven_session_dup_kept_services (session);
+  g_assert_cmpuint (g_strv_length (after_wipe), ==, 0);
+  g_assert_false (haven_session_is_service_kept (session, "a"));
+}
+
+static void
 wiped_cb (HavenSession *session,
           guint        *emissions)
 {
@@ -109,6 +133,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/haven/session/answers", test_answers);
+  g_test_add_func ("/haven/session/kept-services", test_kept_services);
   g_test_add_func ("/haven/session/wipe-resets", test_wipe_resets);
   g_test_add_func ("/haven/session/wipe-leaves-no-copy", test_wipe_leaves_no_copy);
   g_test_add_func ("/haven/session/wipe-string-null", test_wipe_string_null);

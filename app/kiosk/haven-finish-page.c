@@ -16,6 +16,10 @@ struct _HavenFinishPage
   GtkWidget *primary_button;
 
   GtkLabel *story_label;
+  GtkLabel *reference_heading;
+  GtkLabel *reference_label;
+  GtkLabel *kept_heading;
+  GtkLabel *kept_label;
 };
 
 G_DEFINE_FINAL_TYPE (HavenFinishPage, haven_finish_page, HAVEN_TYPE_PAGE)
@@ -30,12 +34,25 @@ static void
 haven_finish_page_constructed (GObject *object)
 {
   HavenFinishPage *self = HAVEN_FINISH_PAGE (object);
+  HavenSession *session = haven_page_get_session (HAVEN_PAGE (self));
+  const char *reference = haven_session_get_submission_reference (session);
+  g_auto(GStrv) kept = haven_session_dup_kept_services (session);
+  g_autofree char *kept_text = g_strjoinv ("\n", kept);
   const char *story;
 
   G_OBJECT_CLASS (haven_finish_page_parent_class)->constructed (object);
 
-  story = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_STORY);
+  story = haven_session_get_answer (session, HAVEN_QUESTION_STORY);
   gtk_label_set_text (self->story_label, story != NULL ? story : _("Nothing given"));
+
+  /* What the visitor takes away: the reference of their request and the
+   * services they chose, shown once more before everything is cleared. */
+  gtk_label_set_text (self->reference_label, reference != NULL ? reference : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->reference_heading), reference != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->reference_label), reference != NULL);
+  gtk_label_set_text (self->kept_label, kept_text);
+  gtk_widget_set_visible (GTK_WIDGET (self->kept_heading), kept[0] != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->kept_label), kept[0] != NULL);
 }
 
 static void
@@ -53,6 +70,10 @@ haven_finish_page_class_init (HavenFinishPageClass *klass)
 
   page_class->get_initial_focus = haven_finish_page_get_initial_focus;
   gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, story_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, reference_heading);
+  gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, reference_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, kept_heading);
+  gtk_widget_class_bind_template_child (widget_class, HavenFinishPage, kept_label);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
+#include "haven-referrals-page.h"
 #include "haven-removal-items-page.h"
 #include "haven-removal-send-page.h"
 #include "haven-story-page.h"
@@ -78,6 +79,7 @@ static const PageTypeFunc visit_pages[] = {
   haven_removal_items_page_get_type,
   haven_removal_send_page_get_type,
   haven_story_page_get_type,
+  haven_referrals_page_get_type,
   haven_finish_page_get_type,
 };
 
@@ -129,6 +131,30 @@ is_default_language (HavenWindow *self)
 static int find_page (HavenWindow *self,
                       int          step);
 
+/* The directory is opened afresh for each referrals page, which is cheap,
+ * so that an import replacing the file is seen by the next visitor. */
+static void
+give_directory (HavenWindow        *self,
+                HavenReferralsPage *page)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = haven_directory_get_default_path (self->settings);
+  g_autofree char *categories_path = haven_directory_get_categories_path ();
+  g_autofree char *region = g_settings_get_string (self->settings, "region");
+  g_autofree char *time_zone = g_settings_get_string (self->settings, "time-zone");
+  g_autoptr(HavenDirectory) directory = haven_directory_open (path, categories_path, &error);
+
+  if (directory != NULL && time_zone[0] != '\0')
+    {
+      g_autoptr(GTimeZone) zone = g_time_zone_new_identifier (time_zone);
+
+      if (zone != NULL)
+        haven_directory_set_time_zone (directory, zone);
+    }
+
+  haven_referrals_page_set_directory (page, directory, region, error);
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -148,6 +174,8 @@ show_page (HavenWindow *self,
   if (HAVEN_IS_WELCOME_PAGE (page))
     haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),
                                       (const char * const *) self->offered_languages);
+  if (HAVEN_IS_REFERRALS_PAGE (page))
+    give_directory (self, HAVEN_REFERRALS_PAGE (page));
 
   self->page_index = index;
   self->current_page = page;

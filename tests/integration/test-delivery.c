@@ -649,6 +649,37 @@ test_retry_after (Fixture       *fixture,
 }
 
 static void
+test_retry_after_kept (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  const char * const options[] = { "--fail-first", "1", "--retry-after", "30", NULL };
+  g_autofree char *request_id = NULL;
+  g_autoptr(HavenDeliveryResult) busy = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  HavenDeliveryResult *waiting;
+
+  start_receiver_and_delivery (fixture, options);
+  request_id = enqueue (fixture, "https://example.social/p/14");
+
+  busy = deliver_now (fixture, request_id);
+  g_assert_cmpint (busy->outcome, ==, HAVEN_DELIVERY_OUTCOME_QUEUED);
+  g_assert_cmpuint (busy->status, ==, 503);
+  g_assert_cmpint (busy->next_attempt_at, >=, g_get_real_time () + 29 * G_TIME_SPAN_SECOND);
+
+  /* Even a flush of everything waits as long as the backend asked. */
+  results = flush (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  waiting = g_ptr_array_index (results, 0);
+  g_assert_cmpint (waiting->outcome, ==, HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
+  g_assert_cmpint (waiting->next_attempt_at, >=, g_get_real_time () + 28 * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (waiting->next_attempt_at, <=, busy->next_attempt_at);
+  g_assert_cmpuint (entry_attempts (fixture, request_id), ==, 1);
+  g_assert_cmpuint (receiver_count (fixture, request_id), ==, 0);
+}
+
+static void
 test_closed_mid_answer (Fixture       *fixture,
                         gconstpointer  user_data)
 {
@@ -1259,6 +1290,7 @@ main (int   argc,
 
   ADD ("happy-path", test_happy_path);
   ADD ("retry-after", test_retry_after);
+  ADD ("retry-after-kept", test_retry_after_kept);
   ADD ("closed-mid-answer", test_closed_mid_answer);
   ADD ("down-then-up", test_down_then_up);
   ADD ("wrong-ca", test_wrong_ca);

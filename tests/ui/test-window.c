@@ -9,6 +9,7 @@
 #include "haven-finish-page.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
+#include "haven-referrals-page.h"
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
 #include "memory-scan.h"
@@ -117,7 +118,7 @@ test_every_page_has_header (Fixture       *fixture,
 {
   GType expected[] = {
     HAVEN_TYPE_WELCOME_PAGE, HAVEN_TYPE_INTRO_PAGE, HAVEN_TYPE_CATEGORY_PAGE,
-    HAVEN_TYPE_STORY_PAGE, HAVEN_TYPE_FINISH_PAGE,
+    HAVEN_TYPE_STORY_PAGE, HAVEN_TYPE_REFERRALS_PAGE, HAVEN_TYPE_FINISH_PAGE,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -185,6 +186,8 @@ test_finish_wipes (Fixture       *fixture,
   start_visit (fixture->window, "en");
   go_to_story (fixture->window);
   type_story (fixture->window, MARKER);
+  click (fixture->window, "visit.next");
+  g_assert_true (HAVEN_IS_REFERRALS_PAGE (haven_window_get_current_page (fixture->window)));
   click (fixture->window, "visit.next");
 
   /* The last page shows the visitor what they gave before it is cleared. */

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-referrals"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "haven-directory-import.h"
+#include "haven-finish-page.h"
+#include "haven-referrals-page.h"
+#include "haven-service-detail.h"
+#include "visit-driver.h"
+
+/* The referrals page over a directory imported from the test fixture. */
+
+static char *directory_path;
+
+static GtkWidget *
+current_page (Fixture *fixture)
+{
+  return haven_window_get_current_page (fixture->window);
+}
+
+static gboolean
+is_shown_list_row (GtkWidget     *widget,
+                   gconstpointer  data)
+{
+  return GTK_IS_LIST_BOX_ROW (widget) && gtk_widget_get_mapped (widget);
+}
+
+static gboolean
+has_results (HavenWindow *window)
+{
+  return find_widget (haven_window_get_current_page (window), is_shown_list_row, NULL) != NULL;
+}
+
+static gboolean
+is_status (GtkWidget     *widget,
+           gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+says_nothing_matches (HavenWindow *window)
+{
+  return find_widget (haven_window_get_current_page (window), is_status,
+                      "No service matches. Try a shorter search or fewer filters.") != NULL;
+}
+
+/* Through a visit to the referrals page, in @category. */
+static void
+reach_referrals (Fixture    *fixture,
+                 const char *category)
+{
+  g_settings_set_string (fixture->settings, "directory-file", directory_path);
+  g_settings_set_string (fixture->settings, "region", "GB-LND");
+
+  start_visit (fixture->window, "en");
+  click (fixture->window, "visit.next");
+  choose_category (fixture->window, category);
+  click (fixture->window, "visit.next");
+  g_assert_true (HAVEN_IS_REFERRALS_PAGE (current_page (fixture)));
+}
+
+static void
+reset_settings (Fixture *fixture)
+{
+  g_settings_reset (fixture->settings, "directory-file");
+  g_settings_reset (fixture->settings, "region");
+}
+
+static const char *
+row_title (GtkWidget *row)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+
+  return gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (box)));
+}
+
+static void
+test_lists_services_for_the_category (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  GtkWidget *first;
+
+  reach_referrals (fixture, "fraud");
+  g_assert_true (iterate_until (has_results, fixture->window, 10));
+
+  /* Ranked by the directory: the local service for this kind of harm
+   * first. */
+  first = find_widget (current_page (fixture), is_shown_list_row, NULL);
+  g_assert_cmpstr (row_title (first), ==, "Fraud Recovery Clinic");
+  /* The search box has the focus, to type at once. */
+  g_assert_true (GTK_IS_WIDGET (gtk_root_get_focus (GTK_ROOT (fixture->window))));
+
+  reset_settings (fixture);
+}
+
+static void
+test_search_as_you_type (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  GtkWidget *search;
+
+  reach_referrals (fixture, "fraud");
+  g_assert_true (iterate_until (has_results, fixture->window, 10));
+
+  search = find_widget (current_page (fixture), has_name, "search");
+  gtk_editable_set_text (GTK_EDITABLE (search), "qqqqzzzz");
+  g_assert_true (iterate_until (says_nothing_matches, fixture->window, 10));
+  g_assert_false (has_results (fixture->window));
+
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  g_assert_true (iterate_until (has_results, fixture->window, 10));
+
+  reset_settings (fixture);
+}
+
+static char *
+decode_qr (GdkTexture *texture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("haven-qr-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "code.png", NULL);
+  g_autoptr(GSubprocess) zbar = NULL;
+  g_autoptr(GBytes) output = NULL;
+
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  zbar = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           "zbarimg", "--quiet", "--raw", "-Sbinary", path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (zbar, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  g_rmdir (folder);
+
+  return g_strndup (g_bytes_get_data (output, NULL), g_bytes_get_size (output));
+}
+
+static gboolean
+is_service_detail (GtkWidget     *widget,
+                   gconstpointer  data)
+{
+  return HAVEN_IS_SERVICE_DETAIL (widget) && gtk_widget_get_mapped (widget);
+}
+
+/* A service's page carries a QR code of its contact card, which a phone
+ * reads back exactly, and the visitor can keep it for the end. */
+static void
+test_service_page_and_qr_code (Fixture       *fixture,
+                               gconstpointer  user_data)
+{
+  GtkWidget *row;
+  GtkWidget *detail;
+  HavenQrCode *qr_code;
+  g_autofree char *decoded = NULL;
+  g_auto(GStrv) kept = NULL;
+
+  reach_referrals (fixture, "fraud");
+  g_assert_true (iterate_until (has_results, fixture->window, 10));
+  row = find_widget (current_page (fixture), is_shown_list_row, NULL);
+  g_signal_emit_by_name (row, "activate");
+  iterate ();
+
+  detail = find_widget (current_page (fixture), is_service_detail, NULL);
+  g_assert_nonnull (detail);
+  qr_code = haven_service_detail_get_qr_code (HAVEN_SERVICE_DETAIL (detail));
+  decoded = decode_qr (haven_qr_code_get_texture (qr_code));
+  g_assert_true (g_str_has_prefix (decoded, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Fraud Recovery Clinic\r\n"));
+  g_assert_cmpstr (decoded, ==, haven_qr_code_get_text (qr_code));
+  g_assert_true (g_str_has_suffix (decoded, "END:VCARD\r\n"));
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_widget (detail, has_name, "keep")), TRUE);
+  iterate ();
+  kept = haven_session_dup_kept_services (haven_window_get_session (fixture->window));
+  g_assert_cmpuint (g_strv_length (kept), ==, 1);
+  g_assert_true (g_str_has_prefix (kept[0], "Fraud Recovery Clinic"));
+
+  /* Back to the list, on to the end of the visit, which lists it. */
+  g_signal_emit_by_name (find_widget (current_page (fixture), has_name, "back-to-list"), "clicked");
+  iterate ();
+  click (fixture->window, "visit.next");
+  g_assert_true (HAVEN_IS_FINISH_PAGE (current_page (fixture)));
+  g_assert_nonnull (find_widget (current_page (fixture), is_status, kept[0]));
+
+  reset_settings (fixture);
+}
+
+static void
+test_missing_directory_points_to_staff (Fixture       *fixture,
+                                        gconstpointer  user_data)
+{
+  g_autofree char *missing = g_strconcat (directory_path, ".missing", NULL);
+
+  start_visit (fixture->window, "en");
+  g_settings_set_string (fixture->settings, "directory-file", missing);
+  click (fixture->window, "visit.next");
+  choose_category (fixture->window, "account-takeover");
+  click (fixture->window, "visit.next");
+
+  g_assert_nonnull (find_widget (current_page (fixture), is_status,
+                                 "The list of services is not available on this kiosk right now. "
+                                 "Please ask the staff: they can help you find support."));
+  g_assert_false (gtk_widget_get_sensitive (find_widget (current_page (fixture), has_name, "search")));
+
+  reset_settings (fixture);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *source = NULL;
+  int status;
+
+  visit_driver_init (&argc, &argv);
+
+  folder = g_dir_make_tmp ("haven-referrals-XXXXXX", &error);
+  g_assert_no_error (error);
+  directory_path = g_build_filename (folder, "directory.sqlite", NULL);
+  source = g_test_build_filename (G_TEST_DIST, "data", "directory", "services.json", NULL);
+  importer = haven_directory_importer_new (source, directory_path);
+  haven_directory_importer_run (importer, NULL, &error);
+  g_assert_no_error (error);
+
+#define ADD(path, func) \
+  g_test_add ("/haven/referrals/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("lists-services-for-the-category", test_lists_services_for_the_category);
+  ADD ("search-as-you-type", test_search_as_you_type);
+  ADD ("service-page-and-qr-code", test_service_page_and_qr_code);
+  ADD ("missing-directory-points-to-staff", test_missing_directory_points_to_staff);
+
+#undef ADD
+
+  status = g_test_run ();
+
+  g_unlink (directory_path);
+  g_rmdir (folder);
+  g_free (directory_path);
+
+  return status;
+}
