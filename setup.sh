@@ -148,7 +148,7 @@ run_demo () {
   build/app/ctl/havenctl directory import data/directory/demo-directory.json \
     --db "$state_dir/directory.sqlite"
   gsettings set io.github.havenkiosk.Haven directory-file "$state_dir/directory.sqlite"
-  gsettings set io.github.havenkiosk.Haven region GB
+  gsettings set io.github.havenkiosk.Haven region GB-LND
 
   if [ -n "${HAVEN_DEMO_SCREENSHOT:-}" ] || { [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; }; then
     # No screen here: run the kiosk on a virtual one and photograph it.
