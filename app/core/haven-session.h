@@ -22,6 +22,9 @@ typedef enum {
   HAVEN_SUBMISSION_QUEUED,
   /* Refused by the backend (400): the field errors say what to correct. */
   HAVEN_SUBMISSION_INVALID,
+  /* Refused for good (413, 422): kept on the kiosk for the staff; the
+   * reference is the kiosk's. */
+  HAVEN_SUBMISSION_REJECTED,
   /* Could not be saved on the kiosk (outbox full, disk full): the draft
    * is kept, the message says why. */
   HAVEN_SUBMISSION_NOT_SAVED,

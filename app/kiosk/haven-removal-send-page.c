@@ -315,6 +315,13 @@ haven_removal_send_page_constructed (GObject *object)
                    reference);
       break;
 
+    case HAVEN_SUBMISSION_REJECTED:
+      show_result (self, _("Your request could not be sent"),
+                   _("The organisation did not accept it. It is kept on this kiosk, and the staff "
+                     "can look at it with you. This is its reference:"),
+                   reference);
+      break;
+
     case HAVEN_SUBMISSION_INVALID:
       show_errors (self, haven_session_get_submission_field_errors (session),
                    _("The organisation could not accept the request."));

@@ -512,8 +512,10 @@ delivered_cb (GObject      *object,
   else if (delivery_result->outcome == HAVEN_DELIVERY_OUTCOME_INVALID)
     finish_submission (submission, HAVEN_SUBMISSION_INVALID, NULL, NULL,
                        delivery_result->field_errors);
-  else
+  else if (haven_delivery_outcome_is_kept (delivery_result->outcome))
     finish_submission (submission, HAVEN_SUBMISSION_QUEUED, kiosk_reference, NULL, NULL);
+  else
+    finish_submission (submission, HAVEN_SUBMISSION_REJECTED, kiosk_reference, NULL, NULL);
 
   submission_free (submission);
 }
