@@ -16,7 +16,7 @@
 
 /* Pixels per module, and the four-module quiet zone the QR standard asks
  * for so that phone cameras find the code. */
-#define MODULE_SIZE 8
+#define MODULE_SIZE 6
 #define QUIET_ZONE 4
 
 struct _HavenQrCode

@@ -110,8 +110,12 @@ build_hours_text (HavenService *service)
     /* Translators: %s is today's opening hours, like 09:00–17:00. */
     return g_strdup_printf (_("Open now · Today: %s"), today != NULL ? today : "");
 
+  /* "Closed today" says it all. */
+  if (today == NULL || g_strcmp0 (today, _("Closed today")) == 0)
+    return g_strdup (_("Closed today"));
+
   /* Translators: %s is today's opening hours, like 09:00–17:00. */
-  return g_strdup_printf (_("Closed now · Today: %s"), today != NULL ? today : "");
+  return g_strdup_printf (_("Closed now · Today: %s"), today);
 }
 
 static char *
