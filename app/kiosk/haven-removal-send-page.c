@@ -284,7 +284,6 @@ haven_removal_send_page_constructed (GObject *object)
   HavenRemovalSendPage *self = HAVEN_REMOVAL_SEND_PAGE (object);
   HavenSession *session = haven_page_get_session (HAVEN_PAGE (self));
   const char *reference = haven_session_get_submission_reference (session);
-  g_autofree char *message = NULL;
 
   G_OBJECT_CLASS (haven_removal_send_page_parent_class)->constructed (object);
 
@@ -328,10 +327,12 @@ haven_removal_send_page_constructed (GObject *object)
       break;
 
     case HAVEN_SUBMISSION_NOT_SAVED:
-      message = g_strdup_printf (_("It could not be saved on this kiosk: %s Your answers are still "
-                                   "here. Please ask the staff for help, or try again."),
-                                 haven_session_get_submission_message (session));
-      show_result (self, _("Your request was not sent"), message, NULL);
+      /* Why is for the operator (it is logged); the visitor is told what
+       * to do. */
+      show_result (self, _("Your request was not sent"),
+                   _("It could not be saved on this kiosk. Your answers are still here. "
+                     "Please ask the staff for help, or try again."),
+                   NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
       break;
 

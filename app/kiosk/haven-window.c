@@ -531,7 +531,12 @@ enqueued_cb (GObject      *object,
   if (!haven_outbox_enqueue_request_finish (HAVEN_OUTBOX (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        finish_submission (submission, HAVEN_SUBMISSION_NOT_SAVED, NULL, error->message, NULL);
+        {
+          /* The outbox's own words name files and limits: for the
+           * operator's log, not the visitor's screen. */
+          g_message ("A removal request could not be saved: %s", error->message);
+          finish_submission (submission, HAVEN_SUBMISSION_NOT_SAVED, NULL, error->message, NULL);
+        }
       submission_free (submission);
       return;
     }
@@ -562,6 +567,7 @@ send_removal_action_cb (GtkWidget  *widget,
   delivery = ensure_delivery (self, &error);
   if (delivery == NULL)
     {
+      g_message ("A removal request could not be saved: %s", error->message);
       haven_session_set_submission (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL,
                                     error->message, NULL);
       show_page (self, self->page_index);
