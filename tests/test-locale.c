@@ -113,6 +113,29 @@ test_apply_switches_translations (void)
   g_assert_cmpstr (_("Leave now"), ==, "Salir ahora");
 }
 
+/* The kiosk starts in its default language; what it translates through
+ * g_dgettext() (the content definitions) must be translated too. GLib
+ * decides once per process, at the first g_dgettext(), whether to translate
+ * at all, so this runs in a fresh process, as haven's main() does. */
+static void
+test_start_in_default_language (void)
+{
+  if (g_test_subprocess ())
+    {
+      /* Nothing set yet, as when haven starts. Reading the settings is
+       * the process's first g_dgettext() (GSettings translates its own
+       * property descriptions). */
+      g_unsetenv ("LANGUAGE");
+      haven_locale_apply_default ();
+      haven_locale_apply ("es");
+      g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, "Leave now"), ==, "Salir ahora");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -121,15 +144,20 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
-  haven_locale_apply ("en");
 
   g_test_init (&argc, &argv, NULL);
+
+  /* Not in the subprocess: it must start as haven does, with nothing
+   * translated yet. */
+  if (!g_test_subprocess ())
+    haven_locale_apply ("en");
 
   g_test_add_func ("/haven/locale/known-languages", test_known_languages);
   g_test_add_func ("/haven/locale/direction", test_direction);
   g_test_add_func ("/haven/locale/filter-offered", test_filter_offered);
   g_test_add_func ("/haven/locale/default-language", test_default_language);
   g_test_add_func ("/haven/locale/apply-switches-translations", test_apply_switches_translations);
+  g_test_add_func ("/haven/locale/start-in-default-language", test_start_in_default_language);
 
   return g_test_run ();
 }

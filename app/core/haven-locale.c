@@ -192,8 +192,16 @@ haven_locale_get_default (GSettings *settings)
 void
 haven_locale_apply_default (void)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  g_autofree char *code = haven_locale_get_default (settings);
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *code = NULL;
 
+  /* GLib decides for good, at the first g_dgettext() of the process,
+   * whether to translate at all: only if the catalog answers then. Reading
+   * the settings may be that first call, so English (always shipped)
+   * answers it. */
+  haven_locale_apply ("en");
+
+  settings = g_settings_new (APP_ID);
+  code = haven_locale_get_default (settings);
   haven_locale_apply (code);
 }

@@ -38,6 +38,13 @@ test_welcome_offers_languages (Fixture       *fixture,
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (first)), ==, "visit.start-visit");
 }
 
+static gboolean
+is_label_with (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
 static void
 test_choosing_language_starts_visit (Fixture       *fixture,
                                      gconstpointer  user_data)
@@ -53,6 +60,11 @@ test_choosing_language_starts_visit (Fixture       *fixture,
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Salir ahora");
+
+  /* The content definitions are in the visitor's language too. */
+  click (fixture->window, "visit.next");
+  g_assert_nonnull (find_widget (haven_window_get_current_page (fixture->window), is_label_with,
+                                 "Alguien entró en mi cuenta, mi teléfono o mi computadora"));
 }
 
 /* A keyboard user starts on the page, not in the header: Return or space
