@@ -16,6 +16,8 @@
 #include "haven-outbox-private.h"
 #include "haven-request.h"
 #include "haven-sealed-box.h"
+#include "test-files.h"
+#include "test-wait.h"
 
 /* This binary runs itself with this argument as the child that the kill
  * test kills. */
@@ -42,24 +44,6 @@ fixture_set_up (Fixture       *fixture,
   fixture->outbox = haven_outbox_new (fixture->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->outbox);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
 }
 
 static void
@@ -114,25 +98,6 @@ enqueue_new (HavenOutbox *outbox,
                                        &error));
   g_assert_no_error (error);
   return request_id;
-}
-
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-
-  for (gsize i = 0; i + strlen (needle) <= length; i++)
-    {
-      if (memcmp (contents + i, needle, strlen (needle)) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
 }
 
 /* The database and its write-ahead log, the two files that hold data. */
@@ -623,25 +588,6 @@ test_invalid_key (Fixture       *fixture,
 }
 
 static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
-static void
 test_async (Fixture       *fixture,
             gconstpointer  data)
 {
@@ -658,8 +604,8 @@ test_async (Fixture       *fixture,
   gsize length;
 
   haven_outbox_enqueue_async (fixture->outbox, request_id, HAVEN_REQUEST_KIND_REMOVAL, body,
-                              NULL, async_cb, &result);
-  g_assert_true (haven_outbox_enqueue_finish (fixture->outbox, wait_for (&result), &error));
+                              NULL, store_result_cb, &result);
+  g_assert_true (haven_outbox_enqueue_finish (fixture->outbox, wait_for_result (&result), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_entries (fixture->outbox), ==, 1);
 
@@ -669,10 +615,10 @@ test_async (Fixture       *fixture,
   haven_request_set_declaration_accurate (request, TRUE);
   haven_request_set_declaration_authorised (request, TRUE);
   haven_request_confirm (request, "kiosk-1", "en");
-  haven_outbox_enqueue_request_async (fixture->outbox, request, NULL, async_cb,
+  haven_outbox_enqueue_request_async (fixture->outbox, request, NULL, store_result_cb,
                                       &request_result);
   g_assert_true (haven_outbox_enqueue_request_finish (fixture->outbox,
-                                                      wait_for (&request_result), &error));
+                                                      wait_for_result (&request_result), &error));
   g_assert_no_error (error);
 
   entry = haven_outbox_lookup (fixture->outbox, haven_request_get_request_id (request), TRUE,
@@ -684,10 +630,10 @@ test_async (Fixture       *fixture,
 
   /* An unconfirmed request is refused, and the visitor's draft stays. */
   haven_request_set_category (incomplete, "harassment");
-  haven_outbox_enqueue_request_async (fixture->outbox, incomplete, NULL, async_cb,
+  haven_outbox_enqueue_request_async (fixture->outbox, incomplete, NULL, store_result_cb,
                                       &invalid_result);
   g_assert_false (haven_outbox_enqueue_request_finish (fixture->outbox,
-                                                       wait_for (&invalid_result), &error));
+                                                       wait_for_result (&invalid_result), &error));
   g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID);
   g_assert_cmpstr (haven_request_get_category (incomplete), ==, "harassment");
   g_assert_cmpuint (count_entries (fixture->outbox), ==, 2);

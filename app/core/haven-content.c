@@ -602,6 +602,33 @@ claim_id (FileReader     *reader,
   return TRUE;
 }
 
+/* Reads the attributes of an item's element (a category, a question…),
+ * whose first allowed one is its id, and claims the id. Either failing
+ * marks the item broken, so that the rest is still checked and reported
+ * before the item is left out. */
+static void
+read_item_attributes (FileReader          *reader,
+                      const Location      *at,
+                      const char          *element,
+                      const char          *id_attribute,
+                      const char         **names,
+                      const char         **values,
+                      const char * const  *allowed,
+                      const char         **found)
+{
+  Item *item = &reader->item;
+
+  g_assert (g_str_equal (allowed[0], id_attribute));
+
+  if (!read_attributes (reader, at, element, names, values, allowed, found))
+    item->broken = TRUE;
+
+  if (found[0] != NULL && claim_id (reader, at, element, id_attribute, found[0]))
+    item->id = g_strdup (found[0]);
+  else
+    item->broken = TRUE;
+}
+
 static gboolean
 is_known_id (FileReader *reader,
              FileKind    kind,
@@ -682,13 +709,7 @@ start_category (FileReader      *reader,
   const char *found[MAX_ATTRIBUTES];
   Item *item = &reader->item;
 
-  if (!read_attributes (reader, at, "category", names, values, allowed, found))
-    item->broken = TRUE;
-
-  if (found[0] != NULL && claim_id (reader, at, "category", "id", found[0]))
-    item->id = g_strdup (found[0]);
-  else
-    item->broken = TRUE;
+  read_item_attributes (reader, at, "category", "id", names, values, allowed, found);
 
   if (found[1] != NULL &&
       !parse_boolean (reader, at, "category", "removable", found[1], &item->removable))
@@ -706,15 +727,8 @@ start_guidance (FileReader      *reader,
 {
   static const char * const allowed[] = { "id", NULL };
   const char *found[MAX_ATTRIBUTES];
-  Item *item = &reader->item;
 
-  if (!read_attributes (reader, at, "guidance", names, values, allowed, found))
-    item->broken = TRUE;
-
-  if (found[0] != NULL && claim_id (reader, at, "guidance", "id", found[0]))
-    item->id = g_strdup (found[0]);
-  else
-    item->broken = TRUE;
+  read_item_attributes (reader, at, "guidance", "id", names, values, allowed, found);
 }
 
 static void
@@ -775,13 +789,7 @@ start_question (FileReader      *reader,
   const char *found[MAX_ATTRIBUTES];
   Item *item = &reader->item;
 
-  if (!read_attributes (reader, at, "question", names, values, allowed, found))
-    item->broken = TRUE;
-
-  if (found[0] != NULL && claim_id (reader, at, "question", "id", found[0]))
-    item->id = g_strdup (found[0]);
-  else
-    item->broken = TRUE;
+  read_item_attributes (reader, at, "question", "id", names, values, allowed, found);
 
   if (found[1] != NULL)
     {
@@ -809,13 +817,7 @@ start_region (FileReader      *reader,
   const char *found[MAX_ATTRIBUTES];
   Item *item = &reader->item;
 
-  if (!read_attributes (reader, at, "region", names, values, allowed, found))
-    item->broken = TRUE;
-
-  if (found[0] != NULL && claim_id (reader, at, "region", "code", found[0]))
-    item->id = g_strdup (found[0]);
-  else
-    item->broken = TRUE;
+  read_item_attributes (reader, at, "region", "code", names, values, allowed, found);
 
   if (found[2] != NULL && !is_web_address (found[2], FALSE))
     {
@@ -878,6 +880,17 @@ start_item (FileReader      *reader,
     }
 }
 
+/* The text of @element is collected until it ends. */
+static void
+begin_words (FileReader     *reader,
+             const Location *at,
+             const char     *element)
+{
+  reader->words_element = g_strdup (element);
+  reader->words_at = *at;
+  g_string_truncate (reader->words, 0);
+}
+
 static void
 start_words (FileReader      *reader,
              const Location  *at,
@@ -894,9 +907,7 @@ start_words (FileReader      *reader,
   if (!read_attributes (reader, at, element, names, values, none, found))
     reader->item.broken = TRUE;
 
-  reader->words_element = g_strdup (element);
-  reader->words_at = *at;
-  g_string_truncate (reader->words, 0);
+  begin_words (reader, at, element);
 }
 
 /* <taxonomy term="…"/> and <guidance ref="…"/> in a category. */
@@ -965,9 +976,7 @@ start_choice (FileReader      *reader,
 
   entry_clear (item);
   item->entry_at = *at;
-  reader->words_element = g_strdup ("choice");
-  reader->words_at = *at;
-  g_string_truncate (reader->words, 0);
+  begin_words (reader, at, "choice");
 
   if (item->has_type && !haven_question_type_has_choices (item->type))
     {

@@ -1068,6 +1068,24 @@ haven_delivery_deliver_one_finish (HavenDelivery  *self,
 
 /* deliver_now */
 
+/* When @request_id is being sent already, *@task waits for that attempt,
+ * which the visitor is now waiting for too, rather than it being sent
+ * twice at once. */
+static gboolean
+join_attempt (HavenDelivery  *self,
+              const char     *request_id,
+              GTask         **task)
+{
+  Attempt *attempt = g_hash_table_lookup (self->attempts, request_id);
+
+  if (attempt == NULL)
+    return FALSE;
+
+  attempt->for_visitor = TRUE;
+  g_ptr_array_add (attempt->waiters, g_steal_pointer (task));
+  return TRUE;
+}
+
 static void
 deliver_now_claimed_cb (GObject      *object,
                         GAsyncResult *async_result,
@@ -1095,13 +1113,8 @@ deliver_now_claimed_cb (GObject      *object,
     }
 
   /* A flush here may have claimed it meanwhile: wait for that one. */
-  attempt = g_hash_table_lookup (self->attempts, data->request_id);
-  if (attempt != NULL)
-    {
-      attempt->for_visitor = TRUE;
-      g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
-      return;
-    }
+  if (join_attempt (self, data->request_id, &task))
+    return;
 
   if (!data->claim && data->entry->state == HAVEN_OUTBOX_STATE_QUEUED)
     {
@@ -1130,7 +1143,6 @@ haven_delivery_deliver_now_async (HavenDelivery       *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Attempt *attempt;
 
   g_return_if_fail (HAVEN_IS_DELIVERY (self));
   g_return_if_fail (request_id != NULL);
@@ -1141,13 +1153,8 @@ haven_delivery_deliver_now_async (HavenDelivery       *self,
   g_task_set_source_tag (task, haven_delivery_deliver_now_async);
   g_task_set_task_data (task, g_strdup (language), g_free);
 
-  attempt = g_hash_table_lookup (self->attempts, request_id);
-  if (attempt != NULL)
-    {
-      attempt->for_visitor = TRUE;
-      g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
-      return;
-    }
+  if (join_attempt (self, request_id, &task))
+    return;
 
   claim_async (self, request_id, self->backend != NULL && !self->blocked,
                deliver_now_claimed_cb, g_steal_pointer (&task));

@@ -416,24 +416,39 @@ create_private_file (const char  *path,
   return TRUE;
 }
 
+/* Runs @sql, a query with at least one row (a PRAGMA), and returns it
+ * stepped to that row. */
+static sqlite3_stmt *
+query_first_row (HavenOutbox  *self,
+                 const char   *sql,
+                 GError      **error)
+{
+  g_autoptr(sqlite3_stmt) statement = prepare (self, sql, error);
+  int rc;
+
+  if (statement == NULL)
+    return NULL;
+
+  rc = sqlite3_step (statement);
+  if (rc != SQLITE_ROW)
+    {
+      set_database_error (error, self->db, rc);
+      return NULL;
+    }
+
+  return g_steal_pointer (&statement);
+}
+
 static gboolean
 query_int (HavenOutbox    *self,
            const char     *sql,
            sqlite3_int64  *value,
            GError        **error)
 {
-  g_autoptr(sqlite3_stmt) statement = prepare (self, sql, error);
-  int rc;
+  g_autoptr(sqlite3_stmt) statement = query_first_row (self, sql, error);
 
   if (statement == NULL)
     return FALSE;
-
-  rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW)
-    {
-      set_database_error (error, self->db, rc);
-      return FALSE;
-    }
 
   *value = sqlite3_column_int64 (statement, 0);
   return TRUE;
@@ -503,16 +518,11 @@ open_database (HavenOutbox  *self,
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   {
-    g_autoptr(sqlite3_stmt) statement = prepare (self, "PRAGMA journal_mode = WAL", error);
+    g_autoptr(sqlite3_stmt) statement = query_first_row (self, "PRAGMA journal_mode = WAL",
+                                                         error);
 
     if (statement == NULL)
       return FALSE;
-    rc = sqlite3_step (statement);
-    if (rc != SQLITE_ROW)
-      {
-        set_database_error (error, self->db, rc);
-        return FALSE;
-      }
     journal_mode = g_strdup ((const char *) sqlite3_column_text (statement, 0));
   }
 

@@ -159,6 +159,15 @@ havenctl_json_add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+void
+havenctl_json_add_int (JsonBuilder *builder,
+                       const char  *member,
+                       gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
 /* Prints what @builder holds, indented, and a newline. */
 void
 havenctl_print_json (JsonBuilder *builder)

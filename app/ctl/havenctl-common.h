@@ -43,6 +43,9 @@ void       havenctl_wait_for_result   (GAsyncResult  **result);
 void       havenctl_json_add_string   (JsonBuilder    *builder,
                                        const char     *member,
                                        const char     *value);
+void       havenctl_json_add_int      (JsonBuilder    *builder,
+                                       const char     *member,
+                                       gint64          value);
 void       havenctl_print_json        (JsonBuilder    *builder);
 
 G_END_DECLS

@@ -17,28 +17,6 @@
  * Exit status as for every havenctl command: 0 the content is valid, 2 it
  * is not, or the command line is wrong. */
 
-enum {
-  EXIT_OK = 0,
-  EXIT_USAGE = 2,
-};
-
-/* The settings when their schema is installed, else NULL: the build checks
- * the content before anything is installed. */
-static GSettings *
-try_open_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-
-  if (schema == NULL)
-    return NULL;
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
-
 static void
 print_summary (HavenContent *content,
                const char   *mapping_file)
@@ -72,43 +50,26 @@ havenctl_content_check (const Command  *command,
   g_autofree char *mapping_file = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GSettings) settings = NULL;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(HavenContent) content = NULL;
   g_auto(GStrv) terms = NULL;
-  g_autofree char *prgname = g_strdup (g_get_prgname ());
-  g_autofree char *command_prgname = g_strconcat (prgname, " ", argv[0], NULL);
   GOptionEntry entries[] = {
     { "directory-mapping", 0, 0, G_OPTION_ARG_FILENAME, &mapping_file,
       N_("The directory’s category mapping whose taxonomy terms categories may name "
          "(default: found beside the content)"), N_("FILE") },
     { NULL },
   };
-  gboolean parsed;
 
-  context = g_option_context_new (_("[DIR]"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context,
-                                _("Check content definitions: DIR, or else the folder the "
-                                  "kiosk reads"));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-
-  /* So that --help reads "havenctl content check [OPTION…] [DIR]". */
-  g_set_prgname (command_prgname);
-  parsed = g_option_context_parse (context, &argc, &argv, &error);
-  g_set_prgname (prgname);
-
-  if (!parsed)
-    {
-      g_printerr ("%s: %s\n", command_prgname, error->message);
-      return EXIT_USAGE;
-    }
-
+  if (!havenctl_parse_options (&argc, &argv, _("[DIR]"),
+                               _("Check content definitions: DIR, or else the folder the "
+                                 "kiosk reads"), entries))
+    return HAVENCTL_EXIT_USAGE;
   if (argc > 2)
     {
-      g_printerr (_("%s: takes at most one folder\n"), command_prgname);
-      return EXIT_USAGE;
+      g_autofree char *name = g_strconcat (g_get_prgname (), " ", argv[0], NULL);
+
+      return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: takes at most one folder\n"), name);
     }
 
   if (argc == 2)
@@ -117,13 +78,12 @@ havenctl_content_check (const Command  *command,
     }
   else
     {
-      settings = try_open_settings ();
+      /* The build checks the content before the settings schema is
+       * installed. */
+      settings = havenctl_try_open_settings ();
       dir = haven_content_dup_default_dir (settings, &error);
       if (dir == NULL)
-        {
-          g_printerr ("%s\n", error->message);
-          return EXIT_USAGE;
-        }
+        return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
     }
 
   if (mapping_file == NULL)
@@ -132,10 +92,7 @@ havenctl_content_check (const Command  *command,
     {
       terms = haven_content_read_taxonomy_terms (mapping_file, &error);
       if (terms == NULL)
-        {
-          g_printerr ("%s\n", error->message);
-          return EXIT_USAGE;
-        }
+        return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
     }
 
   problems = haven_content_check_dir (dir, (const char * const *) terms);
@@ -147,17 +104,14 @@ havenctl_content_check (const Command  *command,
       /* TRANSLATORS: %u is a number, %s a folder. */
       g_printerr (ngettext ("%u problem in %s\n", "%u problems in %s\n", problems->len),
                   problems->len, dir);
-      return EXIT_USAGE;
+      return HAVENCTL_EXIT_USAGE;
     }
 
+  /* It fails only when the files changed between the two readings. */
   content = haven_content_new_from_dir (dir, (const char * const *) terms, &error);
   if (content == NULL)
-    {
-      /* The files changed between the two readings. */
-      g_printerr ("%s\n", error->message);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
 
   print_summary (content, mapping_file);
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }

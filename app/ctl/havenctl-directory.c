@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "havenctl-common.h"
 #include "havenctl-directory.h"
 #include "haven-directory.h"
 #include "haven-directory-import.h"
@@ -19,56 +20,8 @@
  *
  * Exit status as for every havenctl command: 0 success, 1 failed, 2 a
  * mistake in what was given (the command line, or a directory file that is
- * not valid HSDS). */
-
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
-
-/* Parses the options of "directory ACTION", whose name is @argv[0]. */
-static gboolean
-parse_options (int            *argc,
-               char         ***argv,
-               const char     *parameter_string,
-               const char     *summary,
-               GOptionEntry   *entries)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup (g_get_prgname ());
-  g_autofree char *command_prgname = g_strconcat (prgname, " ", (*argv)[0], NULL);
-  gboolean parsed;
-
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-
-  /* So that --help reads "havenctl directory search [OPTION…] TEXT". */
-  g_set_prgname (command_prgname);
-  parsed = g_option_context_parse (context, argc, argv, &error);
-  g_set_prgname (prgname);
-
-  if (!parsed)
-    g_printerr ("%s: %s\n", command_prgname, error->message);
-
-  return parsed;
-}
-
-/* The kiosk's settings, or NULL when the schema is not installed: the
- * directory commands work without it, with --db. */
-static GSettings *
-open_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-
-  return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
-}
+ * not valid HSDS). The settings are optional here: with --db the
+ * directory commands work where the schema is not installed. */
 
 static char *
 database_path (GSettings  *settings,
@@ -99,30 +52,26 @@ havenctl_directory_import (const Command  *command,
     { NULL },
   };
 
-  if (!parse_options (&argc, &argv, _("PATH"),
+  if (!havenctl_parse_options (&argc, &argv, _("PATH"),
                       _("Import an HSDS 3.0 directory: a JSON list of services, an HSDS Page "
-                        "object, or a datapackage.json with its CSV files."),
-                      entries))
-    return EXIT_USAGE;
+                                 "object, or a datapackage.json with its CSV files."),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
   if (argc != 2)
-    {
-      g_printerr (_("%s: give one file or folder to import\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: give one file or folder to import\n"),
+                          argv[0]);
 
-  settings = open_settings ();
+  settings = havenctl_try_open_settings ();
   path = database_path (settings, db);
 
   importer = haven_directory_importer_new (argv[1], path);
   if (!haven_directory_importer_run (importer, NULL, &error))
     {
+      if (!g_error_matches (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT))
+        return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
       g_printerr ("%s\n", error->message);
-      if (g_error_matches (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT))
-        {
-          g_printerr (_("The directory in use was not changed.\n"));
-          return EXIT_USAGE;
-        }
-      return EXIT_FAILED;
+      return havenctl_fail (HAVENCTL_EXIT_USAGE, _("The directory in use was not changed.\n"));
     }
 
   seconds = g_strdup_printf ("%.2f", haven_directory_importer_get_seconds (importer));
@@ -137,7 +86,7 @@ havenctl_directory_import (const Command  *command,
                        haven_directory_importer_get_n_skipped (importer)),
              haven_directory_importer_get_n_skipped (importer));
 
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }
 
 static HavenDirectory *
@@ -194,28 +143,13 @@ add_strv (JsonBuilder        *builder,
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 print_json (GListModel *results,
             guint       n_matches)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "matches");
-  json_builder_add_int_value (builder, n_matches);
+  havenctl_json_add_int (builder, "matches", n_matches);
   json_builder_set_member_name (builder, "services");
   json_builder_begin_array (builder);
 
@@ -224,13 +158,13 @@ print_json (GListModel *results,
       g_autoptr(HavenService) service = g_list_model_get_item (results, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "id", haven_service_get_id (service));
-      add_string (builder, "name", haven_service_get_name (service));
-      add_string (builder, "organization", haven_service_get_organization (service));
-      add_string (builder, "description", haven_service_get_description (service));
-      add_string (builder, "url", haven_service_get_url (service));
-      add_string (builder, "email", haven_service_get_email (service));
-      add_string (builder, "fees", haven_service_get_fees (service));
+      havenctl_json_add_string (builder, "id", haven_service_get_id (service));
+      havenctl_json_add_string (builder, "name", haven_service_get_name (service));
+      havenctl_json_add_string (builder, "organization", haven_service_get_organization (service));
+      havenctl_json_add_string (builder, "description", haven_service_get_description (service));
+      havenctl_json_add_string (builder, "url", haven_service_get_url (service));
+      havenctl_json_add_string (builder, "email", haven_service_get_email (service));
+      havenctl_json_add_string (builder, "fees", haven_service_get_fees (service));
       json_builder_set_member_name (builder, "free");
       json_builder_add_boolean_value (builder, haven_service_get_free (service));
       json_builder_set_member_name (builder, "open_now");
@@ -240,8 +174,9 @@ print_json (GListModel *results,
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "always_open");
       json_builder_add_boolean_value (builder, haven_service_get_always_open (service));
-      add_string (builder, "hours_today", haven_service_get_hours_today (service));
-      add_string (builder, "reach", describe_reach (haven_service_get_reach (service)));
+      havenctl_json_add_string (builder, "hours_today", haven_service_get_hours_today (service));
+      havenctl_json_add_string (builder, "reach",
+                                describe_reach (haven_service_get_reach (service)));
       add_strv (builder, "categories", haven_service_get_categories (service));
       add_strv (builder, "languages", haven_service_get_languages (service));
       add_strv (builder, "service_areas", haven_service_get_service_areas (service));
@@ -252,23 +187,23 @@ print_json (GListModel *results,
       for (guint j = 0; j < haven_service_get_n_phones (service); j++)
         {
           json_builder_begin_object (builder);
-          add_string (builder, "number", haven_service_get_phone_number (service, j));
-          add_string (builder, "description", haven_service_get_phone_description (service, j));
+          havenctl_json_add_string (builder, "number",
+                                    haven_service_get_phone_number (service, j));
+          havenctl_json_add_string (builder, "description",
+                                    haven_service_get_phone_description (service, j));
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);
 
-      add_string (builder, "source", haven_service_get_source (service));
-      add_string (builder, "assured_date", haven_service_get_assured_date (service));
+      havenctl_json_add_string (builder, "source", haven_service_get_source (service));
+      havenctl_json_add_string (builder, "assured_date", haven_service_get_assured_date (service));
       json_builder_end_object (builder);
     }
 
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, TRUE);
-  g_print ("%s\n", text);
+  havenctl_print_json (builder);
 }
 
 static void
@@ -357,29 +292,25 @@ havenctl_directory_search (const Command  *command,
     { NULL },
   };
 
-  if (!parse_options (&argc, &argv, _("[TEXT…]"),
-                      _("Search the service directory as the kiosk does."), entries))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, _("[TEXT…]"),
+                               _("Search the service directory as the kiosk does."), entries))
+    return HAVENCTL_EXIT_USAGE;
   if (limit < 0)
-    {
-      g_printerr (_("%s: --limit must be a positive number\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: --limit must be a positive number\n"),
+                          argv[0]);
   query->limit = limit;
   if (argc > 1)
     query->text = g_strjoinv (" ", argv + 1);
 
-  settings = open_settings ();
+  settings = havenctl_try_open_settings ();
   if (query->region == NULL && settings != NULL)
     query->region = g_settings_get_string (settings, "region");
 
   directory = open_directory (settings, db, time_zone, &error);
   if (directory == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return g_error_matches (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID)
-             ? EXIT_USAGE : EXIT_FAILED;
-    }
+    return havenctl_fail_with_error (g_error_matches (error, HAVEN_SCHEDULE_ERROR,
+                                                      HAVEN_SCHEDULE_ERROR_INVALID)
+                                     ? HAVENCTL_EXIT_USAGE : HAVENCTL_EXIT_FAILED, error);
 
   if (at != NULL)
     {
@@ -394,27 +325,23 @@ havenctl_directory_search (const Command  *command,
           query->at = g_date_time_new_from_iso8601 (with_seconds, kiosk_zone);
         }
       if (query->at == NULL)
-        {
-          g_printerr (_("%s: --at “%s” is not an ISO 8601 time such as 2026-03-29T09:30\n"),
-                      argv[0], at);
-          return EXIT_USAGE;
-        }
+        return havenctl_fail (HAVENCTL_EXIT_USAGE,
+                              _("%s: --at “%s” is not an ISO 8601 time such as "
+                                "2026-03-29T09:30\n"), argv[0], at);
     }
 
   results = haven_directory_search (directory, query, &n_matches, &error);
   if (results == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return g_error_matches (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_QUERY)
-             ? EXIT_USAGE : EXIT_FAILED;
-    }
+    return havenctl_fail_with_error (g_error_matches (error, HAVEN_DIRECTORY_ERROR,
+                                                      HAVEN_DIRECTORY_ERROR_INVALID_QUERY)
+                                     ? HAVENCTL_EXIT_USAGE : HAVENCTL_EXIT_FAILED, error);
 
   if (json)
     print_json (results, n_matches);
   else
     print_text (results, n_matches);
 
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }
 
 int
@@ -435,58 +362,41 @@ havenctl_directory_stats (const Command  *command,
     { NULL },
   };
 
-  if (!parse_options (&argc, &argv, NULL, _("Show what the service directory holds."), entries))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, NULL, _("Show what the service directory holds."),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
   if (argc > 1)
-    {
-      g_printerr (_("%s: takes no arguments\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: takes no arguments\n"), argv[0]);
 
-  settings = open_settings ();
+  settings = havenctl_try_open_settings ();
   directory = open_directory (settings, db, NULL, &error);
   if (directory != NULL)
     stats = haven_directory_get_stats (directory, &error);
   if (stats == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
 
       json_builder_begin_object (builder);
-      add_string (builder, "path", haven_directory_get_path (directory));
-      json_builder_set_member_name (builder, "schema_version");
-      json_builder_add_int_value (builder, stats->schema_version);
-      json_builder_set_member_name (builder, "services");
-      json_builder_add_int_value (builder, stats->n_services);
-      json_builder_set_member_name (builder, "organizations");
-      json_builder_add_int_value (builder, stats->n_organizations);
-      json_builder_set_member_name (builder, "languages");
-      json_builder_add_int_value (builder, stats->n_languages);
-      json_builder_set_member_name (builder, "regions");
-      json_builder_add_int_value (builder, stats->n_regions);
-      json_builder_set_member_name (builder, "terms");
-      json_builder_add_int_value (builder, stats->n_terms);
-      json_builder_set_member_name (builder, "mapped_terms");
-      json_builder_add_int_value (builder, stats->n_mapped_terms);
-      json_builder_set_member_name (builder, "services_with_hours");
-      json_builder_add_int_value (builder, stats->n_with_hours);
-      add_string (builder, "imported_at", stats->imported_at);
-      add_string (builder, "source", stats->source);
-      add_string (builder, "format", stats->format);
-      add_string (builder, "categories_file", stats->categories_file);
+      havenctl_json_add_string (builder, "path", haven_directory_get_path (directory));
+      havenctl_json_add_int (builder, "schema_version", stats->schema_version);
+      havenctl_json_add_int (builder, "services", stats->n_services);
+      havenctl_json_add_int (builder, "organizations", stats->n_organizations);
+      havenctl_json_add_int (builder, "languages", stats->n_languages);
+      havenctl_json_add_int (builder, "regions", stats->n_regions);
+      havenctl_json_add_int (builder, "terms", stats->n_terms);
+      havenctl_json_add_int (builder, "mapped_terms", stats->n_mapped_terms);
+      havenctl_json_add_int (builder, "services_with_hours", stats->n_with_hours);
+      havenctl_json_add_string (builder, "imported_at", stats->imported_at);
+      havenctl_json_add_string (builder, "source", stats->source);
+      havenctl_json_add_string (builder, "format", stats->format);
+      havenctl_json_add_string (builder, "categories_file", stats->categories_file);
       json_builder_end_object (builder);
 
-      root = json_builder_get_root (builder);
-      text = json_to_string (root, TRUE);
-      g_print ("%s\n", text);
-      return EXIT_OK;
+      havenctl_print_json (builder);
+      return HAVENCTL_EXIT_OK;
     }
 
   g_print (_("Directory:        %s\n"), haven_directory_get_path (directory));
@@ -503,5 +413,5 @@ havenctl_directory_stats (const Command  *command,
            stats->format != NULL ? stats->format : "?");
   g_print (_("Category mapping: %s\n"), stats->categories_file);
 
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }

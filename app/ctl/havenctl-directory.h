@@ -3,10 +3,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "havenctl-common.h"
 
-/* havenctl.c's command table entry; only its pointer is passed here. */
-typedef struct _Command Command;
+G_BEGIN_DECLS
 
 int havenctl_directory_import (const Command  *command,
                                int             argc,

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "havenctl-common.h"
 #include "havenctl-outbox.h"
 #include "haven-delivery.h"
 #include "haven-outbox.h"
@@ -24,62 +25,6 @@
  * Exit status as for every havenctl command: 0 success, 1 failed, 2 a
  * mistake in what was given (the command line, or a request that does not
  * validate). */
-
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
-
-/* Parses the options of "outbox ACTION", whose name is @argv[0]. */
-static gboolean
-parse_options (int            *argc,
-               char         ***argv,
-               const char     *parameter_string,
-               const char     *summary,
-               GOptionEntry   *entries)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup (g_get_prgname ());
-  g_autofree char *command_prgname = g_strconcat (prgname, " ", (*argv)[0], NULL);
-  gboolean parsed;
-
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-
-  /* So that --help reads "havenctl outbox add [OPTION…]". */
-  g_set_prgname (command_prgname);
-  parsed = g_option_context_parse (context, argc, argv, &error);
-  g_set_prgname (prgname);
-
-  if (!parsed)
-    g_printerr ("%s: %s\n", command_prgname, error->message);
-
-  return parsed;
-}
-
-/* Reads the settings and fails when the schema is missing, rather than
- * letting g_settings_new() abort. */
-static GSettings *
-open_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-
-  if (schema == NULL)
-    {
-      g_printerr (_("The settings schema %s is not installed\n"), APP_ID);
-      return NULL;
-    }
-
-  return g_settings_new_full (schema, NULL, NULL);
-}
 
 /* add */
 
@@ -155,45 +100,35 @@ havenctl_outbox_add (const Command  *command,
   gsize length = 0;
   HavenRequestKind kind;
 
-  if (!parse_options (&argc, &argv, _("FILE.json"),
-                      _("Check a request from a file and queue it for the backend"), entries))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, _("FILE.json"),
+                               _("Check a request from a file and queue it for the backend"),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
   if (argc != 2)
-    {
-      g_printerr (_("%s: give one request file\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: give one request file\n"), argv[0]);
   if (kind_name != NULL && !haven_request_kind_from_string (kind_name, &kind))
-    {
-      g_printerr (_("%s: the kind must be “removal” or “report”\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE,
+                          _("%s: the kind must be “removal” or “report”\n"), argv[0]);
 
   if (!g_file_get_contents (argv[1], &contents, &length, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   if (kind_name == NULL && !guess_kind (contents, length, &kind))
     {
       haven_wipe_string (contents);
-      g_printerr (_("%s is neither a removal request (with “items”) nor a report (with "
-                    "“incident”); give --kind\n"), argv[1]);
-      return EXIT_USAGE;
+      return havenctl_fail (HAVENCTL_EXIT_USAGE,
+                            _("%s is neither a removal request (with “items”) nor a report "
+                              "(with “incident”); give --kind\n"), argv[1]);
     }
 
   request = haven_request_new_from_json (kind, contents, length, &error);
   haven_wipe_string (contents);
   if (request == NULL)
-    {
-      g_printerr ("%s: %s\n", argv[1], error->message);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, "%s: %s\n", argv[1], error->message);
 
-  settings = open_settings ();
+  settings = havenctl_open_settings ();
   if (settings == NULL)
-    return EXIT_FAILED;
+    return HAVENCTL_EXIT_FAILED;
 
   /* A file with its own request_id keeps it, so that tests and operators
    * can queue a request they can recognise; otherwise it is confirmed
@@ -214,18 +149,15 @@ havenctl_outbox_add (const Command  *command,
   if (!haven_request_validate (request, &field_errors))
     {
       print_field_errors (argv[1], field_errors);
-      return EXIT_USAGE;
+      return HAVENCTL_EXIT_USAGE;
     }
 
   outbox = haven_outbox_new_from_settings (settings, &error);
   if (outbox == NULL || !haven_outbox_enqueue_request (outbox, request, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   g_print ("%s\n", haven_request_get_request_id (request));
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }
 
 /* list */
@@ -260,24 +192,9 @@ add_time_member (JsonBuilder *builder,
 }
 
 static void
-add_string_member (JsonBuilder *builder,
-                   const char  *member,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 print_json (GPtrArray *entries)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < entries->len; i++)
@@ -285,31 +202,25 @@ print_json (GPtrArray *entries)
       HavenOutboxEntry *entry = g_ptr_array_index (entries, i);
 
       json_builder_begin_object (builder);
-      add_string_member (builder, "request_id", entry->request_id);
-      add_string_member (builder, "kind", haven_request_kind_to_string (entry->kind));
-      add_string_member (builder, "state", haven_outbox_state_to_string (entry->state));
+      havenctl_json_add_string (builder, "request_id", entry->request_id);
+      havenctl_json_add_string (builder, "kind", haven_request_kind_to_string (entry->kind));
+      havenctl_json_add_string (builder, "state", haven_outbox_state_to_string (entry->state));
       json_builder_set_member_name (builder, "sealed");
       json_builder_add_boolean_value (builder, entry->sealed);
-      json_builder_set_member_name (builder, "attempts");
-      json_builder_add_int_value (builder, entry->attempts);
+      havenctl_json_add_int (builder, "attempts", entry->attempts);
       add_time_member (builder, "created_at", entry->created_at);
       add_time_member (builder, "next_attempt_at",
                        entry->state == HAVEN_OUTBOX_STATE_QUEUED ? entry->next_attempt_at : 0);
       add_time_member (builder, "last_attempt_at", entry->last_attempt_at);
       add_time_member (builder, "finished_at", entry->finished_at);
-      add_string_member (builder, "last_error", entry->last_error);
-      add_string_member (builder, "case_reference", entry->case_reference);
-      json_builder_set_member_name (builder, "body_size");
-      json_builder_add_int_value (builder, entry->body_size);
+      havenctl_json_add_string (builder, "last_error", entry->last_error);
+      havenctl_json_add_string (builder, "case_reference", entry->case_reference);
+      havenctl_json_add_int (builder, "body_size", entry->body_size);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  havenctl_print_json (builder);
 }
 
 /* Pads @text with spaces to @width characters, counted as characters so
@@ -395,6 +306,32 @@ print_table (GPtrArray *entries)
     }
 }
 
+/* list, purge and flush open the outbox the kiosk uses without making one
+ * where there is none, and without a sealing key: a wrong key must not
+ * hide the queue, and what is queued is sealed already. Sets *@outbox to
+ * NULL when there is no outbox; returns FALSE after saying why it cannot
+ * be opened. */
+static gboolean
+open_existing_outbox (GSettings    *settings,
+                      HavenOutbox **outbox)
+{
+  g_autofree char *path = haven_outbox_dup_default_path (settings);
+  g_autoptr(GError) error = NULL;
+
+  *outbox = NULL;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+
+  *outbox = haven_outbox_new (path, &error);
+  if (*outbox == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 int
 havenctl_outbox_list (const Command  *command,
                       int             argc,
@@ -409,34 +346,23 @@ havenctl_outbox_list (const Command  *command,
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
-  if (!parse_options (&argc, &argv, NULL,
-                      _("List the requests in the outbox, without their contents"), entries))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, NULL,
+                               _("List the requests in the outbox, without their contents"),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
   if (argc > 1)
-    {
-      g_printerr (_("“%s” takes no arguments\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("“%s” takes no arguments\n"), argv[0]);
 
-  settings = open_settings ();
-  if (settings == NULL)
-    return EXIT_FAILED;
+  settings = havenctl_open_settings ();
+  if (settings == NULL || !open_existing_outbox (settings, &outbox))
+    return HAVENCTL_EXIT_FAILED;
 
-  /* Listing must not make an outbox where there was none, and needs no
-   * sealing key, so that a wrong key does not hide the queue. */
-  path = haven_outbox_dup_default_path (settings);
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
+  if (outbox != NULL)
     {
-      outbox = haven_outbox_new (path, &error);
-      if (outbox != NULL)
-        list = haven_outbox_list (outbox, &error);
+      list = haven_outbox_list (outbox, &error);
       if (list == NULL)
-        {
-          g_printerr ("%s\n", error->message);
-          return EXIT_FAILED;
-        }
+        return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
     }
   else
     {
@@ -450,7 +376,7 @@ havenctl_outbox_list (const Command  *command,
   else
     print_table (list);
 
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }
 
 /* purge */
@@ -463,58 +389,29 @@ havenctl_outbox_purge (const Command  *command,
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
-  if (!parse_options (&argc, &argv, _("ID"),
-                      _("Delete one request from the outbox, whatever its state"), NULL))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, _("ID"),
+                               _("Delete one request from the outbox, whatever its state"),
+                               NULL))
+    return HAVENCTL_EXIT_USAGE;
   if (argc != 2)
-    {
-      g_printerr (_("%s: give the id of one request\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: give the id of one request\n"), argv[0]);
 
-  settings = open_settings ();
-  if (settings == NULL)
-    return EXIT_FAILED;
+  settings = havenctl_open_settings ();
+  if (settings == NULL || !open_existing_outbox (settings, &outbox))
+    return HAVENCTL_EXIT_FAILED;
 
-  path = haven_outbox_dup_default_path (settings);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_printerr (_("The outbox has no request %s\n"), argv[1]);
-      return EXIT_FAILED;
-    }
-
-  outbox = haven_outbox_new (path, &error);
-  if (outbox == NULL || !haven_outbox_purge (outbox, argv[1], &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILED;
-    }
+  if (outbox == NULL)
+    return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The outbox has no request %s\n"), argv[1]);
+  if (!haven_outbox_purge (outbox, argv[1], &error))
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   /* TRANSLATORS: %s is a request id. */
   g_print (_("Deleted %s from the outbox\n"), argv[1]);
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }
 
 /* flush */
-
-typedef struct {
-  GMainLoop *loop;
-  GPtrArray *results;
-  GError *error;
-} FlushRun;
-
-static void
-flush_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  FlushRun *run = user_data;
-
-  run->results = haven_delivery_flush_finish (HAVEN_DELIVERY (object), result, &run->error);
-  g_main_loop_quit (run->loop);
-}
 
 int
 havenctl_outbox_flush (const Command  *command,
@@ -524,63 +421,45 @@ havenctl_outbox_flush (const Command  *command,
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autoptr(HavenDelivery) delivery = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GAsyncResult) flushed = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  FlushRun run = { NULL, NULL, NULL };
   guint n_delivered = 0;
   guint n_kept = 0;
   guint n_failed = 0;
 
-  if (!parse_options (&argc, &argv, NULL,
-                      _("Deliver every queued request now, whatever its backoff"), NULL))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, NULL,
+                               _("Deliver every queued request now, whatever its backoff"),
+                               NULL))
+    return HAVENCTL_EXIT_USAGE;
   if (argc > 1)
-    {
-      g_printerr (_("“%s” takes no arguments\n"), argv[0]);
-      return EXIT_USAGE;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("“%s” takes no arguments\n"), argv[0]);
 
-  settings = open_settings ();
-  if (settings == NULL)
-    return EXIT_FAILED;
+  settings = havenctl_open_settings ();
+  if (settings == NULL || !open_existing_outbox (settings, &outbox))
+    return HAVENCTL_EXIT_FAILED;
 
-  /* As for list: no outbox is made, and no sealing key is needed to send
-   * what is sealed already. */
-  path = haven_outbox_dup_default_path (settings);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_print (_("Nothing to deliver\n"));
-      return EXIT_OK;
-    }
-
-  outbox = haven_outbox_new (path, &error);
   if (outbox == NULL)
     {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILED;
+      g_print (_("Nothing to deliver\n"));
+      return HAVENCTL_EXIT_OK;
     }
 
   /* The kiosk's delivery code on a main loop, as the kiosk runs it. */
   delivery = haven_delivery_new (settings, outbox);
-  loop = g_main_loop_new (NULL, FALSE);
-  run.loop = loop;
-  haven_delivery_flush_async (delivery, HAVEN_DELIVERY_FLUSH_ALL, NULL, flush_cb, &run);
-  g_main_loop_run (loop);
+  haven_delivery_flush_async (delivery, HAVEN_DELIVERY_FLUSH_ALL, NULL,
+                              havenctl_store_result_cb, &flushed);
+  havenctl_wait_for_result (&flushed);
 
-  results = g_steal_pointer (&run.results);
+  results = haven_delivery_flush_finish (delivery, flushed, &error);
   if (results == NULL)
-    {
-      g_printerr (_("Nothing was delivered: %s\n"), run.error->message);
-      g_clear_error (&run.error);
-      return EXIT_FAILED;
-    }
+    return havenctl_fail (HAVENCTL_EXIT_FAILED, _("Nothing was delivered: %s\n"),
+                          error->message);
 
   if (results->len == 0)
     {
       g_print (_("Nothing to deliver\n"));
-      return EXIT_OK;
+      return HAVENCTL_EXIT_OK;
     }
 
   for (guint i = 0; i < results->len; i++)
@@ -609,5 +488,5 @@ havenctl_outbox_flush (const Command  *command,
   if (haven_delivery_get_operator_alert (delivery) != NULL)
     g_printerr ("%s\n", haven_delivery_get_operator_alert (delivery));
 
-  return n_delivered == results->len ? EXIT_OK : EXIT_FAILED;
+  return n_delivered == results->len ? HAVENCTL_EXIT_OK : HAVENCTL_EXIT_FAILED;
 }

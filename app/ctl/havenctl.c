@@ -12,6 +12,7 @@
 
 #include "haven-backend.h"
 #include "haven-locale.h"
+#include "havenctl-common.h"
 #include "havenctl-content.h"
 #include "havenctl-directory.h"
 #include "havenctl-outbox.h"
@@ -21,13 +22,7 @@
  * and a line there.
  *
  * Exit status: 0 success, 1 the command ran and failed (the one line it
- * printed says why), 2 a mistake on the command line. */
-
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
+ * printed says why), 2 a mistake on the command line (HavenctlExit). */
 
 typedef struct _Command Command;
 
@@ -125,79 +120,7 @@ usage_error (const char *format,
 
   g_printerr ("%s: %s\n\n", g_get_prgname (), message);
   print_usage (stderr);
-  return EXIT_USAGE;
-}
-
-/* Parses the options of one command; @argv[0] is "GROUP ACTION". Returns
- * FALSE after printing a usage error. */
-static gboolean
-parse_command_options (const Command  *command,
-                       int            *argc,
-                       char         ***argv,
-                       const char     *parameter_string)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter_string);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *prgname = g_strdup (g_get_prgname ());
-  g_autofree char *command_prgname = g_strconcat (prgname, " ", (*argv)[0], NULL);
-  gboolean parsed;
-
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, _(command->summary));
-
-  /* GOptionContext names the program in --help from the prgname; for the
-   * usage line to read "havenctl backend check [OPTION…]" the command must
-   * be part of it while parsing. */
-  g_set_prgname (command_prgname);
-  parsed = g_option_context_parse (context, argc, argv, &error);
-  g_set_prgname (prgname);
-
-  if (!parsed)
-    {
-      g_printerr ("%s: %s\n", command_prgname, error->message);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-typedef struct {
-  GMainLoop *loop;
-  gboolean reachable;
-  gint64 api_version;
-  GError *error;
-} CheckResult;
-
-static void
-check_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  CheckResult *check = user_data;
-
-  check->reachable = haven_backend_check_finish (HAVEN_BACKEND (object), result,
-                                                 &check->api_version, &check->error);
-  g_main_loop_quit (check->loop);
-}
-
-/* Reads the settings and fails when the schema is missing, rather than
- * letting g_settings_new() abort. */
-static GSettings *
-open_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-
-  if (schema == NULL)
-    {
-      g_printerr (_("The settings schema %s is not installed\n"), APP_ID);
-      return NULL;
-    }
-
-  return g_settings_new_full (schema, NULL, NULL);
+  return HAVENCTL_EXIT_USAGE;
 }
 
 static int
@@ -207,48 +130,40 @@ backend_check (const Command  *command,
 {
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenBackend) backend = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
-  CheckResult check = { NULL, FALSE, 0, NULL };
+  gint64 api_version = 0;
 
-  if (!parse_command_options (command, &argc, &argv, NULL))
-    return EXIT_USAGE;
+  if (!havenctl_parse_options (&argc, &argv, NULL, _(command->summary), NULL))
+    return HAVENCTL_EXIT_USAGE;
   if (argc > 1)
     return usage_error (_("“%s” takes no arguments"), argv[0]);
 
-  settings = open_settings ();
+  settings = havenctl_open_settings ();
   if (settings == NULL)
-    return EXIT_FAILED;
+    return HAVENCTL_EXIT_FAILED;
 
   /* The settings' own messages name the setting that is wrong. */
   backend = haven_backend_new_from_settings (settings, &error);
   if (backend == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_FAILED;
-    }
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
-  /* A main loop rather than a blocking call: the backend code is the
-   * kiosk's, asynchronous, and this checks it exactly as the kiosk runs it. */
-  loop = g_main_loop_new (NULL, FALSE);
-  check.loop = loop;
-  haven_backend_check_async (backend, NULL, check_cb, &check);
-  g_main_loop_run (loop);
+  /* The backend code is the kiosk's, asynchronous: this checks it exactly
+   * as the kiosk runs it. */
+  haven_backend_check_async (backend, NULL, havenctl_store_result_cb, &result);
+  havenctl_wait_for_result (&result);
 
-  if (!check.reachable)
-    {
-      g_printerr (_("Backend not reachable: %s\n"), check.error->message);
-      g_clear_error (&check.error);
-      return EXIT_FAILED;
-    }
+  if (!haven_backend_check_finish (backend, result, &api_version, &error))
+    return havenctl_fail (HAVENCTL_EXIT_FAILED, _("Backend not reachable: %s\n"),
+                          error->message);
 
-  version = g_strdup_printf ("%" G_GINT64_FORMAT, check.api_version);
+  version = g_strdup_printf ("%" G_GINT64_FORMAT, api_version);
   /* TRANSLATORS: the first %s is the backend's URL, the second the API
    * version, a number. */
   g_print (_("Backend reachable: %s (API version %s)\n"),
            haven_backend_get_base_url (backend), version);
-  return EXIT_OK;
+  return HAVENCTL_EXIT_OK;
 }
 
 static const Command *
@@ -299,13 +214,13 @@ main (int   argc,
       g_str_equal (argv[1], "-h"))
     {
       print_usage (stdout);
-      return EXIT_OK;
+      return HAVENCTL_EXIT_OK;
     }
 
   if (g_str_equal (argv[1], "--version"))
     {
       g_print ("havenctl %s\n", PACKAGE_VERSION);
-      return EXIT_OK;
+      return HAVENCTL_EXIT_OK;
     }
 
   if (!is_group (argv[1]))

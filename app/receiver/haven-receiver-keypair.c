@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "haven-receiver-keypair.h"
+#include "haven-sealed-box.h"
 
 /* The receiver's X25519 key pair for sealed bodies (API.md, "Sealed
  * bodies"): kiosks seal each request with crypto_box_seal() to the public
@@ -25,15 +26,18 @@
  *   public <base64 of the 32-byte public key>
  *   secret <base64 of the 32-byte secret key>
  *
- * and must be readable by its owner only. sodium_init() must have been
+ * and must be readable by its owner only. Generating, encoding and opening
+ * are the kiosk's own code (haven-sealed-box.c), so both ends of a sealed
+ * body agree by construction; only reading the file and checking that its
+ * two keys belong together are the receiver's. sodium_init() must have been
  * called before anything here is used. */
 
 struct _HavenReceiverKeypair
 {
   GObject parent_instance;
 
-  guint8 public_key[crypto_box_PUBLICKEYBYTES];
-  guint8 secret_key[crypto_box_SECRETKEYBYTES];
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
 };
 
 G_DEFINE_FINAL_TYPE (HavenReceiverKeypair, haven_receiver_keypair, G_TYPE_OBJECT)
@@ -68,7 +72,7 @@ haven_receiver_keypair_generate (void)
 {
   HavenReceiverKeypair *self = g_object_new (HAVEN_TYPE_RECEIVER_KEYPAIR, NULL);
 
-  crypto_box_keypair (self->public_key, self->secret_key);
+  haven_sealed_box_generate_key_pair (self->public_key, self->secret_key);
 
   return self;
 }
@@ -106,7 +110,7 @@ parse_keypair (HavenReceiverKeypair *self,
 {
   gboolean have_public = FALSE;
   gboolean have_secret = FALSE;
-  guint8 derived_public_key[crypto_box_PUBLICKEYBYTES];
+  guint8 derived_public_key[HAVEN_SEALED_BOX_KEY_BYTES];
   char *line;
   char *next = contents;
 
@@ -237,8 +241,8 @@ haven_receiver_keypair_save (HavenReceiverKeypair  *self,
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  public_text = g_base64_encode (self->public_key, sizeof self->public_key);
-  secret_text = g_base64_encode (self->secret_key, sizeof self->secret_key);
+  public_text = haven_sealed_box_encode_key (self->public_key);
+  secret_text = haven_sealed_box_encode_key (self->secret_key);
   contents = g_strdup_printf ("# haven-receiver key pair (X25519, for sealed bodies).\n"
                               "# Keep this file secret: kiosks take the public key only.\n"
                               "public %s\n"
@@ -296,51 +300,25 @@ haven_receiver_keypair_dup_public_key (HavenReceiverKeypair *self)
 {
   g_return_val_if_fail (HAVEN_IS_RECEIVER_KEYPAIR (self), NULL);
 
-  return g_base64_encode (self->public_key, sizeof self->public_key);
+  return haven_sealed_box_encode_key (self->public_key);
 }
 
 /**
  * haven_receiver_keypair_open:
  * @sealed: a body made by crypto_box_seal() with this public key
  *
- * Returns: (transfer full): what was sealed, or %NULL with
- *   %HAVEN_RECEIVER_KEYPAIR_ERROR_UNSEALED when @sealed was not sealed to
- *   this key or was changed on the way
+ * Returns: (transfer full): what was sealed, wiped when its last reference
+ *   goes, or %NULL with %HAVEN_SEALED_BOX_ERROR_CANNOT_OPEN when @sealed
+ *   was not sealed to this key or was changed on the way
  */
 GBytes *
 haven_receiver_keypair_open (HavenReceiverKeypair  *self,
                              GBytes                *sealed,
                              GError               **error)
 {
-  const guint8 *data;
-  gsize length = 0;
-  guint8 *opened;
-  gsize opened_length;
-
   g_return_val_if_fail (HAVEN_IS_RECEIVER_KEYPAIR (self), NULL);
   g_return_val_if_fail (sealed != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  data = g_bytes_get_data (sealed, &length);
-  if (length < crypto_box_SEALBYTES)
-    {
-      g_set_error_literal (error, HAVEN_RECEIVER_KEYPAIR_ERROR,
-                           HAVEN_RECEIVER_KEYPAIR_ERROR_UNSEALED,
-                           _("The body is too short to be a sealed box"));
-      return NULL;
-    }
-
-  opened_length = length - crypto_box_SEALBYTES;
-  /* One byte more, so an empty message still has a buffer. */
-  opened = g_malloc (opened_length + 1);
-  if (crypto_box_seal_open (opened, data, length, self->public_key, self->secret_key) != 0)
-    {
-      g_free (opened);
-      g_set_error_literal (error, HAVEN_RECEIVER_KEYPAIR_ERROR,
-                           HAVEN_RECEIVER_KEYPAIR_ERROR_UNSEALED,
-                           _("The body cannot be opened with this receiver’s key pair"));
-      return NULL;
-    }
-
-  return g_bytes_new_take (opened, opened_length);
+  return haven_sealed_box_open (self->public_key, self->secret_key, sealed, error);
 }

@@ -112,20 +112,36 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
-static void
-send_json (SoupServerMessage *message,
-           guint              status,
-           JsonNode          *root)
+/* Every answer body is JSON, and a repeated submission is answered with the
+ * stored text of the first answer: one place makes the text, one sends it. */
+static char *
+builder_to_text (JsonBuilder *builder)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  char *text;
-  gsize length = 0;
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
 
   json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* Answers @status with @text, a JSON document, which it takes. */
+static void
+send_json_text (SoupServerMessage *message,
+                guint              status,
+                char              *text)
+{
+  gsize length = strlen (text);
 
   soup_server_message_set_status (message, status, NULL);
   soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, text, length);
+}
+
+static void
+send_json (SoupServerMessage *message,
+           guint              status,
+           JsonBuilder       *builder)
+{
+  send_json_text (message, status, builder_to_text (builder));
 }
 
 /* Error bodies are for programs and the logs of integrators, as API.md
@@ -136,15 +152,13 @@ send_error (SoupServerMessage *message,
             const char        *text)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "error");
   json_builder_add_string_value (builder, text);
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
 
-  send_json (message, status, root);
+  send_json (message, status, builder);
 }
 
 /* Answers 405 unless the method is one of @allowed (comma-separated, as
@@ -340,7 +354,6 @@ health_cb (SoupServer        *server,
 {
   HavenReceiverServer *self = user_data;
   g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) root = NULL;
 
   /* A handler also gets every path below its own. */
   if (!g_str_equal (path, "/v1/health"))
@@ -363,9 +376,8 @@ health_cb (SoupServer        *server,
   json_builder_set_member_name (builder, "api");
   json_builder_add_int_value (builder, API_VERSION);
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
 
-  send_json (message, SOUP_STATUS_OK, root);
+  send_json (message, SOUP_STATUS_OK, builder);
   answer_later (self, message, NULL);
 }
 
@@ -671,7 +683,6 @@ send_invalid (SoupServerMessage *message,
               GHashTable        *field_errors)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree const char **fields = NULL;
   guint n_fields = 0;
 
@@ -690,9 +701,8 @@ send_invalid (SoupServerMessage *message,
     }
   json_builder_end_object (builder);
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
 
-  send_json (message, SOUP_STATUS_BAD_REQUEST, root);
+  send_json (message, SOUP_STATUS_BAD_REQUEST, builder);
 }
 
 static gint64
@@ -820,10 +830,7 @@ check_submission (HavenReceiverServer *self,
       /* API.md: 200, with the body of the first answer (only a 201 is
        * ever stored). */
       g_warn_if_fail (stored_status == SOUP_STATUS_CREATED);
-      length = strlen (stored_body);
-      soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-      soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE,
-                                        g_steal_pointer (&stored_body), length);
+      send_json_text (message, SOUP_STATUS_OK, g_steal_pointer (&stored_body));
       return FALSE;
 
     default:
@@ -849,8 +856,6 @@ static char *
 make_created_body (const char *case_reference)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "case_reference");
@@ -858,10 +863,8 @@ make_created_body (const char *case_reference)
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, "received");
   json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
 
-  json_generator_set_root (generator, root);
-  return json_generator_to_data (generator, NULL);
+  return builder_to_text (builder);
 }
 
 /* Stores a checked submission under a new case reference, and answers
@@ -873,7 +876,6 @@ process_submission (HavenReceiverServer *self,
   Submission *submission = get_submission (message);
   g_autoptr(GError) error = NULL;
   g_autofree char *response_body = NULL;
-  gsize length;
 
   g_assert (submission != NULL && submission->claimed_key != NULL);
 
@@ -904,10 +906,7 @@ process_submission (HavenReceiverServer *self,
   g_clear_pointer (&submission->claimed_key, g_free);
   g_clear_pointer (&submission->json, g_bytes_unref);
 
-  length = strlen (response_body);
-  soup_server_message_set_status (message, SOUP_STATUS_CREATED, NULL);
-  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE,
-                                    g_steal_pointer (&response_body), length);
+  send_json_text (message, SOUP_STATUS_CREATED, g_steal_pointer (&response_body));
 }
 
 static void

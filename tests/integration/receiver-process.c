@@ -11,9 +11,13 @@
 #include <sys/prctl.h>
 #endif
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <sqlite3.h>
 
+#include "haven-tls-pin.h"
 #include "receiver-process.h"
+#include "test-files.h"
 
 /* Made once per test program: make-pki.sh costs a few openssl calls. */
 static char *work_dir;
@@ -67,32 +71,10 @@ work_path (const char *name)
   return g_build_filename (work_dir, name, NULL);
 }
 
-static void
-remove_tree (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL &&
-         (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autoptr(GFileInfo) owned_info = info;
-      g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-      remove_tree (child);
-    }
-
-  g_file_delete (file, NULL, NULL);
-}
-
 void
 work_dir_remove (void)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (work_dir);
-
-  remove_tree (file);
+  remove_tree (work_dir);
   g_clear_pointer (&work_dir, g_free);
 }
 
@@ -112,6 +94,14 @@ die_with_parent (gpointer user_data)
 #endif
 }
 
+static char *
+new_db_path (void)
+{
+  g_autofree char *db_name = g_strdup_printf ("receiver-%u.sqlite", ++receiver_count);
+
+  return work_path (db_name);
+}
+
 /**
  * receiver_process_start:
  * @arguments: options after `--listen 127.0.0.1:0 --db FILE`, such as
@@ -123,8 +113,7 @@ die_with_parent (gpointer user_data)
 ReceiverProcess *
 receiver_process_start (const char * const *arguments)
 {
-  g_autofree char *db_name = g_strdup_printf ("receiver-%u.sqlite", ++receiver_count);
-  g_autofree char *db_path = work_path (db_name);
+  g_autofree char *db_path = new_db_path ();
 
   return receiver_process_start_with_db (db_path, arguments);
 }
@@ -138,8 +127,33 @@ receiver_process_start (const char * const *arguments)
 ReceiverProcess *
 receiver_process_start_tls (const char * const *options)
 {
+  return receiver_process_start_tls_full (NULL, NULL, options);
+}
+
+static ReceiverProcess *
+start_with_db (const char         *db_path,
+               const char         *stderr_path,
+               const char * const *arguments);
+
+/**
+ * receiver_process_start_tls_full:
+ * @db_path: (nullable): as for receiver_process_start_with_db(); %NULL for
+ *   a database of its own
+ * @stderr_path: (nullable): a file for what the receiver writes on stderr
+ *   (with --verbose, its log), to read afterwards; %NULL leaves it in the
+ *   test log
+ * @options: (nullable): more options, NULL-terminated
+ *
+ * As receiver_process_start_tls().
+ */
+ReceiverProcess *
+receiver_process_start_tls_full (const char         *db_path,
+                                 const char         *stderr_path,
+                                 const char * const *options)
+{
   g_autofree char *certificate = work_path ("server.pem");
   g_autofree char *key = work_path ("server-key.pem");
+  g_autofree char *own_db_path = NULL;
   g_autoptr(GPtrArray) arguments = g_ptr_array_new ();
 
   g_ptr_array_add (arguments, (char *) "--cert");
@@ -150,7 +164,10 @@ receiver_process_start_tls (const char * const *options)
     g_ptr_array_add (arguments, (char *) options[i]);
   g_ptr_array_add (arguments, NULL);
 
-  return receiver_process_start ((const char * const *) arguments->pdata);
+  if (db_path == NULL)
+    db_path = own_db_path = new_db_path ();
+
+  return start_with_db (db_path, stderr_path, (const char * const *) arguments->pdata);
 }
 
 /**
@@ -163,6 +180,14 @@ receiver_process_start_tls (const char * const *options)
 ReceiverProcess *
 receiver_process_start_with_db (const char         *db_path,
                                 const char * const *arguments)
+{
+  return start_with_db (db_path, NULL, arguments);
+}
+
+static ReceiverProcess *
+start_with_db (const char         *db_path,
+               const char         *stderr_path,
+               const char * const *arguments)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -180,9 +205,11 @@ receiver_process_start_with_db (const char         *db_path,
     g_ptr_array_add (argv, g_strdup (arguments[i]));
   g_ptr_array_add (argv, NULL);
 
-  /* stderr is inherited, so whatever the receiver says lands in the test
-   * log next to the failure. */
+  /* Unless it goes to @stderr_path, stderr is inherited, so whatever the
+   * receiver says lands in the test log next to the failure. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  if (stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent,
                                          GINT_TO_POINTER (getpid ()), NULL);
   receiver->process = g_subprocess_launcher_spawnv (launcher,
@@ -260,4 +287,161 @@ receiver_process_count_requests (ReceiverProcess *receiver,
   sqlite3_close (db);
 
   return count;
+}
+
+/**
+ * receiver_process_make_keypair:
+ * @path: where `haven-receiver --make-keypair` writes the key pair
+ *
+ * Returns: the public key it prints, as the kiosk's backend-public-key
+ *   setting takes it
+ */
+char *
+receiver_process_make_keypair (const char *path)
+{
+  g_autoptr(GSubprocess) receiver = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  receiver = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error, require_env ("HAVEN_RECEIVER"), "--make-keypair", path,
+                               NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (receiver, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (receiver))
+    g_error ("haven-receiver --make-keypair failed: %s", err);
+
+  return g_strdup (g_strstrip (out));
+}
+
+/* A port of 127.0.0.1 where nothing listens: bound and closed again at
+ * once, so no other test on this machine is likely to take it in
+ * between. */
+guint16
+find_free_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, &error);
+  g_assert_no_error (error);
+
+  return port;
+}
+
+/**
+ * pin_for_key_file:
+ * @key_name: a key file of the work folder's PKI
+ *
+ * The pin of a key file, computed by openssl as an operator would:
+ * `openssl pkey -in KEY -pubout -outform DER | openssl dgst -sha256 -binary | base64`.
+ * Hashing is ours, but the SubjectPublicKeyInfo is openssl's.
+ */
+char *
+pin_for_key_file (const char *key_name)
+{
+  g_autofree char *key_path = work_path (key_name);
+  g_autoptr(GSubprocess) openssl = NULL;
+  g_autoptr(GBytes) spki = NULL;
+  g_autoptr(GError) error = NULL;
+
+  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              "openssl", "pkey", "-in", key_path, "-pubout", "-outform", "DER",
+                              NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (openssl, NULL, NULL, &spki, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (openssl));
+  g_assert_cmpuint (g_bytes_get_size (spki), >, 0);
+
+  return haven_tls_pin_for_spki (spki);
+}
+
+/**
+ * keyfile_settings_new:
+ * @config_home: a folder, made if needed
+ *
+ * The kiosk's settings in a keyfile below @config_home, where a havenctl
+ * started by spawn_havenctl() with the same @config_home reads them:
+ * havenctl reads the real settings, not the test's memory backend.
+ */
+GSettings *
+keyfile_settings_new (const char *config_home)
+{
+  g_autofree char *folder = g_build_filename (config_home, "glib-2.0", "settings", NULL);
+  g_autofree char *keyfile = g_build_filename (folder, "keyfile", NULL);
+  g_autoptr(GSettingsBackend) backend = NULL;
+
+  /* Where GSETTINGS_BACKEND=keyfile looks, with its default root. */
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  backend = g_keyfile_settings_backend_new (keyfile, "/", NULL);
+
+  /* The settings hold the backend. */
+  return g_settings_new_with_backend (APP_ID, backend);
+}
+
+/* Starts havenctl with @arguments (NULL-terminated) and the settings of
+ * keyfile_settings_new (@config_home). */
+GSubprocess *
+spawn_havenctl (const char         *config_home,
+                GSubprocessFlags    flags,
+                const char * const *arguments)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *havenctl;
+
+  g_settings_sync ();
+
+  g_ptr_array_add (argv, (char *) require_env ("HAVENCTL"));
+  for (guint i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) arguments[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+  havenctl = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  return havenctl;
+}
+
+/* Runs havenctl to its end, as spawn_havenctl() starts it; returns its
+ * exit status and what it printed. */
+int
+run_havenctl (const char         *config_home,
+              const char * const *arguments,
+              char              **standard_output,
+              char              **standard_error)
+{
+  g_autoptr(GSubprocess) havenctl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *command = g_strjoinv (" ", (char **) arguments);
+
+  havenctl = spawn_havenctl (config_home,
+                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             arguments);
+  g_subprocess_communicate_utf8 (havenctl, NULL, NULL, standard_output, standard_error, &error);
+  g_assert_no_error (error);
+  g_test_message ("havenctl %s ended with status %d; stdout: %s; stderr: %s", command,
+                  g_subprocess_get_status (havenctl), *standard_output, *standard_error);
+  g_assert_true (g_subprocess_get_if_exited (havenctl));
+
+  return g_subprocess_get_exit_status (havenctl);
 }

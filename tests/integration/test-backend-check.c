@@ -40,24 +40,19 @@ static void
 start_receiver (Fixture      *fixture,
                 ReceiverMode  mode)
 {
-  g_autofree char *server_certificate = work_path ("server.pem");
-  g_autofree char *server_key = work_path ("server-key.pem");
   g_autofree char *ca = work_path ("ca.pem");
-  const char * const tls[] = { "--cert", server_certificate, "--key", server_key, NULL };
-  const char * const mutual_tls[] = {
-    "--cert", server_certificate, "--key", server_key, "--ca", ca, "--require-client-cert", NULL
-  };
+  const char * const mutual_tls[] = { "--ca", ca, "--require-client-cert", NULL };
   const char * const insecure_http[] = { "--insecure-http", NULL };
   const char *scheme = "https://127.0.0.1:";
 
   switch (mode)
     {
     case RECEIVER_TLS:
-      fixture->receiver = receiver_process_start (tls);
+      fixture->receiver = receiver_process_start_tls (NULL);
       break;
 
     case RECEIVER_MUTUAL_TLS:
-      fixture->receiver = receiver_process_start (mutual_tls);
+      fixture->receiver = receiver_process_start_tls (mutual_tls);
       break;
 
     case RECEIVER_INSECURE_HTTP:
@@ -121,16 +116,6 @@ configure (GSettings  *settings,
   set_file_setting (settings, "ca-file", ca_name);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **result_out = user_data;
-
-  *result_out = g_object_ref (result);
-}
-
 /* Runs the check exactly as havenctl and the operator screen do, on the
  * main context, and returns what haven_backend_check_finish() says. */
 static gboolean
@@ -146,10 +131,8 @@ run_check (GSettings  *settings,
     return FALSE;
 
   haven_backend_check_async (backend, NULL, store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
 
-  return haven_backend_check_finish (backend, result, api_version, error);
+  return haven_backend_check_finish (backend, wait_for_result (&result), api_version, error);
 }
 
 static void
@@ -179,55 +162,6 @@ assert_check_fails (GSettings *settings,
   g_test_message ("error: %s", error->message);
 
   return g_strdup (error->message);
-}
-
-/* The pin of a key file, computed by openssl as an operator would:
- * `openssl pkey -in KEY -pubout -outform DER | openssl dgst -sha256 -binary | base64`.
- * Hashing is ours, but the SubjectPublicKeyInfo is openssl's. */
-static char *
-pin_for_key_file (const char *key_name)
-{
-  g_autofree char *key_path = work_path (key_name);
-  g_autoptr(GSubprocess) openssl = NULL;
-  g_autoptr(GBytes) spki = NULL;
-  g_autoptr(GError) error = NULL;
-
-  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              "openssl", "pkey", "-in", key_path, "-pubout", "-outform", "DER",
-                              NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate (openssl, NULL, NULL, &spki, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (openssl));
-  g_assert_cmpuint (g_bytes_get_size (spki), >, 0);
-
-  return haven_tls_pin_for_spki (spki);
-}
-
-static guint16
-find_free_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-  guint16 port;
-
-  /* Bound and closed again at once: nothing listens there afterwards, and
-   * no other test on this machine is likely to take it in between. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                         &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (socket, &error);
-  g_assert_no_error (error);
-
-  return port;
 }
 
 static void
@@ -426,12 +360,11 @@ test_insecure_loopback (Fixture       *fixture,
   assert_reachable (fixture->settings);
 }
 
-/* havenctl reads the real settings, not our memory backend: give it a
- * keyfile backend in a folder of its own, written here through GSettings
- * with the same backend it will use. */
+/* havenctl reads the real settings, not our memory backend: it gets a
+ * keyfile of its own, written here through GSettings with the same backend
+ * it will use. */
 typedef struct {
   char *config_home;
-  GSettingsBackend *backend;
   GSettings *settings;
 } HavenctlSettings;
 
@@ -440,59 +373,16 @@ havenctl_settings_init (HavenctlSettings *ctl)
 {
   static guint count;
   g_autofree char *name = g_strdup_printf ("config-%u", ++count);
-  g_autofree char *folder = NULL;
-  g_autofree char *keyfile = NULL;
 
   ctl->config_home = work_path (name);
-  folder = g_build_filename (ctl->config_home, "glib-2.0", "settings", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
-  /* Where GSETTINGS_BACKEND=keyfile looks, with its default root. */
-  keyfile = g_build_filename (folder, "keyfile", NULL);
-  ctl->backend = g_keyfile_settings_backend_new (keyfile, "/", NULL);
-  ctl->settings = g_settings_new_with_backend (APP_ID, ctl->backend);
+  ctl->settings = keyfile_settings_new (ctl->config_home);
 }
 
 static void
 havenctl_settings_clear (HavenctlSettings *ctl)
 {
   g_clear_object (&ctl->settings);
-  g_clear_object (&ctl->backend);
   g_clear_pointer (&ctl->config_home, g_free);
-}
-
-static void
-run_havenctl (HavenctlSettings  *ctl,
-              const char * const *arguments,
-              int                *exit_status,
-              char              **standard_output,
-              char              **standard_error)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) havenctl = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_settings_sync ();
-
-  g_ptr_array_add (argv, (char *) require_env ("HAVENCTL"));
-  for (guint i = 0; arguments[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) arguments[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", ctl->config_home, TRUE);
-  havenctl = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (havenctl, NULL, NULL, standard_output, standard_error, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (havenctl));
-  *exit_status = g_subprocess_get_exit_status (havenctl);
-
-  g_test_message ("havenctl exited with %d; stdout: %s; stderr: %s",
-                  *exit_status, *standard_output, *standard_error);
 }
 
 static void
@@ -500,7 +390,7 @@ test_havenctl_reachable (Fixture       *fixture,
                          gconstpointer  user_data)
 {
   const char * const arguments[] = { "backend", "check", NULL };
-  HavenctlSettings ctl = { NULL, NULL, NULL };
+  HavenctlSettings ctl = { NULL, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *expected = NULL;
@@ -508,7 +398,7 @@ test_havenctl_reachable (Fixture       *fixture,
 
   havenctl_settings_init (&ctl);
   configure (ctl.settings, fixture->url, "ca.pem");
-  run_havenctl (&ctl, arguments, &status, &out, &err);
+  status = run_havenctl (ctl.config_home, arguments, &out, &err);
 
   expected = g_strdup_printf ("Backend reachable: %s (API version 1)\n", fixture->url);
   g_assert_cmpint (status, ==, 0);
@@ -523,14 +413,14 @@ test_havenctl_untrusted (Fixture       *fixture,
                          gconstpointer  user_data)
 {
   const char * const arguments[] = { "backend", "check", NULL };
-  HavenctlSettings ctl = { NULL, NULL, NULL };
+  HavenctlSettings ctl = { NULL, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   int status = -1;
 
   havenctl_settings_init (&ctl);
   configure (ctl.settings, fixture->url, "other-ca.pem");
-  run_havenctl (&ctl, arguments, &status, &out, &err);
+  status = run_havenctl (ctl.config_home, arguments, &out, &err);
 
   /* One line, on stderr, that starts the same way whatever the cause. */
   g_assert_cmpint (status, ==, 1);
@@ -547,14 +437,14 @@ test_havenctl_not_configured (Fixture       *fixture,
                               gconstpointer  user_data)
 {
   const char * const arguments[] = { "backend", "check", NULL };
-  HavenctlSettings ctl = { NULL, NULL, NULL };
+  HavenctlSettings ctl = { NULL, NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   int status = -1;
 
   /* Nothing set at all: the message names the setting to fill in. */
   havenctl_settings_init (&ctl);
-  run_havenctl (&ctl, arguments, &status, &out, &err);
+  status = run_havenctl (ctl.config_home, arguments, &out, &err);
 
   g_assert_cmpint (status, ==, 1);
   g_assert_cmpstr (out, ==, "");
@@ -570,7 +460,7 @@ test_havenctl_usage (Fixture       *fixture,
   const char * const unknown[] = { "backend", "frobnicate", NULL };
   const char * const extra[] = { "backend", "check", "now", NULL };
   const char * const help[] = { "help", NULL };
-  HavenctlSettings ctl = { NULL, NULL, NULL };
+  HavenctlSettings ctl = { NULL, NULL };
   int status = -1;
 
   havenctl_settings_init (&ctl);
@@ -579,7 +469,7 @@ test_havenctl_usage (Fixture       *fixture,
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    run_havenctl (&ctl, unknown, &status, &out, &err);
+    status = run_havenctl (ctl.config_home, unknown, &out, &err);
     g_assert_cmpint (status, ==, 2);
     g_assert_nonnull (strstr (err, "backend frobnicate"));
   }
@@ -588,7 +478,7 @@ test_havenctl_usage (Fixture       *fixture,
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    run_havenctl (&ctl, extra, &status, &out, &err);
+    status = run_havenctl (ctl.config_home, extra, &out, &err);
     g_assert_cmpint (status, ==, 2);
   }
 
@@ -596,7 +486,7 @@ test_havenctl_usage (Fixture       *fixture,
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
 
-    run_havenctl (&ctl, help, &status, &out, &err);
+    status = run_havenctl (ctl.config_home, help, &out, &err);
     g_assert_cmpint (status, ==, 0);
     g_assert_nonnull (strstr (out, "backend check"));
   }

@@ -6,17 +6,15 @@
 #include <signal.h>
 #include <string.h>
 
-#define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gio.h>
-#include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "haven-delivery.h"
 #include "haven-delivery-private.h"
 #include "haven-outbox.h"
-#include "haven-tls-pin.h"
 #include "receiver-process.h"
+#include "test-files.h"
 
 /* Delivery from the outbox to a real haven-receiver over TLS on 127.0.0.1,
  * with certificates made for this run by tests/make-pki.sh: each case is
@@ -40,7 +38,6 @@ typedef struct {
   char *config_home;
   char *outbox_path;
   /* A keyfile, so that havenctl run by a case reads the same settings. */
-  GSettingsBackend *settings_backend;
   GSettings *settings;
   HavenOutbox *outbox;
   HavenDelivery *delivery;
@@ -64,37 +61,6 @@ static guint case_count;
       } \
   } G_STMT_END
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **result_out = user_data;
-
-  *result_out = g_object_ref (result);
-}
-
-static gboolean
-timed_out_cb (gpointer user_data)
-{
-  g_error ("Timed out waiting for a result");
-  return G_SOURCE_REMOVE;
-}
-
-/* Blocks in the main loop rather than polling, so that a flush of many
- * requests runs at its own pace. */
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  guint timeout_id = g_timeout_add_seconds (60, timed_out_cb, NULL);
-
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timeout_id);
-
-  return *result;
-}
-
 /* Fixture. */
 
 static void
@@ -102,19 +68,11 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
   g_autofree char *name = g_strdup_printf ("case-%u", ++case_count);
-  g_autofree char *settings_folder = NULL;
-  g_autofree char *keyfile = NULL;
 
   fixture->folder = work_path (name);
   fixture->config_home = g_build_filename (fixture->folder, "config", NULL);
   fixture->outbox_path = g_build_filename (fixture->folder, "outbox.sqlite", NULL);
-
-  /* Where GSETTINGS_BACKEND=keyfile looks, with its default root. */
-  settings_folder = g_build_filename (fixture->config_home, "glib-2.0", "settings", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (settings_folder, 0700), ==, 0);
-  keyfile = g_build_filename (settings_folder, "keyfile", NULL);
-  fixture->settings_backend = g_keyfile_settings_backend_new (keyfile, "/", NULL);
-  fixture->settings = g_settings_new_with_backend (APP_ID, fixture->settings_backend);
+  fixture->settings = keyfile_settings_new (fixture->config_home);
   /* A hung request fails the case in seconds rather than at meson's
    * timeout. */
   g_settings_set_uint (fixture->settings, "request-timeout", 10);
@@ -144,7 +102,6 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->receiver, receiver_process_stop);
   g_clear_object (&fixture->outbox);
   g_clear_object (&fixture->settings);
-  g_clear_object (&fixture->settings_backend);
   g_free (fixture->receiver_log);
   g_free (fixture->outbox_path);
   g_free (fixture->config_home);
@@ -159,62 +116,20 @@ start_receiver_full (Fixture            *fixture,
                      const char * const *options,
                      gboolean            log)
 {
-  g_autofree char *certificate = work_path ("server.pem");
-  g_autofree char *key = work_path ("server-key.pem");
-  g_autofree char *db_name = g_strdup_printf ("receiver-%u.sqlite", case_count);
-  g_autofree char *db_path = g_build_filename (fixture->folder, db_name, NULL);
-  g_autoptr(GPtrArray) arguments = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) arguments = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
 
-  g_ptr_array_add (arguments, (char *) "--cert");
-  g_ptr_array_add (arguments, certificate);
-  g_ptr_array_add (arguments, (char *) "--key");
-  g_ptr_array_add (arguments, key);
-  for (guint i = 0; options != NULL && options[i] != NULL; i++)
-    g_ptr_array_add (arguments, (char *) options[i]);
-  g_ptr_array_add (arguments, NULL);
-
-  if (!log)
+  if (log)
     {
-      fixture->receiver = receiver_process_start_with_db (db_path,
-                                                          (const char * const *) arguments->pdata);
-      return;
+      fixture->receiver_log = g_build_filename (fixture->folder, "receiver.log", NULL);
+      g_strv_builder_add (arguments, "--verbose");
     }
+  if (options != NULL)
+    g_strv_builder_addv (arguments, (const char **) options);
+  argv = g_strv_builder_end (arguments);
 
-  /* As receiver_process_start_with_db(), with stderr in a file. */
-  {
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
-    g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-    g_autoptr(GError) error = NULL;
-    g_autofree char *line = NULL;
-    ReceiverProcess *receiver = g_new0 (ReceiverProcess, 1);
-
-    fixture->receiver_log = g_build_filename (fixture->folder, "receiver.log", NULL);
-    receiver->db_path = g_strdup (db_path);
-    g_ptr_array_add (argv, (char *) require_env ("HAVEN_RECEIVER"));
-    g_ptr_array_add (argv, (char *) "--listen");
-    g_ptr_array_add (argv, (char *) "127.0.0.1:0");
-    g_ptr_array_add (argv, (char *) "--db");
-    g_ptr_array_add (argv, receiver->db_path);
-    g_ptr_array_add (argv, (char *) "--verbose");
-    for (guint i = 0; i + 1 < arguments->len; i++)
-      g_ptr_array_add (argv, g_ptr_array_index (arguments, i));
-    g_ptr_array_add (argv, NULL);
-
-    launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-    g_subprocess_launcher_set_stderr_file_path (launcher, fixture->receiver_log);
-    receiver->process = g_subprocess_launcher_spawnv (launcher,
-                                                      (const char * const *) argv->pdata,
-                                                      &error);
-    g_assert_no_error (error);
-    receiver->stdout_stream =
-      g_data_input_stream_new (g_subprocess_get_stdout_pipe (receiver->process));
-    line = g_data_input_stream_read_line_utf8 (receiver->stdout_stream, NULL, NULL, &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (line);
-    g_assert_true (g_str_has_prefix (line, "listening on "));
-    receiver->url = g_strdup (line + strlen ("listening on "));
-    fixture->receiver = receiver;
-  }
+  fixture->receiver = receiver_process_start_tls_full (NULL, log ? fixture->receiver_log : NULL,
+                                                       (const char * const *) argv);
 }
 
 static void
@@ -265,31 +180,6 @@ start_receiver_and_delivery (Fixture            *fixture,
   start_receiver (fixture, options);
   configure (fixture, fixture->receiver->url, "ca.pem");
   new_delivery (fixture);
-}
-
-static guint16
-find_free_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-  guint16 port;
-
-  /* Bound and closed again at once: nothing listens there afterwards. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                         &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (socket, &error);
-  g_assert_no_error (error);
-
-  return port;
 }
 
 /* Requests. */
@@ -502,32 +392,6 @@ receiver_reference (Fixture    *fixture,
 
 /* havenctl, with the fixture's settings. */
 
-static GSubprocess *
-spawn_havenctl (Fixture            *fixture,
-                GSubprocessFlags    flags,
-                const char * const *arguments)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *havenctl;
-
-  g_settings_sync ();
-
-  g_ptr_array_add (argv, (char *) require_env ("HAVENCTL"));
-  for (guint i = 0; arguments[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) arguments[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (flags);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
-  havenctl = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return havenctl;
-}
-
 /* Runs `havenctl outbox flush`; returns its exit status. */
 static int
 run_flush_command (Fixture  *fixture,
@@ -535,41 +399,12 @@ run_flush_command (Fixture  *fixture,
                    char    **standard_error)
 {
   const char * const arguments[] = { "outbox", "flush", NULL };
-  g_autoptr(GSubprocess) havenctl = NULL;
-  g_autoptr(GError) error = NULL;
-
-  havenctl = spawn_havenctl (fixture, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, arguments);
-  g_subprocess_communicate_utf8 (havenctl, NULL, NULL, standard_output, standard_error, &error);
-  g_assert_no_error (error);
-  g_test_message ("havenctl outbox flush ended with status %d; stdout: %s; stderr: %s",
-                  g_subprocess_get_status (havenctl), *standard_output, *standard_error);
-  g_assert_true (g_subprocess_get_if_exited (havenctl));
+  int status = run_havenctl (fixture->config_home, arguments, standard_output, standard_error);
 
   assert_no_marker (*standard_output);
   assert_no_marker (*standard_error);
 
-  return g_subprocess_get_exit_status (havenctl);
-}
-
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-
-  /* The files hold NUL bytes: no strstr(). */
-  for (gsize i = 0; i + strlen (needle) <= length; i++)
-    {
-      if (memcmp (contents + i, needle, strlen (needle)) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
+  return status;
 }
 
 /* The cases. */
@@ -783,26 +618,6 @@ test_wrong_ca (Fixture       *fixture,
   g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==, 0);
 }
 
-/* The pin of a key file, computed from openssl's SubjectPublicKeyInfo. */
-static char *
-pin_for_key_file (const char *key_name)
-{
-  g_autofree char *key_path = work_path (key_name);
-  g_autoptr(GSubprocess) openssl = NULL;
-  g_autoptr(GBytes) spki = NULL;
-  g_autoptr(GError) error = NULL;
-
-  openssl = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              "openssl", "pkey", "-in", key_path, "-pubout", "-outform", "DER",
-                              NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate (openssl, NULL, NULL, &spki, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (openssl));
-
-  return haven_tls_pin_for_spki (spki);
-}
-
 static guint
 count_lines_with (const char *text,
                   const char *needle)
@@ -969,28 +784,13 @@ test_key_reused (Fixture       *fixture,
   g_assert_cmpuint (receiver_count (fixture, request_id), ==, 1);
 }
 
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->folder, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
-
-  return path;
-}
-
 static void
 test_unauthorised (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_autofree char *tokens = write_file (fixture, "tokens", "current-token\n");
-  g_autofree char *expired = write_file (fixture, "expired-token", "expired-token\n");
-  g_autofree char *current = write_file (fixture, "current-token", "current-token\n");
+  g_autofree char *tokens = write_file (fixture->folder, "tokens", "current-token\n");
+  g_autofree char *expired = write_file (fixture->folder, "expired-token", "expired-token\n");
+  g_autofree char *current = write_file (fixture->folder, "current-token", "current-token\n");
   const char * const options[] = { "--token-file", tokens, NULL };
   g_autofree char *request_id = NULL;
   g_autoptr(HavenDeliveryResult) result = NULL;
@@ -1026,31 +826,12 @@ test_unauthorised (Fixture       *fixture,
   g_assert_cmpuint (receiver_count (fixture, request_id), ==, 1);
 }
 
-static char *
-make_keypair (Fixture    *fixture,
-              const char *path)
-{
-  g_autoptr(GSubprocess) receiver = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-
-  receiver = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                               &error, require_env ("HAVEN_RECEIVER"), "--make-keypair", path,
-                               NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (receiver, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (receiver));
-
-  return g_strstrip (g_strdup (out));
-}
-
 static void
 test_sealed (Fixture       *fixture,
              gconstpointer  user_data)
 {
   g_autofree char *keypair = g_build_filename (fixture->folder, "keypair", NULL);
-  g_autofree char *public_key = make_keypair (fixture, keypair);
+  g_autofree char *public_key = receiver_process_make_keypair (keypair);
   const char * const options[] = { "--keypair", keypair, NULL };
   g_autofree char *wal = g_strconcat (fixture->outbox_path, "-wal", NULL);
   g_autofree char *request_id = NULL;
@@ -1100,8 +881,9 @@ test_killed_while_sending (Fixture       *fixture,
   request_id = enqueue (fixture, "https://example.social/p/11");
 
   /* The request reaches the receiver, which holds its answer back... */
-  havenctl = spawn_havenctl (fixture, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE, flush_arguments);
+  havenctl = spawn_havenctl (fixture->config_home, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             flush_arguments);
   WAIT_UNTIL (receiver_int (fixture, "SELECT count(*) FROM idempotency_keys WHERE key = ?1",
                             request_id) == 1, 20);
 

@@ -3,19 +3,16 @@
 
 #include "config.h"
 
-/* For g_keyfile_settings_backend_new(). */
-#define G_SETTINGS_ENABLE_BACKEND
-
 #include <stdarg.h>
 #include <string.h>
 
 #include <gio/gio.h>
-#include <gio/gsettingsbackend.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "haven-request.h"
 #include "haven-sealed-box.h"
+#include "receiver-process.h"
+#include "test-files.h"
 
 /* havenctl outbox add / list / purge, run as the operator runs them, with
  * settings in a keyfile of their own. The visitor's words in each request
@@ -29,7 +26,6 @@ typedef struct {
   char *folder;
   char *config_home;
   char *outbox_path;
-  GSettingsBackend *backend;
   GSettings *settings;
 } Fixture;
 
@@ -38,40 +34,14 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *settings_folder = NULL;
-  g_autofree char *keyfile = NULL;
 
   fixture->folder = g_dir_make_tmp ("haven-outbox-ctl-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->config_home = g_build_filename (fixture->folder, "config", NULL);
   fixture->outbox_path = g_build_filename (fixture->folder, "data", "outbox.sqlite", NULL);
-
-  /* Where GSETTINGS_BACKEND=keyfile looks, with its default root. */
-  settings_folder = g_build_filename (fixture->config_home, "glib-2.0", "settings", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (settings_folder, 0700), ==, 0);
-  keyfile = g_build_filename (settings_folder, "keyfile", NULL);
-  fixture->backend = g_keyfile_settings_backend_new (keyfile, "/", NULL);
-  fixture->settings = g_settings_new_with_backend (APP_ID, fixture->backend);
+  fixture->settings = keyfile_settings_new (fixture->config_home);
   g_settings_set_string (fixture->settings, "outbox-file", fixture->outbox_path);
   g_settings_set_string (fixture->settings, "kiosk-id", "test-kiosk");
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
 }
 
 static void
@@ -79,78 +49,39 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_object (&fixture->settings);
-  g_clear_object (&fixture->backend);
   remove_tree (fixture->folder);
   g_free (fixture->outbox_path);
   g_free (fixture->config_home);
   g_free (fixture->folder);
 }
 
-static char *
-write_request (Fixture    *fixture,
-               const char *name,
-               const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->folder, name, NULL);
-
-  g_file_set_contents (path, json, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static const char *
-require_havenctl (void)
-{
-  const char *havenctl = g_getenv ("HAVENCTL");
-
-  if (havenctl == NULL)
-    g_error ("HAVENCTL is not set; run this test with meson test");
-  return havenctl;
-}
-
 /* Runs havenctl with a NULL-terminated list of arguments; returns its exit
  * status and what it printed. */
 static int
-run_havenctl (Fixture  *fixture,
-              char    **standard_output,
-              char    **standard_error,
-              ...)
+run_ctl (Fixture  *fixture,
+         char    **standard_output,
+         char    **standard_error,
+         ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) havenctl = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) arguments = g_ptr_array_new ();
   const char *argument;
   va_list args;
+  int status;
 
-  g_settings_sync ();
-
-  g_ptr_array_add (argv, (char *) require_havenctl ());
   va_start (args, standard_error);
   while ((argument = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) argument);
+    g_ptr_array_add (arguments, (char *) argument);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (arguments, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
-  havenctl = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (havenctl, NULL, NULL, standard_output, standard_error, &error);
-  g_assert_no_error (error);
-  g_test_message ("havenctl ended with status %d; stdout: %s; stderr: %s",
-                  g_subprocess_get_status (havenctl), *standard_output, *standard_error);
-  g_assert_true (g_subprocess_get_if_exited (havenctl));
+  status = run_havenctl (fixture->config_home, (const char * const *) arguments->pdata,
+                         standard_output, standard_error);
 
   /* Whatever the command, the visitor's words are never printed. */
   g_assert_null (strstr (*standard_output, MARKER));
   g_assert_null (strstr (*standard_error, MARKER));
 
-  return g_subprocess_get_exit_status (havenctl);
+  return status;
 }
 
 static const char removal_with_id[] =
@@ -163,30 +94,11 @@ static const char removal_with_id[] =
   " \"reporter\": {\"role\": \"self\", \"consent_to_contact\": false},"
   " \"declaration\": {\"accurate\": true, \"authorised\": true}}";
 
-static gboolean
-file_contains (const char *path,
-               const char *needle)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return FALSE;
-
-  for (gsize i = 0; i + strlen (needle) <= length; i++)
-    {
-      if (memcmp (contents + i, needle, strlen (needle)) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 static void
 test_add_list_purge (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *file = write_request (fixture, "removal.json", removal_with_id);
+  g_autofree char *file = write_file (fixture->folder, "removal.json", removal_with_id);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   char *out = NULL;
@@ -194,32 +106,32 @@ test_add_list_purge (Fixture       *fixture,
   JsonArray *array;
   JsonObject *entry;
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "The outbox is empty\n");
   /* Listing makes no outbox. */
   g_assert_false (g_file_test (fixture->outbox_path, G_FILE_TEST_EXISTS));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
   g_assert_cmpstr (out, ==, REQUEST_ID "\n");
   g_assert_cmpstr (err, ==, "");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* The same request twice is one request. */
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 1);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 1);
   g_assert_nonnull (strstr (err, REQUEST_ID));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "ID "));
   g_assert_nonnull (strstr (out, REQUEST_ID "  removal  queued  0 "));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "list", "--json", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", "--json", NULL), ==, 0);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   array = json_node_get_array (json_parser_get_root (parser));
@@ -234,15 +146,15 @@ test_add_list_purge (Fixture       *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "purge", REQUEST_ID, NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "purge", REQUEST_ID, NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "purge", REQUEST_ID, NULL), ==, 1);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "purge", REQUEST_ID, NULL), ==, 1);
   g_assert_nonnull (strstr (err, REQUEST_ID));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "The outbox is empty\n");
   g_free (out);
   g_free (err);
@@ -252,7 +164,7 @@ static void
 test_confirms_without_id (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *file = write_request (fixture, "report.json",
+  g_autofree char *file = write_file (fixture->folder, "report.json",
     "{\"category\": \"fraud\","
     " \"reporter\": {\"role\": \"self\", \"consent_to_contact\": false},"
     " \"incident\": {\"summary\": \"" MARKER "\"}, \"evidence\": []}");
@@ -262,11 +174,11 @@ test_confirms_without_id (Fixture       *fixture,
   g_autofree char *listed_err = NULL;
   g_autofree char *request_id = NULL;
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
   request_id = g_strstrip (g_strdup (out));
   g_assert_true (haven_request_is_uuid_v4 (request_id));
 
-  g_assert_cmpint (run_havenctl (fixture, &listed, &listed_err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &listed, &listed_err, "outbox", "list", NULL), ==, 0);
   g_assert_nonnull (strstr (listed, request_id));
   g_assert_nonnull (strstr (listed, " report "));
 }
@@ -275,16 +187,16 @@ static void
 test_invalid (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autofree char *file = write_request (fixture, "bad.json",
+  g_autofree char *file = write_file (fixture->folder, "bad.json",
     "{\"category\": \"harassment\","
     " \"items\": [{\"url\": \"" MARKER "\", \"description\": \"" MARKER "\"}],"
     " \"reporter\": {\"role\": \"self\"},"
     " \"declaration\": {\"accurate\": true, \"authorised\": false}}");
-  g_autofree char *neither = write_request (fixture, "neither.json", "{\"x\": 1}");
+  g_autofree char *neither = write_file (fixture->folder, "neither.json", "{\"x\": 1}");
   char *out = NULL;
   char *err = NULL;
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 2);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 2);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, "items[0].url: "));
   g_assert_nonnull (strstr (err, "declaration.authorised: "));
@@ -292,19 +204,19 @@ test_invalid (Fixture       *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", neither, NULL), ==, 2);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", neither, NULL), ==, 2);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* With the kind given, the same file is read as that kind. */
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", "--kind=report",
-                                 neither, NULL), ==, 2);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", "--kind=report",
+                            neither, NULL), ==, 2);
   g_assert_nonnull (strstr (err, "category: "));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", "--kind=other",
-                                 neither, NULL), ==, 2);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", "--kind=other",
+                            neither, NULL), ==, 2);
   g_free (out);
   g_free (err);
 }
@@ -313,7 +225,7 @@ static void
 test_sealed (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_autofree char *file = write_request (fixture, "removal.json", removal_with_id);
+  g_autofree char *file = write_file (fixture->folder, "removal.json", removal_with_id);
   guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
   guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
   g_autofree char *encoded = NULL;
@@ -325,7 +237,7 @@ test_sealed (Fixture       *fixture,
   encoded = haven_sealed_box_encode_key (public_key);
   g_settings_set_string (fixture->settings, "backend-public-key", encoded);
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -333,18 +245,18 @@ test_sealed (Fixture       *fixture,
   g_assert_false (file_contains (fixture->outbox_path, MARKER));
   g_assert_false (file_contains (wal, MARKER));
 
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "list", "--json", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", "--json", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "\"sealed\" : true"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
   /* A key that is wrong stops add, and says so, but not list. */
   g_settings_set_string (fixture->settings, "backend-public-key", "c2hvcnQ=");
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 1);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 1);
   g_assert_nonnull (strstr (err, "backend-public-key"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_havenctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
   g_assert_nonnull (strstr (out, REQUEST_ID));
   g_free (out);
   g_free (err);

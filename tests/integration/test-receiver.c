@@ -6,17 +6,14 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sodium.h>
 #include <sqlite3.h>
 
+#include "haven-sealed-box.h"
 #include "haven-tls-pin.h"
 #include "receiver-process.h"
 
@@ -56,18 +53,14 @@ static const char * const fail_status_options[] = {
 };
 static const char * const close_mid_answer_options[] = { "--close-mid-answer", "1", NULL };
 
+/* Starts a receiver over TLS on @db_path (NULL for a new database) with
+ * @options, where "@NAME" stands for work_path (NAME). */
 static ReceiverProcess *
 start_receiver (const char         *db_path,
                 const char * const *options)
 {
-  g_autofree char *certificate = work_path ("server.pem");
-  g_autofree char *key = work_path ("server-key.pem");
   g_autoptr(GPtrArray) arguments = g_ptr_array_new_with_free_func (g_free);
 
-  g_ptr_array_add (arguments, g_strdup ("--cert"));
-  g_ptr_array_add (arguments, g_strdup (certificate));
-  g_ptr_array_add (arguments, g_strdup ("--key"));
-  g_ptr_array_add (arguments, g_strdup (key));
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
     {
       if (options[i][0] == '@')
@@ -77,9 +70,8 @@ start_receiver (const char         *db_path,
     }
   g_ptr_array_add (arguments, NULL);
 
-  if (db_path != NULL)
-    return receiver_process_start_with_db (db_path, (const char * const *) arguments->pdata);
-  return receiver_process_start ((const char * const *) arguments->pdata);
+  return receiver_process_start_tls_full (db_path, NULL,
+                                          (const char * const *) arguments->pdata);
 }
 
 static void
@@ -106,14 +98,19 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->receiver, receiver_process_stop);
 }
 
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+/* Sends @message on the main context, as the kiosk does, and returns the
+ * answer's body; NULL with @error when no complete answer came. */
+static GBytes *
+send_message (Fixture      *fixture,
+              SoupMessage  *message,
+              GError      **error)
 {
-  GAsyncResult **result_out = user_data;
+  g_autoptr(GAsyncResult) result = NULL;
 
-  *result_out = g_object_ref (result);
+  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
+                                    store_result_cb, &result);
+
+  return soup_session_send_and_read_finish (fixture->session, wait_for_result (&result), error);
 }
 
 /* Sends one request and returns the message; the body is in @body. */
@@ -125,16 +122,10 @@ request (Fixture     *fixture,
 {
   g_autofree char *url = g_strconcat (fixture->receiver->url, path, NULL);
   g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_nonnull (message);
-  /* Asynchronous on the main context, as the kiosk sends. */
-  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
-                                    store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  *body = soup_session_send_and_read_finish (fixture->session, result, &error);
+  *body = send_message (fixture, message, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&message);
@@ -161,23 +152,6 @@ parse_json_object (SoupMessage *message,
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
 
   return json_object_ref (json_node_get_object (root));
-}
-
-/* Sends @message on the main context, as the kiosk does, and returns the
- * answer's body; NULL with @error when no complete answer came. */
-static GBytes *
-send_message (Fixture      *fixture,
-              SoupMessage  *message,
-              GError      **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
-                                    store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return soup_session_send_and_read_finish (fixture->session, result, error);
 }
 
 /* A POST as the kiosk sends it; @key and @token may be NULL to leave the
@@ -452,12 +426,12 @@ test_in_flight (Fixture       *fixture,
 
   soup_session_send_and_read_async (fixture->session, second, G_PRIORITY_DEFAULT, NULL,
                                     store_result_cb, &second_result);
-  while (first_result == NULL || second_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
 
-  first_body = soup_session_send_and_read_finish (fixture->session, first_result, &error);
+  first_body = soup_session_send_and_read_finish (fixture->session,
+                                                  wait_for_result (&first_result), &error);
   g_assert_no_error (error);
-  second_body = soup_session_send_and_read_finish (fixture->session, second_result, &error);
+  second_body = soup_session_send_and_read_finish (fixture->session,
+                                                   wait_for_result (&second_result), &error);
   g_assert_no_error (error);
 
   reference = assert_created (first, first_body);
@@ -715,21 +689,21 @@ test_tokens (Fixture       *fixture,
   g_assert_cmpuint (soup_message_get_status (health), ==, SOUP_STATUS_OK);
 }
 
+/* Seals @plain as the kiosk does, to the public key of main()'s key
+ * pair. */
 static GBytes *
 seal (GBytes *plain)
 {
-  guint8 public_key[crypto_box_PUBLICKEYBYTES];
-  gsize key_length = 0;
-  g_autofree guchar *decoded = g_base64_decode (public_key_base64, &key_length);
-  gsize length = g_bytes_get_size (plain) + crypto_box_SEALBYTES;
-  guint8 *sealed = g_malloc (length);
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autoptr(GError) error = NULL;
+  GBytes *sealed;
 
-  g_assert_cmpuint (key_length, ==, sizeof public_key);
-  memcpy (public_key, decoded, sizeof public_key);
-  g_assert_cmpint (crypto_box_seal (sealed, g_bytes_get_data (plain, NULL),
-                                    g_bytes_get_size (plain), public_key), ==, 0);
+  haven_sealed_box_decode_key (public_key_base64, public_key, &error);
+  g_assert_no_error (error);
+  sealed = haven_sealed_box_seal (public_key, plain, &error);
+  g_assert_no_error (error);
 
-  return g_bytes_new_take (sealed, length);
+  return sealed;
 }
 
 static void
@@ -1009,59 +983,30 @@ test_stale_claim (Fixture       *fixture,
   g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, running_id), ==, 1);
 }
 
-/* Runs in the receiver between fork and exec, as receiver-process.c does
- * for the receivers it starts. */
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
 static void
 test_verbose_log (void)
 {
-  g_autofree char *certificate = work_path ("server.pem");
-  g_autofree char *key = work_path ("server-key.pem");
   g_autofree char *ca = work_path ("ca.pem");
+  g_autofree char *db_path = work_path ("verbose.sqlite");
   g_autofree char *log_path = work_path ("verbose.log");
+  const char * const verbose[] = { "--verbose", NULL };
   g_autofree char *request_id = g_uuid_string_random ();
   g_autofree char *invalid_id = g_uuid_string_random ();
   g_autoptr(GBytes) request = make_removal_request (request_id, "https://example.social/p/15");
   g_autoptr(GBytes) invalid = make_removal_request (invalid_id, "VISITOR-URL");
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GTlsDatabase) database = NULL;
   g_autoptr(SoupMessage) accepted = NULL;
   g_autoptr(SoupMessage) refused = NULL;
   g_autoptr(GBytes) accepted_body = NULL;
   g_autoptr(GBytes) refused_body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
   g_autofree char *log = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *reference = NULL;
   Fixture fixture = { NULL, };
 
-  /* As receiver_process_start(), but with its log in a file to read. */
-  fixture.receiver = g_new0 (ReceiverProcess, 1);
-  fixture.receiver->db_path = work_path ("verbose.sqlite");
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  fixture.receiver->process =
-    g_subprocess_launcher_spawn (launcher, &error, require_env ("HAVEN_RECEIVER"),
-                                 "--listen", "127.0.0.1:0", "--db", fixture.receiver->db_path,
-                                 "--cert", certificate, "--key", key, "--verbose", NULL);
-  g_assert_no_error (error);
-  fixture.receiver->stdout_stream =
-    g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture.receiver->process));
-  line = g_data_input_stream_read_line_utf8 (fixture.receiver->stdout_stream, NULL, NULL,
-                                             &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on "));
-  fixture.receiver->url = g_strdup (line + strlen ("listening on "));
+  /* Its log in a file, to read. */
+  fixture.receiver = receiver_process_start_tls_full (db_path, log_path, verbose);
 
   database = g_tls_file_database_new (ca, &error);
   g_assert_no_error (error);
@@ -1111,22 +1056,10 @@ run_receiver (const char * const  *arguments,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (receiver, NULL, NULL, out, err, &error);
   g_assert_no_error (error);
+  g_test_message ("stderr: %s", *err);
   g_assert_true (g_subprocess_get_if_exited (receiver));
 
   return g_subprocess_get_exit_status (receiver);
-}
-
-/* Makes the key pair of the sealed tests, and returns its public key. */
-static char *
-make_keypair (const char *path)
-{
-  const char * const arguments[] = { "--make-keypair", path, NULL };
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  g_assert_cmpint (run_receiver (arguments, &out, &err), ==, 0);
-
-  return g_strdup (g_strstrip (out));
 }
 
 static void
@@ -1357,27 +1290,10 @@ static char *
 run_refused (const char * const *arguments,
              int                 expected_status)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) receiver = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   char *err = NULL;
 
-  g_ptr_array_add (argv, (char *) require_env ("HAVEN_RECEIVER"));
-  for (guint i = 0; arguments[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) arguments[i]);
-  g_ptr_array_add (argv, NULL);
-
-  receiver = g_subprocess_newv ((const char * const *) argv->pdata,
-                                G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (receiver, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_test_message ("stderr: %s", err);
-
-  g_assert_true (g_subprocess_get_if_exited (receiver));
-  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, expected_status);
+  g_assert_cmpint (run_receiver (arguments, &out, &err), ==, expected_status);
   /* It never got as far as listening. */
   g_assert_cmpstr (out, ==, "");
 
@@ -1489,9 +1405,9 @@ test_make_keypair (void)
   GStatBuf info;
 
   /* What it prints is the kiosk's backend-public-key: one X25519 key. */
-  public_key = make_keypair (path);
+  public_key = receiver_process_make_keypair (path);
   decoded = g_base64_decode (public_key, &length);
-  g_assert_cmpuint (length, ==, crypto_box_PUBLICKEYBYTES);
+  g_assert_cmpuint (length, ==, HAVEN_SEALED_BOX_KEY_BYTES);
 
   g_assert_cmpint (g_stat (path, &info), ==, 0);
   g_assert_cmpint (info.st_mode & 0777, ==, 0600);
@@ -1563,14 +1479,13 @@ main (int   argc,
 
   work_dir_init ("receiver");
   g_test_init (&argc, &argv, NULL);
-  g_assert_cmpint (sodium_init (), >=, 0);
 
   tokens_path = work_path ("tokens");
   g_file_set_contents (tokens_path, "# kiosks of the test\nkiosk-token-1\n\n" TOKEN "\n", -1,
                        &error);
   g_assert_no_error (error);
   keypair_path = work_path ("keypair");
-  public_key_base64 = make_keypair (keypair_path);
+  public_key_base64 = receiver_process_make_keypair (keypair_path);
 
   g_test_add ("/haven/receiver/health", Fixture, NULL,
               fixture_set_up, test_health, fixture_tear_down);

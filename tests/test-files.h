@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The files that tests leave and look into: unit and integration tests
+ * alike make a folder of their own, check that what a visitor wrote is not
+ * readable in a file, and remove the folder. */
+
+char    *write_file    (const char *folder,
+                        const char *name,
+                        const char *contents);
+void     remove_tree   (const char *path);
+gboolean file_contains (const char *path,
+                        const char *needle);
+
+G_END_DECLS
