@@ -542,7 +542,15 @@ enqueued_cb (GObject      *object,
     }
 
   /* Saved: from here on the request reaches the backend whatever the
-   * visitor does. One attempt now, so they leave with its reference. */
+   * visitor does. If they have left already, delivery sends it on its
+   * own; otherwise one attempt now, so they leave with its reference. */
+  if (g_cancellable_is_cancelled (submission->cancellable))
+    {
+      haven_delivery_kick (submission->delivery);
+      submission_free (submission);
+      return;
+    }
+
   haven_delivery_deliver_now_async (submission->delivery, submission->request_id,
                                     haven_session_get_language (submission->session),
                                     submission->cancellable, delivered_cb, submission);
@@ -587,8 +595,10 @@ send_removal_action_cb (GtkWidget  *widget,
   haven_session_set_submission (self->session, HAVEN_SUBMISSION_SENDING, NULL, NULL, NULL);
   show_page (self, self->page_index);
 
+  /* Not cancelled by the end of the visit: the visitor confirmed it, so
+   * it is saved even if they press Leave now a moment later. */
   haven_outbox_enqueue_request_async (haven_delivery_get_outbox (delivery), request,
-                                      self->visit_cancellable, enqueued_cb, submission);
+                                      NULL, enqueued_cb, submission);
 }
 
 static gboolean
