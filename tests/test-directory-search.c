@@ -27,6 +27,44 @@
 
 static HavenDirectory *directory;
 
+/* A second directory, of services that cover several areas, which the
+ * importer indexes in several partitions or in a country's shared one
+ * ("GB+" for more than four of its subdivisions). Each is named
+ * "Harbour ...", so that every prefix of "harbour" finds all of them. In
+ * import order:
+ *   svc-boroughs          GB-LND GB-CMD GB-HCK GB-ISL GB-TWH
+ *   svc-two-cities        GB-LND GB-MAN
+ *   svc-two-countries     GB FR
+ *   svc-national-and-local GB GB-LND
+ *   svc-anywhere-and-local * GB-MAN
+ *   svc-paris             FR-75, and 36 words that begin with "quok",
+ *                         and 36 that begin with "x"
+ *   svc-leeds             GB-LDS, the same 72 words */
+static HavenDirectory *areas;
+
+#define AREA_SERVICE(id, codes, extra) \
+  "{\"id\": \"" id "\", \"name\": \"Harbour " id "\", \"description\": \"" extra "\"," \
+  " \"service_areas\": [{\"id\": \"sa-" id "\", \"name\": \"Area\"," \
+  " \"x_region_codes\": [" codes "]}]}"
+
+#define MANY_WORDS \
+  "quokkaa quokkab quokkac quokkad quokkae quokkaf quokkag quokkah quokkai quokkaj quokkak " \
+  "quokkal quokkam quokkan quokkao quokkap quokkaq quokkar quokkas quokkat quokkau quokkav " \
+  "quokkaw quokkax quokkay quokkaz quokka0 quokka1 quokka2 quokka3 quokka4 quokka5 quokka6 " \
+  "quokka7 quokka8 quokka9 xa xb xc xd xe xf xg xh xi xj xk xl xm xn xo xp xq xr xs xt xu xv " \
+  "xw xx xy xz x0 x1 x2 x3 x4 x5 x6 x7 x8 x9"
+
+static const char areas_json[] =
+  "[" AREA_SERVICE ("svc-boroughs",
+                    "\"GB-LND\", \"GB-CMD\", \"GB-HCK\", \"GB-ISL\", \"GB-TWH\"", "")
+  "," AREA_SERVICE ("svc-two-cities", "\"GB-LND\", \"GB-MAN\"", "")
+  "," AREA_SERVICE ("svc-two-countries", "\"GB\", \"FR\"", "")
+  "," AREA_SERVICE ("svc-national-and-local", "\"GB\", \"GB-LND\"", "")
+  "," AREA_SERVICE ("svc-anywhere-and-local", "\"*\", \"GB-MAN\"", "")
+  "," AREA_SERVICE ("svc-paris", "\"FR-75\"", MANY_WORDS)
+  "," AREA_SERVICE ("svc-leeds", "\"GB-LDS\"", MANY_WORDS)
+  "]";
+
 static HavenDirectoryQuery *
 query_new (const char *text)
 {
@@ -533,16 +571,99 @@ test_async (void)
   g_assert_cmpstr (ids, ==, "svc-fraud-london");
 }
 
+static char *
+area_ids (const char *region,
+          const char *text,
+          guint      *n_matches)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (text);
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  query->region = g_strdup (region);
+  results = haven_directory_search (areas, query, n_matches, &error);
+  g_assert_no_error (error);
+
+  return ids_of (results);
+}
+
+/* The kiosk reads only the partitions that can serve its region: each
+ * service must still be found once, wherever it was indexed, ranked by
+ * how near it is, and counted once; and the same with any prefix of a
+ * word they all share as with no text at all. */
+static void
+test_partitions (void)
+{
+  static const struct {
+    const char *region;
+    const char *ids;
+  } cases[] = {
+    { "GB-LND", "svc-boroughs svc-two-cities svc-national-and-local svc-two-countries "
+                "svc-anywhere-and-local" },
+    { "GB-MAN", "svc-two-cities svc-anywhere-and-local svc-two-countries "
+                "svc-national-and-local" },
+    { "GB-CMD", "svc-boroughs svc-two-countries svc-national-and-local svc-anywhere-and-local" },
+    { "GB-LDS", "svc-leeds svc-two-countries svc-national-and-local svc-anywhere-and-local" },
+    { "GB", "svc-two-countries svc-national-and-local svc-anywhere-and-local" },
+    { "FR-75", "svc-paris svc-two-countries svc-anywhere-and-local" },
+    { "DE-BE", "svc-anywhere-and-local" },
+    { NULL, "svc-boroughs svc-two-cities svc-two-countries svc-national-and-local "
+            "svc-anywhere-and-local svc-paris svc-leeds" },
+  };
+  const char *texts[] = { NULL, "h", "ha", "har", "harb", "harbour", "HARBOUR ha" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) expected = g_strsplit (cases[i].ids, " ", -1);
+
+      for (gsize j = 0; j < G_N_ELEMENTS (texts); j++)
+        {
+          guint n_matches = 0;
+          g_autofree char *ids = area_ids (cases[i].region, texts[j], &n_matches);
+
+          if (g_strcmp0 (ids, cases[i].ids) != 0)
+            g_error ("“%s” in %s found “%s”", texts[j] != NULL ? texts[j] : "",
+                     cases[i].region != NULL ? cases[i].region : "every region", ids);
+          g_assert_cmpuint (n_matches, ==, g_strv_length (expected));
+        }
+    }
+}
+
+/* A typed word that begins many words of the directory is searched as a
+ * prefix over the whole index rather than as the words it begins; the
+ * region still decides what is found. */
+static void
+test_many_words (void)
+{
+  const char *texts[] = { "quok", "quokk", "x", "QUOKKAQ", "quokka7 x7", "xz" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      guint n_leeds = 0, n_paris = 0, n_everywhere = 0;
+      g_autofree char *leeds = area_ids ("GB-LDS", texts[i], &n_leeds);
+      g_autofree char *paris = area_ids ("FR-75", texts[i], &n_paris);
+      g_autofree char *everywhere = area_ids (NULL, texts[i], &n_everywhere);
+
+      g_assert_cmpstr (leeds, ==, "svc-leeds");
+      g_assert_cmpstr (paris, ==, "svc-paris");
+      g_assert_cmpstr (everywhere, ==, "svc-paris svc-leeds");
+      g_assert_cmpuint (n_leeds + n_paris, ==, n_everywhere);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(HavenDirectoryImporter) areas_importer = NULL;
   g_autoptr(GTimeZone) london = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *db = NULL;
   g_autofree char *source = NULL;
+  g_autofree char *areas_db = NULL;
+  g_autofree char *areas_source = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -560,6 +681,16 @@ main (int   argc,
   g_assert_no_error (error);
   london = g_time_zone_new_identifier ("Europe/London");
   haven_directory_set_time_zone (directory, london);
+
+  areas_source = g_build_filename (folder, "areas.json", NULL);
+  areas_db = g_build_filename (folder, "areas.sqlite", NULL);
+  g_file_set_contents (areas_source, areas_json, -1, &error);
+  g_assert_no_error (error);
+  areas_importer = haven_directory_importer_new (areas_source, areas_db);
+  if (!haven_directory_importer_run (areas_importer, NULL, &error))
+    g_error ("Importing the areas failed: %s", error->message);
+  areas = haven_directory_open (areas_db, NULL, &error);
+  g_assert_no_error (error);
 
   g_test_add_func ("/haven/directory-search/diacritics", test_diacritics);
   g_test_add_func ("/haven/directory-search/prefix", test_prefix);
@@ -580,11 +711,16 @@ main (int   argc,
   g_test_add_func ("/haven/directory-search/holiday", test_holiday);
   g_test_add_func ("/haven/directory-search/invalid-query", test_invalid_query);
   g_test_add_func ("/haven/directory-search/async", test_async);
+  g_test_add_func ("/haven/directory-search/partitions", test_partitions);
+  g_test_add_func ("/haven/directory-search/many-words", test_many_words);
 
   status = g_test_run ();
 
   g_clear_object (&directory);
+  g_clear_object (&areas);
   g_unlink (db);
+  g_unlink (areas_db);
+  g_unlink (areas_source);
   g_rmdir (folder);
 
   return status;

@@ -65,6 +65,8 @@ enum {
   INSERT_SERVICE_REGION,
   INSERT_SERVICE_LANGUAGE,
   INSERT_FTS,
+  INSERT_PARTITION,
+  INSERT_SEARCH_ORDER,
   N_STATEMENTS,
 };
 
@@ -78,6 +80,8 @@ static const char *const statement_sql[N_STATEMENTS] = {
   "INSERT INTO service_languages (service, code) VALUES (?, ?)",
   "INSERT INTO services_fts (rowid, name, organization, other_names, description, terms) "
   "VALUES (?, ?, ?, ?, ?, ?)",
+  "INSERT INTO partitions (id, code) VALUES (?, ?)",
+  "INSERT INTO search_order (id, service) VALUES (?, ?)",
 };
 
 /* The layout, version HAVEN_DIRECTORY_SCHEMA_VERSION. The full-text index
@@ -85,7 +89,30 @@ static const char *const statement_sql[N_STATEMENTS] = {
  * and never shown, and what is shown lives in services.details. It keeps
  * which columns a word is in but not where (detail=column): searches are
  * words and prefixes, never phrases, and the index is a third smaller and
- * quicker to build. */
+ * quicker to build. Nor does it keep the length of each row's text
+ * (columnsize=0), which only bm25() reads.
+ *
+ * What a visitor types is a prefix. FTS5 answers a prefix of a length it
+ * keeps an index for (2 and 3 characters here) by reading one list, and
+ * any other by merging, in memory, the complete lists of every word that
+ * starts with it: for "supp" in a directory where "support" is in most
+ * services, the whole list of "support", on every keystroke. So "words"
+ * lists the index's words, and the kiosk turns a longer prefix into the
+ * few words it stands for ("supp" into "support" OR "supportive"), whose
+ * lists FTS5 reads only where it needs them; and "openings" lists the
+ * first two characters of every word, so that a single letter becomes the
+ * few two-letter prefixes it stands for ("s" into "sa"* OR "se"* ...).
+ * An index of one-letter prefixes would do that too, but each indexed
+ * prefix length costs as much to build as the words themselves.
+ *
+ * A kiosk only ever shows services for its own region, so the index is
+ * numbered by area: a row's rowid is its partition (see
+ * assign_partitions()) in the high 32 bits and the service in the low
+ * ones, and a search reads only the few ranges of rowids that can serve
+ * the kiosk, not every service the words match. search_order lists the
+ * services partition by partition: the kiosk keeps what it needs about
+ * each service in memory in that order, so that the services of one
+ * partition are read from neighbouring memory. */
 static const char schema_sql[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
   "CREATE TABLE organizations (id INTEGER PRIMARY KEY, hsds_id TEXT NOT NULL, name TEXT);"
@@ -97,9 +124,37 @@ static const char schema_sql[] =
   "CREATE TABLE service_terms (service INTEGER NOT NULL, term INTEGER NOT NULL);"
   "CREATE TABLE service_regions (service INTEGER NOT NULL, code TEXT NOT NULL);"
   "CREATE TABLE service_languages (service INTEGER NOT NULL, code TEXT NOT NULL);"
+  "CREATE TABLE partitions (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
+  "CREATE TABLE search_order (id INTEGER PRIMARY KEY, service INTEGER NOT NULL);"
+  "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;"
+  "CREATE TABLE openings (opening TEXT PRIMARY KEY) WITHOUT ROWID;"
   "CREATE VIRTUAL TABLE services_fts USING fts5 (name, organization, other_names, description,"
   "  terms, content='', tokenize='unicode61 remove_diacritics 2', prefix='2 3',"
-  "  detail=column);";
+  "  detail=column, columnsize=0);"
+  /* FTS5 writes what it holds as a new segment of the index every MB by
+   * default, and merges those segments again and again as the import
+   * goes; holding a batch at a time (STAGING_SIZE) makes several times
+   * fewer of them. */
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('hashsize', 8388608);";
+
+/* Must match haven-directory.c. */
+#define PARTITION_SHIFT 32
+
+/* A service covering up to this many subdivisions of a country is indexed
+ * in each; one covering more, in its country's "CC+" partition, which
+ * every kiosk of that country reads. */
+#define MAX_COPIES 4
+/* A service in more partitions than this is indexed once, in "+", which
+ * every kiosk reads. */
+#define MAX_PARTITIONS 8
+
+/* The words of the finished index, so that they are exactly the words
+ * FTS5 holds, and their openings (see schema_sql). */
+static const char words_sql[] =
+  "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab (main, services_fts, 'row');"
+  "INSERT INTO words (word) SELECT term FROM temp.vocabulary;"
+  "DROP TABLE temp.vocabulary;"
+  "INSERT INTO openings (opening) SELECT DISTINCT substr (word, 1, 2) FROM words;";
 
 /* Indexes are built once the rows are in: far quicker than keeping them
  * up to date row by row. */
@@ -721,6 +776,20 @@ typedef struct {
   guint index;
 } Origin;
 
+/* One full-text row waiting in a batch: its rowid, and where its columns
+ * are in the batch's text. */
+typedef struct {
+  gint64 rowid;
+  guint32 offset;
+} StagedRow;
+
+typedef struct {
+  GString *text;
+  GArray *rows;
+  /* The rows indexed so far. */
+  guint next;
+} Staging;
+
 typedef struct {
   HavenDirectoryImporter *self;
   GCancellable *cancellable;
@@ -752,8 +821,31 @@ typedef struct {
   GString *json_scratch;
   GTimer *timer;
 
+  /* Full-text rows wait, a few MB at a time, to be indexed in the order
+   * of their rowids: FTS5 writes out what it holds whenever a rowid is
+   * lower than the one before, so rows in the order services come would
+   * make a segment of every few rows. While one batch fills, the batch
+   * before is indexed a few rows with each service stored, so that this
+   * thread never stops long enough to hold up the one reading the file. */
+  Staging batches[2];
+  Staging *filling;
+  Staging *draining;
+  /* Partition code -> id, and the codes in order of id. */
+  GHashTable *partitions;
+  GPtrArray *partition_codes;
+  /* By services.id: the first partition of each service. */
+  GArray *first_partitions;
+
   char *database_error;
 } Import;
+
+/* How much full-text rows may wait in a batch: more means fewer, larger
+ * segments to merge at the end, and more memory. */
+#define STAGING_SIZE (8 * 1024 * 1024)
+/* Rows of the batch before indexed with each service stored: more than a
+ * service adds (one row for each of its partitions, rarely more than
+ * one), so that a batch is indexed before the next one fills. */
+#define ROWS_PER_SERVICE 2
 
 /* One record while it is read: its origin and id, and whether it is still
  * sound. */
@@ -1661,6 +1753,250 @@ store_organization (Import     *import,
   return rowid;
 }
 
+static guint32
+intern_partition (Import     *import,
+                  const char *code)
+{
+  gpointer value;
+  guint32 id;
+
+  if (g_hash_table_lookup_extended (import->partitions, code, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  g_ptr_array_add (import->partition_codes, g_strdup (code));
+  id = import->partition_codes->len;
+  g_hash_table_insert (import->partitions, g_strdup (code), GUINT_TO_POINTER (id));
+
+  return id;
+}
+
+static gboolean
+same_country (const char *a,
+              const char *b)
+{
+  return a[0] == b[0] && a[1] == b[1];
+}
+
+/* The partitions a service's full-text row goes in, from its region codes
+ * (ISO 3166 codes, or "*"), such that a kiosk reads every service that can
+ * serve it in the partitions of its own region, its country, "CC+", "*"
+ * and "+" (haven-directory.c), and a service once:
+ *  - anywhere ("*"): only "*";
+ *  - for each of its countries: the country's partition when it covers
+ *    the whole country, else each subdivision's, or "CC+" for more than
+ *    MAX_COPIES of them;
+ *  - in more than MAX_PARTITIONS in all: only "+". */
+static guint
+assign_partitions (Import     *import,
+                   char      **regions,
+                   guint32    *ids)
+{
+  guint n = 0;
+
+  if (g_strv_contains ((const char * const *) regions, "*"))
+    {
+      ids[0] = intern_partition (import, "*");
+      return 1;
+    }
+
+  for (guint i = 0; regions[i] != NULL; i++)
+    {
+      gboolean national = FALSE;
+      gboolean seen = FALSE;
+      guint n_local = 0;
+
+      for (guint j = 0; j < i && !seen; j++)
+        seen = same_country (regions[j], regions[i]);
+      if (seen)
+        continue;
+
+      for (guint j = i; regions[j] != NULL; j++)
+        {
+          if (!same_country (regions[j], regions[i]))
+            continue;
+          if (regions[j][2] == '\0')
+            national = TRUE;
+          else
+            n_local++;
+        }
+
+      if (national || n_local > MAX_COPIES)
+        {
+          char code[4] = { regions[i][0], regions[i][1], national ? '\0' : '+', '\0' };
+
+          if (n < MAX_PARTITIONS)
+            ids[n] = intern_partition (import, code);
+          n++;
+          continue;
+        }
+
+      for (guint j = i; regions[j] != NULL; j++)
+        {
+          if (!same_country (regions[j], regions[i]))
+            continue;
+          if (n < MAX_PARTITIONS)
+            ids[n] = intern_partition (import, regions[j]);
+          n++;
+        }
+    }
+
+  if (n == 0 || n > MAX_PARTITIONS)
+    {
+      ids[0] = intern_partition (import, "+");
+      return 1;
+    }
+
+  return n;
+}
+
+static int
+compare_staged_rows (gconstpointer a,
+                     gconstpointer b)
+{
+  const StagedRow *x = a, *y = b;
+
+  return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+/* Indexes up to @n more rows of the draining batch, in the order of
+ * their rowids; when it is done, it is empty again. */
+static void
+drain_staging (Import *import,
+               guint   n)
+{
+  Staging *batch = import->draining;
+  sqlite3_stmt *statement = import->statements[INSERT_FTS];
+
+  for (; n > 0 && batch->next < batch->rows->len; n--, batch->next++)
+    {
+      const StagedRow *row = &g_array_index (batch->rows, StagedRow, batch->next);
+      const char *p = batch->text->str + row->offset;
+
+      sqlite3_bind_int64 (statement, 1, row->rowid);
+      for (guint column = 0; column < N_FTS_COLUMNS; column++)
+        {
+          guint32 length;
+
+          memcpy (&length, p, sizeof length);
+          p += sizeof length;
+          sqlite3_bind_text (statement, column + 2, p, length, SQLITE_STATIC);
+          p += length;
+        }
+      step (import, statement);
+    }
+
+  if (batch->next == batch->rows->len)
+    {
+      g_array_set_size (batch->rows, 0);
+      g_string_truncate (batch->text, 0);
+      batch->next = 0;
+    }
+}
+
+/* Indexes what is left of the batch before, and starts on the one that
+ * filled. */
+static void
+swap_staging (Import *import)
+{
+  Staging *full = import->filling;
+
+  drain_staging (import, G_MAXUINT);
+  import->filling = import->draining;
+  import->draining = full;
+  g_array_sort (full->rows, compare_staged_rows);
+}
+
+/* Keeps the row once, under each of its rowids, until it is indexed. */
+static void
+stage_fts_row (Import  *import,
+               gint64   service,
+               char   **regions,
+               char   **fts)
+{
+  Staging *batch = import->filling;
+  guint32 partitions[MAX_PARTITIONS];
+  guint n_partitions = assign_partitions (import, regions, partitions);
+  StagedRow row = { 0, batch->text->len };
+  guint32 first = G_MAXUINT32;
+
+  for (guint i = 0; i < N_FTS_COLUMNS; i++)
+    {
+      guint32 length = strlen (fts[i]);
+
+      g_string_append_len (batch->text, (const char *) &length, sizeof length);
+      g_string_append_len (batch->text, fts[i], length);
+    }
+
+  for (guint i = 0; i < n_partitions; i++)
+    {
+      row.rowid = ((gint64) partitions[i] << PARTITION_SHIFT) | service;
+      g_array_append_val (batch->rows, row);
+      first = MIN (first, partitions[i]);
+    }
+
+  if (import->first_partitions->len <= service)
+    g_array_set_size (import->first_partitions, service + 1);
+  g_array_index (import->first_partitions, guint32, service) = first;
+
+  if (batch->text->len >= STAGING_SIZE)
+    swap_staging (import);
+  else
+    drain_staging (import, ROWS_PER_SERVICE);
+}
+
+/* Indexes the last rows, and writes the partitions and the services in
+ * the order of their first partitions. */
+static gboolean
+finish_fts (Import  *import,
+            GError **error)
+{
+  sqlite3_stmt *statement;
+  g_autofree guint32 *positions = NULL;
+  g_autofree guint32 *services = NULL;
+  guint n_partitions = import->partition_codes->len;
+  guint n_services = import->first_partitions->len;
+
+  swap_staging (import);
+  drain_staging (import, G_MAXUINT);
+
+  for (guint i = 0; i < n_partitions; i++)
+    {
+      statement = import->statements[INSERT_PARTITION];
+      sqlite3_bind_int64 (statement, 1, i + 1);
+      sqlite3_bind_text (statement, 2, g_ptr_array_index (import->partition_codes, i), -1,
+                         SQLITE_STATIC);
+      step (import, statement);
+    }
+
+  /* A counting sort by partition keeps the services of each in the order
+   * they came. */
+  positions = g_new0 (guint32, n_partitions + 2);
+  services = g_new (guint32, n_services);
+  for (guint service = 1; service < n_services; service++)
+    positions[g_array_index (import->first_partitions, guint32, service) + 1]++;
+  for (guint i = 1; i <= n_partitions + 1; i++)
+    positions[i] += positions[i - 1];
+  for (guint service = 1; service < n_services; service++)
+    services[positions[g_array_index (import->first_partitions, guint32, service)]++] = service;
+
+  statement = import->statements[INSERT_SEARCH_ORDER];
+  for (guint i = 0; i + 1 < n_services; i++)
+    {
+      sqlite3_bind_int64 (statement, 1, i + 1);
+      sqlite3_bind_int64 (statement, 2, services[i]);
+      step (import, statement);
+    }
+
+  if (import->database_error != NULL)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
+                   _("The directory database cannot be written: %s"), import->database_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 store_prepared (Import   *import,
                 Prepared *prepared)
@@ -1710,11 +2046,7 @@ store_prepared (Import   *import,
       step (import, statement);
     }
 
-  statement = import->statements[INSERT_FTS];
-  sqlite3_bind_int64 (statement, 1, rowid);
-  for (guint i = 0; i < N_FTS_COLUMNS; i++)
-    sqlite3_bind_text (statement, i + 2, prepared->fts[i], -1, SQLITE_STATIC);
-  step (import, statement);
+  stage_fts_row (import, rowid, prepared->regions, prepared->fts);
 }
 
 /* Stores a record now, or hands it to the writing thread, waiting when
@@ -3170,10 +3502,14 @@ finish_database (Import      *import,
   g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d",
                                              HAVEN_DIRECTORY_SCHEMA_VERSION);
 
+  g_debug ("Records stored after %.2f s", g_timer_elapsed (import->timer, NULL));
+  if (!finish_fts (import, error))
+    return FALSE;
+  g_debug ("Full-text rows indexed after %.2f s", g_timer_elapsed (import->timer, NULL));
+
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&import->statements[i], sqlite3_finalize);
 
-  g_debug ("Records stored after %.2f s", g_timer_elapsed (import->timer, NULL));
   if (!exec_sql (import->db, index_sql, error))
     return FALSE;
   g_debug ("Indexes built after %.2f s", g_timer_elapsed (import->timer, NULL));
@@ -3182,6 +3518,9 @@ finish_database (Import      *import,
   if (!exec_sql (import->db, "INSERT INTO services_fts (services_fts) VALUES ('optimize')", error))
     return FALSE;
   g_debug ("Full-text index merged after %.2f s", g_timer_elapsed (import->timer, NULL));
+  if (!exec_sql (import->db, words_sql, error))
+    return FALSE;
+  g_debug ("Words listed after %.2f s", g_timer_elapsed (import->timer, NULL));
 
   return set_meta (import->db, "schema_version", version, error) &&
          set_meta (import->db, "imported_at", imported_at, error) &&
@@ -3217,6 +3556,15 @@ sync_path (const char  *path,
 static void
 import_clear (Import *import)
 {
+  for (guint i = 0; i < G_N_ELEMENTS (import->batches); i++)
+    {
+      if (import->batches[i].text != NULL)
+        g_string_free (import->batches[i].text, TRUE);
+      g_clear_pointer (&import->batches[i].rows, g_array_unref);
+    }
+  g_clear_pointer (&import->partitions, g_hash_table_unref);
+  g_clear_pointer (&import->partition_codes, g_ptr_array_unref);
+  g_clear_pointer (&import->first_partitions, g_array_unref);
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&import->statements[i], sqlite3_finalize);
   g_clear_pointer (&import->db, sqlite3_close);
@@ -3361,6 +3709,16 @@ haven_directory_importer_run (HavenDirectoryImporter  *self,
   import.stack = g_ptr_array_new ();
   import.json_scratch = g_string_new (NULL);
   import.timer = timer;
+  for (guint i = 0; i < G_N_ELEMENTS (import.batches); i++)
+    {
+      import.batches[i].text = g_string_sized_new (STAGING_SIZE + 64 * 1024);
+      import.batches[i].rows = g_array_new (FALSE, FALSE, sizeof (StagedRow));
+    }
+  import.filling = &import.batches[0];
+  import.draining = &import.batches[1];
+  import.partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  import.partition_codes = g_ptr_array_new_with_free_func (g_free);
+  import.first_partitions = g_array_new (FALSE, TRUE, sizeof (guint32));
 
   ok = open_database (&import, temporary, &local_error);
   if (ok)

@@ -25,10 +25,42 @@
  *
  * The mapping from taxonomy terms to Haven's categories is read from
  * categories.ini when the directory is opened, so a deployment that edits
- * it needs no new import. */
+ * it needs no new import.
+ *
+ * A visitor's first letters can match most of a directory ("su" of
+ * "support"), yet the kiosk shows at most 50 services, all from its own
+ * region or for anywhere. So the full-text index is numbered by area
+ * (haven-directory-import.c), and a search reads only the rowid ranges of
+ * the partitions that can serve the kiosk: its region's, its country's,
+ * and those of the services for anywhere. A typed word longer than the
+ * longest indexed prefix is looked up in the list of the index's words
+ * first and searched as the words it begins, which FTS5 can read range by
+ * range; as a prefix, FTS5 would first merge the complete lists of all of
+ * them. A single letter is searched as the indexed two-letter prefixes it
+ * begins, likewise. What a search costs then grows with the services near
+ * the kiosk, not with the directory. */
 
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 500
+
+/* Must match haven-directory-import.c: how it makes rowids, and the
+ * prefix lengths services_fts keeps an index for (prefix='2 3'). */
+#define PARTITION_SHIFT 32
+#define SHORTEST_INDEXED_PREFIX 2
+#define LONGEST_INDEXED_PREFIX 3
+
+/* No one types more words than this into a kiosk's search, and each costs
+ * a lookup. */
+#define MAX_QUERY_WORDS 12
+
+/* A typed word that begins more of the index's words than this is left
+ * to FTS5 as a prefix, and the search reads the whole index once instead
+ * of its partitions: each word read costs a seek in every range. */
+#define MAX_EXPANSION 32
+
+/* The partitions a search with a region reads: the region's own, "CC+",
+ * the country's, "*" and "+". */
+#define MAX_RANGES 5
 
 /* Must match haven-directory-import.c. */
 enum {
@@ -52,8 +84,11 @@ static const char *const category_ids[HAVEN_DIRECTORY_N_CATEGORIES + 1] = {
 
 #define ALL_CATEGORIES ((1u << HAVEN_DIRECTORY_N_CATEGORIES) - 1)
 
+/* What a search tests about each service, kept small: a search may test
+ * tens of thousands. */
 typedef struct {
-  HavenSchedule *schedule;
+  /* In HavenDirectory.schedules; 0 for none. */
+  guint32 schedule;
   guint32 regions;
   guint32 languages;
   guint16 categories_specific;
@@ -77,9 +112,21 @@ struct _HavenDirectory
   sqlite3 *db;
   sqlite3_stmt *match;
   sqlite3_stmt *details;
+  sqlite3_stmt *words;
+  sqlite3_stmt *openings;
+  /* The index's own tokenizer, so that what is typed is cut into words,
+   * lowercased and stripped of accents exactly as the index was. */
+  fts5_tokenizer tokenizer_class;
+  Fts5Tokenizer *tokenizer;
 
-  /* Indexed by the service's rowid; 0 is unused. */
+  /* Indexed by the service's place in search_order; 0 is unused. */
   GArray *facets;
+  /* The services' opening hours, each different one once. */
+  GPtrArray *schedules;
+  /* Place in search_order -> services.id, which is the import order, and
+   * back (the full-text index holds services.id). */
+  GArray *service_ids;
+  GArray *numbers;
   GArray *region_ids;
   GArray *language_ids;
   GHashTable *region_codes;
@@ -87,6 +134,8 @@ struct _HavenDirectory
   /* Region id -> GArray of the services that name it, in order: a visitor
    * browsing without text needs only the services of the kiosk's region. */
   GPtrArray *region_services;
+  /* Partition code -> id, as numbered in the full-text index. */
+  GHashTable *partitions;
   GHashTable *recurrences;
   /* The search in progress, for the ranking function; set under lock. */
   gpointer search;
@@ -161,13 +210,22 @@ haven_directory_finalize (GObject *object)
 
   g_clear_pointer (&self->match, sqlite3_finalize);
   g_clear_pointer (&self->details, sqlite3_finalize);
+  g_clear_pointer (&self->words, sqlite3_finalize);
+  g_clear_pointer (&self->openings, sqlite3_finalize);
+  if (self->tokenizer != NULL)
+    self->tokenizer_class.xDelete (self->tokenizer);
+  self->tokenizer = NULL;
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->facets, g_array_unref);
+  g_clear_pointer (&self->schedules, g_ptr_array_unref);
+  g_clear_pointer (&self->service_ids, g_array_unref);
+  g_clear_pointer (&self->numbers, g_array_unref);
   g_clear_pointer (&self->region_ids, g_array_unref);
   g_clear_pointer (&self->language_ids, g_array_unref);
   g_clear_pointer (&self->region_codes, g_hash_table_unref);
   g_clear_pointer (&self->region_services, g_ptr_array_unref);
   g_clear_pointer (&self->language_codes, g_hash_table_unref);
+  g_clear_pointer (&self->partitions, g_hash_table_unref);
   g_clear_pointer (&self->recurrences, g_hash_table_unref);
   g_clear_pointer (&self->zone, g_time_zone_unref);
   g_free (self->path);
@@ -186,11 +244,10 @@ haven_directory_class_init (HavenDirectoryClass *klass)
 }
 
 static void
-facets_clear (gpointer data)
+schedule_free (gpointer data)
 {
-  Facets *facets = data;
-
-  g_clear_pointer (&facets->schedule, haven_schedule_unref);
+  if (data != NULL)
+    haven_schedule_unref (data);
 }
 
 static void
@@ -199,12 +256,17 @@ haven_directory_init (HavenDirectory *self)
   g_mutex_init (&self->lock);
   self->zone = g_time_zone_new_local ();
   self->facets = g_array_new (FALSE, TRUE, sizeof (Facets));
-  g_array_set_clear_func (self->facets, facets_clear);
+  /* Index 0 is no schedule. */
+  self->schedules = g_ptr_array_new_with_free_func (schedule_free);
+  g_ptr_array_add (self->schedules, NULL);
+  self->service_ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->numbers = g_array_new (FALSE, TRUE, sizeof (guint32));
   self->region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
   self->language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
   self->region_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->region_services = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->recurrences = haven_schedule_new_recurrence_table ();
 }
 
@@ -339,32 +401,39 @@ static const double column_weights[] = { 10.0, 6.0, 4.0, 1.0, 3.0 };
  * query, the weight of the best column it is found in, summed. bm25 would
  * also weigh word frequency and document length, but it reads each
  * matching row's size from the index, which for a short prefix matching
- * tens of thousands of services costs far more than the search may take. */
-static gboolean offer_match (HavenDirectory *self, gint64 service, gpointer search,
+ * tens of thousands of services costs far more than the search may take.
+ * A typed word may stand for several phrases (the words it begins):
+ * @phrase_words says which typed word each phrase is for. */
+static gboolean offer_match (HavenDirectory *self, gint64 rowid, gpointer search,
                              const Fts5ExtensionApi *api, Fts5Context *fts);
 
 static double
 text_score (const Fts5ExtensionApi *api,
-            Fts5Context            *fts)
+            Fts5Context            *fts,
+            GArray                 *phrase_words)
 {
   int n_phrases = api->xPhraseCount (fts);
+  double best[MAX_QUERY_WORDS] = { 0 };
   double score = 0;
 
   for (int phrase = 0; phrase < n_phrases; phrase++)
     {
       Fts5PhraseIter iter;
       int column = -1;
-      double best = 0;
+      guint word = (guint) phrase < phrase_words->len
+                     ? g_array_index (phrase_words, guint8, phrase) : MAX_QUERY_WORDS - 1;
 
       if (api->xPhraseFirstColumn (fts, phrase, &iter, &column) != SQLITE_OK)
         break;
       for (; column >= 0; api->xPhraseNextColumn (fts, &iter, &column))
         {
           if (column < (int) G_N_ELEMENTS (column_weights))
-            best = MAX (best, column_weights[column]);
+            best[word] = MAX (best[word], column_weights[column]);
         }
-      score += best;
     }
+
+  for (guint word = 0; word < MAX_QUERY_WORDS; word++)
+    score += best[word];
 
   return score;
 }
@@ -387,12 +456,15 @@ rank_function (const Fts5ExtensionApi  *api,
   sqlite3_result_null (context);
 }
 
+/* Registers the ranking function, and takes the index's tokenizer. */
 static gboolean
-register_rank_function (HavenDirectory *self,
-                        sqlite3        *db)
+setup_fts5 (HavenDirectory *self,
+            sqlite3        *db)
 {
+  static const char *const tokenizer_arguments[] = { "remove_diacritics", "2" };
   sqlite3_stmt *statement = NULL;
   fts5_api *api = NULL;
+  void *tokenizer_data = NULL;
 
   if (sqlite3_prepare_v2 (db, "SELECT fts5(?1)", -1, &statement, NULL) != SQLITE_OK)
     return FALSE;
@@ -401,7 +473,12 @@ register_rank_function (HavenDirectory *self,
   sqlite3_finalize (statement);
 
   return api != NULL &&
-         api->xCreateFunction (api, "haven_rank", self, rank_function, NULL) == SQLITE_OK;
+         api->xCreateFunction (api, "haven_rank", self, rank_function, NULL) == SQLITE_OK &&
+         api->xFindTokenizer (api, "unicode61", &tokenizer_data, &self->tokenizer_class)
+           == SQLITE_OK &&
+         self->tokenizer_class.xCreate (tokenizer_data, (const char **) tokenizer_arguments,
+                                        G_N_ELEMENTS (tokenizer_arguments), &self->tokenizer)
+           == SQLITE_OK;
 }
 
 static gboolean
@@ -479,14 +556,7 @@ load_codes (HavenDirectory  *self,
       id = intern (codes, code);
       g_array_append_val (ids, id);
       if (regions)
-        {
-          guint32 position = service;
-
-          facets->n_regions++;
-          while (self->region_services->len <= id)
-            g_ptr_array_add (self->region_services, g_array_new (FALSE, FALSE, sizeof (guint32)));
-          g_array_append_val (g_ptr_array_index (self->region_services, id), position);
-        }
+        facets->n_regions++;
       else
         facets->n_languages++;
     }
@@ -677,8 +747,162 @@ load_categories (HavenDirectory  *self,
   return TRUE;
 }
 
+/* Appends the @n codes at *@offset in @from to @to, and points *@offset
+ * at them there. */
+static void
+copy_codes (GArray  *to,
+            GArray  *from,
+            guint32 *offset,
+            guint8   n)
+{
+  guint32 start = to->len;
+
+  if (n > 0)
+    g_array_append_vals (to, &g_array_index (from, guint16, *offset), n);
+  *offset = start;
+}
+
+/* The index in self->schedules of the schedule written as @text, or 0
+ * when it is damaged. Services with the same hours share one: a search
+ * that asks whether they are open asks once (see evaluate()). */
+static guint32
+share_schedule (HavenDirectory  *self,
+                GHashTable      *shared,
+                const char      *text)
+{
+  gpointer index = g_hash_table_lookup (shared, text);
+
+  if (index == NULL)
+    {
+      HavenSchedule *schedule = haven_schedule_deserialize (text, self->recurrences, NULL);
+
+      if (schedule == NULL)
+        return 0;
+      g_ptr_array_add (self->schedules, schedule);
+      index = GUINT_TO_POINTER (self->schedules->len - 1);
+      g_hash_table_insert (shared, (gpointer) text, index);
+    }
+
+  return GPOINTER_TO_UINT (index);
+}
+
+/* Everything about the services was read by services.id: puts it in the
+ * order of search_order (see the top of this file), with the lists of
+ * codes rewritten in that order too, the schedules made in that order
+ * from @schedules, and the services of each region listed for searches
+ * without text. */
+static gboolean
+apply_search_order (HavenDirectory  *self,
+                    GPtrArray       *schedules,
+                    GError         **error)
+{
+  guint n_services = self->facets->len - 1;
+  g_autoptr(GArray) facets = g_array_new (FALSE, TRUE, sizeof (Facets));
+  g_autoptr(GArray) region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  g_autoptr(GArray) language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  g_autoptr(GHashTable) shared = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree guint8 *placed = g_new0 (guint8, n_services + 1);
+  sqlite3_stmt *statement = NULL;
+  guint32 expected = 1;
+  int status;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, service FROM search_order ORDER BY id", -1,
+                          &statement, NULL) != SQLITE_OK)
+    return database_error (self, error);
+
+  g_array_set_size (facets, n_services + 1);
+  g_array_set_size (self->service_ids, 1);
+  g_array_set_size (self->numbers, n_services + 1);
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+      gint64 service = sqlite3_column_int64 (statement, 1);
+      Facets *to;
+      guint32 service_id;
+
+      if (id != expected || service <= 0 || service > n_services || placed[service])
+        break;
+      placed[service] = TRUE;
+      expected++;
+
+      to = &g_array_index (facets, Facets, id);
+      *to = g_array_index (self->facets, Facets, service);
+      if (g_ptr_array_index (schedules, service) != NULL)
+        {
+          to->schedule = share_schedule (self, shared, g_ptr_array_index (schedules, service));
+          if (to->schedule == 0)
+            break;
+          self->n_with_hours++;
+        }
+      copy_codes (region_ids, self->region_ids, &to->regions, to->n_regions);
+      copy_codes (language_ids, self->language_ids, &to->languages, to->n_languages);
+      service_id = service;
+      g_array_append_val (self->service_ids, service_id);
+      g_array_index (self->numbers, guint32, service) = id;
+
+      for (guint i = 0; i < to->n_regions; i++)
+        {
+          guint16 code = g_array_index (region_ids, guint16, to->regions + i);
+          guint32 number = id;
+
+          while (self->region_services->len <= code)
+            g_ptr_array_add (self->region_services, g_array_new (FALSE, FALSE, sizeof (guint32)));
+          g_array_append_val (g_ptr_array_index (self->region_services, code), number);
+        }
+    }
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return database_error (self, error);
+  if (expected != n_services + 1)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("The service directory %s is damaged; import it again"), self->path);
+      return FALSE;
+    }
+
+  g_array_unref (self->facets);
+  self->facets = g_steal_pointer (&facets);
+  g_array_unref (self->region_ids);
+  self->region_ids = g_steal_pointer (&region_ids);
+  g_array_unref (self->language_ids);
+  self->language_ids = g_steal_pointer (&language_ids);
+
+  return TRUE;
+}
+
+static gboolean
+load_partitions (HavenDirectory  *self,
+                 GError         **error)
+{
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, code FROM partitions", -1, &statement, NULL)
+      != SQLITE_OK)
+    return database_error (self, error);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+      const char *code = (const char *) sqlite3_column_text (statement, 1);
+
+      if (id > 0 && id <= G_MAXINT32 && code != NULL)
+        g_hash_table_insert (self->partitions, g_strdup (code), GINT_TO_POINTER ((int) id));
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_DONE)
+    return database_error (self, error);
+
+  return TRUE;
+}
+
+/* Reads the services' flags, and their schedules as text into
+ * @schedules (by services.id): they are read in the order of search_order
+ * by apply_search_order(). */
 static gboolean
 load_services (HavenDirectory  *self,
+               GPtrArray       *schedules,
                GError         **error)
 {
   sqlite3_stmt *statement = NULL;
@@ -708,21 +932,9 @@ load_services (HavenDirectory  *self,
       facets = &g_array_index (self->facets, Facets, id);
       facets->flags = sqlite3_column_int (statement, 1);
 
+      g_ptr_array_set_size (schedules, id + 1);
       if (schedule != NULL && schedule[0] != '\0')
-        {
-          g_autoptr(GError) schedule_error = NULL;
-
-          facets->schedule = haven_schedule_deserialize (schedule, self->recurrences,
-                                                         &schedule_error);
-          if (facets->schedule == NULL)
-            {
-              sqlite3_finalize (statement);
-              g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
-                           _("The service directory %s is damaged; import it again"), self->path);
-              return FALSE;
-            }
-          self->n_with_hours++;
-        }
+        g_ptr_array_index (schedules, id) = g_strdup (schedule);
     }
   sqlite3_finalize (statement);
   if (status != SQLITE_DONE)
@@ -746,6 +958,7 @@ haven_directory_open (const char  *path,
 {
   g_autoptr(HavenDirectory) self = NULL;
   g_autoptr(GError) uri_error = NULL;
+  g_autoptr(GPtrArray) schedules = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *file_uri = NULL;
   g_autofree char *uri = NULL;
   sqlite3_stmt *statement = NULL;
@@ -813,21 +1026,37 @@ haven_directory_open (const char  *path,
       return NULL;
     }
 
-  if (!load_services (self, error) ||
+  if (!load_services (self, schedules, error) ||
       !load_categories (self, error) ||
       !load_codes (self, "SELECT service, code FROM service_regions ORDER BY rowid",
                    self->region_codes, self->region_ids, TRUE, error) ||
       !load_codes (self, "SELECT service, code FROM service_languages ORDER BY rowid",
-                   self->language_codes, self->language_ids, FALSE, error))
+                   self->language_codes, self->language_ids, FALSE, error) ||
+      !apply_search_order (self, schedules, error))
     return NULL;
 
-  if (!register_rank_function (self, self->db) ||
+  if (!load_partitions (self, error))
+    return NULL;
+
+  /* haven_rank() takes each match as it is found and returns NULL, so the
+   * statement returns no row at all: one sqlite3_step() reads a whole
+   * range, rather than one for each of thousands of matches. */
+  if (!setup_fts5 (self, self->db) ||
       sqlite3_prepare_v3 (self->db,
-                          "SELECT haven_rank (services_fts) "
-                          "FROM services_fts WHERE services_fts MATCH ?",
+                          "SELECT 1 FROM services_fts "
+                          "WHERE services_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3 "
+                          "AND haven_rank (services_fts)",
                           -1, SQLITE_PREPARE_PERSISTENT, &self->match, NULL) != SQLITE_OK ||
       sqlite3_prepare_v3 (self->db, "SELECT details FROM services WHERE id = ?", -1,
-                          SQLITE_PREPARE_PERSISTENT, &self->details, NULL) != SQLITE_OK)
+                          SQLITE_PREPARE_PERSISTENT, &self->details, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (self->db,
+                          "SELECT word FROM words WHERE word >= ?1 AND word < ?2 "
+                          "ORDER BY word LIMIT ?3",
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->words, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (self->db,
+                          "SELECT opening FROM openings WHERE opening >= ?1 AND opening < ?2 "
+                          "ORDER BY opening LIMIT ?3",
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->openings, NULL) != SQLITE_OK)
     {
       database_error (self, error);
       return NULL;
@@ -887,10 +1116,44 @@ typedef struct {
   gboolean has_language;
   guint16 language;
   guint16 preferred_language;
+
+  /* The FTS5 expression, or NULL without text; the typed word each of its
+   * phrases is for (guint8); whether a typed word begins no word of the
+   * index, so that nothing can match. */
+  GString *match;
+  GArray *phrase_words;
+  gboolean matches_nothing;
+  /* The rowid ranges to read: those of the partitions that can serve the
+   * query's region, or the whole index. */
+  gint64 ranges[MAX_RANGES][2];
+  guint n_ranges;
+  gboolean whole_index;
+
+  /* For "open now": whether each schedule is open, once known. */
+  guint8 *open;
 } Plan;
 
+enum {
+  OPEN_UNKNOWN,
+  OPEN_YES,
+  OPEN_NO,
+};
+
+static void
+plan_clear (Plan *plan)
+{
+  if (plan->match != NULL)
+    g_string_free (plan->match, TRUE);
+  g_clear_pointer (&plan->phrase_words, g_array_unref);
+  g_clear_pointer (&plan->open, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Plan, plan_clear)
+
 typedef struct {
+  /* The place in search_order, and services.id: the import order. */
   guint32 service;
+  guint32 order;
   guint8 category_rank;
   guint8 reach;
   guint8 language_rank;
@@ -898,7 +1161,7 @@ typedef struct {
 } Candidate;
 
 /* Better first: category, then local over national, then language, then
- * the text. */
+ * the text, then the order of the directory's file. */
 static int
 compare_candidates (const Candidate *a,
                     const Candidate *b)
@@ -912,7 +1175,7 @@ compare_candidates (const Candidate *a,
   if (a->score != b->score)
     return a->score > b->score ? -1 : 1;
 
-  return a->service < b->service ? -1 : a->service > b->service;
+  return a->order < b->order ? -1 : a->order > b->order;
 }
 
 static gboolean
@@ -943,6 +1206,7 @@ evaluate (HavenDirectory *self,
   const Facets *facets = &g_array_index (self->facets, Facets, service);
 
   candidate->service = service;
+  candidate->order = g_array_index (self->service_ids, guint32, service);
   candidate->category_rank = 0;
   candidate->reach = 0;
   candidate->language_rank = 0;
@@ -1005,8 +1269,16 @@ evaluate (HavenDirectory *self,
   /* Last: the only test that may cost more than a comparison. */
   if (query->open_now)
     {
-      if (facets->schedule == NULL || (facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) ||
-          !haven_schedule_is_open (facets->schedule, &plan->time))
+      guint8 *open;
+
+      if (facets->schedule == 0 || (facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED))
+        return FALSE;
+
+      open = &plan->open[facets->schedule];
+      if (*open == OPEN_UNKNOWN)
+        *open = haven_schedule_is_open (g_ptr_array_index (self->schedules, facets->schedule),
+                                        &plan->time) ? OPEN_YES : OPEN_NO;
+      if (*open != OPEN_YES)
         return FALSE;
     }
 
@@ -1063,24 +1335,34 @@ top_list_may_take (TopList         *top,
 typedef struct {
   const Plan *plan;
   TopList *top;
+  /* A bit a service: a service the whole index is read for may be found
+   * in several partitions, and counts once. */
+  guint8 *seen;
 } Search;
 
 static gboolean
 offer_match (HavenDirectory         *self,
-             gint64                  service,
+             gint64                  rowid,
              gpointer                data,
              const Fts5ExtensionApi *api,
              Fts5Context            *fts)
 {
   Search *search = data;
+  gint64 service = rowid & G_MAXUINT32;
   Candidate candidate;
 
-  if (service <= 0 || service >= self->facets->len ||
-      !evaluate (self, search->plan, service, &candidate))
+  if (service <= 0 || service >= self->numbers->len)
+    return FALSE;
+  service = g_array_index (self->numbers, guint32, service);
+  if (search->seen[service / 8] & (1u << (service % 8)))
+    return FALSE;
+  search->seen[service / 8] |= 1u << (service % 8);
+
+  if (!evaluate (self, search->plan, service, &candidate))
     return FALSE;
 
   if (top_list_may_take (search->top, &candidate))
-    candidate.score = text_score (api, fts);
+    candidate.score = text_score (api, fts, search->plan->phrase_words);
   else
     {
       /* It only counts towards the number of matches. */
@@ -1090,6 +1372,152 @@ offer_match (HavenDirectory         *self,
 
   top_list_offer (search->top, &candidate);
   return TRUE;
+}
+
+static int
+collect_token (void       *data,
+               int         flags,
+               const char *token,
+               int         length,
+               int         start,
+               int         end)
+{
+  GPtrArray *tokens = data;
+
+  if (flags & FTS5_TOKEN_COLOCATED)
+    return SQLITE_OK;
+  if (tokens->len >= MAX_QUERY_WORDS)
+    return SQLITE_DONE;
+
+  g_ptr_array_add (tokens, g_strndup (token, length));
+  return SQLITE_OK;
+}
+
+/* A quoted FTS5 string, so that nothing typed is read as query syntax. */
+static void
+append_phrase (GString    *match,
+               const char *word,
+               gboolean    prefix)
+{
+  g_string_append_c (match, '"');
+  for (const char *p = word; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (match, '"');
+      g_string_append_c (match, *p);
+    }
+  g_string_append (match, prefix ? "\"*" : "\"");
+}
+
+/* The entries of @statement's table (words or openings) that begin with
+ * @prefix, at most @limit of them. */
+static GPtrArray *
+expand_prefix (sqlite3_stmt *statement,
+               const char   *prefix,
+               guint         limit)
+{
+  GPtrArray *words = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *after = g_strdup (prefix);
+  gsize length = strlen (after);
+
+  /* Every word beginning with the prefix sorts before the prefix with its
+   * last byte raised; in UTF-8 that byte is never 0xFF. */
+  after[length - 1]++;
+
+  sqlite3_bind_text (statement, 1, prefix, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, after, -1, SQLITE_STATIC);
+  sqlite3_bind_int (statement, 3, limit);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    g_ptr_array_add (words, g_strdup ((const char *) sqlite3_column_text (statement, 0)));
+  sqlite3_reset (statement);
+
+  return words;
+}
+
+/* What the visitor typed, as an FTS5 expression: every word must match,
+ * each as a prefix. Called with the lock held. */
+static void
+plan_text (HavenDirectory *self,
+           const char     *text,
+           Plan           *plan)
+{
+  g_autofree char *folded = haven_search_text_fold (text);
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+
+  self->tokenizer_class.xTokenize (self->tokenizer, tokens, FTS5_TOKENIZE_QUERY, folded,
+                                   strlen (folded), collect_token);
+  if (tokens->len == 0)
+    return;
+
+  plan->match = g_string_new (NULL);
+  plan->phrase_words = g_array_new (FALSE, FALSE, sizeof (guint8));
+
+  for (guint i = 0; i < tokens->len; i++)
+    {
+      const char *token = g_ptr_array_index (tokens, i);
+      glong length = g_utf8_strlen (token, -1);
+      g_autoptr(GPtrArray) words = NULL;
+      guint8 word_index = i;
+
+      if (i > 0)
+        g_string_append (plan->match, " AND ");
+
+      if (length >= SHORTEST_INDEXED_PREFIX && length <= LONGEST_INDEXED_PREFIX)
+        {
+          append_phrase (plan->match, token, TRUE);
+          g_array_append_val (plan->phrase_words, word_index);
+          continue;
+        }
+
+      /* A single letter stands for the openings it begins: a one-letter
+       * word as itself, the others as indexed two-letter prefixes. */
+      if (length < SHORTEST_INDEXED_PREFIX)
+        words = expand_prefix (self->openings, token, MAX_EXPANSION + 1);
+      else
+        words = expand_prefix (self->words, token, MAX_EXPANSION + 1);
+      if (words->len == 0)
+        {
+          plan->matches_nothing = TRUE;
+          return;
+        }
+      if (words->len > MAX_EXPANSION)
+        {
+          /* FTS5 merges the words' lists once for the whole index, rather
+           * than once for each partition. */
+          append_phrase (plan->match, token, TRUE);
+          g_array_append_val (plan->phrase_words, word_index);
+          plan->whole_index = TRUE;
+          continue;
+        }
+
+      g_string_append_c (plan->match, '(');
+      for (guint j = 0; j < words->len; j++)
+        {
+          const char *word = g_ptr_array_index (words, j);
+
+          if (j > 0)
+            g_string_append (plan->match, " OR ");
+          append_phrase (plan->match, word,
+                         length < SHORTEST_INDEXED_PREFIX && g_utf8_strlen (word, -1) > 1);
+          g_array_append_val (plan->phrase_words, word_index);
+        }
+      g_string_append_c (plan->match, ')');
+    }
+}
+
+static void
+add_partition (HavenDirectory *self,
+               Plan           *plan,
+               const char     *code)
+{
+  gint64 id = GPOINTER_TO_INT (g_hash_table_lookup (self->partitions, code));
+
+  if (id == 0 || plan->n_ranges >= MAX_RANGES)
+    return;
+
+  plan->ranges[plan->n_ranges][0] = id << PARTITION_SHIFT;
+  plan->ranges[plan->n_ranges][1] = (id << PARTITION_SHIFT) | G_MAXUINT32;
+  plan->n_ranges++;
 }
 
 static gboolean
@@ -1124,11 +1552,22 @@ plan_query (HavenDirectory             *self,
       plan->has_region = TRUE;
       plan->region_local = lookup_code (self->region_codes, region);
       plan->region_anywhere = lookup_code (self->region_codes, "*");
+
+      /* The region's own partition first: its services rank first, and
+       * once they fill the results the others need no text score. */
+      add_partition (self, plan, region);
       if (dash != NULL)
         {
           *dash = '\0';
           plan->region_national = lookup_code (self->region_codes, region);
+          dash[0] = '+';
+          dash[1] = '\0';
+          add_partition (self, plan, region);
+          dash[0] = '\0';
+          add_partition (self, plan, region);
         }
+      add_partition (self, plan, "*");
+      add_partition (self, plan, "+");
     }
 
   if (query->language != NULL && query->language[0] != '\0')
@@ -1156,6 +1595,8 @@ plan_query (HavenDirectory             *self,
   if (query->at == NULL)
     now = g_date_time_new_now_utc ();
   haven_schedule_time_init (&plan->time, query->at != NULL ? query->at : now, self->zone);
+  if (query->open_now)
+    plan->open = g_new0 (guint8, self->schedules->len);
 
   return TRUE;
 }
@@ -1192,7 +1633,7 @@ load_service (HavenDirectory   *self,
   guint16 bits = facets->categories_specific | facets->categories_general;
   gboolean open_now = FALSE;
 
-  sqlite3_bind_int64 (self->details, 1, candidate->service);
+  sqlite3_bind_int64 (self->details, 1, candidate->order);
   if (sqlite3_step (self->details) != SQLITE_ROW)
     {
       database_error (self, error);
@@ -1215,18 +1656,20 @@ load_service (HavenDirectory   *self,
   category_list = g_strv_builder_end (categories);
   haven_service_set_categories (service, (const char * const *) category_list);
 
-  if (facets->schedule != NULL)
+  if (facets->schedule != 0)
     {
+      HavenSchedule *schedule = g_ptr_array_index (self->schedules, facets->schedule);
+
       open_now = !(facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) &&
-                 haven_schedule_is_open (facets->schedule, &plan->time);
-      hours = haven_schedule_describe_day (facets->schedule, &plan->time);
+                 haven_schedule_is_open (schedule, &plan->time);
+      hours = haven_schedule_describe_day (schedule, &plan->time);
     }
   if (facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED)
     {
       g_free (hours);
       hours = g_strdup (_("Temporarily closed"));
     }
-  haven_service_set_hours (service, facets->schedule != NULL, open_now,
+  haven_service_set_hours (service, facets->schedule != 0, open_now,
                            (facets->flags & SERVICE_FLAG_ALWAYS_OPEN) != 0, hours);
 
   haven_service_set_reach (service, plan->has_region ? candidate->reach
@@ -1250,10 +1693,10 @@ haven_directory_search (HavenDirectory             *self,
                         GError                    **error)
 {
   g_autoptr(GListStore) results = g_list_store_new (HAVEN_TYPE_SERVICE);
-  g_autofree char *match = NULL;
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree Candidate *items = NULL;
   TopList top = { NULL, 0, 0, 0 };
-  Plan plan;
+  g_auto(Plan) plan = { 0 };
 
   g_return_val_if_fail (HAVEN_IS_DIRECTORY (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -1264,21 +1707,38 @@ haven_directory_search (HavenDirectory             *self,
   top.limit = query->limit == 0 ? DEFAULT_LIMIT : MIN (query->limit, MAX_LIMIT);
   top.items = items = g_new (Candidate, top.limit);
 
-  if (query->text != NULL)
-    match = haven_search_text_to_query (query->text);
-
   g_mutex_lock (&self->lock);
 
-  if (match != NULL)
+  if (query->text != NULL)
+    plan_text (self, query->text, &plan);
+
+  if (plan.matches_nothing)
     {
-      Search search = { &plan, &top };
-      int status;
+      /* A typed word begins no word of the directory. */
+    }
+  else if (plan.match != NULL)
+    {
+      g_autofree guint8 *seen = g_malloc0 (self->facets->len / 8 + 1);
+      Search search = { &plan, &top, seen };
+      int status = SQLITE_DONE;
+
+      if (!plan.has_region || plan.whole_index)
+        {
+          plan.ranges[0][0] = 0;
+          plan.ranges[0][1] = G_MAXINT64;
+          plan.n_ranges = 1;
+        }
 
       self->search = &search;
-      sqlite3_bind_text (self->match, 1, match, -1, SQLITE_STATIC);
-      while ((status = sqlite3_step (self->match)) == SQLITE_ROW)
-        ;
-      sqlite3_reset (self->match);
+      sqlite3_bind_text (self->match, 1, plan.match->str, plan.match->len, SQLITE_STATIC);
+      for (guint i = 0; i < plan.n_ranges && status == SQLITE_DONE; i++)
+        {
+          sqlite3_bind_int64 (self->match, 2, plan.ranges[i][0]);
+          sqlite3_bind_int64 (self->match, 3, plan.ranges[i][1]);
+          while ((status = sqlite3_step (self->match)) == SQLITE_ROW)
+            ;
+          sqlite3_reset (self->match);
+        }
       self->search = NULL;
 
       if (status != SQLITE_DONE)
@@ -1343,17 +1803,20 @@ haven_directory_search (HavenDirectory             *self,
 
   for (guint i = 0; i < top.length; i++)
     {
-      g_autoptr(HavenService) service = load_service (self, &plan, &top.items[i], error);
+      HavenService *service = load_service (self, &plan, &top.items[i], error);
 
       if (service == NULL)
         {
           g_mutex_unlock (&self->lock);
           return NULL;
         }
-      g_list_store_append (results, service);
+      g_ptr_array_add (services, service);
     }
 
   g_mutex_unlock (&self->lock);
+
+  /* At once: one signal for the whole list. */
+  g_list_store_splice (results, 0, 0, services->pdata, services->len);
 
   if (n_matches != NULL)
     *n_matches = top.n_matches;

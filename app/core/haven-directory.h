@@ -21,7 +21,7 @@ typedef enum {
 
 /* The version of the database layout the importer writes; a directory of
  * any other version must be imported again. */
-#define HAVEN_DIRECTORY_SCHEMA_VERSION 1
+#define HAVEN_DIRECTORY_SCHEMA_VERSION 2
 
 /* The Haven category ids a directory's taxonomy terms map to. */
 #define HAVEN_DIRECTORY_N_CATEGORIES 9

@@ -22,10 +22,6 @@
  *    plus its last character, so a search for any part of a word finds
  *    it. */
 
-/* Queries longer than this many words are cut: no person types more, and
- * each word costs a lookup. */
-#define MAX_QUERY_TOKENS 12
-
 static gboolean
 is_unspaced_script (gunichar c)
 {
@@ -185,63 +181,4 @@ haven_search_text_fold (const char *text)
     g_string_truncate (folded, folded->len - 1);
 
   return g_string_free (folded, FALSE);
-}
-
-static gboolean
-is_token_char (gunichar c)
-{
-  return g_unichar_isalnum (c) || g_unichar_ismark (c) ||
-         g_unichar_type (c) == G_UNICODE_PRIVATE_USE;
-}
-
-/**
- * haven_search_text_to_query:
- * @text: what a visitor typed
- *
- * Every word of @text becomes a quoted prefix term, so whatever is typed
- * can never be read as FTS5 query syntax, and a half-typed word already
- * finds its matches.
- *
- * Returns: (transfer full) (nullable): an FTS5 MATCH expression, or %NULL
- *   when @text has nothing to search for
- */
-char *
-haven_search_text_to_query (const char *text)
-{
-  g_autofree char *folded = NULL;
-  g_autoptr(GString) query = g_string_new (NULL);
-  const char *p;
-  guint n_tokens = 0;
-
-  if (text == NULL)
-    return NULL;
-
-  folded = haven_search_text_fold (text);
-  p = folded;
-  while (*p != '\0' && n_tokens < MAX_QUERY_TOKENS)
-    {
-      const char *start;
-
-      while (*p != '\0' && !is_token_char (g_utf8_get_char (p)))
-        p = g_utf8_next_char (p);
-      if (*p == '\0')
-        break;
-
-      start = p;
-      while (*p != '\0' && is_token_char (g_utf8_get_char (p)))
-        p = g_utf8_next_char (p);
-
-      if (query->len > 0)
-        g_string_append_c (query, ' ');
-      /* A token holds no quote: quotes are not token characters. */
-      g_string_append_c (query, '"');
-      g_string_append_len (query, start, p - start);
-      g_string_append (query, "\"*");
-      n_tokens++;
-    }
-
-  if (n_tokens == 0)
-    return NULL;
-
-  return g_string_free (g_steal_pointer (&query), FALSE);
 }

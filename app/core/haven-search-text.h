@@ -5,9 +5,8 @@
 
 G_BEGIN_DECLS
 
-char *haven_search_text_fold     (const char *text);
-void  haven_search_text_append   (GString    *folded,
-                                  const char *text);
-char *haven_search_text_to_query (const char *text);
+char *haven_search_text_fold   (const char *text);
+void  haven_search_text_append (GString    *folded,
+                                const char *text);
 
 G_END_DECLS
