@@ -180,3 +180,53 @@ haven_page_type_is_needed (GType         page_type,
 
   return klass->is_needed == NULL || klass->is_needed (session, content);
 }
+
+/**
+ * haven_page_category_is_removable:
+ *
+ * Returns: whether the session's category is one whose content can be
+ *   taken down, so the removal pages are part of the visit
+ */
+gboolean
+haven_page_category_is_removable (HavenSession *session,
+                                  HavenContent *content)
+{
+  HavenCategory *category;
+
+  g_return_val_if_fail (HAVEN_IS_SESSION (session), FALSE);
+
+  if (content == NULL || haven_session_get_category (session) == NULL)
+    return FALSE;
+
+  category = haven_content_lookup_category (content, haven_session_get_category (session));
+  return category != NULL && haven_category_is_removable (category);
+}
+
+/**
+ * haven_page_show_field_error:
+ * @message: (nullable): what to do about @field, or %NULL for no error
+ *
+ * Says what to do beside a field, in words (the colour only repeats it),
+ * and marks the field invalid for assistive technologies.
+ */
+void
+haven_page_show_field_error (GtkLabel   *label,
+                             GtkWidget  *field,
+                             const char *message)
+{
+  g_return_if_fail (GTK_IS_LABEL (label));
+  g_return_if_fail (GTK_IS_WIDGET (field));
+
+  gtk_label_set_label (label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+
+  if (message != NULL)
+    gtk_widget_add_css_class (field, "error");
+  else
+    gtk_widget_remove_css_class (field, "error");
+
+  gtk_accessible_update_state (GTK_ACCESSIBLE (field),
+                               GTK_ACCESSIBLE_STATE_INVALID,
+                               message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
+                               -1);
+}

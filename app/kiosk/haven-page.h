@@ -30,6 +30,11 @@ struct _HavenPageClass
 HavenSession *haven_page_get_session (HavenPage *self);
 HavenContent *haven_page_get_content (HavenPage *self);
 void          haven_page_focus       (HavenPage *self);
+gboolean      haven_page_category_is_removable (HavenSession *session,
+                                                HavenContent *content);
+void          haven_page_show_field_error (GtkLabel     *label,
+                                           GtkWidget    *field,
+                                           const char   *message);
 gboolean      haven_page_type_is_needed (GType         page_type,
                                          HavenSession *session,
                                          HavenContent *content);

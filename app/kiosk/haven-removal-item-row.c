@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-page.h"
 #include "haven-removal-item-row.h"
 #include "haven-request.h"
 
@@ -145,25 +146,6 @@ haven_removal_item_row_set_removable (HavenRemovalItemRow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button), removable);
 }
 
-static void
-show_error (GtkLabel   *label,
-            GtkWidget  *field,
-            const char *message)
-{
-  gtk_label_set_label (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
-
-  if (message != NULL)
-    gtk_widget_add_css_class (field, "error");
-  else
-    gtk_widget_remove_css_class (field, "error");
-
-  gtk_accessible_update_state (GTK_ACCESSIBLE (field),
-                               GTK_ACCESSIBLE_STATE_INVALID,
-                               message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
-                               -1);
-}
-
 /**
  * haven_removal_item_row_show_errors:
  * @url_error: (nullable): what to do about the address, or %NULL
@@ -176,8 +158,9 @@ haven_removal_item_row_show_errors (HavenRemovalItemRow *self,
 {
   g_return_if_fail (HAVEN_IS_REMOVAL_ITEM_ROW (self));
 
-  show_error (self->url_error, GTK_WIDGET (self->url_entry), url_error);
-  show_error (self->description_error, GTK_WIDGET (self->description_entry), description_error);
+  haven_page_show_field_error (self->url_error, GTK_WIDGET (self->url_entry), url_error);
+  haven_page_show_field_error (self->description_error, GTK_WIDGET (self->description_entry),
+                               description_error);
 }
 
 /**

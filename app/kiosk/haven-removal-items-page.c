@@ -247,19 +247,6 @@ haven_removal_items_page_constructed (GObject *object)
     append_row (self, NULL, NULL);
 }
 
-static gboolean
-haven_removal_items_page_is_needed (HavenSession *session,
-                                    HavenContent *content)
-{
-  HavenCategory *category;
-
-  if (content == NULL || haven_session_get_category (session) == NULL)
-    return FALSE;
-
-  category = haven_content_lookup_category (content, haven_session_get_category (session));
-  return category != NULL && haven_category_is_removable (category);
-}
-
 static GtkWidget *
 haven_removal_items_page_get_initial_focus (HavenPage *page)
 {
@@ -276,7 +263,7 @@ haven_removal_items_page_class_init (HavenRemovalItemsPageClass *klass)
   HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   object_class->constructed = haven_removal_items_page_constructed;
-  page_class->is_needed = haven_removal_items_page_is_needed;
+  page_class->is_needed = haven_page_category_is_removable;
   page_class->get_initial_focus = haven_removal_items_page_get_initial_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -103,19 +103,6 @@ declarations_toggled_cb (HavenRemovalSendPage *self)
                                             gtk_check_button_get_active (self->authorised_check));
 }
 
-static void
-show_error (GtkLabel   *label,
-            GtkWidget  *field,
-            const char *message)
-{
-  gtk_label_set_label (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
-  gtk_accessible_update_state (GTK_ACCESSIBLE (field),
-                               GTK_ACCESSIBLE_STATE_INVALID,
-                               message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
-                               -1);
-}
-
 static const char *
 lookup_first (GHashTable *field_errors,
               const char *first_path,
@@ -176,10 +163,10 @@ show_errors (HavenRemovalSendPage *self,
   GtkWidget *first_error = NULL;
   guint n_errors = (role != NULL) + (contact != NULL) + (accurate != NULL) + (authorised != NULL);
 
-  show_error (self->role_error, GTK_WIDGET (self->role_box), role);
-  show_error (self->contact_error, GTK_WIDGET (self->email_entry), contact);
-  show_error (self->accurate_error, GTK_WIDGET (self->accurate_check), accurate);
-  show_error (self->authorised_error, GTK_WIDGET (self->authorised_check), authorised);
+  haven_page_show_field_error (self->role_error, GTK_WIDGET (self->role_box), role);
+  haven_page_show_field_error (self->contact_error, GTK_WIDGET (self->email_entry), contact);
+  haven_page_show_field_error (self->accurate_error, GTK_WIDGET (self->accurate_check), accurate);
+  haven_page_show_field_error (self->authorised_error, GTK_WIDGET (self->authorised_check), authorised);
 
   if (role != NULL)
     first_error = GTK_WIDGET (self->role_self);
@@ -341,19 +328,6 @@ haven_removal_send_page_constructed (GObject *object)
     }
 }
 
-static gboolean
-haven_removal_send_page_is_needed (HavenSession *session,
-                                   HavenContent *content)
-{
-  HavenCategory *category;
-
-  if (content == NULL || haven_session_get_category (session) == NULL)
-    return FALSE;
-
-  category = haven_content_lookup_category (content, haven_session_get_category (session));
-  return category != NULL && haven_category_is_removable (category);
-}
-
 static GtkWidget *
 haven_removal_send_page_get_initial_focus (HavenPage *page)
 {
@@ -374,7 +348,7 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   object_class->constructed = haven_removal_send_page_constructed;
-  page_class->is_needed = haven_removal_send_page_is_needed;
+  page_class->is_needed = haven_page_category_is_removable;
   page_class->get_initial_focus = haven_removal_send_page_get_initial_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class,
