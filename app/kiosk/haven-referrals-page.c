@@ -142,7 +142,10 @@ search_cb (GObject      *object,
 
   if (services == NULL)
     {
-      g_warning ("Searching the directory failed: %s", error->message);
+      /* The message could quote what the visitor typed: the log gets
+       * only which error it was. */
+      g_warning ("Searching the directory failed (%s, code %d)",
+                 g_quark_to_string (error->domain), error->code);
       gtk_label_set_label (self->status_label,
                            _("The list of services cannot be searched right now. Please ask the staff."));
       return;
