@@ -179,6 +179,8 @@ typedef struct {
   GPtrArray *guidance_ids;
   gboolean removable;
   gboolean about_child;
+  /* A question that may be hard to answer. */
+  gboolean sensitive;
   gboolean has_type;
   HavenQuestionType type;
   GStrv category_ids;
@@ -513,8 +515,9 @@ parse_boolean (FileReader     *reader,
 #define MAX_ATTRIBUTES 4
 
 /* Reports every attribute of the element that is not in @allowed, and
- * every one of @allowed that is missing (they are all required), and puts
- * the values in @values in the order of @allowed. */
+ * every one of @allowed that is missing (all are required but those whose
+ * name ends in "?"), and puts the values in @values in the order of
+ * @allowed. */
 static gboolean
 read_attributes (FileReader          *reader,
                  const Location      *at,
@@ -538,7 +541,9 @@ read_attributes (FileReader          *reader,
 
       for (j = 0; j < n_allowed; j++)
         {
-          if (g_str_equal (names[i], allowed[j]))
+          gsize length = strcspn (allowed[j], "?");
+
+          if (strlen (names[i]) == length && strncmp (names[i], allowed[j], length) == 0)
             break;
         }
 
@@ -555,7 +560,7 @@ read_attributes (FileReader          *reader,
 
   for (guint i = 0; i < n_allowed; i++)
     {
-      if (found[i] == NULL)
+      if (found[i] == NULL && !g_str_has_suffix (allowed[i], "?"))
         {
           report (reader, at, HAVEN_CONTENT_ERROR_MISSING_ATTRIBUTE,
                   _("<%s> has no %s attribute"), element, allowed[i]);
@@ -785,7 +790,7 @@ start_question (FileReader      *reader,
                 const char     **names,
                 const char     **values)
 {
-  static const char * const allowed[] = { "id", "type", "category", NULL };
+  static const char * const allowed[] = { "id", "type", "category", "sensitive?", NULL };
   const char *found[MAX_ATTRIBUTES];
   Item *item = &reader->item;
 
@@ -805,6 +810,10 @@ start_question (FileReader      *reader,
 
   if (found[2] != NULL)
     read_question_categories (reader, at, found[2]);
+
+  if (found[3] != NULL &&
+      !parse_boolean (reader, at, "question", "sensitive", found[3], &item->sensitive))
+    item->broken = TRUE;
 }
 
 static void
@@ -1354,6 +1363,7 @@ end_question (FileReader *reader)
   question = haven_question_new (item->id, item->type, item->title, item->hint, item->why,
                                  (const char * const *) item->category_ids,
                                  strv (item->choice_ids), strv (item->choice_labels));
+  haven_question_set_sensitive (question, item->sensitive);
   g_list_store_append (content->questions, question);
   g_hash_table_insert (content->questions_by_id,
                        (gpointer) haven_question_get_id (question), question);

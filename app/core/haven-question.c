@@ -23,6 +23,7 @@ struct _HavenQuestion
   GStrv choice_labels;
 
   HavenQuestionType type;
+  gboolean sensitive;
 };
 
 G_DEFINE_FINAL_TYPE (HavenQuestion, haven_question, G_TYPE_OBJECT)
@@ -238,4 +239,26 @@ haven_question_get_choice_label (HavenQuestion *self,
     }
 
   return NULL;
+}
+
+/**
+ * haven_question_set_sensitive:
+ * @sensitive: whether the question may be hard to answer: its page says
+ *   first that what happened is not the visitor's fault
+ */
+void
+haven_question_set_sensitive (HavenQuestion *self,
+                              gboolean       sensitive)
+{
+  g_return_if_fail (HAVEN_IS_QUESTION (self));
+
+  self->sensitive = sensitive;
+}
+
+gboolean
+haven_question_is_sensitive (HavenQuestion *self)
+{
+  g_return_val_if_fail (HAVEN_IS_QUESTION (self), FALSE);
+
+  return self->sensitive;
 }

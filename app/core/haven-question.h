@@ -48,5 +48,8 @@ gboolean            haven_question_applies_to       (HavenQuestion       *self,
 const char * const *haven_question_get_choice_ids   (HavenQuestion       *self);
 const char         *haven_question_get_choice_label (HavenQuestion       *self,
                                                      const char          *choice_id);
+void                haven_question_set_sensitive    (HavenQuestion       *self,
+                                                     gboolean             sensitive);
+gboolean            haven_question_is_sensitive     (HavenQuestion       *self);
 
 G_END_DECLS

@@ -29,6 +29,9 @@ struct _HavenSession
   char *submission_reference;
   char *submission_message;
   GHashTable *submission_field_errors;
+  /* The report to the organisation's queue, when the visitor sends one. */
+  HavenSubmissionState report_state;
+  char *report_reference;
 
   gboolean wiped;
 };
@@ -66,6 +69,8 @@ destroy_contents (HavenSession *self)
   g_clear_pointer (&self->submission_reference, g_free);
   g_clear_pointer (&self->submission_message, g_free);
   g_clear_pointer (&self->submission_field_errors, g_hash_table_unref);
+  self->report_state = HAVEN_SUBMISSION_NONE;
+  g_clear_pointer (&self->report_reference, g_free);
 }
 
 static void
@@ -450,4 +455,39 @@ haven_session_wipe (HavenSession *self)
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LANGUAGE]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CATEGORY]);
   g_signal_emit (self, signals[WIPED], 0);
+}
+
+HavenSubmissionState
+haven_session_get_report_state (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), HAVEN_SUBMISSION_NONE);
+
+  return self->report_state;
+}
+
+const char *
+haven_session_get_report_reference (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
+
+  return self->report_reference;
+}
+
+/**
+ * haven_session_set_report:
+ * @reference: (nullable): the case reference, or the kiosk's
+ *
+ * Records what became of the report the visitor sent.
+ */
+void
+haven_session_set_report (HavenSession         *self,
+                          HavenSubmissionState  state,
+                          const char           *reference)
+{
+  g_return_if_fail (HAVEN_IS_SESSION (self));
+
+  self->report_state = state;
+  g_free (self->report_reference);
+  self->report_reference = g_strdup (reference);
+  self->wiped = FALSE;
 }

@@ -10,6 +10,14 @@ G_BEGIN_DECLS
 /* The visitor's account of what happened, in their own words. */
 #define HAVEN_QUESTION_STORY "story"
 
+/* Whether the visitor said they were in danger when the visit started:
+ * "someone", "self" or "no". Kept for the help lines shown at the end;
+ * never sent. */
+#define HAVEN_QUESTION_SAFETY "safety"
+#define HAVEN_SAFETY_SOMEONE  "someone"
+#define HAVEN_SAFETY_SELF     "self"
+#define HAVEN_SAFETY_NO       "no"
+
 /* What became of the visitor's removal request. */
 typedef enum {
   HAVEN_SUBMISSION_NONE,
@@ -57,6 +65,11 @@ void          haven_session_set_submission (HavenSession         *self,
                                             const char           *reference,
                                             const char           *message,
                                             GHashTable           *field_errors);
+HavenSubmissionState haven_session_get_report_state (HavenSession *self);
+const char   *haven_session_get_report_reference (HavenSession *self);
+void          haven_session_set_report   (HavenSession         *self,
+                                          HavenSubmissionState  state,
+                                          const char           *reference);
 void          haven_session_keep_service (HavenSession *self,
                                           const char   *service_id,
                                           const char   *summary);

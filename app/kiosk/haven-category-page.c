@@ -140,6 +140,7 @@ haven_category_page_class_init (HavenCategoryPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-category-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenCategoryPage, category_box);
+  page_class->step_title = N_("What happened");
 }
 
 static void

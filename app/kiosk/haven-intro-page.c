@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "haven-intro-page.h"
+#include "haven-visit-footer.h"
 
 /* "Before you start": what Haven can do, what may help to have ready, that
  * the visitor can stop at any time, and what "Leave now" does and does not
@@ -12,7 +15,7 @@ struct _HavenIntroPage
 {
   HavenPage parent_instance;
 
-  GtkWidget *primary_button;
+  HavenVisitFooter *footer;
 };
 
 G_DEFINE_FINAL_TYPE (HavenIntroPage, haven_intro_page, HAVEN_TYPE_PAGE)
@@ -20,7 +23,7 @@ G_DEFINE_FINAL_TYPE (HavenIntroPage, haven_intro_page, HAVEN_TYPE_PAGE)
 static GtkWidget *
 haven_intro_page_get_initial_focus (HavenPage *page)
 {
-  return HAVEN_INTRO_PAGE (page)->primary_button;
+  return haven_visit_footer_get_primary_button (HAVEN_INTRO_PAGE (page)->footer);
 }
 
 static void
@@ -29,11 +32,13 @@ haven_intro_page_class_init (HavenIntroPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
+  g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-intro-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, HavenIntroPage, primary_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenIntroPage, footer);
 
   page_class->get_initial_focus = haven_intro_page_get_initial_focus;
+  page_class->step_title = N_("Before you start");
 }
 
 static void

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "haven-page.h"
 
 /* The base of every page of a visit: a page is made for one session, reads
@@ -12,6 +14,12 @@ typedef struct
   HavenSession *session;
   /* The content definitions: categories, questions, guidance, numbers. */
   HavenContent *content;
+  /* What comes after this page, translated, for "Next: …"; NULL on the
+   * last page. */
+  char *next_step;
+  /* The kiosk's region (ISO 3166-1 alpha-2), for its help numbers and
+   * currency; "" when not configured. */
+  char *region;
 } HavenPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
@@ -20,6 +28,8 @@ enum {
   PROP_0,
   PROP_SESSION,
   PROP_CONTENT,
+  PROP_NEXT_STEP,
+  PROP_REGION,
   N_PROPS,
 };
 
@@ -35,6 +45,17 @@ haven_page_dispose (GObject *object)
   g_clear_object (&priv->content);
 
   G_OBJECT_CLASS (haven_page_parent_class)->dispose (object);
+}
+
+static void
+haven_page_finalize (GObject *object)
+{
+  HavenPagePrivate *priv = haven_page_get_instance_private (HAVEN_PAGE (object));
+
+  g_free (priv->next_step);
+  g_free (priv->region);
+
+  G_OBJECT_CLASS (haven_page_parent_class)->finalize (object);
 }
 
 static void
@@ -54,6 +75,14 @@ haven_page_get_property (GObject    *object,
 
     case PROP_CONTENT:
       g_value_set_object (value, priv->content);
+      break;
+
+    case PROP_NEXT_STEP:
+      g_value_set_string (value, priv->next_step);
+      break;
+
+    case PROP_REGION:
+      g_value_set_string (value, priv->region);
       break;
 
     default:
@@ -80,6 +109,14 @@ haven_page_set_property (GObject      *object,
       priv->content = g_value_dup_object (value);
       break;
 
+    case PROP_NEXT_STEP:
+      priv->next_step = g_value_dup_string (value);
+      break;
+
+    case PROP_REGION:
+      priv->region = g_value_dup_string (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -91,6 +128,7 @@ haven_page_class_init (HavenPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = haven_page_dispose;
+  object_class->finalize = haven_page_finalize;
   object_class->get_property = haven_page_get_property;
   object_class->set_property = haven_page_set_property;
 
@@ -102,6 +140,16 @@ haven_page_class_init (HavenPageClass *klass)
   props[PROP_CONTENT] =
     g_param_spec_object ("content", NULL, NULL,
                          HAVEN_TYPE_CONTENT,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_NEXT_STEP] =
+    g_param_spec_string ("next-step", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_REGION] =
+    g_param_spec_string ("region", NULL, NULL,
+                         NULL,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, props);
@@ -134,6 +182,80 @@ haven_page_get_content (HavenPage *self)
   priv = haven_page_get_instance_private (self);
 
   return priv->content;
+}
+
+/**
+ * haven_page_get_next_step:
+ *
+ * Returns: (nullable): the translated title of the page after this one
+ */
+const char *
+haven_page_get_next_step (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+
+  return priv->next_step;
+}
+
+/**
+ * haven_page_get_region:
+ *
+ * Returns: the kiosk's region code, or "" when none is configured
+ */
+const char *
+haven_page_get_region (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+
+  return priv->region != NULL ? priv->region : "";
+}
+
+/**
+ * haven_page_get_help_region:
+ *
+ * Returns: (transfer none): the help numbers for the kiosk's region, or
+ *   the region-neutral ones when the region has none
+ */
+HavenEmergencyRegion *
+haven_page_get_help_region (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+  if (priv->content == NULL)
+    return NULL;
+
+  return haven_content_lookup_region (priv->content, priv->region);
+}
+
+/**
+ * haven_page_type_get_step_title:
+ * @page_type: a HavenPage subclass
+ *
+ * Returns: (nullable): the page's title in the current language
+ */
+const char *
+haven_page_type_get_step_title (GType page_type)
+{
+  g_autoptr(GTypeClass) type_class = NULL;
+  HavenPageClass *klass;
+
+  g_return_val_if_fail (g_type_is_a (page_type, HAVEN_TYPE_PAGE), NULL);
+
+  type_class = g_type_class_ref (page_type);
+  klass = HAVEN_PAGE_CLASS (type_class);
+
+  return klass->step_title != NULL ? g_dgettext (GETTEXT_PACKAGE, klass->step_title) : NULL;
 }
 
 /**
@@ -229,4 +351,37 @@ haven_page_show_field_error (GtkLabel   *label,
                                GTK_ACCESSIBLE_STATE_INVALID,
                                message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
                                -1);
+}
+
+/**
+ * haven_page_make_label:
+ * @css_class: (nullable): a style class, such as "heading"
+ * @heading_level: 0 for text; 2 or more for a heading under the page's
+ *   title, which screen readers list and jump between
+ *
+ * Returns: (transfer floating): a label for text made while the page is
+ *   built, wrapping as the page's own text does
+ */
+GtkWidget *
+haven_page_make_label (const char *text,
+                       const char *css_class,
+                       int         heading_level)
+{
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
+                                   "label", text,
+                                   "wrap", TRUE,
+                                   "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                                   "xalign", 0.0f,
+                                   "accessible-role", heading_level > 0 ? GTK_ACCESSIBLE_ROLE_HEADING
+                                                                        : GTK_ACCESSIBLE_ROLE_LABEL,
+                                   NULL);
+
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  if (heading_level > 0)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                    GTK_ACCESSIBLE_PROPERTY_LEVEL, heading_level,
+                                    -1);
+
+  return label;
 }

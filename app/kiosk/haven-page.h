@@ -25,16 +25,27 @@ struct _HavenPageClass
    * for every visit. */
   gboolean   (*is_needed)         (HavenSession *session,
                                    HavenContent *content);
+
+  /* What the page is about, in a few words, untranslated (N_()): the
+   * page before it says "Next: " and this. */
+  const char *step_title;
 };
 
 HavenSession *haven_page_get_session (HavenPage *self);
 HavenContent *haven_page_get_content (HavenPage *self);
+const char   *haven_page_get_next_step (HavenPage *self);
+const char   *haven_page_get_region   (HavenPage *self);
+HavenEmergencyRegion *haven_page_get_help_region (HavenPage *self);
+const char   *haven_page_type_get_step_title (GType page_type);
 void          haven_page_focus       (HavenPage *self);
 gboolean      haven_page_category_is_removable (HavenSession *session,
                                                 HavenContent *content);
 void          haven_page_show_field_error (GtkLabel     *label,
                                            GtkWidget    *field,
                                            const char   *message);
+GtkWidget    *haven_page_make_label (const char   *text,
+                                     const char   *css_class,
+                                     int           heading_level);
 gboolean      haven_page_type_is_needed (GType         page_type,
                                          HavenSession *session,
                                          HavenContent *content);

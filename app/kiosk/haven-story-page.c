@@ -3,9 +3,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "haven-story-page.h"
+#include "haven-visit-footer.h"
 
 /* The visitor's account of what happened, in their own words. It is
  * optional: an empty answer is a complete answer. */
@@ -58,12 +61,15 @@ haven_story_page_class_init (HavenStoryPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   object_class->constructed = haven_story_page_constructed;
 
+  g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-story-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenStoryPage, story_view);
+  page_class->step_title = N_("In your own words");
 }
 
 static void

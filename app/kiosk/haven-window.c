@@ -3,24 +3,39 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "haven-application.h"
 #include "haven-category-page.h"
+#include "haven-child-page.h"
 #include "haven-delivery.h"
-#include "haven-finish-page.h"
+#include "haven-guidance-page.h"
 #include "haven-idle-monitor.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
+#include "haven-question-page.h"
 #include "haven-referrals-page.h"
 #include "haven-removal-items-page.h"
 #include "haven-removal-send-page.h"
+#include "haven-review-page.h"
+#include "haven-safety-page.h"
 #include "haven-story-page.h"
+#include "haven-summary.h"
+#include "haven-summary-page.h"
 #include "haven-visit-header.h"
 #include "haven-welcome-page.h"
 #include "haven-wipe.h"
 #include "haven-window.h"
+
+/* One page of this visit: a page type, and for a question page its
+ * question. */
+typedef struct {
+  GType type;
+  HavenQuestion *question;
+} VisitStep;
 
 /* The kiosk's one window. It owns the visitor's session and shows one page
  * of the visit at a time. Pages never talk to each other: they read and
@@ -48,7 +63,8 @@ struct _HavenWindow
   GtkWidget *idle_warning;
   GStrv offered_languages;
 
-  guint page_index;
+  /* The page on screen. */
+  VisitStep step;
   /* When Escape was last pressed, and how many times in a row. */
   gint64 last_escape;
   guint escape_count;
@@ -71,16 +87,22 @@ static GParamSpec *props[N_PROPS];
 
 typedef GType (*PageTypeFunc) (void);
 
-/* The order of a visit. */
+/* The order of a visit. A question page stands for one page per question
+ * asked about the session's category. */
 static const PageTypeFunc visit_pages[] = {
   haven_welcome_page_get_type,
+  haven_safety_page_get_type,
   haven_intro_page_get_type,
   haven_category_page_get_type,
-  haven_removal_items_page_get_type,
-  haven_removal_send_page_get_type,
+  haven_child_page_get_type,
+  haven_question_page_get_type,
   haven_story_page_get_type,
+  haven_guidance_page_get_type,
+  haven_removal_items_page_get_type,
+  haven_review_page_get_type,
+  haven_removal_send_page_get_type,
   haven_referrals_page_get_type,
-  haven_finish_page_get_type,
+  haven_summary_page_get_type,
 };
 
 static gboolean
@@ -128,8 +150,6 @@ is_default_language (HavenWindow *self)
   return g_strcmp0 (haven_session_get_language (self->session), default_language) == 0;
 }
 
-static int find_page (HavenWindow *self,
-                      int          step);
 
 /* The directory is opened afresh for each referrals page, which is cheap,
  * so that an import replacing the file is seen by the next visitor. */
@@ -155,46 +175,164 @@ give_directory (HavenWindow        *self,
   haven_referrals_page_set_directory (page, directory, region, error);
 }
 
+/* The pages this visit goes through, in order, as things stand: the
+ * category and the answers decide some of them. */
+static GArray *
+list_steps (HavenWindow *self)
+{
+  GArray *steps = g_array_new (FALSE, FALSE, sizeof (VisitStep));
+  const char *category = haven_session_get_category (self->session);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (visit_pages); i++)
+    {
+      GType type = visit_pages[i] ();
+
+      if (type == HAVEN_TYPE_QUESTION_PAGE)
+        {
+          GListModel *questions = NULL;
+
+          if (category == NULL)
+            continue;
+
+          questions = haven_content_get_questions_for (self->content, category);
+          for (guint q = 0; questions != NULL && q < g_list_model_get_n_items (questions); q++)
+            {
+              g_autoptr(HavenQuestion) question = g_list_model_get_item (questions, q);
+              VisitStep step = { type, question };
+
+              /* The content holds its questions for as long as the
+               * window lives. */
+              g_array_append_val (steps, step);
+            }
+        }
+      else if (haven_page_type_is_needed (type, self->session, self->content))
+        {
+          VisitStep step = { type, NULL };
+
+          g_array_append_val (steps, step);
+        }
+    }
+
+  return steps;
+}
+
+/* Where @step is in @steps, or -1 when this visit no longer goes
+ * through it. */
+static int
+find_step (GArray          *steps,
+           const VisitStep *step)
+{
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const VisitStep *candidate = &g_array_index (steps, VisitStep, i);
+
+      if (candidate->type == step->type && candidate->question == step->question)
+        return (int) i;
+    }
+
+  return -1;
+}
+
+static const char *
+get_step_title (const VisitStep *step)
+{
+  if (step->question != NULL)
+    return g_dgettext (GETTEXT_PACKAGE, haven_question_get_title (step->question));
+
+  return haven_page_type_get_step_title (step->type);
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
-show_page (HavenWindow *self,
-           guint        index)
+show_step (HavenWindow     *self,
+           const VisitStep *step)
 {
+  g_autoptr(GArray) steps = list_steps (self);
   GtkWidget *page;
   GtkWidget *old_page = self->current_page;
+  const char *next_step = NULL;
+  g_autofree char *region = g_settings_get_string (self->settings, "region");
   gboolean visit_under_way;
+  int position;
 
-  g_assert (index < G_N_ELEMENTS (visit_pages));
+  position = find_step (steps, step);
+  g_assert (position >= 0);
+  if ((guint) position + 1 < steps->len)
+    next_step = get_step_title (&g_array_index (steps, VisitStep, position + 1));
 
-  page = g_object_new (visit_pages[index] (),
-                       "session", self->session,
-                       "content", self->content,
-                       NULL);
+  if (step->question != NULL)
+    page = g_object_new (step->type,
+                         "session", self->session,
+                         "content", self->content,
+                         "next-step", next_step,
+                         "region", region,
+                         "question", step->question,
+                         NULL);
+  else
+    page = g_object_new (step->type,
+                         "session", self->session,
+                         "content", self->content,
+                         "next-step", next_step,
+                         "region", region,
+                         NULL);
+
   if (HAVEN_IS_WELCOME_PAGE (page))
     haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),
                                       (const char * const *) self->offered_languages);
   if (HAVEN_IS_REFERRALS_PAGE (page))
     give_directory (self, HAVEN_REFERRALS_PAGE (page));
+  if (HAVEN_IS_SUMMARY_PAGE (page))
+    haven_summary_page_set_reports_enabled (HAVEN_SUMMARY_PAGE (page),
+                                            g_settings_get_boolean (self->settings, "submit-reports"));
 
-  self->page_index = index;
+  self->step = *step;
   self->current_page = page;
   gtk_stack_add_child (self->pages, page);
   gtk_stack_set_visible_child (self->pages, page);
   if (old_page != NULL)
     gtk_stack_remove (self->pages, old_page);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.back", find_page (self, -1) >= 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next", find_page (self, 1) >= 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.back", position > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next", (guint) position + 1 < steps->len);
 
   /* Once a visit is under way there is something to clear when the
    * visitor walks away, and what they type must not outlive the memory
    * it passes through; the untouched welcome page has neither. */
-  visit_under_way = index > 0 || !is_default_language (self);
+  visit_under_way = position > 0 || !is_default_language (self);
   haven_idle_monitor_set_armed (self->idle_monitor, visit_under_way);
   haven_wipe_set_scrub_freed_memory (visit_under_way);
 
   focus_current_page (self);
+}
+
+/* Builds the page on screen again from the session, after it changed. */
+static void
+show_current_step (HavenWindow *self)
+{
+  VisitStep step = self->step;
+
+  show_step (self, &step);
+}
+
+/* Shows the page @offset pages away from the current one (or, when this
+ * visit no longer goes through the current page, the first); FALSE when
+ * there is none. */
+static gboolean
+show_step_at (HavenWindow *self,
+              int          offset)
+{
+  g_autoptr(GArray) steps = list_steps (self);
+  int position = find_step (steps, &self->step);
+
+  if (position < 0)
+    position = 0;
+  position += offset;
+  if (position < 0 || (guint) position >= steps->len)
+    return FALSE;
+
+  show_step (self, &g_array_index (steps, VisitStep, position));
+  return TRUE;
 }
 
 static void
@@ -320,24 +458,7 @@ start_new_visit (HavenWindow *self)
   self->session = haven_session_new (language);
   set_language (self, language);
   build_header (self);
-  show_page (self, 0);
-}
-
-/* The next (@step 1) or previous (@step -1) page this visit goes through,
- * or -1 when there is none. */
-static int
-find_page (HavenWindow *self,
-           int          step)
-{
-  for (int index = (int) self->page_index + step;
-       index >= 0 && index < (int) G_N_ELEMENTS (visit_pages);
-       index += step)
-    {
-      if (haven_page_type_is_needed (visit_pages[index] (), self->session, self->content))
-        return index;
-    }
-
-  return -1;
+  show_step (self, &(VisitStep) { HAVEN_TYPE_WELCOME_PAGE, NULL });
 }
 
 static void
@@ -345,11 +466,7 @@ next_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  HavenWindow *self = HAVEN_WINDOW (widget);
-  int index = find_page (self, 1);
-
-  if (index >= 0)
-    show_page (self, index);
+  show_step_at (HAVEN_WINDOW (widget), 1);
 }
 
 static void
@@ -357,11 +474,38 @@ back_action_cb (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  HavenWindow *self = HAVEN_WINDOW (widget);
-  int index = find_page (self, -1);
+  show_step_at (HAVEN_WINDOW (widget), -1);
+}
 
-  if (index >= 0)
-    show_page (self, index);
+/* The review page's "Change" buttons: back to a page of the visit, named
+ * by its type ("HavenCategoryPage") or, for a question, "question:" and
+ * the question's id. */
+static void
+go_to_action_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+  const char *target = g_variant_get_string (parameter, NULL);
+  g_autoptr(GArray) steps = list_steps (self);
+
+  for (guint i = 0; i < steps->len; i++)
+    {
+      const VisitStep *step = &g_array_index (steps, VisitStep, i);
+      gboolean matches;
+
+      if (g_str_has_prefix (target, "question:"))
+        matches = step->question != NULL
+                  && g_strcmp0 (haven_question_get_id (step->question), target + strlen ("question:")) == 0;
+      else
+        matches = g_strcmp0 (g_type_name (step->type), target) == 0;
+
+      if (matches)
+        {
+          show_step (self, step);
+          return;
+        }
+    }
 }
 
 static void
@@ -372,20 +516,19 @@ end_visit_action_cb (GtkWidget  *widget,
   start_new_visit (HAVEN_WINDOW (widget));
 }
 
-/* Shows page @index in @language. GtkBuilder translates when it parses, so
- * the header and the page are built again; the answers live in the session
+/* Switches to @language. GtkBuilder translates when it parses, so the
+ * header and the page are built again; the answers live in the session
  * and survive. */
-static void
-show_page_in_language (HavenWindow *self,
-                       const char  *language,
-                       guint        index)
+static gboolean
+switch_language (HavenWindow *self,
+                 const char  *language)
 {
   if (!g_strv_contains ((const char * const *) self->offered_languages, language))
-    return;
+    return FALSE;
 
   set_language (self, language);
   build_header (self);
-  show_page (self, index);
+  return TRUE;
 }
 
 static void
@@ -395,7 +538,8 @@ switch_language_action_cb (GtkWidget  *widget,
 {
   HavenWindow *self = HAVEN_WINDOW (widget);
 
-  show_page_in_language (self, g_variant_get_string (parameter, NULL), self->page_index);
+  if (switch_language (self, g_variant_get_string (parameter, NULL)))
+    show_current_step (self);
 }
 
 /* The welcome page's language buttons: the visit starts in that language. */
@@ -404,7 +548,10 @@ start_visit_action_cb (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  show_page_in_language (HAVEN_WINDOW (widget), g_variant_get_string (parameter, NULL), 1);
+  HavenWindow *self = HAVEN_WINDOW (widget);
+
+  if (switch_language (self, g_variant_get_string (parameter, NULL)))
+    show_step_at (self, 1);
 }
 
 static void
@@ -430,6 +577,9 @@ make_kiosk_reference (const char *request_id)
  * the attempt goes on, only its result is not shown. */
 typedef struct {
   GWeakRef window;
+  HavenRequestKind kind;
+  /* A report is made for sending and wiped once saved. */
+  HavenRequest *request;
   HavenSession *session;
   HavenDelivery *delivery;
   GCancellable *cancellable;
@@ -440,6 +590,9 @@ static void
 submission_free (Submission *submission)
 {
   g_weak_ref_clear (&submission->window);
+  if (submission->kind == HAVEN_REQUEST_KIND_REPORT && submission->request != NULL)
+    haven_request_wipe (submission->request);
+  g_clear_object (&submission->request);
   g_clear_object (&submission->session);
   g_clear_object (&submission->delivery);
   g_clear_object (&submission->cancellable);
@@ -461,9 +614,22 @@ finish_submission (Submission           *submission,
   if (self == NULL || self->session != submission->session)
     return;
 
-  haven_session_set_submission (self->session, state, reference, message, field_errors);
-  if (HAVEN_IS_REMOVAL_SEND_PAGE (self->current_page))
-    show_page (self, self->page_index);
+  if (submission->kind == HAVEN_REQUEST_KIND_REPORT)
+    {
+      g_autofree char *kiosk_reference = make_kiosk_reference (submission->request_id);
+
+      /* A report has no field the visitor could correct: a refusal is
+       * kept for the staff, like a removal request refused for good. */
+      if (state == HAVEN_SUBMISSION_INVALID)
+        state = HAVEN_SUBMISSION_REJECTED;
+      haven_session_set_report (self->session, state,
+                                state == HAVEN_SUBMISSION_NOT_SAVED ? NULL
+                                : reference != NULL ? reference : kiosk_reference);
+    }
+  else
+    haven_session_set_submission (self->session, state, reference, message, field_errors);
+  if (HAVEN_IS_REMOVAL_SEND_PAGE (self->current_page) || HAVEN_IS_SUMMARY_PAGE (self->current_page))
+    show_current_step (self);
 }
 
 static HavenDelivery *
@@ -534,7 +700,8 @@ enqueued_cb (GObject      *object,
         {
           /* The outbox's own words name files and limits: for the
            * operator's log, not the visitor's screen. */
-          g_message ("A removal request could not be saved: %s", error->message);
+          g_message ("A %s could not be saved: %s",
+                     haven_request_kind_to_string (submission->kind), error->message);
           finish_submission (submission, HAVEN_SUBMISSION_NOT_SAVED, NULL, error->message, NULL);
         }
       submission_free (submission);
@@ -556,29 +723,29 @@ enqueued_cb (GObject      *object,
                                     submission->cancellable, delivered_cb, submission);
 }
 
+/* Saves @request to the outbox and, while the visitor is still there,
+ * tries to send it at once, so they leave with its reference. */
 static void
-send_removal_action_cb (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
+submit_request (HavenWindow  *self,
+                HavenRequest *request)
 {
-  HavenWindow *self = HAVEN_WINDOW (widget);
   g_autoptr(GError) error = NULL;
   g_autofree char *kiosk_id = g_settings_get_string (self->settings, "kiosk-id");
   g_autofree char *locale = g_strdelimit (g_strdup (haven_session_get_language (self->session)), "_", '-');
-  HavenRequest *request = haven_session_get_removal_request (self->session);
+  HavenRequestKind kind = haven_request_get_kind (request);
   HavenDelivery *delivery;
   Submission *submission;
-
-  if (haven_session_get_submission_state (self->session) == HAVEN_SUBMISSION_SENDING)
-    return;
 
   delivery = ensure_delivery (self, &error);
   if (delivery == NULL)
     {
-      g_message ("A removal request could not be saved: %s", error->message);
-      haven_session_set_submission (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL,
-                                    error->message, NULL);
-      show_page (self, self->page_index);
+      g_message ("A %s could not be saved: %s", haven_request_kind_to_string (kind), error->message);
+      if (kind == HAVEN_REQUEST_KIND_REPORT)
+        haven_session_set_report (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL);
+      else
+        haven_session_set_submission (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL,
+                                      error->message, NULL);
+      show_current_step (self);
       return;
     }
 
@@ -587,18 +754,54 @@ send_removal_action_cb (GtkWidget  *widget,
 
   submission = g_new0 (Submission, 1);
   g_weak_ref_init (&submission->window, self);
+  submission->kind = kind;
+  submission->request = g_object_ref (request);
   submission->session = g_object_ref (self->session);
   submission->delivery = g_object_ref (delivery);
   submission->cancellable = g_object_ref (self->visit_cancellable);
   submission->request_id = g_strdup (haven_request_get_request_id (request));
 
-  haven_session_set_submission (self->session, HAVEN_SUBMISSION_SENDING, NULL, NULL, NULL);
-  show_page (self, self->page_index);
+  if (kind == HAVEN_REQUEST_KIND_REPORT)
+    haven_session_set_report (self->session, HAVEN_SUBMISSION_SENDING, NULL);
+  else
+    haven_session_set_submission (self->session, HAVEN_SUBMISSION_SENDING, NULL, NULL, NULL);
+  show_current_step (self);
 
   /* Not cancelled by the end of the visit: the visitor confirmed it, so
    * it is saved even if they press Leave now a moment later. */
   haven_outbox_enqueue_request_async (haven_delivery_get_outbox (delivery), request,
                                       NULL, enqueued_cb, submission);
+}
+
+static void
+send_removal_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+
+  if (haven_session_get_submission_state (self->session) == HAVEN_SUBMISSION_SENDING)
+    return;
+
+  submit_request (self, haven_session_get_removal_request (self->session));
+}
+
+/* The summary's "Send the report", where the deployment takes reports. */
+static void
+send_report_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+  g_autoptr(HavenRequest) report = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "submit-reports") ||
+      haven_session_get_category (self->session) == NULL ||
+      haven_session_get_report_state (self->session) != HAVEN_SUBMISSION_NONE)
+    return;
+
+  report = haven_summary_build_report (self->session, self->content);
+  submit_request (self, report);
 }
 
 static gboolean
@@ -834,6 +1037,8 @@ haven_window_class_init (HavenWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "visit.leave-now", NULL, end_visit_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.still-here", NULL, still_here_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.send-removal", NULL, send_removal_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.send-report", NULL, send_report_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.go-to", "s", go_to_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.switch-language", "s",
                                    switch_language_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.start-visit", "s",

@@ -6,6 +6,7 @@
 #include "haven-outbox.h"
 #include "haven-removal-items-page.h"
 #include "haven-removal-send-page.h"
+#include "haven-review-page.h"
 #include "haven-welcome-page.h"
 #include "haven-wipe.h"
 #include "receiver-process.h"
@@ -74,12 +75,14 @@ static void
 reach_send_page (Fixture *fixture)
 {
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
   choose_category (fixture->window, "intimate-images");
-  g_assert_true (HAVEN_IS_REMOVAL_ITEMS_PAGE (current_page (fixture)));
+  advance_to (fixture->window, HAVEN_TYPE_REMOVAL_ITEMS_PAGE);
   gtk_editable_set_text (GTK_EDITABLE (find_widget (current_page (fixture), is_entry, NULL)),
                          "https://example.social/p/123");
   press (fixture, "continue");
+  g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
+  click (fixture->window, "visit.next");
   g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
 }
 

@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "haven-directory-import.h"
-#include "haven-finish-page.h"
+#include "haven-summary-page.h"
 #include "haven-referrals-page.h"
 #include "haven-service-detail.h"
 #include "visit-driver.h"
@@ -58,10 +58,9 @@ reach_referrals (Fixture    *fixture,
   g_settings_set_string (fixture->settings, "region", "GB-LND");
 
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
   choose_category (fixture->window, category);
-  click (fixture->window, "visit.next");
-  g_assert_true (HAVEN_IS_REFERRALS_PAGE (current_page (fixture)));
+  advance_to (fixture->window, HAVEN_TYPE_REFERRALS_PAGE);
 }
 
 static void
@@ -182,7 +181,7 @@ test_service_page_and_qr_code (Fixture       *fixture,
   g_signal_emit_by_name (find_widget (current_page (fixture), has_name, "back-to-list"), "clicked");
   iterate ();
   click (fixture->window, "visit.next");
-  g_assert_true (HAVEN_IS_FINISH_PAGE (current_page (fixture)));
+  g_assert_true (HAVEN_IS_SUMMARY_PAGE (current_page (fixture)));
   g_assert_nonnull (find_widget (current_page (fixture), is_status, kept[0]));
 
   reset_settings (fixture);
@@ -196,9 +195,9 @@ test_missing_directory_points_to_staff (Fixture       *fixture,
 
   start_visit (fixture->window, "en");
   g_settings_set_string (fixture->settings, "directory-file", missing);
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
   choose_category (fixture->window, "account-takeover");
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_REFERRALS_PAGE);
 
   g_assert_nonnull (find_widget (current_page (fixture), is_status,
                                  "The list of services is not available on this kiosk right now. "

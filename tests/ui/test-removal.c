@@ -3,9 +3,13 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "haven-removal-item-row.h"
 #include "haven-removal-items-page.h"
 #include "haven-removal-send-page.h"
+#include "haven-review-page.h"
+#include "haven-referrals-page.h"
 #include "haven-story-page.h"
 #include "visit-driver.h"
 
@@ -63,8 +67,10 @@ go_to_category (Fixture    *fixture,
                 const char *category)
 {
   start_visit (fixture->window, "en");
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
   choose_category (fixture->window, category);
+  if (strcmp (category, "fraud") != 0)
+    advance_to (fixture->window, HAVEN_TYPE_REMOVAL_ITEMS_PAGE);
 }
 
 static void
@@ -84,11 +90,16 @@ test_other_categories_skip_it (Fixture       *fixture,
                                gconstpointer  user_data)
 {
   go_to_category (fixture, "fraud");
-  g_assert_true (HAVEN_IS_STORY_PAGE (current_page (fixture)));
+  while (!HAVEN_IS_REFERRALS_PAGE (current_page (fixture)))
+    {
+      g_assert_false (HAVEN_IS_REMOVAL_ITEMS_PAGE (current_page (fixture)));
+      g_assert_false (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
+      advance (fixture->window);
+    }
 
-  /* Back from the story goes to the category, not to the skipped page. */
+  /* Back goes to the review, not to a skipped page. */
   click (fixture->window, "visit.back");
-  g_assert_false (HAVEN_IS_REMOVAL_ITEMS_PAGE (current_page (fixture)));
+  g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
 }
 
 static gboolean
@@ -127,6 +138,11 @@ test_errors_beside_the_field (Fixture       *fixture,
   gtk_editable_set_text (row_entry (row, 1), "a post about me");
   press (fixture, "continue");
 
+  /* What will be sent is shown first. */
+  g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
+  g_assert_nonnull (find_widget (current_page (fixture), is_shown_label_with,
+                                 "https://www.example.social/p/123"));
+  click (fixture->window, "visit.next");
   g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
   request = haven_session_get_removal_request (haven_window_get_session (fixture->window));
   g_assert_cmpuint (haven_request_get_n_items (request), ==, 1);
@@ -146,9 +162,11 @@ test_back_keeps_addresses (Fixture       *fixture,
   /* An empty third row is dropped, not reported. */
   press (fixture, "add-address");
   press (fixture, "continue");
-  g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
+  g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
 
-  click (fixture->window, "visit.back");
+  /* The review's "Change" goes back to the addresses. */
+  gtk_widget_activate_action (current_page (fixture), "visit.go-to", "s", "HavenRemovalItemsPage");
+  iterate ();
   g_assert_true (HAVEN_IS_REMOVAL_ITEMS_PAGE (current_page (fixture)));
   g_assert_cmpstr (gtk_editable_get_text (row_entry (nth_row (fixture, 0), 0)), ==,
                    "https://example.social/fake1");

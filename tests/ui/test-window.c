@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "haven-category-page.h"
-#include "haven-finish-page.h"
+#include "haven-question-page.h"
+#include "haven-safety-page.h"
+#include "haven-summary-page.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-referrals-page.h"
@@ -56,13 +58,13 @@ test_choosing_language_starts_visit (Fixture       *fixture,
   g_signal_emit_by_name (spanish, "clicked");
   iterate ();
 
-  g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_true (HAVEN_IS_SAFETY_PAGE (haven_window_get_current_page (fixture->window)));
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Salir ahora");
 
   /* The content definitions are in the visitor's language too. */
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
   g_assert_nonnull (find_widget (haven_window_get_current_page (fixture->window), is_label_with,
                                  "Alguien entró en mi cuenta, mi teléfono o mi computadora"));
 }
@@ -87,7 +89,7 @@ test_keyboard_starts_visit (Fixture       *fixture,
   g_assert_true (gtk_widget_activate (focus));
   wait_ms (400);
 
-  g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_true (HAVEN_IS_SAFETY_PAGE (haven_window_get_current_page (fixture->window)));
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
 }
 
@@ -99,8 +101,14 @@ test_new_page_focuses_first_control (Fixture       *fixture,
 {
   GtkWidget *focus;
 
-  /* Pages whose main action is a button open on it, not on Back. */
+  /* The safety question opens on its first answer. */
   start_visit (fixture->window, "en");
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (GTK_IS_BUTTON (focus));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "safety.answer");
+
+  /* Pages whose main action is a button open on it, not on Back. */
+  answer_not_in_danger (fixture->window);
   focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
   g_assert_true (GTK_IS_BUTTON (focus));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "visit.next");
@@ -116,11 +124,17 @@ test_new_page_focuses_first_control (Fixture       *fixture,
   g_assert_cmpstr (gtk_widget_get_name (focus), ==, "fraud");
   choose_category (fixture->window, "fraud");
 
-  /* A question page opens on its answer. */
+  /* A question page opens on its answer: for a date, the day. */
+  g_assert_true (HAVEN_IS_QUESTION_PAGE (haven_window_get_current_page (fixture->window)));
   focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
   g_assert_nonnull (focus);
-  g_assert_true (GTK_IS_TEXT_VIEW (focus));
+  g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN));
   g_assert_true (gtk_widget_is_ancestor (focus, haven_window_get_current_page (fixture->window)));
+
+  /* The story page opens with the cursor in the text. */
+  advance_to (fixture->window, HAVEN_TYPE_STORY_PAGE);
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_true (GTK_IS_TEXT_VIEW (focus));
 }
 
 /* Every page of the visit has the language menu and "Leave now". */
@@ -129,28 +143,44 @@ test_every_page_has_header (Fixture       *fixture,
                             gconstpointer  user_data)
 {
   GType expected[] = {
-    HAVEN_TYPE_WELCOME_PAGE, HAVEN_TYPE_INTRO_PAGE, HAVEN_TYPE_CATEGORY_PAGE,
-    HAVEN_TYPE_STORY_PAGE, HAVEN_TYPE_REFERRALS_PAGE, HAVEN_TYPE_FINISH_PAGE,
+    HAVEN_TYPE_WELCOME_PAGE, HAVEN_TYPE_SAFETY_PAGE, HAVEN_TYPE_INTRO_PAGE,
+    HAVEN_TYPE_CATEGORY_PAGE, HAVEN_TYPE_QUESTION_PAGE, HAVEN_TYPE_STORY_PAGE,
+    HAVEN_TYPE_GUIDANCE_PAGE, HAVEN_TYPE_REVIEW_PAGE, HAVEN_TYPE_REFERRALS_PAGE,
+    HAVEN_TYPE_SUMMARY_PAGE,
   };
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (GType));
 
-  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+  for (guint steps = 0; steps < 40; steps++)
     {
       GtkWidget *page = haven_window_get_current_page (fixture->window);
+      GType type = G_OBJECT_TYPE (page);
       GtkWidget *language_button;
 
-      g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (page, expected[i]));
+      g_array_append_val (seen, type);
       g_assert_true (gtk_widget_get_mapped (find_action_button (fixture->window, "visit.leave-now")));
       language_button = find_widget (GTK_WIDGET (fixture->window), is_of_type,
                                      GSIZE_TO_POINTER (GTK_TYPE_MENU_BUTTON));
       g_assert_nonnull (language_button);
       g_assert_true (gtk_widget_get_mapped (language_button));
 
-      if (i == 0)
+      if (HAVEN_IS_SUMMARY_PAGE (page))
+        break;
+      if (HAVEN_IS_WELCOME_PAGE (page))
         start_visit (fixture->window, "en");
-      else if (expected[i] == HAVEN_TYPE_CATEGORY_PAGE)
+      else if (HAVEN_IS_CATEGORY_PAGE (page))
         choose_category (fixture->window, "fraud");
-      else if (i + 1 < G_N_ELEMENTS (expected))
-        click (fixture->window, "visit.next");
+      else
+        advance (fixture->window);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < seen->len; j++)
+        found |= g_array_index (seen, GType, j) == expected[i];
+      if (!found)
+        g_error ("The visit never showed a %s", g_type_name (expected[i]));
     }
 }
 
@@ -198,13 +228,12 @@ test_finish_wipes (Fixture       *fixture,
   start_visit (fixture->window, "en");
   go_to_story (fixture->window);
   type_story (fixture->window, MARKER);
-  click (fixture->window, "visit.next");
-  g_assert_true (HAVEN_IS_REFERRALS_PAGE (haven_window_get_current_page (fixture->window)));
-  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_REFERRALS_PAGE);
+  advance_to (fixture->window, HAVEN_TYPE_SUMMARY_PAGE);
 
   /* The last page shows the visitor what they gave before it is cleared. */
   finish_page = haven_window_get_current_page (fixture->window);
-  g_assert_true (HAVEN_IS_FINISH_PAGE (finish_page));
+  g_assert_nonnull (find_widget (finish_page, label_contains, MARKER));
   g_assert_nonnull (find_widget (finish_page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_LABEL)));
   old_session = g_object_ref (haven_window_get_session (fixture->window));
 
@@ -454,7 +483,7 @@ test_escape_presses_far_apart_stay (Fixture       *fixture,
       g_usleep (G_USEC_PER_SEC);
     }
 
-  g_assert_true (HAVEN_IS_INTRO_PAGE (haven_window_get_current_page (fixture->window)));
+  g_assert_true (HAVEN_IS_SAFETY_PAGE (haven_window_get_current_page (fixture->window)));
 }
 
 static void

@@ -1,6 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "haven-category-page.h"
+#include "haven-child-page.h"
+#include "haven-guidance-page.h"
+#include "haven-question-page.h"
+#include "haven-referrals-page.h"
+#include "haven-removal-items-page.h"
+#include "haven-removal-send-page.h"
+#include "haven-review-page.h"
+#include "haven-safety-page.h"
+#include "haven-story-page.h"
+#include "haven-summary-page.h"
+#include "haven-welcome-page.h"
 #include "haven-window.h"
 
 G_BEGIN_DECLS
@@ -31,6 +43,8 @@ gboolean   has_action         (GtkWidget     *widget,
                                gconstpointer  action_name);
 gboolean   has_name           (GtkWidget     *widget,
                                gconstpointer  name);
+gboolean   label_contains     (GtkWidget     *widget,
+                               gconstpointer  text);
 gboolean   is_of_type         (GtkWidget     *widget,
                                gconstpointer  type);
 GtkWidget *find_action_button (HavenWindow   *window,
@@ -41,6 +55,10 @@ void       start_visit        (HavenWindow   *window,
                                const char    *language);
 void       choose_category    (HavenWindow   *window,
                                const char    *category);
+void       answer_not_in_danger (HavenWindow *window);
+void       advance            (HavenWindow   *window);
+void       advance_to         (HavenWindow   *window,
+                               GType          page_type);
 void       go_to_story        (HavenWindow   *window);
 void       type_story         (HavenWindow   *window,
                                const char    *text);

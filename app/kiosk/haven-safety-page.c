@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-safety-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "haven-help-numbers.h"
+#include "haven-safety-page.h"
+#include "haven-visit-footer.h"
+
+/* Before anything else: is the visitor in danger right now? "Yes" shows
+ * the region's emergency and crisis numbers in large type; the visit can
+ * go on afterwards. "No" goes straight on. The answer stays in the session
+ * only, to show the crisis lines again at the end. */
+struct _HavenSafetyPage
+{
+  HavenPage parent_instance;
+
+  GtkWidget *danger_others_button;
+  GtkWidget *danger_self_button;
+  GtkWidget *safe_button;
+  GtkWidget *help_box;
+  GtkWidget *help_heading;
+  GtkLabel *help_text;
+  HavenHelpNumbers *help_numbers;
+  HavenVisitFooter *footer;
+};
+
+G_DEFINE_FINAL_TYPE (HavenSafetyPage, haven_safety_page, HAVEN_TYPE_PAGE)
+
+static gboolean
+is_in_danger (const char *answer)
+{
+  return g_strcmp0 (answer, HAVEN_SAFETY_SOMEONE) == 0 || g_strcmp0 (answer, HAVEN_SAFETY_SELF) == 0;
+}
+
+static void
+show_help (HavenSafetyPage *self,
+           const char      *answer)
+{
+  HavenEmergencyRegion *region = haven_page_get_help_region (HAVEN_PAGE (self));
+  /* Someone thinking of harming themselves needs a person to talk to
+   * first; someone threatened by another needs the police first. */
+  static const char * const for_someone[] = { "emergency", "domestic-abuse", "crisis", NULL };
+  static const char * const for_self[] = { "crisis", "emergency", NULL };
+  gboolean about_self = g_strcmp0 (answer, HAVEN_SAFETY_SELF) == 0;
+
+  gtk_label_set_label (self->help_text,
+                       about_self
+                       ? _("You are not alone. If you can, call one of these numbers now and talk to someone. You can come back to this kiosk afterwards.")
+                       : _("If you can, call one of these numbers now. You can come back to this kiosk afterwards."));
+  if (region != NULL)
+    haven_help_numbers_add (self->help_numbers, region, about_self ? for_self : for_someone);
+
+  gtk_widget_set_visible (self->help_box, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->footer), TRUE);
+}
+
+static void
+answer_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  HavenSafetyPage *self = HAVEN_SAFETY_PAGE (widget);
+  const char *answer = g_variant_get_string (parameter, NULL);
+
+  haven_session_set_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_SAFETY, answer);
+
+  if (!is_in_danger (answer))
+    {
+      gtk_widget_activate_action (widget, "visit.next", NULL);
+      return;
+    }
+
+  /* Built once per page: a second "yes" keeps what is shown. */
+  if (!gtk_widget_get_visible (self->help_box))
+    show_help (self, answer);
+  gtk_widget_grab_focus (self->help_heading);
+}
+
+static GtkWidget *
+haven_safety_page_get_initial_focus (HavenPage *page)
+{
+  HavenSafetyPage *self = HAVEN_SAFETY_PAGE (page);
+
+  if (gtk_widget_get_visible (self->help_box))
+    return self->help_heading;
+
+  return NULL;
+}
+
+static void
+haven_safety_page_constructed (GObject *object)
+{
+  HavenSafetyPage *self = HAVEN_SAFETY_PAGE (object);
+  const char *answer;
+
+  G_OBJECT_CLASS (haven_safety_page_parent_class)->constructed (object);
+
+  /* Back, or a change of language, shows the numbers again. */
+  answer = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_SAFETY);
+  if (is_in_danger (answer))
+    show_help (self, answer);
+}
+
+static void
+haven_safety_page_class_init (HavenSafetyPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
+
+  object_class->constructed = haven_safety_page_constructed;
+
+  g_type_ensure (HAVEN_TYPE_HELP_NUMBERS);
+  g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/havenkiosk/Haven/haven-safety-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, danger_others_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, danger_self_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, safe_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_box);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_heading);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_text);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_numbers);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, footer);
+
+  gtk_widget_class_install_action (widget_class, "safety.answer", "s", answer_action_cb);
+
+  page_class->get_initial_focus = haven_safety_page_get_initial_focus;
+  page_class->step_title = N_("Your safety");
+}
+
+static void
+haven_safety_page_init (HavenSafetyPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
