@@ -25,8 +25,9 @@ packages=(
   glib-networking dbus dbus-x11 fonts-noto-core
   # Demo certificates and the validation tests
   openssl desktop-file-utils appstream
-  # The QR code test reads codes back with zbarimg
-  zbar-tools
+  # The QR code test reads codes back with zbarimg; the summary test reads
+  # the printed PDF back with pdftotext
+  zbar-tools poppler-utils
   # Headless display, screenshots
   xvfb xauth imagemagick x11-apps
 )

@@ -75,6 +75,10 @@ store_rows (HavenRemovalItemsPage *self)
       HavenRemovalItemRow *item_row = HAVEN_REMOVAL_ITEM_ROW (row);
       const char *description = haven_removal_item_row_get_description (item_row);
 
+      /* The row left empty is no request. */
+      if (haven_removal_item_row_get_url (item_row)[0] == '\0' && description[0] == '\0')
+        continue;
+
       haven_request_add_item (request, haven_removal_item_row_get_url (item_row), NULL,
                               description[0] != '\0' ? description : NULL);
     }
@@ -204,6 +208,14 @@ continue_clicked_cb (HavenRemovalItemsPage *self)
 
   drop_empty_rows (self);
   store_rows (self);
+
+  /* Asking for content to be taken down is a choice: with no address the
+   * visit goes on without a request. */
+  if (haven_request_get_n_items (get_request (self)) == 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "visit.next", NULL);
+      return;
+    }
 
   /* Only this page's fields: the rest of the request is asked later. */
   haven_request_validate_draft (get_request (self), &field_errors);

@@ -340,6 +340,15 @@ haven_removal_send_page_get_initial_focus (HavenPage *page)
   return GTK_WIDGET (self->role_self);
 }
 
+/* Only when the visitor gave something to take down. */
+static gboolean
+haven_removal_send_page_is_needed (HavenSession *session,
+                                   HavenContent *content)
+{
+  return haven_page_category_is_removable (session, content) &&
+         haven_request_get_n_items (haven_session_get_removal_request (session)) > 0;
+}
+
 static void
 haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
 {
@@ -348,7 +357,7 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   object_class->constructed = haven_removal_send_page_constructed;
-  page_class->is_needed = haven_page_category_is_removable;
+  page_class->is_needed = haven_removal_send_page_is_needed;
   page_class->get_initial_focus = haven_removal_send_page_get_initial_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class,

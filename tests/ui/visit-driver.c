@@ -195,6 +195,11 @@ advance (HavenWindow *window)
     answer_not_in_danger (window);
   else if (HAVEN_IS_QUESTION_PAGE (page))
     click (window, "question.skip");
+  else if (HAVEN_IS_REMOVAL_ITEMS_PAGE (page))
+    {
+      g_signal_emit_by_name (find_widget (page, has_name, "continue"), "clicked");
+      iterate ();
+    }
   else
     click (window, "visit.next");
 }
@@ -206,7 +211,9 @@ advance_to (HavenWindow *window,
 {
   for (guint steps = 0; !G_TYPE_CHECK_INSTANCE_TYPE (haven_window_get_current_page (window), page_type); steps++)
     {
-      g_assert_cmpuint (steps, <, 40);
+      if (steps >= 40)
+        g_error ("Stuck on %s on the way to %s",
+                 G_OBJECT_TYPE_NAME (haven_window_get_current_page (window)), g_type_name (page_type));
       advance (window);
     }
 }

@@ -4,6 +4,7 @@
 #include "haven-category-page.h"
 #include "haven-child-page.h"
 #include "haven-guidance-page.h"
+#include "haven-intro-page.h"
 #include "haven-question-page.h"
 #include "haven-referrals-page.h"
 #include "haven-removal-items-page.h"
