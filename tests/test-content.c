@@ -166,9 +166,12 @@ test_valid (void)
                     ((const char * const[]) { "social", "message", "not-sure", NULL }));
   g_assert_cmpstr (haven_question_get_choice_label (question, "not-sure"), ==, "I’m not sure");
   g_assert_null (haven_question_get_choice_label (question, "phone"));
+  /* A hard question says first that it is not the visitor's fault. */
+  g_assert_true (haven_question_is_sensitive (question));
 
   question = haven_content_lookup_question (content, "when");
   g_assert_cmpint (haven_question_get_answer_type (question), ==, HAVEN_QUESTION_TYPE_DATE);
+  g_assert_false (haven_question_is_sensitive (question));
   g_assert_cmpstr (haven_question_get_hint (question), ==,
                    "For example 27 11 2026. A guess is fine.");
   g_assert_nonnull (haven_question_get_why (question));
@@ -422,6 +425,13 @@ static const InvalidCase invalid_cases[] = {
     "  </question>\n"
     TAIL,
     HAVEN_CONTENT_ERROR_MISSING_ATTRIBUTE, "questions.xml:3:3: ", "type" },
+  { "invalid-sensitive", "questions.xml",
+    HEAD
+    "  <question id=\"when\" type=\"date\" category=\"*\" sensitive=\"maybe\">\n"
+    "    <title>When did it start?</title>\n"
+    "  </question>\n"
+    TAIL,
+    HAVEN_CONTENT_ERROR_INVALID_VALUE, "questions.xml:3:3: ", "sensitive" },
   { "unknown-type", "questions.xml",
     HEAD
     "  <question id=\"when\" type=\"colour\" category=\"*\">\n"

@@ -258,6 +258,7 @@ haven_summary_build_report (HavenSession *session,
   haven_request_set_summary (report, haven_session_get_answer (session, HAVEN_QUESTION_STORY));
   if (haven_answer_split_money (haven_session_get_answer (session, QUESTION_LOST_MONEY), &amount, &currency))
     haven_request_set_losses (report, amount, currency);
+  haven_wipe_string (g_steal_pointer (&amount));
   add_evidence (report, haven_session_get_answer (session, QUESTION_WHAT_YOU_HOLD));
 
   if (category != NULL)

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <libintl.h>
+#include <locale.h>
+#include <string.h>
+
+#include "haven-locale.h"
+#include "haven-summary.h"
+
+/* The summary a visitor takes away, and the report made from the same
+ * answers, built from the shipped content definitions. */
+
+static HavenContent *
+load_content (void)
+{
+  g_autoptr(GError) error = NULL;
+  HavenContent *content = haven_content_new_from_dir (g_getenv ("HAVEN_CONTENT_DIR"), NULL, &error);
+
+  g_assert_no_error (error);
+  return content;
+}
+
+static HavenSession *
+make_fraud_session (void)
+{
+  HavenSession *session = haven_session_new ("en");
+
+  haven_session_set_category (session, "fraud");
+  haven_session_set_answer (session, HAVEN_QUESTION_SAFETY, HAVEN_SAFETY_SELF);
+  haven_session_set_answer (session, HAVEN_QUESTION_STORY, "A seller took my money.");
+  haven_session_set_answer (session, "started-on", "2026-11-20");
+  haven_session_set_answer (session, "lost-money", "1250.50 GBP");
+  haven_session_set_answer (session, "payment-method", "bank-transfer,card");
+  haven_session_set_answer (session, "still-happening", "no");
+  haven_session_set_answer (session, "what-you-hold", "My bank statement\n\n  Screenshots of the chat  ");
+  haven_session_keep_service (session, "svc-1", "Fraud Recovery Clinic, 020 7946 0000");
+
+  return session;
+}
+
+static const char *
+find_section (GPtrArray  *sections,
+              const char *heading)
+{
+  for (guint i = 0; i < sections->len; i++)
+    {
+      HavenSummarySection *section = g_ptr_array_index (sections, i);
+
+      if (g_str_equal (section->heading, heading))
+        return section->text;
+    }
+
+  return NULL;
+}
+
+static void
+test_sections (void)
+{
+  g_autoptr(HavenContent) content = load_content ();
+  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(GPtrArray) sections = haven_summary_build (session, content);
+
+  g_assert_cmpstr (find_section (sections, "What happened"), ==,
+                   "I was tricked out of money or goods, or my card or bank was used\n"
+                   "A seller took my money.");
+  g_assert_cmpstr (find_section (sections, "When it started"), ==, "20 November 2026");
+  g_assert_cmpstr (find_section (sections, "Money lost"), ==, "1250.50 GBP");
+  g_assert_nonnull (strstr (find_section (sections, "Your other answers"),
+                            "How did you pay or send the money? Bank transfer, Card"));
+  g_assert_nonnull (strstr (find_section (sections, "Your other answers"), "Is it still happening? No"));
+  g_assert_cmpstr (find_section (sections, "Services you chose"), ==, "Fraud Recovery Clinic, 020 7946 0000");
+  /* Nothing sent, so no references; the safety answer is never shown. */
+  g_assert_null (find_section (sections, "Your request to take content down"));
+  g_assert_null (find_section (sections, "Your report"));
+
+  haven_session_set_report (session, HAVEN_SUBMISSION_QUEUED, "K-0F8C-7E0A");
+  g_clear_pointer (&sections, g_ptr_array_unref);
+  sections = haven_summary_build (session, content);
+  g_assert_cmpstr (find_section (sections, "Your report"), ==, "Reference: K-0F8C-7E0A");
+}
+
+static void
+test_empty_visit (void)
+{
+  g_autoptr(HavenContent) content = load_content ();
+  g_autoptr(HavenSession) session = haven_session_new ("en");
+  g_autoptr(GPtrArray) sections = haven_summary_build (session, content);
+
+  g_assert_cmpuint (sections->len, ==, 0);
+}
+
+/* The QR code holds a short version: cut at a character, never inside
+ * one, and marked as cut. */
+static void
+test_text_is_cut_short (void)
+{
+  g_autoptr(HavenContent) content = load_content ();
+  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(GPtrArray) sections = NULL;
+  g_autofree char *whole = NULL;
+  g_autofree char *cut = NULL;
+  g_autoptr(GString) long_story = g_string_new (NULL);
+
+  for (int i = 0; i < 300; i++)
+    g_string_append (long_story, "é");
+  haven_session_set_answer (session, HAVEN_QUESTION_STORY, long_story->str);
+  sections = haven_summary_build (session, content);
+
+  whole = haven_summary_to_text (sections, 0);
+  g_assert_true (g_str_has_prefix (whole, "What happened\nI was tricked"));
+  g_assert_nonnull (strstr (whole, "\n\nMoney lost\n1250.50 GBP"));
+
+  cut = haven_summary_to_text (sections, 301);
+  g_assert_cmpuint (strlen (cut), <=, 301);
+  g_assert_true (g_utf8_validate (cut, -1, NULL));
+  g_assert_true (g_str_has_suffix (cut, "…"));
+  g_assert_true (g_str_has_prefix (whole, cut) == FALSE);
+  g_assert_cmpint (strncmp (whole, cut, strlen (cut) - strlen ("…")), ==, 0);
+}
+
+/* The report carries the answers the API names, and never the safety
+ * answer. */
+static void
+test_report (void)
+{
+  g_autoptr(HavenContent) content = load_content ();
+  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(HavenRequest) report = haven_summary_build_report (session, content);
+  g_autoptr(GHashTable) field_errors = NULL;
+  g_auto(GStrv) answer_ids = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_cmpint (haven_request_get_kind (report), ==, HAVEN_REQUEST_KIND_REPORT);
+  g_assert_cmpstr (haven_request_get_category (report), ==, "fraud");
+  g_assert_cmpstr (haven_request_get_started_on (report), ==, "2026-11-20");
+  g_assert_cmpstr (haven_request_get_summary (report), ==, "A seller took my money.");
+  g_assert_cmpstr (haven_request_get_losses_amount (report), ==, "1250.50");
+  g_assert_cmpstr (haven_request_get_losses_currency (report), ==, "GBP");
+  g_assert_cmpuint (haven_request_get_n_evidence (report), ==, 2);
+  g_assert_cmpstr (haven_request_get_evidence (report, 0), ==, "My bank statement");
+  g_assert_cmpstr (haven_request_get_evidence (report, 1), ==, "Screenshots of the chat");
+  g_assert_cmpstr (haven_request_get_answer (report, "payment-method"), ==, "bank-transfer,card");
+  answer_ids = haven_request_dup_answer_ids (report);
+  g_assert_cmpstrv (answer_ids, ((const char * const[]) { "payment-method", "still-happening", NULL }));
+
+  haven_request_confirm (report, "kiosk-1", "en");
+  g_assert_true (haven_request_validate (report, &field_errors));
+  json = haven_request_to_json (report, NULL);
+  g_assert_null (strstr (json, "safety"));
+}
+
+/* A date the visitor did not know is no date in the report. */
+static void
+test_report_unknown_date (void)
+{
+  g_autoptr(HavenContent) content = load_content ();
+  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(HavenRequest) report = NULL;
+
+  haven_session_set_answer (session, "started-on", "unknown");
+  haven_session_set_answer (session, "lost-money", NULL);
+  report = haven_summary_build_report (session, content);
+  g_assert_null (haven_request_get_started_on (report));
+  g_assert_null (haven_request_get_losses_amount (report));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  haven_locale_apply ("en");
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/haven/summary/sections", test_sections);
+  g_test_add_func ("/haven/summary/empty-visit", test_empty_visit);
+  g_test_add_func ("/haven/summary/text-is-cut-short", test_text_is_cut_short);
+  g_test_add_func ("/haven/summary/report", test_report);
+  g_test_add_func ("/haven/summary/report-unknown-date", test_report_unknown_date);
+
+  return g_test_run ();
+}
