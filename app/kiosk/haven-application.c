@@ -3,10 +3,14 @@
 
 #include "config.h"
 
+#include <stdio.h>
+
 #include <glib/gi18n.h>
 
 #include "haven-application.h"
 #include "haven-first-frame.h"
+#include "haven-locale.h"
+#include "haven-page-renderer.h"
 #include "haven-window.h"
 
 struct _HavenApplication
@@ -17,6 +21,13 @@ struct _HavenApplication
   /* Sends queued requests for as long as Haven runs, whoever is at the
    * kiosk. */
   HavenDelivery *delivery;
+
+  /* haven --render-pages DIR [--language LL] [--size WxH] */
+  char *render_directory;
+  char *render_language;
+  int render_width;
+  int render_height;
+  int exit_status;
 };
 
 G_DEFINE_FINAL_TYPE (HavenApplication, haven_application, ADW_TYPE_APPLICATION)
@@ -63,10 +74,33 @@ start_delivery_cb (gpointer user_data)
 }
 
 static void
+render_pages (HavenApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *language = self->render_language != NULL ? g_strdup (self->render_language)
+                                                             : haven_locale_get_default (self->settings);
+
+  g_application_hold (G_APPLICATION (self));
+  if (!haven_page_renderer_run (self->settings, self->render_directory, language,
+                                self->render_width, self->render_height, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      self->exit_status = 1;
+    }
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
 haven_application_activate (GApplication *application)
 {
   HavenApplication *self = HAVEN_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->render_directory != NULL)
+    {
+      render_pages (self);
+      return;
+    }
 
   if (window == NULL)
     {
@@ -95,6 +129,38 @@ haven_application_startup (GApplication *application)
   self->settings = g_settings_new (APP_ID);
 }
 
+static int
+haven_application_handle_local_options (GApplication *application,
+                                        GVariantDict *options)
+{
+  HavenApplication *self = HAVEN_APPLICATION (application);
+  g_autofree char *size = NULL;
+
+  g_variant_dict_lookup (options, "render-pages", "^ay", &self->render_directory);
+  g_variant_dict_lookup (options, "language", "s", &self->render_language);
+  g_variant_dict_lookup (options, "size", "s", &size);
+
+  if (self->render_directory == NULL)
+    return -1;
+
+  self->render_width = 1280;
+  self->render_height = 800;
+  if (size != NULL && sscanf (size, "%dx%d", &self->render_width, &self->render_height) != 2)
+    {
+      g_printerr (_("The size “%s” is not WIDTHxHEIGHT, for example 1280x800\n"), size);
+      return 2;
+    }
+  if (self->render_language != NULL && !haven_locale_is_known (self->render_language))
+    {
+      g_printerr (_("Haven has no language “%s”\n"), self->render_language);
+      return 2;
+    }
+
+  /* Rendering runs beside a kiosk that may be running. */
+  g_application_set_flags (application, g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+  return -1;
+}
+
 static void
 haven_application_dispose (GObject *object)
 {
@@ -104,6 +170,8 @@ haven_application_dispose (GObject *object)
     haven_delivery_stop (self->delivery);
   g_clear_object (&self->delivery);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->render_directory, g_free);
+  g_clear_pointer (&self->render_language, g_free);
 
   G_OBJECT_CLASS (haven_application_parent_class)->dispose (object);
 }
@@ -118,11 +186,37 @@ haven_application_class_init (HavenApplicationClass *klass)
 
   application_class->activate = haven_application_activate;
   application_class->startup = haven_application_startup;
+  application_class->handle_local_options = haven_application_handle_local_options;
 }
 
 static void
 haven_application_init (HavenApplication *self)
 {
+  const GOptionEntry entries[] = {
+    { "render-pages", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Write a picture of every page to DIRECTORY, then quit"), N_("DIRECTORY") },
+    { "language", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("The language of the pictures, such as ar or zh_CN"), N_("LANGUAGE") },
+    { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("The size of the pictures (default 1280x800)"), N_("WIDTHxHEIGHT") },
+    { NULL },
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+/**
+ * haven_application_get_exit_status:
+ *
+ * Returns: what haven exits with after g_application_run(): not 0 when
+ *   pages could not be rendered
+ */
+int
+haven_application_get_exit_status (HavenApplication *self)
+{
+  g_return_val_if_fail (HAVEN_IS_APPLICATION (self), 1);
+
+  return self->exit_status;
 }
 
 HavenApplication *

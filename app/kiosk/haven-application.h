@@ -16,4 +16,6 @@ GSettings        *haven_application_get_settings (HavenApplication *self);
 HavenDelivery    *haven_application_ensure_delivery (HavenApplication  *self,
                                                      GError           **error);
 
+int               haven_application_get_exit_status (HavenApplication *self);
+
 G_END_DECLS

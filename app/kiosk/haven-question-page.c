@@ -131,6 +131,8 @@ add_choice (HavenQuestionPage *self,
   GtkWidget *text = haven_page_make_label (label, NULL, 0);
   gboolean exclusive = haven_question_get_answer_type (self->question) != HAVEN_QUESTION_TYPE_MULTI_CHOICE;
 
+  /* A wrapping label asks for little width: it must take the row's. */
+  gtk_widget_set_hexpand (text, TRUE);
   gtk_check_button_set_child (GTK_CHECK_BUTTON (button), text);
   gtk_widget_add_css_class (button, "answer-choice");
   g_object_set_data_full (G_OBJECT (button), "choice-id", g_strdup (id), g_free);
@@ -325,6 +327,7 @@ build_date (HavenQuestionPage *self)
 
   self->date_unknown = GTK_CHECK_BUTTON (gtk_check_button_new ());
   gtk_check_button_set_child (self->date_unknown, haven_page_make_label (_("I do not know the date"), NULL, 0));
+  gtk_widget_set_hexpand (gtk_check_button_get_child (self->date_unknown), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->date_unknown), "answer-choice");
   gtk_check_button_set_active (self->date_unknown,
                                g_strcmp0 (get_answer (self), HAVEN_ANSWER_DATE_UNKNOWN) == 0);

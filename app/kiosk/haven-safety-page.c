@@ -17,6 +17,7 @@ struct _HavenSafetyPage
 {
   HavenPage parent_instance;
 
+  GtkWidget *choices;
   GtkWidget *danger_others_button;
   GtkWidget *danger_self_button;
   GtkWidget *safe_button;
@@ -53,6 +54,9 @@ show_help (HavenSafetyPage *self,
   if (region != NULL)
     haven_help_numbers_add (self->help_numbers, region, about_self ? for_self : for_someone);
 
+  /* The numbers take the place of the question: they are what matters
+   * now. */
+  gtk_widget_set_visible (self->choices, FALSE);
   gtk_widget_set_visible (self->help_box, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->footer), TRUE);
 }
@@ -117,6 +121,7 @@ haven_safety_page_class_init (HavenSafetyPageClass *klass)
   g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-safety-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, choices);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, danger_others_button);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, danger_self_button);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, safe_button);

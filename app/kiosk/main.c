@@ -16,6 +16,7 @@ main (int   argc,
 {
   g_autoptr(HavenApplication) application = NULL;
   const char *locale;
+  int status;
 
   haven_wipe_restart_without_thread_cache (argv);
 
@@ -35,5 +36,7 @@ main (int   argc,
 
   application = haven_application_new ();
 
-  return g_application_run (G_APPLICATION (application), argc, argv);
+  status = g_application_run (G_APPLICATION (application), argc, argv);
+
+  return status != 0 ? status : haven_application_get_exit_status (application);
 }

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-page-renderer"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "haven-page-renderer.h"
+#include "haven-question-page.h"
+#include "haven-removal-items-page.h"
+#include "haven-summary-page.h"
+#include "haven-window.h"
+
+/* `haven --render-pages DIR`: a PNG of every page of a visit, in one
+ * language, at one size, with nobody at the screen. Translators review
+ * their language in context with it, and the screenshots of the
+ * AppStream data come from it. It walks made-up visits (nothing a visitor
+ * entered) in a window of its own, with settings of its own in memory, so
+ * it neither reads nor writes the kiosk's outbox. */
+
+/* The visits walked: together they reach every page. */
+static const char * const categories[] = { "intimate-images", "fraud", "child-abuse-material", NULL };
+
+/* Made-up answers, so the pages show what answers look like. */
+static const struct {
+  const char *question_id;
+  const char *answer;
+} sample_answers[] = {
+  { "started-on", "2026-11-20" },
+  { "where", "social-network,messages" },
+  { "knows-who", "yes-online" },
+  { "their-name", "@quick.deals.shop" },
+  { "still-happening", "yes" },
+  { "lost-money", "250.00 EUR" },
+  { "payment-method", "bank-transfer" },
+  { "threatened", "yes" },
+  { "child-age", "13-to-17" },
+  { "what-you-hold", "Screenshots of the messages" },
+  { "story", "Someone I met online asked me for money, then stopped answering." },
+};
+
+/* Settings keys the rendering copies from the kiosk's: what changes what
+ * the pages show. */
+static const char * const copied_keys[] = {
+  "region", "languages", "default-language", "directory-file", "content-dir", "submit-reports",
+  "time-zone", NULL
+};
+
+static void
+settle (void)
+{
+  /* Layout and drawing take a few turns of the main loop and a frame. */
+  for (int round = 0; round < 4; round++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (20 * 1000);
+    }
+}
+
+/* Whether every pixel of @texture is the same: a page that drew nothing. */
+static gboolean
+is_blank (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guint32 *pixels = g_new (guint32, (gsize) width * (gsize) height);
+
+  gdk_texture_download (texture, (guchar *) pixels, stride);
+  for (gsize i = 1; i < (gsize) width * (gsize) height; i++)
+    if (pixels[i] != pixels[0])
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+render_window (HavenWindow  *window,
+               const char   *path,
+               GError      **error)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  int width, height;
+
+  settle ();
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node != NULL)
+    texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                           &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  if (texture == NULL || is_blank (texture))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s did not render",
+                   G_OBJECT_TYPE_NAME (haven_window_get_current_page (window)));
+      return FALSE;
+    }
+
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot write %s", path);
+      return FALSE;
+    }
+
+  g_print ("%s\n", path);
+  return TRUE;
+}
+
+/* The file a page is written to: pages that depend on the category carry
+ * its name, a question page the question's id. */
+static char *
+page_file_name (HavenWindow *window,
+                const char  *category,
+                const char  *state)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  g_autofree char *type = g_strdup (G_OBJECT_TYPE_NAME (page) + strlen ("Haven"));
+  g_autofree char *lowered = NULL;
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  /* "QuestionPage" → "question" */
+  if (g_str_has_suffix (type, "Page"))
+    type[strlen (type) - strlen ("Page")] = '\0';
+  for (const char *c = type; *c != '\0'; c++)
+    {
+      if (g_ascii_isupper (*c) && c != type)
+        g_string_append_c (name, '-');
+      g_string_append_c (name, g_ascii_tolower (*c));
+    }
+
+  if (HAVEN_IS_QUESTION_PAGE (page))
+    {
+      g_autoptr(HavenQuestion) question = NULL;
+
+      g_object_get (page, "question", &question, NULL);
+      g_string_append_printf (name, "-%s", haven_question_get_id (question));
+    }
+  else if (category != NULL)
+    g_string_append_printf (name, "-%s", category);
+
+  if (state != NULL)
+    g_string_append_printf (name, "-%s", state);
+
+  g_string_append (name, ".png");
+  lowered = g_string_free (g_steal_pointer (&name), FALSE);
+  return g_steal_pointer (&lowered);
+}
+
+static gboolean
+render_page (HavenWindow  *window,
+             const char   *directory,
+             const char   *category,
+             const char   *state,
+             GHashTable   *rendered,
+             GError      **error)
+{
+  g_autofree char *name = page_file_name (window, category, state);
+  g_autofree char *path = NULL;
+
+  if (g_hash_table_contains (rendered, name))
+    return TRUE;
+
+  path = g_build_filename (directory, name, NULL);
+  g_hash_table_add (rendered, g_strdup (name));
+  return render_window (window, path, error);
+}
+
+static void
+fill_session (HavenSession *session,
+              const char   *category)
+{
+  HavenRequest *request;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sample_answers); i++)
+    haven_session_set_answer (session, sample_answers[i].question_id, sample_answers[i].answer);
+
+  request = haven_session_get_removal_request (session);
+  if (haven_request_get_n_items (request) == 0)
+    haven_request_add_item (request, "https://example.social/p/123", NULL,
+                            _("A photo posted without my agreement"));
+  haven_session_keep_service (session, "example", "Victim Support Line, 0800 000 000");
+}
+
+/* Pages whose name depends on the category: the rest are the same in
+ * every visit. */
+static gboolean
+depends_on_category (GtkWidget *page)
+{
+  const char *type = G_OBJECT_TYPE_NAME (page);
+
+  return g_str_equal (type, "HavenChildPage") || g_str_equal (type, "HavenGuidancePage") ||
+         g_str_equal (type, "HavenReviewPage") || g_str_equal (type, "HavenSummaryPage") ||
+         g_str_equal (type, "HavenRemovalItemsPage") || g_str_equal (type, "HavenRemovalSendPage");
+}
+
+static gboolean
+walk_visit (HavenWindow  *window,
+            const char   *directory,
+            const char   *language,
+            const char   *category,
+            GHashTable   *rendered,
+            GError      **error)
+{
+  GtkWidget *widget = GTK_WIDGET (window);
+
+  gtk_widget_activate_action (widget, "visit.leave-now", NULL);
+  if (!render_page (window, directory, NULL, NULL, rendered, error))
+    return FALSE;
+
+  gtk_widget_activate_action (widget, "visit.start-visit", "s", language);
+  settle ();
+
+  /* The safety page, then with the numbers a visitor in danger sees. */
+  if (!render_page (window, directory, NULL, NULL, rendered, error))
+    return FALSE;
+  gtk_widget_activate_action (haven_window_get_current_page (window), "safety.answer", "s", "someone");
+  if (!render_page (window, directory, NULL, "danger", rendered, error))
+    return FALSE;
+
+  gtk_widget_activate_action (widget, "visit.next", NULL);
+  if (!render_page (window, directory, NULL, NULL, rendered, error))
+    return FALSE;
+  gtk_widget_activate_action (widget, "visit.next", NULL);
+  if (!render_page (window, directory, NULL, NULL, rendered, error))
+    return FALSE;
+
+  /* Chosen as the category page's button would. */
+  haven_session_set_category (haven_window_get_session (window), category);
+  fill_session (haven_window_get_session (window), category);
+
+  for (guint steps = 0; steps < 40; steps++)
+    {
+      GtkWidget *page;
+
+      gtk_widget_activate_action (widget, "visit.next", NULL);
+      settle ();
+      page = haven_window_get_current_page (window);
+      if (!render_page (window, directory, depends_on_category (page) ? category : NULL, NULL,
+                        rendered, error))
+        return FALSE;
+
+      if (HAVEN_IS_SUMMARY_PAGE (page))
+        return TRUE;
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The visit never reached its summary");
+  return FALSE;
+}
+
+/**
+ * haven_page_renderer_run:
+ * @settings: the kiosk's settings; they are copied, never changed
+ * @directory: where to write the PNG files; made if missing
+ * @language: the language of the pages
+ *
+ * Writes a PNG of every page of a visit to @directory.
+ *
+ * Returns: whether every page rendered
+ */
+gboolean
+haven_page_renderer_run (GSettings   *settings,
+                         const char  *directory,
+                         const char  *language,
+                         int          width,
+                         int          height,
+                         GError     **error)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) own_settings = g_settings_new_with_backend (APP_ID, backend);
+  g_autoptr(GHashTable) rendered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  HavenWindow *window;
+  gboolean ok = TRUE;
+
+  if (g_mkdir_with_parents (directory, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "Cannot make %s: %s", directory, g_strerror (errno));
+      return FALSE;
+    }
+
+  for (gsize i = 0; copied_keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, copied_keys[i]);
+
+      g_settings_set_value (own_settings, copied_keys[i], value);
+    }
+  g_settings_set_boolean (own_settings, "kiosk-mode", FALSE);
+
+  window = haven_window_new (NULL, own_settings);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+
+  for (gsize i = 0; ok && categories[i] != NULL; i++)
+    ok = walk_visit (window, directory, language, categories[i], rendered, error);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.leave-now", NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+
+  return ok;
+}
