@@ -93,6 +93,7 @@ haven_removal_item_row_class_init (HavenRemovalItemRowClass *klass)
                                                "/io/github/havenkiosk/Haven/haven-removal-item-row.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemRow, url_entry);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemRow, url_error);
+  gtk_widget_class_bind_template_child_full (widget_class, "url_hint", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemRow, platform_label);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemRow, description_entry);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemRow, description_error);
@@ -106,6 +107,14 @@ static void
 haven_removal_item_row_init (HavenRemovalItemRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* GtkBuilder takes one object a relation; the field has two. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->url_entry),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                  gtk_widget_get_template_child (GTK_WIDGET (self), HAVEN_TYPE_REMOVAL_ITEM_ROW,
+                                                                 "url_hint"),
+                                  self->url_error, NULL,
+                                  -1);
 }
 
 GtkWidget *

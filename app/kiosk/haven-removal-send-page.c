@@ -371,6 +371,7 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_representative);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, contact_error);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, email_entry);
+  gtk_widget_class_bind_template_child_full (widget_class, "contact_hint", FALSE, 0);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, consent_check);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, accurate_error);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, accurate_check);
@@ -395,4 +396,12 @@ static void
 haven_removal_send_page_init (HavenRemovalSendPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* GtkBuilder takes one object a relation; the field has two. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->email_entry),
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
+                                  gtk_widget_get_template_child (GTK_WIDGET (self), HAVEN_TYPE_REMOVAL_SEND_PAGE,
+                                                                 "contact_hint"),
+                                  self->contact_error, NULL,
+                                  -1);
 }
