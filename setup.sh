@@ -22,7 +22,10 @@ packages=(
   libjson-glib-dev libsqlite3-dev libgnutls28-dev libqrencode-dev
   libsodium-dev libical-dev
   # Run: glib-networking gives libsoup its TLS; without it no HTTPS at all.
-  glib-networking dbus dbus-x11 fonts-noto-core
+  glib-networking dbus dbus-x11
+  # Fonts for every offered language: Latin, Cyrillic, Arabic, Vietnamese
+  # (fonts-noto-core) and Chinese (fonts-noto-cjk)
+  fonts-noto-core fonts-noto-cjk
   # Demo certificates and the validation tests
   openssl desktop-file-utils appstream
   # The QR code test reads codes back with zbarimg; the summary test reads

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "haven-locale.h"
+
+/* Every language Haven offers has a catalog, listed in po/LINGUAS, and
+ * every catalog is complete: a visitor never meets an English sentence in
+ * the middle of their own language. */
+
+static GStrv
+read_linguas (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "po", "LINGUAS", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) lines = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+
+  lines = g_strsplit_set (text, " \n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0' && lines[i][0] != '#')
+      g_strv_builder_add (builder, lines[i]);
+
+  return g_strv_builder_end (builder);
+}
+
+static void
+test_every_language_has_a_catalog (void)
+{
+  g_auto(GStrv) linguas = read_linguas ();
+  const char * const offered[] = { "ar", "en", "es", "fr", "ru", "vi", "zh_CN" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (offered); i++)
+    {
+      g_assert_true (haven_locale_is_known (offered[i]));
+      if (!g_strv_contains ((const char * const *) linguas, offered[i]))
+        g_error ("po/LINGUAS does not list %s", offered[i]);
+      /* Built and installed where haven looks for it. */
+      g_assert_true (haven_locale_has_catalog (offered[i]));
+    }
+}
+
+static void
+test_every_catalog_is_complete (void)
+{
+  g_auto(GStrv) linguas = read_linguas ();
+
+  for (guint i = 0; linguas[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *po = g_strconcat (linguas[i], ".po", NULL);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "po", po, NULL);
+      g_autofree char *statistics = NULL;
+      const char *argv[] = { "msgfmt", "--check", "--statistics", "-o", "/dev/null", path, NULL };
+      int status;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                   NULL, NULL, NULL, &statistics, &status, &error));
+      g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("msgfmt --check fails for %s:\n%s", po, statistics);
+      if (strstr (statistics, "fuzzy") != NULL || strstr (statistics, "untranslated") != NULL)
+        g_error ("%s is not complete: %s", po, statistics);
+      g_test_message ("%s: %s", po, g_strchomp (statistics));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/haven/translations/every-language-has-a-catalog", test_every_language_has_a_catalog);
+  g_test_add_func ("/haven/translations/every-catalog-is-complete", test_every_catalog_is_complete);
+
+  return g_test_run ();
+}
