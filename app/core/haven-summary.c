@@ -81,6 +81,7 @@ format_other_answers (HavenSession *session,
       g_autoptr(HavenQuestion) question = g_list_model_get_item (questions, i);
       const char *id = haven_question_get_id (question);
       g_autofree char *answer = NULL;
+      g_autofree char *isolated = NULL;
 
       if (g_str_equal (id, QUESTION_STARTED_ON) || g_str_equal (id, QUESTION_LOST_MONEY) ||
           g_str_equal (id, QUESTION_WHAT_YOU_HOLD))
@@ -92,10 +93,15 @@ format_other_answers (HavenSession *session,
 
       if (text->len > 0)
         g_string_append_c (text, '\n');
+      /* The answer is isolated (U+2068 … U+2069): an address or a name in
+       * Latin letters keeps its place in a right-to-left sentence. */
+      isolated = g_strdup_printf ("\u2068%s\u2069", answer);
+
       /* Translators: a question and the visitor's answer, in the summary. */
       g_string_append_printf (text, _("%s %s"),
                               g_dgettext (GETTEXT_PACKAGE, haven_question_get_title (question)),
-                              answer);
+                              isolated);
+      haven_wipe_string (g_steal_pointer (&isolated));
       haven_wipe_string (g_steal_pointer (&answer));
     }
 

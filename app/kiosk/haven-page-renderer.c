@@ -225,6 +225,12 @@ walk_visit (HavenWindow  *window,
 
   gtk_widget_activate_action (widget, "visit.start-visit", "s", language);
   settle ();
+  if (g_strcmp0 (haven_session_get_language (haven_window_get_session (window)), language) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "The visit cannot start in %s: it has no catalog", language);
+      return FALSE;
+    }
 
   /* The safety page, then with the numbers a visitor in danger sees. */
   if (!render_page (window, directory, NULL, NULL, rendered, error))
@@ -301,6 +307,9 @@ haven_page_renderer_run (GSettings   *settings,
       g_settings_set_value (own_settings, copied_keys[i], value);
     }
   g_settings_set_boolean (own_settings, "kiosk-mode", FALSE);
+  /* The language asked for is offered even if this kiosk does not. */
+  g_settings_set_strv (own_settings, "languages", (const char * const[]) { language, NULL });
+  g_settings_set_string (own_settings, "default-language", language);
 
   window = haven_window_new (NULL, own_settings);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
