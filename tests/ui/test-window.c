@@ -304,6 +304,45 @@ test_language_switch_keeps_answers (Fixture       *fixture,
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
 }
 
+/* Arabic mirrors the whole window and every page built in it; a switch
+ * back mirrors it again. A language switch takes less than 200 ms. */
+static void
+test_right_to_left (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  GtkWidget *page;
+  GtkWidget *back_icon;
+  gint64 started;
+  gint64 switch_us;
+
+  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "en", "ar", NULL });
+  start_visit (fixture->window, "ar");
+  answer_not_in_danger (fixture->window);
+
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (fixture->window)), ==, GTK_TEXT_DIR_RTL);
+  g_assert_cmpint (gtk_widget_get_direction (page), ==, GTK_TEXT_DIR_RTL);
+  /* Back points right, where Arabic lines start (style.css mirrors it). */
+  back_icon = find_widget (page, is_of_type, GSIZE_TO_POINTER (ADW_TYPE_BUTTON_CONTENT));
+  g_assert_true (gtk_widget_has_css_class (back_icon, "go-back"));
+  g_assert_cmpint (gtk_widget_get_direction (back_icon), ==, GTK_TEXT_DIR_RTL);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
+                   !=, "Leave now");
+
+  started = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.switch-language", "s", "en");
+  switch_us = g_get_monotonic_time () - started;
+  iterate ();
+  g_test_message ("Switching language rebuilt the page in %" G_GINT64_FORMAT " µs", switch_us);
+  g_assert_cmpint (switch_us, <, 200 * 1000);
+
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (fixture->window)), ==, GTK_TEXT_DIR_LTR);
+  g_assert_cmpint (gtk_widget_get_direction (page), ==, GTK_TEXT_DIR_LTR);
+
+  g_settings_reset (fixture->settings, "languages");
+}
+
 static gboolean
 is_close_button (GtkWidget     *widget,
                  gconstpointer  data)
@@ -584,6 +623,7 @@ main (int   argc,
   ADD ("finish-wipes", test_finish_wipes, NULL);
   ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
   ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
+  ADD ("right-to-left", test_right_to_left, NULL);
   ADD ("idle-warns-then-wipes", test_idle_warns_then_wipes, NULL);
   ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);
   ADD ("idle-not-armed-on-welcome", test_idle_not_armed_on_welcome, NULL);
