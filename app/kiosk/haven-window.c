@@ -65,6 +65,10 @@ struct _HavenWindow
 
   /* The page on screen. */
   VisitStep step;
+  /* Whether freed memory is being scrubbed for a visit, and the timeout
+   * that stops it after one. */
+  gboolean scrubbing;
+  guint stop_scrubbing_source;
   /* When Escape was last pressed, and how many times in a row. */
   gint64 last_escape;
   guint escape_count;
@@ -74,6 +78,9 @@ struct _HavenWindow
  * long of the one before. */
 #define LEAVE_NOW_ESCAPE_PRESSES 3
 #define LEAVE_NOW_ESCAPE_INTERVAL_US (G_USEC_PER_SEC * 3 / 4)
+
+/* How long freed memory is still scrubbed after a visit ends. */
+#define SCRUB_AFTER_VISIT_SECONDS 10
 
 G_DEFINE_FINAL_TYPE (HavenWindow, haven_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -242,6 +249,38 @@ get_step_title (const VisitStep *step)
   return haven_page_type_get_step_title (step->type);
 }
 
+static gboolean
+stop_scrubbing_cb (gpointer user_data)
+{
+  HavenWindow *self = user_data;
+
+  self->stop_scrubbing_source = 0;
+  haven_wipe_set_scrub_freed_memory (FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Freed memory is scrubbed while a visit is under way. When it ends, GTK
+ * still holds some of the last page (layouts, render nodes) until later
+ * frames, so scrubbing stops only a while after the welcome page is
+ * back. */
+static void
+set_scrubbing (HavenWindow *self,
+               gboolean     visit_under_way)
+{
+  if (visit_under_way)
+    {
+      g_clear_handle_id (&self->stop_scrubbing_source, g_source_remove);
+      haven_wipe_set_scrub_freed_memory (TRUE);
+      self->scrubbing = TRUE;
+    }
+  else if (self->scrubbing && self->stop_scrubbing_source == 0)
+    {
+      self->scrubbing = FALSE;
+      self->stop_scrubbing_source = g_timeout_add_seconds_full (G_PRIORITY_LOW, SCRUB_AFTER_VISIT_SECONDS,
+                                                                stop_scrubbing_cb, self, NULL);
+    }
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -301,7 +340,7 @@ show_step (HavenWindow     *self,
    * it passes through; the untouched welcome page has neither. */
   visit_under_way = position > 0 || !is_default_language (self);
   haven_idle_monitor_set_armed (self->idle_monitor, visit_under_way);
-  haven_wipe_set_scrub_freed_memory (visit_under_way);
+  set_scrubbing (self, visit_under_way);
 
   focus_current_page (self);
 }
@@ -938,6 +977,7 @@ haven_window_dispose (GObject *object)
     haven_session_wipe (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->idle_monitor);
+  g_clear_handle_id (&self->stop_scrubbing_source, g_source_remove);
   g_cancellable_cancel (self->visit_cancellable);
   g_clear_object (&self->visit_cancellable);
   g_clear_object (&self->delivery);
