@@ -420,6 +420,38 @@ test_format_translated (void)
   g_assert_cmpstr (english, ==, "Bank transfer, Card");
 }
 
+/* Amounts and dates are written as the visitor's language writes them. */
+static void
+test_format_follows_language (void)
+{
+  g_autoptr(HavenQuestion) money = make_question (HAVEN_QUESTION_TYPE_MONEY);
+  g_autoptr(HavenQuestion) date = make_question (HAVEN_QUESTION_TYPE_DATE);
+  const struct {
+    const char *language;
+    const char *money;
+    const char *date;
+  } cases[] = {
+    { "en", "1250.50 EUR", "20 November 2026" },
+    { "fr", "1250,50\u00a0EUR", "20 novembre 2026" },
+    { "ru", "1250,50 EUR", "20 ноября 2026" },
+    { "zh_CN", "1250.50 EUR", "2026年11月20日" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *money_text = NULL;
+      g_autofree char *date_text = NULL;
+
+      haven_locale_apply (cases[i].language);
+      money_text = haven_answer_format (money, "1250.50 EUR");
+      date_text = haven_answer_format (date, "2026-11-20");
+      g_assert_cmpstr (money_text, ==, cases[i].money);
+      g_assert_cmpstr (date_text, ==, cases[i].date);
+    }
+
+  haven_locale_apply ("en");
+}
+
 static void
 test_currency_for_region (void)
 {
@@ -559,6 +591,7 @@ main (int   argc,
   g_test_add_func ("/haven/answer/month-names", test_month_names);
   g_test_add_func ("/haven/answer/format", test_format);
   g_test_add_func ("/haven/answer/format-translated", test_format_translated);
+  g_test_add_func ("/haven/answer/format-follows-language", test_format_follows_language);
   g_test_add_func ("/haven/currency/for-region", test_currency_for_region);
   g_test_add_func ("/haven/currency/common", test_currency_common);
   g_test_add_func ("/haven/currency/is-valid", test_currency_is_valid);

@@ -511,10 +511,24 @@ format_money (const char *answer)
 {
   g_autofree char *currency = NULL;
   char *amount = NULL;
+  char *point;
   char *text;
 
   if (!haven_answer_split_money (answer, &amount, &currency))
     return NULL;
+
+  /* Translators: the decimal separator of amounts of money in your
+   * language, "." or "," ("250.00" or "250,00"). */
+  point = strchr (amount, '.');
+  if (point != NULL && g_strcmp0 (C_("decimal separator", "."), ".") != 0)
+    {
+      char *localized;
+
+      *point = '\0';
+      localized = g_strconcat (amount, C_("decimal separator", "."), point + 1, NULL);
+      haven_wipe_string (amount);
+      amount = localized;
+    }
 
   /* Translators: an amount of money and its ISO 4217 currency code, as in
    * "250.00 EUR"; write %2$s %1$s if the code comes first in your
