@@ -46,12 +46,28 @@ fixture_set_up (Fixture       *fixture,
   g_assert_nonnull (fixture->outbox);
 }
 
+/* A GTask run in a thread lets go of its source object in that thread,
+ * which can be just after its callback ran here: wait for it. */
+static HavenOutbox *
+wait_for_last_reference (HavenOutbox *outbox)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (g_atomic_int_get (&G_OBJECT (outbox)->ref_count) > 1 && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  return outbox;
+}
+
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   if (fixture->outbox != NULL)
-    g_assert_finalize_object (fixture->outbox);
+    g_assert_finalize_object (wait_for_last_reference (fixture->outbox));
   remove_tree (fixture->folder);
   g_free (fixture->path);
   g_free (fixture->folder);
@@ -62,7 +78,7 @@ reopen (Fixture *fixture)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_finalize_object (fixture->outbox);
+  g_assert_finalize_object (wait_for_last_reference (fixture->outbox));
   fixture->outbox = haven_outbox_new (fixture->path, &error);
   g_assert_no_error (error);
 }
@@ -177,7 +193,7 @@ test_too_new (Fixture       *fixture,
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autofree char *ignored = NULL;
 
-  g_assert_finalize_object (g_steal_pointer (&fixture->outbox));
+  g_assert_finalize_object (wait_for_last_reference (g_steal_pointer (&fixture->outbox)));
   ignored = query_text (fixture->path, "PRAGMA user_version = 99");
 
   outbox = haven_outbox_new (fixture->path, &error);
@@ -503,7 +519,7 @@ test_disk_full (Fixture       *fixture,
                                        body, &error));
   g_assert_no_error (error);
 
-  g_assert_finalize_object (g_steal_pointer (&fixture->outbox));
+  g_assert_finalize_object (wait_for_last_reference (g_steal_pointer (&fixture->outbox)));
   integrity = query_text (fixture->path, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
 }
@@ -727,7 +743,7 @@ test_kill (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   /* The child opens the file itself. */
-  g_assert_finalize_object (g_steal_pointer (&fixture->outbox));
+  g_assert_finalize_object (wait_for_last_reference (g_steal_pointer (&fixture->outbox)));
 
   for (guint round = 0; round < 8; round++)
     {

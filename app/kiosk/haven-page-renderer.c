@@ -93,17 +93,23 @@ render_window (HavenWindow  *window,
   GtkSnapshot *snapshot;
   int width, height;
 
-  settle ();
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node != NULL)
-    texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                           &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  /* A busy machine may take a few frames to lay a new page out. */
+  for (int attempt = 0; attempt < 20 && (texture == NULL || is_blank (texture)); attempt++)
+    {
+      settle ();
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      g_clear_pointer (&node, gsk_render_node_unref);
+      node = gtk_snapshot_free_to_node (snapshot);
+      g_clear_object (&texture);
+      if (node != NULL)
+        texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                               &GRAPHENE_RECT_INIT (0, 0, width, height));
+    }
 
   if (texture == NULL || is_blank (texture))
     {
