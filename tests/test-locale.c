@@ -136,6 +136,24 @@ test_start_in_default_language (void)
   g_test_trap_assert_passed ();
 }
 
+/* The helper's language at a walk-in desk: a string in another language,
+ * the visitor's left current. */
+static void
+test_translate_in (void)
+{
+  g_autofree char *spanish = NULL;
+  g_autofree char *same = NULL;
+
+  haven_locale_apply ("en");
+  spanish = haven_locale_translate_in ("es", "Leave now");
+  g_assert_cmpstr (spanish, ==, "Salir ahora");
+  g_assert_cmpstr (haven_locale_get_current (), ==, "en");
+  g_assert_cmpstr (g_dgettext (GETTEXT_PACKAGE, "Leave now"), ==, "Leave now");
+
+  same = haven_locale_translate_in ("en", "Leave now");
+  g_assert_cmpstr (same, ==, "Leave now");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -158,6 +176,7 @@ main (int   argc,
   g_test_add_func ("/haven/locale/default-language", test_default_language);
   g_test_add_func ("/haven/locale/apply-switches-translations", test_apply_switches_translations);
   g_test_add_func ("/haven/locale/start-in-default-language", test_start_in_default_language);
+  g_test_add_func ("/haven/locale/translate-in", test_translate_in);
 
   return g_test_run ();
 }

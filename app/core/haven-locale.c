@@ -205,3 +205,34 @@ haven_locale_apply_default (void)
   code = haven_locale_get_default (settings);
   haven_locale_apply (code);
 }
+
+/**
+ * haven_locale_translate_in:
+ * @code: a language Haven knows
+ * @msgid: a string marked for translation in Haven's domain
+ *
+ * Translates @msgid into @code, whatever the current language, which it
+ * leaves as it was: for the helper's language at a walk-in desk.
+ *
+ * Returns: (transfer full): the translation, or @msgid
+ */
+char *
+haven_locale_translate_in (const char *code,
+                           const char *msgid)
+{
+  g_autofree char *current = g_strdup (current_code);
+  char *translated;
+
+  g_return_val_if_fail (haven_locale_is_known (code), g_strdup (msgid));
+  g_return_val_if_fail (msgid != NULL, NULL);
+
+  if (g_strcmp0 (code, current) == 0)
+    return g_strdup (g_dgettext (GETTEXT_PACKAGE, msgid));
+
+  haven_locale_apply (code);
+  translated = g_strdup (g_dgettext (GETTEXT_PACKAGE, msgid));
+  if (current != NULL)
+    haven_locale_apply (current);
+
+  return translated;
+}

@@ -20,5 +20,7 @@ void                haven_locale_apply                 (const char         *code
 const char         *haven_locale_get_current           (void);
 char               *haven_locale_get_default           (GSettings          *settings);
 void                haven_locale_apply_default         (void);
+char               *haven_locale_translate_in          (const char         *code,
+                                                        const char         *msgid);
 
 G_END_DECLS

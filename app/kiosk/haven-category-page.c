@@ -40,6 +40,7 @@ create_category_button (HavenCategoryPage *self,
   GtkWidget *box;
   GtkWidget *title;
   GtkWidget *examples_label;
+  GtkWidget *helper;
 
   for (gsize i = 0; examples != NULL && examples[i] != NULL; i++)
     {
@@ -61,6 +62,9 @@ create_category_button (HavenCategoryPage *self,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_box_append (GTK_BOX (box), title);
+  helper = haven_page_make_helper_label (HAVEN_PAGE (self), haven_category_get_title (category));
+  if (helper != NULL)
+    gtk_box_append (GTK_BOX (box), helper);
   gtk_box_append (GTK_BOX (box), examples_label);
 
   button = gtk_button_new ();
@@ -141,6 +145,7 @@ haven_category_page_class_init (HavenCategoryPageClass *klass)
                                                "/io/github/havenkiosk/Haven/haven-category-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenCategoryPage, category_box);
   page_class->step_title = N_("What happened");
+  page_class->heading = N_("Which of these is closest to what happened?");
 }
 
 static void

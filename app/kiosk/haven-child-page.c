@@ -79,6 +79,7 @@ haven_child_page_class_init (HavenChildPageClass *klass)
   page_class->is_needed = haven_child_page_is_needed;
   page_class->get_initial_focus = haven_child_page_get_initial_focus;
   page_class->step_title = N_("Keeping a child safe");
+  page_class->heading = N_("Keeping a child safe");
 }
 
 static void

@@ -97,6 +97,7 @@ haven_guidance_page_class_init (HavenGuidancePageClass *klass)
   page_class->is_needed = haven_guidance_page_is_needed;
   page_class->get_initial_focus = haven_guidance_page_get_initial_focus;
   page_class->step_title = N_("What to keep");
+  page_class->heading = N_("What to keep, and what to do now");
 }
 
 static void

@@ -39,6 +39,7 @@ haven_intro_page_class_init (HavenIntroPageClass *klass)
 
   page_class->get_initial_focus = haven_intro_page_get_initial_focus;
   page_class->step_title = N_("Before you start");
+  page_class->heading = N_("Before you start");
 }
 
 static void

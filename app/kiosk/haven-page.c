@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-locale.h"
 #include "haven-page.h"
 
 /* The base of every page of a visit: a page is made for one session, reads
@@ -20,6 +21,9 @@ typedef struct
   /* The kiosk's region (ISO 3166-1 alpha-2), for its help numbers and
    * currency; "" when not configured. */
   char *region;
+  /* The helper's language at a walk-in desk, when it is not the
+   * visitor's; NULL otherwise. */
+  char *helper_language;
 } HavenPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
@@ -30,6 +34,7 @@ enum {
   PROP_CONTENT,
   PROP_NEXT_STEP,
   PROP_REGION,
+  PROP_HELPER_LANGUAGE,
   N_PROPS,
 };
 
@@ -54,8 +59,66 @@ haven_page_finalize (GObject *object)
 
   g_free (priv->next_step);
   g_free (priv->region);
+  g_free (priv->helper_language);
 
   G_OBJECT_CLASS (haven_page_parent_class)->finalize (object);
+}
+
+static gboolean
+is_page_title (GtkWidget     *widget,
+               gconstpointer  data)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "title-1");
+}
+
+static GtkWidget *
+find_page_title (GtkWidget *root)
+{
+  if (is_page_title (root, NULL))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_page_title (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The page's title in the helper's language too, beneath it. */
+static void
+add_helper_heading (HavenPage *self)
+{
+  HavenPageClass *klass = HAVEN_PAGE_GET_CLASS (self);
+  GtkWidget *title;
+  GtkWidget *helper;
+
+  if (klass->heading == NULL)
+    return;
+
+  title = find_page_title (GTK_WIDGET (self));
+  helper = haven_page_make_helper_label (self, klass->heading);
+  if (title == NULL || helper == NULL || !GTK_IS_BOX (gtk_widget_get_parent (title)))
+    {
+      if (helper != NULL)
+        g_object_unref (g_object_ref_sink (helper));
+      return;
+    }
+
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (title)), helper, title);
+}
+
+static void
+haven_page_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (haven_page_parent_class)->constructed (object);
+
+  add_helper_heading (HAVEN_PAGE (object));
 }
 
 static void
@@ -83,6 +146,10 @@ haven_page_get_property (GObject    *object,
 
     case PROP_REGION:
       g_value_set_string (value, priv->region);
+      break;
+
+    case PROP_HELPER_LANGUAGE:
+      g_value_set_string (value, priv->helper_language);
       break;
 
     default:
@@ -117,6 +184,10 @@ haven_page_set_property (GObject      *object,
       priv->region = g_value_dup_string (value);
       break;
 
+    case PROP_HELPER_LANGUAGE:
+      priv->helper_language = g_value_dup_string (value);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -127,6 +198,7 @@ haven_page_class_init (HavenPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = haven_page_constructed;
   object_class->dispose = haven_page_dispose;
   object_class->finalize = haven_page_finalize;
   object_class->get_property = haven_page_get_property;
@@ -149,6 +221,11 @@ haven_page_class_init (HavenPageClass *klass)
 
   props[PROP_REGION] =
     g_param_spec_string ("region", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_HELPER_LANGUAGE] =
+    g_param_spec_string ("helper-language", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
@@ -382,6 +459,60 @@ haven_page_make_label (const char *text,
     gtk_accessible_update_property (GTK_ACCESSIBLE (label),
                                     GTK_ACCESSIBLE_PROPERTY_LEVEL, heading_level,
                                     -1);
+
+  return label;
+}
+
+/**
+ * haven_page_get_helper_language:
+ *
+ * Returns: (nullable): the helper's language at a walk-in desk, when it is
+ *   not the visitor's
+ */
+const char *
+haven_page_get_helper_language (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+
+  return priv->helper_language;
+}
+
+/**
+ * haven_page_make_helper_label:
+ * @msgid: a string of Haven's catalog, untranslated
+ *
+ * Makes the line that repeats @msgid in the helper's language, smaller,
+ * for a helper who does not share the visitor's language. Screen readers
+ * skip it: the visitor hears their own language only.
+ *
+ * Returns: (transfer floating) (nullable): the label, or %NULL when there
+ *   is no helper's language
+ */
+GtkWidget *
+haven_page_make_helper_label (HavenPage  *self,
+                              const char *msgid)
+{
+  const char *language;
+  g_autofree char *text = NULL;
+  GtkWidget *label;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  language = haven_page_get_helper_language (self);
+  if (language == NULL || msgid == NULL)
+    return NULL;
+
+  text = haven_locale_translate_in (language, msgid);
+  label = haven_page_make_label (text, "helper-text", 0);
+  gtk_widget_set_direction (label, haven_locale_get_direction (language) == HAVEN_TEXT_DIRECTION_RTL
+                                   ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (label),
+                               GTK_ACCESSIBLE_STATE_HIDDEN, TRUE,
+                               -1);
 
   return label;
 }

@@ -29,12 +29,19 @@ struct _HavenPageClass
   /* What the page is about, in a few words, untranslated (N_()): the
    * page before it says "Next: " and this. */
   const char *step_title;
+
+  /* The page's title as its .ui says it, untranslated (N_()), for the
+   * helper's language; NULL for a page that sets its title itself. */
+  const char *heading;
 };
 
 HavenSession *haven_page_get_session (HavenPage *self);
 HavenContent *haven_page_get_content (HavenPage *self);
 const char   *haven_page_get_next_step (HavenPage *self);
 const char   *haven_page_get_region   (HavenPage *self);
+const char   *haven_page_get_helper_language (HavenPage *self);
+GtkWidget    *haven_page_make_helper_label   (HavenPage  *self,
+                                              const char *msgid);
 HavenEmergencyRegion *haven_page_get_help_region (HavenPage *self);
 const char   *haven_page_type_get_step_title (GType page_type);
 void          haven_page_focus       (HavenPage *self);

@@ -121,19 +121,30 @@ choice_toggled_cb (HavenQuestionPage *self,
     set_answer (self, chosen->len > 0 ? g_ptr_array_index (chosen, 0) : NULL);
 }
 
+/* @msgid: the label untranslated, for the helper's language */
 static void
 add_choice (HavenQuestionPage *self,
             const char        *id,
-            const char        *label,
+            const char        *msgid,
             gboolean           active)
 {
   GtkWidget *button = gtk_check_button_new ();
-  GtkWidget *text = haven_page_make_label (label, NULL, 0);
+  GtkWidget *text = haven_page_make_label (g_dgettext (GETTEXT_PACKAGE, msgid), NULL, 0);
+  GtkWidget *helper = haven_page_make_helper_label (HAVEN_PAGE (self), msgid);
   gboolean exclusive = haven_question_get_answer_type (self->question) != HAVEN_QUESTION_TYPE_MULTI_CHOICE;
 
   /* A wrapping label asks for little width: it must take the row's. */
   gtk_widget_set_hexpand (text, TRUE);
-  gtk_check_button_set_child (GTK_CHECK_BUTTON (button), text);
+  if (helper != NULL)
+    {
+      GtkWidget *both = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+
+      gtk_box_append (GTK_BOX (both), text);
+      gtk_box_append (GTK_BOX (both), helper);
+      gtk_check_button_set_child (GTK_CHECK_BUTTON (button), both);
+    }
+  else
+    gtk_check_button_set_child (GTK_CHECK_BUTTON (button), text);
   gtk_widget_add_css_class (button, "answer-choice");
   g_object_set_data_full (G_OBJECT (button), "choice-id", g_strdup (id), g_free);
   if (exclusive && self->choice_buttons->len > 0)
@@ -154,14 +165,13 @@ build_choices (HavenQuestionPage *self)
 
   if (haven_question_get_answer_type (self->question) == HAVEN_QUESTION_TYPE_YES_NO)
     {
-      add_choice (self, HAVEN_ANSWER_YES, _("Yes"), g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_YES));
-      add_choice (self, HAVEN_ANSWER_NO, _("No"), g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_NO));
+      add_choice (self, HAVEN_ANSWER_YES, N_("Yes"), g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_YES));
+      add_choice (self, HAVEN_ANSWER_NO, N_("No"), g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_NO));
       return;
     }
 
   for (const char * const *ids = haven_question_get_choice_ids (self->question); *ids != NULL; ids++)
-    add_choice (self, *ids,
-                g_dgettext (GETTEXT_PACKAGE, haven_question_get_choice_label (self->question, *ids)),
+    add_choice (self, *ids, haven_question_get_choice_label (self->question, *ids),
                 g_strv_contains ((const char * const *) chosen, *ids));
 }
 
@@ -572,6 +582,7 @@ static void
 haven_question_page_constructed (GObject *object)
 {
   HavenQuestionPage *self = HAVEN_QUESTION_PAGE (object);
+  GtkWidget *helper;
   const char *hint;
 
   G_OBJECT_CLASS (haven_question_page_parent_class)->constructed (object);
@@ -580,6 +591,10 @@ haven_question_page_constructed (GObject *object)
 
   hint = haven_question_get_hint (self->question);
   gtk_label_set_label (self->heading, g_dgettext (GETTEXT_PACKAGE, haven_question_get_title (self->question)));
+  helper = haven_page_make_helper_label (HAVEN_PAGE (self), haven_question_get_title (self->question));
+  if (helper != NULL)
+    gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (self->heading))), helper,
+                                GTK_WIDGET (self->heading));
   gtk_label_set_label (self->why_label, g_dgettext (GETTEXT_PACKAGE, haven_question_get_why (self->question)));
   if (hint != NULL)
     gtk_label_set_label (self->hint_label, g_dgettext (GETTEXT_PACKAGE, hint));

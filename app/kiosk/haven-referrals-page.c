@@ -340,6 +340,7 @@ haven_referrals_page_class_init (HavenReferralsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_to_list_cb);
   page_class->step_title = N_("People who can help");
+  page_class->heading = N_("People who can help");
 }
 
 static void

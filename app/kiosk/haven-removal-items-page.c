@@ -289,6 +289,7 @@ haven_removal_items_page_class_init (HavenRemovalItemsPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, add_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, continue_clicked_cb);
   page_class->step_title = N_("What to take down");
+  page_class->heading = N_("Where is it online?");
 }
 
 static void

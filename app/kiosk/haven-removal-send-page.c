@@ -390,6 +390,7 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, declarations_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_clicked_cb);
   page_class->step_title = N_("Sending your request");
+  page_class->heading = N_("Before we send the request");
 }
 
 static void

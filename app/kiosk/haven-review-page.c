@@ -170,6 +170,7 @@ haven_review_page_class_init (HavenReviewPageClass *klass)
   page_class->is_needed = haven_review_page_is_needed;
   page_class->get_initial_focus = haven_review_page_get_initial_focus;
   page_class->step_title = N_("Check your answers");
+  page_class->heading = N_("Check your answers");
 }
 
 static void

@@ -94,6 +94,29 @@ haven_safety_page_get_initial_focus (HavenPage *page)
   return NULL;
 }
 
+/* The answer's words in the helper's language too, beneath them. */
+static void
+add_helper_line (HavenSafetyPage *self,
+                 GtkWidget       *button,
+                 const char      *msgid)
+{
+  GtkWidget *helper = haven_page_make_helper_label (HAVEN_PAGE (self), msgid);
+  GtkWidget *box;
+  GtkWidget *label;
+
+  if (helper == NULL)
+    return;
+
+  label = gtk_label_new (gtk_button_get_label (GTK_BUTTON (button)));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), helper);
+  gtk_label_set_justify (GTK_LABEL (helper), GTK_JUSTIFY_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (helper), 0.5);
+  gtk_button_set_child (GTK_BUTTON (button), box);
+}
+
 static void
 haven_safety_page_constructed (GObject *object)
 {
@@ -101,6 +124,11 @@ haven_safety_page_constructed (GObject *object)
   const char *answer;
 
   G_OBJECT_CLASS (haven_safety_page_parent_class)->constructed (object);
+
+  /* As in haven-safety-page.ui. */
+  add_helper_line (self, self->danger_others_button, N_("Yes, someone may hurt me"));
+  add_helper_line (self, self->danger_self_button, N_("Yes, I may hurt myself"));
+  add_helper_line (self, self->safe_button, N_("No, I am safe right now"));
 
   /* Back, or a change of language, shows the numbers again. */
   answer = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_SAFETY);
@@ -135,6 +163,7 @@ haven_safety_page_class_init (HavenSafetyPageClass *klass)
 
   page_class->get_initial_focus = haven_safety_page_get_initial_focus;
   page_class->step_title = N_("Your safety");
+  page_class->heading = N_("Are you in danger right now?");
 }
 
 static void

@@ -70,6 +70,7 @@ haven_story_page_class_init (HavenStoryPageClass *klass)
                                                "/io/github/havenkiosk/Haven/haven-story-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenStoryPage, story_view);
   page_class->step_title = N_("In your own words");
+  page_class->heading = N_("What happened?");
 }
 
 static void

@@ -470,6 +470,7 @@ haven_summary_page_class_init (HavenSummaryPageClass *klass)
 
   page_class->get_initial_focus = haven_summary_page_get_initial_focus;
   page_class->step_title = N_("Your summary");
+  page_class->heading = N_("Your summary");
 }
 
 static void

@@ -281,6 +281,20 @@ set_scrubbing (HavenWindow *self,
     }
 }
 
+/* The helper's language at a walk-in desk, when set and not the
+ * visitor's: pages show their headings, questions and choices in it too. */
+static char *
+get_helper_language (HavenWindow *self)
+{
+  g_autofree char *language = g_settings_get_string (self->settings, "helper-language");
+
+  if (language[0] == '\0' || !haven_locale_is_known (language) || !haven_locale_has_catalog (language) ||
+      g_strcmp0 (language, haven_session_get_language (self->session)) == 0)
+    return NULL;
+
+  return g_steal_pointer (&language);
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -292,6 +306,7 @@ show_step (HavenWindow     *self,
   GtkWidget *old_page = self->current_page;
   const char *next_step = NULL;
   g_autofree char *region = g_settings_get_string (self->settings, "region");
+  g_autofree char *helper_language = get_helper_language (self);
   gboolean visit_under_way;
   int position;
 
@@ -306,6 +321,7 @@ show_step (HavenWindow     *self,
                          "content", self->content,
                          "next-step", next_step,
                          "region", region,
+                         "helper-language", helper_language,
                          "question", step->question,
                          NULL);
   else
@@ -314,6 +330,7 @@ show_step (HavenWindow     *self,
                          "content", self->content,
                          "next-step", next_step,
                          "region", region,
+                         "helper-language", helper_language,
                          NULL);
 
   if (HAVEN_IS_WELCOME_PAGE (page))

@@ -344,6 +344,62 @@ test_right_to_left (Fixture       *fixture,
 }
 
 static gboolean
+is_helper_line (GtkWidget     *widget,
+                gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "helper-text") &&
+         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+}
+
+/* At a walk-in desk the helper's language shows beneath the visitor's:
+ * headings, questions and answer choices. */
+static void
+test_assisted_mode (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  GtkWidget *page;
+  GtkWidget *helper;
+
+  g_settings_set_string (fixture->settings, "helper-language", "en");
+  start_visit (fixture->window, "es");
+
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_true (HAVEN_IS_SAFETY_PAGE (page));
+  helper = find_widget (page, is_helper_line, "Are you in danger right now?");
+  g_assert_nonnull (helper);
+  g_assert_nonnull (find_widget (page, is_helper_line, "No, I am safe right now"));
+  g_assert_cmpint (gtk_widget_get_direction (helper), ==, GTK_TEXT_DIR_LTR);
+
+  answer_not_in_danger (fixture->window);
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
+  g_assert_nonnull (find_widget (haven_window_get_current_page (fixture->window), is_helper_line,
+                                 "Someone got into my account or device"));
+  choose_category (fixture->window, "harassment");
+
+  /* A question, and its choices. */
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_true (HAVEN_IS_QUESTION_PAGE (page));
+  while (find_widget (page, is_helper_line, "Is it still happening?") == NULL)
+    {
+      click (fixture->window, "question.skip");
+      page = haven_window_get_current_page (fixture->window);
+      g_assert_true (HAVEN_IS_QUESTION_PAGE (page));
+    }
+  g_assert_nonnull (find_widget (page, is_helper_line, "Yes"));
+  g_assert_nonnull (find_widget (page, is_helper_line, "No"));
+  /* The visitor's own language is still first. */
+  g_assert_nonnull (find_widget (page, label_contains, "¿Sigue pasando?"));
+
+  /* Not when the visitor chose the helper's language. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.switch-language", "s", "en");
+  iterate ();
+  g_assert_null (find_widget (haven_window_get_current_page (fixture->window), is_helper_line,
+                              "Is it still happening?"));
+
+  g_settings_reset (fixture->settings, "helper-language");
+}
+
+static gboolean
 is_close_button (GtkWidget     *widget,
                  gconstpointer  data)
 {
@@ -624,6 +680,7 @@ main (int   argc,
   ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
   ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
   ADD ("right-to-left", test_right_to_left, NULL);
+  ADD ("assisted-mode", test_assisted_mode, NULL);
   ADD ("idle-warns-then-wipes", test_idle_warns_then_wipes, NULL);
   ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);
   ADD ("idle-not-armed-on-welcome", test_idle_not_armed_on_welcome, NULL);
