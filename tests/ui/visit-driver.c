@@ -115,7 +115,9 @@ find_action_button (HavenWindow *window,
 {
   GtkWidget *button = find_widget (GTK_WIDGET (window), has_action, action_name);
 
-  g_assert_nonnull (button);
+  if (button == NULL)
+    g_error ("No button for %s on %s", action_name,
+             G_OBJECT_TYPE_NAME (haven_window_get_current_page (window)));
   return button;
 }
 

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include <libintl.h>
+
+#include "haven-locale.h"
+#include "visit-driver.h"
+
+/* Every word on screen comes from the catalog. The test makes a pseudo
+ * catalog from po/haven.pot in which every string is marked ⟦like this⟧,
+ * installs it as English, walks whole visits and fails on any visible text
+ * without the mark: a string a translator would never see. */
+
+#define MARK "⟦"
+
+static char *catalog_dir;
+
+static void
+make_pseudo_catalog (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pot = g_test_build_filename (G_TEST_DIST, "..", "po", "haven.pot", NULL);
+  g_autofree char *messages = NULL;
+  g_autofree char *po = NULL;
+  g_autofree char *mo = NULL;
+  int status;
+
+  catalog_dir = g_dir_make_tmp ("haven-pseudo-XXXXXX", &error);
+  g_assert_no_error (error);
+  messages = g_build_filename (catalog_dir, "en", "LC_MESSAGES", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (messages, 0700), ==, 0);
+  po = g_build_filename (catalog_dir, "pseudo.po", NULL);
+  mo = g_build_filename (messages, GETTEXT_PACKAGE ".mo", NULL);
+
+  /* msgen copies each msgid to its msgstr; msgfilter marks each line. */
+  {
+    const char *argv[] = {
+      "sh", "-c",
+      "msgen \"$0\" | msgfilter --keep-header -o \"$1\" sed -e 's/^/⟦/' -e 's/$/⟧/' && msgfmt -o \"$2\" \"$1\"",
+      pot, po, mo, NULL
+    };
+    g_autofree char *errors = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                 NULL, &errors, &status, &error));
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("The pseudo catalog cannot be made: %s", errors);
+  }
+
+  g_setenv ("HAVEN_LOCALEDIR", catalog_dir, TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, catalog_dir);
+  haven_locale_apply ("en");
+}
+
+static void
+remove_pseudo_catalog (void)
+{
+  const char *files[] = { "en/LC_MESSAGES/" GETTEXT_PACKAGE ".mo", "en/LC_MESSAGES", "en", "pseudo.po" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (catalog_dir, files[i], NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (catalog_dir);
+  g_free (catalog_dir);
+}
+
+/* Text that needs no translation: numbers, phone numbers, web addresses,
+ * currency codes, and a language's own name. */
+static gboolean
+needs_no_translation (const char *text)
+{
+  gboolean has_letter = FALSE;
+
+  if (strstr (text, "://") != NULL || g_regex_match_simple ("^[\\w.-]+\\.[a-z]{2,}(/\\S*)?$", text, 0, 0))
+    return TRUE;
+  if (g_regex_match_simple ("^[A-Z]{3}$", text, 0, 0))
+    return TRUE;
+  for (const char *c = text; *c != '\0'; c = g_utf8_next_char (c))
+    has_letter |= g_unichar_isalpha (g_utf8_get_char (c));
+  if (!has_letter)
+    return TRUE;
+
+  return g_str_equal (text, "English") || g_str_equal (text, "Español");
+}
+
+static void
+assert_all_text_translated (GtkWidget *widget)
+{
+  const char *text = NULL;
+
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget))
+    text = gtk_label_get_label (GTK_LABEL (widget));
+  else if (GTK_IS_TEXT (widget))
+    text = gtk_text_get_placeholder_text (GTK_TEXT (widget));
+
+  if (text != NULL && text[0] != '\0' && strstr (text, MARK) == NULL && !needs_no_translation (text))
+    g_error ("“%s” on %s is not from the catalog", text,
+             G_OBJECT_TYPE_NAME (gtk_widget_get_ancestor (widget, HAVEN_TYPE_PAGE) != NULL
+                                 ? gtk_widget_get_ancestor (widget, HAVEN_TYPE_PAGE) : widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_all_text_translated (child);
+}
+
+static void
+check (Fixture *fixture)
+{
+  iterate ();
+  assert_all_text_translated (GTK_WIDGET (fixture->window));
+}
+
+static void
+walk_visit (Fixture    *fixture,
+            const char *category)
+{
+  GtkWidget *page;
+
+  check (fixture);
+  start_visit (fixture->window, "en");
+  check (fixture);
+  gtk_widget_activate_action (haven_window_get_current_page (fixture->window), "safety.answer", "s", "self");
+  check (fixture);
+  click (fixture->window, "visit.next");
+  check (fixture);
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
+  check (fixture);
+  choose_category (fixture->window, category);
+
+  for (guint steps = 0; steps < 40; steps++)
+    {
+      check (fixture);
+      page = haven_window_get_current_page (fixture->window);
+      if (HAVEN_IS_SUMMARY_PAGE (page))
+        break;
+      if (HAVEN_IS_REMOVAL_ITEMS_PAGE (page))
+        {
+          GtkWidget *entry = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+
+          gtk_editable_set_text (GTK_EDITABLE (entry), "https://example.social/p/1");
+          g_signal_emit_by_name (find_widget (page, has_name, "continue"), "clicked");
+          iterate ();
+        }
+      else if (HAVEN_IS_REMOVAL_SEND_PAGE (page))
+        click (fixture->window, "visit.next");
+      else
+        advance (fixture->window);
+    }
+
+  g_assert_true (HAVEN_IS_SUMMARY_PAGE (haven_window_get_current_page (fixture->window)));
+  click (fixture->window, "visit.finish");
+}
+
+static void
+test_every_word_from_the_catalog (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_settings_set_string (fixture->settings, "region", "GB");
+  /* The mark itself proves the pseudo catalog is in use. */
+  g_assert_nonnull (strstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
+                            MARK));
+
+  walk_visit (fixture, "fraud");
+  walk_visit (fixture, "intimate-images");
+  walk_visit (fixture, "child-abuse-material");
+
+  g_settings_reset (fixture->settings, "region");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int result;
+
+  visit_driver_init (&argc, &argv);
+  make_pseudo_catalog ();
+
+  g_test_add ("/haven/pseudo/every-word-from-the-catalog", Fixture, NULL, fixture_set_up,
+              test_every_word_from_the_catalog, fixture_tear_down);
+
+  result = g_test_run ();
+  remove_pseudo_catalog ();
+  return result;
+}
