@@ -314,7 +314,20 @@ haven_page_renderer_run (GSettings   *settings,
     }
   g_settings_set_boolean (own_settings, "kiosk-mode", FALSE);
   /* The language asked for is offered even if this kiosk does not. */
-  g_settings_set_strv (own_settings, "languages", (const char * const[]) { language, NULL });
+  {
+    g_auto(GStrv) offered = g_settings_get_strv (own_settings, "languages");
+
+    if (!g_strv_contains ((const char * const *) offered, language))
+      {
+        g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+        g_auto(GStrv) languages = NULL;
+
+        g_strv_builder_add (builder, language);
+        g_strv_builder_addv (builder, (const char **) offered);
+        languages = g_strv_builder_end (builder);
+        g_settings_set_strv (own_settings, "languages", (const char * const *) languages);
+      }
+  }
   g_settings_set_string (own_settings, "default-language", language);
 
   window = haven_window_new (NULL, own_settings);

@@ -19,7 +19,7 @@ struct _HavenWelcomePage
   GtkGrid *language_box;
 };
 
-#define LANGUAGE_COLUMNS 2
+#define MANY_LANGUAGES 4
 
 G_DEFINE_FINAL_TYPE (HavenWelcomePage, haven_welcome_page, HAVEN_TYPE_PAGE)
 
@@ -72,6 +72,7 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
                                   const char * const *languages)
 {
   GtkWidget *child;
+  guint columns;
 
   g_return_if_fail (HAVEN_IS_WELCOME_PAGE (self));
   g_return_if_fail (languages != NULL);
@@ -79,9 +80,12 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->language_box))) != NULL)
     gtk_grid_remove (self->language_box, child);
 
-  /* Two columns: wide enough for any language's name, narrow enough for a
-   * portrait screen, and a reading order that Tab follows row by row. */
+  /* Two columns, or three for many languages so that all of them fit on
+   * a 1280x800 screen without scrolling: wide enough for any language's
+   * name, narrow enough for a portrait screen, and a reading order that
+   * Tab follows row by row. */
+  columns = g_strv_length ((char **) languages) > MANY_LANGUAGES ? 3 : 2;
   for (gsize i = 0; languages[i] != NULL; i++)
     gtk_grid_attach (self->language_box, create_language_button (languages[i]),
-                     i % LANGUAGE_COLUMNS, i / LANGUAGE_COLUMNS, 1, 1);
+                     (int) (i % columns), (int) (i / columns), 1, 1);
 }
