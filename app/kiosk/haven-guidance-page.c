@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-guidance-page.h"
+#include "haven-help-numbers.h"
 #include "haven-visit-footer.h"
 
 /* What to keep and what to do now, for the visitor's category: the
@@ -19,6 +20,9 @@ struct _HavenGuidancePage
 };
 
 G_DEFINE_FINAL_TYPE (HavenGuidancePage, haven_guidance_page, HAVEN_TYPE_PAGE)
+
+/* questions.xml: whether the visitor was under 18 in the pictures. */
+#define QUESTION_UNDER_18 "under-18"
 
 static void
 add_guidance (HavenGuidancePage *self,
@@ -40,6 +44,26 @@ add_guidance (HavenGuidancePage *self,
     }
 
   gtk_box_append (self->guidance_box, section);
+}
+
+/* Pictures of a visitor taken before they were 18 take the child path's
+ * services: the region's hotline and Take It Down. */
+static void
+add_child_removal (HavenGuidancePage *self,
+                   HavenContent      *content)
+{
+  static const char * const kinds[] = { "child-removal", "child", NULL };
+  static const char * const everywhere[] = { "child-removal", NULL };
+  GtkWidget *section = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *numbers = haven_help_numbers_new ();
+
+  gtk_box_append (GTK_BOX (section),
+                  haven_page_make_label (_("You were under 18: these services can remove the pictures, and you never have to send them"),
+                                         "title-3", 2));
+  haven_help_numbers_add (HAVEN_HELP_NUMBERS (numbers), haven_page_get_help_region (HAVEN_PAGE (self)), kinds);
+  haven_help_numbers_add (HAVEN_HELP_NUMBERS (numbers), haven_content_lookup_region (content, "*"), everywhere);
+  gtk_box_append (GTK_BOX (section), numbers);
+  gtk_box_prepend (self->guidance_box, section);
 }
 
 static GtkWidget *
@@ -77,6 +101,10 @@ haven_guidance_page_constructed (GObject *object)
       if (guidance != NULL)
         add_guidance (self, guidance);
     }
+
+  if (g_strcmp0 (haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), QUESTION_UNDER_18),
+                 "yes") == 0)
+    add_child_removal (self, content);
 }
 
 static void

@@ -317,7 +317,7 @@ test_intimate_images_with_removal (Fixture       *fixture,
           choose (fixture, "I would rather not say");
           answer (fixture);
         }
-      else if (g_str_equal (id, "threatened"))
+      else if (g_str_equal (id, "threatened") || g_str_equal (id, "under-18"))
         {
           choose (fixture, "Yes");
           answer (fixture);
@@ -328,6 +328,9 @@ test_intimate_images_with_removal (Fixture       *fixture,
 
   advance_to (fixture->window, HAVEN_TYPE_GUIDANCE_PAGE);
   assert_page_says (fixture, "Do not pay and do not send more pictures.");
+  /* Pictures taken before 18 take the child path's services. */
+  assert_page_says (fixture, "You were under 18");
+  assert_page_says (fixture, "https://takeitdown.ncmec.org");
   advance_to (fixture->window, HAVEN_TYPE_REMOVAL_ITEMS_PAGE);
   gtk_editable_set_text (GTK_EDITABLE (nth_of_type (fixture, GTK_TYPE_ENTRY, 0)),
                          "https://example.social/p/123");
