@@ -9,6 +9,7 @@
 #include "haven-answer.h"
 #include "haven-currency.h"
 #include "haven-locale.h"
+#include "test-files.h"
 
 /* Asserts that the public function called in @call refuses its arguments
  * with a critical from @domain. */
@@ -570,14 +571,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  /* Before the first g_dgettext(), as haven does: GLib decides then, once,
-   * whether to translate at all, and in C.UTF-8 with no LANGUAGE it would
-   * decide not to. */
-  haven_locale_apply ("en");
+  use_catalogs ();
 
   g_test_init (&argc, &argv, NULL);
 

@@ -8,6 +8,10 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <libintl.h>
+#include <locale.h>
+
+#include "haven-locale.h"
 #include "test-files.h"
 
 /* Writes @contents to @name in @folder, readable by its owner only as the
@@ -77,4 +81,14 @@ file_contains (const char *path,
     }
 
   return FALSE;
+}
+
+void
+use_catalogs (void)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  haven_locale_apply ("en");
 }

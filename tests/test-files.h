@@ -16,4 +16,9 @@ void     remove_tree   (const char *path);
 gboolean file_contains (const char *path,
                         const char *needle);
 
+/* Binds Haven's catalogs as haven's main() does and starts in English:
+ * GLib decides at the first translated string whether to translate at all
+ * in the process, and in C.UTF-8 with no LANGUAGE it would decide not to. */
+void     use_catalogs  (void);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "haven-locale.h"
+#include "test-files.h"
 #include "haven-summary.h"
 
 /* The summary a visitor takes away, and the report made from the same
@@ -169,11 +170,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  haven_locale_apply ("en");
+  use_catalogs ();
 
   g_test_init (&argc, &argv, NULL);
 

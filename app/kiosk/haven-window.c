@@ -295,6 +295,40 @@ get_helper_language (HavenWindow *self)
   return g_steal_pointer (&language);
 }
 
+static GtkWidget *
+new_page (HavenWindow     *self,
+          const VisitStep *step,
+          const char      *next_step)
+{
+  g_autofree char *region = g_settings_get_string (self->settings, "region");
+  g_autofree char *helper_language = get_helper_language (self);
+  const char *names[] = { "session", "content", "next-step", "region", "helper-language", "question" };
+  GValue values[G_N_ELEMENTS (names)] = { G_VALUE_INIT };
+  /* Only a question page has a question. */
+  guint n_properties = step->question != NULL ? G_N_ELEMENTS (names) : G_N_ELEMENTS (names) - 1;
+  GObject *page;
+
+  g_value_init (&values[0], HAVEN_TYPE_SESSION);
+  g_value_set_object (&values[0], self->session);
+  g_value_init (&values[1], HAVEN_TYPE_CONTENT);
+  g_value_set_object (&values[1], self->content);
+  g_value_init (&values[2], G_TYPE_STRING);
+  g_value_set_string (&values[2], next_step);
+  g_value_init (&values[3], G_TYPE_STRING);
+  g_value_set_string (&values[3], region);
+  g_value_init (&values[4], G_TYPE_STRING);
+  g_value_set_string (&values[4], helper_language);
+  g_value_init (&values[5], HAVEN_TYPE_QUESTION);
+  g_value_set_object (&values[5], step->question);
+
+  page = g_object_new_with_properties (step->type, n_properties, names, values);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (values); i++)
+    g_value_unset (&values[i]);
+
+  return GTK_WIDGET (page);
+}
+
 /* Replaces the page on screen by a new one made from the session. The old
  * page is destroyed, not hidden, so nothing it showed stays in the tree. */
 static void
@@ -305,8 +339,6 @@ show_step (HavenWindow     *self,
   GtkWidget *page;
   GtkWidget *old_page = self->current_page;
   const char *next_step = NULL;
-  g_autofree char *region = g_settings_get_string (self->settings, "region");
-  g_autofree char *helper_language = get_helper_language (self);
   gboolean visit_under_way;
   int position;
 
@@ -315,23 +347,7 @@ show_step (HavenWindow     *self,
   if ((guint) position + 1 < steps->len)
     next_step = get_step_title (&g_array_index (steps, VisitStep, position + 1));
 
-  if (step->question != NULL)
-    page = g_object_new (step->type,
-                         "session", self->session,
-                         "content", self->content,
-                         "next-step", next_step,
-                         "region", region,
-                         "helper-language", helper_language,
-                         "question", step->question,
-                         NULL);
-  else
-    page = g_object_new (step->type,
-                         "session", self->session,
-                         "content", self->content,
-                         "next-step", next_step,
-                         "region", region,
-                         "helper-language", helper_language,
-                         NULL);
+  page = new_page (self, step, next_step);
 
   if (HAVEN_IS_WELCOME_PAGE (page))
     haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),

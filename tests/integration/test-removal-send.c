@@ -23,20 +23,6 @@ current_page (Fixture *fixture)
   return haven_window_get_current_page (fixture->window);
 }
 
-static void
-press (Fixture    *fixture,
-       const char *name)
-{
-  GtkWidget *widget = find_widget (current_page (fixture), has_name, name);
-
-  g_assert_nonnull (widget);
-  if (GTK_IS_CHECK_BUTTON (widget))
-    gtk_check_button_set_active (GTK_CHECK_BUTTON (widget), TRUE);
-  else
-    g_signal_emit_by_name (widget, "clicked");
-  iterate ();
-}
-
 static gboolean
 is_entry (GtkWidget     *widget,
           gconstpointer  data)
@@ -80,7 +66,7 @@ reach_send_page (Fixture *fixture)
   advance_to (fixture->window, HAVEN_TYPE_REMOVAL_ITEMS_PAGE);
   gtk_editable_set_text (GTK_EDITABLE (find_widget (current_page (fixture), is_entry, NULL)),
                          "https://example.social/p/123");
-  press (fixture, "continue");
+  press_named (fixture->window, "continue");
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
   click (fixture->window, "visit.next");
   g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
@@ -89,10 +75,10 @@ reach_send_page (Fixture *fixture)
 static void
 fill_and_send (Fixture *fixture)
 {
-  press (fixture, "self");
-  press (fixture, "accurate");
-  press (fixture, "authorised");
-  press (fixture, "send");
+  press_named (fixture->window, "self");
+  press_named (fixture->window, "accurate");
+  press_named (fixture->window, "authorised");
+  press_named (fixture->window, "send");
 }
 
 static gboolean
@@ -220,7 +206,7 @@ test_errors_before_anything_is_saved (Fixture       *fixture,
   g_autofree char *outbox_path = configure (fixture, "https://127.0.0.1:9");
 
   reach_send_page (fixture);
-  press (fixture, "send");
+  press_named (fixture->window, "send");
 
   g_assert_cmpint (haven_session_get_submission_state (haven_window_get_session (fixture->window)),
                    ==, HAVEN_SUBMISSION_NONE);

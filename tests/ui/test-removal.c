@@ -19,17 +19,6 @@ current_page (Fixture *fixture)
   return haven_window_get_current_page (fixture->window);
 }
 
-static void
-press (Fixture    *fixture,
-       const char *button_name)
-{
-  GtkWidget *button = find_widget (current_page (fixture), has_name, button_name);
-
-  g_assert_nonnull (button);
-  g_signal_emit_by_name (button, "clicked");
-  iterate ();
-}
-
 static GtkWidget *
 nth_row (Fixture *fixture,
          guint    n)
@@ -121,7 +110,7 @@ test_errors_beside_the_field (Fixture       *fixture,
   go_to_category (fixture, "harassment");
   row = nth_row (fixture, 0);
   gtk_editable_set_text (row_entry (row, 0), "example.social/p/123");
-  press (fixture, "continue");
+  press_named (fixture->window, "continue");
 
   /* Still here, with what to do beside the field and a summary above, and
    * the focus on the field to correct. */
@@ -136,7 +125,7 @@ test_errors_beside_the_field (Fixture       *fixture,
 
   gtk_editable_set_text (row_entry (row, 0), "https://www.example.social/p/123");
   gtk_editable_set_text (row_entry (row, 1), "a post about me");
-  press (fixture, "continue");
+  press_named (fixture->window, "continue");
 
   /* What will be sent is shown first. */
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
@@ -157,11 +146,11 @@ test_back_keeps_addresses (Fixture       *fixture,
 {
   go_to_category (fixture, "impersonation");
   gtk_editable_set_text (row_entry (nth_row (fixture, 0), 0), "https://example.social/fake1");
-  press (fixture, "add-address");
+  press_named (fixture->window, "add-address");
   gtk_editable_set_text (row_entry (nth_row (fixture, 1), 0), "https://example.social/fake2");
   /* An empty third row is dropped, not reported. */
-  press (fixture, "add-address");
-  press (fixture, "continue");
+  press_named (fixture->window, "add-address");
+  press_named (fixture->window, "continue");
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
 
   /* The review's "Change" goes back to the addresses. */
@@ -184,7 +173,7 @@ test_at_most_twenty_addresses (Fixture       *fixture,
   go_to_category (fixture, "harassment");
   add_button = find_widget (current_page (fixture), has_name, "add-address");
   for (int i = 1; i < 20; i++)
-    press (fixture, "add-address");
+    press_named (fixture->window, "add-address");
 
   g_assert_nonnull (nth_row (fixture, 19));
   g_assert_false (gtk_widget_get_sensitive (add_button));

@@ -90,20 +90,6 @@ answer (Fixture *fixture)
 }
 
 static void
-press (Fixture    *fixture,
-       const char *name)
-{
-  GtkWidget *widget = find_widget (current_page (fixture), has_name, name);
-
-  g_assert_nonnull (widget);
-  if (GTK_IS_CHECK_BUTTON (widget))
-    gtk_check_button_set_active (GTK_CHECK_BUTTON (widget), TRUE);
-  else
-    g_signal_emit_by_name (widget, "clicked");
-  iterate ();
-}
-
-static void
 type_text (Fixture    *fixture,
            const char *text)
 {
@@ -275,7 +261,7 @@ test_fraud_with_money_loss (Fixture       *fixture,
 
   /* The report goes to the queue; no backend answers here, so the
    * reference is the kiosk's. */
-  press (fixture, "send-report");
+  press_named (fixture->window, "send-report");
   g_assert_true (iterate_until (report_settled, fixture->window, 10));
   g_assert_cmpint (haven_session_get_report_state (haven_window_get_session (fixture->window)), ==,
                    HAVEN_SUBMISSION_QUEUED);
@@ -334,7 +320,7 @@ test_intimate_images_with_removal (Fixture       *fixture,
   advance_to (fixture->window, HAVEN_TYPE_REMOVAL_ITEMS_PAGE);
   gtk_editable_set_text (GTK_EDITABLE (nth_of_type (fixture, GTK_TYPE_ENTRY, 0)),
                          "https://example.social/p/123");
-  press (fixture, "continue");
+  press_named (fixture->window, "continue");
 
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
   assert_page_says (fixture, "https://example.social/p/123");
@@ -342,10 +328,10 @@ test_intimate_images_with_removal (Fixture       *fixture,
   click (fixture->window, "visit.next");
 
   g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
-  press (fixture, "self");
-  press (fixture, "accurate");
-  press (fixture, "authorised");
-  press (fixture, "send");
+  press_named (fixture->window, "self");
+  press_named (fixture->window, "accurate");
+  press_named (fixture->window, "authorised");
+  press_named (fixture->window, "send");
   g_assert_true (iterate_until (removal_settled, fixture->window, 10));
   reference = haven_session_get_submission_reference (haven_window_get_session (fixture->window));
   g_assert_nonnull (reference);

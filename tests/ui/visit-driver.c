@@ -158,6 +158,23 @@ label_contains (GtkWidget     *widget,
          strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL;
 }
 
+/* On the current page, presses the button named @name, or ticks the check
+ * button of that name. */
+void
+press_named (HavenWindow *window,
+             const char  *name)
+{
+  GtkWidget *widget = find_widget (haven_window_get_current_page (window), has_name, name);
+
+  if (widget == NULL)
+    g_error ("No control named %s on %s", name, G_OBJECT_TYPE_NAME (haven_window_get_current_page (window)));
+  if (GTK_IS_CHECK_BUTTON (widget))
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (widget), TRUE);
+  else
+    g_signal_emit_by_name (widget, "clicked");
+  iterate ();
+}
+
 /* On the category page, presses the category's button. */
 void
 choose_category (HavenWindow *window,

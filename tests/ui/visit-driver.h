@@ -52,6 +52,8 @@ GtkWidget *find_action_button (HavenWindow   *window,
                                const char    *action_name);
 void       click              (HavenWindow   *window,
                                const char    *action_name);
+void       press_named        (HavenWindow   *window,
+                               const char    *name);
 void       start_visit        (HavenWindow   *window,
                                const char    *language);
 void       choose_category    (HavenWindow   *window,
