@@ -16,6 +16,7 @@
 #include "havenctl-content.h"
 #include "havenctl-directory.h"
 #include "havenctl-outbox.h"
+#include "havenctl-pin.h"
 
 /* havenctl: what an operator does without a screen. Every command is a
  * "GROUP ACTION" pair in the table below; a new one is a function
@@ -57,6 +58,10 @@ static const Command commands[] = {
     N_("List the requests in the outbox, without their contents"), havenctl_outbox_list },
   { "outbox", "purge", "ID",
     N_("Delete one request from the outbox, whatever its state"), havenctl_outbox_purge },
+  { "pin", "set", "[--stdin]",
+    N_("Set the PIN that opens the operator screen at the kiosk"), havenctl_pin_set },
+  { "pin", "clear", NULL,
+    N_("Clear the operator PIN, so the operator screen cannot be opened"), havenctl_pin_clear },
 };
 
 static void
