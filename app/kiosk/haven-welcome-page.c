@@ -34,10 +34,35 @@ haven_welcome_page_class_init (HavenWelcomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, language_box);
 }
 
+/* The operator's way in on a touch screen: a long press on the page's top
+ * corner where lines start, where no control is. */
+#define OPERATOR_CORNER_SIZE 96
+
+static void
+long_pressed_cb (GtkGestureLongPress *gesture,
+                 double               x,
+                 double               y,
+                 HavenWelcomePage    *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  gboolean at_start = gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL
+                      ? x >= width - OPERATOR_CORNER_SIZE : x <= OPERATOR_CORNER_SIZE;
+
+  if (at_start && y <= OPERATOR_CORNER_SIZE)
+    gtk_widget_activate_action (GTK_WIDGET (self), "visit.operator", NULL);
+}
+
 static void
 haven_welcome_page_init (HavenWelcomePage *self)
 {
+  GtkGesture *long_press = gtk_gesture_long_press_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), FALSE);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (long_press), GTK_PHASE_CAPTURE);
+  g_signal_connect (long_press, "pressed", G_CALLBACK (long_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (long_press));
 }
 
 static GtkWidget *

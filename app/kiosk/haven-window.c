@@ -16,6 +16,7 @@
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
+#include "haven-operator-screen.h"
 #include "haven-question-page.h"
 #include "haven-referrals-page.h"
 #include "haven-removal-items-page.h"
@@ -61,6 +62,9 @@ struct _HavenWindow
   HavenIdleMonitor *idle_monitor;
   GtkWidget *current_page;
   GtkWidget *idle_warning;
+  GtkWidget *operator_screen;
+  /* Counts wrong operator PINs for as long as Haven runs. */
+  HavenPinGuard *pin_guard;
   GStrv offered_languages;
 
   /* The page on screen. */
@@ -429,6 +433,60 @@ clear_clipboards (HavenWindow *self)
 }
 
 static void
+hide_operator_screen (HavenWindow *self)
+{
+  if (self->operator_screen == NULL)
+    return;
+
+  /* The PIN entry may have the focus: GtkText warns when it goes with
+   * the focus still in it. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  gtk_overlay_remove_overlay (self->overlay, self->operator_screen);
+  self->operator_screen = NULL;
+}
+
+static void
+operator_closed_cb (HavenWindow *self)
+{
+  hide_operator_screen (self);
+  haven_idle_monitor_set_armed (self->idle_monitor, FALSE);
+  focus_current_page (self);
+}
+
+static HavenDelivery *ensure_delivery (HavenWindow  *self,
+                                       GError      **error);
+
+/* Ctrl+Alt+O, or a long press on the welcome page's top corner: the
+ * operator's screen, behind its PIN. Only from the welcome page, so that
+ * no visitor's words are ever behind it. */
+static void
+operator_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  HavenWindow *self = HAVEN_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  HavenDelivery *delivery;
+
+  if (self->operator_screen != NULL || !HAVEN_IS_WELCOME_PAGE (self->current_page) ||
+      !haven_session_is_empty (self->session))
+    return;
+
+  delivery = ensure_delivery (self, &error);
+  if (delivery == NULL)
+    g_message ("The operator screen cannot show the outbox: %s", error->message);
+
+  self->operator_screen = haven_operator_screen_new (self->settings, self->content, delivery,
+                                                     self->pin_guard);
+  g_signal_connect_object (self->operator_screen, "closed", G_CALLBACK (operator_closed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_overlay_add_overlay (self->overlay, self->operator_screen);
+  /* An operator who walks away leaves it to the idle timeout. */
+  haven_idle_monitor_set_armed (self->idle_monitor, TRUE);
+  gtk_widget_grab_focus (self->operator_screen);
+}
+
+static void
 hide_idle_warning (HavenWindow *self)
 {
   if (self->idle_warning == NULL)
@@ -509,6 +567,7 @@ start_new_visit (HavenWindow *self)
   g_autofree char *language = haven_locale_get_default (self->settings);
 
   hide_idle_warning (self);
+  hide_operator_screen (self);
 
   g_cancellable_cancel (self->visit_cancellable);
   g_clear_object (&self->visit_cancellable);
@@ -1016,6 +1075,8 @@ haven_window_dispose (GObject *object)
   g_clear_object (&self->delivery);
   self->current_page = NULL;
   self->idle_warning = NULL;
+  self->operator_screen = NULL;
+  g_clear_object (&self->pin_guard);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HAVEN_TYPE_WINDOW);
 
@@ -1112,6 +1173,9 @@ haven_window_class_init (HavenWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "visit.send-removal", NULL, send_removal_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.send-report", NULL, send_report_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.go-to", "s", go_to_action_cb);
+  gtk_widget_class_install_action (widget_class, "visit.operator", NULL, operator_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "visit.operator", NULL);
   gtk_widget_class_install_action (widget_class, "visit.switch-language", "s",
                                    switch_language_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.start-visit", "s",
@@ -1122,6 +1186,7 @@ static void
 haven_window_init (HavenWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->pin_guard = haven_pin_guard_new ();
 }
 
 /**
@@ -1164,4 +1229,22 @@ haven_window_get_current_page (HavenWindow *self)
   g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
 
   return self->current_page;
+}
+
+/* Returns: (transfer none): what counts wrong operator PINs */
+HavenPinGuard *
+haven_window_get_pin_guard (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->pin_guard;
+}
+
+/* Returns: (transfer none) (nullable): the operator's screen, when open */
+GtkWidget *
+haven_window_get_operator_screen (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->operator_screen;
 }

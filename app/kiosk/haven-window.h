@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "haven-idle-monitor.h"
+#include "haven-operator-pin.h"
 #include "haven-session.h"
 
 G_BEGIN_DECLS
@@ -17,5 +18,8 @@ HavenWindow      *haven_window_new               (gpointer     application,
 HavenSession     *haven_window_get_session       (HavenWindow *self);
 GtkWidget        *haven_window_get_current_page  (HavenWindow *self);
 HavenIdleMonitor *haven_window_get_idle_monitor  (HavenWindow *self);
+
+HavenPinGuard    *haven_window_get_pin_guard    (HavenWindow *self);
+GtkWidget        *haven_window_get_operator_screen (HavenWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "haven-content.h"
+#include "haven-delivery.h"
+#include "haven-operator-pin.h"
+
+G_BEGIN_DECLS
+
+#define HAVEN_TYPE_OPERATOR_SCREEN (haven_operator_screen_get_type ())
+
+G_DECLARE_FINAL_TYPE (HavenOperatorScreen, haven_operator_screen, HAVEN, OPERATOR_SCREEN, AdwBin)
+
+GtkWidget *haven_operator_screen_new          (GSettings     *settings,
+                                               HavenContent  *content,
+                                               HavenDelivery *delivery,
+                                               HavenPinGuard *pin_guard);
+gboolean   haven_operator_screen_is_unlocked  (HavenOperatorScreen *self);
+
+G_END_DECLS
