@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "haven-operator-screen.h"
 #include "haven-page-renderer.h"
 #include "haven-question-page.h"
 #include "haven-removal-items-page.h"
@@ -275,6 +276,68 @@ walk_visit (HavenWindow  *window,
   return FALSE;
 }
 
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+write_picture (HavenWindow  *window,
+               const char   *directory,
+               const char   *name,
+               GError      **error)
+{
+  g_autofree char *path = g_build_filename (directory, name, NULL);
+
+  return render_window (window, path, error);
+}
+
+/* The operator's screen, asking for the PIN and then open, with a PIN made
+ * up for the rendering. */
+static gboolean
+render_operator_screen (HavenWindow  *window,
+                        GSettings    *settings,
+                        const char   *directory,
+                        GError      **error)
+{
+  g_autofree char *hash = haven_operator_pin_hash ("render-pin", error);
+  GtkWidget *screen;
+  gint64 deadline;
+
+  if (hash == NULL)
+    return FALSE;
+  g_settings_set_string (settings, "operator-pin-hash", hash);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.leave-now", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.operator", NULL);
+  screen = haven_window_get_operator_screen (window);
+  if (screen == NULL || !write_picture (window, directory, "operator-pin.png", error))
+    return screen != NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (find_named (screen, "pin")), "render-pin");
+  g_signal_emit_by_name (find_named (screen, "unlock"), "clicked");
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (screen)) &&
+         g_get_monotonic_time () < deadline)
+    settle ();
+
+  return write_picture (window, directory, "operator.png", error);
+}
+
 /**
  * haven_page_renderer_run:
  * @settings: the kiosk's settings; they are copied, never changed
@@ -337,6 +400,8 @@ haven_page_renderer_run (GSettings   *settings,
 
   for (gsize i = 0; ok && categories[i] != NULL; i++)
     ok = walk_visit (window, directory, language, categories[i], rendered, error);
+  if (ok)
+    ok = render_operator_screen (window, own_settings, directory, error);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "visit.leave-now", NULL);
   gtk_window_destroy (GTK_WINDOW (window));
