@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -231,6 +232,13 @@ show_content (HavenOperatorScreen *self)
   set_label (self->content_label, text);
 }
 
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
 static void
 show_locks (HavenOperatorScreen *self)
 {
@@ -240,6 +248,7 @@ show_locks (HavenOperatorScreen *self)
 
   g_object_get (self->settings, "settings-schema", &schema, NULL);
   keys = g_settings_schema_list_keys (schema);
+  qsort (keys, g_strv_length (keys), sizeof (char *), compare_strings);
   for (guint i = 0; keys[i] != NULL; i++)
     if (!g_settings_is_writable (self->settings, keys[i]))
       g_string_append_printf (locked, "%s%s", locked->len > 0 ? ", " : "", keys[i]);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -208,6 +211,115 @@ test_only_from_the_welcome_page (Fixture       *fixture,
   reset_settings (fixture);
 }
 
+/* A settings backend where the administrator locked some keys, as dconf
+ * does with a locks file: the rest of it is a memory backend's. */
+typedef struct {
+  GSettingsBackend parent_instance;
+  GSettingsBackend *memory;
+} LockingBackend;
+
+typedef GSettingsBackendClass LockingBackendClass;
+
+static GType locking_backend_get_type (void);
+G_DEFINE_TYPE (LockingBackend, locking_backend, G_TYPE_SETTINGS_BACKEND)
+
+static const char * const locked_keys[] = {
+  "/io/github/havenkiosk/Haven/kiosk-mode", "/io/github/havenkiosk/Haven/backend-url", NULL
+};
+
+static GVariant *
+locking_read (GSettingsBackend   *backend,
+              const char         *key,
+              const GVariantType *expected_type,
+              gboolean            default_value)
+{
+  return G_SETTINGS_BACKEND_GET_CLASS (((LockingBackend *) backend)->memory)->read (
+    ((LockingBackend *) backend)->memory, key, expected_type, default_value);
+}
+
+static gboolean
+locking_get_writable (GSettingsBackend *backend,
+                      const char       *key)
+{
+  return !g_strv_contains (locked_keys, key);
+}
+
+static gboolean
+locking_write (GSettingsBackend *backend,
+               const char       *key,
+               GVariant         *value,
+               gpointer          origin_tag)
+{
+  LockingBackend *self = (LockingBackend *) backend;
+
+  if (!locking_get_writable (backend, key))
+    return FALSE;
+
+  if (!G_SETTINGS_BACKEND_GET_CLASS (self->memory)->write (self->memory, key, value, origin_tag))
+    return FALSE;
+  g_settings_backend_changed (backend, key, origin_tag);
+  return TRUE;
+}
+
+static void
+locking_finalize (GObject *object)
+{
+  g_object_unref (((LockingBackend *) object)->memory);
+
+  G_OBJECT_CLASS (locking_backend_parent_class)->finalize (object);
+}
+
+static void
+locking_backend_class_init (LockingBackendClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = locking_finalize;
+  klass->read = locking_read;
+  klass->write = locking_write;
+  klass->get_writable = locking_get_writable;
+}
+
+static void
+locking_backend_init (LockingBackend *self)
+{
+  self->memory = g_memory_settings_backend_new ();
+}
+
+/* What the administrator locked shows as locked, and kiosk mode, when
+ * locked, cannot be left from the screen. */
+static void
+test_locked_settings_shown (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_object_new (locking_backend_get_type (), NULL);
+  g_autoptr(GSettings) settings = g_settings_new_with_backend (APP_ID, backend);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = haven_operator_pin_hash ("2468", &error);
+  HavenWindow *window;
+  GtkWidget *screen;
+
+  g_assert_no_error (error);
+  g_assert_true (g_settings_set_string (settings, "operator-pin-hash", hash));
+  g_assert_false (g_settings_is_writable (settings, "kiosk-mode"));
+
+  window = g_object_ref (haven_window_new (NULL, settings));
+  gtk_window_present (GTK_WINDOW (window));
+  iterate ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.operator", NULL);
+  iterate ();
+  screen = haven_window_get_operator_screen (window);
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (screen, has_name, "pin")), "2468");
+  g_signal_emit_by_name (find_widget (screen, has_name, "unlock"), "clicked");
+  g_assert_true (iterate_until (pin_settled, window, 10));
+  iterate ();
+
+  g_assert_true (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (screen)));
+  g_assert_nonnull (find_widget (screen, label_contains, "backend-url, kiosk-mode"));
+  g_assert_false (gtk_widget_get_sensitive (find_widget (screen, has_name, "leave-kiosk-mode")));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -228,6 +340,7 @@ main (int   argc,
   ADD ("only-from-the-welcome-page", test_only_from_the_welcome_page);
 
 #undef ADD
+  g_test_add_func ("/haven/operator/locked-settings-shown", test_locked_settings_shown);
 
   result = g_test_run ();
   remove_tree (work_dir);
