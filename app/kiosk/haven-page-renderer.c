@@ -216,17 +216,40 @@ depends_on_category (GtkWidget *page)
          g_str_equal (type, "HavenRemovalItemsPage") || g_str_equal (type, "HavenRemovalSendPage");
 }
 
+/* How a visitor may have asked the pages to look: for screenshots of high
+ * contrast and large text, HAVEN_RENDER_HIGH_CONTRAST=1 and
+ * HAVEN_RENDER_TEXT_SCALE=2 (larger than the button's 150%, to see the
+ * layout hold). */
+typedef struct {
+  gboolean high_contrast;
+  double text_scale;
+} Looks;
+
+static void
+apply_looks (HavenWindow *window,
+             const Looks *looks)
+{
+  if (looks->high_contrast)
+    g_object_set (window, "high-contrast", TRUE, NULL);
+  if (looks->text_scale > 0)
+    g_object_set (gtk_widget_get_settings (GTK_WIDGET (window)),
+                  "gtk-xft-dpi", (int) (96 * 1024 * looks->text_scale), NULL);
+}
+
 static gboolean
 walk_visit (HavenWindow  *window,
             const char   *directory,
             const char   *language,
             const char   *category,
             GHashTable   *rendered,
-            GError      **error)
+            GError      **error,
+            const Looks  *looks)
 {
   GtkWidget *widget = GTK_WIDGET (window);
 
   gtk_widget_activate_action (widget, "visit.leave-now", NULL);
+  /* Leave now sets the looks back, as it does for a visitor. */
+  apply_looks (window, looks);
   if (!render_page (window, directory, NULL, NULL, rendered, error))
     return FALSE;
 
@@ -359,6 +382,10 @@ haven_page_renderer_run (GSettings   *settings,
   g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
   g_autoptr(GSettings) own_settings = g_settings_new_with_backend (APP_ID, backend);
   g_autoptr(GHashTable) rendered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Looks looks = {
+    .high_contrast = g_strcmp0 (g_getenv ("HAVEN_RENDER_HIGH_CONTRAST"), "1") == 0,
+    .text_scale = g_getenv ("HAVEN_RENDER_TEXT_SCALE") != NULL ? g_ascii_strtod (g_getenv ("HAVEN_RENDER_TEXT_SCALE"), NULL) : 0,
+  };
   HavenWindow *window;
   gboolean ok = TRUE;
 
@@ -399,7 +426,7 @@ haven_page_renderer_run (GSettings   *settings,
   settle ();
 
   for (gsize i = 0; ok && categories[i] != NULL; i++)
-    ok = walk_visit (window, directory, language, categories[i], rendered, error);
+    ok = walk_visit (window, directory, language, categories[i], rendered, error, &looks);
   if (ok)
     ok = render_operator_screen (window, own_settings, directory, error);
 

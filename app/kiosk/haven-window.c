@@ -65,6 +65,10 @@ struct _HavenWindow
   GtkWidget *operator_screen;
   /* Counts wrong operator PINs for as long as Haven runs. */
   HavenPinGuard *pin_guard;
+  /* What the visitor turned on for their visit. */
+  gboolean larger_text;
+  gboolean high_contrast;
+  GtkCssProvider *high_contrast_style;
   GStrv offered_languages;
 
   /* The page on screen. */
@@ -91,8 +95,15 @@ G_DEFINE_FINAL_TYPE (HavenWindow, haven_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_LARGER_TEXT,
+  PROP_HIGH_CONTRAST,
   N_PROPS,
 };
+
+/* "Larger text": every text at this scale, for the visit. */
+#define LARGER_TEXT_SCALE 1.5
+/* GTK's default resolution, in 1/1024 dots per inch. */
+#define DEFAULT_XFT_DPI (96 * 1024)
 
 static GParamSpec *props[N_PROPS];
 
@@ -421,6 +432,54 @@ set_language (HavenWindow *self,
   gtk_window_set_title (GTK_WINDOW (self), _("Haven"));
 }
 
+/* Every text larger, through the resolution GTK lays text out at, so that
+ * pages reflow rather than scale as a picture. */
+static void
+set_larger_text (HavenWindow *self,
+                 gboolean     larger_text)
+{
+  if (self->larger_text == larger_text)
+    return;
+
+  self->larger_text = larger_text;
+  g_object_set (gtk_widget_get_settings (GTK_WIDGET (self)),
+                "gtk-xft-dpi", larger_text ? (int) (DEFAULT_XFT_DPI * LARGER_TEXT_SCALE) : -1,
+                NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LARGER_TEXT]);
+}
+
+/* libadwaita 1.2 follows the system's high contrast only: for one visit,
+ * its high-contrast stylesheet goes over its normal one. */
+static void
+set_high_contrast (HavenWindow *self,
+                   gboolean     high_contrast)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+
+  if (self->high_contrast == high_contrast)
+    return;
+
+  self->high_contrast = high_contrast;
+  if (high_contrast)
+    {
+      if (self->high_contrast_style == NULL)
+        {
+          self->high_contrast_style = gtk_css_provider_new ();
+          gtk_css_provider_load_from_resource (self->high_contrast_style,
+                                               "/org/gnome/Adwaita/styles/base-hc.css");
+        }
+      gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (self->high_contrast_style),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_THEME + 1);
+      gtk_widget_add_css_class (GTK_WIDGET (self), "high-contrast");
+    }
+  else
+    {
+      gtk_style_context_remove_provider_for_display (display, GTK_STYLE_PROVIDER (self->high_contrast_style));
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "high-contrast");
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HIGH_CONTRAST]);
+}
+
 /* Whatever the visitor copied, or selected (the primary selection), must
  * not be there for the next person to paste. */
 static void
@@ -568,6 +627,9 @@ start_new_visit (HavenWindow *self)
 
   hide_idle_warning (self);
   hide_operator_screen (self);
+  /* For this visit only. */
+  set_larger_text (self, FALSE);
+  set_high_contrast (self, FALSE);
 
   g_cancellable_cancel (self->visit_cancellable);
   g_clear_object (&self->visit_cancellable);
@@ -1077,6 +1139,11 @@ haven_window_dispose (GObject *object)
   self->idle_warning = NULL;
   self->operator_screen = NULL;
   g_clear_object (&self->pin_guard);
+  if (self->high_contrast)
+    set_high_contrast (self, FALSE);
+  if (self->larger_text)
+    set_larger_text (self, FALSE);
+  g_clear_object (&self->high_contrast_style);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), HAVEN_TYPE_WINDOW);
 
@@ -1109,6 +1176,14 @@ haven_window_get_property (GObject    *object,
       g_value_set_object (value, self->settings);
       break;
 
+    case PROP_LARGER_TEXT:
+      g_value_set_boolean (value, self->larger_text);
+      break;
+
+    case PROP_HIGH_CONTRAST:
+      g_value_set_boolean (value, self->high_contrast);
+      break;
+
 
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1127,6 +1202,14 @@ haven_window_set_property (GObject      *object,
     {
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
+      break;
+
+    case PROP_LARGER_TEXT:
+      set_larger_text (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_HIGH_CONTRAST:
+      set_high_contrast (self, g_value_get_boolean (value));
       break;
 
 
@@ -1157,10 +1240,22 @@ haven_window_class_init (HavenWindowClass *klass)
                          G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
+  props[PROP_LARGER_TEXT] =
+    g_param_spec_boolean ("larger-text", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_HIGH_CONTRAST] =
+    g_param_spec_boolean ("high-contrast", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-window.ui");
+  gtk_widget_class_install_property_action (widget_class, "visit.larger-text", "larger-text");
+  gtk_widget_class_install_property_action (widget_class, "visit.high-contrast", "high-contrast");
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, header_slot);
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, overlay);
   gtk_widget_class_bind_template_child (widget_class, HavenWindow, pages);

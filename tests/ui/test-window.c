@@ -537,67 +537,38 @@ test_idle_not_armed_on_welcome (Fixture       *fixture,
   g_assert_true (haven_idle_monitor_get_armed (monitor));
 }
 
-static guint wakeups;
-static GPollFunc default_poll;
-
-static int
-counting_poll (GPollFD *fds,
-               guint    n_fds,
-               int      timeout)
-{
-  wakeups++;
-  return default_poll (fds, n_fds, timeout);
-}
-
-static gboolean
-measured_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* How many times the main loop woke in @seconds, not counting the wake-up
- * that ends the measure. */
-static guint
-count_wakeups (guint seconds)
-{
-  gboolean done = FALSE;
-
-  default_poll = g_main_context_get_poll_func (NULL);
-  g_main_context_set_poll_func (NULL, counting_poll);
-  wakeups = 0;
-  g_timeout_add_seconds (seconds, measured_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  g_main_context_set_poll_func (NULL, default_poll);
-
-  return wakeups - 1;
-}
-
-/* When nothing happens Haven sleeps: on the welcome page and on a page of
- * a visit, the main loop wakes only for the idle timer (a few times a
- * second would drain a battery kiosk and hide bugs). */
+/* Larger text and high contrast from the header of any page, for this
+ * visit only. */
 static void
-test_quiet_when_nothing_happens (Fixture       *fixture,
-                                 gconstpointer  user_data)
+test_larger_text_and_high_contrast (Fixture       *fixture,
+                                    gconstpointer  user_data)
 {
-  guint on_welcome, in_visit;
-
-  g_settings_set_uint (fixture->settings, "idle-timeout", 600);
-  wait_ms (500);
-  on_welcome = count_wakeups (3);
+  GtkSettings *settings = gtk_widget_get_settings (GTK_WIDGET (fixture->window));
+  int dpi;
 
   start_visit (fixture->window, "en");
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (fixture->window), has_name, "larger-text"), "clicked");
+  g_signal_emit_by_name (find_widget (GTK_WIDGET (fixture->window), has_name, "high-contrast"), "clicked");
+  iterate ();
+
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_assert_cmpint (dpi, >=, 96 * 1024 * 3 / 2);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (fixture->window), "high-contrast"));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (fixture->window),
+                                                                               has_name, "larger-text"))));
+
+  /* Still on the next page. */
   answer_not_in_danger (fixture->window);
-  wait_ms (500);
-  in_visit = count_wakeups (3);
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (fixture->window),
+                                                                               has_name, "high-contrast"))));
 
-  g_test_message ("main loop wake-ups in 3 s with nothing happening: %u on the welcome page, "
-                  "%u on a page of a visit", on_welcome, in_visit);
-  g_assert_cmpuint (on_welcome, <=, 3);
-  g_assert_cmpuint (in_visit, <=, 3);
-
-  g_settings_reset (fixture->settings, "idle-timeout");
+  /* The next visitor starts with the kiosk's look. */
+  click (fixture->window, "visit.leave-now");
+  g_object_get (settings, "gtk-xft-dpi", &dpi, NULL);
+  g_assert_cmpint (dpi, <, 96 * 1024 * 3 / 2);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (fixture->window), "high-contrast"));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (find_widget (GTK_WIDGET (fixture->window),
+                                                                                has_name, "larger-text"))));
 }
 
 static void
@@ -751,7 +722,7 @@ main (int   argc,
   ADD ("idle-warns-then-wipes", test_idle_warns_then_wipes, NULL);
   ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);
   ADD ("idle-not-armed-on-welcome", test_idle_not_armed_on_welcome, NULL);
-  ADD ("quiet-when-nothing-happens", test_quiet_when_nothing_happens, NULL);
+  ADD ("larger-text-and-high-contrast", test_larger_text_and_high_contrast, NULL);
   ADD ("escape-three-times-leaves", test_escape_three_times_leaves, NULL);
   ADD ("escape-presses-far-apart-stay", test_escape_presses_far_apart_stay, NULL);
   ADD ("leave-now-clears-clipboards", test_leave_now_clears_clipboards, NULL);
