@@ -332,4 +332,17 @@ visit_driver_init (int    *argc,
 
   gtk_test_init (argc, argv, NULL);
   adw_init ();
+
+  /* As HavenApplication's resource base path makes libadwaita do: the
+   * tests measure what a visitor sees. */
+  {
+    g_autoptr(GtkCssProvider) style = gtk_css_provider_new ();
+    GdkDisplay *display = gdk_display_get_default ();
+
+    gtk_css_provider_load_from_resource (style, "/io/github/havenkiosk/Haven/style.css");
+    gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (style),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                      "/io/github/havenkiosk/Haven/icons");
+  }
 }

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "visit-driver.h"
+
+/* Every control a visitor can touch is at least 48 by 48 pixels, on every
+ * page of three whole visits, the header included. */
+
+#define MIN_TARGET 48
+
+static gboolean
+is_target (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_DROP_DOWN (widget) ||
+         GTK_IS_ENTRY (widget) || GTK_IS_PASSWORD_ENTRY (widget) || GTK_IS_SEARCH_ENTRY (widget);
+}
+
+static guint
+assert_targets_large (GtkWidget  *widget,
+                      const char *page)
+{
+  guint checked = 0;
+
+  if (!gtk_widget_get_mapped (widget))
+    return 0;
+
+  if (is_target (widget))
+    {
+      int width = gtk_widget_get_width (widget);
+      int height = gtk_widget_get_height (widget);
+
+      if (width < MIN_TARGET || height < MIN_TARGET)
+        {
+          const char *label = GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget)) : NULL;
+
+          g_error ("On %s, a %s (%s, “%s”) is %d×%d pixels, under %d×%d", page,
+                   G_OBJECT_TYPE_NAME (widget), gtk_widget_get_name (widget), label != NULL ? label : "",
+                   width, height, MIN_TARGET, MIN_TARGET);
+        }
+      checked++;
+      /* Its parts are not targets of their own. */
+      return checked;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    checked += assert_targets_large (child, page);
+
+  return checked;
+}
+
+static guint
+check_page (Fixture *fixture)
+{
+  /* A new page is laid out at the next frame. */
+  wait_ms (60);
+  return assert_targets_large (GTK_WIDGET (fixture->window),
+                               G_OBJECT_TYPE_NAME (haven_window_get_current_page (fixture->window)));
+}
+
+static guint
+walk (Fixture    *fixture,
+      const char *category)
+{
+  guint checked = 0;
+  GtkWidget *page;
+
+  checked += check_page (fixture);
+  start_visit (fixture->window, "en");
+  gtk_widget_activate_action (haven_window_get_current_page (fixture->window), "safety.answer", "s", "someone");
+  checked += check_page (fixture);
+  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
+  checked += check_page (fixture);
+  choose_category (fixture->window, category);
+
+  for (guint steps = 0; steps < 40; steps++)
+    {
+      checked += check_page (fixture);
+      page = haven_window_get_current_page (fixture->window);
+      if (HAVEN_IS_SUMMARY_PAGE (page))
+        break;
+      if (HAVEN_IS_REMOVAL_ITEMS_PAGE (page))
+        {
+          gtk_editable_set_text (GTK_EDITABLE (find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY))),
+                                 "https://example.social/p/1");
+          press_named (fixture->window, "continue");
+        }
+      else if (HAVEN_IS_REMOVAL_SEND_PAGE (page))
+        press_named (fixture->window, "do-not-send");
+      else
+        advance (fixture->window);
+    }
+
+  click (fixture->window, "visit.finish");
+  return checked;
+}
+
+static void
+test_every_target_large_enough (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  const char * const categories[] = { "fraud", "intimate-images", "child-abuse-material" };
+  guint checked = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (categories); i++)
+    checked += walk (fixture, categories[i]);
+
+  g_test_message ("%u controls measured, each at least %d×%d pixels", checked, MIN_TARGET, MIN_TARGET);
+  g_assert_cmpuint (checked, >, 100);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  visit_driver_init (&argc, &argv);
+
+  g_test_add ("/haven/targets/every-target-large-enough", Fixture, NULL, fixture_set_up,
+              test_every_target_large_enough, fixture_tear_down);
+
+  return g_test_run ();
+}
