@@ -33,6 +33,8 @@ packages=(
   zbar-tools poppler-utils
   # Headless display, screenshots
   xvfb xauth imagemagick x11-apps
+  # Haven under the cage kiosk compositor, photographed with grim (tests/kiosk)
+  cage grim xwayland
 )
 
 log () {

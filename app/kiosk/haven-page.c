@@ -336,18 +336,64 @@ haven_page_type_get_step_title (GType page_type)
 }
 
 /**
+ * haven_page_set_step:
+ * @position: the page's place in the visit, from 1; 0 for the welcome page
+ * @n_steps: how many pages the visit has as things stand
+ *
+ * Gives the page's title, for assistive technologies, where the visitor is
+ * in the visit: "Step 3 of 12: What happened". The title on screen stays
+ * as it is.
+ */
+void
+haven_page_set_step (HavenPage *self,
+                     guint      position,
+                     guint      n_steps)
+{
+  GtkWidget *title;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (HAVEN_IS_PAGE (self));
+
+  title = find_page_title (GTK_WIDGET (self));
+  if (title == NULL || position == 0)
+    return;
+
+  /* Translators: the accessible name of a page's title, read by screen
+   * readers when the page opens: "Step 3 of 12: What happened?". */
+  text = g_strdup_printf (_("Step %u of %u: %s"), position, n_steps, gtk_label_get_text (GTK_LABEL (title)));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (title),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+}
+
+/**
  * haven_page_focus:
  *
- * Puts the keyboard focus on the page's initial control, so that a visitor
- * using the keyboard starts where the page's main action is.
+ * Puts the keyboard focus on the page's title, so that a screen reader
+ * says which page opened and where it is in the visit (see
+ * haven_page_set_step()), and Tab goes on to its first control. A page
+ * without a title starts on its initial control.
  */
 void
 haven_page_focus (HavenPage *self)
 {
   HavenPageClass *klass;
   GtkWidget *initial = NULL;
+  GtkWidget *title;
 
   g_return_if_fail (HAVEN_IS_PAGE (self));
+
+  title = find_page_title (GTK_WIDGET (self));
+  if (title != NULL)
+    {
+      /* A GtkLabel takes the focus only when selectable; selecting it as
+       * it takes the focus is turned off (gtk-label-select-on-focus). */
+      g_object_set (gtk_widget_get_settings (title), "gtk-label-select-on-focus", FALSE, NULL);
+      gtk_label_set_selectable (GTK_LABEL (title), TRUE);
+      gtk_widget_set_focusable (title, TRUE);
+      if (gtk_widget_grab_focus (title))
+        return;
+    }
 
   klass = HAVEN_PAGE_GET_CLASS (self);
   if (klass->get_initial_focus != NULL)

@@ -45,6 +45,9 @@ GtkWidget    *haven_page_make_helper_label   (HavenPage  *self,
 HavenEmergencyRegion *haven_page_get_help_region (HavenPage *self);
 const char   *haven_page_type_get_step_title (GType page_type);
 void          haven_page_focus       (HavenPage *self);
+void          haven_page_set_step    (HavenPage *self,
+                                      guint      position,
+                                      guint      n_steps);
 gboolean      haven_page_category_is_removable (HavenSession *session,
                                                 HavenContent *content);
 void          haven_page_show_field_error (GtkLabel     *label,

@@ -373,6 +373,7 @@ show_step (HavenWindow     *self,
     haven_summary_page_set_reports_enabled (HAVEN_SUMMARY_PAGE (page),
                                             g_settings_get_boolean (self->settings, "submit-reports"));
 
+  haven_page_set_step (HAVEN_PAGE (page), (guint) position, steps->len - 1);
   self->step = *step;
   self->current_page = page;
   gtk_stack_add_child (self->pages, page);

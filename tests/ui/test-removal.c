@@ -69,7 +69,9 @@ test_removable_category_asks_addresses (Fixture       *fixture,
   go_to_category (fixture, "intimate-images");
   g_assert_true (HAVEN_IS_REMOVAL_ITEMS_PAGE (current_page (fixture)));
 
-  /* The page opens on the first address, ready to type. */
+  /* The page opens on its title; Tab goes to the first address. */
+  g_assert_true (GTK_IS_LABEL (gtk_root_get_focus (GTK_ROOT (fixture->window))));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (fixture->window)),
                                          nth_row (fixture, 0)));
 }

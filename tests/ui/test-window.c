@@ -81,9 +81,14 @@ test_keyboard_starts_visit (Fixture       *fixture,
   GtkWidget *focus;
 
   iterate ();
+  /* The page's title has the focus, for screen readers; Tab goes on to
+   * the first language. */
   focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
   g_assert_nonnull (focus);
   g_assert_true (gtk_widget_is_ancestor (focus, page));
+  g_assert_true (GTK_IS_LABEL (focus));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "visit.start-visit");
 
   g_assert_true (gtk_widget_activate (focus));
@@ -95,45 +100,58 @@ test_keyboard_starts_visit (Fixture       *fixture,
 
 /* On a new page the focus is on the page's first control, not one further
  * on: the story page opens with the cursor in the text. */
+static GtkWidget *
+focus_after_tab (Fixture *fixture)
+{
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (fixture->window), GTK_DIR_TAB_FORWARD));
+  return gtk_root_get_focus (GTK_ROOT (fixture->window));
+}
+
+static void
+assert_title_has_focus (Fixture *fixture)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+
+  g_assert_true (GTK_IS_LABEL (focus));
+  g_assert_true (gtk_widget_has_css_class (focus, "title-1"));
+  g_assert_true (gtk_widget_is_ancestor (focus, haven_window_get_current_page (fixture->window)));
+}
+
+/* A new page puts the focus on its title, so that a screen reader says
+ * which page opened; Tab goes on to its first control. */
 static void
 test_new_page_focuses_first_control (Fixture       *fixture,
                                      gconstpointer  user_data)
 {
   GtkWidget *focus;
 
-  /* The safety question opens on its first answer. */
+  /* The safety question, then its first answer. */
   start_visit (fixture->window, "en");
-  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  assert_title_has_focus (fixture);
+  focus = focus_after_tab (fixture);
   g_assert_true (GTK_IS_BUTTON (focus));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "safety.answer");
 
-  /* Pages whose main action is a button open on it, not on Back. */
   answer_not_in_danger (fixture->window);
-  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
-  g_assert_true (GTK_IS_BUTTON (focus));
-  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (focus)), ==, "visit.next");
+  assert_title_has_focus (fixture);
 
-  /* The category page opens on the first category, and on the one
-   * chosen when the visitor comes back to change it. */
+  /* The category page, then the first category. */
   click (fixture->window, "visit.next");
-  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  assert_title_has_focus (fixture);
+  focus = focus_after_tab (fixture);
   g_assert_cmpstr (gtk_widget_get_name (focus), ==, "account-takeover");
   choose_category (fixture->window, "fraud");
-  click (fixture->window, "visit.back");
-  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
-  g_assert_cmpstr (gtk_widget_get_name (focus), ==, "fraud");
-  choose_category (fixture->window, "fraud");
 
-  /* A question page opens on its answer: for a date, the day. */
+  /* A question page, then its answer: for a date, the day. */
   g_assert_true (HAVEN_IS_QUESTION_PAGE (haven_window_get_current_page (fixture->window)));
-  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
-  g_assert_nonnull (focus);
+  assert_title_has_focus (fixture);
+  focus = focus_after_tab (fixture);
   g_assert_nonnull (gtk_widget_get_ancestor (focus, GTK_TYPE_DROP_DOWN));
-  g_assert_true (gtk_widget_is_ancestor (focus, haven_window_get_current_page (fixture->window)));
 
-  /* The story page opens with the cursor in the text. */
+  /* The story page, then the text. */
   advance_to (fixture->window, HAVEN_TYPE_STORY_PAGE);
-  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  assert_title_has_focus (fixture);
+  focus = focus_after_tab (fixture);
   g_assert_true (GTK_IS_TEXT_VIEW (focus));
 }
 
