@@ -145,6 +145,10 @@ add_choice (HavenQuestionPage *self,
     }
   else
     gtk_check_button_set_child (GTK_CHECK_BUTTON (button), text);
+  /* The visitor's words name the choice; the helper's line does not. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, text, NULL,
+                                  -1);
   gtk_widget_add_css_class (button, "answer-choice");
   g_object_set_data_full (G_OBJECT (button), "choice-id", g_strdup (id), g_free);
   if (exclusive && self->choice_buttons->len > 0)
@@ -270,6 +274,14 @@ make_drop_down (GtkStringList *items,
   gtk_accessible_update_property (GTK_ACCESSIBLE (drop_down),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_name,
                                   -1);
+  /* The drop-down's own button is what takes the focus: it needs the
+   * name too. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (drop_down)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child))
+      gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_name,
+                                      -1);
   return drop_down;
 }
 
@@ -338,6 +350,10 @@ build_date (HavenQuestionPage *self)
   self->date_unknown = GTK_CHECK_BUTTON (gtk_check_button_new ());
   gtk_check_button_set_child (self->date_unknown, haven_page_make_label (_("I do not know the date"), NULL, 0));
   gtk_widget_set_hexpand (gtk_check_button_get_child (self->date_unknown), TRUE);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->date_unknown),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  gtk_check_button_get_child (self->date_unknown), NULL,
+                                  -1);
   gtk_widget_add_css_class (GTK_WIDGET (self->date_unknown), "answer-choice");
   gtk_check_button_set_active (self->date_unknown,
                                g_strcmp0 (get_answer (self), HAVEN_ANSWER_DATE_UNKNOWN) == 0);

@@ -115,6 +115,10 @@ add_helper_line (HavenSafetyPage *self,
   gtk_label_set_justify (GTK_LABEL (helper), GTK_JUSTIFY_CENTER);
   gtk_label_set_xalign (GTK_LABEL (helper), 0.5);
   gtk_button_set_child (GTK_BUTTON (button), box);
+  /* The visitor's words name the button; the helper's line does not. */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL,
+                                  -1);
 }
 
 static void

@@ -88,6 +88,10 @@ create_language_button (const char *code)
   gtk_widget_add_css_class (button, "language-choice");
   gtk_widget_add_css_class (button, "pill");
   gtk_widget_set_size_request (button, 280, -1);
+  /* GTK names a button after its label only when it made the label. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, haven_locale_get_native_name (code),
+                                  -1);
 
   return button;
 }
