@@ -207,7 +207,8 @@ label_field (HavenQuestionPage *self,
 {
   gtk_accessible_update_relation (GTK_ACCESSIBLE (field),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->heading, NULL,
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->hint_label, self->why_label, NULL,
+                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, self->error_label, self->hint_label,
+                                  self->why_label, NULL,
                                   -1);
 }
 
