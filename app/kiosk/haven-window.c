@@ -1272,6 +1272,9 @@ haven_window_class_init (HavenWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "visit.operator", NULL, operator_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_ALT_MASK,
                                        "visit.operator", NULL);
+  /* Leave now in one keystroke from anywhere, besides Escape three times
+   * (key_pressed_cb). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_ALT_MASK, "visit.leave-now", NULL);
   gtk_widget_class_install_action (widget_class, "visit.switch-language", "s",
                                    switch_language_action_cb);
   gtk_widget_class_install_action (widget_class, "visit.start-visit", "s",

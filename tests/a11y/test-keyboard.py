@@ -159,6 +159,12 @@ def main():
             key("Escape")
         wait_for("the welcome page after Escape ×3", lambda: "Help after" in heading(app))
 
+        # And in one keystroke: Alt+L.
+        choose(app, "English")
+        wait_for("the safety page", lambda: "danger" in heading(app))
+        key("alt+l")
+        wait_for("the welcome page after Alt+L", lambda: "Help after" in heading(app))
+
         print(f"a whole visit with {keys_pressed} key presses, no pointer, through {len(pages)} pages:")
         for title in pages:
             print(f"  {title}")
