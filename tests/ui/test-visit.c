@@ -107,29 +107,59 @@ assert_page_says (Fixture    *fixture,
     g_error ("%s does not show “%s”", G_OBJECT_TYPE_NAME (current_page (fixture)), text);
 }
 
-/* Exports the summary as a PDF, as printing would make it, and reads its
- * text back with pdftotext. */
 static char *
-print_summary (Fixture *fixture)
+run (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &output, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  return g_steal_pointer (&output);
+}
+
+/* Exports the summary as a PDF, as printing would make it, and reads its
+ * text back with pdftotext; @paper (if given) gets the paper pdfinfo
+ * names, such as "A4" or "letter". */
+static char *
+print_summary_on (Fixture  *fixture,
+                  char    **paper)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *pdf = g_build_filename (work_dir, "summary.pdf", NULL);
-  g_autofree char *text = NULL;
-  const char *argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
-  int status;
-
+  const char *text_argv[] = { "pdftotext", "-layout", pdf, "-", NULL };
+  const char *info_argv[] = { "pdfinfo", pdf, NULL };
+  g_autofree char *info = NULL;
+  char *text;
   g_assert_true (HAVEN_IS_SUMMARY_PAGE (current_page (fixture)));
   g_assert_true (haven_summary_page_print (HAVEN_SUMMARY_PAGE (current_page (fixture)),
                                            GTK_PRINT_OPERATION_ACTION_EXPORT, pdf, &error));
   g_assert_no_error (error);
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               &text, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  text = run (text_argv);
+  info = run (info_argv);
+  if (paper != NULL)
+    {
+      g_autoptr(GRegex) regex = g_regex_new ("Page size:.*\\((\\w+)\\)", 0, 0, NULL);
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (!g_regex_match (regex, info, 0, &match))
+        g_error ("pdfinfo names no paper:\n%s", info);
+      *paper = g_match_info_fetch (match, 1);
+    }
   g_unlink (pdf);
 
-  return g_steal_pointer (&text);
+  return text;
+}
+
+static char *
+print_summary (Fixture *fixture)
+{
+  return print_summary_on (fixture, NULL);
 }
 
 static void
@@ -192,6 +222,7 @@ test_fraud_with_money_loss (Fixture       *fixture,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *expected_date = g_strdup_printf ("20 November %d", g_date_time_get_year (now) - 1);
   g_autofree char *printed = NULL;
+  g_autofree char *paper = NULL;
   const char *reference;
 
   g_settings_set_string (fixture->settings, "region", "GB");
@@ -269,7 +300,9 @@ test_fraud_with_money_loss (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (reference, "K-"));
   assert_page_says (fixture, reference);
 
-  printed = print_summary (fixture);
+  printed = print_summary_on (fixture, &paper);
+  /* A4 in the United Kingdom. */
+  g_assert_cmpstr (paper, ==, "A4");
   assert_contains (printed, "Your summary");
   assert_contains (printed, "Money lost");
   assert_contains (printed, "1250.50 GBP");
@@ -359,6 +392,7 @@ test_child_safety_path (Fixture       *fixture,
                         gconstpointer  user_data)
 {
   g_autofree char *printed = NULL;
+  g_autofree char *paper = NULL;
 
   g_settings_set_string (fixture->settings, "region", "US");
   begin_visit (fixture, "child-abuse-material");
@@ -387,7 +421,9 @@ test_child_safety_path (Fixture       *fixture,
   assert_page_says (fixture, "A child is being groomed");
   assert_page_says (fixture, "13 to 17");
 
-  printed = print_summary (fixture);
+  printed = print_summary_on (fixture, &paper);
+  /* US Letter in the United States. */
+  g_assert_cmpstr (paper, ==, "letter");
   assert_contains (printed, "A child is being groomed");
   assert_contains (printed, "How old is the child, as far as you know?");
   assert_contains (printed, "13 to 17");
