@@ -11,16 +11,15 @@ Run by meson (tests/a11y/meson.build) under a D-Bus session and Xvfb; the
 accessibility bus is started on demand by the session bus.
 """
 
-import os
 import re
-import subprocess
 import sys
 import time
 
 import pyatspi
 
+from haven_atspi import fail, heading, running_haven, wait_for, walk
+
 HAVEN = sys.argv[1]
-TIMEOUT = 20
 
 # Roles a visitor acts on: each must have a name a screen reader can say.
 CONTROL_ROLES = {
@@ -31,53 +30,6 @@ CONTROL_ROLES = {
 }
 
 checked = 0
-
-
-def fail(message):
-    print(f"FAIL: {message}", flush=True)
-    sys.exit(1)
-
-
-def wait_for(what, find, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = find()
-        except Exception:  # the tree changes under our feet
-            found = None
-        if found:
-            return found
-        time.sleep(0.1)
-    fail(f"timed out waiting for {what}")
-
-
-def find_app():
-    desktop = pyatspi.Registry.getDesktop(0)
-    for app in desktop:
-        if app is not None and app.name == "haven":
-            return app
-    return None
-
-
-def visible(node):
-    """GTK 4.8 sets VISIBLE, not SHOWING, on what is on screen."""
-    try:
-        return node.getState().contains(pyatspi.STATE_VISIBLE)
-    except Exception:
-        return False
-
-
-def walk(node, visit):
-    if node is None:
-        return
-    visit(node)
-    for index in range(node.childCount):
-        try:
-            child = node.getChildAtIndex(index)
-        except Exception:
-            continue
-        if child is not None and visible(child):
-            walk(child, visit)
 
 
 def check_names(app, page):
@@ -115,18 +67,6 @@ def find_button(app, name):
     return result[0] if result else None
 
 
-def heading(app):
-    """The page's title: the first heading showing."""
-    result = []
-
-    def visit(node):
-        if not result and node.getRole() == pyatspi.ROLE_HEADING:
-            result.append(node.name or "")
-
-    walk(app, visit)
-    return result[0] if result else ""
-
-
 def press(app, name):
     button = wait_for(f"a button “{name}”", lambda: find_button(app, name))
     action = button.queryAction()
@@ -139,13 +79,7 @@ def press(app, name):
 
 
 def main():
-    env = dict(os.environ)
-    env["GTK_A11Y"] = "atspi"
-    env.pop("NO_AT_BRIDGE", None)
-    haven = subprocess.Popen([HAVEN], env=env)
-    try:
-        app = wait_for("haven on the accessibility bus", find_app)
-        wait_for("the welcome page", lambda: find_button(app, "English"))
+    with running_haven(HAVEN) as app:
 
         pages = []
 
@@ -187,12 +121,6 @@ def main():
               f"{checked} focusable controls, each with a name:")
         for title in pages:
             print(f"  {title}")
-    finally:
-        haven.terminate()
-        try:
-            haven.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            haven.kill()
 
 
 if __name__ == "__main__":

@@ -8,77 +8,17 @@ touch screen would. AT-SPI is used to read, never to act: which control has
 the focus, and which page is on screen.
 """
 
-import os
 import subprocess
 import sys
 import time
 
 import pyatspi
 
+from haven_atspi import fail, focused, heading, running_haven, wait_for, walk
+
 HAVEN = sys.argv[1]
-TIMEOUT = 20
 MAX_TABS = 40
 keys_pressed = 0
-
-
-def fail(message):
-    print(f"FAIL: {message}", flush=True)
-    sys.exit(1)
-
-
-def wait_for(what, find, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = find()
-        except Exception:
-            found = None
-        if found:
-            return found
-        time.sleep(0.1)
-    fail(f"timed out waiting for {what}")
-
-
-def find_app():
-    for app in pyatspi.Registry.getDesktop(0):
-        if app is not None and app.name == "haven":
-            return app
-    return None
-
-
-def walk(node, visit):
-    if node is None:
-        return
-    visit(node)
-    for index in range(node.childCount):
-        try:
-            child = node.getChildAtIndex(index)
-        except Exception:
-            continue
-        if child is not None and child.getState().contains(pyatspi.STATE_VISIBLE):
-            walk(child, visit)
-
-
-def focused(app):
-    result = []
-
-    def visit(node):
-        if not result and node.getState().contains(pyatspi.STATE_FOCUSED):
-            result.append(node)
-
-    walk(app, visit)
-    return result[0] if result else None
-
-
-def heading(app):
-    result = []
-
-    def visit(node):
-        if not result and node.getRole() == pyatspi.ROLE_HEADING:
-            result.append(node.name or "")
-
-    walk(app, visit)
-    return result[0] if result else ""
 
 
 def key(name):
@@ -105,13 +45,7 @@ def choose(app, name, key_name="Return"):
 
 
 def main():
-    env = dict(os.environ)
-    env["GTK_A11Y"] = "atspi"
-    env.pop("NO_AT_BRIDGE", None)
-    haven = subprocess.Popen([HAVEN], env=env)
-    try:
-        app = wait_for("haven on the accessibility bus", find_app)
-        wait_for("the welcome page", lambda: "Help after" in heading(app))
+    with running_haven(HAVEN) as app:
         # The X input focus on Haven's window, as a kiosk session gives it.
         window = wait_for("Haven's window", lambda: subprocess.run(
             ["xdotool", "search", "--onlyvisible", "--name", "^Haven$"], capture_output=True, text=True).stdout.split())
@@ -168,12 +102,6 @@ def main():
         print(f"a whole visit with {keys_pressed} key presses, no pointer, through {len(pages)} pages:")
         for title in pages:
             print(f"  {title}")
-    finally:
-        haven.terminate()
-        try:
-            haven.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            haven.kill()
 
 
 def names(app):

@@ -237,6 +237,52 @@ advance_to (HavenWindow *window,
     }
 }
 
+/* A whole visit in @category, from the welcome page to Finish, calling
+ * @on_page on every page it shows: the safety page's help numbers, an
+ * address for removal (not sent), every question skipped. */
+void
+walk_whole_visit (HavenWindow  *window,
+                  const char   *category,
+                  VisitPageFunc on_page,
+                  gpointer      user_data)
+{
+  GtkWidget *page;
+
+  on_page (window, user_data);
+  start_visit (window, "en");
+  gtk_widget_activate_action (haven_window_get_current_page (window), "safety.answer", "s", "someone");
+  on_page (window, user_data);
+  click (window, "visit.next");
+  while (!HAVEN_IS_CATEGORY_PAGE (haven_window_get_current_page (window)))
+    {
+      on_page (window, user_data);
+      advance (window);
+    }
+  on_page (window, user_data);
+  choose_category (window, category);
+
+  for (guint steps = 0; steps < 40; steps++)
+    {
+      on_page (window, user_data);
+      page = haven_window_get_current_page (window);
+      if (HAVEN_IS_SUMMARY_PAGE (page))
+        break;
+      if (HAVEN_IS_REMOVAL_ITEMS_PAGE (page))
+        {
+          gtk_editable_set_text (GTK_EDITABLE (find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY))),
+                                 "https://example.social/p/1");
+          press_named (window, "continue");
+        }
+      else if (HAVEN_IS_REMOVAL_SEND_PAGE (page))
+        press_named (window, "do-not-send");
+      else
+        advance (window);
+    }
+
+  g_assert_true (HAVEN_IS_SUMMARY_PAGE (haven_window_get_current_page (window)));
+  click (window, "visit.finish");
+}
+
 /* From the safety page to the story page, through the category page,
  * skipping every question. */
 void

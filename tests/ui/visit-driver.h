@@ -63,6 +63,14 @@ void       advance            (HavenWindow   *window);
 void       advance_to         (HavenWindow   *window,
                                GType          page_type);
 void       go_to_story        (HavenWindow   *window);
+
+typedef void (*VisitPageFunc) (HavenWindow *window,
+                               gpointer     user_data);
+
+void       walk_whole_visit   (HavenWindow   *window,
+                               const char    *category,
+                               VisitPageFunc  on_page,
+                               gpointer       user_data);
 void       type_story         (HavenWindow   *window,
                                const char    *text);
 void       assert_text_nowhere (GtkWidget    *widget,
