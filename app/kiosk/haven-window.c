@@ -350,17 +350,25 @@ static void
 show_step (HavenWindow     *self,
            const VisitStep *step)
 {
-  g_autoptr(GArray) steps = list_steps (self);
+  g_autoptr(GArray) steps = NULL;
   GtkWidget *page;
   GtkWidget *old_page = self->current_page;
   const char *next_step = NULL;
   gboolean visit_under_way;
-  int position;
+  int position = 0;
 
-  position = find_step (steps, step);
-  g_assert (position >= 0);
-  if ((guint) position + 1 < steps->len)
-    next_step = get_step_title (&g_array_index (steps, VisitStep, position + 1));
+  /* The welcome page is the first of every visit, and says nothing of the
+   * next: the kiosk's first frame need not load every page's class. */
+  if (step->type == HAVEN_TYPE_WELCOME_PAGE)
+    steps = g_array_new (FALSE, FALSE, sizeof (VisitStep));
+  else
+    {
+      steps = list_steps (self);
+      position = find_step (steps, step);
+      g_assert (position >= 0);
+      if ((guint) position + 1 < steps->len)
+        next_step = get_step_title (&g_array_index (steps, VisitStep, position + 1));
+    }
 
   page = new_page (self, step, next_step);
 
@@ -373,7 +381,8 @@ show_step (HavenWindow     *self,
     haven_summary_page_set_reports_enabled (HAVEN_SUMMARY_PAGE (page),
                                             g_settings_get_boolean (self->settings, "submit-reports"));
 
-  haven_page_set_step (HAVEN_PAGE (page), (guint) position, steps->len - 1);
+  if (position > 0)
+    haven_page_set_step (HAVEN_PAGE (page), (guint) position, steps->len - 1);
   self->step = *step;
   self->current_page = page;
   gtk_stack_add_child (self->pages, page);
@@ -382,7 +391,8 @@ show_step (HavenWindow     *self,
     gtk_stack_remove (self->pages, old_page);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.back", position > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next", (guint) position + 1 < steps->len);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "visit.next",
+                                 step->type == HAVEN_TYPE_WELCOME_PAGE || (guint) position + 1 < steps->len);
 
   /* Once a visit is under way there is something to clear when the
    * visitor walks away, and what they type must not outlive the memory
