@@ -33,8 +33,9 @@ packages=(
   zbar-tools poppler-utils
   # Headless display, screenshots
   xvfb xauth imagemagick x11-apps
-  # The accessibility test drives Haven through AT-SPI, as a screen reader
-  at-spi2-core python3-pyatspi gir1.2-atspi-2.0
+  # The accessibility tests drive Haven through AT-SPI, as a screen reader,
+  # and with key presses alone (xdotool)
+  at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool
   # Haven under the cage kiosk compositor, photographed with grim (tests/kiosk)
   cage grim xwayland
 )
