@@ -355,6 +355,12 @@ printers_done_cb (gpointer data)
   g_autoptr(GError) error = NULL;
 
   self->finding_printer = FALSE;
+
+  /* The visitor left while the printer was being looked for: their
+   * summary is gone, and must not come out of the printer later. */
+  if (self->sections == NULL || gtk_widget_get_root (GTK_WIDGET (self)) == NULL)
+    return;
+
   gtk_widget_set_sensitive (self->print_button, TRUE);
 
   if (self->printer == NULL)
