@@ -40,6 +40,9 @@ struct _HavenSummaryPage
    * page. */
   PangoLayout *print_layout;
   GArray *page_starts;
+  /* A print to a printer still being spooled: it runs beside the main
+   * loop, not in it. */
+  GtkPrintOperation *printing;
   /* Looking for a printer. */
   GtkPrinter *printer;
   gboolean finding_printer;
@@ -275,6 +278,23 @@ end_print_cb (GtkPrintOperation *operation,
   g_clear_object (&self->print_layout);
 }
 
+static void show_print_status (HavenSummaryPage *self,
+                               const char       *status);
+
+static void
+print_done_cb (GtkPrintOperation       *operation,
+               GtkPrintOperationResult  result,
+               HavenSummaryPage        *self)
+{
+  if (operation != self->printing)
+    return;
+
+  g_clear_object (&self->print_layout);
+  g_clear_object (&self->printing);
+  if (result == GTK_PRINT_OPERATION_RESULT_ERROR)
+    show_print_status (self, _("The summary could not be printed. Ask a member of staff, or take it on your phone."));
+}
+
 /**
  * haven_summary_page_print:
  * @action: %GTK_PRINT_OPERATION_ACTION_PRINT to the printer chosen (see
@@ -315,12 +335,20 @@ haven_summary_page_print (HavenSummaryPage         *self,
   if (export_filename != NULL)
     gtk_print_operation_set_export_filename (operation, export_filename);
 
-  g_signal_connect (operation, "begin-print", G_CALLBACK (begin_print_cb), self);
-  g_signal_connect (operation, "draw-page", G_CALLBACK (draw_page_cb), self);
-  g_signal_connect (operation, "end-print", G_CALLBACK (end_print_cb), self);
+  /* Disconnected if the page goes (Leave now) before the printer is done. */
+  g_signal_connect_object (operation, "begin-print", G_CALLBACK (begin_print_cb), self, 0);
+  g_signal_connect_object (operation, "draw-page", G_CALLBACK (draw_page_cb), self, 0);
+  g_signal_connect_object (operation, "end-print", G_CALLBACK (end_print_cb), self, 0);
+  g_signal_connect_object (operation, "done", G_CALLBACK (print_done_cb), self, 0);
+  /* Spooling to a printer can take seconds: not on the main loop. An
+   * export (the tests) is done at once. */
+  gtk_print_operation_set_allow_async (operation, action == GTK_PRINT_OPERATION_ACTION_PRINT);
 
   result = gtk_print_operation_run (operation, action, NULL, error);
-  g_clear_object (&self->print_layout);
+  if (result == GTK_PRINT_OPERATION_RESULT_IN_PROGRESS)
+    g_set_object (&self->printing, operation);
+  else
+    g_clear_object (&self->print_layout);
 
   return result == GTK_PRINT_OPERATION_RESULT_APPLY || result == GTK_PRINT_OPERATION_RESULT_IN_PROGRESS;
 }
@@ -429,6 +457,9 @@ haven_summary_page_dispose (GObject *object)
 {
   HavenSummaryPage *self = HAVEN_SUMMARY_PAGE (object);
 
+  if (self->printing != NULL)
+    gtk_print_operation_cancel (self->printing);
+  g_clear_object (&self->printing);
   g_clear_pointer (&self->sections, g_ptr_array_unref);
   g_clear_object (&self->print_layout);
   g_clear_object (&self->printer);
