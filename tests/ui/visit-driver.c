@@ -175,6 +175,38 @@ press_named (HavenWindow *window,
   iterate ();
 }
 
+static gboolean
+is_control (GtkWidget *widget)
+{
+  return GTK_IS_BUTTON (widget) || GTK_IS_CHECK_BUTTON (widget) || GTK_IS_TEXT_VIEW (widget) ||
+         GTK_IS_TEXT (widget) || GTK_IS_ENTRY (widget) ||
+         gtk_widget_get_ancestor (widget, GTK_TYPE_DROP_DOWN) != NULL;
+}
+
+/* Tab, as a keyboard user presses it, to the page's next control. On a
+ * busy machine GTK's focus chain can start again from the header, as if
+ * the title had just been given the focus from nothing: those stops, and
+ * containers that take the focus on the way, are passed, and said. (The
+ * keyboard-only test presses real keys.) */
+GtkWidget *
+tab_to_next_control (HavenWindow *window)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  GtkWidget *focus = NULL;
+
+  for (guint presses = 0; presses < 12; presses++)
+    {
+      g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus != NULL && is_control (focus) && gtk_widget_is_ancestor (focus, page))
+        return focus;
+      g_test_message ("Tab stopped on a %s on the way", focus != NULL ? G_OBJECT_TYPE_NAME (focus) : "nothing");
+    }
+
+  g_error ("Tab reaches no control");
+  return focus;
+}
+
 /* On the category page, presses the category's button. */
 void
 choose_category (HavenWindow *window,

@@ -52,6 +52,7 @@ GtkWidget *find_action_button (HavenWindow   *window,
                                const char    *action_name);
 void       click              (HavenWindow   *window,
                                const char    *action_name);
+GtkWidget *tab_to_next_control (HavenWindow  *window);
 void       press_named        (HavenWindow   *window,
                                const char    *name);
 void       start_visit        (HavenWindow   *window,
