@@ -10,6 +10,21 @@
 #
 # Run as root (or with sudo) the first time, so missing packages can be
 # installed with apt-get.
+#
+# The demo takes these from the environment:
+#   HAVEN_DEMO_PORT        the receiver's port on 127.0.0.1 (8443)
+#   HAVEN_DEMO_STATE       where its certificates, settings and stores go
+#                          (~/.local/state/haven-demo)
+#   HAVEN_DEMO_SIZE        the virtual screen when there is no display (1280x800)
+#   HAVEN_DEMO_SCREENSHOT  where to save its picture; set, it runs headless
+#                          even on a display
+#   HAVEN_DEMO_WAIT        seconds the kiosk must stay up before it counts
+#                          as started (4)
+#   HAVEN_DEMO_CHECK       a command run beside the kiosk once it has started,
+#                          on its display and D-Bus session; the demo fails
+#                          if it fails (tests/demo reads the welcome page
+#                          through AT-SPI with it)
+#   HAVEN_DEMO_BUILD_DIR   an already built tree to run instead of ./build
 set -euo pipefail
 
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -114,9 +129,18 @@ run_demo () {
   local state_dir=${HAVEN_DEMO_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/haven-demo}
   local port=${HAVEN_DEMO_PORT:-8443}
 
-
+  # HAVEN_DEMO_BUILD_DIR: a tree already built (the demo's own test runs
+  # the demo from the build it tests); otherwise ./build, made here.
+  build_dir=${HAVEN_DEMO_BUILD_DIR:-$source_dir/build}
   install_packages
-  configure build -Dwarning_level=3 -Dwerror=true
+  if [ -z "${HAVEN_DEMO_BUILD_DIR:-}" ]; then
+    configure "$build_dir" -Dwarning_level=3 -Dwerror=true
+  fi
+  # The build tree's programs run in the environment `meson devenv` gives
+  # them (data/meson.build, po/meson.build): the one place that says where
+  # uninstalled programs find their schema, data, content and catalogs,
+  # for a developer, for this script and for the tests alike.
+  eval "$(meson devenv -C "$build_dir" --dump)"
 
   mkdir -p "$state_dir"
   chmod 700 "$state_dir"
@@ -127,18 +151,19 @@ run_demo () {
   fi
 
   log "Starting haven-receiver on https://127.0.0.1:$port"
-  build/app/receiver/haven-receiver --listen "127.0.0.1:$port" \
+  haven-receiver --listen "127.0.0.1:$port" \
     --cert "$state_dir/pki/server.pem" --key "$state_dir/pki/server-key.pem" \
     --db "$state_dir/receiver.sqlite" >"$state_dir/receiver.log" 2>&1 &
+  # Global: the trap runs after this function has returned.
   receiver_pid=$!
-  trap 'kill $receiver_pid 2>/dev/null || true' EXIT
+  # The receiver goes with the demo however it ends, Ctrl+C included.
+  trap 'kill $receiver_pid 2>/dev/null; wait $receiver_pid 2>/dev/null' EXIT
+  trap 'exit 130' INT TERM
 
   # The demo keeps its settings in a file of its own rather than in the
   # machine's dconf database.
   export GSETTINGS_BACKEND=keyfile
   export XDG_CONFIG_HOME=$state_dir/config
-  export GSETTINGS_SCHEMA_DIR=$source_dir/build/data
-  export HAVEN_LOCALEDIR=$source_dir/build/po
   gsettings set io.github.havenkiosk.Haven backend-url "https://127.0.0.1:$port"
   gsettings set io.github.havenkiosk.Haven ca-file "$state_dir/pki/ca.pem"
   gsettings set io.github.havenkiosk.Haven kiosk-id "demo-kiosk"
@@ -146,34 +171,60 @@ run_demo () {
   gsettings set io.github.havenkiosk.Haven kiosk-mode false
 
   for _ in $(seq 50); do
-    build/app/ctl/havenctl backend check >/dev/null 2>&1 && break
+    kill -0 "$receiver_pid" 2>/dev/null || break
+    havenctl backend check >/dev/null 2>&1 && break
     sleep 0.1
   done
-  build/app/ctl/havenctl backend check || true
+  if ! kill -0 "$receiver_pid" 2>/dev/null; then
+    log "haven-receiver stopped; its log ($state_dir/receiver.log) says:"
+    cat "$state_dir/receiver.log" >&2
+    log "Is port $port taken? HAVEN_DEMO_PORT=N ./setup.sh demo uses another."
+    exit 1
+  fi
+  havenctl backend check || true
 
   # The referral directory: the demo's services, for a kiosk in Great Britain.
-  # HAVEN_DATADIR lets the build tree's programs find the category mapping.
-  export HAVEN_DATADIR=$source_dir/data
-  build/app/ctl/havenctl directory import data/directory/demo-directory.json \
+  havenctl directory import "$source_dir/data/directory/demo-directory.json" \
     --db "$state_dir/directory.sqlite"
   gsettings set io.github.havenkiosk.Haven directory-file "$state_dir/directory.sqlite"
   gsettings set io.github.havenkiosk.Haven region GB-LND
 
+  # The kiosk, beside the check that HAVEN_DEMO_CHECK names, if any.
+  local kiosk_script='
+    haven & kiosk=$!
+    sleep "${HAVEN_DEMO_WAIT:-4}"
+    if ! kill -0 $kiosk 2>/dev/null; then
+      wait $kiosk
+      echo "Haven stopped (status $?) within ${HAVEN_DEMO_WAIT:-4} s of starting" >&2
+      exit 1
+    fi
+    if [ -n "${HAVEN_DEMO_CHECK:-}" ] && ! bash -c "$HAVEN_DEMO_CHECK"; then
+      echo "HAVEN_DEMO_CHECK failed: $HAVEN_DEMO_CHECK" >&2
+      kill $kiosk
+      exit 1
+    fi'
+
   if [ -n "${HAVEN_DEMO_SCREENSHOT:-}" ] || { [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; }; then
-    # No screen here: run the kiosk on a virtual one and photograph it.
+    # No screen here: run the kiosk on a virtual one and photograph it,
+    # and fail if the kiosk did not live to be photographed.
     local screenshot=${HAVEN_DEMO_SCREENSHOT:-$state_dir/haven.png}
     local size=${HAVEN_DEMO_SIZE:-1280x800}
     log "No display: running Haven under Xvfb at $size and saving $screenshot"
     gsettings set io.github.havenkiosk.Haven kiosk-mode true
-    dbus-run-session -- xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
-      "$1" & kiosk=$!
-      sleep "${HAVEN_DEMO_WAIT:-4}"
-      import -window root "$2"
-      kill $kiosk' _ "$source_dir/build/app/kiosk/haven" "$screenshot" 2>/dev/null
+    if ! dbus-run-session -- xvfb-run -a -s "-screen 0 ${size}x24" bash -c "$kiosk_script"'
+      import -window root "$1"
+      kill $kiosk
+      wait $kiosk 2>/dev/null
+      exit 0' _ "$screenshot" 2>"$state_dir/kiosk.log"; then
+      cat "$state_dir/kiosk.log" >&2
+      log "The kiosk did not start; what it printed is above (and in $state_dir/kiosk.log)."
+      exit 1
+    fi
     log "Saved $screenshot"
   else
     log "Starting Haven"
-    dbus-run-session -- build/app/kiosk/haven
+    dbus-run-session -- bash -c "$kiosk_script"'
+      wait $kiosk'
   fi
 }
 

@@ -689,19 +689,21 @@ test_read_taxonomy_terms (void)
   g_assert_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE);
 }
 
+/* The shipped content is found the way every program finds Haven's data
+ * (haven-paths.c): in HAVEN_DATADIR from a build tree, else installed. */
 static void
 test_default_dir (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autofree char *shipped = g_build_filename (PKGDATADIR, "content", NULL);
-  g_autofree char *saved = g_strdup (g_getenv ("HAVEN_CONTENT_DIR"));
+  g_autofree char *saved = g_strdup (g_getenv ("HAVEN_DATADIR"));
   g_autoptr(GError) error = NULL;
   char *dir;
 
-  g_setenv ("HAVEN_CONTENT_DIR", "/srv/haven/build-content", TRUE);
+  g_setenv ("HAVEN_DATADIR", "/srv/haven/source/data", TRUE);
   dir = haven_content_dup_default_dir (settings, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (dir, ==, "/srv/haven/build-content");
+  g_assert_cmpstr (dir, ==, "/srv/haven/source/data/content");
   g_free (dir);
 
   /* The setting wins. */
@@ -719,7 +721,7 @@ test_default_dir (void)
   g_clear_error (&error);
 
   g_settings_reset (settings, "content-dir");
-  g_unsetenv ("HAVEN_CONTENT_DIR");
+  g_unsetenv ("HAVEN_DATADIR");
   dir = haven_content_dup_default_dir (settings, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (dir, ==, shipped);
@@ -730,11 +732,12 @@ test_default_dir (void)
   g_free (dir);
 
   if (saved != NULL)
-    g_setenv ("HAVEN_CONTENT_DIR", saved, TRUE);
+    g_setenv ("HAVEN_DATADIR", saved, TRUE);
 }
 
-/* The default load checks the terms against the directory's mapping,
- * found through HAVEN_DATADIR. */
+/* The default load checks the terms against the directory's mapping:
+ * here none lies beside the content, so the shipped one, found through
+ * HAVEN_DATADIR. */
 static void
 test_load_default (void)
 {

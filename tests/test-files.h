@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -20,5 +20,8 @@ gboolean file_contains (const char *path,
  * GLib decides at the first translated string whether to translate at all
  * in the process, and in C.UTF-8 with no LANGUAGE it would decide not to. */
 void     use_catalogs  (void);
+
+/* A port of 127.0.0.1 where nothing listens now. */
+guint16  find_free_port (void);
 
 G_END_DECLS

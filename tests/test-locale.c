@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "haven-locale.h"
+#include "haven-paths.h"
 
 static void
 test_known_languages (void)
@@ -159,7 +160,7 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

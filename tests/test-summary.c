@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "haven-locale.h"
+#include "haven-paths.h"
 #include "test-files.h"
 #include "haven-summary.h"
 
@@ -16,7 +17,8 @@ static HavenContent *
 load_content (void)
 {
   g_autoptr(GError) error = NULL;
-  HavenContent *content = haven_content_new_from_dir (g_getenv ("HAVEN_CONTENT_DIR"), NULL, &error);
+  g_autofree char *content_dir = haven_paths_dup_content_dir ();
+  HavenContent *content = haven_content_new_from_dir (content_dir, NULL, &error);
 
   g_assert_no_error (error);
   return content;

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-content.h"
+#include "haven-paths.h"
 
 /* The content definitions: categories, guided questions, guidance and
  * emergency numbers, read from four XML files in one folder that a
@@ -1762,15 +1763,13 @@ haven_content_new_from_dir (const char          *dir,
  * @settings: (nullable): the kiosk's settings
  *
  * Returns: the folder to read the content from: the content-dir setting
- *   when it is set, else $HAVEN_CONTENT_DIR (the source tree's, for tests
- *   and `meson devenv`), else the content Haven ships.
+ *   when it is set, else the content Haven ships (haven_paths_dup_content_dir()).
  */
 char *
 haven_content_dup_default_dir (GSettings  *settings,
                                GError    **error)
 {
   g_autofree char *setting = NULL;
-  const char *variable = g_getenv ("HAVEN_CONTENT_DIR");
 
   g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1789,10 +1788,7 @@ haven_content_dup_default_dir (GSettings  *settings,
       return g_steal_pointer (&setting);
     }
 
-  if (variable != NULL && variable[0] != '\0')
-    return g_strdup (variable);
-
-  return g_build_filename (PKGDATADIR, "content", NULL);
+  return haven_paths_dup_content_dir ();
 }
 
 /**
@@ -1800,33 +1796,29 @@ haven_content_dup_default_dir (GSettings  *settings,
  * @content_dir: the content folder in use
  *
  * Finds the service directory's category mapping (categories.ini), whose
- * taxonomy terms the categories may name: in $HAVEN_DATADIR/directory,
- * then beside the content folder (as in the source tree and the installed
- * data folder), then in Haven's installed data folder.
+ * taxonomy terms the categories may name: beside the content folder (as a
+ * deployment lays out its own copy of Haven's data folder), else the one
+ * Haven ships.
  *
  * Returns: (nullable): its path, or %NULL when there is none.
  */
 char *
 haven_content_find_directory_mapping (const char *content_dir)
 {
-  const char *data_dir = g_getenv ("HAVEN_DATADIR");
   g_autofree char *parent = NULL;
-  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *beside = NULL;
+  g_autofree char *shipped = NULL;
 
   g_return_val_if_fail (content_dir != NULL, NULL);
 
   parent = g_path_get_dirname (content_dir);
-  if (data_dir != NULL && data_dir[0] != '\0')
-    g_ptr_array_add (candidates, g_build_filename (data_dir, "directory", "categories.ini", NULL));
-  g_ptr_array_add (candidates, g_build_filename (parent, "directory", "categories.ini", NULL));
-  g_ptr_array_add (candidates, g_build_filename (PKGDATADIR, "directory", "categories.ini",
-                                                 NULL));
+  beside = g_build_filename (parent, "directory", "categories.ini", NULL);
+  if (g_file_test (beside, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&beside);
 
-  for (guint i = 0; i < candidates->len; i++)
-    {
-      if (g_file_test (candidates->pdata[i], G_FILE_TEST_IS_REGULAR))
-        return g_strdup (candidates->pdata[i]);
-    }
+  shipped = haven_paths_dup_directory_mapping ();
+  if (g_file_test (shipped, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&shipped);
 
   return NULL;
 }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "haven-directory.h"
+#include "haven-paths.h"
 #include "haven-schedule.h"
 #include "haven-search-text.h"
 
@@ -313,25 +314,6 @@ haven_directory_get_default_path (GSettings *settings)
     return g_steal_pointer (&configured);
 
   return g_build_filename (g_get_user_data_dir (), "haven", "directory.sqlite", NULL);
-}
-
-/**
- * haven_directory_get_categories_path:
- *
- * Returns: (transfer full): the mapping from taxonomy terms to categories:
- *   directory/categories.ini in PKGDATADIR, or in `HAVEN_DATADIR` when
- *   running from the build tree (meson devenv and the tests set it)
- */
-char *
-haven_directory_get_categories_path (void)
-{
-  const char *from_environment = g_getenv ("HAVEN_DATADIR");
-  const char *datadir = PKGDATADIR;
-
-  if (from_environment != NULL && from_environment[0] != '\0')
-    datadir = from_environment;
-
-  return g_build_filename (datadir, "directory", "categories.ini", NULL);
 }
 
 /* ISO 639-2 and 639-3 codes of languages that also have a two-letter code,
@@ -947,7 +929,7 @@ load_services (HavenDirectory  *self,
  * haven_directory_open:
  * @path: a database written by HavenDirectoryImporter
  * @categories_path: (nullable): the category mapping; %NULL for
- *   haven_directory_get_categories_path()
+ *   haven_paths_dup_directory_mapping()
  *
  * Opens the directory read-only and reads what searches need.
  */
@@ -970,7 +952,7 @@ haven_directory_open (const char  *path,
   self = g_object_new (HAVEN_TYPE_DIRECTORY, NULL);
   self->path = g_strdup (path);
   self->categories_path = categories_path != NULL ? g_strdup (categories_path)
-                                                  : haven_directory_get_categories_path ();
+                                                  : haven_paths_dup_directory_mapping ();
 
   if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {

@@ -83,7 +83,6 @@ G_DECLARE_FINAL_TYPE (HavenDirectory, haven_directory, HAVEN, DIRECTORY, GObject
 GQuark               haven_directory_error_quark        (void);
 const char * const  *haven_directory_get_category_ids   (void);
 char                *haven_directory_get_default_path   (GSettings            *settings);
-char                *haven_directory_get_categories_path (void);
 char                *haven_directory_normalise_language (const char           *code);
 HavenDirectory      *haven_directory_open               (const char           *path,
                                                          const char           *categories_path,

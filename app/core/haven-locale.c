@@ -7,6 +7,7 @@
 #include <libintl.h>
 
 #include "haven-locale.h"
+#include "haven-paths.h"
 
 /* glibc caches translations per catalog; bumping this counter makes the next
  * gettext() call look the message up again in the new LANGUAGE. */
@@ -69,23 +70,6 @@ haven_locale_get_direction (const char *code)
   return language != NULL ? language->direction : HAVEN_TEXT_DIRECTION_LTR;
 }
 
-/**
- * haven_locale_get_localedir:
- *
- * Where the catalogs are: LOCALEDIR, or `HAVEN_LOCALEDIR` when running from
- * the build tree (meson devenv and the tests set it).
- */
-const char *
-haven_locale_get_localedir (void)
-{
-  const char *from_environment = g_getenv ("HAVEN_LOCALEDIR");
-
-  if (from_environment != NULL && from_environment[0] != '\0')
-    return from_environment;
-
-  return LOCALEDIR;
-}
-
 gboolean
 haven_locale_has_catalog (const char *code)
 {
@@ -93,7 +77,7 @@ haven_locale_has_catalog (const char *code)
 
   g_return_val_if_fail (code != NULL, FALSE);
 
-  path = g_build_filename (haven_locale_get_localedir (), code, "LC_MESSAGES",
+  path = g_build_filename (haven_paths_get_locale_dir (), code, "LC_MESSAGES",
                            GETTEXT_PACKAGE ".mo", NULL);
 
   return g_file_test (path, G_FILE_TEST_IS_REGULAR);

@@ -12,6 +12,7 @@
 
 #include "haven-backend.h"
 #include "haven-locale.h"
+#include "haven-paths.h"
 #include "havenctl-common.h"
 #include "havenctl-content.h"
 #include "havenctl-directory.h"
@@ -206,7 +207,7 @@ main (int   argc,
   g_autofree char **command_argv = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

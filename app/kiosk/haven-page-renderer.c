@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "haven-cannot-start-page.h"
 #include "haven-operator-screen.h"
 #include "haven-page-renderer.h"
 #include "haven-question-page.h"
@@ -421,6 +422,15 @@ haven_page_renderer_run (GSettings   *settings,
   g_settings_set_string (own_settings, "default-language", language);
 
   window = haven_window_new (NULL, own_settings);
+  if (haven_window_get_cannot_start_page (window) != NULL)
+    {
+      GtkWidget *page = haven_window_get_cannot_start_page (window);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s",
+                   haven_cannot_start_page_get_problem (HAVEN_CANNOT_START_PAGE (page)));
+      gtk_window_destroy (GTK_WINDOW (window));
+      return FALSE;
+    }
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   gtk_window_present (GTK_WINDOW (window));
   settle ();

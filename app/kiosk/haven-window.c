@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-application.h"
+#include "haven-cannot-start-page.h"
 #include "haven-category-page.h"
 #include "haven-child-page.h"
 #include "haven-delivery.h"
@@ -17,6 +18,7 @@
 #include "haven-intro-page.h"
 #include "haven-locale.h"
 #include "haven-operator-screen.h"
+#include "haven-paths.h"
 #include "haven-question-page.h"
 #include "haven-referrals-page.h"
 #include "haven-removal-items-page.h"
@@ -61,6 +63,8 @@ struct _HavenWindow
   GCancellable *visit_cancellable;
   HavenIdleMonitor *idle_monitor;
   GtkWidget *current_page;
+  /* Shown instead of any visit when the content cannot be read. */
+  GtkWidget *cannot_start_page;
   GtkWidget *idle_warning;
   GtkWidget *operator_screen;
   /* Counts wrong operator PINs for as long as Haven runs. */
@@ -181,7 +185,7 @@ give_directory (HavenWindow        *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = haven_directory_get_default_path (self->settings);
-  g_autofree char *categories_path = haven_directory_get_categories_path ();
+  g_autofree char *categories_path = haven_paths_dup_directory_mapping ();
   g_autofree char *region = g_settings_get_string (self->settings, "region");
   g_autofree char *time_zone = g_settings_get_string (self->settings, "time-zone");
   g_autoptr(HavenDirectory) directory = haven_directory_open (path, categories_path, &error);
@@ -763,7 +767,8 @@ haven_window_map (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (haven_window_parent_class)->map (widget);
 
-  focus_current_page (HAVEN_WINDOW (widget));
+  if (HAVEN_WINDOW (widget)->current_page != NULL)
+    focus_current_page (HAVEN_WINDOW (widget));
 }
 
 /* A reference the visitor can read aloud, for a request the backend has not
@@ -1014,8 +1019,9 @@ haven_window_close_request (GtkWindow *window)
   HavenWindow *self = HAVEN_WINDOW (window);
 
   /* In kiosk mode a visitor cannot close Haven (close button, Alt+F4);
-   * only the operator can leave kiosk mode. */
-  if (is_kiosk_mode (self))
+   * only the operator can leave kiosk mode. A kiosk that cannot start
+   * holds nothing of anyone, and staff may close it. */
+  if (is_kiosk_mode (self) && self->cannot_start_page == NULL)
     return TRUE;
 
   return GTK_WINDOW_CLASS (haven_window_parent_class)->close_request (window);
@@ -1075,29 +1081,60 @@ languages_changed_cb (HavenWindow *self)
 }
 
 /* A deployment's own content that fails to load must not leave visitors
- * with nothing: the operator is told, and the shipped content is used. */
+ * with nothing: the operator is told, and the shipped content is used.
+ * When even that cannot be read, there is no visit to run. */
 static HavenContent *
-load_content (GSettings *settings)
+load_content (GSettings  *settings,
+              GError    **error)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *shipped_dir = NULL;
+  g_autofree char *content_dir = g_settings_get_string (settings, "content-dir");
   HavenContent *content;
 
-  content = haven_content_load_default (settings, &error);
+  content = haven_content_load_default (settings, &local_error);
   if (content != NULL)
     return content;
 
+  if (content_dir[0] == '\0')
+    {
+      /* That was the shipped content already. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
   g_warning ("The content definitions cannot be used, so the shipped ones are: %s",
-             error->message);
-  g_clear_error (&error);
+             local_error->message);
 
-  shipped_dir = haven_content_dup_default_dir (NULL, &error);
-  if (shipped_dir != NULL)
-    content = haven_content_new_from_dir (shipped_dir, NULL, &error);
-  if (content == NULL)
-    g_error ("The shipped content definitions cannot be used: %s", error->message);
+  shipped_dir = haven_content_dup_default_dir (NULL, error);
+  if (shipped_dir == NULL)
+    return NULL;
 
-  return content;
+  return haven_content_new_from_dir (shipped_dir, NULL, error);
+}
+
+/* Instead of a visit, tells the staff what is missing and how to fix it,
+ * on the screen and in the log. Every action of a visit is off: there is
+ * no session to act on. */
+static void
+show_cannot_start (HavenWindow *self,
+                   const char  *problem)
+{
+  static const char *const visit_actions[] = {
+    "visit.next", "visit.back", "visit.finish", "visit.leave-now", "visit.still-here",
+    "visit.send-removal", "visit.send-report", "visit.go-to", "visit.operator",
+    "visit.switch-language", "visit.start-visit", "visit.larger-text", "visit.high-contrast",
+  };
+  g_autofree char *description = haven_cannot_start_page_describe (problem);
+
+  g_warning ("%s", description);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (visit_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), visit_actions[i], FALSE);
+
+  self->cannot_start_page = haven_cannot_start_page_new (problem);
+  gtk_stack_add_child (self->pages, self->cannot_start_page);
+  gtk_stack_set_visible_child (self->pages, self->cannot_start_page);
 }
 
 static void
@@ -1105,11 +1142,21 @@ haven_window_constructed (GObject *object)
 {
   HavenWindow *self = HAVEN_WINDOW (object);
   GtkEventController *key_controller;
+  g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (haven_window_parent_class)->constructed (object);
 
   g_signal_connect_object (self->settings, "changed::kiosk-mode",
                            G_CALLBACK (kiosk_mode_changed_cb), self, G_CONNECT_SWAPPED);
+
+  self->content = load_content (self->settings, &error);
+  if (self->content == NULL)
+    {
+      show_cannot_start (self, error->message);
+      apply_kiosk_mode (self);
+      return;
+    }
+
   g_signal_connect_object (self->settings, "changed::languages",
                            G_CALLBACK (languages_changed_cb), self, G_CONNECT_SWAPPED);
 
@@ -1125,8 +1172,6 @@ haven_window_constructed (GObject *object)
   gtk_event_controller_set_propagation_phase (key_controller, GTK_PHASE_CAPTURE);
   g_signal_connect (key_controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key_controller);
-
-  self->content = load_content (self->settings);
 
   languages_changed_cb (self);
   apply_kiosk_mode (self);
@@ -1149,6 +1194,7 @@ haven_window_dispose (GObject *object)
   self->current_page = NULL;
   self->idle_warning = NULL;
   self->operator_screen = NULL;
+  self->cannot_start_page = NULL;
   g_clear_object (&self->pin_guard);
   if (self->high_contrast)
     set_high_contrast (self, FALSE);
@@ -1356,4 +1402,18 @@ haven_window_get_operator_screen (HavenWindow *self)
   g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
 
   return self->operator_screen;
+}
+
+/**
+ * haven_window_get_cannot_start_page:
+ *
+ * Returns: (nullable) (transfer none): the page shown instead of a visit
+ *   when Haven's content cannot be read, or %NULL when visits can run
+ */
+GtkWidget *
+haven_window_get_cannot_start_page (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->cannot_start_page;
 }

@@ -21,5 +21,6 @@ HavenIdleMonitor *haven_window_get_idle_monitor  (HavenWindow *self);
 
 HavenPinGuard    *haven_window_get_pin_guard    (HavenWindow *self);
 GtkWidget        *haven_window_get_operator_screen (HavenWindow *self);
+GtkWidget        *haven_window_get_cannot_start_page (HavenWindow *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "haven-application.h"
 #include "haven-locale.h"
+#include "haven-paths.h"
 #include "haven-wipe.h"
 
 int
@@ -26,7 +27,7 @@ main (int   argc,
   if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX"))
     setlocale (LC_ALL, "C.UTF-8");
 
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

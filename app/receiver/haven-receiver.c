@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "haven-locale.h"
+#include "haven-paths.h"
 #include "haven-receiver-keypair.h"
 #include "haven-receiver-server.h"
 #include "haven-receiver-store.h"
@@ -202,7 +203,7 @@ main (int   argc,
   GOptionGroup *fault_group;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -316,33 +316,6 @@ receiver_process_make_keypair (const char *path)
   return g_strdup (g_strstrip (out));
 }
 
-/* A port of 127.0.0.1 where nothing listens: bound and closed again at
- * once, so no other test on this machine is likely to take it in
- * between. */
-guint16
-find_free_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-  guint16 port;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                         &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (socket, &error);
-  g_assert_no_error (error);
-
-  return port;
-}
-
 /**
  * pin_for_key_file:
  * @key_name: a key file of the work folder's PKI

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "test-files.h"
 #include "test-wait.h"
 
 G_BEGIN_DECLS
@@ -36,7 +37,6 @@ guint            receiver_process_count_requests (ReceiverProcess *receiver,
                                                   const char      *request_id);
 char            *receiver_process_make_keypair   (const char      *path);
 
-guint16          find_free_port         (void);
 char            *pin_for_key_file       (const char         *key_name);
 
 GSettings       *keyfile_settings_new   (const char         *config_home);

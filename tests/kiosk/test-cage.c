@@ -341,6 +341,8 @@ install_haven (Session    *session,
   g_autofree char *directory = g_build_filename (share, "directory", NULL);
   g_autofree char *mapping = g_build_filename (required_variable ("HAVEN_DATADIR"),
                                                "directory", "categories.ini", NULL);
+  g_autofree char *content = g_build_filename (required_variable ("HAVEN_DATADIR"),
+                                               "content", NULL);
   g_autofree char *schema = g_build_filename (required_variable ("GSETTINGS_SCHEMA_DIR"),
                                               "gschemas.compiled", NULL);
   struct {
@@ -350,7 +352,7 @@ install_haven (Session    *session,
     { haven, g_build_filename (bin, "haven", NULL) },
     { schema, g_build_filename (share, "schemas", "gschemas.compiled", NULL) },
     { required_variable ("HAVEN_LOCALEDIR"), g_build_filename (share, "locale", NULL) },
-    { required_variable ("HAVEN_CONTENT_DIR"), g_build_filename (share, "content", NULL) },
+    { content, g_build_filename (share, "content", NULL) },
     { mapping, g_build_filename (directory, "categories.ini", NULL) },
   };
   g_autofree char *schemas = g_build_filename (share, "schemas", NULL);
@@ -438,7 +440,6 @@ build_environment (Session *session)
     { "XDG_STATE_HOME", "state" },
     { "GSETTINGS_SCHEMA_DIR", "share/schemas" },
     { "HAVEN_LOCALEDIR", "share/locale" },
-    { "HAVEN_CONTENT_DIR", "share/content" },
     { "HAVEN_DATADIR", "share" },
   };
   const char *unset[] = {

@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
+#include "haven-cannot-start-page.h"
 #include "haven-category-page.h"
 #include "haven-question-page.h"
 #include "haven-safety-page.h"
@@ -715,6 +718,69 @@ test_leave_now_leaves_no_copy_in_memory (Fixture       *fixture,
   g_assert_cmpuint (after, ==, 0);
 }
 
+static gboolean
+is_visible_label_with_text (GtkWidget     *widget,
+                            gconstpointer  text)
+{
+  return label_contains (widget, text) && gtk_widget_is_drawable (widget);
+}
+
+/* Without its content a kiosk cannot run a visit: it says so to the staff,
+ * naming what is missing and how to fix it, on the screen and in the log,
+ * rather than stopping on a trap. */
+static void
+test_missing_content_tells_staff (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("HAVEN_DATADIR"));
+  g_autofree char *empty = g_dir_make_tmp ("haven-no-data-XXXXXX", &error);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  HavenWindow *window;
+  GtkWidget *page;
+
+  g_assert_no_error (error);
+  g_setenv ("HAVEN_DATADIR", empty, TRUE);
+  g_settings_set_boolean (settings, "kiosk-mode", TRUE);
+
+  g_test_expect_message ("haven-window", G_LOG_LEVEL_WARNING,
+                         "*cannot be read*content*havenctl content check*");
+  window = haven_window_new (NULL, settings);
+  g_test_assert_expected_messages ();
+  gtk_window_present (GTK_WINDOW (window));
+  iterate ();
+
+  page = haven_window_get_cannot_start_page (window);
+  g_assert_nonnull (page);
+  g_assert_null (haven_window_get_session (window));
+  g_assert_null (haven_window_get_current_page (window));
+  g_assert_true (gtk_widget_is_drawable (page));
+  g_assert_nonnull (strstr (haven_cannot_start_page_get_problem (HAVEN_CANNOT_START_PAGE (page)),
+                            empty));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_label_with_text,
+                                 "Haven cannot start"));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_label_with_text, empty));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_label_with_text,
+                                 "havenctl content check"));
+
+  /* No visit: none of its actions does anything, and none crashes. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.leave-now", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.start-visit", "s", "en");
+  gtk_widget_activate_action (GTK_WIDGET (window), "visit.operator", NULL);
+  iterate ();
+  g_assert_null (haven_window_get_session (window));
+  g_assert_null (haven_window_get_current_page (window));
+  g_assert_null (haven_window_get_operator_screen (window));
+  g_assert_true (haven_window_get_cannot_start_page (window) == page);
+  g_assert_true (gtk_widget_is_drawable (page));
+
+  /* Nothing of a visitor is in it, so staff may close it, kiosk mode or not. */
+  gtk_window_close (GTK_WINDOW (window));
+  iterate ();
+  g_rmdir (empty);
+  if (saved != NULL)
+    g_setenv ("HAVEN_DATADIR", saved, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -747,6 +813,8 @@ main (int   argc,
   ADD ("leaving-kiosk-mode-allows-close", test_leaving_kiosk_mode_allows_close, GINT_TO_POINTER (1));
 
 #undef ADD
+
+  g_test_add_func ("/haven/window/missing-content-tells-staff", test_missing_content_tells_staff);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 
 #include "haven-category-page.h"
 #include "haven-locale.h"
+#include "haven-paths.h"
 #include "haven-question-page.h"
 #include "haven-safety-page.h"
 #include "haven-story-page.h"
@@ -403,7 +404,7 @@ visit_driver_init (int    *argc,
   haven_wipe_restart_without_thread_cache (*argv);
 
   setlocale (LC_ALL, "C.UTF-8");
-  bindtextdomain (GETTEXT_PACKAGE, haven_locale_get_localedir ());
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   haven_locale_apply ("en");

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+const char *haven_paths_get_data_dir          (void);
+const char *haven_paths_get_locale_dir        (void);
+char       *haven_paths_dup_content_dir       (void);
+char       *haven_paths_dup_directory_mapping (void);
+
+G_END_DECLS
