@@ -22,14 +22,19 @@
  * who can leave kiosk mode: an example that left them writable would teach
  * a fleet to ship an open kiosk. */
 static const char *must_be_locked[] = {
-  "backend-url",
-  "ca-file",
-  "pinned-keys",
-  "token-file",
-  "allow-insecure-loopback",
-  "kiosk-mode",
-  "operator-pin-hash",
+  "/io/github/havenkiosk/Haven/backend-url",
+  "/io/github/havenkiosk/Haven/ca-file",
+  "/io/github/havenkiosk/Haven/pinned-keys",
+  "/io/github/havenkiosk/Haven/token-file",
+  "/io/github/havenkiosk/Haven/allow-insecure-loopback",
+  "/io/github/havenkiosk/Haven/kiosk-mode",
+  "/io/github/havenkiosk/Haven/operator-pin-hash",
+  /* GTK's Inspector can change any widget of the kiosk. */
+  "/org/gtk/gtk4/settings/debug/enable-inspector-keybinding",
 };
+
+/* Besides Haven's own, the example sets GTK's debugging settings. */
+#define GTK_DEBUG_SCHEMA "org.gtk.gtk4.Settings.Debug"
 
 static char *
 example_path (const char *first_element,
@@ -68,6 +73,31 @@ load_schema (void)
   schema = g_settings_schema_source_lookup (source, APP_ID, FALSE);
   g_assert_nonnull (schema);
   return schema;
+}
+
+/* GTK's, as installed (libgtk-4-common). */
+static GSettingsSchema *
+load_gtk_debug_schema (void)
+{
+  GSettingsSchema *schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
+                                                             GTK_DEBUG_SCHEMA, TRUE);
+
+  g_assert_nonnull (schema);
+  return schema;
+}
+
+/* The schema whose path is @path (a dconf folder, with its slashes), of
+ * the two the example may set. */
+static GSettingsSchema *
+schema_at (GSettingsSchema *haven,
+           GSettingsSchema *gtk_debug,
+           const char      *path)
+{
+  if (g_str_equal (path, g_settings_schema_get_path (haven)))
+    return haven;
+  if (g_str_equal (path, g_settings_schema_get_path (gtk_debug)))
+    return gtk_debug;
+  return NULL;
 }
 
 /* The keyfile group for the schema's path: dconf writes /a/b/ as [a/b]. */
@@ -145,25 +175,15 @@ test_profile (void)
   g_assert_true (g_file_test (db_folder, G_FILE_TEST_IS_DIR));
 }
 
+/* Every value of one group, read as dconf update reads it. */
 static void
-test_defaults (void)
+check_group (GKeyFile        *keyfile,
+             const char      *group,
+             GSettingsSchema *schema)
 {
-  g_autoptr(GSettingsSchema) schema = load_schema ();
-  g_autofree char *group = schema_group (schema);
-  g_autofree char *path = example_path ("db", "haven.d", "00-haven", NULL);
-  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) groups = NULL;
-  g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, &error);
 
-  g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, &error);
-  g_assert_no_error (error);
-
-  groups = g_key_file_get_groups (keyfile, NULL);
-  g_assert_cmpuint (g_strv_length (groups), ==, 1);
-  g_assert_cmpstr (groups[0], ==, group);
-
-  keys = g_key_file_get_keys (keyfile, group, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (keys), >, 0);
 
@@ -174,10 +194,10 @@ test_defaults (void)
       g_autofree char *text = NULL;
       g_autofree char *type = NULL;
 
-      g_test_message ("%s", keys[i]);
+      g_test_message ("[%s] %s", group, keys[i]);
 
       if (!g_settings_schema_has_key (schema, keys[i]))
-        g_error ("00-haven: %s is not a key of %s", keys[i], APP_ID);
+        g_error ("00-haven: %s is not a key of %s", keys[i], g_settings_schema_get_id (schema));
       key = g_settings_schema_get_key (schema, keys[i]);
       type = g_variant_type_dup_string (g_settings_schema_key_get_value_type (key));
 
@@ -197,10 +217,42 @@ test_defaults (void)
       if (!g_settings_schema_key_range_check (key, value))
         g_error ("00-haven: %s=%s is out of the key's range", keys[i], text);
     }
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr(GSettingsSchema) schema = load_schema ();
+  g_autoptr(GSettingsSchema) gtk_debug = load_gtk_debug_schema ();
+  g_autofree char *group = schema_group (schema);
+  g_autofree char *gtk_debug_group = schema_group (gtk_debug);
+  g_autofree char *path = example_path ("db", "haven.d", "00-haven", NULL);
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_autofree char *folder = g_strdup_printf ("/%s/", groups[i]);
+      GSettingsSchema *group_schema = schema_at (schema, gtk_debug, folder);
+
+      if (group_schema == NULL)
+        g_error ("00-haven: [%s] is neither %s nor %s", groups[i], APP_ID, GTK_DEBUG_SCHEMA);
+      check_group (keyfile, groups[i], group_schema);
+    }
 
   /* The example is a kiosk. */
   g_assert_true (g_key_file_has_key (keyfile, group, "kiosk-mode", NULL));
   g_assert_true (g_key_file_get_boolean (keyfile, group, "kiosk-mode", &error));
+  g_assert_no_error (error);
+
+  /* GTK's Inspector cannot be opened with a key. */
+  g_assert_false (g_key_file_get_boolean (keyfile, gtk_debug_group, "enable-inspector-keybinding",
+                                          &error));
   g_assert_no_error (error);
 }
 
@@ -208,7 +260,7 @@ static void
 test_locks (void)
 {
   g_autoptr(GSettingsSchema) schema = load_schema ();
-  const char *schema_path = g_settings_schema_get_path (schema);
+  g_autoptr(GSettingsSchema) gtk_debug = load_gtk_debug_schema ();
   g_auto(GStrv) locks = read_locks ();
   g_autoptr(GHashTable) locked = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -216,13 +268,15 @@ test_locks (void)
 
   for (guint i = 0; locks[i] != NULL; i++)
     {
-      const char *name = locks[i] + strlen (schema_path);
+      const char *name = strrchr (locks[i], '/') + 1;
+      g_autofree char *folder = g_strndup (locks[i], name - locks[i]);
+      GSettingsSchema *lock_schema = schema_at (schema, gtk_debug, folder);
 
       g_test_message ("%s", locks[i]);
 
-      if (!g_str_has_prefix (locks[i], schema_path) || !g_settings_schema_has_key (schema, name))
-        g_error ("locks/haven: %s is not a key of %s (under %s)", locks[i], APP_ID, schema_path);
-      if (!g_hash_table_add (locked, (gpointer) name))
+      if (lock_schema == NULL || !g_settings_schema_has_key (lock_schema, name))
+        g_error ("locks/haven: %s is not a key of %s or %s", locks[i], APP_ID, GTK_DEBUG_SCHEMA);
+      if (!g_hash_table_add (locked, locks[i]))
         g_error ("locks/haven: %s is listed twice", locks[i]);
     }
 

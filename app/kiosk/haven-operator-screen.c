@@ -10,6 +10,7 @@
 
 #include "haven-backend.h"
 #include "haven-directory.h"
+#include "haven-lockdown.h"
 #include "haven-operator-screen.h"
 #include "haven-outbox.h"
 #include "haven-paths.h"
@@ -37,6 +38,7 @@ struct _HavenOperatorScreen
   GtkLabel *directory_label;
   GtkLabel *content_label;
   GtkLabel *locked_label;
+  GtkLabel *inspector_label;
   GtkWidget *leave_kiosk_button;
 
   GSettings *settings;
@@ -240,6 +242,28 @@ compare_strings (const void *a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* Whether GTK's Inspector, which can change anything on screen, can be
+ * opened from the keyboard (haven-lockdown.c). */
+static void
+show_inspector (HavenOperatorScreen *self)
+{
+  gboolean kiosk_mode = g_settings_get_boolean (self->settings, "kiosk-mode");
+  gboolean setting_on = haven_lockdown_inspector_is_enabled ();
+  const char *text;
+
+  if (!setting_on)
+    text = _("Inspector: off");
+  else if (kiosk_mode)
+    /* Translators: GTK's Inspector, a developer's tool. "enable-inspector-keybinding"
+     * is the name of a setting: keep it as it is. */
+    text = _("Inspector: off in kiosk mode, but GTK's enable-inspector-keybinding is on: "
+             "lock it off as data/dconf does");
+  else
+    text = _("Inspector: on, because kiosk mode is off");
+
+  set_label (self->inspector_label, text);
+}
+
 static void
 show_locks (HavenOperatorScreen *self)
 {
@@ -255,6 +279,7 @@ show_locks (HavenOperatorScreen *self)
       g_string_append_printf (locked, "%s%s", locked->len > 0 ? ", " : "", keys[i]);
 
   set_label (self->locked_label, locked->len > 0 ? locked->str : _("None"));
+  show_inspector (self);
   gtk_widget_set_sensitive (self->leave_kiosk_button,
                             g_settings_is_writable (self->settings, "kiosk-mode") &&
                             g_settings_get_boolean (self->settings, "kiosk-mode"));
@@ -389,6 +414,7 @@ haven_operator_screen_class_init (HavenOperatorScreenClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, directory_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, content_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, locked_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, inspector_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, leave_kiosk_button);
   gtk_widget_class_bind_template_callback (widget_class, unlock_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_cb);

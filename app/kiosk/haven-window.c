@@ -17,6 +17,7 @@
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
 #include "haven-locale.h"
+#include "haven-lockdown.h"
 #include "haven-operator-screen.h"
 #include "haven-paths.h"
 #include "haven-question-page.h"
@@ -1044,9 +1045,24 @@ fit_to_monitor (HavenWindow *self)
   gtk_window_set_default_size (GTK_WINDOW (self), geometry.width, geometry.height);
 }
 
+/* GTK's Inspector (Ctrl+Shift+D, Ctrl+Shift+I) can change any widget:
+ * show the operator screen without the PIN, hide Leave now. A kiosk never
+ * opens it, whatever GTK's settings say. */
+static gboolean
+haven_window_enable_debugging (GtkWindow *window,
+                               gboolean   toggle)
+{
+  if (is_kiosk_mode (HAVEN_WINDOW (window)))
+    return TRUE;
+
+  return GTK_WINDOW_CLASS (haven_window_parent_class)->enable_debugging (window, toggle);
+}
+
 static void
 apply_kiosk_mode (HavenWindow *self)
 {
+  haven_lockdown_apply (self->settings);
+
   if (is_kiosk_mode (self))
     {
       fit_to_monitor (self);
@@ -1291,6 +1307,7 @@ haven_window_class_init (HavenWindowClass *klass)
   widget_class->map = haven_window_map;
 
   window_class->close_request = haven_window_close_request;
+  window_class->enable_debugging = haven_window_enable_debugging;
 
   props[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,

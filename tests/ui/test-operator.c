@@ -174,6 +174,8 @@ test_panel_shows_outbox_not_content (Fixture       *fixture,
 
   assert_screen_says (fixture, "Waiting: 2");
   assert_screen_says (fixture, "Version ");
+  /* Kiosk mode turned GTK's Inspector key bindings off. */
+  assert_screen_says (fixture, "Inspector: off");
   assert_text_nowhere (GTK_WIDGET (fixture->window), MARKER);
 
   /* Leaving kiosk mode is the operator's. */
