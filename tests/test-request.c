@@ -9,7 +9,7 @@
 #include "haven-wipe.h"
 #include "memory-scan.h"
 
-/* API.md's example removal request, in the canonical form: the member
+/* haven-api-v1.md's example removal request, in the canonical form: the member
  * order of the example, no white space. */
 static const char removal_example[] =
   "{\"request_id\":\"0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11\","
@@ -23,7 +23,7 @@ static const char removal_example[] =
   "\"consent_to_contact\":true},"
   "\"declaration\":{\"accurate\":true,\"authorised\":true}}";
 
-/* The same as API.md prints it, with its white space. */
+/* The same as haven-api-v1.md prints it, with its white space. */
 static const char removal_example_pretty[] =
   "{\n"
   "  \"request_id\": \"0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11\",\n"
@@ -686,7 +686,7 @@ test_report_rules (void)
   assert_field_error (request, "evidence");
 }
 
-/* Every field within its own limit can still add up to more than API.md's
+/* Every field within its own limit can still add up to more than haven-api-v1.md's
  * 256 KiB when the characters are four bytes each. */
 static void
 test_body_size (void)

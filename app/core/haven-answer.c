@@ -12,7 +12,7 @@
 #include "haven-wipe.h"
 
 /* The session and the report keep every answer as a string, keyed by
- * question id (API.md's incident.answers). The forms here do not depend
+ * question id (haven-api-v1.md's incident.answers). The forms here do not depend
  * on the visitor's language, so the backend reads the same report whatever
  * language the visit was in; haven_answer_format() turns them back into
  * words for the visitor. Copies of what the visitor typed are wiped. */

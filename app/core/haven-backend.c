@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "haven-backend.h"
+#include "haven-request.h"
 #include "haven-tls-pin.h"
 #include "haven-wipe.h"
 
@@ -17,7 +18,7 @@
  * Errors are turned into HavenBackendError here, once, so that the operator
  * always reads the same words for the same cause. */
 
-/* API.md: bodies are at most 256 KiB, in both directions. */
+/* haven-api-v1.md: bodies are at most 256 KiB, in both directions. */
 #define MAX_BODY_SIZE (256 * 1024)
 #define READ_CHUNK_SIZE (16 * 1024)
 
@@ -394,7 +395,7 @@ haven_backend_new_message (HavenBackend *self,
  *   for a sealed box
  * @body: what the outbox holds, sent as it is
  *
- * Returns: (transfer full): a POST as API.md's "Submitting" describes it
+ * Returns: (transfer full): a POST as haven-api-v1.md's "Submitting" describes it
  */
 SoupMessage *
 haven_backend_new_submission (HavenBackend *self,
@@ -797,7 +798,7 @@ haven_backend_check_async (HavenBackend        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, haven_backend_check_async);
 
-  message = haven_backend_new_message (self, SOUP_METHOD_GET, "/v1/health");
+  message = haven_backend_new_message (self, SOUP_METHOD_GET, HAVEN_API_HEALTH_PATH);
   g_task_set_task_data (task, g_object_ref (message), g_object_unref);
 
   haven_backend_send_async (self, message, cancellable, check_sent_cb, g_steal_pointer (&task));

@@ -135,7 +135,7 @@ haven_category_is_removable (HavenCategory *self)
 }
 
 /* Whether the harm is to a child: the kiosk then never accepts images or
- * files, only addresses (API.md). */
+ * files, only addresses (haven-api-v1.md). */
 gboolean
 haven_category_is_about_child (HavenCategory *self)
 {

@@ -23,7 +23,7 @@
  * first answer. Nothing here deletes a request before a 201/200, or before
  * a permanent failure the visitor or the operator has been told about.
  *
- * Each answer is judged once, in classify(), by API.md's table. Answers
+ * Each answer is judged once, in classify(), by haven-api-v1.md's table. Answers
  * about one request (400, 409, 413, 422, 500) affect that request only;
  * answers about the kiosk or the backend as a whole (cannot connect,
  * busy, 401/403, a pin mismatch) stop a flush, since every other request
@@ -47,9 +47,6 @@
 
 /* RFC 6585; libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
-
-#define CONTENT_TYPE_JSON "application/json"
-#define CONTENT_TYPE_SEALED "application/vnd.haven.sealed"
 
 /* The settings that haven_backend_new_from_settings() reads. */
 static const char * const backend_keys[] = {
@@ -939,8 +936,8 @@ attempt_start (HavenDelivery          *self,
   attempt->message = haven_backend_new_submission (attempt->backend,
                                                    haven_request_kind_get_path (attempt->kind),
                                                    attempt->request_id,
-                                                   attempt->sealed ? CONTENT_TYPE_SEALED
-                                                                   : CONTENT_TYPE_JSON,
+                                                   attempt->sealed ? HAVEN_API_CONTENT_TYPE_SEALED
+                                                                   : HAVEN_API_CONTENT_TYPE_JSON,
                                                    attempt->body);
   if (language != NULL)
     {

@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /* Sends what the outbox holds to the backend, exactly once, and decides
- * after each answer what becomes of the request (API.md, "Responses").
+ * after each answer what becomes of the request (haven-api-v1.md, "Responses").
  *
  * For the removal page, while the visitor is still at the kiosk: confirm
  * the request, haven_outbox_enqueue_request_async(), then

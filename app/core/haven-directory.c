@@ -70,19 +70,6 @@ enum {
   SERVICE_FLAG_TEMPORARILY_CLOSED = 1 << 2,
 };
 
-static const char *const category_ids[HAVEN_DIRECTORY_N_CATEGORIES + 1] = {
-  "account-takeover",
-  "malware",
-  "fraud",
-  "impersonation",
-  "intimate-images",
-  "extortion",
-  "child-abuse-material",
-  "harassment",
-  "other",
-  NULL,
-};
-
 #define ALL_CATEGORIES ((1u << HAVEN_DIRECTORY_N_CATEGORIES) - 1)
 
 /* What a search tests about each service, kept small: a search may test
@@ -271,24 +258,12 @@ haven_directory_init (HavenDirectory *self)
   self->recurrences = haven_schedule_new_recurrence_table ();
 }
 
-/**
- * haven_directory_get_category_ids:
- *
- * Returns: (transfer none): the Haven category ids, in the order of the
- *   kiosk's categories
- */
-const char * const *
-haven_directory_get_category_ids (void)
-{
-  return (const char * const *) category_ids;
-}
-
 static int
 category_index (const char *id)
 {
   for (guint i = 0; i < HAVEN_DIRECTORY_N_CATEGORIES; i++)
     {
-      if (g_strcmp0 (category_ids[i], id) == 0)
+      if (g_strcmp0 (haven_request_get_category_ids ()[i], id) == 0)
         return i;
     }
 
@@ -1633,7 +1608,7 @@ load_service (HavenDirectory   *self,
   for (guint i = 0; i < HAVEN_DIRECTORY_N_CATEGORIES; i++)
     {
       if (bits & (1u << i))
-        g_strv_builder_add (categories, category_ids[i]);
+        g_strv_builder_add (categories, haven_request_get_category_ids ()[i]);
     }
   category_list = g_strv_builder_end (categories);
   haven_service_set_categories (service, (const char * const *) category_list);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "haven-request.h"
 #include "haven-service.h"
 
 G_BEGIN_DECLS
@@ -23,8 +24,9 @@ typedef enum {
  * any other version must be imported again. */
 #define HAVEN_DIRECTORY_SCHEMA_VERSION 2
 
-/* The Haven category ids a directory's taxonomy terms map to. */
-#define HAVEN_DIRECTORY_N_CATEGORIES 9
+/* The Haven categories a directory's taxonomy terms map to: the API's
+ * (haven_request_get_category_ids()), each a bit of a service's set. */
+#define HAVEN_DIRECTORY_N_CATEGORIES HAVEN_REQUEST_N_CATEGORIES
 
 /* What a visitor or an operator asks the directory. Every field is
  * optional; strings are copied by haven_directory_query_copy(). */
@@ -81,7 +83,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenDirectoryStats, haven_directory_stats_free)
 G_DECLARE_FINAL_TYPE (HavenDirectory, haven_directory, HAVEN, DIRECTORY, GObject)
 
 GQuark               haven_directory_error_quark        (void);
-const char * const  *haven_directory_get_category_ids   (void);
 char                *haven_directory_get_default_path   (GSettings            *settings);
 char                *haven_directory_normalise_language (const char           *code);
 HavenDirectory      *haven_directory_open               (const char           *path,

@@ -9,7 +9,7 @@
  * asked, a hint (formats go there, so a screen reader reads them), why it is
  * asked and who sees the answer, and for choice questions the choices. The
  * words are untranslated msgids; the ids are what the report's answers are
- * keyed by (API.md), so they never change with the language. */
+ * keyed by (haven-api-v1.md), so they never change with the language. */
 struct _HavenQuestion
 {
   GObject parent_instance;
@@ -192,14 +192,6 @@ haven_question_get_why (HavenQuestion *self)
   g_return_val_if_fail (HAVEN_IS_QUESTION (self), NULL);
 
   return self->why;
-}
-
-const char * const *
-haven_question_get_category_ids (HavenQuestion *self)
-{
-  g_return_val_if_fail (HAVEN_IS_QUESTION (self), NULL);
-
-  return (const char * const *) self->category_ids;
 }
 
 gboolean

@@ -42,7 +42,6 @@ HavenQuestionType   haven_question_get_answer_type  (HavenQuestion       *self);
 const char         *haven_question_get_title        (HavenQuestion       *self);
 const char         *haven_question_get_hint         (HavenQuestion       *self);
 const char         *haven_question_get_why          (HavenQuestion       *self);
-const char * const *haven_question_get_category_ids (HavenQuestion       *self);
 gboolean            haven_question_applies_to       (HavenQuestion       *self,
                                                      const char          *category_id);
 const char * const *haven_question_get_choice_ids   (HavenQuestion       *self);

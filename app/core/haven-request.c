@@ -12,12 +12,12 @@
 #include "haven-request.h"
 #include "haven-wipe.h"
 
-/* A removal request or a report, as API.md defines the body, from the
+/* A removal request or a report, as haven-api-v1.md defines the body, from the
  * moment the visitor starts one until it is confirmed and queued. Every
  * string in it is something the visitor typed or chose, so every string is
  * wiped before it is freed, and so are the copies json-glib makes of them.
  *
- * Bounds that API.md leaves open, chosen so that a body within them stays
+ * Bounds that haven-api-v1.md leaves open, chosen so that a body within them stays
  * well under 256 KiB in the common case; the size of the whole body is
  * checked as well ("body" in the field errors) because four-byte characters
  * could still add up past it. */
@@ -95,6 +95,7 @@ static const char * const category_ids[] = {
   "other",
   NULL,
 };
+G_STATIC_ASSERT (G_N_ELEMENTS (category_ids) == HAVEN_REQUEST_N_CATEGORIES + 1);
 
 static const char * const reporter_roles[] = {
   "self",
@@ -832,7 +833,7 @@ is_rfc3339_utc (const char *text)
 {
   g_autoptr(GDateTime) time = NULL;
 
-  /* Only the "Z" form: API.md wants UTC, and one spelling of it keeps the
+  /* Only the "Z" form: haven-api-v1.md wants UTC, and one spelling of it keeps the
    * bodies comparable. */
   if (!matches ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$", text))
     return FALSE;
@@ -1193,7 +1194,7 @@ haven_request_to_json (HavenRequest *self,
 
   g_return_val_if_fail (HAVEN_IS_REQUEST (self), NULL);
 
-  /* Member order follows API.md's example, so that the same request always
+  /* Member order follows haven-api-v1.md's example, so that the same request always
    * gives the same bytes: the outbox stores them, and the server compares
    * a repeated Idempotency-Key's body with the first. */
   json_builder_begin_object (builder);

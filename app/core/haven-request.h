@@ -5,7 +5,16 @@
 
 G_BEGIN_DECLS
 
-/* Limits from API.md. */
+/* The wire contract's names (data/api/haven-api-v1.md), the same for the
+ * kiosk, havenctl and the receiver. */
+#define HAVEN_API_HEALTH_PATH          "/v1/health"
+#define HAVEN_API_CONTENT_TYPE_JSON    "application/json"
+#define HAVEN_API_CONTENT_TYPE_SEALED  "application/vnd.haven.sealed"
+
+/* How many categories the API knows (haven_request_get_category_ids()). */
+#define HAVEN_REQUEST_N_CATEGORIES 9
+
+/* Limits from haven-api-v1.md. */
 #define HAVEN_REQUEST_MAX_BODY_BYTES         (256 * 1024)
 #define HAVEN_REQUEST_MAX_ITEMS              20
 #define HAVEN_REQUEST_MAX_URL_LENGTH         2048
@@ -63,7 +72,7 @@ gboolean            haven_request_validate           (HavenRequest     *self,
  * for a page checking the visitor's draft before they confirm. */
 gboolean            haven_request_validate_draft     (HavenRequest     *self,
                                                       GHashTable      **field_errors);
-/* Canonical UTF-8 JSON as API.md shows it: fixed member order, absent
+/* Canonical UTF-8 JSON as haven-api-v1.md shows it: fixed member order, absent
  * optional members left out, no white space. The caller wipes it
  * (haven_wipe_string) when done: it holds what the visitor typed. */
 char               *haven_request_to_json            (HavenRequest     *self,

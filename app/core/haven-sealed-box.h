@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* X25519 keys and the sealed boxes of API.md ("Sealed bodies"). */
+/* X25519 keys and the sealed boxes of haven-api-v1.md ("Sealed bodies"). */
 #define HAVEN_SEALED_BOX_KEY_BYTES 32
 /* A sealed box is this much longer than what it holds. */
 #define HAVEN_SEALED_BOX_OVERHEAD  48

@@ -15,9 +15,9 @@
  * the visitor's language where the directory has a translation
  * (x_translations), the record's own text otherwise.
  *
- * It is made from the compact JSON the importer stores for each service
- * (see haven-directory-import.c, write_details()), not from the HSDS record
- * itself: the directory keeps only what is shown. */
+ * It is made from the compact JSON the directory import stores for each
+ * service (the services.details column), not from the HSDS record itself:
+ * the directory keeps only what is shown. */
 
 struct _HavenService
 {
@@ -397,14 +397,6 @@ haven_service_get_name (HavenService *self)
   g_return_val_if_fail (HAVEN_IS_SERVICE (self), NULL);
 
   return self->name;
-}
-
-const char *
-haven_service_get_alternate_name (HavenService *self)
-{
-  g_return_val_if_fail (HAVEN_IS_SERVICE (self), NULL);
-
-  return self->alternate_name;
 }
 
 const char *

@@ -21,7 +21,6 @@ HavenService       *haven_service_new_from_details    (const char         *detai
                                                        GError            **error);
 const char         *haven_service_get_id              (HavenService       *self);
 const char         *haven_service_get_name            (HavenService       *self);
-const char         *haven_service_get_alternate_name  (HavenService       *self);
 const char         *haven_service_get_organization    (HavenService       *self);
 const char         *haven_service_get_description     (HavenService       *self);
 const char         *haven_service_get_url             (HavenService       *self);

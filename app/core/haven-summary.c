@@ -237,7 +237,7 @@ add_evidence (HavenRequest *report,
 /**
  * haven_summary_build_report:
  *
- * Makes the report the visitor may send to the organisation (API.md
+ * Makes the report the visitor may send to the organisation (haven-api-v1.md
  * `/v1/reports`) from their answers: the date it started, the story as
  * its summary, the money lost, what they hold as evidence, and every
  * other answer by question id. The safety answer is never part of it.

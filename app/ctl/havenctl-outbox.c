@@ -29,7 +29,7 @@
 /* add */
 
 /* A body with "items" is a removal request, one with "incident" a report
- * (API.md). FALSE when it is neither, or not a JSON object. */
+ * (haven-api-v1.md). FALSE when it is neither, or not a JSON object. */
 static gboolean
 guess_kind (const char       *contents,
             gsize             length,

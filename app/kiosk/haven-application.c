@@ -22,11 +22,15 @@ struct _HavenApplication
    * kiosk. */
   HavenDelivery *delivery;
 
-  /* haven --render-pages DIR [--language LL] [--size WxH] */
+  /* haven --render-pages DIR [--language LL] [--size WxH] [--high-contrast]
+   * [--text-scale N] */
   char *render_directory;
   char *render_language;
   int render_width;
   int render_height;
+  HavenRenderLooks render_looks;
+  /* haven --exit-after-first-frame, for the start-up benchmark. */
+  gboolean exit_after_first_frame;
   int exit_status;
 };
 
@@ -82,7 +86,8 @@ render_pages (HavenApplication *self)
 
   g_application_hold (G_APPLICATION (self));
   if (!haven_page_renderer_run (self->settings, self->render_directory, language,
-                                self->render_width, self->render_height, &error))
+                                self->render_width, self->render_height, &self->render_looks,
+                                &error))
     {
       g_printerr ("%s\n", error->message);
       self->exit_status = 1;
@@ -105,7 +110,8 @@ haven_application_activate (GApplication *application)
   if (window == NULL)
     {
       window = GTK_WINDOW (haven_window_new (self, self->settings));
-      haven_first_frame_watch (window);
+      if (self->exit_after_first_frame)
+        haven_first_frame_watch (window);
     }
 
   gtk_window_present (window);
@@ -139,6 +145,9 @@ haven_application_handle_local_options (GApplication *application,
   g_variant_dict_lookup (options, "render-pages", "^ay", &self->render_directory);
   g_variant_dict_lookup (options, "language", "s", &self->render_language);
   g_variant_dict_lookup (options, "size", "s", &size);
+  self->render_looks.high_contrast = g_variant_dict_contains (options, "high-contrast");
+  g_variant_dict_lookup (options, "text-scale", "d", &self->render_looks.text_scale);
+  self->exit_after_first_frame = g_variant_dict_contains (options, "exit-after-first-frame");
 
   if (self->render_directory == NULL)
     return -1;
@@ -148,6 +157,13 @@ haven_application_handle_local_options (GApplication *application,
   if (size != NULL && sscanf (size, "%dx%d", &self->render_width, &self->render_height) != 2)
     {
       g_printerr (_("The size “%s” is not WIDTHxHEIGHT, for example 1280x800\n"), size);
+      return 2;
+    }
+  if (self->render_looks.text_scale != 0 &&
+      (self->render_looks.text_scale < 0.5 || self->render_looks.text_scale > 4))
+    {
+      g_printerr (_("The text scale must be between 0.5 and 4, not %g\n"),
+                  self->render_looks.text_scale);
       return 2;
     }
   if (self->render_language != NULL && !haven_locale_is_known (self->render_language))
@@ -199,6 +215,13 @@ haven_application_init (HavenApplication *self)
       N_("The language of the pictures, such as ar or zh_CN"), N_("LANGUAGE") },
     { "size", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("The size of the pictures (default 1280x800)"), N_("WIDTHxHEIGHT") },
+    { "high-contrast", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Draw the pictures in high contrast, as a visitor may ask"), NULL },
+    { "text-scale", 0, 0, G_OPTION_ARG_DOUBLE, NULL,
+      N_("Draw the pictures' text this many times larger, such as 2"), N_("SCALE") },
+    { "exit-after-first-frame", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Print when the first frame is painted, then quit (for the start-up benchmark)"),
+      NULL },
     { NULL },
   };
 

@@ -7,8 +7,9 @@
 
 #include "haven-first-frame.h"
 
-/* For the start-up benchmark (tests/bench): with HAVEN_EXIT_AFTER_FIRST_FRAME=1
- * in the environment, print when the window's first frame has been painted,
+/* For the start-up benchmark (tests/bench): with --exit-after-first-frame
+ * (haven's option, and bare-window's), print when the window's first frame
+ * has been painted,
  * as `first-frame-us: N` with N from g_get_monotonic_time(), and quit. The
  * benchmark's baseline program uses this same file, so both are measured the
  * same way.
@@ -72,15 +73,13 @@ window_realize_cb (GtkWidget *window)
  * haven_first_frame_watch:
  * @window: a window that has not been realized yet
  *
- * Does nothing unless HAVEN_EXIT_AFTER_FIRST_FRAME=1 is in the environment.
+ * Prints when @window's first frame has been painted, then quits its
+ * application.
  */
 void
 haven_first_frame_watch (GtkWindow *window)
 {
   g_return_if_fail (GTK_IS_WINDOW (window));
-
-  if (g_strcmp0 (g_getenv ("HAVEN_EXIT_AFTER_FIRST_FRAME"), "1") != 0)
-    return;
 
   g_signal_connect (window, "realize", G_CALLBACK (window_realize_cb), NULL);
 }

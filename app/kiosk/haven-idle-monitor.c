@@ -273,10 +273,3 @@ haven_idle_monitor_set_armed (HavenIdleMonitor *self,
     }
 }
 
-gboolean
-haven_idle_monitor_is_warning (HavenIdleMonitor *self)
-{
-  g_return_val_if_fail (HAVEN_IS_IDLE_MONITOR (self), FALSE);
-
-  return self->warning;
-}

@@ -14,7 +14,6 @@ HavenIdleMonitor *haven_idle_monitor_new        (GtkWidget        *watched,
 gboolean          haven_idle_monitor_get_armed  (HavenIdleMonitor *self);
 void              haven_idle_monitor_set_armed  (HavenIdleMonitor *self,
                                                  gboolean          armed);
-gboolean          haven_idle_monitor_is_warning (HavenIdleMonitor *self);
 void              haven_idle_monitor_poke       (HavenIdleMonitor *self);
 
 G_END_DECLS

@@ -218,17 +218,11 @@ depends_on_category (GtkWidget *page)
 }
 
 /* How a visitor may have asked the pages to look: for screenshots of high
- * contrast and large text, HAVEN_RENDER_HIGH_CONTRAST=1 and
- * HAVEN_RENDER_TEXT_SCALE=2 (larger than the button's 150%, to see the
- * layout hold). */
-typedef struct {
-  gboolean high_contrast;
-  double text_scale;
-} Looks;
-
+ * contrast and large text, `haven --render-pages DIR --high-contrast
+ * --text-scale 2` (larger than the button's 150%, to see the layout hold). */
 static void
-apply_looks (HavenWindow *window,
-             const Looks *looks)
+apply_looks (HavenWindow            *window,
+             const HavenRenderLooks *looks)
 {
   if (looks->high_contrast)
     g_object_set (window, "high-contrast", TRUE, NULL);
@@ -238,13 +232,13 @@ apply_looks (HavenWindow *window,
 }
 
 static gboolean
-walk_visit (HavenWindow  *window,
-            const char   *directory,
-            const char   *language,
-            const char   *category,
-            GHashTable   *rendered,
-            GError      **error,
-            const Looks  *looks)
+walk_visit (HavenWindow            *window,
+            const char             *directory,
+            const char             *language,
+            const char             *category,
+            GHashTable             *rendered,
+            GError                **error,
+            const HavenRenderLooks *looks)
 {
   GtkWidget *widget = GTK_WIDGET (window);
 
@@ -373,20 +367,17 @@ render_operator_screen (HavenWindow  *window,
  * Returns: whether every page rendered
  */
 gboolean
-haven_page_renderer_run (GSettings   *settings,
-                         const char  *directory,
-                         const char  *language,
-                         int          width,
-                         int          height,
-                         GError     **error)
+haven_page_renderer_run (GSettings              *settings,
+                         const char             *directory,
+                         const char             *language,
+                         int                     width,
+                         int                     height,
+                         const HavenRenderLooks *looks,
+                         GError                **error)
 {
   g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
   g_autoptr(GSettings) own_settings = g_settings_new_with_backend (APP_ID, backend);
   g_autoptr(GHashTable) rendered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Looks looks = {
-    .high_contrast = g_strcmp0 (g_getenv ("HAVEN_RENDER_HIGH_CONTRAST"), "1") == 0,
-    .text_scale = g_getenv ("HAVEN_RENDER_TEXT_SCALE") != NULL ? g_ascii_strtod (g_getenv ("HAVEN_RENDER_TEXT_SCALE"), NULL) : 0,
-  };
   HavenWindow *window;
   gboolean ok = TRUE;
 
@@ -436,7 +427,7 @@ haven_page_renderer_run (GSettings   *settings,
   settle ();
 
   for (gsize i = 0; ok && categories[i] != NULL; i++)
-    ok = walk_visit (window, directory, language, categories[i], rendered, error, &looks);
+    ok = walk_visit (window, directory, language, categories[i], rendered, error, looks);
   if (ok)
     ok = render_operator_screen (window, own_settings, directory, error);
 

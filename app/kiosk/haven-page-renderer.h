@@ -5,11 +5,19 @@
 
 G_BEGIN_DECLS
 
-gboolean haven_page_renderer_run (GSettings   *settings,
-                                  const char  *directory,
-                                  const char  *language,
-                                  int          width,
-                                  int          height,
-                                  GError     **error);
+/* How the visitor asked the pages to look (--high-contrast, --text-scale). */
+typedef struct {
+  gboolean high_contrast;
+  /* 0 for the default size. */
+  double text_scale;
+} HavenRenderLooks;
+
+gboolean haven_page_renderer_run (GSettings              *settings,
+                                  const char             *directory,
+                                  const char             *language,
+                                  int                     width,
+                                  int                     height,
+                                  const HavenRenderLooks *looks,
+                                  GError                **error);
 
 G_END_DECLS

@@ -276,14 +276,6 @@ haven_referrals_page_set_directory (HavenReferralsPage *self,
   filters_changed_cb (self);
 }
 
-gboolean
-haven_referrals_page_is_searching (HavenReferralsPage *self)
-{
-  g_return_val_if_fail (HAVEN_IS_REFERRALS_PAGE (self), FALSE);
-
-  return self->search_cancellable != NULL && self->services == NULL;
-}
-
 static void
 haven_referrals_page_dispose (GObject *object)
 {

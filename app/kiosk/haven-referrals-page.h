@@ -14,6 +14,5 @@ void haven_referrals_page_set_directory (HavenReferralsPage *self,
                                          HavenDirectory     *directory,
                                          const char         *region,
                                          const GError       *error);
-gboolean haven_referrals_page_is_searching (HavenReferralsPage *self);
 
 G_END_DECLS

@@ -15,7 +15,7 @@
 #include "haven-receiver-keypair.h"
 #include "haven-sealed-box.h"
 
-/* The receiver's X25519 key pair for sealed bodies (API.md, "Sealed
+/* The receiver's X25519 key pair for sealed bodies (haven-api-v1.md, "Sealed
  * bodies"): kiosks seal each request with crypto_box_seal() to the public
  * key, so nothing queued on a kiosk can be read without the secret key
  * kept here.

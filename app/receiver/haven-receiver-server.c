@@ -15,7 +15,7 @@
 #include "haven-receiver-server.h"
 #include "haven-request.h"
 
-/* The reference backend of API.md: one SoupServer that answers the kiosk.
+/* The reference backend of haven-api-v1.md: one SoupServer that answers the kiosk.
  * Integrators start from here, so the rules it keeps are the ones a real
  * backend must keep too: TLS unless on loopback for tests, a client
  * certificate checked against the organisation's own CA when asked for,
@@ -144,7 +144,7 @@ send_json (SoupServerMessage *message,
   send_json_text (message, status, builder_to_text (builder));
 }
 
-/* Error bodies are for programs and the logs of integrators, as API.md
+/* Error bodies are for programs and the logs of integrators, as haven-api-v1.md
  * shows them, so they are not translated. */
 static void
 send_error (SoupServerMessage *message,
@@ -356,7 +356,7 @@ health_cb (SoupServer        *server,
   g_autoptr(JsonBuilder) builder = NULL;
 
   /* A handler also gets every path below its own. */
-  if (!g_str_equal (path, "/v1/health"))
+  if (!g_str_equal (path, HAVEN_API_HEALTH_PATH))
     {
       send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
       answer_later (self, message, NULL);
@@ -477,13 +477,13 @@ check_content_type (HavenReceiverServer *self,
     {
       ok = FALSE;
     }
-  else if (g_ascii_strcasecmp (content_type, "application/json") == 0)
+  else if (g_ascii_strcasecmp (content_type, HAVEN_API_CONTENT_TYPE_JSON) == 0)
     {
       /* JSON is UTF-8 (RFC 8259); a charset parameter may only say so. */
       *sealed = FALSE;
       ok = charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0;
     }
-  else if (g_ascii_strcasecmp (content_type, "application/vnd.haven.sealed") == 0)
+  else if (g_ascii_strcasecmp (content_type, HAVEN_API_CONTENT_TYPE_SEALED) == 0)
     {
       *sealed = TRUE;
       ok = self->keypair != NULL;
@@ -493,8 +493,9 @@ check_content_type (HavenReceiverServer *self,
   if (!ok)
     send_error (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
                 self->keypair != NULL
-                ? "Content-Type must be application/json or application/vnd.haven.sealed"
-                : "Content-Type must be application/json");
+                ? "Content-Type must be " HAVEN_API_CONTENT_TYPE_JSON " or "
+                  HAVEN_API_CONTENT_TYPE_SEALED
+                : "Content-Type must be " HAVEN_API_CONTENT_TYPE_JSON);
 
   return ok;
 }
@@ -623,7 +624,7 @@ submission_early_cb (SoupServer        *server,
 }
 
 /* The Idempotency-Key header is a structured-field string (RFC 8941,
- * 3.3.3), "…" with \" and \\ escapes; API.md also takes it unquoted.
+ * 3.3.3), "…" with \" and \\ escapes; haven-api-v1.md also takes it unquoted.
  * Returns NULL for a missing, empty or malformed key. */
 static char *
 parse_idempotency_key (const char *value)
@@ -785,7 +786,7 @@ check_submission (HavenReceiverServer *self,
       return FALSE;
     }
 
-  /* The key and request_id are one value (API.md): a kiosk that sent
+  /* The key and request_id are one value (haven-api-v1.md): a kiosk that sent
    * another key has mixed two requests up. */
   request_id = haven_request_get_request_id (request);
   if (g_strcmp0 (request_id, key) != 0)
@@ -827,7 +828,7 @@ check_submission (HavenReceiverServer *self,
       return FALSE;
 
     case HAVEN_RECEIVER_CLAIM_DONE:
-      /* API.md: 200, with the body of the first answer (only a 201 is
+      /* haven-api-v1.md: 200, with the body of the first answer (only a 201 is
        * ever stored). */
       g_warn_if_fail (stored_status == SOUP_STATUS_CREATED);
       send_json_text (message, SOUP_STATUS_OK, g_steal_pointer (&stored_body));
@@ -1087,7 +1088,7 @@ haven_receiver_server_constructed (GObject *object)
   g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), self);
   g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_aborted_cb), self);
 
-  soup_server_add_handler (self->server, "/v1/health", health_cb, self, NULL);
+  soup_server_add_handler (self->server, HAVEN_API_HEALTH_PATH, health_cb, self, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (submission_kinds); i++)
     {
       const char *path = haven_request_kind_get_path (submission_kinds[i]);

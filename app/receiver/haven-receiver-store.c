@@ -14,7 +14,7 @@
 
 /* The receiver's SQLite database. It holds every submission the receiver
  * accepted, keyed by request_id, and the history of each Idempotency-Key,
- * so that a repeated key gets the first answer again (API.md, "Exactly
+ * so that a repeated key gets the first answer again (haven-api-v1.md, "Exactly
  * once"), even after a restart. The bodies are what visitors wrote: the
  * file is made readable by its owner only, and nothing here ever logs a
  * body. */
@@ -279,22 +279,6 @@ haven_receiver_store_open (const char  *path,
     return NULL;
 
   return g_steal_pointer (&self);
-}
-
-const char *
-haven_receiver_store_get_path (HavenReceiverStore *self)
-{
-  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), NULL);
-
-  return self->path;
-}
-
-int
-haven_receiver_store_get_schema_version (HavenReceiverStore *self)
-{
-  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), 0);
-
-  return self->schema_version;
 }
 
 /* The kind column's names, fixed by migration 1. */

@@ -35,8 +35,6 @@ G_DECLARE_FINAL_TYPE (HavenReceiverStore, haven_receiver_store, HAVEN, RECEIVER_
 GQuark              haven_receiver_store_error_quark         (void);
 HavenReceiverStore *haven_receiver_store_open                (const char          *path,
                                                               GError             **error);
-const char         *haven_receiver_store_get_path            (HavenReceiverStore  *self);
-int                 haven_receiver_store_get_schema_version  (HavenReceiverStore  *self);
 gboolean            haven_receiver_store_claim               (HavenReceiverStore  *self,
                                                               const char          *key,
                                                               HavenRequestKind     kind,

@@ -10,7 +10,7 @@
 
 #include "haven-receiver-tokens.h"
 
-/* The bearer tokens of the kiosks this receiver accepts (API.md, "Kiosk
+/* The bearer tokens of the kiosks this receiver accepts (haven-api-v1.md, "Kiosk
  * identity"), from a file with one token a line; blank lines and lines
  * starting with # are skipped. Only their SHA-256 digests are kept, and a
  * presented token is compared with every one of them in constant time, so
@@ -144,14 +144,6 @@ haven_receiver_tokens_load (const char  *path,
     }
 
   return g_steal_pointer (&self);
-}
-
-guint
-haven_receiver_tokens_get_n_tokens (HavenReceiverTokens *self)
-{
-  g_return_val_if_fail (HAVEN_IS_RECEIVER_TOKENS (self), 0);
-
-  return self->digests->len / crypto_hash_sha256_BYTES;
 }
 
 /**

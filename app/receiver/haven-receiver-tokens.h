@@ -19,7 +19,6 @@ G_DECLARE_FINAL_TYPE (HavenReceiverTokens, haven_receiver_tokens, HAVEN, RECEIVE
 GQuark               haven_receiver_tokens_error_quark    (void);
 HavenReceiverTokens *haven_receiver_tokens_load           (const char           *path,
                                                            GError              **error);
-guint                haven_receiver_tokens_get_n_tokens   (HavenReceiverTokens  *self);
 gboolean             haven_receiver_tokens_check          (HavenReceiverTokens  *self,
                                                            const char           *authorization);
 

@@ -19,7 +19,7 @@
 #include "haven-receiver-store.h"
 #include "haven-receiver-tokens.h"
 
-/* haven-receiver: the reference backend (API.md), for the demo, the
+/* haven-receiver: the reference backend (haven-api-v1.md), for the demo, the
  * integration tests and as a start for integrators.
  *
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 when it cannot

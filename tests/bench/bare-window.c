@@ -17,6 +17,9 @@
 #define WINDOW_WIDTH 1280
 #define WINDOW_HEIGHT 800
 
+/* --exit-after-first-frame, as haven takes it. */
+static gboolean exit_after_first_frame;
+
 static void
 activate_cb (GApplication *app)
 {
@@ -24,7 +27,8 @@ activate_cb (GApplication *app)
 
   window = adw_application_window_new (GTK_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (window), WINDOW_WIDTH, WINDOW_HEIGHT);
-  haven_first_frame_watch (GTK_WINDOW (window));
+  if (exit_after_first_frame)
+    haven_first_frame_watch (GTK_WINDOW (window));
 
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -34,11 +38,17 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(AdwApplication) app = NULL;
+  const GOptionEntry entries[] = {
+    { "exit-after-first-frame", 0, 0, G_OPTION_ARG_NONE, &exit_after_first_frame,
+      "Print when the first frame is painted, then quit", NULL },
+    { NULL },
+  };
 
   /* An application id, like haven's, so both register on the session bus
    * when there is one; non-unique so that a run never hands off to another
    * instance that is still exiting. */
   app = adw_application_new (APP_ID ".BareWindow", G_APPLICATION_NON_UNIQUE);
+  g_application_add_main_option_entries (G_APPLICATION (app), entries);
   g_signal_connect (app, "activate", G_CALLBACK (activate_cb), NULL);
 
   return g_application_run (G_APPLICATION (app), argc, argv);

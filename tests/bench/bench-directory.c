@@ -888,7 +888,7 @@ make_query (GRand      *rand,
             gboolean   *kinds)
 {
   HavenDirectoryQuery *query = haven_directory_query_new ();
-  const char *const *category_ids = haven_directory_get_category_ids ();
+  const char *const *category_ids = haven_request_get_category_ids ();
   guint region = pick_region (rand);
   LanguageIndex local = countries[regions[region].country].language;
   LanguageIndex visitor = local;

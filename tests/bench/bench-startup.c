@@ -22,7 +22,7 @@
  * much on the machine to be a pass/fail threshold, so the benchmark fails
  * only when a program could not be measured at all.
  *
- * Both programs print "first-frame-us: N" when HAVEN_EXIT_AFTER_FIRST_FRAME=1,
+ * Both programs print "first-frame-us: N" with --exit-after-first-frame,
  * N being CLOCK_MONOTONIC in microseconds, the clock g_get_monotonic_time()
  * reads here too, so the child's timestamp and ours compare directly. */
 
@@ -142,7 +142,7 @@ parse_first_frame (const char  *output,
 
   g_set_error (error, BENCH_STARTUP_ERROR, BENCH_STARTUP_ERROR_OUTPUT,
                "exited without printing a '" FIRST_FRAME_PREFIX "N' line: does it "
-               "honour HAVEN_EXIT_AFTER_FIRST_FRAME=1, or did it hand over to an "
+               "take --exit-after-first-frame, or did it hand over to an "
                "instance already running?");
   return FALSE;
 }
@@ -183,7 +183,7 @@ measure_once (const char  *path,
 {
   g_autoptr(GString) output = g_string_new (NULL);
   posix_spawn_file_actions_t actions;
-  char *child_argv[] = { (char *) path, NULL };
+  char *child_argv[] = { (char *) path, (char *) "--exit-after-first-frame", NULL };
   struct rusage usage;
   gint64 spawn_us;
   gint64 first_frame_us;
@@ -464,7 +464,6 @@ main (int   argc,
 
   envp = g_get_environ ();
   envp = g_environ_setenv (g_steal_pointer (&envp), "GSK_RENDERER", renderer, TRUE);
-  envp = g_environ_setenv (g_steal_pointer (&envp), "HAVEN_EXIT_AFTER_FIRST_FRAME", "1", TRUE);
 
   g_print ("haven: %s\nbare:  %s\n", haven.path, bare.path);
   g_print ("GSK_RENDERER=%s (%s); %d warm-up and %d measured runs each, alternating\n",

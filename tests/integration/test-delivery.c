@@ -18,7 +18,7 @@
 
 /* Delivery from the outbox to a real haven-receiver over TLS on 127.0.0.1,
  * with certificates made for this run by tests/make-pki.sh: each case is
- * one row of API.md's response table, or one way the network or the
+ * one row of haven-api-v1.md's response table, or one way the network or the
  * kiosk can fail, and asserts what is left in the outbox and in the
  * receiver's database afterwards. Exactly once is counted in the
  * receiver's database, as an integrator would count it.

@@ -21,7 +21,7 @@
  * database it leaves, and what it refuses to start with. Only ever on
  * 127.0.0.1. */
 
-/* API.md's answer to a new submission, and nothing that reads as 0/O or
+/* haven-api-v1.md's answer to a new submission, and nothing that reads as 0/O or
  * 1/I. */
 #define CASE_REFERENCE_PATTERN "^HV-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$"
 
@@ -204,7 +204,7 @@ post (Fixture     *fixture,
   return g_steal_pointer (&message);
 }
 
-/* API.md's example removal request. The description stands for what a
+/* haven-api-v1.md's example removal request. The description stands for what a
  * visitor wrote, so the log test can look for it. */
 static GBytes *
 make_removal_request (const char *request_id,
@@ -240,7 +240,7 @@ make_report (const char *request_id)
   return g_bytes_new_take (json, strlen (json));
 }
 
-/* Asserts API.md's 201 and returns its case reference. */
+/* Asserts haven-api-v1.md's 201 and returns its case reference. */
 static char *
 assert_created (SoupMessage *message,
                 GBytes      *body)
@@ -347,7 +347,7 @@ test_submit_and_repeat (Fixture       *fixture,
   reference = assert_created (first, first_body);
 
   /* A repeat, as after a lost answer: 200 and, byte for byte, the body of
-   * the 201 (API.md), with nothing stored a second time. */
+   * the 201 (haven-api-v1.md), with nothing stored a second time. */
   second = post (fixture, REMOVAL_PATH, JSON_TYPE, request, request_id, NULL, &second_body);
   g_assert_cmpuint (soup_message_get_status (second), ==, SOUP_STATUS_OK);
   g_assert_true (g_bytes_equal (second_body, first_body));
@@ -493,7 +493,7 @@ test_invalid (Fixture       *fixture,
   message = post (fixture, REMOVAL_PATH, JSON_TYPE, invalid, request_id, NULL, &body);
   g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_BAD_REQUEST);
 
-  /* API.md's 400: the field, with the validator's words for it. */
+  /* haven-api-v1.md's 400: the field, with the validator's words for it. */
   object = parse_json_object (message, body);
   g_assert_nonnull (json_object_get_string_member (object, "error"));
   fields = json_object_get_object_member (object, "fields");
@@ -584,7 +584,7 @@ test_too_large (Fixture       *fixture,
   g_autofree char *error_text = NULL;
   g_autofree char *reference = NULL;
 
-  /* API.md: at most 256 KiB; one byte more is refused. */
+  /* haven-api-v1.md: at most 256 KiB; one byte more is refused. */
   refused = post (fixture, REMOVAL_PATH, JSON_TYPE, too_large, request_id, NULL, &refused_body);
   error_text = assert_error (refused, refused_body, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
   g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 0);
@@ -1073,7 +1073,7 @@ test_health (Fixture       *fixture,
   message = request (fixture, "GET", "/v1/health", &body);
   g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
 
-  /* Exactly API.md's answer, nothing more. */
+  /* Exactly haven-api-v1.md's answer, nothing more. */
   object = parse_json_object (message, body);
   g_assert_cmpuint (json_object_get_size (object), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "ok");
