@@ -105,7 +105,7 @@ check_page (HavenWindow *window,
   const char *page = G_OBJECT_TYPE_NAME (haven_window_get_current_page (window));
 
   /* A new page is laid out at the next frame. */
-  wait_ms (60);
+  wait_for_frame (window);
   if (check_text)
     labels_checked += assert_text_fits (haven_window_get_current_page (window), GTK_WIDGET (window), page);
   targets_checked += assert_targets_large (GTK_WIDGET (window), page);

@@ -73,6 +73,45 @@ wait_ms (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static gboolean
+keep_waking_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+after_paint_cb (GdkFrameClock *frame_clock,
+                gpointer       user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Waits, up to ten seconds, until @window has laid out and painted a whole
+ * frame since the call: what is on the page then has its size. A fixed
+ * sleep is not enough on a busy machine, where a frame can take longer. */
+void
+wait_for_frame (HavenWindow *window)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean painted = FALSE;
+  gulong handler;
+  guint wake_up;
+
+  g_assert_nonnull (frame_clock);
+  /* So that the deadline is looked at even if nothing else happens. */
+  wake_up = g_timeout_add (100, keep_waking_cb, NULL);
+  handler = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  gdk_frame_clock_request_phase (frame_clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+  while (!painted && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (frame_clock, handler);
+  g_source_remove (wake_up);
+  if (!painted)
+    g_error ("No frame was painted within 10 s");
+}
+
 GtkWidget *
 find_widget (GtkWidget *root,
              gboolean (*matches) (GtkWidget *widget, gconstpointer data),

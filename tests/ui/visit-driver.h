@@ -34,6 +34,7 @@ void       fixture_tear_down  (Fixture       *fixture,
                                gconstpointer  user_data);
 void       iterate            (void);
 void       wait_ms            (guint          ms);
+void       wait_for_frame     (HavenWindow   *window);
 gboolean   iterate_until      (gboolean     (*done) (HavenWindow *window),
                                HavenWindow   *window,
                                double         seconds);
