@@ -89,7 +89,8 @@ row_object (Package      *package,
   JValue *object = haven_jv_new (&import->arena, JV_OBJECT);
   guint n_columns = g_strv_length (table->header);
 
-  object->members = haven_arena_alloc (&import->arena, sizeof (JMember) * (n_columns + 1 + n_extra));
+  object->members = haven_arena_alloc (&import->arena,
+                                       sizeof (JMember) * (n_columns + 1 + n_extra));
 
   for (guint i = 0; table->header[i] != NULL && row->fields[i] != NULL; i++)
     {
@@ -103,8 +104,9 @@ row_object (Package      *package,
         {
           const char *error = NULL;
           guint line = 0;
-          JValue *translations = haven_json_parse (&import->arena, import->stack, import->json_scratch,
-                                                   value, strlen (value), &error, &line);
+          JValue *translations = haven_json_parse (&import->arena, import->stack,
+                                                   import->json_scratch, value, strlen (value),
+                                                   &error, &line);
 
           if (translations == NULL)
             haven_import_file_problem (import, table->label, row->line,
@@ -146,7 +148,8 @@ related (Package    *package,
     return NULL;
 
   array = haven_jv_new (&package->import->arena, JV_ARRAY);
-  array->elements = haven_arena_alloc (&package->import->arena, sizeof (JValue *) * positions->len);
+  array->elements = haven_arena_alloc (&package->import->arena,
+                                       sizeof (JValue *) * positions->len);
   for (guint i = 0; i < positions->len; i++)
     {
       guint position = g_array_index (positions, guint, i);
@@ -297,8 +300,8 @@ check_references (Import     *import,
       const char *id = haven_csv_value (table, row, column);
 
       if (id != NULL && !g_hash_table_contains (known, id))
-        haven_import_file_problem (import, table->label, row->line, _("%s “%s” is not in the package"),
-                                   column_name, id);
+        haven_import_file_problem (import, table->label, row->line,
+                                   _("%s “%s” is not in the package"), column_name, id);
     }
 }
 

@@ -455,7 +455,8 @@ jparse_container (JParser *parser,
   if (object)
     {
       value->length = (parser->stack->len - base) / 2;
-      value->members = haven_arena_alloc (parser->arena, sizeof (JMember) * MAX (1, value->length));
+      value->members = haven_arena_alloc (parser->arena,
+                                          sizeof (JMember) * MAX (1, value->length));
       for (guint i = 0; i < value->length; i++)
         {
           value->members[i].key = g_ptr_array_index (parser->stack, base + 2 * i);
@@ -465,7 +466,8 @@ jparse_container (JParser *parser,
   else
     {
       value->length = parser->stack->len - base;
-      value->elements = haven_arena_alloc (parser->arena, sizeof (JValue *) * MAX (1, value->length));
+      value->elements = haven_arena_alloc (parser->arena,
+                                           sizeof (JValue *) * MAX (1, value->length));
       memcpy (value->elements, parser->stack->pdata + base, sizeof (JValue *) * value->length);
     }
 

@@ -173,7 +173,8 @@ scanner_take_value (Scanner *scanner,
           if (out->len > MAX_RECORD_SIZE)
             {
               haven_import_file_problem (scanner->import, scanner->file, scanner->line,
-                                         _("a record is larger than %d MB"), MAX_RECORD_SIZE / (1024 * 1024));
+                                         _("a record is larger than %d MB"),
+                                         MAX_RECORD_SIZE / (1024 * 1024));
               return FALSE;
             }
         }
@@ -212,8 +213,8 @@ parse_record (Scanner    *scanner,
   JValue *record;
 
   haven_arena_reset (&import->arena);
-  record = haven_json_parse (&import->arena, import->stack, import->json_scratch, text->str, text->len,
-                             &error, &error_line);
+  record = haven_json_parse (&import->arena, import->stack, import->json_scratch, text->str,
+                             text->len, &error, &error_line);
   if (record == NULL)
     {
       haven_import_file_problem (import, scanner->file, line + error_line - 1,
@@ -350,8 +351,8 @@ scan_page (Scanner *scanner)
   if (!found)
     {
       haven_import_file_problem (scanner->import, scanner->file, 0,
-                                 _("the object has no “contents”: it is neither a list of services nor an "
-                                   "HSDS Page object"));
+                                 _("the object has no “contents”: it is neither a list of "
+                                   "services nor an HSDS Page object"));
       return FALSE;
     }
 
@@ -402,7 +403,8 @@ haven_json_scanner_import (Import      *import,
   else if (scanner.error == NULL)
     {
       haven_import_file_problem (import, label, scanner.line,
-                                 _("not an HSDS directory: expected a JSON list of services or a Page object"));
+                                 _("not an HSDS directory: expected a JSON list of services "
+                                   "or a Page object"));
     }
 
   if (scanner.error != NULL)

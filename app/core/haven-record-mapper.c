@@ -634,7 +634,8 @@ read_locations (Record        *record,
       haven_search_text_append (import->fts[FTS_OTHER_NAMES], get_text (record, location, "name"));
 
       location_addresses = get_objects (record, location, "addresses");
-      for (guint j = 0; location_addresses != NULL && j < haven_jv_length (location_addresses); j++)
+      for (guint j = 0; location_addresses != NULL && j < haven_jv_length (location_addresses);
+           j++)
         {
           JValue *address = haven_jv_index (location_addresses, j);
           const char *type = get_text (record, address, "address_type");
