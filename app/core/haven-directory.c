@@ -31,7 +31,7 @@
  * A visitor's first letters can match most of a directory ("su" of
  * "support"), yet the kiosk shows at most 50 services, all from its own
  * region or for anywhere. So the full-text index is numbered by area
- * (haven-directory-import.c), and a search reads only the rowid ranges of
+ * (haven-directory-writer.c), and a search reads only the rowid ranges of
  * the partitions that can serve the kiosk: its region's, its country's,
  * and those of the services for anywhere. A typed word longer than the
  * longest indexed prefix is looked up in the list of the index's words
@@ -44,7 +44,7 @@
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 500
 
-/* Must match haven-directory-import.c: how it makes rowids, and the
+/* Must match haven-directory-writer.c: how it makes rowids, and the
  * prefix lengths services_fts keeps an index for (prefix='2 3'). */
 #define PARTITION_SHIFT 32
 #define SHORTEST_INDEXED_PREFIX 2
@@ -63,7 +63,7 @@
  * the country's, "*" and "+". */
 #define MAX_RANGES 5
 
-/* Must match haven-directory-import.c. */
+/* Must match haven-record-mapper.c. */
 enum {
   SERVICE_FLAG_FREE = 1 << 0,
   SERVICE_FLAG_ALWAYS_OPEN = 1 << 1,

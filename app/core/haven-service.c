@@ -16,7 +16,7 @@
  * (x_translations), the record's own text otherwise.
  *
  * It is made from the compact JSON the importer stores for each service
- * (see haven-directory-import.c, write_details()), not from the HSDS record
+ * (see haven-record-mapper.c, write_details()), not from the HSDS record
  * itself: the directory keeps only what is shown. */
 
 struct _HavenService
