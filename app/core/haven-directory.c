@@ -31,7 +31,7 @@
  * A visitor's first letters can match most of a directory ("su" of
  * "support"), yet the kiosk shows at most 50 services, all from its own
  * region or for anywhere. So the full-text index is numbered by area
- * (haven-directory-import.c), and a search reads only the rowid ranges of
+ * (haven-directory-writer.c), and a search reads only the rowid ranges of
  * the partitions that can serve the kiosk: its region's, its country's,
  * and those of the services for anywhere. A typed word longer than the
  * longest indexed prefix is looked up in the list of the index's words
@@ -44,7 +44,7 @@
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 500
 
-/* Must match haven-directory-import.c: how it makes rowids, and the
+/* Must match haven-directory-writer.c: how it makes rowids, and the
  * prefix lengths services_fts keeps an index for (prefix='2 3'). */
 #define PARTITION_SHIFT 32
 #define SHORTEST_INDEXED_PREFIX 2
@@ -63,7 +63,7 @@
  * the country's, "*" and "+". */
 #define MAX_RANGES 5
 
-/* Must match haven-directory-import.c. */
+/* Must match haven-record-mapper.c. */
 enum {
   SERVICE_FLAG_FREE = 1 << 0,
   SERVICE_FLAG_ALWAYS_OPEN = 1 << 1,
@@ -1635,6 +1635,103 @@ load_service (HavenDirectory   *self,
   return g_steal_pointer (&service);
 }
 
+/* The services whose words match, read from the full-text index in the
+ * ranges of rowids that can serve the region. Returns the SQLite status
+ * the search ended with. */
+static int
+search_text (HavenDirectory *self,
+             Plan           *plan,
+             TopList        *top)
+{
+  g_autofree guint8 *seen = g_malloc0 (self->facets->len / 8 + 1);
+  Search search = { plan, top, seen };
+  int status = SQLITE_DONE;
+
+  if (!plan->has_region || plan->whole_index)
+    {
+      plan->ranges[0][0] = 0;
+      plan->ranges[0][1] = G_MAXINT64;
+      plan->n_ranges = 1;
+    }
+
+  self->search = &search;
+  sqlite3_bind_text (self->match, 1, plan->match->str, plan->match->len, SQLITE_STATIC);
+  for (guint i = 0; i < plan->n_ranges && status == SQLITE_DONE; i++)
+    {
+      sqlite3_bind_int64 (self->match, 2, plan->ranges[i][0]);
+      sqlite3_bind_int64 (self->match, 3, plan->ranges[i][1]);
+      while ((status = sqlite3_step (self->match)) == SQLITE_ROW)
+        ;
+      sqlite3_reset (self->match);
+    }
+  self->search = NULL;
+
+  return status;
+}
+
+/* Without words: the services of the region, its country and anywhere. */
+static void
+search_region (HavenDirectory *self,
+               const Plan     *plan,
+               TopList        *top)
+{
+  GArray *lists[3] = { NULL, NULL, NULL };
+  guint positions[3] = { 0, 0, 0 };
+  guint16 ids[3] = { plan->region_local, plan->region_national, plan->region_anywhere };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      if (ids[i] != 0 && ids[i] < self->region_services->len)
+        lists[i] = g_ptr_array_index (self->region_services, ids[i]);
+    }
+
+  /* The three lists are in service order: merge them, each service
+   * once. */
+  while (TRUE)
+    {
+      guint32 service = G_MAXUINT32;
+      Candidate candidate;
+
+      for (guint i = 0; i < 3; i++)
+        {
+          if (lists[i] != NULL && positions[i] < lists[i]->len)
+            service = MIN (service, g_array_index (lists[i], guint32, positions[i]));
+        }
+      if (service == G_MAXUINT32)
+        break;
+      for (guint i = 0; i < 3; i++)
+        {
+          if (lists[i] != NULL && positions[i] < lists[i]->len &&
+              g_array_index (lists[i], guint32, positions[i]) == service)
+            positions[i]++;
+        }
+
+      if (evaluate (self, plan, service, &candidate))
+        {
+          candidate.score = 0;
+          top_list_offer (top, &candidate);
+        }
+    }
+}
+
+/* Without words or a region: every service. */
+static void
+search_all (HavenDirectory *self,
+            const Plan     *plan,
+            TopList        *top)
+{
+  for (guint32 service = 1; service < self->facets->len; service++)
+    {
+      Candidate candidate;
+
+      if (evaluate (self, plan, service, &candidate))
+        {
+          candidate.score = 0;
+          top_list_offer (top, &candidate);
+        }
+    }
+}
+
 /**
  * haven_directory_search:
  * @query: what to look for
@@ -1675,30 +1772,7 @@ haven_directory_search (HavenDirectory             *self,
     }
   else if (plan.match != NULL)
     {
-      g_autofree guint8 *seen = g_malloc0 (self->facets->len / 8 + 1);
-      Search search = { &plan, &top, seen };
-      int status = SQLITE_DONE;
-
-      if (!plan.has_region || plan.whole_index)
-        {
-          plan.ranges[0][0] = 0;
-          plan.ranges[0][1] = G_MAXINT64;
-          plan.n_ranges = 1;
-        }
-
-      self->search = &search;
-      sqlite3_bind_text (self->match, 1, plan.match->str, plan.match->len, SQLITE_STATIC);
-      for (guint i = 0; i < plan.n_ranges && status == SQLITE_DONE; i++)
-        {
-          sqlite3_bind_int64 (self->match, 2, plan.ranges[i][0]);
-          sqlite3_bind_int64 (self->match, 3, plan.ranges[i][1]);
-          while ((status = sqlite3_step (self->match)) == SQLITE_ROW)
-            ;
-          sqlite3_reset (self->match);
-        }
-      self->search = NULL;
-
-      if (status != SQLITE_DONE)
+      if (search_text (self, &plan, &top) != SQLITE_DONE)
         {
           g_mutex_unlock (&self->lock);
           return database_error (self, error), NULL;
@@ -1706,56 +1780,11 @@ haven_directory_search (HavenDirectory             *self,
     }
   else if (plan.has_region)
     {
-      GArray *lists[3] = { NULL, NULL, NULL };
-      guint positions[3] = { 0, 0, 0 };
-      guint16 ids[3] = { plan.region_local, plan.region_national, plan.region_anywhere };
-
-      for (guint i = 0; i < 3; i++)
-        {
-          if (ids[i] != 0 && ids[i] < self->region_services->len)
-            lists[i] = g_ptr_array_index (self->region_services, ids[i]);
-        }
-
-      /* The three lists are in service order: merge them, each service
-       * once. */
-      while (TRUE)
-        {
-          guint32 service = G_MAXUINT32;
-          Candidate candidate;
-
-          for (guint i = 0; i < 3; i++)
-            {
-              if (lists[i] != NULL && positions[i] < lists[i]->len)
-                service = MIN (service, g_array_index (lists[i], guint32, positions[i]));
-            }
-          if (service == G_MAXUINT32)
-            break;
-          for (guint i = 0; i < 3; i++)
-            {
-              if (lists[i] != NULL && positions[i] < lists[i]->len &&
-                  g_array_index (lists[i], guint32, positions[i]) == service)
-                positions[i]++;
-            }
-
-          if (evaluate (self, &plan, service, &candidate))
-            {
-              candidate.score = 0;
-              top_list_offer (&top, &candidate);
-            }
-        }
+      search_region (self, &plan, &top);
     }
   else
     {
-      for (guint32 service = 1; service < self->facets->len; service++)
-        {
-          Candidate candidate;
-
-          if (evaluate (self, &plan, service, &candidate))
-            {
-              candidate.score = 0;
-              top_list_offer (&top, &candidate);
-            }
-        }
+      search_all (self, &plan, &top);
     }
 
   for (guint i = 0; i < top.length; i++)

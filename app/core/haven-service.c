@@ -15,9 +15,9 @@
  * the visitor's language where the directory has a translation
  * (x_translations), the record's own text otherwise.
  *
- * It is made from the compact JSON the directory import stores for each
- * service (the services.details column), not from the HSDS record itself:
- * the directory keeps only what is shown. */
+ * It is made from the compact JSON the importer stores for each service
+ * (see haven-record-mapper.c, write_details()), not from the HSDS record
+ * itself: the directory keeps only what is shown. */
 
 struct _HavenService
 {

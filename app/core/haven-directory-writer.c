@@ -1,0 +1,868 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-directory-writer"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "haven-directory.h"
+#include "haven-directory-writer.h"
+
+/* Writes the directory database: the schema, one prepared statement per
+ * table, the full-text rows in batches ordered by rowid, and the rename
+ * that puts the finished file in the place of the old one. */
+
+enum {
+  INSERT_ORGANIZATION,
+  INSERT_SERVICE,
+  INSERT_TERM,
+  INSERT_SERVICE_TERM,
+  INSERT_SERVICE_REGION,
+  INSERT_SERVICE_LANGUAGE,
+  INSERT_FTS,
+  INSERT_PARTITION,
+  INSERT_SEARCH_ORDER,
+  N_STATEMENTS,
+};
+
+static const char *const statement_sql[N_STATEMENTS] = {
+  "INSERT INTO organizations (id, hsds_id, name) VALUES (?, ?, ?)",
+  "INSERT INTO services (id, hsds_id, organization, name, flags, schedule, details) "
+  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+  "INSERT INTO terms (id, taxonomy, code, name) VALUES (?, ?, ?, ?)",
+  "INSERT INTO service_terms (service, term) VALUES (?, ?)",
+  "INSERT INTO service_regions (service, code) VALUES (?, ?)",
+  "INSERT INTO service_languages (service, code) VALUES (?, ?)",
+  "INSERT INTO services_fts (rowid, name, organization, other_names, description, terms) "
+  "VALUES (?, ?, ?, ?, ?, ?)",
+  "INSERT INTO partitions (id, code) VALUES (?, ?)",
+  "INSERT INTO search_order (id, service) VALUES (?, ?)",
+};
+
+/* The layout, version HAVEN_DIRECTORY_SCHEMA_VERSION. The full-text index
+ * is contentless: the text it is built from is folded (haven-search-text.c)
+ * and never shown, and what is shown lives in services.details. It keeps
+ * which columns a word is in but not where (detail=column): searches are
+ * words and prefixes, never phrases, and the index is a third smaller and
+ * quicker to build. Nor does it keep the length of each row's text
+ * (columnsize=0), which only bm25() reads.
+ *
+ * What a visitor types is a prefix. FTS5 answers a prefix of a length it
+ * keeps an index for (2 and 3 characters here) by reading one list, and
+ * any other by merging, in memory, the complete lists of every word that
+ * starts with it: for "supp" in a directory where "support" is in most
+ * services, the whole list of "support", on every keystroke. So "words"
+ * lists the index's words, and the kiosk turns a longer prefix into the
+ * few words it stands for ("supp" into "support" OR "supportive"), whose
+ * lists FTS5 reads only where it needs them; and "openings" lists the
+ * first two characters of every word, so that a single letter becomes the
+ * few two-letter prefixes it stands for ("s" into "sa"* OR "se"* ...).
+ * An index of one-letter prefixes would do that too, but each indexed
+ * prefix length costs as much to build as the words themselves.
+ *
+ * A kiosk only ever shows services for its own region, so the index is
+ * numbered by area: a row's rowid is its partition (see
+ * assign_partitions()) in the high 32 bits and the service in the low
+ * ones, and a search reads only the few ranges of rowids that can serve
+ * the kiosk, not every service the words match. search_order lists the
+ * services partition by partition: the kiosk keeps what it needs about
+ * each service in memory in that order, so that the services of one
+ * partition are read from neighbouring memory. */
+static const char schema_sql[] =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+  "CREATE TABLE organizations (id INTEGER PRIMARY KEY, hsds_id TEXT NOT NULL, name TEXT);"
+  "CREATE TABLE services (id INTEGER PRIMARY KEY, hsds_id TEXT NOT NULL,"
+  "  organization INTEGER REFERENCES organizations (id), name TEXT NOT NULL,"
+  "  flags INTEGER NOT NULL, schedule TEXT NOT NULL, details TEXT NOT NULL);"
+  "CREATE TABLE terms (id INTEGER PRIMARY KEY, taxonomy TEXT NOT NULL, code TEXT NOT NULL,"
+  "  name TEXT);"
+  "CREATE TABLE service_terms (service INTEGER NOT NULL, term INTEGER NOT NULL);"
+  "CREATE TABLE service_regions (service INTEGER NOT NULL, code TEXT NOT NULL);"
+  "CREATE TABLE service_languages (service INTEGER NOT NULL, code TEXT NOT NULL);"
+  "CREATE TABLE partitions (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
+  "CREATE TABLE search_order (id INTEGER PRIMARY KEY, service INTEGER NOT NULL);"
+  "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;"
+  "CREATE TABLE openings (opening TEXT PRIMARY KEY) WITHOUT ROWID;"
+  "CREATE VIRTUAL TABLE services_fts USING fts5 (name, organization, other_names, description,"
+  "  terms, content='', tokenize='unicode61 remove_diacritics 2', prefix='2 3',"
+  "  detail=column, columnsize=0);"
+  /* FTS5 writes what it holds as a new segment of the index every MB by
+   * default, and merges those segments again and again as the import
+   * goes; holding a batch at a time (STAGING_SIZE) makes several times
+   * fewer of them. */
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('hashsize', 8388608);";
+
+/* Must match haven-directory.c. */
+#define PARTITION_SHIFT 32
+
+/* A service covering up to this many subdivisions of a country is indexed
+ * in each; one covering more, in its country's "CC+" partition, which
+ * every kiosk of that country reads. */
+#define MAX_COPIES 4
+/* A service in more partitions than this is indexed once, in "+", which
+ * every kiosk reads. */
+#define MAX_PARTITIONS 8
+
+/* The words of the finished index, so that they are exactly the words
+ * FTS5 holds, and their openings (see schema_sql). */
+static const char words_sql[] =
+  "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab (main, services_fts, 'row');"
+  "INSERT INTO words (word) SELECT term FROM temp.vocabulary;"
+  "DROP TABLE temp.vocabulary;"
+  "INSERT INTO openings (opening) SELECT DISTINCT substr (word, 1, 2) FROM words;";
+
+/* Indexes are built once the rows are in: far quicker than keeping them
+ * up to date row by row. */
+static const char index_sql[] =
+  "CREATE UNIQUE INDEX services_hsds_id ON services (hsds_id);"
+  "CREATE INDEX service_terms_term ON service_terms (term, service);"
+  "CREATE INDEX service_regions_code ON service_regions (code, service);"
+  "CREATE INDEX service_languages_code ON service_languages (code, service);";
+/* One full-text row waiting in a batch: its rowid, and where its columns
+ * are in the batch's text. */
+typedef struct {
+  gint64 rowid;
+  guint32 offset;
+} StagedRow;
+
+typedef struct {
+  GString *text;
+  GArray *rows;
+  /* The rows indexed so far. */
+  guint next;
+} Staging;
+
+/* How much full-text rows may wait in a batch: more means fewer, larger
+ * segments to merge at the end, and more memory. */
+#define STAGING_SIZE (8 * 1024 * 1024)
+/* Rows of the batch before indexed with each service stored: more than a
+ * service adds (one row for each of its partitions, rarely more than
+ * one), so that a batch is indexed before the next one fills. */
+#define ROWS_PER_SERVICE 2
+
+struct _HavenDirectoryWriter
+{
+  sqlite3 *db;
+  sqlite3_stmt *statements[N_STATEMENTS];
+  GHashTable *organizations;
+  GHashTable *terms;
+  gint64 n_terms;
+  guint n_services;
+  guint n_organizations;
+
+  /* When set, records come from another thread through here. */
+  GAsyncQueue *records;
+  GAsyncQueue *tokens;
+  GTimer *timer;
+
+  /* Full-text rows wait, a few MB at a time, to be indexed in the order
+   * of their rowids: FTS5 writes out what it holds whenever a rowid is
+   * lower than the one before, so rows in the order services come would
+   * make a segment of every few rows. While one batch fills, the batch
+   * before is indexed a few rows with each service stored, so that this
+   * thread never stops long enough to hold up the one reading the file. */
+  Staging batches[2];
+  Staging *filling;
+  Staging *draining;
+  /* Partition code -> id, and the codes in order of id. */
+  GHashTable *partitions;
+  GPtrArray *partition_codes;
+  /* By services.id: the first partition of each service. */
+  GArray *first_partitions;
+
+  char *database_error;
+};
+
+/* Runs an insert; the first failure (a full disk, say) is kept and ends
+ * the import. */
+static void
+step (HavenDirectoryWriter *writer,
+      sqlite3_stmt         *statement)
+{
+  if (sqlite3_step (statement) != SQLITE_DONE && writer->database_error == NULL)
+    writer->database_error = g_strdup (sqlite3_errmsg (writer->db));
+  sqlite3_reset (statement);
+}
+
+static gint64
+lookup_term (HavenDirectoryWriter *writer,
+             const char           *taxonomy,
+             const char           *code,
+             const char           *name)
+{
+  g_autofree char *key = g_strdup_printf ("%s\037%s", taxonomy, code);
+  gpointer value;
+  sqlite3_stmt *statement;
+
+  if (g_hash_table_lookup_extended (writer->terms, key, NULL, &value))
+    return GPOINTER_TO_SIZE (value);
+
+  writer->n_terms++;
+  statement = writer->statements[INSERT_TERM];
+  sqlite3_bind_int64 (statement, 1, writer->n_terms);
+  sqlite3_bind_text (statement, 2, taxonomy, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, name, -1, SQLITE_STATIC);
+  step (writer, statement);
+
+  g_hash_table_insert (writer->terms, g_steal_pointer (&key), GSIZE_TO_POINTER (writer->n_terms));
+  return writer->n_terms;
+}
+void
+haven_prepared_free (Prepared *prepared)
+{
+  g_free (prepared->id);
+  g_free (prepared->name);
+  g_free (prepared->organization_key);
+  g_free (prepared->organization_name);
+  g_free (prepared->schedule);
+  g_free (prepared->details);
+  for (guint i = 0; i < N_FTS_COLUMNS; i++)
+    g_free (prepared->fts[i]);
+  g_strfreev (prepared->regions);
+  g_strfreev (prepared->languages);
+  g_strfreev (prepared->terms);
+  g_free (prepared);
+}
+
+static gint64
+store_organization (HavenDirectoryWriter *writer,
+                    const char           *key,
+                    const char           *name)
+{
+  gpointer value;
+  sqlite3_stmt *statement;
+  gint64 rowid;
+
+  if (key == NULL)
+    return 0;
+  if (g_hash_table_lookup_extended (writer->organizations, key, NULL, &value))
+    return GPOINTER_TO_SIZE (value);
+
+  rowid = ++writer->n_organizations;
+  statement = writer->statements[INSERT_ORGANIZATION];
+  sqlite3_bind_int64 (statement, 1, rowid);
+  sqlite3_bind_text (statement, 2, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, name, -1, SQLITE_STATIC);
+  step (writer, statement);
+
+  g_hash_table_insert (writer->organizations, g_strdup (key), GSIZE_TO_POINTER (rowid));
+  return rowid;
+}
+
+static guint32
+intern_partition (HavenDirectoryWriter *writer,
+                  const char           *code)
+{
+  gpointer value;
+  guint32 id;
+
+  if (g_hash_table_lookup_extended (writer->partitions, code, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  g_ptr_array_add (writer->partition_codes, g_strdup (code));
+  id = writer->partition_codes->len;
+  g_hash_table_insert (writer->partitions, g_strdup (code), GUINT_TO_POINTER (id));
+
+  return id;
+}
+
+static gboolean
+same_country (const char *a,
+              const char *b)
+{
+  return a[0] == b[0] && a[1] == b[1];
+}
+
+/* The partitions a service's full-text row goes in, from its region codes
+ * (ISO 3166 codes, or "*"), such that a kiosk reads every service that can
+ * serve it in the partitions of its own region, its country, "CC+", "*"
+ * and "+" (haven-directory.c), and a service once:
+ *  - anywhere ("*"): only "*";
+ *  - for each of its countries: the country's partition when it covers
+ *    the whole country, else each subdivision's, or "CC+" for more than
+ *    MAX_COPIES of them;
+ *  - in more than MAX_PARTITIONS in all: only "+". */
+static guint
+assign_partitions (HavenDirectoryWriter  *writer,
+                   char                 **regions,
+                   guint32               *ids)
+{
+  guint n = 0;
+
+  if (g_strv_contains ((const char * const *) regions, "*"))
+    {
+      ids[0] = intern_partition (writer, "*");
+      return 1;
+    }
+
+  for (guint i = 0; regions[i] != NULL; i++)
+    {
+      gboolean national = FALSE;
+      gboolean seen = FALSE;
+      guint n_local = 0;
+
+      for (guint j = 0; j < i && !seen; j++)
+        seen = same_country (regions[j], regions[i]);
+      if (seen)
+        continue;
+
+      for (guint j = i; regions[j] != NULL; j++)
+        {
+          if (!same_country (regions[j], regions[i]))
+            continue;
+          if (regions[j][2] == '\0')
+            national = TRUE;
+          else
+            n_local++;
+        }
+
+      if (national || n_local > MAX_COPIES)
+        {
+          char code[4] = { regions[i][0], regions[i][1], national ? '\0' : '+', '\0' };
+
+          if (n < MAX_PARTITIONS)
+            ids[n] = intern_partition (writer, code);
+          n++;
+          continue;
+        }
+
+      for (guint j = i; regions[j] != NULL; j++)
+        {
+          if (!same_country (regions[j], regions[i]))
+            continue;
+          if (n < MAX_PARTITIONS)
+            ids[n] = intern_partition (writer, regions[j]);
+          n++;
+        }
+    }
+
+  if (n == 0 || n > MAX_PARTITIONS)
+    {
+      ids[0] = intern_partition (writer, "+");
+      return 1;
+    }
+
+  return n;
+}
+
+static int
+compare_staged_rows (gconstpointer a,
+                     gconstpointer b)
+{
+  const StagedRow *x = a, *y = b;
+
+  return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+/* Indexes up to @n more rows of the draining batch, in the order of
+ * their rowids; when it is done, it is empty again. */
+static void
+drain_staging (HavenDirectoryWriter *writer,
+               guint                 n)
+{
+  Staging *batch = writer->draining;
+  sqlite3_stmt *statement = writer->statements[INSERT_FTS];
+
+  for (; n > 0 && batch->next < batch->rows->len; n--, batch->next++)
+    {
+      const StagedRow *row = &g_array_index (batch->rows, StagedRow, batch->next);
+      const char *p = batch->text->str + row->offset;
+
+      sqlite3_bind_int64 (statement, 1, row->rowid);
+      for (guint column = 0; column < N_FTS_COLUMNS; column++)
+        {
+          guint32 length;
+
+          memcpy (&length, p, sizeof length);
+          p += sizeof length;
+          sqlite3_bind_text (statement, column + 2, p, length, SQLITE_STATIC);
+          p += length;
+        }
+      step (writer, statement);
+    }
+
+  if (batch->next == batch->rows->len)
+    {
+      g_array_set_size (batch->rows, 0);
+      g_string_truncate (batch->text, 0);
+      batch->next = 0;
+    }
+}
+
+/* Indexes what is left of the batch before, and starts on the one that
+ * filled. */
+static void
+swap_staging (HavenDirectoryWriter *writer)
+{
+  Staging *full = writer->filling;
+
+  drain_staging (writer, G_MAXUINT);
+  writer->filling = writer->draining;
+  writer->draining = full;
+  g_array_sort (full->rows, compare_staged_rows);
+}
+
+/* Keeps the row once, under each of its rowids, until it is indexed. */
+static void
+stage_fts_row (HavenDirectoryWriter  *writer,
+               gint64                 service,
+               char                 **regions,
+               char                 **fts)
+{
+  Staging *batch = writer->filling;
+  guint32 partitions[MAX_PARTITIONS];
+  guint n_partitions = assign_partitions (writer, regions, partitions);
+  StagedRow row = { 0, batch->text->len };
+  guint32 first = G_MAXUINT32;
+
+  for (guint i = 0; i < N_FTS_COLUMNS; i++)
+    {
+      guint32 length = strlen (fts[i]);
+
+      g_string_append_len (batch->text, (const char *) &length, sizeof length);
+      g_string_append_len (batch->text, fts[i], length);
+    }
+
+  for (guint i = 0; i < n_partitions; i++)
+    {
+      row.rowid = ((gint64) partitions[i] << PARTITION_SHIFT) | service;
+      g_array_append_val (batch->rows, row);
+      first = MIN (first, partitions[i]);
+    }
+
+  if (writer->first_partitions->len <= service)
+    g_array_set_size (writer->first_partitions, service + 1);
+  g_array_index (writer->first_partitions, guint32, service) = first;
+
+  if (batch->text->len >= STAGING_SIZE)
+    swap_staging (writer);
+  else
+    drain_staging (writer, ROWS_PER_SERVICE);
+}
+
+/* Indexes the last rows, and writes the partitions and the services in
+ * the order of their first partitions. */
+static gboolean
+finish_fts (HavenDirectoryWriter  *writer,
+            GError               **error)
+{
+  sqlite3_stmt *statement;
+  g_autofree guint32 *positions = NULL;
+  g_autofree guint32 *services = NULL;
+  guint n_partitions = writer->partition_codes->len;
+  guint n_services = writer->first_partitions->len;
+
+  swap_staging (writer);
+  drain_staging (writer, G_MAXUINT);
+
+  for (guint i = 0; i < n_partitions; i++)
+    {
+      statement = writer->statements[INSERT_PARTITION];
+      sqlite3_bind_int64 (statement, 1, i + 1);
+      sqlite3_bind_text (statement, 2, g_ptr_array_index (writer->partition_codes, i), -1,
+                         SQLITE_STATIC);
+      step (writer, statement);
+    }
+
+  /* A counting sort by partition keeps the services of each in the order
+   * they came. */
+  positions = g_new0 (guint32, n_partitions + 2);
+  services = g_new (guint32, n_services);
+  for (guint service = 1; service < n_services; service++)
+    positions[g_array_index (writer->first_partitions, guint32, service) + 1]++;
+  for (guint i = 1; i <= n_partitions + 1; i++)
+    positions[i] += positions[i - 1];
+  for (guint service = 1; service < n_services; service++)
+    services[positions[g_array_index (writer->first_partitions, guint32, service)]++] = service;
+
+  statement = writer->statements[INSERT_SEARCH_ORDER];
+  for (guint i = 0; i + 1 < n_services; i++)
+    {
+      sqlite3_bind_int64 (statement, 1, i + 1);
+      sqlite3_bind_int64 (statement, 2, services[i]);
+      step (writer, statement);
+    }
+
+  if (writer->database_error != NULL)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
+                   _("The directory database cannot be written: %s"), writer->database_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+haven_directory_writer_store (HavenDirectoryWriter *writer,
+                              Prepared             *prepared)
+{
+  sqlite3_stmt *statement;
+  gint64 organization = store_organization (writer, prepared->organization_key,
+                                            prepared->organization_name);
+  gint64 rowid = ++writer->n_services;
+
+  statement = writer->statements[INSERT_SERVICE];
+  sqlite3_bind_int64 (statement, 1, rowid);
+  sqlite3_bind_text (statement, 2, prepared->id, -1, SQLITE_STATIC);
+  if (organization > 0)
+    sqlite3_bind_int64 (statement, 3, organization);
+  else
+    sqlite3_bind_null (statement, 3);
+  sqlite3_bind_text (statement, 4, prepared->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int (statement, 5, prepared->flags);
+  sqlite3_bind_text (statement, 6, prepared->schedule, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 7, prepared->details, -1, SQLITE_STATIC);
+  step (writer, statement);
+
+  for (guint i = 0; prepared->terms[i] != NULL && prepared->terms[i + 1] != NULL; i += 3)
+    {
+      const char *name = prepared->terms[i + 2][0] != '\0' ? prepared->terms[i + 2] : NULL;
+
+      statement = writer->statements[INSERT_SERVICE_TERM];
+      sqlite3_bind_int64 (statement, 1, rowid);
+      sqlite3_bind_int64 (statement, 2, lookup_term (writer, prepared->terms[i],
+                                                     prepared->terms[i + 1], name));
+      step (writer, statement);
+    }
+
+  for (guint i = 0; prepared->regions[i] != NULL; i++)
+    {
+      statement = writer->statements[INSERT_SERVICE_REGION];
+      sqlite3_bind_int64 (statement, 1, rowid);
+      sqlite3_bind_text (statement, 2, prepared->regions[i], -1, SQLITE_STATIC);
+      step (writer, statement);
+    }
+
+  for (guint i = 0; prepared->languages[i] != NULL; i++)
+    {
+      statement = writer->statements[INSERT_SERVICE_LANGUAGE];
+      sqlite3_bind_int64 (statement, 1, rowid);
+      sqlite3_bind_text (statement, 2, prepared->languages[i], -1, SQLITE_STATIC);
+      step (writer, statement);
+    }
+
+  stage_fts_row (writer, rowid, prepared->regions, prepared->fts);
+}
+
+/* Stores a record now, or hands it to the writing thread, waiting when
+ * that thread is this many records behind (which bounds the memory). */
+#define MAX_PENDING_RECORDS 256
+
+void
+haven_directory_writer_deliver (HavenDirectoryWriter *writer,
+                                Prepared             *prepared)
+{
+  if (writer->records == NULL)
+    {
+      haven_directory_writer_store (writer, prepared);
+      haven_prepared_free (prepared);
+      return;
+    }
+
+  g_async_queue_pop (writer->tokens);
+  g_async_queue_push (writer->records, prepared);
+}
+
+typedef struct {
+  HavenDirectoryWriter *writer;
+  GThreadFunc produce;
+  gpointer data;
+} Producer;
+
+static char end_of_records;
+
+static gpointer
+produce_thread (gpointer data)
+{
+  Producer *producer = data;
+
+  producer->produce (producer->data);
+  g_async_queue_push (producer->writer->records, &end_of_records);
+
+  return NULL;
+}
+
+/* Runs @produce in a thread of its own, storing here what it delivers
+ * (haven_directory_writer_deliver()) until it returns. */
+void
+haven_directory_writer_store_beside (HavenDirectoryWriter *writer,
+                                     GThreadFunc           produce,
+                                     gpointer              data)
+{
+  Producer producer = { writer, produce, data };
+  GThread *thread;
+  gpointer item;
+
+  writer->records = g_async_queue_new ();
+  writer->tokens = g_async_queue_new ();
+  for (guint i = 0; i < MAX_PENDING_RECORDS; i++)
+    g_async_queue_push (writer->tokens, GINT_TO_POINTER (1));
+
+  thread = g_thread_new ("haven-import", produce_thread, &producer);
+  while ((item = g_async_queue_pop (writer->records)) != &end_of_records)
+    {
+      haven_directory_writer_store (writer, item);
+      haven_prepared_free (item);
+      g_async_queue_push (writer->tokens, GINT_TO_POINTER (1));
+    }
+  g_thread_join (thread);
+
+  g_clear_pointer (&writer->records, g_async_queue_unref);
+  g_clear_pointer (&writer->tokens, g_async_queue_unref);
+}
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          GError     **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) == SQLITE_OK)
+    return TRUE;
+
+  g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
+               _("The directory database cannot be written: %s"),
+               message != NULL ? message : sqlite3_errmsg (db));
+  sqlite3_free (message);
+  return FALSE;
+}
+
+static gboolean
+set_meta (sqlite3     *db,
+          const char  *key,
+          const char  *value,
+          GError     **error)
+{
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1,
+                      &statement, NULL);
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, value, -1, SQLITE_STATIC);
+  status = sqlite3_step (statement);
+  sqlite3_finalize (statement);
+
+  if (status == SQLITE_DONE)
+    return TRUE;
+
+  g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
+               _("The directory database cannot be written: %s"), sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+open_database (HavenDirectoryWriter  *writer,
+               const char            *path,
+               GError               **error)
+{
+  static const char pragmas[] =
+    /* The file is new and renamed into place only when complete: no
+     * journal is needed, and one sync at the end is enough. */
+    "PRAGMA journal_mode = OFF;"
+    "PRAGMA synchronous = OFF;"
+    "PRAGMA locking_mode = EXCLUSIVE;"
+    "PRAGMA cache_size = -65536;"
+    "PRAGMA temp_store = FILE;";
+
+  if (sqlite3_open_v2 (path, &writer->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+      != SQLITE_OK)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
+                   _("The directory database %s cannot be created: %s"), path,
+                   sqlite3_errmsg (writer->db));
+      return FALSE;
+    }
+
+  if (!exec_sql (writer->db, pragmas, error) ||
+      !exec_sql (writer->db, schema_sql, error) ||
+      !exec_sql (writer->db, "BEGIN", error))
+    return FALSE;
+
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    {
+      if (sqlite3_prepare_v3 (writer->db, statement_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                              &writer->statements[i], NULL) != SQLITE_OK)
+        {
+          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
+                       _("The directory database cannot be written: %s"),
+                       sqlite3_errmsg (writer->db));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Creates the schema in the new, empty file at @path and starts its one
+ * transaction. */
+HavenDirectoryWriter *
+haven_directory_writer_new (const char  *path,
+                            GTimer      *timer,
+                            GError     **error)
+{
+  HavenDirectoryWriter *writer = g_new0 (HavenDirectoryWriter, 1);
+
+  writer->organizations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->terms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->timer = timer;
+  for (guint i = 0; i < G_N_ELEMENTS (writer->batches); i++)
+    {
+      writer->batches[i].text = g_string_sized_new (STAGING_SIZE + 64 * 1024);
+      writer->batches[i].rows = g_array_new (FALSE, FALSE, sizeof (StagedRow));
+    }
+  writer->filling = &writer->batches[0];
+  writer->draining = &writer->batches[1];
+  writer->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->partition_codes = g_ptr_array_new_with_free_func (g_free);
+  writer->first_partitions = g_array_new (FALSE, TRUE, sizeof (guint32));
+
+  if (!open_database (writer, path, error))
+    {
+      haven_directory_writer_free (writer);
+      return NULL;
+    }
+
+  return writer;
+}
+
+void
+haven_directory_writer_free (HavenDirectoryWriter *writer)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (writer->batches); i++)
+    {
+      if (writer->batches[i].text != NULL)
+        g_string_free (writer->batches[i].text, TRUE);
+      g_clear_pointer (&writer->batches[i].rows, g_array_unref);
+    }
+  g_clear_pointer (&writer->partitions, g_hash_table_unref);
+  g_clear_pointer (&writer->partition_codes, g_ptr_array_unref);
+  g_clear_pointer (&writer->first_partitions, g_array_unref);
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    g_clear_pointer (&writer->statements[i], sqlite3_finalize);
+  g_clear_pointer (&writer->db, sqlite3_close);
+  g_clear_pointer (&writer->organizations, g_hash_table_unref);
+  g_clear_pointer (&writer->terms, g_hash_table_unref);
+  g_clear_pointer (&writer->database_error, g_free);
+  g_free (writer);
+}
+
+/* Indexes what is left, builds the indexes and the lists of words, and
+ * commits. */
+gboolean
+haven_directory_writer_finish (HavenDirectoryWriter  *writer,
+                               const char            *source,
+                               const char            *format,
+                               GError               **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *imported_at = g_date_time_format_iso8601 (now);
+  g_autofree char *version = g_strdup_printf ("%d", HAVEN_DIRECTORY_SCHEMA_VERSION);
+  g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d",
+                                             HAVEN_DIRECTORY_SCHEMA_VERSION);
+
+  g_debug ("Records stored after %.2f s", g_timer_elapsed (writer->timer, NULL));
+  if (!finish_fts (writer, error))
+    return FALSE;
+  g_debug ("Full-text rows indexed after %.2f s", g_timer_elapsed (writer->timer, NULL));
+
+  for (guint i = 0; i < N_STATEMENTS; i++)
+    g_clear_pointer (&writer->statements[i], sqlite3_finalize);
+
+  if (!exec_sql (writer->db, index_sql, error))
+    return FALSE;
+  g_debug ("Indexes built after %.2f s", g_timer_elapsed (writer->timer, NULL));
+  /* Merge the index segments written along the way into one, which is what
+   * every search reads. */
+  if (!exec_sql (writer->db, "INSERT INTO services_fts (services_fts) VALUES ('optimize')", error))
+    return FALSE;
+  g_debug ("Full-text index merged after %.2f s", g_timer_elapsed (writer->timer, NULL));
+  if (!exec_sql (writer->db, words_sql, error))
+    return FALSE;
+  g_debug ("Words listed after %.2f s", g_timer_elapsed (writer->timer, NULL));
+
+  return set_meta (writer->db, "schema_version", version, error) &&
+         set_meta (writer->db, "imported_at", imported_at, error) &&
+         set_meta (writer->db, "source", source, error) &&
+         set_meta (writer->db, "format", format, error) &&
+         exec_sql (writer->db, pragma, error) &&
+         exec_sql (writer->db, "COMMIT", error) &&
+         exec_sql (writer->db, "ANALYZE", error);
+}
+
+static gboolean
+sync_path (const char  *path,
+           gboolean     directory,
+           GError     **error)
+{
+  int fd = g_open (path, (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC, 0);
+  int saved_errno;
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      saved_errno = errno;
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_IO,
+                   _("%s cannot be written to disk: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  close (fd);
+  return TRUE;
+}
+
+/* Makes the new database at @temporary the one at @target. The rename is
+ * the commit point, which is why the new file is written without a
+ * journal and synced once here. */
+gboolean
+haven_directory_writer_replace (const char  *temporary,
+                                const char  *target,
+                                const char  *folder,
+                                GError     **error)
+{
+  if (!sync_path (temporary, FALSE, error))
+    return FALSE;
+
+  if (g_rename (temporary, target) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_IO,
+                   _("The directory database %s cannot be replaced: %s"), target,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* The rename itself is only durable once the folder is synced. */
+  return sync_path (folder, TRUE, error);
+}
+
+/* The first insert that failed (a full disk, say), or NULL. */
+const char *
+haven_directory_writer_get_failure (HavenDirectoryWriter *writer)
+{
+  return writer->database_error;
+}
+
+guint
+haven_directory_writer_get_n_services (HavenDirectoryWriter *writer)
+{
+  return writer->n_services;
+}
+
+guint
+haven_directory_writer_get_n_organizations (HavenDirectoryWriter *writer)
+{
+  return writer->n_organizations;
+}
