@@ -36,12 +36,23 @@ struct _HavenSession
   gboolean wiped;
 };
 
+G_DEFINE_ENUM_TYPE (HavenSubmissionState, haven_submission_state,
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_SENDING, "sending"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_SENT, "sent"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_QUEUED, "queued"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_INVALID, "invalid"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_REJECTED, "rejected"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_NOT_SAVED, "not-saved"))
+
 G_DEFINE_FINAL_TYPE (HavenSession, haven_session, G_TYPE_OBJECT)
 
 enum {
   PROP_0,
   PROP_LANGUAGE,
   PROP_CATEGORY,
+  PROP_SUBMISSION_STATE,
+  PROP_REPORT_STATE,
   N_PROPS,
 };
 
@@ -104,6 +115,14 @@ haven_session_get_property (GObject    *object,
       g_value_set_string (value, self->category);
       break;
 
+    case PROP_SUBMISSION_STATE:
+      g_value_set_enum (value, self->submission_state);
+      break;
+
+    case PROP_REPORT_STATE:
+      g_value_set_enum (value, self->report_state);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -150,6 +169,20 @@ haven_session_class_init (HavenSessionClass *klass)
     g_param_spec_string ("category", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  /* Notified whenever anything of the removal request's submission
+   * changes (its state, reference, message or field errors), so that a
+   * page can show what became of it. */
+  props[PROP_SUBMISSION_STATE] =
+    g_param_spec_enum ("submission-state", NULL, NULL,
+                       HAVEN_TYPE_SUBMISSION_STATE, HAVEN_SUBMISSION_NONE,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  /* Likewise for the report: its state or its reference. */
+  props[PROP_REPORT_STATE] =
+    g_param_spec_enum ("report-state", NULL, NULL,
+                       HAVEN_TYPE_SUBMISSION_STATE, HAVEN_SUBMISSION_NONE,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 
@@ -343,6 +376,12 @@ haven_session_set_submission (HavenSession         *self,
 {
   g_return_if_fail (HAVEN_IS_SESSION (self));
 
+  if (self->submission_state == state &&
+      g_strcmp0 (self->submission_reference, reference) == 0 &&
+      g_strcmp0 (self->submission_message, message) == 0 &&
+      self->submission_field_errors == field_errors)
+    return;
+
   self->submission_state = state;
   g_free (self->submission_reference);
   self->submission_reference = g_strdup (reference);
@@ -352,6 +391,7 @@ haven_session_set_submission (HavenSession         *self,
   if (field_errors != NULL)
     self->submission_field_errors = g_hash_table_ref (field_errors);
   self->wiped = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SUBMISSION_STATE]);
 }
 
 /**
@@ -454,6 +494,8 @@ haven_session_wipe (HavenSession *self)
 
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LANGUAGE]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CATEGORY]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SUBMISSION_STATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REPORT_STATE]);
   g_signal_emit (self, signals[WIPED], 0);
 }
 
@@ -486,8 +528,12 @@ haven_session_set_report (HavenSession         *self,
 {
   g_return_if_fail (HAVEN_IS_SESSION (self));
 
+  if (self->report_state == state && g_strcmp0 (self->report_reference, reference) == 0)
+    return;
+
   self->report_state = state;
   g_free (self->report_reference);
   self->report_reference = g_strdup (reference);
   self->wiped = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REPORT_STATE]);
 }

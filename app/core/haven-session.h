@@ -38,6 +38,10 @@ typedef enum {
   HAVEN_SUBMISSION_NOT_SAVED,
 } HavenSubmissionState;
 
+#define HAVEN_TYPE_SUBMISSION_STATE (haven_submission_state_get_type ())
+
+GType haven_submission_state_get_type (void);
+
 #define HAVEN_TYPE_SESSION (haven_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (HavenSession, haven_session, HAVEN, SESSION, GObject)

@@ -20,7 +20,7 @@ struct _HavenApplication
   GSettings *settings;
   /* Sends queued requests for as long as Haven runs, whoever is at the
    * kiosk. */
-  HavenDelivery *delivery;
+  HavenSender *sender;
 
   /* haven --render-pages DIR [--language LL] [--size WxH] [--high-contrast]
    * [--text-scale N] */
@@ -36,33 +36,6 @@ struct _HavenApplication
 
 G_DEFINE_FINAL_TYPE (HavenApplication, haven_application, ADW_TYPE_APPLICATION)
 
-/**
- * haven_application_ensure_delivery:
- *
- * Returns: (transfer none): the delivery of queued requests, started; made
- *   on first use, opening the outbox
- */
-HavenDelivery *
-haven_application_ensure_delivery (HavenApplication  *self,
-                                   GError           **error)
-{
-  g_autoptr(HavenOutbox) outbox = NULL;
-
-  g_return_val_if_fail (HAVEN_IS_APPLICATION (self), NULL);
-
-  if (self->delivery != NULL)
-    return self->delivery;
-
-  outbox = haven_outbox_new_from_settings (self->settings, error);
-  if (outbox == NULL)
-    return NULL;
-
-  self->delivery = haven_delivery_new (self->settings, outbox);
-  haven_delivery_start (self->delivery);
-
-  return self->delivery;
-}
-
 /* Requests left queued by an earlier run go out without waiting for the
  * next visitor; opening the outbox waits until the window is on screen. */
 static gboolean
@@ -71,7 +44,7 @@ start_delivery_cb (gpointer user_data)
   HavenApplication *self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (haven_application_ensure_delivery (self, &error) == NULL)
+  if (haven_sender_ensure_delivery (self->sender, &error) == NULL)
     g_warning ("Queued requests cannot be sent: %s", error->message);
 
   return G_SOURCE_REMOVE;
@@ -107,17 +80,17 @@ haven_application_activate (GApplication *application)
       return;
     }
 
-  if (window == NULL)
+  if (window != NULL)
     {
-      window = GTK_WINDOW (haven_window_new (self, self->settings));
-      if (self->exit_after_first_frame)
-        haven_first_frame_watch (window);
+      gtk_window_present (window);
+      return;
     }
 
+  window = GTK_WINDOW (haven_window_new (self, self->settings, self->sender));
+  if (self->exit_after_first_frame)
+    haven_first_frame_watch (window);
   gtk_window_present (window);
-
-  if (self->delivery == NULL)
-    g_idle_add_full (G_PRIORITY_LOW, start_delivery_cb, g_object_ref (self), g_object_unref);
+  g_idle_add_full (G_PRIORITY_LOW, start_delivery_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -133,6 +106,7 @@ haven_application_startup (GApplication *application)
                 NULL);
 
   self->settings = g_settings_new (APP_ID);
+  self->sender = haven_sender_new (self->settings);
 }
 
 static int
@@ -182,9 +156,7 @@ haven_application_dispose (GObject *object)
 {
   HavenApplication *self = HAVEN_APPLICATION (object);
 
-  if (self->delivery != NULL)
-    haven_delivery_stop (self->delivery);
-  g_clear_object (&self->delivery);
+  g_clear_object (&self->sender);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->render_directory, g_free);
   g_clear_pointer (&self->render_language, g_free);

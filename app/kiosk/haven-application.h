@@ -3,8 +3,6 @@
 
 #include <adwaita.h>
 
-#include "haven-delivery.h"
-
 G_BEGIN_DECLS
 
 #define HAVEN_TYPE_APPLICATION (haven_application_get_type ())
@@ -13,8 +11,6 @@ G_DECLARE_FINAL_TYPE (HavenApplication, haven_application, HAVEN, APPLICATION, A
 
 HavenApplication *haven_application_new          (void);
 GSettings        *haven_application_get_settings (HavenApplication *self);
-HavenDelivery    *haven_application_ensure_delivery (HavenApplication  *self,
-                                                     GError           **error);
 
 int               haven_application_get_exit_status (HavenApplication *self);
 

@@ -377,6 +377,8 @@ haven_page_renderer_run (GSettings              *settings,
 {
   g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
   g_autoptr(GSettings) own_settings = g_settings_new_with_backend (APP_ID, backend);
+  /* Nothing is sent while rendering, so it never opens an outbox. */
+  g_autoptr(HavenSender) sender = haven_sender_new (own_settings);
   g_autoptr(GHashTable) rendered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   HavenWindow *window;
   gboolean ok = TRUE;
@@ -412,7 +414,7 @@ haven_page_renderer_run (GSettings              *settings,
   }
   g_settings_set_string (own_settings, "default-language", language);
 
-  window = haven_window_new (NULL, own_settings);
+  window = haven_window_new (NULL, own_settings, sender);
   if (haven_window_get_cannot_start_page (window) != NULL)
     {
       GtkWidget *page = haven_window_get_cannot_start_page (window);

@@ -7,11 +7,9 @@
 
 #include <glib/gi18n.h>
 
-#include "haven-application.h"
 #include "haven-cannot-start-page.h"
 #include "haven-category-page.h"
 #include "haven-child-page.h"
-#include "haven-delivery.h"
 #include "haven-guidance-page.h"
 #include "haven-idle-monitor.h"
 #include "haven-idle-warning.h"
@@ -26,6 +24,7 @@
 #include "haven-removal-send-page.h"
 #include "haven-review-page.h"
 #include "haven-safety-page.h"
+#include "haven-sender.h"
 #include "haven-story-page.h"
 #include "haven-summary.h"
 #include "haven-summary-page.h"
@@ -55,9 +54,9 @@ struct _HavenWindow
 
   GSettings *settings;
   HavenContent *content;
-  /* Only without a HavenApplication (the tests); otherwise the
-   * application's, which outlives windows. */
-  HavenDelivery *delivery;
+  /* Sends what the visitor confirms, and goes on sending what is queued
+   * after the window has gone: the application's in the kiosk. */
+  HavenSender *sender;
   HavenSession *session;
   /* Cancelled when the visit ends: nothing of a finished visit may come
    * back to the screen. */
@@ -100,6 +99,7 @@ G_DEFINE_FINAL_TYPE (HavenWindow, haven_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_SENDER,
   PROP_LARGER_TEXT,
   PROP_HIGH_CONTRAST,
   N_PROPS,
@@ -528,9 +528,6 @@ operator_closed_cb (HavenWindow *self)
   focus_current_page (self);
 }
 
-static HavenDelivery *ensure_delivery (HavenWindow  *self,
-                                       GError      **error);
-
 /* Ctrl+Alt+O, or a long press on the welcome page's top corner: the
  * operator's screen, behind its PIN. Only from the welcome page, so that
  * no visitor's words are ever behind it. */
@@ -547,7 +544,7 @@ operator_action_cb (GtkWidget  *widget,
       !haven_session_is_empty (self->session))
     return;
 
-  delivery = ensure_delivery (self, &error);
+  delivery = haven_sender_ensure_delivery (self->sender, &error);
   if (delivery == NULL)
     g_message ("The operator screen cannot show the outbox: %s", error->message);
 
@@ -634,6 +631,25 @@ key_pressed_cb (GtkEventControllerKey *controller,
   return GDK_EVENT_STOP;
 }
 
+/* The page that shows what became of a request is built again from the
+ * session; pages never learn of it otherwise. */
+static void
+submission_changed_cb (HavenWindow *self)
+{
+  if (HAVEN_IS_REMOVAL_SEND_PAGE (self->current_page) || HAVEN_IS_SUMMARY_PAGE (self->current_page))
+    show_current_step (self);
+}
+
+/* Destroys everything the visitor entered. The window stops listening
+ * first: nothing of a finished visit comes back to the screen. */
+static void
+forget_session (HavenWindow *self)
+{
+  g_signal_handlers_disconnect_by_data (self->session, self);
+  haven_session_wipe (self->session);
+  g_clear_object (&self->session);
+}
+
 /* Ends the visit: everything the visitor entered is destroyed with the
  * session and the pages, and a new visit starts in the kiosk's language. */
 static void
@@ -653,8 +669,7 @@ start_new_visit (HavenWindow *self)
 
   if (self->session != NULL)
     {
-      haven_session_wipe (self->session);
-      g_clear_object (&self->session);
+      forget_session (self);
       clear_clipboards (self);
     }
 
@@ -665,6 +680,10 @@ start_new_visit (HavenWindow *self)
     }
 
   self->session = haven_session_new (language);
+  g_signal_connect_object (self->session, "notify::submission-state",
+                           G_CALLBACK (submission_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::report-state",
+                           G_CALLBACK (submission_changed_cb), self, G_CONNECT_SWAPPED);
   set_language (self, language);
   build_header (self);
   show_step (self, &(VisitStep) { HAVEN_TYPE_WELCOME_PAGE, NULL });
@@ -772,217 +791,6 @@ haven_window_map (GtkWidget *widget)
     focus_current_page (HAVEN_WINDOW (widget));
 }
 
-/* A reference the visitor can read aloud, for a request the backend has not
- * answered yet: made from its request_id, so staff and the operator can
- * find it in the outbox. */
-static char *
-make_kiosk_reference (const char *request_id)
-{
-  g_autofree char *hex = g_ascii_strup (request_id, 8);
-
-  return g_strdup_printf ("K-%.4s-%.4s", hex, hex + 4);
-}
-
-/* A request on its way. It outlives the visit (and the window) if it must:
- * the attempt goes on, only its result is not shown. */
-typedef struct {
-  GWeakRef window;
-  HavenRequestKind kind;
-  /* A report is made for sending and wiped once saved. */
-  HavenRequest *request;
-  HavenSession *session;
-  HavenDelivery *delivery;
-  GCancellable *cancellable;
-  char *request_id;
-} Submission;
-
-static void
-submission_free (Submission *submission)
-{
-  g_weak_ref_clear (&submission->window);
-  if (submission->kind == HAVEN_REQUEST_KIND_REPORT && submission->request != NULL)
-    haven_request_wipe (submission->request);
-  g_clear_object (&submission->request);
-  g_clear_object (&submission->session);
-  g_clear_object (&submission->delivery);
-  g_clear_object (&submission->cancellable);
-  g_free (submission->request_id);
-  g_free (submission);
-}
-
-/* Shows what became of the request, if the visit it belongs to is still
- * the one on screen. */
-static void
-finish_submission (Submission           *submission,
-                   HavenSubmissionState  state,
-                   const char           *reference,
-                   const char           *message,
-                   GHashTable           *field_errors)
-{
-  g_autoptr(HavenWindow) self = g_weak_ref_get (&submission->window);
-
-  if (self == NULL || self->session != submission->session)
-    return;
-
-  if (submission->kind == HAVEN_REQUEST_KIND_REPORT)
-    {
-      g_autofree char *kiosk_reference = make_kiosk_reference (submission->request_id);
-
-      /* A report has no field the visitor could correct: a refusal is
-       * kept for the staff, like a removal request refused for good. */
-      if (state == HAVEN_SUBMISSION_INVALID)
-        state = HAVEN_SUBMISSION_REJECTED;
-      haven_session_set_report (self->session, state,
-                                state == HAVEN_SUBMISSION_NOT_SAVED ? NULL
-                                : reference != NULL ? reference : kiosk_reference);
-    }
-  else
-    haven_session_set_submission (self->session, state, reference, message, field_errors);
-  if (HAVEN_IS_REMOVAL_SEND_PAGE (self->current_page) || HAVEN_IS_SUMMARY_PAGE (self->current_page))
-    show_current_step (self);
-}
-
-static HavenDelivery *
-ensure_delivery (HavenWindow  *self,
-                 GError      **error)
-{
-  g_autoptr(HavenOutbox) outbox = NULL;
-  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-
-  if (HAVEN_IS_APPLICATION (application))
-    return haven_application_ensure_delivery (HAVEN_APPLICATION (application), error);
-
-  if (self->delivery != NULL)
-    return self->delivery;
-
-  outbox = haven_outbox_new_from_settings (self->settings, error);
-  if (outbox == NULL)
-    return NULL;
-
-  self->delivery = haven_delivery_new (self->settings, outbox);
-  haven_delivery_start (self->delivery);
-
-  return self->delivery;
-}
-
-static void
-delivered_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HavenDeliveryResult) delivery_result = NULL;
-  g_autofree char *kiosk_reference = NULL;
-  Submission *submission = user_data;
-
-  delivery_result = haven_delivery_deliver_now_finish (HAVEN_DELIVERY (object), result, &error);
-  kiosk_reference = make_kiosk_reference (submission->request_id);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    ;
-  else if (delivery_result == NULL)
-    /* The request is saved: the outbox sends it later. */
-    finish_submission (submission, HAVEN_SUBMISSION_QUEUED, kiosk_reference, NULL, NULL);
-  else if (delivery_result->outcome == HAVEN_DELIVERY_OUTCOME_DELIVERED)
-    finish_submission (submission, HAVEN_SUBMISSION_SENT, delivery_result->case_reference, NULL, NULL);
-  else if (delivery_result->outcome == HAVEN_DELIVERY_OUTCOME_INVALID)
-    finish_submission (submission, HAVEN_SUBMISSION_INVALID, NULL, NULL,
-                       delivery_result->field_errors);
-  else if (haven_delivery_outcome_is_kept (delivery_result->outcome))
-    finish_submission (submission, HAVEN_SUBMISSION_QUEUED, kiosk_reference, NULL, NULL);
-  else
-    finish_submission (submission, HAVEN_SUBMISSION_REJECTED, kiosk_reference, NULL, NULL);
-
-  submission_free (submission);
-}
-
-static void
-enqueued_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  Submission *submission = user_data;
-
-  if (!haven_outbox_enqueue_request_finish (HAVEN_OUTBOX (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* The outbox's own words name files and limits: for the
-           * operator's log, not the visitor's screen. */
-          g_message ("A %s could not be saved: %s",
-                     haven_request_kind_to_string (submission->kind), error->message);
-          finish_submission (submission, HAVEN_SUBMISSION_NOT_SAVED, NULL, error->message, NULL);
-        }
-      submission_free (submission);
-      return;
-    }
-
-  /* Saved: from here on the request reaches the backend whatever the
-   * visitor does. If they have left already, delivery sends it on its
-   * own; otherwise one attempt now, so they leave with its reference. */
-  if (g_cancellable_is_cancelled (submission->cancellable))
-    {
-      haven_delivery_kick (submission->delivery);
-      submission_free (submission);
-      return;
-    }
-
-  haven_delivery_deliver_now_async (submission->delivery, submission->request_id,
-                                    haven_session_get_language (submission->session),
-                                    submission->cancellable, delivered_cb, submission);
-}
-
-/* Saves @request to the outbox and, while the visitor is still there,
- * tries to send it at once, so they leave with its reference. */
-static void
-submit_request (HavenWindow  *self,
-                HavenRequest *request)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *kiosk_id = g_settings_get_string (self->settings, "kiosk-id");
-  g_autofree char *locale = g_strdelimit (g_strdup (haven_session_get_language (self->session)), "_", '-');
-  HavenRequestKind kind = haven_request_get_kind (request);
-  HavenDelivery *delivery;
-  Submission *submission;
-
-  delivery = ensure_delivery (self, &error);
-  if (delivery == NULL)
-    {
-      g_message ("A %s could not be saved: %s", haven_request_kind_to_string (kind), error->message);
-      if (kind == HAVEN_REQUEST_KIND_REPORT)
-        haven_session_set_report (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL);
-      else
-        haven_session_set_submission (self->session, HAVEN_SUBMISSION_NOT_SAVED, NULL,
-                                      error->message, NULL);
-      show_current_step (self);
-      return;
-    }
-
-  /* A request refused earlier is sent again as a new one. */
-  haven_request_confirm (request, kiosk_id[0] != '\0' ? kiosk_id : g_get_host_name (), locale);
-
-  submission = g_new0 (Submission, 1);
-  g_weak_ref_init (&submission->window, self);
-  submission->kind = kind;
-  submission->request = g_object_ref (request);
-  submission->session = g_object_ref (self->session);
-  submission->delivery = g_object_ref (delivery);
-  submission->cancellable = g_object_ref (self->visit_cancellable);
-  submission->request_id = g_strdup (haven_request_get_request_id (request));
-
-  if (kind == HAVEN_REQUEST_KIND_REPORT)
-    haven_session_set_report (self->session, HAVEN_SUBMISSION_SENDING, NULL);
-  else
-    haven_session_set_submission (self->session, HAVEN_SUBMISSION_SENDING, NULL, NULL, NULL);
-  show_current_step (self);
-
-  /* Not cancelled by the end of the visit: the visitor confirmed it, so
-   * it is saved even if they press Leave now a moment later. */
-  haven_outbox_enqueue_request_async (haven_delivery_get_outbox (delivery), request,
-                                      NULL, enqueued_cb, submission);
-}
-
 static void
 send_removal_action_cb (GtkWidget  *widget,
                         const char *action_name,
@@ -993,7 +801,10 @@ send_removal_action_cb (GtkWidget  *widget,
   if (haven_session_get_submission_state (self->session) == HAVEN_SUBMISSION_SENDING)
     return;
 
-  submit_request (self, haven_session_get_removal_request (self->session));
+  /* The session says what becomes of it (submission_changed_cb). */
+  haven_sender_submit_async (self->sender, self->session,
+                             haven_session_get_removal_request (self->session),
+                             self->visit_cancellable, NULL, NULL);
 }
 
 /* The summary's "Send the report", where the deployment takes reports. */
@@ -1011,7 +822,7 @@ send_report_action_cb (GtkWidget  *widget,
     return;
 
   report = haven_summary_build_report (self->session, self->content);
-  submit_request (self, report);
+  haven_sender_submit_async (self->sender, self->session, report, self->visit_cancellable, NULL, NULL);
 }
 
 static gboolean
@@ -1200,13 +1011,11 @@ haven_window_dispose (GObject *object)
   HavenWindow *self = HAVEN_WINDOW (object);
 
   if (self->session != NULL)
-    haven_session_wipe (self->session);
-  g_clear_object (&self->session);
+    forget_session (self);
   g_clear_object (&self->idle_monitor);
   g_clear_handle_id (&self->stop_scrubbing_source, g_source_remove);
   g_cancellable_cancel (self->visit_cancellable);
   g_clear_object (&self->visit_cancellable);
-  g_clear_object (&self->delivery);
   self->current_page = NULL;
   self->idle_warning = NULL;
   self->operator_screen = NULL;
@@ -1229,6 +1038,7 @@ haven_window_finalize (GObject *object)
   HavenWindow *self = HAVEN_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->sender);
   g_clear_object (&self->content);
   g_clear_pointer (&self->offered_languages, g_strfreev);
 
@@ -1247,6 +1057,10 @@ haven_window_get_property (GObject    *object,
     {
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_SENDER:
+      g_value_set_object (value, self->sender);
       break;
 
     case PROP_LARGER_TEXT:
@@ -1275,6 +1089,10 @@ haven_window_set_property (GObject      *object,
     {
     case PROP_SETTINGS:
       self->settings = g_value_dup_object (value);
+      break;
+
+    case PROP_SENDER:
+      self->sender = g_value_dup_object (value);
       break;
 
     case PROP_LARGER_TEXT:
@@ -1312,6 +1130,11 @@ haven_window_class_init (HavenWindowClass *klass)
   props[PROP_SETTINGS] =
     g_param_spec_object ("settings", NULL, NULL,
                          G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_SENDER] =
+    g_param_spec_object ("sender", NULL, NULL,
+                         HAVEN_TYPE_SENDER,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   props[PROP_LARGER_TEXT] =
@@ -1365,17 +1188,21 @@ haven_window_init (HavenWindow *self)
  * haven_window_new:
  * @application: (nullable): the HavenApplication, or %NULL in tests
  * @settings: settings of the `io.github.havenkiosk.Haven` schema
+ * @sender: what sends the requests visitors confirm, made from @settings
  */
 HavenWindow *
-haven_window_new (gpointer   application,
-                  GSettings *settings)
+haven_window_new (gpointer     application,
+                  GSettings   *settings,
+                  HavenSender *sender)
 {
   g_return_val_if_fail (application == NULL || GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (HAVEN_IS_SENDER (sender), NULL);
 
   return g_object_new (HAVEN_TYPE_WINDOW,
                        "application", application,
                        "settings", settings,
+                       "sender", sender,
                        NULL);
 }
 

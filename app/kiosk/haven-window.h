@@ -5,6 +5,7 @@
 
 #include "haven-idle-monitor.h"
 #include "haven-operator-pin.h"
+#include "haven-sender.h"
 #include "haven-session.h"
 
 G_BEGIN_DECLS
@@ -14,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HavenWindow, haven_window, HAVEN, WINDOW, AdwApplicationWindow)
 
 HavenWindow      *haven_window_new               (gpointer     application,
-                                                  GSettings   *settings);
+                                                  GSettings   *settings,
+                                                  HavenSender *sender);
 HavenSession     *haven_window_get_session       (HavenWindow *self);
 GtkWidget        *haven_window_get_current_page  (HavenWindow *self);
 HavenIdleMonitor *haven_window_get_idle_monitor  (HavenWindow *self);

@@ -290,6 +290,30 @@ receiver_process_count_requests (ReceiverProcess *receiver,
 }
 
 /**
+ * receiver_process_wait_for_one:
+ *
+ * Runs the main context while the kiosk sends, for at most 20 s.
+ *
+ * Returns: whether the receiver came to hold @request_id, once
+ */
+gboolean
+receiver_process_wait_for_one (ReceiverProcess *receiver,
+                               const char      *request_id)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (receiver_process_count_requests (receiver, request_id) == 1)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+
+  return FALSE;
+}
+
+/**
  * receiver_process_make_keypair:
  * @path: where `haven-receiver --make-keypair` writes the key pair
  *

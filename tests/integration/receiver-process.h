@@ -35,6 +35,8 @@ ReceiverProcess *receiver_process_start_tls_full (const char         *db_path,
 void             receiver_process_stop  (ReceiverProcess    *receiver);
 guint            receiver_process_count_requests (ReceiverProcess *receiver,
                                                   const char      *request_id);
+gboolean         receiver_process_wait_for_one   (ReceiverProcess *receiver,
+                                                  const char      *request_id);
 char            *receiver_process_make_keypair   (const char      *path);
 
 char            *pin_for_key_file       (const char         *key_name);

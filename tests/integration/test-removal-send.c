@@ -221,23 +221,6 @@ test_errors_before_anything_is_saved (Fixture       *fixture,
   reset_settings (fixture);
 }
 
-static gboolean
-receiver_has_one (ReceiverProcess *receiver,
-                  const char      *request_id)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      if (receiver_process_count_requests (receiver, request_id) == 1)
-        return TRUE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (20000);
-    }
-
-  return FALSE;
-}
-
 /* Leaving while the request is on its way: the screen is cleared at once,
  * and the request still arrives, once. */
 static void
@@ -258,7 +241,7 @@ test_leave_now_while_sending (Fixture       *fixture,
   g_assert_true (HAVEN_IS_WELCOME_PAGE (current_page (fixture)));
   g_assert_cmpint (haven_session_get_submission_state (haven_window_get_session (fixture->window)),
                    ==, HAVEN_SUBMISSION_NONE);
-  g_assert_true (receiver_has_one (receiver, request_id));
+  g_assert_true (receiver_process_wait_for_one (receiver, request_id));
 
   receiver_process_stop (receiver);
   reset_settings (fixture);

@@ -293,6 +293,7 @@ test_locked_settings_shown (void)
 {
   g_autoptr(GSettingsBackend) backend = g_object_new (locking_backend_get_type (), NULL);
   g_autoptr(GSettings) settings = g_settings_new_with_backend (APP_ID, backend);
+  g_autoptr(HavenSender) sender = haven_sender_new (settings);
   g_autoptr(GError) error = NULL;
   g_autofree char *hash = haven_operator_pin_hash ("2468", &error);
   HavenWindow *window;
@@ -302,7 +303,7 @@ test_locked_settings_shown (void)
   g_assert_true (g_settings_set_string (settings, "operator-pin-hash", hash));
   g_assert_false (g_settings_is_writable (settings, "kiosk-mode"));
 
-  window = g_object_ref (haven_window_new (NULL, settings));
+  window = g_object_ref (haven_window_new (NULL, settings, sender));
   gtk_window_present (GTK_WINDOW (window));
   iterate ();
 

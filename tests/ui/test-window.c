@@ -735,6 +735,7 @@ test_missing_content_tells_staff (void)
   g_autofree char *saved = g_strdup (g_getenv ("HAVEN_DATADIR"));
   g_autofree char *empty = g_dir_make_tmp ("haven-no-data-XXXXXX", &error);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(HavenSender) sender = haven_sender_new (settings);
   HavenWindow *window;
   GtkWidget *page;
 
@@ -744,7 +745,7 @@ test_missing_content_tells_staff (void)
 
   g_test_expect_message ("haven-window", G_LOG_LEVEL_WARNING,
                          "*cannot be read*content*havenctl content check*");
-  window = haven_window_new (NULL, settings);
+  window = haven_window_new (NULL, settings, sender);
   g_test_assert_expected_messages ();
   gtk_window_present (GTK_WINDOW (window));
   iterate ();

@@ -29,7 +29,10 @@ fixture_set_up (Fixture       *fixture,
 
   /* GTK owns a window; the test's own reference lets it check, after
    * destroying the window, that nothing else kept it alive. */
-  fixture->window = g_object_ref (haven_window_new (NULL, fixture->settings));
+  /* As the application does: the outbox is opened only when something is
+   * sent, so a test may set outbox-file until then. */
+  fixture->sender = haven_sender_new (fixture->settings);
+  fixture->window = g_object_ref (haven_window_new (NULL, fixture->settings, fixture->sender));
   gtk_window_present (GTK_WINDOW (fixture->window));
 }
 
@@ -40,6 +43,7 @@ fixture_tear_down (Fixture       *fixture,
   g_settings_set_boolean (fixture->settings, "kiosk-mode", FALSE);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_assert_finalize_object (fixture->window);
+  g_clear_object (&fixture->sender);
 
   g_settings_reset (fixture->settings, "languages");
   g_settings_reset (fixture->settings, "default-language");

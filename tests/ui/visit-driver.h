@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   GSettings *settings;
+  HavenSender *sender;
   HavenWindow *window;
 } Fixture;
 
