@@ -4,6 +4,7 @@ bridge, and reading its accessible tree (pages' titles, the focus,
 controls by name)."""
 
 import contextlib
+import faulthandler
 import os
 import subprocess
 import sys
@@ -12,6 +13,12 @@ import time
 import pyatspi
 
 TIMEOUT = 20
+
+# A call into AT-SPI that never returns would hold the test until meson's
+# own timeout, saying nothing: after this long, print where every thread
+# is and fail.
+WATCHDOG_SECONDS = 100
+faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True)
 
 
 def fail(message):
@@ -90,6 +97,9 @@ def running_haven(haven):
     env = dict(os.environ)
     env["GTK_A11Y"] = "atspi"
     env.pop("NO_AT_BRIDGE", None)
+    # The registry first, so that haven's bridge finds it ready: the
+    # desktop answers once it is.
+    wait_for("the accessibility registry", lambda: pyatspi.Registry.getDesktop(0) is not None)
     process = subprocess.Popen([haven], env=env)
     try:
         app = wait_for("haven on the accessibility bus", find_app)
