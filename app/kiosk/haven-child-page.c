@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-child-page.h"
-#include "haven-help-numbers.h"
+#include "haven-emergency-numbers.h"
 #include "haven-visit-footer.h"
 
 /* The child path, right after the category: the kiosk never needs to see
@@ -17,7 +17,7 @@ struct _HavenChildPage
 {
   HavenPage parent_instance;
 
-  HavenHelpNumbers *help_numbers;
+  HavenEmergencyNumbers *emergency_numbers;
   HavenVisitFooter *footer;
 };
 
@@ -47,17 +47,17 @@ haven_child_page_constructed (GObject *object)
 {
   HavenChildPage *self = HAVEN_CHILD_PAGE (object);
   HavenContent *content = haven_page_get_content (HAVEN_PAGE (self));
-  HavenEmergencyRegion *region = haven_page_get_help_region (HAVEN_PAGE (self));
+  HavenEmergencyRegion *region = haven_page_get_emergency_region (HAVEN_PAGE (self));
   static const char * const kinds[] = { "emergency", "child-removal", "child", NULL };
   static const char * const everywhere[] = { "child-removal", NULL };
 
   G_OBJECT_CLASS (haven_child_page_parent_class)->constructed (object);
 
   if (region != NULL)
-    haven_help_numbers_add (self->help_numbers, region, kinds);
+    haven_emergency_numbers_add (self->emergency_numbers, region, kinds);
   /* Take It Down, and the directory of hotlines, work from anywhere. */
   if (content != NULL)
-    haven_help_numbers_add (self->help_numbers, haven_content_lookup_region (content, "*"), everywhere);
+    haven_emergency_numbers_add (self->emergency_numbers, haven_content_lookup_region (content, "*"), everywhere);
 }
 
 static void
@@ -69,11 +69,11 @@ haven_child_page_class_init (HavenChildPageClass *klass)
 
   object_class->constructed = haven_child_page_constructed;
 
-  g_type_ensure (HAVEN_TYPE_HELP_NUMBERS);
+  g_type_ensure (HAVEN_TYPE_EMERGENCY_NUMBERS);
   g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-child-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, HavenChildPage, help_numbers);
+  gtk_widget_class_bind_template_child (widget_class, HavenChildPage, emergency_numbers);
   gtk_widget_class_bind_template_child (widget_class, HavenChildPage, footer);
 
   page_class->is_needed = haven_child_page_is_needed;

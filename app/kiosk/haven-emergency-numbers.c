@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "haven-help-numbers"
+#define G_LOG_DOMAIN "haven-emergency-numbers"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "haven-help-numbers.h"
+#include "haven-emergency-numbers.h"
 #include "haven-page.h"
 
 /* Phone numbers and web addresses of services that help now, in large
  * type: a person in danger must be able to read them from a step away.
  * Numbers and addresses are isolated as left-to-right text, so they read
  * the same inside right-to-left sentences. */
-struct _HavenHelpNumbers
+struct _HavenEmergencyNumbers
 {
   AdwBin parent_instance;
 
@@ -22,13 +22,13 @@ struct _HavenHelpNumbers
   GHashTable *shown;
 };
 
-G_DEFINE_FINAL_TYPE (HavenHelpNumbers, haven_help_numbers, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (HavenEmergencyNumbers, haven_emergency_numbers, ADW_TYPE_BIN)
 
 /* U+2066 LEFT-TO-RIGHT ISOLATE … U+2069 POP DIRECTIONAL ISOLATE */
 #define LTR_ISOLATE(text) "\xe2\x81\xa6" text "\xe2\x81\xa9"
 
 static void
-add_entry (HavenHelpNumbers *self,
+add_entry (HavenEmergencyNumbers *self,
            const char       *value,
            const char       *label,
            const char       *value_class)
@@ -38,7 +38,7 @@ add_entry (HavenHelpNumbers *self,
   GtkWidget *value_label = haven_page_make_label (isolated, value_class, 0);
   GtkWidget *text_label = haven_page_make_label (g_dgettext (GETTEXT_PACKAGE, label), NULL, 0);
 
-  gtk_widget_add_css_class (box, "help-number");
+  gtk_widget_add_css_class (box, "emergency-number");
   gtk_box_append (GTK_BOX (box), value_label);
   gtk_box_append (GTK_BOX (box), text_label);
   /* A screen reader says what the number is for, then the number. */
@@ -50,7 +50,7 @@ add_entry (HavenHelpNumbers *self,
 }
 
 /**
- * haven_help_numbers_add:
+ * haven_emergency_numbers_add:
  * @kinds: the kinds of numbers and links to show, in this order
  *   ("emergency", "crisis", "child-removal", …)
  *
@@ -60,13 +60,13 @@ add_entry (HavenHelpNumbers *self,
  * Returns: how many were added
  */
 guint
-haven_help_numbers_add (HavenHelpNumbers     *self,
+haven_emergency_numbers_add (HavenEmergencyNumbers     *self,
                         HavenEmergencyRegion *region,
                         const char * const   *kinds)
 {
   guint added = 0;
 
-  g_return_val_if_fail (HAVEN_IS_HELP_NUMBERS (self), 0);
+  g_return_val_if_fail (HAVEN_IS_EMERGENCY_NUMBERS (self), 0);
   g_return_val_if_fail (HAVEN_IS_EMERGENCY_REGION (region), 0);
 
   for (gsize k = 0; kinds[k] != NULL; k++)
@@ -80,7 +80,7 @@ haven_help_numbers_add (HavenHelpNumbers     *self,
             continue;
 
           add_entry (self, value, haven_emergency_region_get_number_label (region, i),
-                     "help-number-value");
+                     "emergency-number-value");
           added++;
         }
 
@@ -93,7 +93,7 @@ haven_help_numbers_add (HavenHelpNumbers     *self,
             continue;
 
           add_entry (self, url, haven_emergency_region_get_link_label (region, i),
-                     "help-link-value");
+                     "emergency-link-value");
           added++;
         }
     }
@@ -102,23 +102,23 @@ haven_help_numbers_add (HavenHelpNumbers     *self,
 }
 
 static void
-haven_help_numbers_finalize (GObject *object)
+haven_emergency_numbers_finalize (GObject *object)
 {
-  g_hash_table_unref (HAVEN_HELP_NUMBERS (object)->shown);
+  g_hash_table_unref (HAVEN_EMERGENCY_NUMBERS (object)->shown);
 
-  G_OBJECT_CLASS (haven_help_numbers_parent_class)->finalize (object);
+  G_OBJECT_CLASS (haven_emergency_numbers_parent_class)->finalize (object);
 }
 
 static void
-haven_help_numbers_class_init (HavenHelpNumbersClass *klass)
+haven_emergency_numbers_class_init (HavenEmergencyNumbersClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = haven_help_numbers_finalize;
+  object_class->finalize = haven_emergency_numbers_finalize;
 }
 
 static void
-haven_help_numbers_init (HavenHelpNumbers *self)
+haven_emergency_numbers_init (HavenEmergencyNumbers *self)
 {
   self->shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->list = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 18));
@@ -126,7 +126,7 @@ haven_help_numbers_init (HavenHelpNumbers *self)
 }
 
 GtkWidget *
-haven_help_numbers_new (void)
+haven_emergency_numbers_new (void)
 {
-  return g_object_new (HAVEN_TYPE_HELP_NUMBERS, NULL);
+  return g_object_new (HAVEN_TYPE_EMERGENCY_NUMBERS, NULL);
 }

@@ -7,12 +7,12 @@
 
 G_BEGIN_DECLS
 
-#define HAVEN_TYPE_HELP_NUMBERS (haven_help_numbers_get_type ())
+#define HAVEN_TYPE_EMERGENCY_NUMBERS (haven_emergency_numbers_get_type ())
 
-G_DECLARE_FINAL_TYPE (HavenHelpNumbers, haven_help_numbers, HAVEN, HELP_NUMBERS, AdwBin)
+G_DECLARE_FINAL_TYPE (HavenEmergencyNumbers, haven_emergency_numbers, HAVEN, EMERGENCY_NUMBERS, AdwBin)
 
-GtkWidget *haven_help_numbers_new (void);
-guint      haven_help_numbers_add (HavenHelpNumbers     *self,
+GtkWidget *haven_emergency_numbers_new (void);
+guint      haven_emergency_numbers_add (HavenEmergencyNumbers     *self,
                                    HavenEmergencyRegion *region,
                                    const char * const   *kinds);
 

@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-guidance-page.h"
-#include "haven-help-numbers.h"
+#include "haven-emergency-numbers.h"
 #include "haven-visit-footer.h"
 
 /* What to keep and what to do now, for the visitor's category: the
@@ -55,13 +55,13 @@ add_child_removal (HavenGuidancePage *self,
   static const char * const kinds[] = { "child-removal", "child", NULL };
   static const char * const everywhere[] = { "child-removal", NULL };
   GtkWidget *section = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *numbers = haven_help_numbers_new ();
+  GtkWidget *numbers = haven_emergency_numbers_new ();
 
   gtk_box_append (GTK_BOX (section),
                   haven_page_make_label (_("You were under 18: these services can remove the pictures, and you never have to send them"),
                                          "title-3", 2));
-  haven_help_numbers_add (HAVEN_HELP_NUMBERS (numbers), haven_page_get_help_region (HAVEN_PAGE (self)), kinds);
-  haven_help_numbers_add (HAVEN_HELP_NUMBERS (numbers), haven_content_lookup_region (content, "*"), everywhere);
+  haven_emergency_numbers_add (HAVEN_EMERGENCY_NUMBERS (numbers), haven_page_get_emergency_region (HAVEN_PAGE (self)), kinds);
+  haven_emergency_numbers_add (HAVEN_EMERGENCY_NUMBERS (numbers), haven_content_lookup_region (content, "*"), everywhere);
   gtk_box_append (GTK_BOX (section), numbers);
   gtk_box_prepend (self->guidance_box, section);
 }

@@ -18,7 +18,7 @@ typedef struct
   /* What comes after this page, translated, for "Next: …"; NULL on the
    * last page. */
   char *next_step;
-  /* The kiosk's region (ISO 3166-1 alpha-2), for its help numbers and
+  /* The kiosk's region (ISO 3166-1 alpha-2), for its emergency numbers and
    * currency; "" when not configured. */
   char *region;
   /* The helper's language at a walk-in desk, when it is not the
@@ -296,13 +296,13 @@ haven_page_get_region (HavenPage *self)
 }
 
 /**
- * haven_page_get_help_region:
+ * haven_page_get_emergency_region:
  *
- * Returns: (transfer none): the help numbers for the kiosk's region, or
+ * Returns: (transfer none): the emergency numbers for the kiosk's region, or
  *   the region-neutral ones when the region has none
  */
 HavenEmergencyRegion *
-haven_page_get_help_region (HavenPage *self)
+haven_page_get_emergency_region (HavenPage *self)
 {
   HavenPagePrivate *priv;
 

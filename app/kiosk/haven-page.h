@@ -42,7 +42,7 @@ const char   *haven_page_get_region   (HavenPage *self);
 const char   *haven_page_get_helper_language (HavenPage *self);
 GtkWidget    *haven_page_make_helper_label   (HavenPage  *self,
                                               const char *msgid);
-HavenEmergencyRegion *haven_page_get_help_region (HavenPage *self);
+HavenEmergencyRegion *haven_page_get_emergency_region (HavenPage *self);
 const char   *haven_page_type_get_step_title (GType page_type);
 void          haven_page_focus       (HavenPage *self);
 void          haven_page_set_step    (HavenPage *self,

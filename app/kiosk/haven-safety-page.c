@@ -5,7 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "haven-help-numbers.h"
+#include "haven-emergency-numbers.h"
 #include "haven-safety-page.h"
 #include "haven-visit-footer.h"
 
@@ -24,7 +24,7 @@ struct _HavenSafetyPage
   GtkWidget *help_box;
   GtkWidget *help_heading;
   GtkLabel *help_text;
-  HavenHelpNumbers *help_numbers;
+  HavenEmergencyNumbers *emergency_numbers;
   HavenVisitFooter *footer;
 };
 
@@ -40,7 +40,7 @@ static void
 show_help (HavenSafetyPage *self,
            const char      *answer)
 {
-  HavenEmergencyRegion *region = haven_page_get_help_region (HAVEN_PAGE (self));
+  HavenEmergencyRegion *region = haven_page_get_emergency_region (HAVEN_PAGE (self));
   /* Someone thinking of harming themselves needs a person to talk to
    * first; someone threatened by another needs the police first. */
   static const char * const for_someone[] = { "emergency", "domestic-abuse", "crisis", NULL };
@@ -52,7 +52,7 @@ show_help (HavenSafetyPage *self,
                        ? _("You are not alone. If you can, call one of these numbers now and talk to someone. You can come back to this kiosk afterwards.")
                        : _("If you can, call one of these numbers now. You can come back to this kiosk afterwards."));
   if (region != NULL)
-    haven_help_numbers_add (self->help_numbers, region, about_self ? for_self : for_someone);
+    haven_emergency_numbers_add (self->emergency_numbers, region, about_self ? for_self : for_someone);
 
   /* The numbers take the place of the question: they are what matters
    * now. */
@@ -149,7 +149,7 @@ haven_safety_page_class_init (HavenSafetyPageClass *klass)
 
   object_class->constructed = haven_safety_page_constructed;
 
-  g_type_ensure (HAVEN_TYPE_HELP_NUMBERS);
+  g_type_ensure (HAVEN_TYPE_EMERGENCY_NUMBERS);
   g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-safety-page.ui");
@@ -160,7 +160,7 @@ haven_safety_page_class_init (HavenSafetyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_box);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_heading);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_text);
-  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_numbers);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, emergency_numbers);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, footer);
 
   gtk_widget_class_install_action (widget_class, "safety.answer", "s", answer_action_cb);

@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 #include <gtk/gtkunixprint.h>
 
-#include "haven-help-numbers.h"
+#include "haven-emergency-numbers.h"
 #include "haven-qr-code.h"
 #include "haven-summary.h"
 #include "haven-summary-page.h"
@@ -32,7 +32,7 @@ struct _HavenSummaryPage
   GtkWidget *report_box;
   GtkLabel *report_text;
   GtkWidget *report_button;
-  HavenHelpNumbers *help_numbers;
+  HavenEmergencyNumbers *emergency_numbers;
   HavenVisitFooter *footer;
 
   GPtrArray *sections;
@@ -79,7 +79,7 @@ show_sections (HavenSummaryPage *self)
 static void
 show_help_lines (HavenSummaryPage *self)
 {
-  HavenEmergencyRegion *region = haven_page_get_help_region (HAVEN_PAGE (self));
+  HavenEmergencyRegion *region = haven_page_get_emergency_region (HAVEN_PAGE (self));
   const char *safety = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)),
                                                  HAVEN_QUESTION_SAFETY);
   static const char * const kinds[] = {
@@ -90,7 +90,7 @@ show_help_lines (HavenSummaryPage *self)
   };
 
   if (region != NULL)
-    haven_help_numbers_add (self->help_numbers, region,
+    haven_emergency_numbers_add (self->emergency_numbers, region,
                             g_strcmp0 (safety, HAVEN_SAFETY_SELF) == 0 ? crisis_first : kinds);
 }
 
@@ -486,7 +486,7 @@ haven_summary_page_class_init (HavenSummaryPageClass *klass)
   object_class->dispose = haven_summary_page_dispose;
   object_class->finalize = haven_summary_page_finalize;
 
-  g_type_ensure (HAVEN_TYPE_HELP_NUMBERS);
+  g_type_ensure (HAVEN_TYPE_EMERGENCY_NUMBERS);
   g_type_ensure (HAVEN_TYPE_QR_CODE);
   g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -500,7 +500,7 @@ haven_summary_page_class_init (HavenSummaryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, report_box);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, report_text);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, report_button);
-  gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, help_numbers);
+  gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, emergency_numbers);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, footer);
 
   gtk_widget_class_install_action (widget_class, "summary.print", NULL, print_action_cb);

@@ -123,7 +123,7 @@ measure_label (Frame      *frame,
   attributes = gtk_label_get_attributes (GTK_LABEL (label));
   (void) attributes;
   needed = gtk_widget_has_css_class (label, "title-1") || gtk_widget_has_css_class (label, "title-2") ||
-           gtk_widget_has_css_class (label, "title-3") || gtk_widget_has_css_class (label, "help-number-value")
+           gtk_widget_has_css_class (label, "title-3") || gtk_widget_has_css_class (label, "emergency-number-value")
            ? AA_LARGE_TEXT : AA_TEXT;
 
   frame->measured++;

@@ -520,7 +520,7 @@ test_danger_shows_numbers_first (Fixture       *fixture,
   assert_page_says (fixture, "116 123");
   assert_page_says (fixture, "999");
   g_assert_true (gtk_widget_has_css_class (find_widget (current_page (fixture), label_contains, "116 123"),
-                                           "help-number-value"));
+                                           "emergency-number-value"));
   click (fixture->window, "visit.next");
   g_assert_true (HAVEN_IS_INTRO_PAGE (current_page (fixture)));
 

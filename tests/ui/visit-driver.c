@@ -314,7 +314,7 @@ advance_to (HavenWindow *window,
 }
 
 /* A whole visit in @category, from the welcome page to Finish, calling
- * @on_page on every page it shows: the safety page's help numbers, an
+ * @on_page on every page it shows: the safety page's emergency numbers, an
  * address for removal (not sent), every question skipped. */
 void
 walk_whole_visit (HavenWindow  *window,
