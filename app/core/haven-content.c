@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-category-mapping.h"
 #include "haven-content.h"
 #include "haven-content-private.h"
 #include "haven-content-reader.h"
@@ -320,34 +321,21 @@ GStrv
 haven_content_read_taxonomy_terms (const char  *mapping_file,
                                    GError     **error)
 {
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(HavenCategoryMapping) mapping = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GStrvBuilder) terms = g_strv_builder_new ();
-  g_auto(GStrv) keys = NULL;
 
   g_return_val_if_fail (mapping_file != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_key_file_load_from_file (key_file, mapping_file, G_KEY_FILE_NONE, &local_error))
+  mapping = haven_category_mapping_new_from_file (mapping_file, &local_error);
+  if (mapping == NULL)
     {
       g_set_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE,
                    _("%s: cannot be read: %s"), mapping_file, local_error->message);
       return NULL;
     }
 
-  keys = g_key_file_get_keys (key_file, "Terms", NULL, NULL);
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      const char *colon = strchr (keys[i], ':');
-
-      if (g_hash_table_add (seen, g_strdup (keys[i])))
-        g_strv_builder_add (terms, keys[i]);
-      if (colon != NULL && colon[1] != '\0' && g_hash_table_add (seen, g_strdup (colon + 1)))
-        g_strv_builder_add (terms, colon + 1);
-    }
-
-  return g_strv_builder_end (terms);
+  return g_strdupv ((GStrv) haven_category_mapping_get_terms (mapping));
 }
 
 /**

@@ -72,7 +72,6 @@ struct _HavenDirectory
 
 gboolean haven_directory_database_error (HavenDirectory  *self,
                                          GError         **error);
-int      haven_directory_category_index (const char      *id);
 gboolean haven_directory_prepare_search (HavenDirectory  *self,
                                          GError         **error);
 

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-category-mapping.h"
 #include "haven-directory-private.h"
 #include "haven-schedule.h"
 #include "haven-search-text.h"
@@ -614,7 +615,7 @@ plan_query (HavenDirectory             *self,
 
   if (query->category != NULL && query->category[0] != '\0')
     {
-      int index = haven_directory_category_index (query->category);
+      int index = haven_category_mapping_category_index (query->category);
 
       if (index < 0)
         {

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-category-mapping.h"
 #include "haven-directory-private.h"
 #include "haven-paths.h"
 #include "haven-schedule.h"
@@ -27,8 +28,6 @@
  * it needs no new import.
  *
  * Searching is in haven-directory-search.c. */
-
-#define ALL_CATEGORIES ((1u << HAVEN_DIRECTORY_N_CATEGORIES) - 1)
 
 G_DEFINE_FINAL_TYPE (HavenDirectory, haven_directory, G_TYPE_OBJECT)
 
@@ -154,18 +153,6 @@ haven_directory_init (HavenDirectory *self)
   self->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->recurrences = haven_schedule_new_recurrence_table ();
-}
-
-int
-haven_directory_category_index (const char *id)
-{
-  for (guint i = 0; i < HAVEN_DIRECTORY_N_CATEGORIES; i++)
-    {
-      if (g_strcmp0 (haven_request_get_category_ids ()[i], id) == 0)
-        return i;
-    }
-
-  return -1;
 }
 
 /**
@@ -326,129 +313,25 @@ load_codes (HavenDirectory  *self,
   return TRUE;
 }
 
-typedef struct {
-  char *taxonomy;
-  char *code;
-  gboolean prefix;
-  guint16 specific;
-  guint16 general;
-} Mapping;
-
-static void
-mapping_clear (gpointer data)
-{
-  Mapping *mapping = data;
-
-  g_free (mapping->taxonomy);
-  g_free (mapping->code);
-}
-
-/* categories.ini, [Terms]: "code=categories", "taxonomy:code=categories"
- * or "code-prefix*=categories"; categories are ids separated by ";", or
- * "*" for every category. */
-static GArray *
-load_mappings (const char  *path,
-               GError     **error)
-{
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GArray) mappings = g_array_new (FALSE, TRUE, sizeof (Mapping));
-  g_autoptr(GError) load_error = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_array_set_clear_func (mappings, mapping_clear);
-
-  if (!g_key_file_load_from_file (key_file, path, G_KEY_FILE_NONE, &load_error))
-    {
-      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_NOT_FOUND,
-                   _("The category mapping %s cannot be read: %s"), path, load_error->message);
-      return NULL;
-    }
-
-  keys = g_key_file_get_keys (key_file, "Terms", NULL, NULL);
-  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
-    {
-      g_auto(GStrv) values = g_key_file_get_string_list (key_file, "Terms", keys[i], NULL, NULL);
-      Mapping mapping = { NULL, NULL, FALSE, 0, 0 };
-      const char *colon = strchr (keys[i], ':');
-      gsize length;
-
-      if (colon != NULL)
-        {
-          mapping.taxonomy = g_utf8_strdown (keys[i], colon - keys[i]);
-          mapping.code = g_strdup (colon + 1);
-        }
-      else
-        mapping.code = g_strdup (keys[i]);
-
-      length = strlen (mapping.code);
-      if (length > 0 && mapping.code[length - 1] == '*')
-        {
-          mapping.prefix = TRUE;
-          mapping.code[length - 1] = '\0';
-        }
-
-      for (guint j = 0; values != NULL && values[j] != NULL; j++)
-        {
-          const char *value = g_strstrip (values[j]);
-          int index;
-
-          if (g_str_equal (value, "*"))
-            mapping.general = ALL_CATEGORIES;
-          else if ((index = haven_directory_category_index (value)) >= 0)
-            mapping.specific |= 1u << index;
-          else if (value[0] != '\0')
-            g_debug ("categories.ini: “%s” is not a Haven category", value);
-        }
-
-      g_array_append_val (mappings, mapping);
-    }
-
-  return g_steal_pointer (&mappings);
-}
-
-static void
-map_term (GArray     *mappings,
-          const char *taxonomy,
-          const char *code,
-          guint16    *specific,
-          guint16    *general)
-{
-  *specific = *general = 0;
-
-  for (guint i = 0; i < mappings->len; i++)
-    {
-      const Mapping *mapping = &g_array_index (mappings, Mapping, i);
-      gboolean matches;
-
-      if (mapping->taxonomy != NULL && g_strcmp0 (mapping->taxonomy, taxonomy) != 0)
-        continue;
-
-      if (mapping->prefix)
-        matches = g_str_has_prefix (code, mapping->code);
-      else
-        matches = g_str_equal (code, mapping->code);
-
-      if (matches)
-        {
-          *specific |= mapping->specific;
-          *general |= mapping->general;
-        }
-    }
-}
-
 static gboolean
 load_categories (HavenDirectory  *self,
                  GError         **error)
 {
-  g_autoptr(GArray) mappings = NULL;
+  g_autoptr(HavenCategoryMapping) mapping = NULL;
+  g_autoptr(GError) mapping_error = NULL;
   g_autoptr(GArray) term_specific = g_array_new (FALSE, TRUE, sizeof (guint16));
   g_autoptr(GArray) term_general = g_array_new (FALSE, TRUE, sizeof (guint16));
   sqlite3_stmt *statement = NULL;
   int status;
 
-  mappings = load_mappings (self->categories_path, error);
-  if (mappings == NULL)
-    return FALSE;
+  mapping = haven_category_mapping_new_from_file (self->categories_path, &mapping_error);
+  if (mapping == NULL)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_NOT_FOUND,
+                   _("The category mapping %s cannot be read: %s"), self->categories_path,
+                   mapping_error->message);
+      return FALSE;
+    }
 
   if (sqlite3_prepare_v2 (self->db, "SELECT id, taxonomy, code FROM terms", -1, &statement, NULL)
       != SQLITE_OK)
@@ -464,7 +347,7 @@ load_categories (HavenDirectory  *self,
       if (id <= 0 || id > G_MAXINT32 || code == NULL)
         continue;
 
-      map_term (mappings, taxonomy, code, &specific, &general);
+      haven_category_mapping_map_term (mapping, taxonomy, code, &specific, &general);
       if (id >= term_specific->len)
         {
           g_array_set_size (term_specific, id + 1);
