@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
+#include "haven-checks.h"
 #include "haven-content-elements.h"
 #include "haven-content-private.h"
 
@@ -104,46 +104,6 @@ is_valid_id (const char *id)
     }
 
   return TRUE;
-}
-
-/* "*", an ISO 3166-1 code such as "GB", or an ISO 3166-2 subdivision such
- * as "GB-LND". */
-static gboolean
-is_valid_region_code (const char *code)
-{
-  gsize length = strlen (code);
-
-  if (g_str_equal (code, "*"))
-    return TRUE;
-
-  if (length < 2 || !g_ascii_isupper (code[0]) || !g_ascii_isupper (code[1]))
-    return FALSE;
-  if (length == 2)
-    return TRUE;
-  if (code[2] != '-' || length < 4 || length > 6)
-    return FALSE;
-
-  for (gsize i = 3; i < length; i++)
-    {
-      if (!g_ascii_isupper (code[i]) && !g_ascii_isdigit (code[i]))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-is_valid_date (const char *date)
-{
-  unsigned int year, month, day;
-  char extra;
-
-  if (strlen (date) != 10 || date[4] != '-' || date[7] != '-')
-    return FALSE;
-  if (sscanf (date, "%4u-%2u-%2u%c", &year, &month, &day, &extra) != 3)
-    return FALSE;
-
-  return g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
 }
 
 static gboolean
@@ -256,6 +216,13 @@ read_attributes (FileReader          *reader,
   return complete;
 }
 
+/* "*", or a region code such as "GB" or "GB-LND". */
+static gboolean
+is_region_or_anywhere (const char *code)
+{
+  return g_str_equal (code, "*") || haven_check_region_code (code);
+}
+
 /* Checks an item's id and that no item of the same file had it before. */
 static gboolean
 claim_id (FileReader     *reader,
@@ -267,7 +234,7 @@ claim_id (FileReader     *reader,
   GHashTable *ids = reader->loader->ids[reader->kind];
   gpointer line;
 
-  if (reader->kind == FILE_EMERGENCY ? !is_valid_region_code (id) : !is_valid_id (id))
+  if (reader->kind == FILE_EMERGENCY ? !is_region_or_anywhere (id) : !is_valid_id (id))
     {
       if (reader->kind == FILE_EMERGENCY)
         haven_content_report (reader, at, HAVEN_CONTENT_ERROR_INVALID_VALUE,
@@ -524,7 +491,7 @@ start_region (FileReader      *reader,
       item->broken = TRUE;
     }
 
-  if (found[3] != NULL && !is_valid_date (found[3]))
+  if (found[3] != NULL && !haven_check_iso_date (found[3]))
     {
       haven_content_report (reader, at, HAVEN_CONTENT_ERROR_INVALID_VALUE,
                             _("<region> has checked=“%s”, which is not a valid date written as "
