@@ -159,6 +159,17 @@ haven_content_normalize_words (const char *text)
   return g_string_free (words, FALSE);
 }
 
+/* How deep the element GMarkup is in is, 1 for the root, and its parent. */
+static guint
+element_depth (GMarkupParseContext  *context,
+               const char          **parent)
+{
+  const GSList *stack = g_markup_parse_context_get_element_stack (context);
+
+  *parent = stack->next != NULL ? stack->next->data : NULL;
+  return g_slist_length ((GSList *) stack);
+}
+
 static void
 start_element_cb (GMarkupParseContext  *context,
                   const char           *element,
@@ -168,9 +179,8 @@ start_element_cb (GMarkupParseContext  *context,
                   GError              **error)
 {
   FileReader *reader = user_data;
-  const GSList *stack = g_markup_parse_context_get_element_stack (context);
-  const char *parent = stack->next != NULL ? stack->next->data : NULL;
-  guint depth = g_slist_length ((GSList *) stack);
+  const char *parent = NULL;
+  guint depth = element_depth (context, &parent);
   Location at;
 
   if (reader->skip_depth > 0)
@@ -190,9 +200,8 @@ end_element_cb (GMarkupParseContext  *context,
                 GError              **error)
 {
   FileReader *reader = user_data;
-  const GSList *stack = g_markup_parse_context_get_element_stack (context);
-  const char *parent = stack->next != NULL ? stack->next->data : NULL;
-  guint depth = g_slist_length ((GSList *) stack);
+  const char *parent = NULL;
+  guint depth = element_depth (context, &parent);
 
   if (reader->skip_depth > 0)
     {
