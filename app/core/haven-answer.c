@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "haven-answer.h"
+#include "haven-checks.h"
 #include "haven-currency.h"
 #include "haven-wipe.h"
 
@@ -101,17 +102,6 @@ haven_answer_split_choices (const char *answer)
   return g_strv_builder_end (builder);
 }
 
-/* Checked before the casts to GDate's narrower types, which would wrap;
- * the year has four digits in the stored form. */
-static gboolean
-is_valid_date (int year,
-               int month,
-               int day)
-{
-  return year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= 31 &&
-         g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year);
-}
-
 /**
  * haven_answer_make_date:
  * @now: (nullable): the time the date may not be after, in the time zone
@@ -128,7 +118,7 @@ haven_answer_make_date (int        year,
   g_autoptr(GDateTime) local_now = NULL;
   int today_year, today_month, today_day;
 
-  if (!is_valid_date (year, month, day))
+  if (!haven_check_date (year, month, day))
     return NULL;
 
   if (now == NULL)
@@ -140,22 +130,17 @@ haven_answer_make_date (int        year,
   return g_strdup_printf ("%04d-%02d-%02d", year, month, day);
 }
 
-static gboolean
-read_digits (const char *text,
-             guint       n_digits,
-             int        *value)
+/* The number written by the @n_digits ASCII digits at @text. */
+static int
+read_number (const char *text,
+             guint       n_digits)
 {
   int read = 0;
 
   for (guint i = 0; i < n_digits; i++)
-    {
-      if (!g_ascii_isdigit (text[i]))
-        return FALSE;
-      read = read * 10 + g_ascii_digit_value (text[i]);
-    }
+    read = read * 10 + g_ascii_digit_value (text[i]);
 
-  *value = read;
-  return TRUE;
+  return read;
 }
 
 /**
@@ -173,11 +158,11 @@ haven_answer_split_date (const char *answer,
 {
   int y, m, d;
 
-  if (answer == NULL || strlen (answer) != 10 || answer[4] != '-' || answer[7] != '-')
+  if (answer == NULL || !haven_check_iso_date (answer))
     return FALSE;
-  if (!read_digits (answer, 4, &y) || !read_digits (answer + 5, 2, &m) ||
-      !read_digits (answer + 8, 2, &d) || !is_valid_date (y, m, d))
-    return FALSE;
+  y = read_number (answer, 4);
+  m = read_number (answer + 5, 2);
+  d = read_number (answer + 8, 2);
 
   if (year != NULL)
     *year = y;

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-checks.h"
 #include "haven-record-mapper.h"
 #include "haven-schedule.h"
 #include "haven-search-text.h"
@@ -260,40 +261,16 @@ append_translations (GString *out,
   haven_jv_write (out, translations);
 }
 
+/* A date, or a date and time ("2026-01-31T09:00") whose date is one. */
 static gboolean
-is_iso_date (const char *text)
+starts_with_iso_date (const char *text)
 {
-  unsigned year, month, day;
-  int consumed = 0;
+  g_autofree char *date = g_strndup (text, 10);
 
-  if (sscanf (text, "%4u-%2u-%2u%n", &year, &month, &day, &consumed) != 3 || consumed != 10)
-    return FALSE;
-  if (text[10] != '\0' && text[10] != 'T' && text[10] != ' ')
+  if (!haven_check_iso_date (date))
     return FALSE;
 
-  return year > 0 && g_date_valid_dmy (day, month, year);
-}
-
-static gboolean
-is_region_code (const char *code)
-{
-  gsize length = strlen (code);
-
-  if (g_str_equal (code, "*"))
-    return TRUE;
-  if (length < 2 || !g_ascii_isalpha (code[0]) || !g_ascii_isalpha (code[1]))
-    return FALSE;
-  if (length == 2)
-    return TRUE;
-  if (code[2] != '-' || length < 4 || length > 6)
-    return FALSE;
-  for (gsize i = 3; i < length; i++)
-    {
-      if (!g_ascii_isalnum (code[i]))
-        return FALSE;
-    }
-
-  return TRUE;
+  return text[10] == '\0' || text[10] == 'T' || text[10] == ' ';
 }
 
 static void
@@ -325,8 +302,7 @@ read_region_codes (Record     *record,
       const char *name = get_text (record, area, "name");
       g_autofree char *upper = name != NULL ? g_ascii_strup (name, -1) : NULL;
 
-      if (upper != NULL && g_str_equal (upper, name) && is_region_code (upper) &&
-          !g_str_equal (upper, "*"))
+      if (upper != NULL && g_str_equal (upper, name) && haven_check_region_code (upper))
         add_unique (record->import->record_regions, upper);
       return;
     }
@@ -364,7 +340,7 @@ read_region_codes (Record     *record,
 
       if (code[0] == '\0')
         continue;
-      if (!is_region_code (code))
+      if (!g_str_equal (code, "*") && !haven_check_region_code (code))
         {
           record_problem (record, area,
                           _("“%s” in x_region_codes is not an ISO 3166 code such as GB or "
@@ -652,7 +628,7 @@ read_locations (Record        *record,
             {
               g_autofree char *upper = g_ascii_strup (country, -1);
 
-              if (strlen (upper) == 2 && is_region_code (upper))
+              if (strlen (upper) == 2 && haven_check_region_code (upper))
                 add_unique (countries, upper);
             }
         }
@@ -766,7 +742,7 @@ read_name_and_status (Record *record,
   mapped->assured_date = get_text (record, service, "assured_date");
   if (mapped->assured_date != NULL)
     {
-      if (!is_iso_date (mapped->assured_date))
+      if (!starts_with_iso_date (mapped->assured_date))
         record_problem (record, service, _("assured_date “%s” is not a date such as 2026-01-31"),
                         mapped->assured_date);
     }

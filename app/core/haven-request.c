@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "haven-checks.h"
 #include "haven-request.h"
 #include "haven-wipe.h"
 
@@ -815,20 +816,6 @@ check_phone (GHashTable *errors,
 }
 
 static gboolean
-is_rfc3339_date (const char *text)
-{
-  guint year, month, day;
-
-  if (!matches ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text))
-    return FALSE;
-
-  year = g_ascii_strtoull (text, NULL, 10);
-  month = g_ascii_strtoull (text + 5, NULL, 10);
-  day = g_ascii_strtoull (text + 8, NULL, 10);
-  return year >= 1 && g_date_valid_dmy (day, month, year);
-}
-
-static gboolean
 is_rfc3339_utc (const char *text)
 {
   g_autoptr(GDateTime) time = NULL;
@@ -906,7 +893,7 @@ check_incident (HavenRequest *self,
   GHashTableIter iter;
   gpointer key, value;
 
-  if (self->started_on != NULL && !is_rfc3339_date (self->started_on))
+  if (self->started_on != NULL && !haven_check_iso_date (self->started_on))
     add_error (errors, "incident.started_on",
                _("Enter the date as year, month and day, like 2026-11-20"));
 

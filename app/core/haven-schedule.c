@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <libical/ical.h>
 
+#include "haven-checks.h"
 #include "haven-schedule.h"
 
 /* When a service is open, from its HSDS schedule rows.
@@ -260,7 +261,7 @@ parse_date (const char *text,
     return FALSE;
   if (*cursor != '\0' && *cursor != 'T' && *cursor != ' ')
     return FALSE;
-  if (year < 1 || !g_date_valid_dmy (day, month, year))
+  if (!haven_check_date (year, month, day))
     return FALSE;
 
   g_date_clear (&date, 1);

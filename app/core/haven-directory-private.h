@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "haven-directory.h"
+
+G_BEGIN_DECLS
+
+/* What the opening of a directory (haven-directory.c) and the searching of
+ * it (haven-directory-search.c) share. Nothing else uses it. */
+
+/* What a search tests about each service, kept small: a search may test
+ * tens of thousands. */
+typedef struct {
+  /* In HavenDirectory.schedules; 0 for none. */
+  guint32 schedule;
+  guint32 regions;
+  guint32 languages;
+  guint16 categories_specific;
+  guint16 categories_general;
+  guint8 n_regions;
+  guint8 n_languages;
+  guint8 flags;
+} Facets;
+
+struct _HavenDirectory
+{
+  GObject parent_instance;
+
+  GTimeZone *zone;
+  char *path;
+  char *categories_path;
+
+  /* Guards the connection and its statements: searches may run in
+   * several threads at once. Everything else is read-only once open. */
+  GMutex lock;
+  sqlite3 *db;
+  sqlite3_stmt *match;
+  sqlite3_stmt *details;
+  sqlite3_stmt *words;
+  sqlite3_stmt *openings;
+  /* The index's own tokenizer, so that what is typed is cut into words,
+   * lowercased and stripped of accents exactly as the index was. */
+  fts5_tokenizer tokenizer_class;
+  Fts5Tokenizer *tokenizer;
+
+  /* Indexed by the service's place in search_order; 0 is unused. */
+  GArray *facets;
+  /* The services' opening hours, each different one once. */
+  GPtrArray *schedules;
+  /* Place in search_order -> services.id, which is the import order, and
+   * back (the full-text index holds services.id). */
+  GArray *service_ids;
+  GArray *numbers;
+  GArray *region_ids;
+  GArray *language_ids;
+  GHashTable *region_codes;
+  GHashTable *language_codes;
+  /* Region id -> GArray of the services that name it, in order: a visitor
+   * browsing without text needs only the services of the kiosk's region. */
+  GPtrArray *region_services;
+  /* Partition code -> id, as numbered in the full-text index. */
+  GHashTable *partitions;
+  GHashTable *recurrences;
+  /* The search in progress, for the ranking function; set under lock. */
+  gpointer search;
+  guint n_terms;
+  guint n_mapped_terms;
+  guint n_with_hours;
+};
+
+gboolean haven_directory_database_error (HavenDirectory  *self,
+                                         GError         **error);
+gboolean haven_directory_prepare_search (HavenDirectory  *self,
+                                         GError         **error);
+
+G_END_DECLS
