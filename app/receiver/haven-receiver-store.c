@@ -73,6 +73,42 @@ static const char * const migrations[] = {
   ") STRICT;"
   "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
   "  WHERE state = 'in-flight';",
+
+  /* 3: a removal request's kind is "removal", as the core and the outbox
+   * call it (haven_request_kind_to_string), not "removal-request". A
+   * CHECK constraint cannot be altered in SQLite, so both tables are
+   * copied into new ones with the new names. */
+  "CREATE TABLE requests_v3 ("
+  "  request_id     TEXT NOT NULL PRIMARY KEY,"
+  "  kind           TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body           BLOB NOT NULL,"
+  "  case_reference TEXT NOT NULL UNIQUE,"
+  "  status         TEXT NOT NULL,"
+  "  received_at    TEXT NOT NULL"
+  ") STRICT;"
+  "INSERT INTO requests_v3 SELECT request_id,"
+  "  CASE kind WHEN 'removal-request' THEN 'removal' ELSE kind END,"
+  "  body, case_reference, status, received_at FROM requests;"
+  "DROP TABLE requests;"
+  "ALTER TABLE requests_v3 RENAME TO requests;"
+  "CREATE INDEX requests_received_at ON requests (received_at);"
+  "CREATE TABLE idempotency_keys_v3 ("
+  "  key             TEXT NOT NULL PRIMARY KEY,"
+  "  kind            TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body_sha256     TEXT NOT NULL,"
+  "  state           TEXT NOT NULL CHECK (state IN ('in-flight', 'done')),"
+  "  started_at      INTEGER NOT NULL,"
+  "  response_status INTEGER,"
+  "  response_body   TEXT,"
+  "  CHECK ((state = 'done') = (response_status IS NOT NULL AND response_body IS NOT NULL))"
+  ") STRICT;"
+  "INSERT INTO idempotency_keys_v3 SELECT key,"
+  "  CASE kind WHEN 'removal-request' THEN 'removal' ELSE kind END,"
+  "  body_sha256, state, started_at, response_status, response_body FROM idempotency_keys;"
+  "DROP TABLE idempotency_keys;"
+  "ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;"
+  "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
+  "  WHERE state = 'in-flight';",
 };
 
 static void
@@ -281,23 +317,6 @@ haven_receiver_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
-/* The kind column's names, fixed by migration 1. */
-static const char *
-kind_to_string (HavenRequestKind kind)
-{
-  switch (kind)
-    {
-    case HAVEN_REQUEST_KIND_REMOVAL:
-      return "removal-request";
-
-    case HAVEN_REQUEST_KIND_REPORT:
-      return "report";
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
 static gboolean
 prepare (HavenReceiverStore  *self,
          const char          *sql,
@@ -363,7 +382,7 @@ insert_claim (HavenReceiverStore  *self,
     return FALSE;
 
   sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (statement, 2, kind_to_string (kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, haven_request_kind_to_string (kind), -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 3, body_sha256, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 4, now_seconds ());
 
@@ -474,7 +493,7 @@ haven_receiver_store_claim (HavenReceiverStore  *self,
         goto fail;
       *claim = HAVEN_RECEIVER_CLAIM_NEW;
     }
-  else if (g_strcmp0 (stored_kind, kind_to_string (kind)) != 0 ||
+  else if (g_strcmp0 (stored_kind, haven_request_kind_to_string (kind)) != 0 ||
            g_strcmp0 (stored_sha256, body_sha256) != 0)
     {
       *claim = HAVEN_RECEIVER_CLAIM_MISMATCH;
@@ -559,7 +578,7 @@ haven_receiver_store_accept (HavenReceiverStore  *self,
     goto fail;
 
   sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (statement, 2, kind_to_string (kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, haven_request_kind_to_string (kind), -1, SQLITE_STATIC);
   /* A zero-length blob would be bound as NULL with a NULL pointer. */
   sqlite3_bind_blob64 (statement, 3, body_length > 0 ? body_data : "", body_length,
                        SQLITE_TRANSIENT);

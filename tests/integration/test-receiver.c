@@ -355,7 +355,7 @@ test_submit_and_repeat (Fixture       *fixture,
 
   /* The request is kept as it came, under the reference the kiosk got. */
   lookup_request (fixture->receiver, request_id, &stored_kind, &stored_reference, &stored_body);
-  g_assert_cmpstr (stored_kind, ==, "removal-request");
+  g_assert_cmpstr (stored_kind, ==, "removal");
   g_assert_cmpstr (stored_reference, ==, reference);
   g_assert_true (g_bytes_equal (stored_body, request));
 }
@@ -922,7 +922,7 @@ insert_claim (sqlite3    *db,
 
   g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO idempotency_keys "
                                        "(key, kind, body_sha256, state, started_at) "
-                                       "VALUES (?1, 'removal-request', ?2, 'in-flight', ?3)",
+                                       "VALUES (?1, 'removal', ?2, 'in-flight', ?3)",
                                        -1, &statement, NULL), ==, SQLITE_OK);
   sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 2, body_sha256, -1, SQLITE_STATIC);
@@ -1239,7 +1239,7 @@ test_database (Fixture       *fixture,
                    ==, SQLITE_OK);
 
   user_version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (user_version, ==, "2");
+  g_assert_cmpstr (user_version, ==, "3");
   /* WAL is a property of the file, so it shows from another connection. */
   journal_mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
@@ -1447,6 +1447,52 @@ test_insecure_http_off_loopback (void)
   g_assert_nonnull (strstr (err, "loopback"));
 }
 
+/* A database of schema 2, where a removal request's kind was
+ * "removal-request", is migrated with what it holds. */
+static void
+test_migrates_schema_2 (void)
+{
+  g_autofree char *db_path = work_path ("schema-2.sqlite");
+  const char * const options[] = { NULL };
+  g_autofree char *kind = NULL;
+  g_autofree char *claim_kind = NULL;
+  g_autofree char *version = NULL;
+  ReceiverProcess *receiver;
+  sqlite3 *db = NULL;
+
+  /* As version 2 of haven-receiver-store.c left it. */
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+    "CREATE TABLE requests (request_id TEXT NOT NULL PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('removal-request', 'report')), body BLOB NOT NULL,"
+    "  case_reference TEXT NOT NULL UNIQUE, status TEXT NOT NULL, received_at TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX requests_received_at ON requests (received_at);"
+    "CREATE TABLE idempotency_keys (key TEXT NOT NULL PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('removal-request', 'report')),"
+    "  body_sha256 TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('in-flight', 'done')),"
+    "  started_at INTEGER NOT NULL, response_status INTEGER, response_body TEXT,"
+    "  CHECK ((state = 'done') = (response_status IS NOT NULL AND response_body IS NOT NULL))"
+    ") STRICT;"
+    "INSERT INTO requests VALUES ('r-1', 'removal-request', x'7b7d', 'HV-OLD1', 'received',"
+    "  '2026-11-01T10:00:00Z');"
+    "INSERT INTO idempotency_keys VALUES ('r-1', 'removal-request', 'aa', 'done', 1, 201, '{}');"
+    "PRAGMA user_version = 2;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  receiver = receiver_process_start_tls_full (db_path, NULL, options);
+  receiver_process_stop (receiver);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  kind = query_text (db, "SELECT kind FROM requests WHERE request_id = 'r-1'");
+  claim_kind = query_text (db, "SELECT kind FROM idempotency_keys WHERE key = 'r-1'");
+  version = query_text (db, "PRAGMA user_version");
+  sqlite3_close (db);
+  g_assert_cmpstr (kind, ==, "removal");
+  g_assert_cmpstr (claim_kind, ==, "removal");
+  g_assert_cmpstr (version, ==, "3");
+}
+
 static void
 test_newer_schema (void)
 {
@@ -1487,6 +1533,7 @@ main (int   argc,
   keypair_path = work_path ("keypair");
   public_key_base64 = receiver_process_make_keypair (keypair_path);
 
+  g_test_add_func ("/haven/receiver/migrates-schema-2", test_migrates_schema_2);
   g_test_add ("/haven/receiver/health", Fixture, NULL,
               fixture_set_up, test_health, fixture_tear_down);
   g_test_add ("/haven/receiver/presents-certificate", Fixture, NULL,
