@@ -10,6 +10,7 @@
 
 #include "haven-directory.h"
 #include "haven-directory-import.h"
+#include "haven-schedule.h"
 
 /* Search over tests/data/directory/services.json, imported once. Its
  * services, in import order:
@@ -651,6 +652,42 @@ test_many_words (void)
     }
 }
 
+/* The kiosk, its operator screen and havenctl open the directory the same
+ * way: the file and time zone from the settings, unless told otherwise. */
+static void
+test_open_configured (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(HavenDirectory) opened = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_string (settings, "directory-file", haven_directory_get_path (directory));
+  g_settings_set_string (settings, "time-zone", "Asia/Ho_Chi_Minh");
+  opened = haven_directory_open_configured (settings, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haven_directory_get_path (opened), ==, haven_directory_get_path (directory));
+  g_assert_cmpstr (g_time_zone_get_identifier (haven_directory_get_time_zone (opened)), ==,
+                   "Asia/Ho_Chi_Minh");
+  g_clear_object (&opened);
+
+  /* havenctl's --time-zone wins over the setting. */
+  opened = haven_directory_open_configured (settings, NULL, "Europe/Paris", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_time_zone_get_identifier (haven_directory_get_time_zone (opened)), ==,
+                   "Europe/Paris");
+  g_clear_object (&opened);
+
+  /* A zone the system does not know is an error, not a silent UTC. */
+  g_settings_set_string (settings, "time-zone", "Mars/Olympus_Mons");
+  opened = haven_directory_open_configured (settings, NULL, NULL, &error);
+  g_assert_null (opened);
+  g_assert_error (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Mars/Olympus_Mons"));
+
+  g_settings_reset (settings, "time-zone");
+  g_settings_reset (settings, "directory-file");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -692,6 +729,7 @@ main (int   argc,
   areas = haven_directory_open (areas_db, NULL, &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/haven/directory-search/open-configured", test_open_configured);
   g_test_add_func ("/haven/directory-search/diacritics", test_diacritics);
   g_test_add_func ("/haven/directory-search/prefix", test_prefix);
   g_test_add_func ("/haven/directory-search/arabic", test_arabic);

@@ -157,7 +157,8 @@ haven_directory_init (HavenDirectory *self)
 
 /**
  * haven_directory_get_default_path:
- * @settings: settings of the `io.github.havenkiosk.Haven` schema
+ * @settings: (nullable): settings of the `io.github.havenkiosk.Haven`
+ *   schema, or %NULL where they cannot be had
  *
  * Returns: (transfer full): the setting directory-file, or directory.sqlite
  *   in Haven's data folder when it is empty
@@ -167,13 +168,60 @@ haven_directory_get_default_path (GSettings *settings)
 {
   g_autofree char *configured = NULL;
 
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
-  configured = g_settings_get_string (settings, "directory-file");
-  if (configured[0] != '\0')
+  if (settings != NULL)
+    configured = g_settings_get_string (settings, "directory-file");
+  if (configured != NULL && configured[0] != '\0')
     return g_steal_pointer (&configured);
 
   return g_build_filename (g_get_user_data_dir (), "haven", "directory.sqlite", NULL);
+}
+
+/**
+ * haven_directory_open_configured:
+ * @settings: (nullable): the kiosk's settings, or %NULL for the defaults
+ * @path: (nullable): the database to open instead of the setting
+ *   directory-file
+ * @time_zone: (nullable): an IANA time zone instead of the setting
+ *   time-zone (empty for the system's)
+ *
+ * Opens the directory as the kiosk uses it, with the category mapping
+ * Haven ships and the kiosk's time zone, for "open now": the kiosk's
+ * referrals, its operator screen and havenctl all open it this way.
+ *
+ * Returns: (transfer full): the directory, or %NULL with @error set, also
+ *   when the time zone is one this system does not know
+ */
+HavenDirectory *
+haven_directory_open_configured (GSettings   *settings,
+                                 const char  *path,
+                                 const char  *time_zone,
+                                 GError     **error)
+{
+  g_autofree char *default_path = NULL;
+  g_autofree char *configured_zone = NULL;
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (path == NULL)
+    path = default_path = haven_directory_get_default_path (settings);
+  if (time_zone == NULL && settings != NULL)
+    time_zone = configured_zone = g_settings_get_string (settings, "time-zone");
+
+  zone = haven_schedule_get_zone (time_zone, error);
+  if (zone == NULL)
+    return NULL;
+
+  directory = haven_directory_open (path, NULL, error);
+  if (directory == NULL)
+    return NULL;
+
+  haven_directory_set_time_zone (directory, zone);
+  return g_steal_pointer (&directory);
 }
 
 /* ISO 639-2 and 639-3 codes of languages that also have a two-letter code,

@@ -88,6 +88,10 @@ char                *haven_directory_normalise_language (const char           *c
 HavenDirectory      *haven_directory_open               (const char           *path,
                                                          const char           *categories_path,
                                                          GError              **error);
+HavenDirectory      *haven_directory_open_configured    (GSettings            *settings,
+                                                         const char           *path,
+                                                         const char           *time_zone,
+                                                         GError              **error);
 void                 haven_directory_set_time_zone      (HavenDirectory       *self,
                                                          GTimeZone            *zone);
 GTimeZone           *haven_directory_get_time_zone      (HavenDirectory       *self);

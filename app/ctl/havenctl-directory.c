@@ -23,18 +23,6 @@
  * not valid HSDS). The settings are optional here: with --db the
  * directory commands work where the schema is not installed. */
 
-static char *
-database_path (GSettings  *settings,
-               const char *option)
-{
-  if (option != NULL)
-    return g_strdup (option);
-  if (settings != NULL)
-    return haven_directory_get_default_path (settings);
-
-  return g_build_filename (g_get_user_data_dir (), "haven", "directory.sqlite", NULL);
-}
-
 int
 havenctl_directory_import (const Command  *command,
                            int             argc,
@@ -62,7 +50,7 @@ havenctl_directory_import (const Command  *command,
                           argv[0]);
 
   settings = havenctl_try_open_settings ();
-  path = database_path (settings, db);
+  path = db != NULL ? g_strdup (db) : haven_directory_get_default_path (settings);
 
   importer = haven_directory_importer_new (argv[1], path);
   if (!haven_directory_importer_run (importer, NULL, &error))
@@ -87,32 +75,6 @@ havenctl_directory_import (const Command  *command,
              haven_directory_importer_get_n_skipped (importer));
 
   return HAVENCTL_EXIT_OK;
-}
-
-static HavenDirectory *
-open_directory (GSettings   *settings,
-                const char  *db,
-                const char  *time_zone,
-                GError     **error)
-{
-  g_autoptr(HavenDirectory) directory = NULL;
-  g_autoptr(GTimeZone) zone = NULL;
-  g_autofree char *path = database_path (settings, db);
-  g_autofree char *configured_zone = NULL;
-
-  if (time_zone == NULL && settings != NULL)
-    time_zone = configured_zone = g_settings_get_string (settings, "time-zone");
-
-  zone = haven_schedule_get_zone (time_zone, error);
-  if (zone == NULL)
-    return NULL;
-
-  directory = haven_directory_open (path, NULL, error);
-  if (directory == NULL)
-    return NULL;
-
-  haven_directory_set_time_zone (directory, zone);
-  return g_steal_pointer (&directory);
 }
 
 static const char *
@@ -306,7 +268,7 @@ havenctl_directory_search (const Command  *command,
   if (query->region == NULL && settings != NULL)
     query->region = g_settings_get_string (settings, "region");
 
-  directory = open_directory (settings, db, time_zone, &error);
+  directory = haven_directory_open_configured (settings, db, time_zone, &error);
   if (directory == NULL)
     return havenctl_fail_with_error (g_error_matches (error, HAVEN_SCHEDULE_ERROR,
                                                       HAVEN_SCHEDULE_ERROR_INVALID)
@@ -369,7 +331,7 @@ havenctl_directory_stats (const Command  *command,
     return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: takes no arguments\n"), argv[0]);
 
   settings = havenctl_try_open_settings ();
-  directory = open_directory (settings, db, NULL, &error);
+  directory = haven_directory_open_configured (settings, db, NULL, &error);
   if (directory != NULL)
     stats = haven_directory_get_stats (directory, &error);
   if (stats == NULL)

@@ -13,7 +13,6 @@
 #include "haven-lockdown.h"
 #include "haven-operator-screen.h"
 #include "haven-outbox.h"
-#include "haven-paths.h"
 
 /* The operator's screen, behind a PIN (operator-pin-hash): what is waiting
  * in the outbox and why, whether the backend answers, the directory and
@@ -203,9 +202,8 @@ static void
 reload_directory_cb (HavenOperatorScreen *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = haven_directory_get_default_path (self->settings);
-  g_autofree char *categories_path = haven_paths_dup_directory_mapping ();
-  g_autoptr(HavenDirectory) directory = haven_directory_open (path, categories_path, &error);
+  g_autoptr(HavenDirectory) directory = haven_directory_open_configured (self->settings, NULL, NULL,
+                                                                         &error);
   g_autoptr(HavenDirectoryStats) stats = NULL;
   g_autofree char *text = NULL;
 

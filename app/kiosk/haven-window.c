@@ -17,7 +17,6 @@
 #include "haven-locale.h"
 #include "haven-lockdown.h"
 #include "haven-operator-screen.h"
-#include "haven-paths.h"
 #include "haven-question-page.h"
 #include "haven-referrals-page.h"
 #include "haven-removal-items-page.h"
@@ -185,19 +184,9 @@ give_directory (HavenWindow        *self,
                 HavenReferralsPage *page)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = haven_directory_get_default_path (self->settings);
-  g_autofree char *categories_path = haven_paths_dup_directory_mapping ();
   g_autofree char *region = g_settings_get_string (self->settings, "region");
-  g_autofree char *time_zone = g_settings_get_string (self->settings, "time-zone");
-  g_autoptr(HavenDirectory) directory = haven_directory_open (path, categories_path, &error);
-
-  if (directory != NULL && time_zone[0] != '\0')
-    {
-      g_autoptr(GTimeZone) zone = g_time_zone_new_identifier (time_zone);
-
-      if (zone != NULL)
-        haven_directory_set_time_zone (directory, zone);
-    }
+  g_autoptr(HavenDirectory) directory = haven_directory_open_configured (self->settings, NULL, NULL,
+                                                                         &error);
 
   haven_referrals_page_set_directory (page, directory, region, error);
 }
