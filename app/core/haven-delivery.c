@@ -433,45 +433,6 @@ haven_delivery_claim_finish (GAsyncResult  *result,
   return g_task_get_task_data (G_TASK (result));
 }
 
-/* deliver_one */
-
-void
-haven_delivery_deliver_one_async (HavenDelivery          *self,
-                                  const HavenOutboxEntry *entry,
-                                  GCancellable           *cancellable,
-                                  GAsyncReadyCallback     callback,
-                                  gpointer                user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  HavenDeliveryAttempt *attempt;
-
-  g_return_if_fail (HAVEN_IS_DELIVERY (self));
-  g_return_if_fail (entry != NULL && entry->body != NULL);
-  g_return_if_fail (entry->state == HAVEN_OUTBOX_STATE_SENDING);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haven_delivery_deliver_one_async);
-  /* The outcome is recorded whatever happens; the caller hears of it. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  attempt = haven_delivery_attempt_start (self, entry, FALSE, NULL, cancellable);
-  g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
-}
-
-HavenDeliveryResult *
-haven_delivery_deliver_one_finish (HavenDelivery  *self,
-                                   GAsyncResult   *result,
-                                   GError        **error)
-{
-  g_return_val_if_fail (HAVEN_IS_DELIVERY (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        haven_delivery_deliver_one_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* deliver_now */
 
 /* When @request_id is being sent already, *@task waits for that attempt,
