@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <libsoup/soup.h>
+
+#include "haven-backend.h"
 #include "haven-delivery.h"
+#include "haven-delivery-answer.h"
+#include "haven-request.h"
 
 G_BEGIN_DECLS
 
@@ -38,5 +43,94 @@ GTimeSpan haven_delivery_backoff_delay     (guint          attempts,
  * HAVEN_DELIVERY_MAX_RETRY_AFTER; -1 when it is neither. */
 GTimeSpan haven_delivery_parse_retry_after (const char    *value,
                                             gint64         now);
+
+/* What only the files of HavenDelivery share: haven-delivery.c (the
+ * object, single attempts, the scheduler) and haven-delivery-flush.c. */
+
+struct _HavenDelivery
+{
+  GObject parent_instance;
+
+  GSettings *settings;
+  HavenOutbox *outbox;
+  /* NULL while the settings cannot be used. */
+  HavenBackend *backend;
+  GNetworkMonitor *network_monitor;
+  /* Every attempt is cancelled with it, by stop() and dispose. */
+  GCancellable *cancellable;
+
+  char *operator_alert;
+  gboolean blocked;
+  /* request_id -> HavenDeliveryAttempt: what is being sent now, so that
+   * nobody in this process sends it a second time meanwhile. */
+  GHashTable *attempts;
+  /* request_id -> gint64: the backend's Retry-After, kept even by a flush
+   * of everything. */
+  GHashTable *not_before;
+
+  GTimeSpan backoff_base;
+  GTimeSpan backoff_cap;
+  guint concurrency;
+
+  /* The scheduler. */
+  gboolean started;
+  gboolean network_available;
+  gboolean running;
+  gboolean run_again;
+  HavenDeliveryFlushFlags run_again_flags;
+  guint timeout_id;
+  guint rebuild_id;
+  gulong settings_changed_id;
+  gulong network_changed_id;
+};
+
+/* One send of one entry, and everyone waiting for its outcome. */
+typedef struct {
+  HavenDelivery *self;
+
+  char *request_id;
+  HavenRequestKind kind;
+  gboolean sealed;
+  GBytes *body;
+  char *language;
+
+  HavenBackend *backend;
+  SoupMessage *message;
+  GCancellable *cancellable;
+  GCancellable *linked[2];
+  gulong linked_ids[2];
+
+  /* The answer's verdict; for_visitor is set again by whoever joins. */
+  HavenDeliveryVerdict verdict;
+
+  /* GTask *, each returning a copy of the result. */
+  GPtrArray *waiters;
+} HavenDeliveryAttempt;
+
+/* An entry claimed, or looked up to tell why it could not be. */
+typedef struct {
+  char *request_id;
+  gboolean claim;
+  HavenOutboxEntry *entry;
+  gboolean claimed;
+} HavenDeliveryClaim;
+
+/* Starts sending @entry, which this process has claimed. */
+HavenDeliveryAttempt *haven_delivery_attempt_start  (HavenDelivery          *self,
+                                                     const HavenOutboxEntry *entry,
+                                                     gboolean                for_visitor,
+                                                     const char             *language,
+                                                     GCancellable           *cancellable);
+/* Claims the entry in a worker thread when @claim is TRUE; otherwise, or
+ * when it cannot be claimed, looks it up to tell why. */
+void                  haven_delivery_claim_async    (HavenDelivery          *self,
+                                                     const char             *request_id,
+                                                     gboolean                claim,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+/* The claim of a haven_delivery_claim_async() that succeeded, owned by
+ * @result. */
+HavenDeliveryClaim   *haven_delivery_claim_finish   (GAsyncResult           *result,
+                                                     GError                **error);
 
 G_END_DECLS

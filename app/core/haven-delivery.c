@@ -3,14 +3,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "haven-backend.h"
 #include "haven-delivery.h"
+#include "haven-delivery-answer.h"
 #include "haven-delivery-private.h"
 #include "haven-request.h"
 
@@ -23,11 +20,12 @@
  * first answer. Nothing here deletes a request before a 201/200, or before
  * a permanent failure the visitor or the operator has been told about.
  *
- * Each answer is judged once, in classify(), by haven-api-v1.md's table. Answers
- * about one request (400, 409, 413, 422, 500) affect that request only;
- * answers about the kiosk or the backend as a whole (cannot connect,
- * busy, 401/403, a pin mismatch) stop a flush, since every other request
- * would meet the same, and the scheduler waits as the failed one does.
+ * Each answer is judged once, by haven-api-v1.md's table, in
+ * haven-delivery-answer.c. Answers about one request (400, 409, 413, 422,
+ * 500) affect that request only; answers about the kiosk or the backend
+ * as a whole (cannot connect, busy, 401/403, a pin mismatch) stop a flush
+ * (haven-delivery-flush.c), since every other request would meet the
+ * same, and the scheduler waits as the failed one does.
  *
  * A pin mismatch is the one failure that is never retried on a timer: the
  * kiosk may be talking to an impostor. The request stays queued with its
@@ -38,15 +36,6 @@
  *
  * The outbox is SQLite with fsync on every commit, so its calls run in
  * worker threads: delivery never blocks the kiosk's main loop. */
-
-/* Bytes of the backend's own words (a 400's field messages) kept for the
- * operator. */
-#define MAX_OPERATOR_TEXT 512
-#define MAX_FIELD_ERRORS 50
-#define MAX_CASE_REFERENCE 64
-
-/* RFC 6585; libsoup 3.2 has no name for it. */
-#define STATUS_TOO_MANY_REQUESTS 429
 
 /* The settings that haven_backend_new_from_settings() reads. */
 static const char * const backend_keys[] = {
@@ -60,61 +49,6 @@ static const char * const backend_keys[] = {
   "request-timeout",
   "default-language",
   NULL
-};
-
-static const char * const outcome_names[] = {
-  [HAVEN_DELIVERY_OUTCOME_DELIVERED] = "delivered",
-  [HAVEN_DELIVERY_OUTCOME_QUEUED] = "queued",
-  [HAVEN_DELIVERY_OUTCOME_UNAUTHORISED] = "unauthorised",
-  [HAVEN_DELIVERY_OUTCOME_BLOCKED] = "blocked",
-  [HAVEN_DELIVERY_OUTCOME_INVALID] = "invalid",
-  [HAVEN_DELIVERY_OUTCOME_REJECTED] = "rejected",
-  [HAVEN_DELIVERY_OUTCOME_NOT_TRIED] = "not-tried",
-};
-
-typedef enum {
-  RECORD_DELIVERED,
-  RECORD_RETRY,
-  RECORD_FAILED,
-  /* A 400 the visitor was there to see: they fix it and confirm anew. */
-  RECORD_PURGE,
-} RecordAction;
-
-struct _HavenDelivery
-{
-  GObject parent_instance;
-
-  GSettings *settings;
-  HavenOutbox *outbox;
-  /* NULL while the settings cannot be used. */
-  HavenBackend *backend;
-  GNetworkMonitor *network_monitor;
-  /* Every attempt is cancelled with it, by stop() and dispose. */
-  GCancellable *cancellable;
-
-  char *operator_alert;
-  gboolean blocked;
-  /* request_id -> Attempt: what is being sent now, so that nobody in this
-   * process sends it a second time meanwhile. */
-  GHashTable *attempts;
-  /* request_id -> gint64: the backend's Retry-After, kept even by a flush
-   * of everything. */
-  GHashTable *not_before;
-
-  GTimeSpan backoff_base;
-  GTimeSpan backoff_cap;
-  guint concurrency;
-
-  /* The scheduler. */
-  gboolean started;
-  gboolean network_available;
-  gboolean running;
-  gboolean run_again;
-  HavenDeliveryFlushFlags run_again_flags;
-  guint timeout_id;
-  guint rebuild_id;
-  gulong settings_changed_id;
-  gulong network_changed_id;
 };
 
 G_DEFINE_FINAL_TYPE (HavenDelivery, haven_delivery, G_TYPE_OBJECT)
@@ -132,359 +66,8 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
-/* One send of one entry, and everyone waiting for its outcome. */
-typedef struct {
-  HavenDelivery *self;
-
-  char *request_id;
-  HavenRequestKind kind;
-  gboolean sealed;
-  guint attempts;
-  GBytes *body;
-  char *language;
-  gboolean for_visitor;
-
-  HavenBackend *backend;
-  SoupMessage *message;
-  GCancellable *cancellable;
-  GCancellable *linked[2];
-  gulong linked_ids[2];
-
-  HavenDeliveryResult *result;
-  RecordAction action;
-  /* The operator is to be told, though the request stays queued. */
-  gboolean alert;
-
-  /* GTask *, each returning a copy of the result. */
-  GPtrArray *waiters;
-} Attempt;
-
 static void run (HavenDelivery           *self,
                  HavenDeliveryFlushFlags  flags);
-
-/* Results. */
-
-HavenDeliveryResult *
-haven_delivery_result_copy (const HavenDeliveryResult *result)
-{
-  HavenDeliveryResult *copy;
-
-  g_return_val_if_fail (result != NULL, NULL);
-
-  copy = g_new0 (HavenDeliveryResult, 1);
-  copy->request_id = g_strdup (result->request_id);
-  copy->outcome = result->outcome;
-  copy->status = result->status;
-  copy->case_reference = g_strdup (result->case_reference);
-  if (result->field_errors != NULL)
-    copy->field_errors = g_hash_table_ref (result->field_errors);
-  copy->message = g_strdup (result->message);
-  copy->next_attempt_at = result->next_attempt_at;
-
-  return copy;
-}
-
-void
-haven_delivery_result_free (HavenDeliveryResult *result)
-{
-  if (result == NULL)
-    return;
-
-  g_free (result->request_id);
-  g_free (result->case_reference);
-  g_clear_pointer (&result->field_errors, g_hash_table_unref);
-  g_free (result->message);
-  g_free (result);
-}
-
-const char *
-haven_delivery_outcome_to_string (HavenDeliveryOutcome outcome)
-{
-  g_return_val_if_fail (outcome <= HAVEN_DELIVERY_OUTCOME_NOT_TRIED, NULL);
-
-  return outcome_names[outcome];
-}
-
-gboolean
-haven_delivery_outcome_is_kept (HavenDeliveryOutcome outcome)
-{
-  return outcome == HAVEN_DELIVERY_OUTCOME_QUEUED ||
-         outcome == HAVEN_DELIVERY_OUTCOME_UNAUTHORISED ||
-         outcome == HAVEN_DELIVERY_OUTCOME_BLOCKED ||
-         outcome == HAVEN_DELIVERY_OUTCOME_NOT_TRIED;
-}
-
-static HavenDeliveryResult *
-result_new (const char           *request_id,
-            HavenDeliveryOutcome  outcome)
-{
-  HavenDeliveryResult *result = g_new0 (HavenDeliveryResult, 1);
-
-  result->request_id = g_strdup (request_id);
-  result->outcome = outcome;
-
-  return result;
-}
-
-/* The answer concerns the kiosk or the backend as a whole, not this one
- * request: every other request would meet the same now. */
-static gboolean
-result_halts (const HavenDeliveryResult *result)
-{
-  switch (result->outcome)
-    {
-    case HAVEN_DELIVERY_OUTCOME_UNAUTHORISED:
-    case HAVEN_DELIVERY_OUTCOME_BLOCKED:
-      return TRUE;
-
-    case HAVEN_DELIVERY_OUTCOME_QUEUED:
-      return result->status == 0 ||
-             result->status == STATUS_TOO_MANY_REQUESTS ||
-             result->status == SOUP_STATUS_BAD_GATEWAY ||
-             result->status == SOUP_STATUS_SERVICE_UNAVAILABLE ||
-             result->status == SOUP_STATUS_GATEWAY_TIMEOUT;
-
-    case HAVEN_DELIVERY_OUTCOME_DELIVERED:
-    case HAVEN_DELIVERY_OUTCOME_INVALID:
-    case HAVEN_DELIVERY_OUTCOME_REJECTED:
-    case HAVEN_DELIVERY_OUTCOME_NOT_TRIED:
-    default:
-      return FALSE;
-    }
-}
-
-/* The result for an entry nobody here is sending. */
-static HavenDeliveryResult *
-result_for_entry (const HavenOutboxEntry *entry)
-{
-  HavenDeliveryResult *result;
-
-  switch (entry->state)
-    {
-    case HAVEN_OUTBOX_STATE_DELIVERED:
-      result = result_new (entry->request_id, HAVEN_DELIVERY_OUTCOME_DELIVERED);
-      result->case_reference = g_strdup (entry->case_reference);
-      return result;
-
-    case HAVEN_OUTBOX_STATE_FAILED:
-      result = result_new (entry->request_id, HAVEN_DELIVERY_OUTCOME_REJECTED);
-      result->message = g_strdup (entry->last_error);
-      return result;
-
-    case HAVEN_OUTBOX_STATE_SENDING:
-      result = result_new (entry->request_id, HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
-      result->message = g_strdup (_("Another process is sending it"));
-      return result;
-
-    case HAVEN_OUTBOX_STATE_QUEUED:
-    default:
-      result = result_new (entry->request_id, HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
-      result->message = g_strdup (entry->last_error);
-      result->next_attempt_at = entry->next_attempt_at;
-      return result;
-    }
-}
-
-/* Backoff and Retry-After. */
-
-GTimeSpan
-haven_delivery_backoff_ceiling (guint     attempts,
-                                GTimeSpan base,
-                                GTimeSpan cap)
-{
-  GTimeSpan ceiling = base;
-
-  g_return_val_if_fail (base > 0 && cap >= base, 0);
-
-  for (guint i = 1; i < attempts && ceiling < cap; i++)
-    ceiling *= 2;
-
-  return MIN (ceiling, cap);
-}
-
-GTimeSpan
-haven_delivery_backoff_delay (guint     attempts,
-                              GTimeSpan base,
-                              GTimeSpan cap)
-{
-  GTimeSpan ceiling = haven_delivery_backoff_ceiling (attempts, base, cap);
-  GTimeSpan floor = MIN (base / 10, ceiling);
-
-  /* Full jitter: kiosks that lost the backend together do not all come
-   * back at the same moment. The floor keeps a run of bad luck from
-   * retrying at once. */
-  return floor + (GTimeSpan) (g_random_double () * (double) (ceiling - floor));
-}
-
-GTimeSpan
-haven_delivery_parse_retry_after (const char *value,
-                                  gint64      now)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GDateTime) date = NULL;
-  guint64 seconds = 0;
-  GTimeSpan delay;
-
-  if (value == NULL)
-    return -1;
-
-  text = g_strstrip (g_strdup (value));
-  if (text[0] >= '0' && text[0] <= '9')
-    {
-      if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &seconds, NULL))
-        return -1;
-      if (seconds > (guint64) (HAVEN_DELIVERY_MAX_RETRY_AFTER / G_TIME_SPAN_SECOND))
-        return HAVEN_DELIVERY_MAX_RETRY_AFTER;
-      return (GTimeSpan) seconds * G_TIME_SPAN_SECOND;
-    }
-
-  date = soup_date_time_new_from_http_string (text);
-  if (date == NULL)
-    return -1;
-
-  delay = g_date_time_to_unix (date) * G_TIME_SPAN_SECOND - now;
-  return CLAMP (delay, 0, HAVEN_DELIVERY_MAX_RETRY_AFTER);
-}
-
-/* Operator text. */
-
-/* The backend's words, fit to be kept for the operator: valid UTF-8, no
- * control characters, at most @max_chars characters. */
-static void
-append_sanitised (GString    *string,
-                  const char *text,
-                  gsize       max_chars)
-{
-  g_autofree char *valid = g_utf8_make_valid (text, -1);
-  const char *c = valid;
-
-  for (gsize n = 0; *c != '\0' && n < max_chars; c = g_utf8_next_char (c), n++)
-    {
-      gunichar character = g_utf8_get_char (c);
-
-      if (g_unichar_iscntrl (character))
-        g_string_append_c (string, ' ');
-      else
-        g_string_append_unichar (string, character);
-    }
-
-  if (*c != '\0')
-    g_string_append (string, "…");
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* A 400's body: {"error": "...", "fields": {"items[0].url": "..."}}. The
- * field errors are what the page shows; the summary is what the operator
- * reads, with the paths and the backend's messages and nothing else. */
-static GHashTable *
-parse_field_errors (GBytes  *body,
-                    char   **summary)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GHashTable) field_errors = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                              g_free, g_free);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autofree const char **paths = NULL;
-  JsonNode *root;
-  JsonObject *object = NULL;
-  JsonNode *fields;
-  const char *error;
-  guint n_paths = 0;
-
-  if (body != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  NULL))
-    {
-      root = json_parser_get_root (parser);
-      if (JSON_NODE_HOLDS_OBJECT (root))
-        object = json_node_get_object (root);
-    }
-
-  fields = object != NULL ? json_object_get_member (object, "fields") : NULL;
-  if (fields != NULL && JSON_NODE_HOLDS_OBJECT (fields))
-    {
-      JsonObjectIter iter;
-      const char *path;
-      JsonNode *message;
-
-      json_object_iter_init (&iter, json_node_get_object (fields));
-      while (json_object_iter_next (&iter, &path, &message) &&
-             g_hash_table_size (field_errors) < MAX_FIELD_ERRORS)
-        {
-          g_autoptr(GString) clean_path = g_string_new (NULL);
-          g_autoptr(GString) clean_message = g_string_new (NULL);
-
-          append_sanitised (clean_path, path, 100);
-          if (JSON_NODE_HOLDS_VALUE (message) &&
-              json_node_get_value_type (message) == G_TYPE_STRING)
-            append_sanitised (clean_message, json_node_get_string (message), 200);
-          g_hash_table_replace (field_errors, g_string_free (g_steal_pointer (&clean_path), FALSE),
-                                g_string_free (g_steal_pointer (&clean_message), FALSE));
-        }
-    }
-
-  paths = (const char **) g_hash_table_get_keys_as_array (field_errors, &n_paths);
-  qsort (paths, n_paths, sizeof *paths, compare_strings);
-  for (guint i = 0; i < n_paths && text->len < MAX_OPERATOR_TEXT; i++)
-    {
-      const char *message = g_hash_table_lookup (field_errors, paths[i]);
-
-      g_string_append_printf (text, "%s%s", i > 0 ? "; " : "", paths[i]);
-      if (message[0] != '\0')
-        g_string_append_printf (text, ": %s", message);
-    }
-
-  error = object != NULL ? json_object_get_string_member_with_default (object, "error", NULL)
-                         : NULL;
-  if (n_paths == 0 && error != NULL)
-    append_sanitised (text, error, 200);
-
-  if (text->len > 0)
-    *summary = g_strdup_printf (_("The backend refused the request as invalid (HTTP 400): %s"),
-                                text->str);
-  else
-    *summary = g_strdup (_("The backend refused the request as invalid (HTTP 400)"));
-
-  return g_steal_pointer (&field_errors);
-}
-
-/* The case reference of a 201/200, or NULL when the answer has none fit to
- * show a visitor. */
-static char *
-parse_case_reference (GBytes *body)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
-  const char *reference;
-
-  if (body == NULL ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                   NULL))
-    return NULL;
-
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-
-  reference = json_object_get_string_member_with_default (json_node_get_object (root),
-                                                          "case_reference", NULL);
-  if (reference == NULL || reference[0] == '\0' || strlen (reference) > MAX_CASE_REFERENCE)
-    return NULL;
-
-  for (const char *c = reference; *c != '\0'; c++)
-    {
-      if (!g_ascii_isgraph (*c))
-        return NULL;
-    }
-
-  return g_strdup (reference);
-}
 
 /* State for the operator. */
 
@@ -511,187 +94,10 @@ set_blocked (HavenDelivery *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BLOCKED]);
 }
 
-/* Judging an answer. */
-
-static void
-set_retry (Attempt   *attempt,
-           GTimeSpan  delay)
-{
-  attempt->action = RECORD_RETRY;
-  attempt->result->next_attempt_at = g_get_real_time () + delay;
-}
-
-static void
-set_backoff (Attempt   *attempt,
-             GTimeSpan  at_least)
-{
-  HavenDelivery *self = attempt->self;
-  GTimeSpan delay = haven_delivery_backoff_delay (attempt->attempts, self->backoff_base,
-                                                  self->backoff_cap);
-
-  set_retry (attempt, MAX (delay, at_least));
-}
-
-/* 409, 429 and 503 may say when to come back. */
-static void
-set_backoff_with_retry_after (Attempt *attempt)
-{
-  HavenDelivery *self = attempt->self;
-  SoupMessageHeaders *headers = soup_message_get_response_headers (attempt->message);
-  gint64 now = g_get_real_time ();
-  GTimeSpan retry_after;
-
-  retry_after = haven_delivery_parse_retry_after (soup_message_headers_get_one (headers,
-                                                                                "Retry-After"),
-                                                  now);
-  set_backoff (attempt, retry_after);
-
-  if (retry_after > 0)
-    {
-      gint64 *not_before = g_new (gint64, 1);
-
-      /* No later than the next attempt, which came from a later clock
-       * reading and perhaps a longer backoff. */
-      *not_before = MIN (now + retry_after, attempt->result->next_attempt_at);
-      g_hash_table_replace (self->not_before, g_strdup (attempt->request_id), not_before);
-    }
-}
-
-static void
-classify_error (Attempt      *attempt,
-                const GError *error)
-{
-  HavenDelivery *self = attempt->self;
-  HavenDeliveryResult *result = attempt->result;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      /* The request may or may not have reached the backend: due again at
-       * once, and the repeat is safe. */
-      result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
-      result->message = g_strdup (_("Sending was interrupted; it will be sent again"));
-      set_retry (attempt, 0);
-      return;
-    }
-
-  result->message = g_strdup (error->message);
-
-  if (g_error_matches (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_PIN_MISMATCH))
-    {
-      result->outcome = HAVEN_DELIVERY_OUTCOME_BLOCKED;
-      set_retry (attempt, self->backoff_cap);
-      return;
-    }
-
-  /* Retried like any failure to connect, but this one will not go away
-   * on its own: the kiosk's trust settings or the backend's certificate
-   * need someone. */
-  attempt->alert = g_error_matches (error, HAVEN_BACKEND_ERROR,
-                                    HAVEN_BACKEND_ERROR_UNTRUSTED_CERTIFICATE) ||
-                   g_error_matches (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_TLS);
-  result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
-  set_backoff (attempt, 0);
-}
-
-static void
-classify_answer (Attempt *attempt,
-                 GBytes  *body)
-{
-  HavenDelivery *self = attempt->self;
-  HavenDeliveryResult *result = attempt->result;
-  guint status = soup_message_get_status (attempt->message);
-
-  result->status = status;
-
-  switch (status)
-    {
-    case SOUP_STATUS_CREATED:
-    case SOUP_STATUS_OK:
-      result->case_reference = parse_case_reference (body);
-      if (result->case_reference != NULL)
-        {
-          result->outcome = HAVEN_DELIVERY_OUTCOME_DELIVERED;
-          attempt->action = RECORD_DELIVERED;
-          return;
-        }
-
-      /* The backend may well have the request, but without a reference
-       * there is nothing to give the visitor or the operator: ask again,
-       * which is safe and gets the same answer once the backend is fixed.
-       * The operator sees why in the meantime. */
-      result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
-      result->message = g_strdup_printf (_("The backend accepted the request (HTTP %u) but its "
-                                           "answer has no case reference"), status);
-      set_backoff (attempt, 0);
-      return;
-
-    case SOUP_STATUS_BAD_REQUEST:
-      result->outcome = HAVEN_DELIVERY_OUTCOME_INVALID;
-      result->field_errors = parse_field_errors (body, &result->message);
-      attempt->action = attempt->for_visitor ? RECORD_PURGE : RECORD_FAILED;
-      return;
-
-    case SOUP_STATUS_UNAUTHORIZED:
-    case SOUP_STATUS_FORBIDDEN:
-      result->outcome = HAVEN_DELIVERY_OUTCOME_UNAUTHORISED;
-      result->message = g_strdup_printf (_("The backend refused this kiosk (HTTP %u): check "
-                                           "token-file and the client certificate"), status);
-      set_retry (attempt, self->backoff_cap);
-      return;
-
-    case SOUP_STATUS_CONFLICT:
-      result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
-      result->message = g_strdup (_("The backend is still processing an earlier attempt "
-                                    "(HTTP 409)"));
-      set_backoff_with_retry_after (attempt);
-      return;
-
-    case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
-      result->outcome = HAVEN_DELIVERY_OUTCOME_REJECTED;
-      result->message = g_strdup (_("The backend refused the request as too large (HTTP 413)"));
-      attempt->action = RECORD_FAILED;
-      return;
-
-    case SOUP_STATUS_UNPROCESSABLE_ENTITY:
-      result->outcome = HAVEN_DELIVERY_OUTCOME_REJECTED;
-      result->message = g_strdup (_("The backend already has a different request with this id "
-                                    "(HTTP 422)"));
-      attempt->action = RECORD_FAILED;
-      return;
-
-    case STATUS_TOO_MANY_REQUESTS:
-    case SOUP_STATUS_SERVICE_UNAVAILABLE:
-      result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
-      result->message = g_strdup_printf (_("The backend is busy (HTTP %u)"), status);
-      set_backoff_with_retry_after (attempt);
-      return;
-
-    default:
-      break;
-    }
-
-  if (status >= 500 && status <= 599)
-    {
-      result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
-      result->message = g_strdup_printf (_("The backend failed (HTTP %u)"), status);
-      set_backoff (attempt, 0);
-      return;
-    }
-
-  /* A 404, a 415, a redirect: no API v1 backend answers a submission so,
-   * and it is not this request's doing. Keep everything and tell the
-   * operator, rather than failing every request one after another. */
-  result->outcome = HAVEN_DELIVERY_OUTCOME_UNAUTHORISED;
-  result->message = g_strdup_printf (_("The backend answered HTTP %u, which API version 1 does "
-                                       "not allow here: check backend-url and "
-                                       "backend-public-key"), status);
-  set_retry (attempt, self->backoff_cap);
-}
-
 /* Attempts. */
 
 static void
-attempt_free (Attempt *attempt)
+attempt_free (HavenDeliveryAttempt *attempt)
 {
   for (guint i = 0; i < G_N_ELEMENTS (attempt->linked); i++)
     {
@@ -702,7 +108,7 @@ attempt_free (Attempt *attempt)
   g_clear_object (&attempt->cancellable);
   g_clear_object (&attempt->message);
   g_clear_object (&attempt->backend);
-  g_clear_pointer (&attempt->result, haven_delivery_result_free);
+  g_clear_pointer (&attempt->verdict.result, haven_delivery_result_free);
   g_clear_pointer (&attempt->waiters, g_ptr_array_unref);
   g_clear_pointer (&attempt->body, g_bytes_unref);
   g_free (attempt->language);
@@ -719,9 +125,9 @@ linked_cancelled_cb (GCancellable *cancellable,
 }
 
 static void
-attempt_link_cancellable (Attempt      *attempt,
-                          guint         slot,
-                          GCancellable *cancellable)
+attempt_link_cancellable (HavenDeliveryAttempt *attempt,
+                          guint                 slot,
+                          GCancellable         *cancellable)
 {
   if (cancellable == NULL)
     return;
@@ -739,29 +145,29 @@ record_thread (GTask        *task,
                GCancellable *cancellable)
 {
   HavenDelivery *self = source_object;
-  Attempt *attempt = task_data;
-  HavenDeliveryResult *result = attempt->result;
+  HavenDeliveryAttempt *attempt = task_data;
+  HavenDeliveryResult *result = attempt->verdict.result;
   g_autoptr(GError) error = NULL;
   gboolean recorded = FALSE;
 
-  switch (attempt->action)
+  switch (attempt->verdict.record)
     {
-    case RECORD_DELIVERED:
+    case HAVEN_DELIVERY_RECORD_DELIVERED:
       recorded = haven_outbox_record_delivered (self->outbox, attempt->request_id,
                                                 result->case_reference, &error);
       break;
 
-    case RECORD_RETRY:
+    case HAVEN_DELIVERY_RECORD_RETRY:
       recorded = haven_outbox_record_retry (self->outbox, attempt->request_id,
                                             result->next_attempt_at, result->message, &error);
       break;
 
-    case RECORD_FAILED:
+    case HAVEN_DELIVERY_RECORD_FAILED:
       recorded = haven_outbox_record_failed (self->outbox, attempt->request_id, result->message,
                                              &error);
       break;
 
-    case RECORD_PURGE:
+    case HAVEN_DELIVERY_RECORD_PURGE:
       recorded = haven_outbox_purge (self->outbox, attempt->request_id, &error);
       break;
 
@@ -786,8 +192,8 @@ attempt_recorded_cb (GObject      *object,
                      gpointer      user_data)
 {
   HavenDelivery *self = HAVEN_DELIVERY (object);
-  Attempt *attempt = user_data;
-  HavenDeliveryResult *result = attempt->result;
+  HavenDeliveryAttempt *attempt = user_data;
+  HavenDeliveryResult *result = attempt->verdict.result;
   g_autoptr(GError) error = NULL;
 
   g_task_propagate_boolean (G_TASK (async_result), &error);
@@ -823,13 +229,13 @@ attempt_recorded_cb (GObject      *object,
           break;
 
         case HAVEN_DELIVERY_OUTCOME_INVALID:
-          if (attempt->action == RECORD_PURGE)
+          if (attempt->verdict.record == HAVEN_DELIVERY_RECORD_PURGE)
             g_message ("Request %s was refused as invalid while the visitor was there to correct "
                        "it; it has been taken out of the outbox", attempt->request_id);
           break;
 
         case HAVEN_DELIVERY_OUTCOME_QUEUED:
-          if (attempt->alert && attempt->backend == self->backend)
+          if (attempt->verdict.alert && attempt->backend == self->backend)
             set_operator_alert (self, result->message);
           break;
 
@@ -862,7 +268,7 @@ attempt_recorded_cb (GObject      *object,
 }
 
 static void
-attempt_record (Attempt *attempt)
+attempt_record (HavenDeliveryAttempt *attempt)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -878,28 +284,38 @@ attempt_sent_cb (GObject      *object,
                  GAsyncResult *async_result,
                  gpointer      user_data)
 {
-  Attempt *attempt = user_data;
+  HavenDeliveryAttempt *attempt = user_data;
+  HavenDelivery *self = attempt->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
 
+  attempt->verdict.backoff_base = self->backoff_base;
+  attempt->verdict.backoff_cap = self->backoff_cap;
   body = haven_backend_send_finish (HAVEN_BACKEND (object), async_result, &error);
   if (body == NULL)
-    classify_error (attempt, error);
+    haven_delivery_judge_error (&attempt->verdict, error);
   else
-    classify_answer (attempt, body);
+    haven_delivery_judge_answer (&attempt->verdict, attempt->message, body);
+
+  if (attempt->verdict.not_before != 0)
+    {
+      gint64 *not_before = g_new (gint64, 1);
+
+      *not_before = attempt->verdict.not_before;
+      g_hash_table_replace (self->not_before, g_strdup (attempt->request_id), not_before);
+    }
 
   attempt_record (attempt);
 }
 
-/* Starts sending @entry, which this process has claimed. */
-static Attempt *
-attempt_start (HavenDelivery          *self,
-               const HavenOutboxEntry *entry,
-               gboolean                for_visitor,
-               const char             *language,
-               GCancellable           *cancellable)
+HavenDeliveryAttempt *
+haven_delivery_attempt_start (HavenDelivery          *self,
+                              const HavenOutboxEntry *entry,
+                              gboolean                for_visitor,
+                              const char             *language,
+                              GCancellable           *cancellable)
 {
-  Attempt *attempt = g_new0 (Attempt, 1);
+  HavenDeliveryAttempt *attempt = g_new0 (HavenDeliveryAttempt, 1);
 
   g_assert (entry->body != NULL);
 
@@ -907,12 +323,13 @@ attempt_start (HavenDelivery          *self,
   attempt->request_id = g_strdup (entry->request_id);
   attempt->kind = entry->kind;
   attempt->sealed = entry->sealed;
-  attempt->attempts = entry->attempts;
+  attempt->verdict.attempts = entry->attempts;
   attempt->body = g_bytes_ref (entry->body);
   attempt->language = g_strdup (language);
-  attempt->for_visitor = for_visitor;
+  attempt->verdict.for_visitor = for_visitor;
   attempt->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-  attempt->result = result_new (entry->request_id, HAVEN_DELIVERY_OUTCOME_QUEUED);
+  attempt->verdict.result = haven_delivery_result_new (entry->request_id,
+                                                       HAVEN_DELIVERY_OUTCOME_QUEUED);
   attempt->cancellable = g_cancellable_new ();
   attempt_link_cancellable (attempt, 0, self->cancellable);
   attempt_link_cancellable (attempt, 1, cancellable);
@@ -924,10 +341,10 @@ attempt_start (HavenDelivery          *self,
    * since this entry was claimed: it goes back as it was. */
   if (self->backend == NULL || self->blocked)
     {
-      attempt->result->outcome = self->blocked ? HAVEN_DELIVERY_OUTCOME_BLOCKED
-                                               : HAVEN_DELIVERY_OUTCOME_UNAUTHORISED;
-      attempt->result->message = g_strdup (self->operator_alert);
-      set_retry (attempt, self->backoff_cap);
+      attempt->verdict.result->outcome = self->blocked ? HAVEN_DELIVERY_OUTCOME_BLOCKED
+                                                       : HAVEN_DELIVERY_OUTCOME_UNAUTHORISED;
+      attempt->verdict.result->message = g_strdup (self->operator_alert);
+      haven_delivery_verdict_retry (&attempt->verdict, self->backoff_cap);
       attempt_record (attempt);
       return attempt;
     }
@@ -954,15 +371,8 @@ attempt_start (HavenDelivery          *self,
 
 /* Threads for the outbox. */
 
-typedef struct {
-  char *request_id;
-  gboolean claim;
-  HavenOutboxEntry *entry;
-  gboolean claimed;
-} ClaimData;
-
 static void
-claim_data_free (ClaimData *data)
+claim_data_free (HavenDeliveryClaim *data)
 {
   g_free (data->request_id);
   g_clear_pointer (&data->entry, haven_outbox_entry_free);
@@ -978,7 +388,7 @@ claim_thread (GTask        *task,
               GCancellable *cancellable)
 {
   HavenDelivery *self = source_object;
-  ClaimData *data = task_data;
+  HavenDeliveryClaim *data = task_data;
   g_autoptr(GError) error = NULL;
 
   if (data->claim)
@@ -996,71 +406,31 @@ claim_thread (GTask        *task,
     g_task_return_error (task, g_steal_pointer (&error));
 }
 
-static void
-claim_async (HavenDelivery       *self,
-             const char          *request_id,
-             gboolean             claim,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+void
+haven_delivery_claim_async (HavenDelivery       *self,
+                            const char          *request_id,
+                            gboolean             claim,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-  ClaimData *data = g_new0 (ClaimData, 1);
+  HavenDeliveryClaim *data = g_new0 (HavenDeliveryClaim, 1);
 
   data->request_id = g_strdup (request_id);
   data->claim = claim;
-  g_task_set_source_tag (task, claim_async);
+  g_task_set_source_tag (task, haven_delivery_claim_async);
   g_task_set_task_data (task, data, (GDestroyNotify) claim_data_free);
   g_task_run_in_thread (task, claim_thread);
 }
 
-/* Returns the ClaimData of a claim_async() that succeeded. */
-static ClaimData *
-claim_finish (GAsyncResult  *result,
-              GError       **error)
+HavenDeliveryClaim *
+haven_delivery_claim_finish (GAsyncResult  *result,
+                             GError       **error)
 {
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
 
   return g_task_get_task_data (G_TASK (result));
-}
-
-/* deliver_one */
-
-void
-haven_delivery_deliver_one_async (HavenDelivery          *self,
-                                  const HavenOutboxEntry *entry,
-                                  GCancellable           *cancellable,
-                                  GAsyncReadyCallback     callback,
-                                  gpointer                user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  Attempt *attempt;
-
-  g_return_if_fail (HAVEN_IS_DELIVERY (self));
-  g_return_if_fail (entry != NULL && entry->body != NULL);
-  g_return_if_fail (entry->state == HAVEN_OUTBOX_STATE_SENDING);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haven_delivery_deliver_one_async);
-  /* The outcome is recorded whatever happens; the caller hears of it. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  attempt = attempt_start (self, entry, FALSE, NULL, cancellable);
-  g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
-}
-
-HavenDeliveryResult *
-haven_delivery_deliver_one_finish (HavenDelivery  *self,
-                                   GAsyncResult   *result,
-                                   GError        **error)
-{
-  g_return_val_if_fail (HAVEN_IS_DELIVERY (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
-                        haven_delivery_deliver_one_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* deliver_now */
@@ -1073,12 +443,12 @@ join_attempt (HavenDelivery  *self,
               const char     *request_id,
               GTask         **task)
 {
-  Attempt *attempt = g_hash_table_lookup (self->attempts, request_id);
+  HavenDeliveryAttempt *attempt = g_hash_table_lookup (self->attempts, request_id);
 
   if (attempt == NULL)
     return FALSE;
 
-  attempt->for_visitor = TRUE;
+  attempt->verdict.for_visitor = TRUE;
   g_ptr_array_add (attempt->waiters, g_steal_pointer (task));
   return TRUE;
 }
@@ -1092,10 +462,10 @@ deliver_now_claimed_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   const char *language = g_task_get_task_data (task);
-  ClaimData *data;
-  Attempt *attempt;
+  HavenDeliveryClaim *data;
+  HavenDeliveryAttempt *attempt;
 
-  data = claim_finish (async_result, &error);
+  data = haven_delivery_claim_finish (async_result, &error);
   if (data == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1104,7 +474,7 @@ deliver_now_claimed_cb (GObject      *object,
 
   if (data->claimed)
     {
-      attempt = attempt_start (self, data->entry, TRUE, language, NULL);
+      attempt = haven_delivery_attempt_start (self, data->entry, TRUE, language, NULL);
       g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
       return;
     }
@@ -1115,7 +485,7 @@ deliver_now_claimed_cb (GObject      *object,
 
   if (!data->claim && data->entry->state == HAVEN_OUTBOX_STATE_QUEUED)
     {
-      HavenDeliveryResult *result = result_new (data->request_id,
+      HavenDeliveryResult *result = haven_delivery_result_new (data->request_id,
                                                 self->blocked
                                                 ? HAVEN_DELIVERY_OUTCOME_BLOCKED
                                                 : HAVEN_DELIVERY_OUTCOME_UNAUTHORISED);
@@ -1127,7 +497,7 @@ deliver_now_claimed_cb (GObject      *object,
       return;
     }
 
-  g_task_return_pointer (task, result_for_entry (data->entry),
+  g_task_return_pointer (task, haven_delivery_result_for_entry (data->entry),
                          (GDestroyNotify) haven_delivery_result_free);
 }
 
@@ -1153,7 +523,7 @@ haven_delivery_deliver_now_async (HavenDelivery       *self,
   if (join_attempt (self, request_id, &task))
     return;
 
-  claim_async (self, request_id, self->backend != NULL && !self->blocked,
+  haven_delivery_claim_async (self, request_id, self->backend != NULL && !self->blocked,
                deliver_now_claimed_cb, g_steal_pointer (&task));
 }
 
@@ -1166,393 +536,6 @@ haven_delivery_deliver_now_finish (HavenDelivery  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         haven_delivery_deliver_now_async, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* flush */
-
-typedef struct {
-  HavenDeliveryFlushFlags flags;
-  gint64 started_at;
-  /* char *, as listed; results[i] is the result of request_ids[i]. */
-  GPtrArray *request_ids;
-  GPtrArray *results;
-  guint next;
-  guint running;
-  /* One at a time until an answer shows the backend is there. */
-  gboolean probing;
-  gboolean halted;
-  char *halt_message;
-  GError *error;
-} Flush;
-
-static void
-flush_free (Flush *flush)
-{
-  g_clear_pointer (&flush->request_ids, g_ptr_array_unref);
-  g_clear_pointer (&flush->results, g_ptr_array_unref);
-  g_free (flush->halt_message);
-  g_clear_error (&flush->error);
-  g_free (flush);
-}
-
-static void flush_pump (GTask *task);
-
-static Flush *
-flush_data (GTask *task)
-{
-  return g_task_get_task_data (task);
-}
-
-/* Everything listed has its result, or the flush has stopped and nothing
- * is under way any more. */
-static void
-flush_complete (GTask *task)
-{
-  Flush *flush = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  for (guint i = 0; i < flush->results->len; i++)
-    {
-      HavenDeliveryResult *result;
-
-      if (g_ptr_array_index (flush->results, i) != NULL)
-        continue;
-
-      result = result_new (g_ptr_array_index (flush->request_ids, i),
-                           HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
-      if (flush->halt_message != NULL)
-        result->message = g_strdup (flush->halt_message);
-      else
-        result->message = g_strdup (_("The flush was stopped"));
-      g_ptr_array_index (flush->results, i) = result;
-    }
-
-  if (flush->error != NULL)
-    g_task_return_error (task, g_steal_pointer (&flush->error));
-  else if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
-    g_task_return_error_if_cancelled (task);
-  else
-    g_task_return_pointer (task, g_ptr_array_ref (flush->results),
-                           (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
-flush_result (GTask               *task,
-              guint                index,
-              HavenDeliveryResult *result)
-{
-  Flush *flush = g_task_get_task_data (task);
-
-  g_assert (g_ptr_array_index (flush->results, index) == NULL);
-  g_ptr_array_index (flush->results, index) = result;
-
-  if (result->outcome != HAVEN_DELIVERY_OUTCOME_NOT_TRIED && !result_halts (result))
-    flush->probing = FALSE;
-
-  if (result_halts (result) && !flush->halted)
-    {
-      flush->halted = TRUE;
-      flush->halt_message = g_strdup_printf (_("Not tried: %s"),
-                                             result->message != NULL ? result->message : "");
-    }
-}
-
-typedef struct {
-  GTask *flush_task;
-  guint index;
-} FlushItem;
-
-static void
-flush_item_free (FlushItem *item)
-{
-  g_clear_object (&item->flush_task);
-  g_free (item);
-}
-
-static void
-flush_item_done (FlushItem           *item,
-                 HavenDeliveryResult *result,
-                 GError              *error)
-{
-  GTask *task = item->flush_task;
-  Flush *flush = g_task_get_task_data (task);
-
-  flush->running--;
-  if (result != NULL)
-    flush_result (task, item->index, result);
-  else if (flush->error == NULL)
-    flush->error = error;
-  else
-    g_error_free (error);
-
-  flush_pump (task);
-}
-
-static void
-flush_attempt_done_cb (GObject      *object,
-                       GAsyncResult *async_result,
-                       gpointer      user_data)
-{
-  FlushItem *item = user_data;
-  GError *error = NULL;
-  HavenDeliveryResult *result;
-
-  result = g_task_propagate_pointer (G_TASK (async_result), &error);
-  flush_item_done (item, result, error);
-  flush_item_free (item);
-}
-
-static void
-flush_wait_for (GTask    *task,
-                Attempt  *attempt,
-                guint     index)
-{
-  FlushItem *item = g_new0 (FlushItem, 1);
-  GTask *waiter;
-
-  item->flush_task = g_object_ref (task);
-  item->index = index;
-  waiter = g_task_new (g_task_get_source_object (task), NULL, flush_attempt_done_cb, item);
-  g_task_set_source_tag (waiter, flush_wait_for);
-  g_ptr_array_add (attempt->waiters, waiter);
-}
-
-static void
-flush_claimed_cb (GObject      *object,
-                  GAsyncResult *async_result,
-                  gpointer      user_data)
-{
-  HavenDelivery *self = HAVEN_DELIVERY (object);
-  FlushItem *item = user_data;
-  GTask *task = item->flush_task;
-  GError *error = NULL;
-  ClaimData *data;
-  Attempt *attempt;
-
-  data = claim_finish (async_result, &error);
-  if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
-    {
-      HavenDeliveryResult *result = result_new (g_ptr_array_index (flush_data (task)->request_ids,
-                                                                   item->index),
-                                                HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
-
-      /* Purged since it was listed. */
-      result->message = g_strdup (error->message);
-      g_clear_error (&error);
-      flush_item_done (item, result, NULL);
-      flush_item_free (item);
-      return;
-    }
-  if (data == NULL)
-    {
-      flush_item_done (item, NULL, error);
-      flush_item_free (item);
-      return;
-    }
-
-  if (data->claimed)
-    {
-      Attempt *started = attempt_start (self, data->entry, FALSE, NULL,
-                                        g_task_get_cancellable (task));
-
-      flush_wait_for (task, started, item->index);
-      flush_item_free (item);
-      return;
-    }
-
-  attempt = g_hash_table_lookup (self->attempts, data->request_id);
-  if (attempt != NULL)
-    {
-      flush_wait_for (task, attempt, item->index);
-      flush_item_free (item);
-      return;
-    }
-
-  flush_item_done (item, result_for_entry (data->entry), NULL);
-  flush_item_free (item);
-}
-
-static gboolean
-is_past (gpointer key,
-         gpointer value,
-         gpointer user_data)
-{
-  return *(gint64 *) value <= *(gint64 *) user_data;
-}
-
-static gboolean
-must_wait (HavenDelivery *self,
-           const char    *request_id,
-           gint64         now,
-           gint64        *until)
-{
-  gint64 *not_before = g_hash_table_lookup (self->not_before, request_id);
-
-  if (not_before == NULL || *not_before <= now)
-    return FALSE;
-
-  *until = *not_before;
-  return TRUE;
-}
-
-static void
-flush_pump (GTask *task)
-{
-  HavenDelivery *self = g_task_get_source_object (task);
-  Flush *flush = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  gint64 now = g_get_real_time ();
-
-  while (!flush->halted && flush->error == NULL &&
-         !(cancellable != NULL && g_cancellable_is_cancelled (cancellable)) &&
-         flush->running < (flush->probing ? 1 : self->concurrency) &&
-         flush->next < flush->request_ids->len)
-    {
-      guint index = flush->next++;
-      const char *request_id = g_ptr_array_index (flush->request_ids, index);
-      Attempt *attempt = g_hash_table_lookup (self->attempts, request_id);
-      gint64 until = 0;
-      FlushItem *item;
-
-      if (attempt != NULL)
-        {
-          flush->running++;
-          flush_wait_for (task, attempt, index);
-          continue;
-        }
-
-      if (must_wait (self, request_id, now, &until))
-        {
-          HavenDeliveryResult *result = result_new (request_id,
-                                                    HAVEN_DELIVERY_OUTCOME_NOT_TRIED);
-
-          result->message = g_strdup (_("The backend asked to wait before trying it again"));
-          result->next_attempt_at = until;
-          flush_result (task, index, result);
-          continue;
-        }
-
-      item = g_new0 (FlushItem, 1);
-      item->flush_task = g_object_ref (task);
-      item->index = index;
-      flush->running++;
-      claim_async (self, request_id, TRUE, flush_claimed_cb, item);
-    }
-
-  if (flush->running == 0)
-    flush_complete (task);
-}
-
-static void
-list_due_thread (GTask        *task,
-                 gpointer      source_object,
-                 gpointer      task_data,
-                 GCancellable *cancellable)
-{
-  HavenDelivery *self = source_object;
-  Flush *flush = task_data;
-  gint64 horizon = (flush->flags & HAVEN_DELIVERY_FLUSH_ALL) ? G_MAXINT64 : flush->started_at;
-  g_autoptr(GPtrArray) due = NULL;
-  GError *error = NULL;
-
-  due = haven_outbox_list_due (self->outbox, horizon, &error);
-  if (due == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  flush->request_ids = g_ptr_array_new_full (due->len, g_free);
-  for (guint i = 0; i < due->len; i++)
-    {
-      HavenOutboxEntry *entry = g_ptr_array_index (due, i);
-
-      g_ptr_array_add (flush->request_ids, g_strdup (entry->request_id));
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-listed_due_cb (GObject      *object,
-               GAsyncResult *async_result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  Flush *flush = g_task_get_task_data (task);
-
-  if (!g_task_propagate_boolean (G_TASK (async_result), &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  flush->results = g_ptr_array_new_full (flush->request_ids->len,
-                                         (GDestroyNotify) haven_delivery_result_free);
-  g_ptr_array_set_size (flush->results, flush->request_ids->len);
-  flush_pump (task);
-}
-
-void
-haven_delivery_flush_async (HavenDelivery           *self,
-                            HavenDeliveryFlushFlags  flags,
-                            GCancellable            *cancellable,
-                            GAsyncReadyCallback      callback,
-                            gpointer                 user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) list_task = NULL;
-  Flush *flush;
-
-  g_return_if_fail (HAVEN_IS_DELIVERY (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haven_delivery_flush_async);
-  /* The results say what became of each request, cancelled or not. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (self->backend == NULL)
-    {
-      g_task_return_new_error (task, HAVEN_DELIVERY_ERROR, HAVEN_DELIVERY_ERROR_NOT_CONFIGURED,
-                               "%s", self->operator_alert);
-      return;
-    }
-
-  if (self->blocked)
-    {
-      g_task_return_new_error (task, HAVEN_DELIVERY_ERROR, HAVEN_DELIVERY_ERROR_BLOCKED,
-                               _("Nothing is sent until the backend settings change: %s"),
-                               self->operator_alert);
-      return;
-    }
-
-  flush = g_new0 (Flush, 1);
-  flush->flags = flags;
-  flush->probing = TRUE;
-  flush->started_at = g_get_real_time ();
-  /* Waits the backend asked for that are over now count for nothing. */
-  g_hash_table_foreach_remove (self->not_before, is_past, &flush->started_at);
-  g_task_set_task_data (task, flush, (GDestroyNotify) flush_free);
-
-  list_task = g_task_new (self, NULL, listed_due_cb, g_steal_pointer (&task));
-  g_task_set_source_tag (list_task, list_due_thread);
-  g_task_set_task_data (list_task, flush, NULL);
-  g_task_run_in_thread (list_task, list_due_thread);
-}
-
-GPtrArray *
-haven_delivery_flush_finish (HavenDelivery  *self,
-                             GAsyncResult   *result,
-                             GError        **error)
-{
-  g_return_val_if_fail (HAVEN_IS_DELIVERY (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == haven_delivery_flush_async,
-                        NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -1677,7 +660,7 @@ run_done_cb (GObject      *object,
         {
           HavenDeliveryResult *result = g_ptr_array_index (results, i);
 
-          if (result_halts (result))
+          if (haven_delivery_result_halts (result))
             not_before = MAX (not_before, result->next_attempt_at);
         }
     }

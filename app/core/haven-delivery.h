@@ -119,19 +119,6 @@ const char          *haven_delivery_get_operator_alert (HavenDelivery      *self
 /* TRUE after a pin mismatch, until the backend settings change. */
 gboolean             haven_delivery_get_blocked      (HavenDelivery        *self);
 
-/* Sends one entry claimed by the caller (haven_outbox_claim_next() or
- * haven_outbox_claim(), so with its body) and records the outcome in the
- * outbox. Cancelled, it is queued again, due at once (a QUEUED result).
- * Fails only when the outbox cannot record the outcome. */
-void                 haven_delivery_deliver_one_async  (HavenDelivery           *self,
-                                                        const HavenOutboxEntry  *entry,
-                                                        GCancellable            *cancellable,
-                                                        GAsyncReadyCallback      callback,
-                                                        gpointer                 user_data);
-HavenDeliveryResult *haven_delivery_deliver_one_finish (HavenDelivery           *self,
-                                                        GAsyncResult            *result,
-                                                        GError                 **error);
-
 /* One attempt now for a request just enqueued, whatever its backoff, with
  * Accept-Language @language (the visitor's, or NULL). See the top of this
  * file. A request delivered or failed already gives its result without a

@@ -3,14 +3,9 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "haven-outbox.h"
@@ -40,25 +35,6 @@
  * and dropping it would lose it silently. The operator sees it in
  * `havenctl outbox list` and purges it, or it expires with the others. */
 
-#define SCHEMA_VERSION 1
-#define BUSY_TIMEOUT_MS 5000
-
-struct _HavenOutbox
-{
-  GObject parent_instance;
-
-  /* Every use of the connection holds the lock: one connection is shared
-   * by the caller's thread and the enqueue workers, and a transaction must
-   * not interleave with another's statements. */
-  GMutex lock;
-  sqlite3 *db;
-
-  char *path;
-  guint64 max_bytes;
-  gboolean sealing;
-  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
-};
-
 G_DEFINE_FINAL_TYPE (HavenOutbox, haven_outbox, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (haven-outbox-error-quark, haven_outbox_error)
@@ -70,30 +46,6 @@ static const char * const state_names[] = {
   [HAVEN_OUTBOX_STATE_FAILED] = "failed",
 };
 
-static const char schema_sql[] =
-  "CREATE TABLE entries ("
-  "  id INTEGER PRIMARY KEY,"
-  "  request_id TEXT NOT NULL UNIQUE,"
-  "  kind TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
-  "  state TEXT NOT NULL"
-  "    CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),"
-  "  sealed INTEGER NOT NULL,"
-  "  body_size INTEGER NOT NULL,"
-  "  attempts INTEGER NOT NULL DEFAULT 0,"
-  "  created_at INTEGER NOT NULL,"
-  "  next_attempt_at INTEGER NOT NULL,"
-  "  last_attempt_at INTEGER NOT NULL DEFAULT 0,"
-  "  finished_at INTEGER NOT NULL DEFAULT 0,"
-  "  last_error TEXT,"
-  "  case_reference TEXT"
-  ") STRICT;"
-  "CREATE INDEX entries_due ON entries (state, next_attempt_at);"
-  /* Apart from the entries so that listing and the size sum never read a
-   * body, and so that deleting one is deleting a row. */
-  "CREATE TABLE bodies ("
-  "  entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,"
-  "  body BLOB NOT NULL"
-  ") STRICT;";
 
 #define ENTRY_COLUMNS \
   "request_id, kind, state, sealed, attempts, created_at, next_attempt_at, " \
@@ -136,121 +88,12 @@ state_from_string (const char       *string,
   return FALSE;
 }
 
-/* Errors. */
-
-static void
-set_database_error (GError     **error,
-                    sqlite3     *db,
-                    int          rc)
-{
-  /* A full disk is the one failure the visitor is told about in its own
-   * words; the rest are for the operator, and SQLite's messages name
-   * tables and columns, never the values in them. */
-  if ((rc & 0xff) == SQLITE_FULL)
-    g_set_error_literal (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_DISK_FULL,
-                         _("The disk is full, so the request could not be saved"));
-  else
-    g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
-                 _("The outbox could not be updated: %s"),
-                 db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
-}
-
 static void
 set_not_found_error (GError     **error,
                      const char  *request_id)
 {
   g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND,
                _("The outbox has no request %s"), request_id);
-}
-
-/* Statements. */
-
-static gboolean
-exec (HavenOutbox  *self,
-      const char   *sql,
-      GError      **error)
-{
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_database_error (error, self->db, rc);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static sqlite3_stmt *
-prepare (HavenOutbox  *self,
-         const char   *sql,
-         GError      **error)
-{
-  sqlite3_stmt *statement = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      set_database_error (error, self->db, rc);
-      return NULL;
-    }
-
-  return statement;
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
-/* Runs a statement that returns no rows. */
-static gboolean
-step_done (HavenOutbox   *self,
-           sqlite3_stmt  *statement,
-           GError       **error)
-{
-  int rc = sqlite3_step (statement);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_database_error (error, self->db, rc);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-begin (HavenOutbox  *self,
-       GError      **error)
-{
-  /* IMMEDIATE takes the write lock at once, so that a check made inside
-   * the transaction (the size cap, the state) still holds at COMMIT. */
-  return exec (self, "BEGIN IMMEDIATE", error);
-}
-
-static gboolean
-commit (HavenOutbox  *self,
-        GError      **error)
-{
-  return exec (self, "COMMIT", error);
-}
-
-/* After a failure: SQLite may or may not have rolled back already. */
-static void
-rollback (HavenOutbox *self)
-{
-  if (!sqlite3_get_autocommit (self->db))
-    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-/* Copies the remaining WAL back and truncates it, so that a body deleted a
- * moment ago is no longer in either file. Best effort: a reader in another
- * process can hold it off, and then the next one does it. */
-static void
-checkpoint (HavenOutbox *self)
-{
-  int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    g_debug ("Checkpoint postponed: %s", sqlite3_errstr (rc));
 }
 
 static HavenOutboxEntry *
@@ -292,7 +135,8 @@ find_entry (HavenOutbox       *self,
   g_autoptr(sqlite3_stmt) statement = NULL;
   int rc;
 
-  statement = prepare (self, "SELECT id, state FROM entries WHERE request_id = ?", error);
+  statement = haven_outbox_prepare (self, "SELECT id, state FROM entries WHERE request_id = ?",
+                                    error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, request_id, -1, SQLITE_TRANSIENT);
@@ -306,7 +150,7 @@ find_entry (HavenOutbox       *self,
       return TRUE;
     }
   if (rc != SQLITE_DONE)
-    set_database_error (error, self->db, rc);
+    haven_outbox_set_database_error (error, self->db, rc);
 
   return FALSE;
 }
@@ -319,7 +163,7 @@ read_body (HavenOutbox    *self,
   g_autoptr(sqlite3_stmt) statement = NULL;
   int rc;
 
-  statement = prepare (self, "SELECT body FROM bodies WHERE entry_id = ?", error);
+  statement = haven_outbox_prepare (self, "SELECT body FROM bodies WHERE entry_id = ?", error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_int64 (statement, 1, id);
@@ -332,7 +176,7 @@ read_body (HavenOutbox    *self,
     g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
                  _("The outbox has lost the body of a request"));
   else
-    set_database_error (error, self->db, rc);
+    haven_outbox_set_database_error (error, self->db, rc);
 
   return NULL;
 }
@@ -381,170 +225,6 @@ haven_outbox_dup_default_path (GSettings *settings)
   return g_build_filename (g_get_user_data_dir (), "haven", "outbox.sqlite", NULL);
 }
 
-/* SQLite creates its -wal and -shm files with the mode of the database
- * file, so making that one private first makes all three private. */
-static gboolean
-create_private_file (const char  *path,
-                     GError     **error)
-{
-  g_autofree char *folder = g_path_get_dirname (path);
-  int fd;
-
-  if (!g_file_test (folder, G_FILE_TEST_IS_DIR) &&
-      g_mkdir_with_parents (folder, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("The folder %s cannot be made: %s"), folder, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0 || fchmod (fd, 0600) != 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("The outbox %s cannot be opened: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  close (fd);
-  return TRUE;
-}
-
-/* Runs @sql, a query with at least one row (a PRAGMA), and returns it
- * stepped to that row. */
-static sqlite3_stmt *
-query_first_row (HavenOutbox  *self,
-                 const char   *sql,
-                 GError      **error)
-{
-  g_autoptr(sqlite3_stmt) statement = prepare (self, sql, error);
-  int rc;
-
-  if (statement == NULL)
-    return NULL;
-
-  rc = sqlite3_step (statement);
-  if (rc != SQLITE_ROW)
-    {
-      set_database_error (error, self->db, rc);
-      return NULL;
-    }
-
-  return g_steal_pointer (&statement);
-}
-
-static gboolean
-query_int (HavenOutbox    *self,
-           const char     *sql,
-           sqlite3_int64  *value,
-           GError        **error)
-{
-  g_autoptr(sqlite3_stmt) statement = query_first_row (self, sql, error);
-
-  if (statement == NULL)
-    return FALSE;
-
-  *value = sqlite3_column_int64 (statement, 0);
-  return TRUE;
-}
-
-static gboolean
-set_up_schema (HavenOutbox  *self,
-               GError      **error)
-{
-  g_autofree char *set_version = NULL;
-  sqlite3_int64 version = 0;
-
-  if (!begin (self, error))
-    return FALSE;
-
-  /* Read inside the transaction: two processes opening a new file at
-   * once must not both create the tables. */
-  if (!query_int (self, "PRAGMA user_version", &version, error))
-    goto failed;
-
-  if (version > SCHEMA_VERSION)
-    {
-      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_TOO_NEW,
-                   _("The outbox %s was made by a newer version of Haven"), self->path);
-      goto failed;
-    }
-
-  if (version == 0)
-    {
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
-      if (!exec (self, schema_sql, error) || !exec (self, set_version, error))
-        goto failed;
-    }
-
-  /* See the top of this file: a crash while sending leaves 'sending'. */
-  if (!exec (self, "UPDATE entries SET state = 'queued' WHERE state = 'sending'", error))
-    goto failed;
-
-  return commit (self, error);
-
-failed:
-  rollback (self);
-  return FALSE;
-}
-
-static gboolean
-open_database (HavenOutbox  *self,
-               GError      **error)
-{
-  g_autofree char *journal_mode = NULL;
-  int rc;
-
-  if (!create_private_file (self->path, error))
-    return FALSE;
-
-  rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
-                   _("The outbox %s cannot be opened: %s"), self->path,
-                   self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
-      return FALSE;
-    }
-
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
-
-  {
-    g_autoptr(sqlite3_stmt) statement = query_first_row (self, "PRAGMA journal_mode = WAL",
-                                                         error);
-
-    if (statement == NULL)
-      return FALSE;
-    journal_mode = g_strdup ((const char *) sqlite3_column_text (statement, 0));
-  }
-
-  /* Without WAL a commit is not what this file promises; better to stop
-   * than to queue requests that a crash could lose. */
-  if (g_strcmp0 (journal_mode, "wal") != 0)
-    {
-      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_FAILED,
-                   _("The outbox %s cannot use write-ahead logging"), self->path);
-      return FALSE;
-    }
-
-  /* FULL rather than WAL's usual NORMAL: a commit is then on disk before
-   * the visitor is told their request is kept, even through a power cut. */
-  if (!exec (self, "PRAGMA synchronous = FULL", error) ||
-      !exec (self, "PRAGMA foreign_keys = ON", error) ||
-      !exec (self, "PRAGMA secure_delete = ON", error))
-    return FALSE;
-
-  return set_up_schema (self, error);
-}
-
 HavenOutbox *
 haven_outbox_new (const char  *path,
                   GError     **error)
@@ -557,7 +237,7 @@ haven_outbox_new (const char  *path,
   self = g_object_new (HAVEN_TYPE_OUTBOX, NULL);
   self->path = g_strdup (path);
 
-  if (!open_database (self, error))
+  if (!haven_outbox_open_database (self, error))
     return NULL;
 
   if (!haven_outbox_expire (self, g_get_real_time (), NULL, error))
@@ -699,8 +379,9 @@ insert_entry (HavenOutbox       *self,
 
   /* total() of an empty table is 0.0, not NULL; bodies already delivered
    * count for nothing because their size was set to 0 with them. */
-  if (!query_int (self, "SELECT CAST (total (body_size) AS INTEGER) FROM entries",
-                  &queued_bytes, error))
+  if (!haven_outbox_query_int (self,
+                               "SELECT CAST (total (body_size) AS INTEGER) FROM entries",
+                               &queued_bytes, error))
     return FALSE;
 
   if ((guint64) queued_bytes + size > self->max_bytes)
@@ -722,10 +403,11 @@ insert_entry (HavenOutbox       *self,
       return FALSE;
     }
 
-  insert_entry = prepare (self,
-                          "INSERT INTO entries (request_id, kind, state, sealed, body_size,"
-                          " created_at, next_attempt_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-                          error);
+  insert_entry = haven_outbox_prepare (self,
+                                       "INSERT INTO entries (request_id, kind, state, sealed,"
+                                       " body_size, created_at, next_attempt_at)"
+                                       " VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+                                       error);
   if (insert_entry == NULL)
     return FALSE;
   sqlite3_bind_text (insert_entry, 1, request_id, -1, SQLITE_TRANSIENT);
@@ -734,11 +416,12 @@ insert_entry (HavenOutbox       *self,
   sqlite3_bind_int64 (insert_entry, 4, size);
   sqlite3_bind_int64 (insert_entry, 5, now);
   sqlite3_bind_int64 (insert_entry, 6, now);
-  if (!step_done (self, insert_entry, error))
+  if (!haven_outbox_step_done (self, insert_entry, error))
     return FALSE;
 
   id = sqlite3_last_insert_rowid (self->db);
-  insert_body = prepare (self, "INSERT INTO bodies (entry_id, body) VALUES (?, ?)", error);
+  insert_body = haven_outbox_prepare (self, "INSERT INTO bodies (entry_id, body) VALUES (?, ?)",
+                                      error);
   if (insert_body == NULL)
     return FALSE;
   sqlite3_bind_int64 (insert_body, 1, id);
@@ -746,7 +429,7 @@ insert_entry (HavenOutbox       *self,
    * leave one more copy of the body on the heap, unwiped. */
   sqlite3_bind_blob64 (insert_body, 2, g_bytes_get_data (stored, NULL), size, SQLITE_STATIC);
 
-  return step_done (self, insert_body, error);
+  return haven_outbox_step_done (self, insert_body, error);
 }
 
 gboolean
@@ -801,11 +484,11 @@ haven_outbox_enqueue (HavenOutbox       *self,
     }
 
   g_mutex_lock (&self->lock);
-  inserted = begin (self, error) &&
+  inserted = haven_outbox_begin (self, error) &&
              insert_entry (self, request_id, kind, stored, sealing, error) &&
-             commit (self, error);
+             haven_outbox_commit (self, error);
   if (!inserted)
-    rollback (self);
+    haven_outbox_rollback (self);
   g_mutex_unlock (&self->lock);
 
   return inserted;
@@ -1000,7 +683,7 @@ list_entries (HavenOutbox  *self,
   g_autoptr(sqlite3_stmt) statement = NULL;
   int rc;
 
-  statement = prepare (self, sql, error);
+  statement = haven_outbox_prepare (self, sql, error);
   if (statement == NULL)
     return NULL;
   if (sqlite3_bind_parameter_count (statement) > 0)
@@ -1012,7 +695,7 @@ list_entries (HavenOutbox  *self,
 
   if (rc != SQLITE_DONE)
     {
-      set_database_error (error, self->db, rc);
+      haven_outbox_set_database_error (error, self->db, rc);
       return NULL;
     }
 
@@ -1066,8 +749,9 @@ lookup_locked (HavenOutbox  *self,
   sqlite3_int64 id;
   int rc;
 
-  statement = prepare (self, "SELECT " ENTRY_COLUMNS " FROM entries WHERE request_id = ?",
-                       error);
+  statement = haven_outbox_prepare (self,
+                                    "SELECT " ENTRY_COLUMNS " FROM entries WHERE request_id = ?",
+                                    error);
   if (statement == NULL)
     return NULL;
   sqlite3_bind_text (statement, 1, request_id, -1, SQLITE_TRANSIENT);
@@ -1080,7 +764,7 @@ lookup_locked (HavenOutbox  *self,
     }
   if (rc != SQLITE_ROW)
     {
-      set_database_error (error, self->db, rc);
+      haven_outbox_set_database_error (error, self->db, rc);
       return NULL;
     }
 
@@ -1133,20 +817,21 @@ claim_locked (HavenOutbox  *self,
   /* By id for a request the visitor is waiting for, whenever it was due. */
   if (request_id != NULL)
     {
-      select = prepare (self,
-                        "SELECT " ENTRY_COLUMNS " FROM entries"
-                        " WHERE state = 'queued' AND request_id = ?",
-                        error);
+      select = haven_outbox_prepare (self,
+                                     "SELECT " ENTRY_COLUMNS " FROM entries"
+                                     " WHERE state = 'queued' AND request_id = ?",
+                                     error);
       if (select == NULL)
         return NULL;
       sqlite3_bind_text (select, 1, request_id, -1, SQLITE_TRANSIENT);
     }
   else
     {
-      select = prepare (self,
-                        "SELECT " ENTRY_COLUMNS " FROM entries"
-                        " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT 1",
-                        error);
+      select = haven_outbox_prepare (self,
+                                     "SELECT " ENTRY_COLUMNS " FROM entries"
+                                     " WHERE state = 'queued' AND next_attempt_at <= ?"
+                                     " ORDER BY id LIMIT 1",
+                                     error);
       if (select == NULL)
         return NULL;
       sqlite3_bind_int64 (select, 1, now);
@@ -1157,7 +842,7 @@ claim_locked (HavenOutbox  *self,
     return NULL;
   if (rc != SQLITE_ROW)
     {
-      set_database_error (error, self->db, rc);
+      haven_outbox_set_database_error (error, self->db, rc);
       return NULL;
     }
 
@@ -1166,16 +851,16 @@ claim_locked (HavenOutbox  *self,
 
   /* The attempt is counted when it starts, so that a request that crashes
    * the sender every time still shows its attempts to the operator. */
-  update = prepare (self,
-                    "UPDATE entries SET state = 'sending', attempts = attempts + 1,"
-                    " last_attempt_at = ? WHERE id = ?",
-                    error);
+  update = haven_outbox_prepare (self,
+                                 "UPDATE entries SET state = 'sending', attempts = attempts + 1,"
+                                 " last_attempt_at = ? WHERE id = ?",
+                                 error);
   if (update == NULL)
     return NULL;
   entry->last_attempt_at = g_get_real_time ();
   sqlite3_bind_int64 (update, 1, entry->last_attempt_at);
   sqlite3_bind_int64 (update, 2, id);
-  if (!step_done (self, update, error))
+  if (!haven_outbox_step_done (self, update, error))
     return NULL;
   entry->state = HAVEN_OUTBOX_STATE_SENDING;
   entry->attempts++;
@@ -1197,15 +882,15 @@ claim (HavenOutbox  *self,
   HavenOutboxEntry *entry = NULL;
 
   g_mutex_lock (&self->lock);
-  if (begin (self, &local_error))
+  if (haven_outbox_begin (self, &local_error))
     {
       entry = claim_locked (self, request_id, now, &local_error);
       if (local_error == NULL)
-        commit (self, &local_error);
+        haven_outbox_commit (self, &local_error);
       if (local_error != NULL)
         {
           g_clear_pointer (&entry, haven_outbox_entry_free);
-          rollback (self);
+          haven_outbox_rollback (self);
         }
     }
   g_mutex_unlock (&self->lock);
@@ -1264,18 +949,18 @@ update_entry (HavenOutbox   *self,
 
   sqlite3_bind_text (statement, sqlite3_bind_parameter_count (statement), request_id, -1,
                      SQLITE_TRANSIENT);
-  if (!step_done (self, statement, error))
+  if (!haven_outbox_step_done (self, statement, error))
     return FALSE;
 
   if (delete_body && sqlite3_changes (self->db) > 0)
     {
       g_autoptr(sqlite3_stmt) delete = NULL;
 
-      delete = prepare (self, "DELETE FROM bodies WHERE entry_id = ?", error);
+      delete = haven_outbox_prepare (self, "DELETE FROM bodies WHERE entry_id = ?", error);
       if (delete == NULL)
         return FALSE;
       sqlite3_bind_int64 (delete, 1, id);
-      if (!step_done (self, delete, error))
+      if (!haven_outbox_step_done (self, delete, error))
         return FALSE;
     }
 
@@ -1301,7 +986,7 @@ record (HavenOutbox  *self,
 
   g_mutex_lock (&self->lock);
 
-  if (!begin (self, error))
+  if (!haven_outbox_begin (self, error))
     goto out;
 
   /* Each UPDATE leaves a delivered entry alone: a late answer to an older
@@ -1309,27 +994,28 @@ record (HavenOutbox  *self,
   switch (outcome)
     {
     case OUTCOME_DELIVERED:
-      statement = prepare (self,
-                           "UPDATE entries SET state = 'delivered', case_reference = ?,"
-                           " finished_at = ?, body_size = 0, last_error = NULL"
-                           " WHERE state != 'delivered' AND request_id = ?",
-                           error);
+      statement = haven_outbox_prepare (self,
+                                        "UPDATE entries SET state = 'delivered',"
+                                        " case_reference = ?,"
+                                        " finished_at = ?, body_size = 0, last_error = NULL"
+                                        " WHERE state != 'delivered' AND request_id = ?",
+                                        error);
       break;
 
     case OUTCOME_RETRY:
-      statement = prepare (self,
-                           "UPDATE entries SET state = 'queued', last_error = ?,"
-                           " next_attempt_at = ?"
-                           " WHERE state IN ('queued', 'sending') AND request_id = ?",
-                           error);
+      statement = haven_outbox_prepare (self,
+                                        "UPDATE entries SET state = 'queued', last_error = ?,"
+                                        " next_attempt_at = ?"
+                                        " WHERE state IN ('queued', 'sending') AND request_id = ?",
+                                        error);
       break;
 
     case OUTCOME_FAILED:
-      statement = prepare (self,
-                           "UPDATE entries SET state = 'failed', last_error = ?,"
-                           " finished_at = ?"
-                           " WHERE state IN ('queued', 'sending') AND request_id = ?",
-                           error);
+      statement = haven_outbox_prepare (self,
+                                        "UPDATE entries SET state = 'failed', last_error = ?,"
+                                        " finished_at = ?"
+                                        " WHERE state IN ('queued', 'sending') AND request_id = ?",
+                                        error);
       break;
 
     default:
@@ -1344,13 +1030,13 @@ record (HavenOutbox  *self,
                       outcome == OUTCOME_RETRY ? next_attempt_at : g_get_real_time ());
 
   recorded = update_entry (self, request_id, statement, outcome == OUTCOME_DELIVERED, error) &&
-             commit (self, error);
+             haven_outbox_commit (self, error);
 
 out:
   if (!recorded)
-    rollback (self);
+    haven_outbox_rollback (self);
   else if (outcome == OUTCOME_DELIVERED)
-    checkpoint (self);
+    haven_outbox_checkpoint (self);
   g_mutex_unlock (&self->lock);
 
   return recorded;
@@ -1417,7 +1103,7 @@ haven_outbox_purge (HavenOutbox  *self,
 
   g_mutex_lock (&self->lock);
 
-  if (!begin (self, &local_error))
+  if (!haven_outbox_begin (self, &local_error))
     goto out;
 
   if (!find_entry (self, request_id, &id, &state, &local_error))
@@ -1427,22 +1113,22 @@ haven_outbox_purge (HavenOutbox  *self,
       goto out;
     }
 
-  delete_body = prepare (self, "DELETE FROM bodies WHERE entry_id = ?", &local_error);
-  delete_entry = prepare (self, "DELETE FROM entries WHERE id = ?", &local_error);
+  delete_body = haven_outbox_prepare (self, "DELETE FROM bodies WHERE entry_id = ?", &local_error);
+  delete_entry = haven_outbox_prepare (self, "DELETE FROM entries WHERE id = ?", &local_error);
   if (delete_body == NULL || delete_entry == NULL)
     goto out;
   sqlite3_bind_int64 (delete_body, 1, id);
   sqlite3_bind_int64 (delete_entry, 1, id);
 
-  purged = step_done (self, delete_body, &local_error) &&
-           step_done (self, delete_entry, &local_error) &&
-           commit (self, &local_error);
+  purged = haven_outbox_step_done (self, delete_body, &local_error) &&
+           haven_outbox_step_done (self, delete_entry, &local_error) &&
+           haven_outbox_commit (self, &local_error);
 
 out:
   if (purged)
-    checkpoint (self);
+    haven_outbox_checkpoint (self);
   else
-    rollback (self);
+    haven_outbox_rollback (self);
   g_mutex_unlock (&self->lock);
 
   if (local_error != NULL)
@@ -1467,35 +1153,39 @@ haven_outbox_expire (HavenOutbox  *self,
 
   g_mutex_lock (&self->lock);
 
-  if (!begin (self, error))
+  if (!haven_outbox_begin (self, error))
     goto out;
 
-  delete_bodies = prepare (self,
-                           "DELETE FROM bodies WHERE entry_id IN (SELECT id FROM entries"
-                           " WHERE state IN ('delivered', 'failed') AND finished_at < ?)",
-                           error);
+  delete_bodies = haven_outbox_prepare (self,
+                                        "DELETE FROM bodies WHERE entry_id IN"
+                                        " (SELECT id FROM entries"
+                                        " WHERE state IN ('delivered', 'failed')"
+                                        " AND finished_at < ?)",
+                                        error);
   if (delete_bodies == NULL)
     goto out;
-  delete_entries = prepare (self,
-                            "DELETE FROM entries"
-                            " WHERE state IN ('delivered', 'failed') AND finished_at < ?",
-                            error);
+  delete_entries = haven_outbox_prepare (self,
+                                         "DELETE FROM entries"
+                                         " WHERE state IN ('delivered', 'failed')"
+                                         " AND finished_at < ?",
+                                         error);
   if (delete_entries == NULL)
     goto out;
   sqlite3_bind_int64 (delete_bodies, 1, cutoff);
   sqlite3_bind_int64 (delete_entries, 1, cutoff);
 
-  if (!step_done (self, delete_bodies, error) || !step_done (self, delete_entries, error))
+  if (!haven_outbox_step_done (self, delete_bodies, error) ||
+      !haven_outbox_step_done (self, delete_entries, error))
     goto out;
   changes = sqlite3_changes (self->db);
 
-  expired = commit (self, error);
+  expired = haven_outbox_commit (self, error);
 
 out:
   if (!expired)
-    rollback (self);
+    haven_outbox_rollback (self);
   else if (changes > 0)
-    checkpoint (self);
+    haven_outbox_checkpoint (self);
   g_mutex_unlock (&self->lock);
 
   if (n_expired != NULL)

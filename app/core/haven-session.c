@@ -339,14 +339,6 @@ haven_session_get_submission_reference (HavenSession *self)
   return self->submission_reference;
 }
 
-const char *
-haven_session_get_submission_message (HavenSession *self)
-{
-  g_return_val_if_fail (HAVEN_IS_SESSION (self), NULL);
-
-  return self->submission_message;
-}
-
 /**
  * haven_session_get_submission_field_errors:
  *

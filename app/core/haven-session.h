@@ -62,7 +62,6 @@ void          haven_session_set_category (HavenSession *self,
 HavenRequest *haven_session_get_removal_request (HavenSession *self);
 HavenSubmissionState haven_session_get_submission_state (HavenSession *self);
 const char   *haven_session_get_submission_reference (HavenSession *self);
-const char   *haven_session_get_submission_message   (HavenSession *self);
 GHashTable   *haven_session_get_submission_field_errors (HavenSession *self);
 void          haven_session_set_submission (HavenSession         *self,
                                             HavenSubmissionState  state,

@@ -223,11 +223,3 @@ haven_application_new (void)
                        "resource-base-path", "/io/github/havenkiosk/Haven",
                        NULL);
 }
-
-GSettings *
-haven_application_get_settings (HavenApplication *self)
-{
-  g_return_val_if_fail (HAVEN_IS_APPLICATION (self), NULL);
-
-  return self->settings;
-}

@@ -9,8 +9,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HavenApplication, haven_application, HAVEN, APPLICATION, AdwApplication)
 
-HavenApplication *haven_application_new          (void);
-GSettings        *haven_application_get_settings (HavenApplication *self);
+HavenApplication *haven_application_new             (void);
 
 int               haven_application_get_exit_status (HavenApplication *self);
 

@@ -119,95 +119,141 @@ usage_error (const char *message)
   return EXIT_USAGE;
 }
 
-int
-main (int   argc,
-      char *argv[])
+/* What the command line asked for. */
+typedef struct {
+  char *listen_text;
+  char *certificate_file;
+  char *key_file;
+  char *ca_file;
+  char *db_file;
+  char *token_file;
+  char *keypair_file;
+  char *make_keypair_file;
+  gboolean require_client_certificate;
+  gboolean insecure_http;
+  gboolean verbose;
+  int fail_first;
+  int fail_status;
+  int retry_after;
+  int delay_ms;
+  int close_mid_answer;
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->listen_text, g_free);
+  g_clear_pointer (&options->certificate_file, g_free);
+  g_clear_pointer (&options->key_file, g_free);
+  g_clear_pointer (&options->ca_file, g_free);
+  g_clear_pointer (&options->db_file, g_free);
+  g_clear_pointer (&options->token_file, g_free);
+  g_clear_pointer (&options->keypair_file, g_free);
+  g_clear_pointer (&options->make_keypair_file, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+/* What the server is made of, from the options once checked. */
+typedef struct {
+  GInetSocketAddress *address;
+  GTlsCertificate *certificate;
+  GTlsDatabase *client_ca;
+  HavenReceiverTokens *tokens;
+  HavenReceiverKeypair *keypair;
+  HavenReceiverStore *store;
+  HavenReceiverServer *server;
+  GMainLoop *loop;
+  guint sigint_id;
+  guint sigterm_id;
+} Receiver;
+
+static void
+receiver_clear (Receiver *receiver)
+{
+  g_clear_handle_id (&receiver->sigint_id, g_source_remove);
+  g_clear_handle_id (&receiver->sigterm_id, g_source_remove);
+  g_clear_pointer (&receiver->loop, g_main_loop_unref);
+  g_clear_object (&receiver->server);
+  g_clear_object (&receiver->store);
+  g_clear_object (&receiver->keypair);
+  g_clear_object (&receiver->tokens);
+  g_clear_object (&receiver->client_ca);
+  g_clear_object (&receiver->certificate);
+  g_clear_object (&receiver->address);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Receiver, receiver_clear)
+
+static void
+set_up_locale (void)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
+/* Two tables of options, the plain ones and the faults for tests and
+ * demos, read best whole. FALSE with *@status set when the receiver is
+ * not to go on. */
+static gboolean
+parse_options (Options   *options,
+               int       *argc,
+               char    ***argv,
+               int       *status)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GInetSocketAddress) address = NULL;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(GTlsDatabase) client_ca = NULL;
-  g_autoptr(HavenReceiverStore) store = NULL;
-  g_autoptr(HavenReceiverServer) receiver = NULL;
-  g_autoptr(HavenReceiverKeypair) keypair = NULL;
-  g_autoptr(HavenReceiverTokens) tokens = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *listen_text = NULL;
-  g_autofree char *certificate_file = NULL;
-  g_autofree char *key_file = NULL;
-  g_autofree char *ca_file = NULL;
-  g_autofree char *db_file = NULL;
-  g_autofree char *token_file = NULL;
-  g_autofree char *keypair_file = NULL;
-  g_autofree char *make_keypair_file = NULL;
-  g_autofree char *url = NULL;
-  gboolean require_client_certificate = FALSE;
-  gboolean insecure_http = FALSE;
-  gboolean verbose = FALSE;
-  int fail_first = 0;
-  int fail_status = 0;
-  int retry_after = 1;
-  int delay_ms = 0;
-  int close_mid_answer = 0;
-  HavenReceiverFaults faults = { 0, };
-  guint sigint_id;
-  guint sigterm_id;
   const GOptionEntry entries[] = {
-    { "listen", 'l', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &listen_text,
+    { "listen", 'l', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &options->listen_text,
       N_("Address and port to listen on; port 0 picks a free one (default 127.0.0.1:8443)"),
       N_("ADDRESS:PORT") },
-    { "cert", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &certificate_file,
+    { "cert", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->certificate_file,
       N_("The server’s certificate (PEM), with its chain"), N_("FILE") },
-    { "key", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &key_file,
+    { "key", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->key_file,
       N_("The server’s private key (PEM)"), N_("FILE") },
-    { "ca", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &ca_file,
+    { "ca", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->ca_file,
       N_("CA certificates (PEM) that sign the kiosks’ client certificates"), N_("FILE") },
     { "require-client-cert", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
-      &require_client_certificate,
+      &options->require_client_certificate,
       N_("Refuse kiosks without a client certificate signed by --ca"), NULL },
-    { "db", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &db_file,
+    { "db", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->db_file,
       N_("The SQLite database of received requests (created when missing)"), N_("FILE") },
-    { "insecure-http", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &insecure_http,
+    { "insecure-http", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options->insecure_http,
       N_("Serve plain HTTP instead of HTTPS, on a loopback address only (for tests)"), NULL },
-    { "token-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &token_file,
+    { "token-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->token_file,
       N_("Accept only kiosks that send one of the bearer tokens in FILE, one a line"),
       N_("FILE") },
-    { "keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &keypair_file,
+    { "keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->keypair_file,
       N_("Open sealed bodies with the key pair in FILE"), N_("FILE") },
-    { "make-keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &make_keypair_file,
+    { "make-keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME,
+      &options->make_keypair_file,
       N_("Write a new key pair to FILE, print its public key for the kiosks, and exit"),
       N_("FILE") },
-    { "verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &verbose,
+    { "verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options->verbose,
       N_("Log one line a request: method, path, status and request_id, never its contents"),
       NULL },
     G_OPTION_ENTRY_NULL
   };
   const GOptionEntry fault_entries[] = {
-    { "fail-first", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &fail_first,
+    { "fail-first", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->fail_first,
       N_("Answer the first N submissions with 503 (or --fail-status) and Retry-After"),
       N_("N") },
-    { "fail-status", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &fail_status,
+    { "fail-status", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->fail_status,
       N_("The status --fail-first answers with, 400 to 599 (default 503)"), N_("CODE") },
-    { "retry-after", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &retry_after,
+    { "retry-after", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->retry_after,
       N_("The Retry-After seconds of --fail-first’s 503 and 429 answers (default 1)"),
       N_("SECONDS") },
-    { "delay-ms", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &delay_ms,
+    { "delay-ms", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->delay_ms,
       N_("Hold every answer back this long; a submission holds its key meanwhile"),
       N_("MS") },
-    { "close-mid-answer", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &close_mid_answer,
+    { "close-mid-answer", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->close_mid_answer,
       N_("Store the first N submissions, then close the connection in the middle of "
          "the answer"), N_("N") },
     G_OPTION_ENTRY_NULL
   };
   GOptionGroup *fault_group;
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-
-  g_set_prgname ("haven-receiver");
 
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -224,11 +270,195 @@ main (int   argc,
   g_option_group_add_entries (fault_group, fault_entries);
   g_option_context_add_group (context, fault_group);
 
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (error->message);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (error->message);
+      return FALSE;
+    }
 
-  if (argc > 1)
-    return usage_error (_("Unexpected arguments"));
+  if (*argc > 1)
+    {
+      *status = usage_error (_("Unexpected arguments"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The usage mistake in @options, or NULL; a chain of checks that reads
+ * best whole. */
+static const char *
+check_options (const Options *options)
+{
+  if (options->db_file == NULL)
+    return _("--db is required");
+
+  if (options->insecure_http &&
+      (options->certificate_file != NULL || options->key_file != NULL ||
+       options->ca_file != NULL))
+    return _("--insecure-http cannot be combined with --cert, --key or --ca");
+
+  if (!options->insecure_http && (options->certificate_file == NULL || options->key_file == NULL))
+    return _("--cert and --key are required (or --insecure-http, for tests on loopback)");
+
+  if (options->require_client_certificate && options->ca_file == NULL)
+    return _("--require-client-cert needs --ca");
+
+  if (options->fail_first < 0 || options->retry_after < 0 || options->delay_ms < 0 ||
+      options->close_mid_answer < 0)
+    return _("--fail-first, --retry-after, --delay-ms and --close-mid-answer "
+             "take a number of zero or more");
+
+  if (options->fail_status != 0 && (options->fail_status < 400 || options->fail_status > 599))
+    return _("--fail-status takes an HTTP error status, 400 to 599");
+
+  if (options->fail_status != 0 && options->fail_first == 0)
+    return _("--fail-status needs --fail-first");
+
+  return NULL;
+}
+
+/* The server's certificate and the CA of the kiosks' certificates; says
+ * what is wrong itself, in the words the operator knows. */
+static gboolean
+load_certificates (const Options *options,
+                   Receiver      *receiver)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!options->insecure_http)
+    {
+      receiver->certificate = g_tls_certificate_new_from_files (options->certificate_file,
+                                                                options->key_file, &error);
+      if (receiver->certificate == NULL)
+        {
+          g_printerr (_("%s: the certificate or key cannot be used: %s\n"),
+                      g_get_prgname (), error->message);
+          return FALSE;
+        }
+    }
+
+  if (options->ca_file != NULL)
+    {
+      /* glib-networking only warns about a relative path and then fails
+       * every verification, so make it absolute. */
+      g_autofree char *absolute_ca_file = g_canonicalize_filename (options->ca_file, NULL);
+
+      receiver->client_ca = g_tls_file_database_new (absolute_ca_file, &error);
+      if (receiver->client_ca == NULL)
+        {
+          g_printerr (_("%s: the CA file cannot be used: %s\n"), g_get_prgname (), error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* The kiosks' bearer tokens and the key pair for sealed bodies. */
+static gboolean
+load_keys_and_tokens (const Options  *options,
+                      Receiver       *receiver,
+                      GError        **error)
+{
+  if (options->token_file != NULL)
+    {
+      receiver->tokens = haven_receiver_tokens_load (options->token_file, error);
+      if (receiver->tokens == NULL)
+        return FALSE;
+    }
+
+  if (options->keypair_file != NULL)
+    {
+      receiver->keypair = haven_receiver_keypair_load (options->keypair_file, error);
+      if (receiver->keypair == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+open_store (const Options  *options,
+            Receiver       *receiver,
+            GError        **error)
+{
+  receiver->store = haven_receiver_store_open (options->db_file, error);
+
+  return receiver->store != NULL;
+}
+
+static gboolean
+start_server (const Options  *options,
+              Receiver       *receiver,
+              GError        **error)
+{
+  HavenReceiverFaults faults = { 0, };
+  g_autofree char *url = NULL;
+
+  /* Before the "listening" line: whoever reads it may stop us at once, and
+   * until these are in place SIGTERM would kill rather than stop. */
+  receiver->loop = g_main_loop_new (NULL, FALSE);
+  receiver->sigint_id = g_unix_signal_add (SIGINT, quit_cb, receiver->loop);
+  receiver->sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, receiver->loop);
+
+  receiver->server = haven_receiver_server_new (receiver->store, receiver->certificate,
+                                                receiver->client_ca,
+                                                options->require_client_certificate);
+  haven_receiver_server_set_tokens (receiver->server, receiver->tokens);
+  haven_receiver_server_set_keypair (receiver->server, receiver->keypair);
+  haven_receiver_server_set_verbose (receiver->server, options->verbose);
+  faults.fail_first = (guint) options->fail_first;
+  faults.fail_status = (guint) options->fail_status;
+  faults.retry_after = (guint) options->retry_after;
+  faults.delay_ms = (guint) options->delay_ms;
+  faults.close_mid_answer = (guint) options->close_mid_answer;
+  haven_receiver_server_set_faults (receiver->server, &faults);
+  if (!haven_receiver_server_listen (receiver->server, receiver->address, error))
+    return FALSE;
+
+  /* Tests and scripts start the receiver on port 0 and read this line to
+   * learn the port, so it must be out before they wait for it. */
+  url = haven_receiver_server_dup_url (receiver->server);
+  g_print ("listening on %s\n", url);
+  fflush (stdout);
+
+  return TRUE;
+}
+
+/* Until SIGINT or SIGTERM. */
+static void
+run (Receiver *receiver)
+{
+  g_main_loop_run (receiver->loop);
+
+  g_clear_handle_id (&receiver->sigint_id, g_source_remove);
+  g_clear_handle_id (&receiver->sigterm_id, g_source_remove);
+  haven_receiver_server_disconnect (receiver->server);
+}
+
+static int
+failure_to_start (const GError *error)
+{
+  g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+  return EXIT_FAILURE_TO_START;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_auto(Options) options = { .retry_after = 1, };
+  g_auto(Receiver) receiver = { 0, };
+  g_autoptr(GError) error = NULL;
+  const char *mistake;
+  int status;
+
+  set_up_locale ();
+  g_set_prgname ("haven-receiver");
+
+  if (!parse_options (&options, &argc, &argv, &status))
+    return status;
 
   /* Before anything uses libsodium; it fails only without a source of
    * randomness. */
@@ -238,127 +468,35 @@ main (int   argc,
       return EXIT_FAILURE_TO_START;
     }
 
-  if (make_keypair_file != NULL)
+  if (options.make_keypair_file != NULL)
     {
-      if (db_file != NULL || listen_text != NULL || certificate_file != NULL ||
-          key_file != NULL || ca_file != NULL || keypair_file != NULL || token_file != NULL)
+      if (options.db_file != NULL || options.listen_text != NULL ||
+          options.certificate_file != NULL || options.key_file != NULL ||
+          options.ca_file != NULL || options.keypair_file != NULL || options.token_file != NULL)
         return usage_error (_("--make-keypair is used on its own"));
 
-      return make_keypair (make_keypair_file);
+      return make_keypair (options.make_keypair_file);
     }
 
-  if (db_file == NULL)
-    return usage_error (_("--db is required"));
+  mistake = check_options (&options);
+  if (mistake != NULL)
+    return usage_error (mistake);
 
-  if (insecure_http && (certificate_file != NULL || key_file != NULL || ca_file != NULL))
-    return usage_error (_("--insecure-http cannot be combined with --cert, --key or --ca"));
-
-  if (!insecure_http && (certificate_file == NULL || key_file == NULL))
-    return usage_error (_("--cert and --key are required "
-                          "(or --insecure-http, for tests on loopback)"));
-
-  if (require_client_certificate && ca_file == NULL)
-    return usage_error (_("--require-client-cert needs --ca"));
-
-  if (fail_first < 0 || retry_after < 0 || delay_ms < 0 || close_mid_answer < 0)
-    return usage_error (_("--fail-first, --retry-after, --delay-ms and --close-mid-answer "
-                          "take a number of zero or more"));
-
-  if (fail_status != 0 && (fail_status < 400 || fail_status > 599))
-    return usage_error (_("--fail-status takes an HTTP error status, 400 to 599"));
-
-  if (fail_status != 0 && fail_first == 0)
-    return usage_error (_("--fail-status needs --fail-first"));
-
-  address = parse_listen_address (listen_text != NULL ? listen_text : DEFAULT_LISTEN, &error);
-  if (address == NULL)
+  receiver.address = parse_listen_address (options.listen_text != NULL ? options.listen_text
+                                                                       : DEFAULT_LISTEN,
+                                           &error);
+  if (receiver.address == NULL)
     return usage_error (error->message);
 
-  if (!insecure_http)
-    {
-      certificate = g_tls_certificate_new_from_files (certificate_file, key_file, &error);
-      if (certificate == NULL)
-        {
-          g_printerr (_("%s: the certificate or key cannot be used: %s\n"),
-                      g_get_prgname (), error->message);
-          return EXIT_FAILURE_TO_START;
-        }
-    }
+  if (!load_certificates (&options, &receiver))
+    return EXIT_FAILURE_TO_START;
 
-  if (ca_file != NULL)
-    {
-      /* glib-networking only warns about a relative path and then fails
-       * every verification, so make it absolute. */
-      g_autofree char *absolute_ca_file = g_canonicalize_filename (ca_file, NULL);
+  if (!load_keys_and_tokens (&options, &receiver, &error) ||
+      !open_store (&options, &receiver, &error) ||
+      !start_server (&options, &receiver, &error))
+    return failure_to_start (error);
 
-      client_ca = g_tls_file_database_new (absolute_ca_file, &error);
-      if (client_ca == NULL)
-        {
-          g_printerr (_("%s: the CA file cannot be used: %s\n"), g_get_prgname (), error->message);
-          return EXIT_FAILURE_TO_START;
-        }
-    }
-
-  if (token_file != NULL)
-    {
-      tokens = haven_receiver_tokens_load (token_file, &error);
-      if (tokens == NULL)
-        {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-          return EXIT_FAILURE_TO_START;
-        }
-    }
-
-  if (keypair_file != NULL)
-    {
-      keypair = haven_receiver_keypair_load (keypair_file, &error);
-      if (keypair == NULL)
-        {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-          return EXIT_FAILURE_TO_START;
-        }
-    }
-
-  store = haven_receiver_store_open (db_file, &error);
-  if (store == NULL)
-    {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return EXIT_FAILURE_TO_START;
-    }
-
-  /* Before the "listening" line: whoever reads it may stop us at once, and
-   * until these are in place SIGTERM would kill rather than stop. */
-  loop = g_main_loop_new (NULL, FALSE);
-  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
-  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
-
-  receiver = haven_receiver_server_new (store, certificate, client_ca, require_client_certificate);
-  haven_receiver_server_set_tokens (receiver, tokens);
-  haven_receiver_server_set_keypair (receiver, keypair);
-  haven_receiver_server_set_verbose (receiver, verbose);
-  faults.fail_first = (guint) fail_first;
-  faults.fail_status = (guint) fail_status;
-  faults.retry_after = (guint) retry_after;
-  faults.delay_ms = (guint) delay_ms;
-  faults.close_mid_answer = (guint) close_mid_answer;
-  haven_receiver_server_set_faults (receiver, &faults);
-  if (!haven_receiver_server_listen (receiver, address, &error))
-    {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return EXIT_FAILURE_TO_START;
-    }
-
-  /* Tests and scripts start the receiver on port 0 and read this line to
-   * learn the port, so it must be out before they wait for it. */
-  url = haven_receiver_server_dup_url (receiver);
-  g_print ("listening on %s\n", url);
-  fflush (stdout);
-
-  g_main_loop_run (loop);
-
-  g_source_remove (sigint_id);
-  g_source_remove (sigterm_id);
-  haven_receiver_server_disconnect (receiver);
+  run (&receiver);
 
   return EXIT_OK;
 }
