@@ -211,8 +211,21 @@ run_demo () {
     local size=${HAVEN_DEMO_SIZE:-1280x800}
     log "No display: running Haven under Xvfb at $size and saving $screenshot"
     gsettings set io.github.havenkiosk.Haven kiosk-mode true
+    # A window that is up may not have drawn yet on a busy machine: the
+    # screen is photographed until it shows more than a blank background
+    # (an empty screen has a couple of colours), for up to 60 s.
     if ! dbus-run-session -- xvfb-run -a -s "-screen 0 ${size}x24" bash -c "$kiosk_script"'
-      import -window root "$1"
+      for _ in $(seq 120); do
+        kill -0 $kiosk 2>/dev/null || { echo "Haven stopped before it drew its window" >&2; exit 1; }
+        import -window root "$1"
+        [ "$(convert "$1" -format %k info:)" -gt 16 ] && break
+        sleep 0.5
+      done
+      if [ "$(convert "$1" -format %k info:)" -le 16 ]; then
+        echo "Haven did not draw its window within 60 s" >&2
+        kill $kiosk
+        exit 1
+      fi
       kill $kiosk
       wait $kiosk 2>/dev/null
       exit 0' _ "$screenshot" 2>"$state_dir/kiosk.log"; then
