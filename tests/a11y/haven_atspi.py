@@ -97,6 +97,8 @@ def running_haven(haven):
     env = dict(os.environ)
     env["GTK_A11Y"] = "atspi"
     env.pop("NO_AT_BRIDGE", None)
+    if "HAVEN_G_DEBUG" in env:
+        env["G_DEBUG"] = env.pop("HAVEN_G_DEBUG")
     # The registry first, so that haven's bridge finds it ready: the
     # desktop answers once it is.
     wait_for("the accessibility registry", lambda: pyatspi.Registry.getDesktop(0) is not None)
