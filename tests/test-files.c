@@ -15,6 +15,17 @@
 #include "haven-paths.h"
 #include "test-files.h"
 
+HavenContent *
+load_shipped_content (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *content_dir = haven_paths_dup_content_dir ();
+  HavenContent *content = haven_content_new_from_dir (content_dir, NULL, &error);
+
+  g_assert_no_error (error);
+  return content;
+}
+
 /* Writes @contents to @name in @folder, readable by its owner only as the
  * files a kiosk keeps (tokens, requests) are, and returns its path. */
 char *

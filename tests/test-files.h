@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "haven-content.h"
+
 G_BEGIN_DECLS
 
 /* The files that tests leave and look into: unit and integration tests
@@ -20,6 +22,9 @@ gboolean file_contains (const char *path,
  * GLib decides at the first translated string whether to translate at all
  * in the process, and in C.UTF-8 with no LANGUAGE it would decide not to. */
 void     use_catalogs  (void);
+
+/* The content definitions Haven ships, from the source tree. */
+HavenContent *load_shipped_content (void);
 
 /* A port of 127.0.0.1 where nothing listens now. */
 guint16  find_free_port (void);

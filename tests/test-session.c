@@ -8,6 +8,7 @@
 #include "haven-session.h"
 #include "haven-wipe.h"
 #include "memory-scan.h"
+#include "test-files.h"
 
 static void
 test_answers (void)
@@ -63,12 +64,13 @@ wiped_cb (HavenSession *session,
 static void
 test_wipe_resets (void)
 {
+  g_autoptr(HavenContent) content = load_shipped_content ();
   g_autoptr(HavenSession) session = haven_session_new ("ar");
   guint emissions = 0;
 
   g_signal_connect (session, "wiped", G_CALLBACK (wiped_cb), &emissions);
   haven_session_set_answer (session, HAVEN_QUESTION_STORY, "marker-7f3a");
-  haven_session_set_category (session, "fraud");
+  haven_session_set_category (session, content, "fraud");
   g_assert_cmpstr (haven_session_get_category (session), ==, "fraud");
   g_assert_false (haven_session_is_wiped (session));
 

@@ -5,31 +5,20 @@
 #include <locale.h>
 #include <string.h>
 
-#include "haven-locale.h"
-#include "haven-paths.h"
+#include "haven-wipe.h"
+#include "memory-scan.h"
 #include "test-files.h"
 #include "haven-summary.h"
 
 /* The summary a visitor takes away, and the report made from the same
  * answers, built from the shipped content definitions. */
 
-static HavenContent *
-load_content (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *content_dir = haven_paths_dup_content_dir ();
-  HavenContent *content = haven_content_new_from_dir (content_dir, NULL, &error);
-
-  g_assert_no_error (error);
-  return content;
-}
-
 static HavenSession *
-make_fraud_session (void)
+make_fraud_session (HavenContent *content)
 {
   HavenSession *session = haven_session_new ("en");
 
-  haven_session_set_category (session, "fraud");
+  haven_session_set_category (session, content, "fraud");
   haven_session_set_answer (session, HAVEN_QUESTION_SAFETY, HAVEN_SAFETY_SELF);
   haven_session_set_answer (session, HAVEN_QUESTION_STORY, "A seller took my money.");
   haven_session_set_answer (session, "started-on", "2026-11-20");
@@ -60,8 +49,8 @@ find_section (GPtrArray  *sections,
 static void
 test_sections (void)
 {
-  g_autoptr(HavenContent) content = load_content ();
-  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = make_fraud_session (content);
   g_autoptr(GPtrArray) sections = haven_summary_build (session, content);
 
   g_assert_cmpstr (find_section (sections, "What happened"), ==,
@@ -86,7 +75,7 @@ test_sections (void)
 static void
 test_empty_visit (void)
 {
-  g_autoptr(HavenContent) content = load_content ();
+  g_autoptr(HavenContent) content = load_shipped_content ();
   g_autoptr(HavenSession) session = haven_session_new ("en");
   g_autoptr(GPtrArray) sections = haven_summary_build (session, content);
 
@@ -98,8 +87,8 @@ test_empty_visit (void)
 static void
 test_text_is_cut_short (void)
 {
-  g_autoptr(HavenContent) content = load_content ();
-  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = make_fraud_session (content);
   g_autoptr(GPtrArray) sections = NULL;
   g_autofree char *whole = NULL;
   g_autofree char *cut = NULL;
@@ -127,8 +116,8 @@ test_text_is_cut_short (void)
 static void
 test_report (void)
 {
-  g_autoptr(HavenContent) content = load_content ();
-  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = make_fraud_session (content);
   g_autoptr(HavenRequest) report = haven_summary_build_report (session, content);
   g_autoptr(GHashTable) field_errors = NULL;
   g_auto(GStrv) answer_ids = NULL;
@@ -157,8 +146,8 @@ test_report (void)
 static void
 test_report_unknown_date (void)
 {
-  g_autoptr(HavenContent) content = load_content ();
-  g_autoptr(HavenSession) session = make_fraud_session ();
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = make_fraud_session (content);
   g_autoptr(HavenRequest) report = NULL;
 
   haven_session_set_answer (session, "started-on", "unknown");
@@ -166,6 +155,91 @@ test_report_unknown_date (void)
   report = haven_summary_build_report (session, content);
   g_assert_null (haven_request_get_started_on (report));
   g_assert_null (haven_request_get_losses_amount (report));
+}
+
+/* Answers given for one category are not part of a visit that changed
+ * to another: the summary and the report show none of them. */
+static void
+test_category_change (void)
+{
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = make_fraud_session (content);
+  g_autoptr(GPtrArray) sections = NULL;
+  g_autoptr(HavenRequest) report = NULL;
+  g_autoptr(GHashTable) field_errors = NULL;
+  g_auto(GStrv) answer_ids = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *json = NULL;
+
+  haven_session_set_category (session, content, "intimate-images");
+  haven_session_set_answer (session, "under-18", "no");
+
+  g_assert_null (haven_session_get_answer (session, "lost-money"));
+  g_assert_null (haven_session_get_answer (session, "payment-method"));
+  /* What every category asks is kept. */
+  g_assert_cmpstr (haven_session_get_answer (session, "started-on"), ==, "2026-11-20");
+  g_assert_cmpstr (haven_session_get_answer (session, HAVEN_QUESTION_STORY), ==,
+                   "A seller took my money.");
+
+  sections = haven_summary_build (session, content);
+  g_assert_null (find_section (sections, "Money lost"));
+  text = haven_summary_to_text (sections, 0);
+  g_assert_null (strstr (text, "1250.50"));
+  g_assert_null (strstr (text, "Bank transfer"));
+  g_assert_nonnull (strstr (text, "20 November 2026"));
+
+  report = haven_summary_build_report (session, content);
+  g_assert_null (haven_request_get_losses_amount (report));
+  g_assert_null (haven_request_get_answer (report, "payment-method"));
+  answer_ids = haven_request_dup_answer_ids (report);
+  g_assert_false (g_strv_contains ((const char * const *) answer_ids, "payment-method"));
+  haven_request_confirm (report, "kiosk-1", "en");
+  g_assert_true (haven_request_validate (report, &field_errors));
+  json = haven_request_to_json (report, NULL);
+  g_assert_null (strstr (json, "1250.50"));
+  g_assert_null (strstr (json, "GBP"));
+  g_assert_null (strstr (json, "bank-transfer"));
+  g_assert_null (strstr (json, "losses"));
+}
+
+/* The answers forgotten with a change of category are wiped, not merely
+ * freed; see test-session.c for why the marker's tail is counted. A draft
+ * request to take content down is forgotten when the new category has
+ * nothing to take down, and kept when it does. */
+#define MARKER_LENGTH 48
+#define MARKER_TAIL 16
+
+static void
+test_category_change_wipes (void)
+{
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = haven_session_new ("en");
+  guint8 masked[MARKER_LENGTH];
+  char *plain;
+  HavenRequest *request;
+
+  memory_scan_make_marker (masked, sizeof masked);
+  plain = memory_scan_reveal_marker (masked, sizeof masked);
+  haven_session_set_category (session, content, "fraud");
+  haven_session_set_answer (session, "their-name", plain);
+  haven_wipe_string (plain);
+  g_assert_cmpuint (memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL), ==, 1);
+
+  haven_session_set_category (session, content, "intimate-images");
+  g_assert_null (haven_session_get_answer (session, "their-name"));
+  g_assert_cmpuint (memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL), ==, 0);
+
+  request = haven_session_get_removal_request (session);
+  haven_request_add_item (request, "https://example.social/p/123", NULL, "A photo");
+  haven_session_set_answer (session, "under-18", "yes");
+
+  /* Harassment has something to take down too: the addresses stay. */
+  haven_session_set_category (session, content, "harassment");
+  g_assert_cmpuint (haven_request_get_n_items (haven_session_get_removal_request (session)), ==, 1);
+  g_assert_null (haven_session_get_answer (session, "under-18"));
+
+  haven_session_set_category (session, content, "fraud");
+  g_assert_cmpuint (haven_request_get_n_items (haven_session_get_removal_request (session)), ==, 0);
 }
 
 int
@@ -181,6 +255,8 @@ main (int   argc,
   g_test_add_func ("/haven/summary/text-is-cut-short", test_text_is_cut_short);
   g_test_add_func ("/haven/summary/report", test_report);
   g_test_add_func ("/haven/summary/report-unknown-date", test_report_unknown_date);
+  g_test_add_func ("/haven/summary/category-change", test_category_change);
+  g_test_add_func ("/haven/summary/category-change-wipes", test_category_change_wipes);
 
   return g_test_run ();
 }

@@ -25,7 +25,8 @@ category_clicked_cb (GtkButton         *button,
 {
   HavenSession *session = haven_page_get_session (HAVEN_PAGE (self));
 
-  haven_session_set_category (session, gtk_widget_get_name (GTK_WIDGET (button)));
+  haven_session_set_category (session, haven_page_get_content (HAVEN_PAGE (self)),
+                              gtk_widget_get_name (GTK_WIDGET (button)));
   gtk_widget_activate_action (GTK_WIDGET (self), "visit.next", NULL);
 }
 

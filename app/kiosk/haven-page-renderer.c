@@ -241,6 +241,7 @@ walk_visit (HavenWindow            *window,
             const HavenRenderLooks *looks)
 {
   GtkWidget *widget = GTK_WIDGET (window);
+  HavenContent *content;
 
   gtk_widget_activate_action (widget, "visit.leave-now", NULL);
   /* Leave now sets the looks back, as it does for a visitor. */
@@ -272,7 +273,8 @@ walk_visit (HavenWindow            *window,
     return FALSE;
 
   /* Chosen as the category page's button would. */
-  haven_session_set_category (haven_window_get_session (window), category);
+  content = haven_page_get_content (HAVEN_PAGE (haven_window_get_current_page (window)));
+  haven_session_set_category (haven_window_get_session (window), content, category);
   fill_session (haven_window_get_session (window), category);
 
   for (guint steps = 0; steps < 40; steps++)

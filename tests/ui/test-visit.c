@@ -531,6 +531,44 @@ test_danger_shows_numbers_first (Fixture       *fixture,
   reset_settings (fixture);
 }
 
+/* A visitor who answers fraud's questions, goes back and chooses intimate
+ * images instead: the money and how it was paid belong to a path they
+ * left, so neither the summary nor its printed copy shows them. */
+static void
+test_changed_category_forgets_answers (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  g_autofree char *printed = NULL;
+
+  begin_visit (fixture, "fraud");
+  for (guint steps = 0; HAVEN_IS_QUESTION_PAGE (current_page (fixture)); steps++)
+    {
+      const char *id = current_question (fixture);
+
+      g_assert_cmpuint (steps, <, 20);
+      if (g_str_equal (id, "lost-money"))
+        gtk_editable_set_text (GTK_EDITABLE (nth_of_type (fixture, GTK_TYPE_ENTRY, 0)), "250");
+      else if (g_str_equal (id, "payment-method"))
+        choose (fixture, "Bank transfer");
+      answer (fixture);
+    }
+  g_assert_nonnull (haven_session_get_answer (haven_window_get_session (fixture->window),
+                                              "lost-money"));
+
+  while (!HAVEN_IS_CATEGORY_PAGE (current_page (fixture)))
+    click (fixture->window, "visit.back");
+  choose_category (fixture->window, "intimate-images");
+  advance_to (fixture->window, HAVEN_TYPE_SUMMARY_PAGE);
+
+  assert_text_nowhere (current_page (fixture), "250.00");
+  assert_text_nowhere (current_page (fixture), "Bank transfer");
+  printed = print_summary (fixture);
+  assert_contains (printed, "Your summary");
+  g_assert_null (strstr (printed, "250.00"));
+  g_assert_null (strstr (printed, "Money lost"));
+  g_assert_null (strstr (printed, "Bank transfer"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +589,7 @@ main (int   argc,
   ADD ("skipping-never-blocks", test_skipping_never_blocks);
   ADD ("answers-are-checked-and-kept", test_answers_are_checked_and_kept);
   ADD ("danger-shows-numbers-first", test_danger_shows_numbers_first);
+  ADD ("changed-category-forgets-answers", test_changed_category_forgets_answers);
 
 #undef ADD
 

@@ -66,13 +66,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-destroy_contents (HavenSession *self)
+clear_removal_request (HavenSession *self)
 {
-  g_hash_table_remove_all (self->answers);
-  g_hash_table_remove_all (self->kept_services);
-  g_ptr_array_set_size (self->kept_order, 0);
-  haven_wipe_clear_string (&self->language);
-  haven_wipe_clear_string (&self->category);
   if (self->removal_request != NULL)
     haven_request_wipe (self->removal_request);
   g_clear_object (&self->removal_request);
@@ -80,6 +75,17 @@ destroy_contents (HavenSession *self)
   g_clear_pointer (&self->submission_reference, g_free);
   g_clear_pointer (&self->submission_message, g_free);
   g_clear_pointer (&self->submission_field_errors, g_hash_table_unref);
+}
+
+static void
+destroy_contents (HavenSession *self)
+{
+  g_hash_table_remove_all (self->answers);
+  g_hash_table_remove_all (self->kept_services);
+  g_ptr_array_set_size (self->kept_order, 0);
+  haven_wipe_clear_string (&self->language);
+  haven_wipe_clear_string (&self->category);
+  clear_removal_request (self);
   self->report_state = HAVEN_SUBMISSION_NONE;
   g_clear_pointer (&self->report_reference, g_free);
 }
@@ -142,10 +148,6 @@ haven_session_set_property (GObject      *object,
       haven_session_set_language (self, g_value_get_string (value));
       break;
 
-    case PROP_CATEGORY:
-      haven_session_set_category (self, g_value_get_string (value));
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -165,10 +167,11 @@ haven_session_class_init (HavenSessionClass *klass)
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
+  /* Read-only: changing it takes the content (haven_session_set_category()). */
   props[PROP_CATEGORY] =
     g_param_spec_string ("category", NULL, NULL,
                          NULL,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
   /* Notified whenever anything of the removal request's submission
    * changes (its state, reference, message or field errors), so that a
@@ -249,21 +252,92 @@ haven_session_get_category (HavenSession *self)
   return self->category;
 }
 
+/* Once handed over to be sent, the removal request is something the visit
+ * did, with a reference the visitor needs, rather than a draft. */
+static gboolean
+is_removal_handed_over (HavenSession *self)
+{
+  switch (self->submission_state)
+    {
+    case HAVEN_SUBMISSION_SENDING:
+    case HAVEN_SUBMISSION_SENT:
+    case HAVEN_SUBMISSION_QUEUED:
+    case HAVEN_SUBMISSION_REJECTED:
+      return TRUE;
+
+    case HAVEN_SUBMISSION_NONE:
+    case HAVEN_SUBMISSION_INVALID:
+    case HAVEN_SUBMISSION_NOT_SAVED:
+    default:
+      return FALSE;
+    }
+}
+
+/* Forgets, and wipes, what the visitor gave on pages that a visit in the
+ * session's category does not show: the answers to questions the category
+ * does not ask (the money lost, the child's age, whether they were under
+ * 18, ...) and a draft removal request when the category has nothing to
+ * take down. Answers that are no question of the content, the story and
+ * the safety answer, are asked in every visit and stay. */
+static void
+forget_other_paths (HavenSession *self,
+                    HavenContent *content)
+{
+  HavenCategory *category = NULL;
+  GHashTableIter iter;
+  const char *question_id;
+
+  if (self->category != NULL)
+    category = haven_content_lookup_category (content, self->category);
+
+  g_hash_table_iter_init (&iter, self->answers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &question_id, NULL))
+    {
+      HavenQuestion *question = haven_content_lookup_question (content, question_id);
+
+      /* The table wipes the answer as it lets go of it. */
+      if (question != NULL &&
+          (category == NULL || !haven_question_applies_to (question, self->category)))
+        g_hash_table_iter_remove (&iter);
+    }
+
+  if (self->removal_request != NULL && !is_removal_handed_over (self) &&
+      (category == NULL || !haven_category_is_removable (category)))
+    {
+      clear_removal_request (self);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SUBMISSION_STATE]);
+    }
+}
+
 /**
  * haven_session_set_category:
- * @category: (nullable): a category id of the content definitions
+ * @content: the content definitions @category comes from
+ * @category: (nullable): a category id of @content
+ *
+ * Changes what happened, and forgets what the visitor answered for the
+ * previous category that the new one does not ask.
  */
 void
 haven_session_set_category (HavenSession *self,
+                            HavenContent *content,
                             const char   *category)
 {
   g_return_if_fail (HAVEN_IS_SESSION (self));
+  g_return_if_fail (HAVEN_IS_CONTENT (content));
 
   if (g_strcmp0 (self->category, category) == 0)
     return;
 
   haven_wipe_clear_string (&self->category);
   self->category = g_strdup (category);
+  /* Forgotten here, at the source, rather than hidden by whatever reads
+   * the session: the review, the summary, its printed copy and QR code,
+   * the report and the outbox then all hold the same visit, a reader
+   * added later cannot show an answer from a path the visitor left, and
+   * what they typed for it is wiped now rather than at the end of the
+   * visit. A visitor who goes back to the first category answers its
+   * questions again; that is the price of never showing stale answers. */
+  forget_other_paths (self, content);
   self->wiped = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_CATEGORY]);
 }

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "haven-content.h"
 #include "haven-request.h"
 
 G_BEGIN_DECLS
@@ -58,6 +59,7 @@ void          haven_session_set_answer   (HavenSession *self,
 guint         haven_session_get_n_answers (HavenSession *self);
 const char   *haven_session_get_category (HavenSession *self);
 void          haven_session_set_category (HavenSession *self,
+                                          HavenContent *content,
                                           const char   *category);
 HavenRequest *haven_session_get_removal_request (HavenSession *self);
 HavenSubmissionState haven_session_get_submission_state (HavenSession *self);
