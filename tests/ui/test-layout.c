@@ -57,23 +57,67 @@ fail (Walk       *walk,
 /* The window's smallest width, from its template. */
 #define WINDOW_MIN_WIDTH 360
 
+static int
+min_width_of (GtkWidget *widget)
+{
+  int min_width;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  return min_width;
+}
+
+/* The innermost widget that asks for more than @limit pixels of width,
+ * as a path of type names: what to fix. */
+static char *
+describe_too_wide (GtkWidget *widget,
+                   int        limit)
+{
+  GString *path = g_string_new (G_OBJECT_TYPE_NAME (widget));
+
+  for (;;)
+    {
+      GtkWidget *widest = NULL;
+
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        if (gtk_widget_get_visible (child) && min_width_of (child) > limit)
+          widest = child;
+
+      if (widest == NULL)
+        break;
+      widget = widest;
+      g_string_append_printf (path, " > %s", G_OBJECT_TYPE_NAME (widget));
+      if (GTK_IS_LABEL (widget))
+        g_string_append_printf (path, " “%s”", gtk_label_get_label (GTK_LABEL (widget)));
+      else if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+        g_string_append_printf (path, " “%s”", gtk_button_get_label (GTK_BUTTON (widget)));
+    }
+
+  g_string_append_printf (path, " (%d px)", min_width_of (widget));
+  return g_string_free (path, FALSE);
+}
+
 static void
 assert_fits_width (Walk       *walk,
                    GtkWidget  *widget,
                    const char *where)
 {
-  int min_width;
+  int min_width = min_width_of (widget);
+  g_autofree char *culprit = NULL;
 
-  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  if (min_width <= WINDOW_MIN_WIDTH)
+    return;
+
+  culprit = describe_too_wide (widget, WINDOW_MIN_WIDTH);
   if (min_width > walk->screen->width)
-    fail (walk, where, "asks for %d px of width, on a screen %d px wide", min_width,
-          walk->screen->width);
-  else if (min_width > WINDOW_MIN_WIDTH)
-    /* Said, not yet failed: the footer and header rows and some answers
-     * still ask for more than the window's smallest width. */
+    fail (walk, where, "asks for %d px of width, on a screen %d px wide: %s", min_width,
+          walk->screen->width, culprit);
+  else
+    /* Said, not yet failed: the header, the rows of action buttons and
+     * some answers do not yet reflow to the window's smallest width. */
     g_test_message ("NOTE %d×%d %s, %s: asks for %d px of width, more than the window's "
-                    "smallest, %d px", walk->screen->width, walk->screen->height, walk->language,
-                    where, min_width, WINDOW_MIN_WIDTH);
+                    "smallest, %d px: %s", walk->screen->width, walk->screen->height,
+                    walk->language, where, min_width, WINDOW_MIN_WIDTH, culprit);
 }
 
 /* Whether @widget lies wholly on screen and wholly inside the visible part
