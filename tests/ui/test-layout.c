@@ -320,6 +320,26 @@ test_layout_fits_screen (Fixture       *fixture,
   g_assert_cmpuint (failures, ==, 0);
 }
 
+/* The languages reflow, and Tab still goes through every one of them in
+ * reading order, from button to button. */
+static void
+test_tab_through_languages (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  const char * const offered[] = { "en", "ar", "es", "fr", "ru", NULL };
+
+  /* The welcome page offers the languages configured when it opens. */
+  g_settings_set_strv (fixture->settings, "languages", offered);
+  start_visit (fixture->window, "en");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.leave-now", NULL);
+  iterate ();
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
+  wait_for_frame (fixture->window);
+
+  for (gsize i = 0; offered[i] != NULL; i++)
+    g_assert_cmpstr (gtk_widget_get_name (tab_to_next_control (fixture->window)), ==, offered[i]);
+}
+
 /* A window as the other tests make it, out of kiosk mode: kiosk mode
  * fills the X screen, whatever size the test asks for. */
 static void
@@ -341,6 +361,9 @@ main (int   argc,
               test_layout_fits_screen, fixture_tear_down);
   g_test_add ("/haven/layout/landscape-1280x800", Fixture, &sizes[2], layout_set_up,
               test_layout_fits_screen, fixture_tear_down);
+
+  g_test_add ("/haven/layout/tab-through-languages", Fixture, NULL, layout_set_up,
+              test_tab_through_languages, fixture_tear_down);
 
   return g_test_run ();
 }
