@@ -101,6 +101,7 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
                                   const char * const *languages)
 {
   GtkWidget *child;
+  gboolean many;
 
   g_return_if_fail (HAVEN_IS_WELCOME_PAGE (self));
   g_return_if_fail (languages != NULL);
@@ -112,8 +113,8 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
    * fit on a 1280x800 screen without scrolling; fewer where the screen is
    * narrower, down to one on a phone-sized window. Tab follows the
    * reading order, row by row. */
-  gtk_flow_box_set_max_children_per_line (self->language_box,
-                                          g_strv_length ((char **) languages) > MANY_LANGUAGES ? 3 : 2);
+  many = g_strv_length ((char **) languages) > MANY_LANGUAGES;
+  gtk_flow_box_set_max_children_per_line (self->language_box, many ? 3 : 2);
   for (gsize i = 0; languages[i] != NULL; i++)
     {
       gtk_flow_box_append (self->language_box, create_language_button (languages[i]));

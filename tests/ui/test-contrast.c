@@ -99,7 +99,8 @@ measure_label (Frame      *frame,
     {
       graphene_rect_t viewport;
 
-      if (!GTK_IS_SCROLLED_WINDOW (ancestor) || !gtk_widget_compute_bounds (ancestor, root, &viewport))
+      if (!GTK_IS_SCROLLED_WINDOW (ancestor) ||
+          !gtk_widget_compute_bounds (ancestor, root, &viewport))
         continue;
       viewport.size.height -= 12;
       if (!graphene_rect_intersection (&bounds, &viewport, &bounds))

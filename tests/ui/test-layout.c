@@ -138,7 +138,8 @@ is_in_sight (GtkWidget        *widget,
     {
       graphene_rect_t viewport;
 
-      if (GTK_IS_SCROLLED_WINDOW (ancestor) && gtk_widget_compute_bounds (ancestor, window, &viewport))
+      if (GTK_IS_SCROLLED_WINDOW (ancestor) &&
+          gtk_widget_compute_bounds (ancestor, window, &viewport))
         graphene_rect_intersection (&visible, &viewport, &visible);
     }
 
@@ -219,6 +220,7 @@ check_page (HavenWindow *window,
   Walk *walk = user_data;
   GtkWidget *page = haven_window_get_current_page (window);
   g_autofree char *where = NULL;
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
   GtkWidget *heading;
 
   /* A new page is laid out at the next frame. */
@@ -227,7 +229,7 @@ check_page (HavenWindow *window,
   where = g_strdup_printf ("%s (“%.40s”)", G_OBJECT_TYPE_NAME (page),
                            heading != NULL ? gtk_label_get_label (GTK_LABEL (heading)) : "");
 
-  assert_fits_width (walk, adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)), where);
+  assert_fits_width (walk, content, where);
   assert_in_sight (walk, find_main_action (page), GTK_WIDGET (window), where);
   walk->pages++;
 }
