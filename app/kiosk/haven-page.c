@@ -24,6 +24,9 @@ typedef struct
   /* The helper's language at a walk-in desk, when it is not the
    * visitor's; NULL otherwise. */
   char *helper_language;
+  /* The page's actions (Back, its main button), set in its template: kept
+   * in sight beneath the page's scrolled content. */
+  GtkWidget *footer;
 } HavenPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
@@ -35,6 +38,7 @@ enum {
   PROP_NEXT_STEP,
   PROP_REGION,
   PROP_HELPER_LANGUAGE,
+  PROP_FOOTER,
   N_PROPS,
 };
 
@@ -48,6 +52,7 @@ haven_page_dispose (GObject *object)
 
   g_clear_object (&priv->session);
   g_clear_object (&priv->content);
+  g_clear_object (&priv->footer);
 
   G_OBJECT_CLASS (haven_page_parent_class)->dispose (object);
 }
@@ -113,12 +118,46 @@ add_helper_heading (HavenPage *self)
   gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (title)), helper, title);
 }
 
+/* The page's content scrolls above a bar that holds its actions, so that
+ * Back and the main button are in sight on any screen, however long the
+ * page. The scrolled window's bottom edge shows a shadow while there is
+ * more below (style.css). */
+static void
+add_action_bar (HavenPage *self)
+{
+  HavenPagePrivate *priv = haven_page_get_instance_private (self);
+  g_autoptr(GtkWidget) content = NULL;
+  GtkWidget *box;
+  GtkWidget *bar;
+
+  if (priv->footer == NULL)
+    return;
+
+  content = g_object_ref (adw_bin_get_child (ADW_BIN (self)));
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_set_vexpand (content, TRUE);
+  gtk_widget_add_css_class (content, "haven-page-content");
+
+  /* As wide as the pages' text, in the same place. */
+  bar = adw_clamp_new ();
+  adw_clamp_set_maximum_size (ADW_CLAMP (bar), 760);
+  adw_clamp_set_tightening_threshold (ADW_CLAMP (bar), 560);
+  adw_clamp_set_child (ADW_CLAMP (bar), priv->footer);
+  gtk_widget_add_css_class (bar, "haven-action-bar");
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), content);
+  gtk_box_append (GTK_BOX (box), bar);
+  adw_bin_set_child (ADW_BIN (self), box);
+}
+
 static void
 haven_page_constructed (GObject *object)
 {
   G_OBJECT_CLASS (haven_page_parent_class)->constructed (object);
 
   add_helper_heading (HAVEN_PAGE (object));
+  add_action_bar (HAVEN_PAGE (object));
 }
 
 static void
@@ -150,6 +189,10 @@ haven_page_get_property (GObject    *object,
 
     case PROP_HELPER_LANGUAGE:
       g_value_set_string (value, priv->helper_language);
+      break;
+
+    case PROP_FOOTER:
+      g_value_set_object (value, priv->footer);
       break;
 
     default:
@@ -186,6 +229,12 @@ haven_page_set_property (GObject      *object,
 
     case PROP_HELPER_LANGUAGE:
       priv->helper_language = g_value_dup_string (value);
+      break;
+
+    case PROP_FOOTER:
+      /* Set once, by the page's template, before the page is built. */
+      g_return_if_fail (priv->footer == NULL);
+      priv->footer = g_value_dup_object (value);
       break;
 
     default:
@@ -228,6 +277,11 @@ haven_page_class_init (HavenPageClass *klass)
     g_param_spec_string ("helper-language", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  props[PROP_FOOTER] =
+    g_param_spec_object ("footer", NULL, NULL,
+                         GTK_TYPE_WIDGET,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }

@@ -22,6 +22,9 @@ struct _HavenReferralsPage
 
   GtkScrolledWindow *scroller;
   GtkStack *views;
+  /* Back and Continue, beneath the list; a service's details have their
+   * own way back to it. */
+  GtkWidget *actions;
   GtkSearchEntry *search_entry;
   GtkToggleButton *open_now_filter;
   GtkToggleButton *language_filter;
@@ -217,6 +220,7 @@ row_activated_cb (HavenReferralsPage *self,
   detail = haven_service_detail_new (service, haven_page_get_session (HAVEN_PAGE (self)));
   adw_bin_set_child (self->detail_slot, detail);
   gtk_stack_set_visible_child_name (self->views, "detail");
+  gtk_widget_set_visible (self->actions, FALSE);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
   gtk_widget_child_focus (detail, GTK_DIR_TAB_FORWARD);
 }
@@ -226,6 +230,7 @@ back_to_list_cb (HavenReferralsPage *self)
 {
   adw_bin_set_child (self->detail_slot, NULL);
   gtk_stack_set_visible_child_name (self->views, "list");
+  gtk_widget_set_visible (self->actions, TRUE);
 
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->results));
        row != NULL;
@@ -321,6 +326,7 @@ haven_referrals_page_class_init (HavenReferralsPageClass *klass)
                                                "/io/github/havenkiosk/Haven/haven-referrals-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenReferralsPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, HavenReferralsPage, views);
+  gtk_widget_class_bind_template_child (widget_class, HavenReferralsPage, actions);
   gtk_widget_class_bind_template_child (widget_class, HavenReferralsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, HavenReferralsPage, open_now_filter);
   gtk_widget_class_bind_template_child (widget_class, HavenReferralsPage, language_filter);

@@ -19,6 +19,9 @@ struct _HavenRemovalSendPage
   HavenPage parent_instance;
 
   GtkStack *views;
+  /* Back, "Do not send it" and Send, beneath the form; the result has
+   * its own Continue. */
+  GtkWidget *actions;
   GtkLabel *error_summary;
   GtkLabel *role_error;
   GtkBox *role_box;
@@ -258,6 +261,7 @@ show_result (HavenRemovalSendPage *self,
              const char           *reference)
 {
   gtk_stack_set_visible_child_name (self->views, "result");
+  gtk_widget_set_visible (self->actions, FALSE);
   gtk_label_set_label (self->result_heading, heading);
   gtk_label_set_label (self->result_body, body);
   gtk_label_set_label (self->reference_label, reference != NULL ? reference : "");
@@ -363,6 +367,7 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-removal-send-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, views);
+  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, actions);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, error_summary);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_error);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_box);

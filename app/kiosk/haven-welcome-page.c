@@ -16,7 +16,7 @@ struct _HavenWelcomePage
   HavenPage parent_instance;
 
   GtkLabel *heading;
-  GtkGrid *language_box;
+  GtkFlowBox *language_box;
 };
 
 #define MANY_LANGUAGES 4
@@ -101,20 +101,25 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
                                   const char * const *languages)
 {
   GtkWidget *child;
-  guint columns;
+  gboolean many;
 
   g_return_if_fail (HAVEN_IS_WELCOME_PAGE (self));
   g_return_if_fail (languages != NULL);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->language_box))) != NULL)
-    gtk_grid_remove (self->language_box, child);
+    gtk_flow_box_remove (self->language_box, child);
 
-  /* Two columns, or three for many languages so that all of them fit on
-   * a 1280x800 screen without scrolling: wide enough for any language's
-   * name, narrow enough for a portrait screen, and a reading order that
-   * Tab follows row by row. */
-  columns = g_strv_length ((char **) languages) > MANY_LANGUAGES ? 3 : 2;
+  /* Up to two columns, or three for many languages so that all of them
+   * fit on a 1280x800 screen without scrolling; fewer where the screen is
+   * narrower, down to one on a phone-sized window. Tab follows the
+   * reading order, row by row. */
+  many = g_strv_length ((char **) languages) > MANY_LANGUAGES;
+  gtk_flow_box_set_max_children_per_line (self->language_box, many ? 3 : 2);
   for (gsize i = 0; languages[i] != NULL; i++)
-    gtk_grid_attach (self->language_box, create_language_button (languages[i]),
-                     (int) (i % columns), (int) (i / columns), 1, 1);
+    {
+      gtk_flow_box_append (self->language_box, create_language_button (languages[i]));
+      /* The button takes the focus, not the cell around it. */
+      child = gtk_widget_get_last_child (GTK_WIDGET (self->language_box));
+      gtk_widget_set_focusable (child, FALSE);
+    }
 }

@@ -91,6 +91,21 @@ measure_label (Frame      *frame,
 
   if (!gtk_widget_compute_bounds (label, root, &bounds))
     return;
+  /* Only what shows: a label scrolled under a page's action bar is not
+   * seen there, nor read through the shadow at the content's foot
+   * (style.css, 12 px) until it is scrolled into view. */
+  for (GtkWidget *ancestor = gtk_widget_get_parent (label); ancestor != NULL;
+       ancestor = gtk_widget_get_parent (ancestor))
+    {
+      graphene_rect_t viewport;
+
+      if (!GTK_IS_SCROLLED_WINDOW (ancestor) ||
+          !gtk_widget_compute_bounds (ancestor, root, &viewport))
+        continue;
+      viewport.size.height -= 12;
+      if (!graphene_rect_intersection (&bounds, &viewport, &bounds))
+        return;
+    }
   x0 = MAX (0, (int) bounds.origin.x);
   y0 = MAX (0, (int) bounds.origin.y);
   x1 = MIN (frame->width, (int) (bounds.origin.x + bounds.size.width));

@@ -313,19 +313,30 @@ advance_to (HavenWindow *window,
     }
 }
 
-/* A whole visit in @category, from the welcome page to Finish, calling
- * @on_page on every page it shows: the safety page's emergency numbers, an
- * address for removal (not sent), every question skipped. */
+/* A whole visit in @category, in English, from the welcome page to Finish,
+ * calling @on_page on every page it shows: the safety page's emergency
+ * numbers, an address for removal (not sent), every question skipped. */
 void
 walk_whole_visit (HavenWindow  *window,
                   const char   *category,
                   VisitPageFunc on_page,
                   gpointer      user_data)
 {
+  walk_whole_visit_in (window, category, "en", on_page, user_data);
+}
+
+/* The same visit in @language. */
+void
+walk_whole_visit_in (HavenWindow  *window,
+                     const char   *category,
+                     const char   *language,
+                     VisitPageFunc on_page,
+                     gpointer      user_data)
+{
   GtkWidget *page;
 
   on_page (window, user_data);
-  start_visit (window, "en");
+  start_visit (window, language);
   gtk_widget_activate_action (haven_window_get_current_page (window), "safety.answer", "s", "someone");
   on_page (window, user_data);
   click (window, "visit.next");

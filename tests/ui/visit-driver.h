@@ -74,6 +74,11 @@ void       walk_whole_visit   (HavenWindow   *window,
                                const char    *category,
                                VisitPageFunc  on_page,
                                gpointer       user_data);
+void       walk_whole_visit_in (HavenWindow  *window,
+                                const char   *category,
+                                const char   *language,
+                                VisitPageFunc on_page,
+                                gpointer      user_data);
 void       type_story         (HavenWindow   *window,
                                const char    *text);
 void       assert_text_nowhere (GtkWidget    *widget,
