@@ -3,12 +3,17 @@
 
 #include <libintl.h>
 #include <locale.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "haven-bidi.h"
+#include "haven-locale.h"
+#include "haven-paths.h"
+#include "haven-summary.h"
+#include "haven-vcard.h"
 #include "haven-wipe.h"
 #include "memory-scan.h"
 #include "test-files.h"
-#include "haven-summary.h"
 
 /* The summary a visitor takes away, and the report made from the same
  * answers, built from the shipped content definitions. */
@@ -55,13 +60,14 @@ test_sections (void)
 
   g_assert_cmpstr (find_section (sections, "What happened"), ==,
                    "I was tricked out of money or goods, or my card or bank was used\n"
-                   "A seller took my money.");
-  g_assert_cmpstr (find_section (sections, "When it started"), ==, "20 November 2026");
-  g_assert_cmpstr (find_section (sections, "Money lost"), ==, "1250.50 GBP");
+                   "\u2068A seller took my money.\u2069");
+  g_assert_cmpstr (find_section (sections, "When it started"), ==, "\u206820 November 2026\u2069");
+  g_assert_cmpstr (find_section (sections, "Money lost"), ==, "\u20681250.50 GBP\u2069");
   g_assert_nonnull (strstr (find_section (sections, "Your other answers"),
                             "How did you pay or send the money? \u2068Bank transfer, Card\u2069"));
   g_assert_nonnull (strstr (find_section (sections, "Your other answers"), "Is it still happening? \u2068No\u2069"));
-  g_assert_cmpstr (find_section (sections, "Services you chose"), ==, "Fraud Recovery Clinic, 020 7946 0000");
+  g_assert_cmpstr (find_section (sections, "Services you chose"), ==,
+                   "\u2068Fraud Recovery Clinic, 020 7946 0000\u2069");
   /* Nothing sent, so no references; the safety answer is never shown. */
   g_assert_null (find_section (sections, "Your request to take content down"));
   g_assert_null (find_section (sections, "Your report"));
@@ -69,7 +75,7 @@ test_sections (void)
   haven_session_set_report (session, HAVEN_SUBMISSION_QUEUED, "K-0F8C-7E0A");
   g_clear_pointer (&sections, g_ptr_array_unref);
   sections = haven_summary_build (session, content);
-  g_assert_cmpstr (find_section (sections, "Your report"), ==, "Reference: K-0F8C-7E0A");
+  g_assert_cmpstr (find_section (sections, "Your report"), ==, "Reference: \u2066K-0F8C-7E0A\u2069");
 }
 
 static void
@@ -101,7 +107,7 @@ test_text_is_cut_short (void)
 
   whole = haven_summary_to_text (sections, 0);
   g_assert_true (g_str_has_prefix (whole, "What happened\nI was tricked"));
-  g_assert_nonnull (strstr (whole, "\n\nMoney lost\n1250.50 GBP"));
+  g_assert_nonnull (strstr (whole, "\n\nMoney lost\n\u20681250.50 GBP\u2069"));
 
   cut = haven_summary_to_text (sections, 301);
   g_assert_cmpuint (strlen (cut), <=, 301);
@@ -242,6 +248,104 @@ test_category_change_wipes (void)
   g_assert_cmpuint (haven_request_get_n_items (haven_session_get_removal_request (session)), ==, 0);
 }
 
+/* In Arabic, each Latin name, web address and reference in the summary
+ * (shown, printed and put in its QR code) is isolated once, so that it
+ * keeps its order inside right-to-left sentences. */
+static void
+test_arabic_isolation (void)
+{
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = make_fraud_session (content);
+  HavenRequest *removal = haven_session_get_removal_request (session);
+  g_autoptr(GPtrArray) sections = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *heading = NULL;
+  const char *removal_text;
+
+  haven_locale_apply ("ar");
+  haven_session_keep_service (session, "svc-2", "Samaritans");
+  haven_request_add_item (removal, "https://example.social/post/123", "example.social", NULL);
+  haven_session_set_submission (session, HAVEN_SUBMISSION_SENT, "HV-7K2M-9Q4P", NULL, NULL);
+  haven_session_set_report (session, HAVEN_SUBMISSION_QUEUED, "K-0F8C-7E0A");
+  sections = haven_summary_build (session, content);
+  text = haven_summary_to_text (sections, 0);
+
+  /* The catalog answered in Arabic. */
+  heading = g_strdup (_("Services you chose"));
+  g_assert_cmpstr (heading, !=, "Services you chose");
+  g_assert_nonnull (strstr (text, heading));
+
+  g_assert_nonnull (strstr (text, "\u2068Samaritans\u2069"));
+  g_assert_nonnull (strstr (text, "\u2068Fraud Recovery Clinic, 020 7946 0000\u2069"));
+  removal_text = find_section (sections, _("Your request to take content down"));
+  g_assert_nonnull (removal_text);
+  g_assert_nonnull (strstr (removal_text, "\u2066HV-7K2M-9Q4P\u2069"));
+  g_assert_true (g_str_has_suffix (removal_text, "\n\u2066https://example.social/post/123\u2069"));
+  g_assert_nonnull (strstr (find_section (sections, _("Your report")), "\u2066K-0F8C-7E0A\u2069"));
+  g_assert_nonnull (strstr (find_section (sections, _("Money lost")), "\u20681250.50 GBP\u2069"));
+  /* Once: nothing is isolated twice. */
+  g_assert_null (strstr (text, "\u2068\u2068"));
+  g_assert_null (strstr (text, "\u2066\u2066"));
+
+  haven_locale_apply ("en");
+}
+
+/* A contact card in Arabic: its name and address are fields of their own,
+ * and its numbers and addresses must dial and open, so no isolation marks
+ * reach the card even when the values given were isolated for display. */
+static void
+test_arabic_vcard (void)
+{
+  g_autofree char *phone = haven_bidi_isolate_ltr ("+44 116 123");
+  g_autofree char *url = haven_bidi_isolate_ltr ("https://www.samaritans.org");
+  const char *phones[] = { phone, NULL };
+  HavenVCardContact contact = {
+    .name = "Samaritans",
+    .phones = phones,
+    .url = url,
+  };
+  g_autofree char *card = NULL;
+
+  haven_locale_apply ("ar");
+  card = haven_vcard_build (&contact);
+  g_assert_nonnull (strstr (card, "\r\nFN:Samaritans\r\n"));
+  g_assert_nonnull (strstr (card, "\r\nTEL;TYPE=WORK,VOICE:+44 116 123\r\n"));
+  g_assert_nonnull (strstr (card, "\r\nURL:https://www.samaritans.org\r\n"));
+  g_assert_null (strstr (card, "\u2066"));
+  g_assert_null (strstr (card, "\u2069"));
+  haven_locale_apply ("en");
+}
+
+/* Translated text with Latin names, addresses and numbers in it, as the
+ * Arabic catalog has them: each run isolated left to right, its sentence's
+ * punctuation left outside, isolates already there left alone. */
+static void
+test_isolate_runs (void)
+{
+  g_autofree char *isolated = NULL;
+
+  isolated = haven_bidi_isolate_runs ("Samaritans: للتحدث مع شخص ما");
+  g_assert_cmpstr (isolated, ==, "\u2066Samaritans\u2069: للتحدث مع شخص ما");
+  g_clear_pointer (&isolated, g_free);
+
+  isolated = haven_bidi_isolate_runs ("تبدأ الروابط بـ https://.");
+  g_assert_cmpstr (isolated, ==, "تبدأ الروابط بـ \u2066https://\u2069.");
+  g_clear_pointer (&isolated, g_free);
+
+  isolated = haven_bidi_isolate_runs ("رسالة إلى 08111 129 129، أو \u2068Samaritans\u2069");
+  g_assert_cmpstr (isolated, ==, "رسالة إلى \u206608111 129 129\u2069، أو \u2068Samaritans\u2069");
+  g_clear_pointer (&isolated, g_free);
+
+  /* Text without right-to-left letters needs nothing. */
+  isolated = haven_bidi_isolate_runs ("Samaritans: talk to someone");
+  g_assert_cmpstr (isolated, ==, "Samaritans: talk to someone");
+  g_clear_pointer (&isolated, g_free);
+
+  isolated = haven_bidi_isolate ("\u2066HV-7K2M\u2069");
+  g_assert_cmpstr (isolated, ==, "\u2066HV-7K2M\u2069");
+  g_assert_false (haven_bidi_is_isolated ("\u2068a\u2069 \u2068b\u2069"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -257,6 +361,9 @@ main (int   argc,
   g_test_add_func ("/haven/summary/report-unknown-date", test_report_unknown_date);
   g_test_add_func ("/haven/summary/category-change", test_category_change);
   g_test_add_func ("/haven/summary/category-change-wipes", test_category_change_wipes);
+  g_test_add_func ("/haven/summary/arabic-isolation", test_arabic_isolation);
+  g_test_add_func ("/haven/summary/arabic-vcard", test_arabic_vcard);
+  g_test_add_func ("/haven/summary/isolate-runs", test_isolate_runs);
 
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-bidi.h"
 #include "haven-emergency-numbers.h"
 #include "haven-page.h"
 
@@ -24,16 +25,13 @@ struct _HavenEmergencyNumbers
 
 G_DEFINE_FINAL_TYPE (HavenEmergencyNumbers, haven_emergency_numbers, ADW_TYPE_BIN)
 
-/* U+2066 LEFT-TO-RIGHT ISOLATE … U+2069 POP DIRECTIONAL ISOLATE */
-#define LTR_ISOLATE(text) "\xe2\x81\xa6" text "\xe2\x81\xa9"
-
 static void
 add_entry (HavenEmergencyNumbers *self,
            const char       *value,
            const char       *label,
            const char       *value_class)
 {
-  g_autofree char *isolated = g_strdup_printf (LTR_ISOLATE ("%s"), value);
+  g_autofree char *isolated = haven_bidi_isolate_ltr (value);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *value_label = haven_page_make_label (isolated, value_class, 0);
   GtkWidget *text_label = haven_page_make_label (g_dgettext (GETTEXT_PACKAGE, label), NULL, 0);

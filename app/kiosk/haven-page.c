@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-bidi.h"
 #include "haven-locale.h"
 #include "haven-page.h"
 
@@ -516,7 +517,7 @@ haven_page_show_field_error (GtkLabel   *label,
   g_return_if_fail (GTK_IS_LABEL (label));
   g_return_if_fail (GTK_IS_WIDGET (field));
 
-  gtk_label_set_label (label, message != NULL ? message : "");
+  haven_page_set_label_text (label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
 
   if (message != NULL)
@@ -528,6 +529,29 @@ haven_page_show_field_error (GtkLabel   *label,
                                GTK_ACCESSIBLE_STATE_INVALID,
                                message != NULL ? GTK_ACCESSIBLE_INVALID_TRUE : GTK_ACCESSIBLE_INVALID_FALSE,
                                -1);
+}
+
+/**
+ * haven_page_set_label_text:
+ *
+ * Shows @text, translated text that may hold a Latin name, a web address
+ * or a number, in @label. In a right-to-left language each of those is
+ * isolated left to right: "https://" and "Samaritans:" keep their order,
+ * and the line keeps the direction of its language rather than that of a
+ * name at its start.
+ */
+void
+haven_page_set_label_text (GtkLabel   *label,
+                           const char *text)
+{
+  g_autofree char *isolated = NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+  g_return_if_fail (text != NULL);
+
+  if (gtk_widget_get_direction (GTK_WIDGET (label)) == GTK_TEXT_DIR_RTL)
+    isolated = haven_bidi_isolate_runs (text);
+  gtk_label_set_label (label, isolated != NULL ? isolated : text);
 }
 
 /**
@@ -545,7 +569,6 @@ haven_page_make_label (const char *text,
                        int         heading_level)
 {
   GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
-                                   "label", text,
                                    "wrap", TRUE,
                                    "wrap-mode", PANGO_WRAP_WORD_CHAR,
                                    "xalign", 0.0f,
@@ -553,6 +576,7 @@ haven_page_make_label (const char *text,
                                                                         : GTK_ACCESSIBLE_ROLE_LABEL,
                                    NULL);
 
+  haven_page_set_label_text (GTK_LABEL (label), text);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
   if (heading_level > 0)

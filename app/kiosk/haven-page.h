@@ -53,6 +53,8 @@ gboolean      haven_page_category_is_removable (HavenSession *session,
 void          haven_page_show_field_error (GtkLabel     *label,
                                            GtkWidget    *field,
                                            const char   *message);
+void          haven_page_set_label_text (GtkLabel   *label,
+                                         const char *text);
 GtkWidget    *haven_page_make_label (const char   *text,
                                      const char   *css_class,
                                      int           heading_level);

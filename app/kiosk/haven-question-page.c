@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-answer.h"
+#include "haven-choice.h"
 #include "haven-currency.h"
 #include "haven-question-page.h"
 #include "haven-visit-footer.h"
@@ -44,7 +45,7 @@ struct _HavenQuestionPage
   GtkDropDown *day;
   GtkDropDown *month;
   GtkDropDown *year;
-  GtkCheckButton *date_unknown;
+  GtkToggleButton *date_unknown;
   /* Amount. */
   GtkDropDown *currency;
   GStrv currencies;
@@ -97,21 +98,27 @@ show_error (HavenQuestionPage *self,
 
 /* Choices */
 
+static gboolean
+is_multi_choice (HavenQuestionPage *self)
+{
+  return haven_question_get_answer_type (self->question) == HAVEN_QUESTION_TYPE_MULTI_CHOICE;
+}
+
 static void
 choice_toggled_cb (HavenQuestionPage *self,
-                   GtkCheckButton    *button)
+                   GtkToggleButton   *button)
 {
   g_autoptr(GPtrArray) chosen = g_ptr_array_new_null_terminated (0, NULL, TRUE);
 
   for (guint i = 0; i < self->choice_buttons->len; i++)
     {
-      GtkCheckButton *candidate = g_ptr_array_index (self->choice_buttons, i);
+      GtkToggleButton *candidate = g_ptr_array_index (self->choice_buttons, i);
 
-      if (gtk_check_button_get_active (candidate))
+      if (gtk_toggle_button_get_active (candidate))
         g_ptr_array_add (chosen, g_object_get_data (G_OBJECT (candidate), "choice-id"));
     }
 
-  if (haven_question_get_answer_type (self->question) == HAVEN_QUESTION_TYPE_MULTI_CHOICE)
+  if (is_multi_choice (self))
     {
       g_autofree char *joined = haven_answer_join_choices ((const char * const *) chosen->pdata);
 
@@ -124,14 +131,16 @@ choice_toggled_cb (HavenQuestionPage *self,
 /* @msgid: the label untranslated, for the helper's language */
 static void
 add_choice (HavenQuestionPage *self,
+            GtkBox            *group,
             const char        *id,
             const char        *msgid,
             gboolean           active)
 {
-  GtkWidget *button = gtk_check_button_new ();
+  gboolean exclusive = !is_multi_choice (self);
+  GtkWidget *button = haven_choice_new (exclusive ? GTK_ACCESSIBLE_ROLE_RADIO
+                                                  : GTK_ACCESSIBLE_ROLE_CHECKBOX);
   GtkWidget *text = haven_page_make_label (g_dgettext (GETTEXT_PACKAGE, msgid), NULL, 0);
   GtkWidget *helper = haven_page_make_helper_label (HAVEN_PAGE (self), msgid);
-  gboolean exclusive = haven_question_get_answer_type (self->question) != HAVEN_QUESTION_TYPE_MULTI_CHOICE;
 
   /* A wrapping label asks for little width: it must take the row's. */
   gtk_widget_set_hexpand (text, TRUE);
@@ -141,10 +150,10 @@ add_choice (HavenQuestionPage *self,
 
       gtk_box_append (GTK_BOX (both), text);
       gtk_box_append (GTK_BOX (both), helper);
-      gtk_check_button_set_child (GTK_CHECK_BUTTON (button), both);
+      gtk_button_set_child (GTK_BUTTON (button), both);
     }
   else
-    gtk_check_button_set_child (GTK_CHECK_BUTTON (button), text);
+    gtk_button_set_child (GTK_BUTTON (button), text);
   /* The visitor's words name the choice; the helper's line does not. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY, text, NULL,
@@ -152,30 +161,46 @@ add_choice (HavenQuestionPage *self,
   gtk_widget_add_css_class (button, "answer-choice");
   g_object_set_data_full (G_OBJECT (button), "choice-id", g_strdup (id), g_free);
   if (exclusive && self->choice_buttons->len > 0)
-    gtk_check_button_set_group (GTK_CHECK_BUTTON (button),
-                                g_ptr_array_index (self->choice_buttons, 0));
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (button), active);
+    gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button),
+                                 g_ptr_array_index (self->choice_buttons, 0));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), active);
   g_signal_connect_object (button, "toggled", G_CALLBACK (choice_toggled_cb), self,
                            G_CONNECT_SWAPPED);
 
   g_ptr_array_add (self->choice_buttons, button);
-  gtk_box_append (self->answer_box, button);
+  gtk_box_append (group, button);
 }
 
+/* The choices as one group named by the question: a radio group when
+ * only one may be chosen. */
 static void
 build_choices (HavenQuestionPage *self)
 {
   g_auto(GStrv) chosen = haven_answer_split_choices (get_answer (self));
+  gboolean exclusive = !is_multi_choice (self);
+  GtkBox *group = g_object_new (GTK_TYPE_BOX,
+                                "orientation", GTK_ORIENTATION_VERTICAL,
+                                "spacing", 8,
+                                "accessible-role", exclusive ? GTK_ACCESSIBLE_ROLE_RADIO_GROUP
+                                                             : GTK_ACCESSIBLE_ROLE_GROUP,
+                                NULL);
+
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (group),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, self->heading, NULL,
+                                  -1);
+  gtk_box_append (self->answer_box, GTK_WIDGET (group));
 
   if (haven_question_get_answer_type (self->question) == HAVEN_QUESTION_TYPE_YES_NO)
     {
-      add_choice (self, HAVEN_ANSWER_YES, N_("Yes"), g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_YES));
-      add_choice (self, HAVEN_ANSWER_NO, N_("No"), g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_NO));
+      add_choice (self, group, HAVEN_ANSWER_YES, N_("Yes"),
+                  g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_YES));
+      add_choice (self, group, HAVEN_ANSWER_NO, N_("No"),
+                  g_strv_contains ((const char * const *) chosen, HAVEN_ANSWER_NO));
       return;
     }
 
   for (const char * const *ids = haven_question_get_choice_ids (self->question); *ids != NULL; ids++)
-    add_choice (self, *ids, haven_question_get_choice_label (self->question, *ids),
+    add_choice (self, group, *ids, haven_question_get_choice_label (self->question, *ids),
                 g_strv_contains ((const char * const *) chosen, *ids));
 }
 
@@ -297,7 +322,7 @@ current_year (void)
 static void
 date_unknown_toggled_cb (HavenQuestionPage *self)
 {
-  gboolean unknown = gtk_check_button_get_active (self->date_unknown);
+  gboolean unknown = gtk_toggle_button_get_active (self->date_unknown);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->day), !unknown);
   gtk_widget_set_sensitive (GTK_WIDGET (self->month), !unknown);
@@ -348,16 +373,17 @@ build_date (HavenQuestionPage *self)
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->year));
   gtk_box_append (self->answer_box, row);
 
-  self->date_unknown = GTK_CHECK_BUTTON (gtk_check_button_new ());
-  gtk_check_button_set_child (self->date_unknown, haven_page_make_label (_("I do not know the date"), NULL, 0));
-  gtk_widget_set_hexpand (gtk_check_button_get_child (self->date_unknown), TRUE);
+  self->date_unknown = GTK_TOGGLE_BUTTON (haven_choice_new (GTK_ACCESSIBLE_ROLE_CHECKBOX));
+  gtk_button_set_child (GTK_BUTTON (self->date_unknown),
+                        haven_page_make_label (_("I do not know the date"), NULL, 0));
+  gtk_widget_set_hexpand (gtk_button_get_child (GTK_BUTTON (self->date_unknown)), TRUE);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->date_unknown),
                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY,
-                                  gtk_check_button_get_child (self->date_unknown), NULL,
+                                  gtk_button_get_child (GTK_BUTTON (self->date_unknown)), NULL,
                                   -1);
   gtk_widget_add_css_class (GTK_WIDGET (self->date_unknown), "answer-choice");
-  gtk_check_button_set_active (self->date_unknown,
-                               g_strcmp0 (get_answer (self), HAVEN_ANSWER_DATE_UNKNOWN) == 0);
+  gtk_toggle_button_set_active (self->date_unknown,
+                                g_strcmp0 (get_answer (self), HAVEN_ANSWER_DATE_UNKNOWN) == 0);
   g_signal_connect_object (self->date_unknown, "toggled", G_CALLBACK (date_unknown_toggled_cb), self,
                            G_CONNECT_SWAPPED);
   date_unknown_toggled_cb (self);
@@ -373,7 +399,7 @@ keep_date (HavenQuestionPage *self)
   guint year_index = gtk_drop_down_get_selected (self->year);
   g_autofree char *date = NULL;
 
-  if (gtk_check_button_get_active (self->date_unknown))
+  if (gtk_toggle_button_get_active (self->date_unknown))
     {
       set_answer (self, HAVEN_ANSWER_DATE_UNKNOWN);
       return TRUE;

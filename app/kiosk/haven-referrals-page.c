@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-bidi.h"
 #include "haven-referrals-page.h"
 #include "haven-service-detail.h"
 
@@ -49,7 +50,8 @@ create_row (HavenService *service)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *name = gtk_label_new (haven_service_get_name (service));
+  g_autofree char *isolated_name = haven_bidi_isolate (haven_service_get_name (service));
+  GtkWidget *name = gtk_label_new (isolated_name);
   GtkWidget *details;
   g_autoptr(GString) line = g_string_new (NULL);
 

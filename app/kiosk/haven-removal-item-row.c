@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-bidi.h"
 #include "haven-page.h"
 #include "haven-removal-item-row.h"
 #include "haven-request.h"
@@ -39,15 +40,17 @@ static void
 update_platform (HavenRemovalItemRow *self)
 {
   g_autofree char *platform = haven_request_platform_for_url (gtk_editable_get_text (GTK_EDITABLE (self->url_entry)));
+  g_autofree char *isolated = NULL;
   g_autofree char *text = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->platform_label), platform != NULL);
   if (platform == NULL)
     return;
 
+  isolated = haven_bidi_isolate_ltr (platform);
   /* Translators: %s is a website's name taken from the address the
    * visitor typed, like example.social. */
-  text = g_strdup_printf (_("On: %s"), platform);
+  text = g_strdup_printf (_("On: %s"), isolated);
   gtk_label_set_label (self->platform_label, text);
 }
 
@@ -106,13 +109,19 @@ haven_removal_item_row_class_init (HavenRemovalItemRowClass *klass)
 static void
 haven_removal_item_row_init (HavenRemovalItemRow *self)
 {
+  GtkLabel *url_hint;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The hint's "https://" reads left to right in right-to-left text. */
+  url_hint = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (self), HAVEN_TYPE_REMOVAL_ITEM_ROW,
+                                                       "url_hint"));
+  haven_page_set_label_text (url_hint, gtk_label_get_label (url_hint));
 
   /* GtkBuilder takes one object a relation; the field has two. */
   gtk_accessible_update_relation (GTK_ACCESSIBLE (self->url_entry),
                                   GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
-                                  gtk_widget_get_template_child (GTK_WIDGET (self), HAVEN_TYPE_REMOVAL_ITEM_ROW,
-                                                                 "url_hint"),
+                                  url_hint,
                                   self->url_error, NULL,
                                   -1);
 }

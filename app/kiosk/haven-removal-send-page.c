@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-choice.h"
 #include "haven-removal-send-page.h"
 
 /* The last step of a removal request: who it is about, whether the visitor
@@ -25,16 +26,16 @@ struct _HavenRemovalSendPage
   GtkLabel *error_summary;
   GtkLabel *role_error;
   GtkBox *role_box;
-  GtkCheckButton *role_self;
-  GtkCheckButton *role_guardian;
-  GtkCheckButton *role_representative;
+  GtkToggleButton *role_self;
+  GtkToggleButton *role_guardian;
+  GtkToggleButton *role_representative;
   GtkLabel *contact_error;
   GtkEntry *email_entry;
-  GtkCheckButton *consent_check;
+  GtkToggleButton *consent_check;
   GtkLabel *accurate_error;
-  GtkCheckButton *accurate_check;
+  GtkToggleButton *accurate_check;
   GtkLabel *authorised_error;
-  GtkCheckButton *authorised_check;
+  GtkToggleButton *authorised_check;
   GtkButton *send_button;
 
   GtkSpinner *spinner;
@@ -58,20 +59,20 @@ get_request (HavenRemovalSendPage *self)
   return haven_session_get_removal_request (haven_page_get_session (HAVEN_PAGE (self)));
 }
 
-static GtkCheckButton *
+static GtkToggleButton *
 role_buttons (HavenRemovalSendPage *self,
               guint                 index)
 {
-  GtkCheckButton *buttons[] = { self->role_self, self->role_guardian, self->role_representative };
+  GtkToggleButton *buttons[] = { self->role_self, self->role_guardian, self->role_representative };
 
   return index < G_N_ELEMENTS (buttons) ? buttons[index] : NULL;
 }
 
 static void
 role_toggled_cb (HavenRemovalSendPage *self,
-                 GtkCheckButton       *button)
+                 GtkToggleButton      *button)
 {
-  if (self->loading || !gtk_check_button_get_active (button))
+  if (self->loading || !gtk_toggle_button_get_active (button))
     return;
 
   haven_request_set_reporter_role (get_request (self), gtk_widget_get_name (GTK_WIDGET (button)));
@@ -89,7 +90,8 @@ contact_changed_cb (HavenRemovalSendPage *self)
   request = get_request (self);
   email = gtk_editable_get_text (GTK_EDITABLE (self->email_entry));
   haven_request_set_contact_email (request, email[0] != '\0' ? email : NULL);
-  haven_request_set_consent_to_contact (request, gtk_check_button_get_active (self->consent_check));
+  haven_request_set_consent_to_contact (request,
+                                        gtk_toggle_button_get_active (self->consent_check));
 }
 
 static void
@@ -101,9 +103,10 @@ declarations_toggled_cb (HavenRemovalSendPage *self)
     return;
 
   request = get_request (self);
-  haven_request_set_declaration_accurate (request, gtk_check_button_get_active (self->accurate_check));
+  haven_request_set_declaration_accurate (request,
+                                          gtk_toggle_button_get_active (self->accurate_check));
   haven_request_set_declaration_authorised (request,
-                                            gtk_check_button_get_active (self->authorised_check));
+                                            gtk_toggle_button_get_active (self->authorised_check));
 }
 
 static const char *
@@ -239,17 +242,19 @@ load_form (HavenRemovalSendPage *self)
 
   for (guint i = 0; role_buttons (self, i) != NULL; i++)
     {
-      GtkCheckButton *button = role_buttons (self, i);
+      GtkToggleButton *button = role_buttons (self, i);
 
       if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (button)), role) == 0)
-        gtk_check_button_set_active (button, TRUE);
+        gtk_toggle_button_set_active (button, TRUE);
     }
 
   gtk_editable_set_text (GTK_EDITABLE (self->email_entry), email != NULL ? email : "");
-  gtk_check_button_set_active (self->consent_check, haven_request_get_consent_to_contact (request));
-  gtk_check_button_set_active (self->accurate_check, haven_request_get_declaration_accurate (request));
-  gtk_check_button_set_active (self->authorised_check,
-                               haven_request_get_declaration_authorised (request));
+  gtk_toggle_button_set_active (self->consent_check,
+                                haven_request_get_consent_to_contact (request));
+  gtk_toggle_button_set_active (self->accurate_check,
+                                haven_request_get_declaration_accurate (request));
+  gtk_toggle_button_set_active (self->authorised_check,
+                                haven_request_get_declaration_authorised (request));
 
   self->loading = FALSE;
 }
@@ -361,6 +366,8 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   HavenPageClass *page_class = HAVEN_PAGE_CLASS (klass);
 
   object_class->constructed = haven_removal_send_page_constructed;
+
+  g_type_ensure (HAVEN_TYPE_CHOICE);
   page_class->is_needed = haven_removal_send_page_is_needed;
   page_class->get_initial_focus = haven_removal_send_page_get_initial_focus;
 

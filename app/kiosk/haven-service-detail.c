@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-bidi.h"
 #include "haven-locale.h"
 #include "haven-qr-code.h"
 #include "haven-service-detail.h"
@@ -74,6 +75,8 @@ build_summary (HavenService *service)
 {
   GString *summary = g_string_new (haven_service_get_name (service));
 
+  /* The summary isolates the whole line where it stands among translated
+   * text (haven_summary_build). */
   if (haven_service_get_n_phones (service) > 0)
     g_string_append_printf (summary, " — %s", haven_service_get_phone_number (service, 0));
   else if (haven_service_get_url (service) != NULL)
@@ -99,7 +102,7 @@ keep_toggled_cb (HavenServiceDetail *self)
 static char *
 build_hours_text (HavenService *service)
 {
-  const char *today = haven_service_get_hours_today (service);
+  g_autofree char *today = haven_bidi_isolate_ltr (haven_service_get_hours_today (service));
 
   if (haven_service_get_always_open (service))
     return g_strdup (_("Open 24 hours, every day"));
@@ -111,7 +114,7 @@ build_hours_text (HavenService *service)
     return g_strdup_printf (_("Open now · Today: %s"), today != NULL ? today : "");
 
   /* "Closed today" says it all. */
-  if (today == NULL || g_strcmp0 (today, _("Closed today")) == 0)
+  if (today == NULL || g_strcmp0 (haven_service_get_hours_today (service), _("Closed today")) == 0)
     return g_strdup (_("Closed today"));
 
   /* Translators: %s is today's opening hours, like 09:00–17:00. */
@@ -126,11 +129,13 @@ build_languages_text (HavenService *service)
 
   for (gsize i = 0; languages != NULL && languages[i] != NULL; i++)
     {
-      const char *name = haven_locale_get_native_name (languages[i]);
+      const char *native_name = haven_locale_get_native_name (languages[i]);
+      /* Each name in its own script and direction. */
+      g_autofree char *name = haven_bidi_isolate (native_name != NULL ? native_name : languages[i]);
 
       if (names->len > 0)
         g_string_append (names, ", ");
-      g_string_append (names, name != NULL ? name : languages[i]);
+      g_string_append (names, name);
     }
 
   if (names->len == 0)
@@ -138,6 +143,20 @@ build_languages_text (HavenService *service)
 
   /* Translators: %s is a list of languages, each in its own name. */
   return g_strdup_printf (_("Languages spoken: %s"), names->str);
+}
+
+static void
+append_line (GString    *text,
+             const char *value,
+             char *    (*isolate) (const char *text))
+{
+  g_autofree char *isolated = NULL;
+
+  if (value == NULL)
+    return;
+
+  isolated = isolate (value);
+  g_string_append_printf (text, "%s\n", isolated);
 }
 
 static char *
@@ -149,19 +168,23 @@ build_contact_text (HavenService *service)
   for (guint i = 0; i < haven_service_get_n_phones (service); i++)
     {
       const char *description = haven_service_get_phone_description (service, i);
+      /* Numbers and addresses stay left to right in right-to-left text;
+       * descriptions and addresses take their own direction. */
+      g_autofree char *number = haven_bidi_isolate_ltr (haven_service_get_phone_number (service, i));
 
-      /* Numbers and addresses stay left to right in right-to-left text. */
-      g_string_append_printf (text, "\u2066%s\u2069", haven_service_get_phone_number (service, i));
+      g_string_append (text, number);
       if (description != NULL && description[0] != '\0')
-        g_string_append_printf (text, " — %s", description);
+        {
+          g_autofree char *isolated = haven_bidi_isolate (description);
+
+          g_string_append_printf (text, " — %s", isolated);
+        }
       g_string_append_c (text, '\n');
     }
-  if (haven_service_get_url (service) != NULL)
-    g_string_append_printf (text, "\u2066%s\u2069\n", haven_service_get_url (service));
-  if (haven_service_get_email (service) != NULL)
-    g_string_append_printf (text, "\u2066%s\u2069\n", haven_service_get_email (service));
+  append_line (text, haven_service_get_url (service), haven_bidi_isolate_ltr);
+  append_line (text, haven_service_get_email (service), haven_bidi_isolate_ltr);
   for (gsize i = 0; addresses != NULL && addresses[i] != NULL; i++)
-    g_string_append_printf (text, "%s\n", addresses[i]);
+    append_line (text, addresses[i], haven_bidi_isolate);
 
   if (text->len > 0 && text->str[text->len - 1] == '\n')
     g_string_truncate (text, text->len - 1);
@@ -228,6 +251,8 @@ haven_service_detail_new (HavenService *service,
   g_autofree char *contact = NULL;
   g_autofree char *vcard = NULL;
   g_autofree char *source = NULL;
+  g_autofree char *checked_on = NULL;
+  g_autofree char *name = NULL;
 
   g_return_val_if_fail (HAVEN_IS_SERVICE (service), NULL);
   g_return_val_if_fail (HAVEN_IS_SESSION (session), NULL);
@@ -240,12 +265,13 @@ haven_service_detail_new (HavenService *service,
   languages = build_languages_text (service);
   contact = build_contact_text (service);
   vcard = haven_service_build_vcard (service);
-  if (haven_service_get_assured_date (service) != NULL)
+  checked_on = haven_bidi_isolate_ltr (haven_service_get_assured_date (service));
+  if (checked_on != NULL)
     /* Translators: %s is a date, like 2026-11-20. */
-    source = g_strdup_printf (_("These details were last checked on %s."),
-                              haven_service_get_assured_date (service));
+    source = g_strdup_printf (_("These details were last checked on %s."), checked_on);
 
-  gtk_label_set_label (self->name_label, haven_service_get_name (service));
+  name = haven_bidi_isolate (haven_service_get_name (service));
+  gtk_label_set_label (self->name_label, name);
   set_optional_label (self->organization_label, haven_service_get_organization (service));
   set_optional_label (self->description_label, haven_service_get_description (service));
   set_optional_label (self->hours_label, hours);

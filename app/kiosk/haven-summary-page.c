@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <gtk/gtkunixprint.h>
 
+#include "haven-bidi.h"
 #include "haven-emergency-numbers.h"
 #include "haven-qr-code.h"
 #include "haven-summary.h"
@@ -119,7 +120,7 @@ static void
 show_report_state (HavenSummaryPage *self)
 {
   HavenSession *session = haven_page_get_session (HAVEN_PAGE (self));
-  const char *reference = haven_session_get_report_reference (session);
+  g_autofree char *reference = haven_bidi_isolate_ltr (haven_session_get_report_reference (session));
   g_autofree char *text = NULL;
   gboolean can_send = FALSE;
 

@@ -5,7 +5,12 @@
 
 #include <glib/gstdio.h>
 
+#include "haven-bidi.h"
 #include "haven-directory-import.h"
+#include "haven-guidance-page.h"
+#include "haven-removal-items-page.h"
+#include "haven-removal-send-page.h"
+#include "haven-safety-page.h"
 #include "haven-summary-page.h"
 #include "haven-referrals-page.h"
 #include "haven-service-detail.h"
@@ -90,7 +95,7 @@ test_lists_services_for_the_category (Fixture       *fixture,
   /* Ranked by the directory: the local service for this kind of harm
    * first. */
   first = find_widget (current_page (fixture), is_shown_list_row, NULL);
-  g_assert_cmpstr (row_title (first), ==, "Fraud Recovery Clinic");
+  g_assert_cmpstr (row_title (first), ==, "\u2068Fraud Recovery Clinic\u2069");
   /* The search box has the focus, to type at once. */
   g_assert_true (GTK_IS_WIDGET (gtk_root_get_focus (GTK_ROOT (fixture->window))));
 
@@ -156,6 +161,7 @@ test_service_page_and_qr_code (Fixture       *fixture,
   HavenQrCode *qr_code;
   g_autofree char *decoded = NULL;
   g_auto(GStrv) kept = NULL;
+  g_autofree char *isolated = NULL;
 
   reach_referrals (fixture, "fraud");
   g_assert_true (iterate_until (has_results, fixture->window, 10));
@@ -182,7 +188,8 @@ test_service_page_and_qr_code (Fixture       *fixture,
   iterate ();
   click (fixture->window, "visit.next");
   g_assert_true (HAVEN_IS_SUMMARY_PAGE (current_page (fixture)));
-  g_assert_nonnull (find_widget (current_page (fixture), is_status, kept[0]));
+  isolated = haven_bidi_isolate (kept[0]);
+  g_assert_nonnull (find_widget (current_page (fixture), is_status, isolated));
 
   reset_settings (fixture);
 }
@@ -204,6 +211,111 @@ test_missing_directory_points_to_staff (Fixture       *fixture,
                                  "Please ask the staff: they can help you find support."));
   g_assert_false (gtk_widget_get_sensitive (find_widget (current_page (fixture), has_name, "search")));
 
+  reset_settings (fixture);
+}
+
+/* Labels checked that hold both Arabic and Latin letters. */
+static guint n_mixed_labels;
+
+/* Every Latin letter of an Arabic label, as Pango lays it out, is inside
+ * a directional isolate (U+2066 or U+2068 … U+2069). */
+static void
+assert_latin_isolated (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_latin_isolated (child);
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    {
+      const char *text = pango_layout_get_text (gtk_label_get_layout (GTK_LABEL (widget)));
+      gboolean has_arabic = FALSE;
+      gboolean has_latin = FALSE;
+      int depth = 0;
+
+      for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          if (g_unichar_get_script (c) == G_UNICODE_SCRIPT_ARABIC && g_unichar_isalpha (c))
+            has_arabic = TRUE;
+          if (g_unichar_get_script (c) == G_UNICODE_SCRIPT_LATIN)
+            has_latin = TRUE;
+        }
+      if (!has_arabic || !has_latin)
+        return;
+
+      n_mixed_labels++;
+      for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+
+          if (c >= 0x2066 && c <= 0x2068)
+            depth++;
+          else if (c == 0x2069)
+            depth--;
+          else if (depth == 0 && g_unichar_get_script (c) == G_UNICODE_SCRIPT_LATIN)
+            g_error ("Latin text outside an isolate in “%s”", text);
+        }
+    }
+}
+
+/* An Arabic visit about intimate images: the help numbers, the guidance,
+ * the services found and the summary, with Latin names and web addresses
+ * isolated wherever they stand in Arabic text. */
+static void
+test_arabic_keeps_latin_isolated (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  GtkWidget *page;
+  gboolean seen_guidance = FALSE;
+  gboolean seen_referrals = FALSE;
+
+  g_settings_set_string (fixture->settings, "directory-file", directory_path);
+  g_settings_set_string (fixture->settings, "region", "GB-LND");
+  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "en", "ar", NULL });
+  n_mixed_labels = 0;
+
+  start_visit (fixture->window, "ar");
+  g_assert_cmpint (gtk_widget_get_default_direction (), ==, GTK_TEXT_DIR_RTL);
+  gtk_widget_activate_action (current_page (fixture), "safety.answer", "s", "someone");
+  iterate ();
+  assert_latin_isolated (current_page (fixture));
+  click (fixture->window, "visit.next");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
+  choose_category (fixture->window, "intimate-images");
+
+  for (guint steps = 0; steps < 40; steps++)
+    {
+      page = current_page (fixture);
+      if (HAVEN_IS_REFERRALS_PAGE (page))
+        {
+          g_assert_true (iterate_until (has_results, fixture->window, 10));
+          seen_referrals = TRUE;
+        }
+      seen_guidance |= HAVEN_IS_GUIDANCE_PAGE (page);
+      assert_latin_isolated (page);
+      if (HAVEN_IS_SUMMARY_PAGE (page))
+        break;
+      if (HAVEN_IS_REMOVAL_ITEMS_PAGE (page))
+        {
+          gtk_editable_set_text (GTK_EDITABLE (find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY))),
+                                 "https://example.social/p/1");
+          press_named (fixture->window, "continue");
+        }
+      else if (HAVEN_IS_REMOVAL_SEND_PAGE (page))
+        press_named (fixture->window, "do-not-send");
+      else
+        advance (fixture->window);
+    }
+
+  g_assert_true (HAVEN_IS_SUMMARY_PAGE (current_page (fixture)));
+  g_assert_true (seen_guidance);
+  g_assert_true (seen_referrals);
+  g_assert_cmpuint (n_mixed_labels, >, 3);
+  g_test_message ("%u Arabic labels with Latin text, each isolated", n_mixed_labels);
+
+  g_settings_reset (fixture->settings, "languages");
   reset_settings (fixture);
 }
 
@@ -232,6 +344,7 @@ main (int   argc,
 
   ADD ("lists-services-for-the-category", test_lists_services_for_the_category);
   ADD ("search-as-you-type", test_search_as_you_type);
+  ADD ("arabic-keeps-latin-isolated", test_arabic_keeps_latin_isolated);
   ADD ("service-page-and-qr-code", test_service_page_and_qr_code);
   ADD ("missing-directory-points-to-staff", test_missing_directory_points_to_staff);
 

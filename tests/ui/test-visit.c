@@ -65,10 +65,10 @@ is_choice_labelled (GtkWidget     *widget,
 {
   GtkWidget *child;
 
-  if (!GTK_IS_CHECK_BUTTON (widget))
+  if (!GTK_IS_TOGGLE_BUTTON (widget))
     return FALSE;
 
-  child = gtk_check_button_get_child (GTK_CHECK_BUTTON (widget));
+  child = gtk_button_get_child (GTK_BUTTON (widget));
   return GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), label) == 0;
 }
 
@@ -79,7 +79,7 @@ choose (Fixture    *fixture,
   GtkWidget *button = find_widget (current_page (fixture), is_choice_labelled, label);
 
   g_assert_nonnull (button);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (button), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
   iterate ();
 }
 
@@ -488,9 +488,9 @@ test_answers_are_checked_and_kept (Fixture       *fixture,
   g_assert_cmpstr (current_question (fixture), ==, "lost-money");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (nth_of_type (fixture, GTK_TYPE_ENTRY, 0))), ==, "50.00");
   answer (fixture);
-  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (find_widget (current_page (fixture),
-                                                                             is_choice_labelled,
-                                                                             "Cryptocurrency"))));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (find_widget (current_page (fixture),
+                                                                               is_choice_labelled,
+                                                                               "Cryptocurrency"))));
 
   /* A date that has not come yet is refused. */
   click (fixture->window, "visit.back");

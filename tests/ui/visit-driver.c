@@ -212,8 +212,8 @@ press_named (HavenWindow *window,
 
   if (widget == NULL)
     g_error ("No control named %s on %s", name, G_OBJECT_TYPE_NAME (haven_window_get_current_page (window)));
-  if (GTK_IS_CHECK_BUTTON (widget))
-    gtk_check_button_set_active (GTK_CHECK_BUTTON (widget), TRUE);
+  if (GTK_IS_TOGGLE_BUTTON (widget))
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (widget), TRUE);
   else
     g_signal_emit_by_name (widget, "clicked");
   iterate ();

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "haven-bidi.h"
 #include "haven-vcard.h"
 
 /* A service's contact card, for the QR code a visitor takes away on their
@@ -53,6 +54,19 @@ append_property (GString    *card,
   g_string_append (card, "\r\n");
 }
 
+/* Numbers and addresses a phone dials or opens: shown isolated in Haven's
+ * right-to-left sentences, but a vCard gives each its own property, where
+ * the isolation marks would only stop the phone dialling. */
+static void
+append_machine_property (GString    *card,
+                         const char *name,
+                         const char *value)
+{
+  g_autofree char *plain = haven_bidi_strip_isolates (value);
+
+  append_property (card, name, plain);
+}
+
 /**
  * haven_vcard_build:
  *
@@ -77,10 +91,10 @@ haven_vcard_build (const HavenVCardContact *contact)
   append_property (card, "ORG", contact->organization);
 
   for (gsize i = 0; contact->phones != NULL && contact->phones[i] != NULL; i++)
-    append_property (card, "TEL;TYPE=WORK,VOICE", contact->phones[i]);
+    append_machine_property (card, "TEL;TYPE=WORK,VOICE", contact->phones[i]);
 
-  append_property (card, "EMAIL;TYPE=INTERNET", contact->email);
-  append_property (card, "URL", contact->url);
+  append_machine_property (card, "EMAIL;TYPE=INTERNET", contact->email);
+  append_machine_property (card, "URL", contact->url);
 
   if (contact->address != NULL && contact->address[0] != '\0')
     {

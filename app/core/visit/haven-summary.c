@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "haven-answer.h"
+#include "haven-bidi.h"
 #include "haven-summary.h"
 #include "haven-wipe.h"
 
@@ -53,6 +54,8 @@ add_section (GPtrArray  *sections,
   g_ptr_array_add (sections, section);
 }
 
+/* The answer is isolated (U+2068 … U+2069): an address, a date or a name in
+ * Latin letters keeps its place in a right-to-left sentence. */
 static char *
 format_answer (HavenSession *session,
                HavenContent *content,
@@ -60,11 +63,17 @@ format_answer (HavenSession *session,
 {
   HavenQuestion *question = haven_content_lookup_question (content, question_id);
   const char *answer = haven_session_get_answer (session, question_id);
+  g_autofree char *formatted = NULL;
+  char *isolated;
 
   if (question == NULL || answer == NULL)
     return NULL;
 
-  return haven_answer_format (question, answer);
+  formatted = haven_answer_format (question, answer);
+  isolated = haven_bidi_isolate (formatted);
+  haven_wipe_string (g_steal_pointer (&formatted));
+
+  return isolated;
 }
 
 /* The answers without a section of their own, as "Question: answer". */
@@ -81,7 +90,6 @@ format_other_answers (HavenSession *session,
       g_autoptr(HavenQuestion) question = g_list_model_get_item (questions, i);
       const char *id = haven_question_get_id (question);
       g_autofree char *answer = NULL;
-      g_autofree char *isolated = NULL;
 
       if (g_str_equal (id, QUESTION_STARTED_ON) || g_str_equal (id, QUESTION_LOST_MONEY) ||
           g_str_equal (id, QUESTION_WHAT_YOU_HOLD))
@@ -93,19 +101,25 @@ format_other_answers (HavenSession *session,
 
       if (text->len > 0)
         g_string_append_c (text, '\n');
-      /* The answer is isolated (U+2068 … U+2069): an address or a name in
-       * Latin letters keeps its place in a right-to-left sentence. */
-      isolated = g_strdup_printf ("\u2068%s\u2069", answer);
 
       /* Translators: a question and the visitor's answer, in the summary. */
       g_string_append_printf (text, _("%s %s"),
                               g_dgettext (GETTEXT_PACKAGE, haven_question_get_title (question)),
-                              isolated);
-      haven_wipe_string (g_steal_pointer (&isolated));
+                              answer);
       haven_wipe_string (g_steal_pointer (&answer));
     }
 
   return g_string_free (text, FALSE);
+}
+
+/* References and web addresses read left to right in every language. */
+static char *
+format_reference (const char *reference)
+{
+  g_autofree char *isolated = haven_bidi_isolate_ltr (reference);
+
+  /* Translators: %s is a reference such as HV-7K2M-9Q4P. */
+  return g_strdup_printf (_("Reference: %s"), isolated);
 }
 
 static char *
@@ -113,16 +127,41 @@ format_removal (HavenSession *session)
 {
   HavenRequest *request = haven_session_get_removal_request (session);
   const char *reference = haven_session_get_submission_reference (session);
+  g_autofree char *first_line = NULL;
   GString *text;
 
   if (reference == NULL)
     return NULL;
 
-  text = g_string_new (NULL);
-  /* Translators: %s is a reference such as HV-7K2M-9Q4P. */
-  g_string_append_printf (text, _("Reference: %s"), reference);
+  first_line = format_reference (reference);
+  text = g_string_new (first_line);
   for (guint i = 0; i < haven_request_get_n_items (request); i++)
-    g_string_append_printf (text, "\n%s", haven_request_get_item_url (request, i));
+    {
+      g_autofree char *url = haven_bidi_isolate_ltr (haven_request_get_item_url (request, i));
+
+      g_string_append_printf (text, "\n%s", url);
+      haven_wipe_string (g_steal_pointer (&url));
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* The services kept, one to a line; a service's name and number in Latin
+ * letters keep their order in a right-to-left summary. */
+static char *
+format_kept_services (HavenSession *session)
+{
+  g_auto(GStrv) kept = haven_session_dup_kept_services (session);
+  GString *text = g_string_new (NULL);
+
+  for (gsize i = 0; kept != NULL && kept[i] != NULL; i++)
+    {
+      g_autofree char *isolated = haven_bidi_isolate (kept[i]);
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, isolated);
+    }
 
   return g_string_free (text, FALSE);
 }
@@ -141,9 +180,8 @@ haven_summary_build (HavenSession *session,
   GPtrArray *sections = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_summary_section_free);
   const char *category_id;
   HavenCategory *category = NULL;
-  const char *story;
+  g_autofree char *story = NULL;
   const char *report_reference;
-  g_auto(GStrv) kept = NULL;
 
   g_return_val_if_fail (HAVEN_IS_SESSION (session), sections);
   g_return_val_if_fail (HAVEN_IS_CONTENT (content), sections);
@@ -154,11 +192,12 @@ haven_summary_build (HavenSession *session,
 
   if (category != NULL)
     {
-      story = haven_session_get_answer (session, HAVEN_QUESTION_STORY);
+      story = haven_bidi_isolate (haven_session_get_answer (session, HAVEN_QUESTION_STORY));
       add_section (sections, _("What happened"),
                    story != NULL
                    ? g_strdup_printf ("%s\n%s", g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category)), story)
                    : g_strdup (g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category))));
+      haven_wipe_string (g_steal_pointer (&story));
       add_section (sections, _("When it started"), format_answer (session, content, QUESTION_STARTED_ON));
       add_section (sections, _("Money lost"), format_answer (session, content, QUESTION_LOST_MONEY));
       add_section (sections, _("Your other answers"), format_other_answers (session, content, category_id));
@@ -169,11 +208,9 @@ haven_summary_build (HavenSession *session,
 
   report_reference = haven_session_get_report_reference (session);
   if (report_reference != NULL)
-    add_section (sections, _("Your report"),
-                 g_strdup_printf (_("Reference: %s"), report_reference));
+    add_section (sections, _("Your report"), format_reference (report_reference));
 
-  kept = haven_session_dup_kept_services (session);
-  add_section (sections, _("Services you chose"), g_strjoinv ("\n", kept));
+  add_section (sections, _("Services you chose"), format_kept_services (session));
 
   return sections;
 }
