@@ -189,19 +189,35 @@ render_page (HavenWindow  *window,
   return render_window (window, path, error);
 }
 
+/* Made-up answers, as a visitor would give them: only to the questions
+ * this category asks (a content question that does not apply is never
+ * asked, and the session would not show it), and addresses to take down
+ * only where the category has some. */
 static void
 fill_session (HavenSession *session,
+              HavenContent *content,
               const char   *category)
 {
-  HavenRequest *request;
+  HavenCategory *chosen = haven_content_lookup_category (content, category);
 
   for (gsize i = 0; i < G_N_ELEMENTS (sample_answers); i++)
-    haven_session_set_answer (session, sample_answers[i].question_id, sample_answers[i].answer);
+    {
+      HavenQuestion *question = haven_content_lookup_question (content,
+                                                               sample_answers[i].question_id);
 
-  request = haven_session_get_removal_request (session);
-  if (haven_request_get_n_items (request) == 0)
-    haven_request_add_item (request, "https://example.social/p/123", NULL,
-                            _("A photo posted without my agreement"));
+      if (question == NULL || haven_question_applies_to (question, category))
+        haven_session_set_answer (session, sample_answers[i].question_id,
+                                  sample_answers[i].answer);
+    }
+
+  if (chosen != NULL && haven_category_is_removable (chosen))
+    {
+      HavenRequest *request = haven_session_get_removal_request (session);
+
+      if (haven_request_get_n_items (request) == 0)
+        haven_request_add_item (request, "https://example.social/p/123", NULL,
+                                _("A photo posted without my agreement"));
+    }
   haven_session_keep_service (session, "example", "Victim Support Line, 0800 000 000");
 }
 
@@ -275,7 +291,7 @@ walk_visit (HavenWindow            *window,
   /* Chosen as the category page's button would. */
   content = haven_page_get_content (HAVEN_PAGE (haven_window_get_current_page (window)));
   haven_session_set_category (haven_window_get_session (window), content, category);
-  fill_session (haven_window_get_session (window), category);
+  fill_session (haven_window_get_session (window), content, category);
 
   for (guint steps = 0; steps < 40; steps++)
     {
