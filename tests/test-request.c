@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "haven-json.h"
 #include "haven-request.h"
 #include "haven-wipe.h"
 #include "memory-scan.h"
@@ -759,12 +760,61 @@ test_wipe_leaves_no_copy (void)
   g_assert_cmpuint (memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL), ==, 0);
 }
 
+/* Nesting beyond any request's, under every size limit, is refused before
+ * json-glib recurses into it (it used to overflow the stack), and so is
+ * an empty body (it used to fail without an error). */
+static void
+test_hostile_json (void)
+{
+  g_autoptr(GString) nested = g_string_new ("{\"request_id\":\"x\",\"items\":");
+  g_autoptr(HavenRequest) request = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 120000; i++)
+    g_string_append_c (nested, '[');
+  for (guint i = 0; i < 120000; i++)
+    g_string_append_c (nested, ']');
+  g_string_append_c (nested, '}');
+  g_assert_cmpuint (nested->len, <, HAVEN_REQUEST_MAX_BODY_BYTES);
+
+  request = haven_request_new_from_json (HAVEN_REQUEST_KIND_REMOVAL, nested->str, nested->len,
+                                         &error);
+  g_assert_null (request);
+  g_assert_error (error, HAVEN_REQUEST_ERROR, HAVEN_REQUEST_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "nested more than 32"));
+  g_clear_error (&error);
+
+  g_assert_false (haven_json_load (parser, nested->str, nested->len, &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_TOO_DEEP);
+  g_clear_error (&error);
+
+  /* Brackets inside strings are text, not nesting. */
+  g_assert_true (haven_json_load (parser, "{\"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}", -1,
+                                  &error));
+  g_assert_no_error (error);
+
+  g_assert_false (haven_json_load (parser, NULL, 0, &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_false (haven_json_load (parser, "", -1, &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_false (haven_json_load (parser, "{\"a\":1}\0", 9, &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_NUL);
+  g_clear_error (&error);
+  g_assert_false (haven_json_load (parser, "{\"a\": secret words}", -1, &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX);
+  g_assert_null (strstr (error->message, "secret"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/haven/request/hostile-json", test_hostile_json);
   g_test_add_func ("/haven/request/removal-example", test_removal_example);
   g_test_add_func ("/haven/request/report-example", test_report_example);
   g_test_add_func ("/haven/request/round-trip", test_round_trip);

@@ -12,6 +12,7 @@
 #include "havenctl-common.h"
 #include "havenctl-outbox.h"
 #include "haven-delivery.h"
+#include "haven-json.h"
 #include "haven-outbox.h"
 #include "haven-request.h"
 #include "haven-wipe.h"
@@ -29,19 +30,22 @@
 /* add */
 
 /* A body with "items" is a removal request, one with "incident" a report
- * (haven-api-v1.md). FALSE when it is neither, or not a JSON object. */
+ * (haven-api-v1.md). FALSE when it is neither, or not a JSON object; when
+ * it cannot be read as JSON at all, @error says why. */
 static gboolean
-guess_kind (const char       *contents,
-            gsize             length,
-            HavenRequestKind *kind)
+guess_kind (const char        *contents,
+            gsize              length,
+            HavenRequestKind  *kind,
+            GError           **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *object;
   gboolean has_items;
   gboolean has_incident;
 
-  if (!json_parser_load_from_data (parser, contents, length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!haven_json_load (parser, contents, length, error))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return FALSE;
 
   object = json_node_get_object (json_parser_get_root (parser));
@@ -113,9 +117,13 @@ havenctl_outbox_add (const Command  *command,
   if (!g_file_get_contents (argv[1], &contents, &length, &error))
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
-  if (kind_name == NULL && !guess_kind (contents, length, &kind))
+  if (kind_name == NULL && !guess_kind (contents, length, &kind, &error))
     {
       haven_wipe_string (contents);
+      if (error != NULL)
+        /* Translators: %s is a file, then why it is not JSON. */
+        return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s cannot be read as JSON: %s\n"), argv[1],
+                              error->message);
       return havenctl_fail (HAVENCTL_EXIT_USAGE,
                             _("%s is neither a removal request (with “items”) nor a report "
                               "(with “incident”); give --kind\n"), argv[1]);

@@ -221,6 +221,31 @@ test_invalid (Fixture       *fixture,
   g_free (err);
 }
 
+/* A body nested 120,000 deep, under every size limit, used to overflow
+ * havenctl's stack; it is refused with a reason and nothing is queued. */
+static void
+test_nested (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GString) nested = g_string_new ("{\"request_id\": \"" REQUEST_ID "\", \"items\": ");
+  g_autofree char *file = NULL;
+  char *out = NULL;
+  char *err = NULL;
+
+  for (guint i = 0; i < 120000; i++)
+    g_string_append_c (nested, '[');
+  for (guint i = 0; i < 120000; i++)
+    g_string_append_c (nested, ']');
+  g_string_append_c (nested, '}');
+  file = write_file (fixture->folder, "nested.json", nested->str);
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "nested more than 32 levels deep"));
+  g_assert_false (g_file_test (fixture->outbox_path, G_FILE_TEST_EXISTS));
+  g_free (out);
+  g_free (err);
+}
+
 static void
 test_sealed (Fixture       *fixture,
              gconstpointer  data)
@@ -275,6 +300,7 @@ main (int   argc,
   ADD ("confirms-without-id", test_confirms_without_id);
   ADD ("invalid", test_invalid);
   ADD ("sealed", test_sealed);
+  ADD ("nested", test_nested);
 
 #undef ADD
 

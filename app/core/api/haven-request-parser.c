@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "haven-json.h"
 #include "haven-request.h"
 #include "haven-request-private.h"
 
@@ -218,12 +219,12 @@ haven_request_new_from_json (HavenRequestKind   kind,
     }
 
   parser = json_parser_new ();
-  /* The parser's message quotes the text around the mistake, which is the
-   * visitor's; the operator gets only that it is not JSON. */
-  if (!json_parser_load_from_data (parser, json, size, &parse_error))
+  /* haven_json_load() says what is wrong without quoting the text, which
+   * is the visitor's. */
+  if (!haven_json_load (parser, json, size, &parse_error))
     {
       g_set_error (error, HAVEN_REQUEST_ERROR, HAVEN_REQUEST_ERROR_INVALID,
-                   _("The request is not valid JSON"));
+                   _("The request is not valid JSON: %s"), parse_error->message);
       return NULL;
     }
 

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "haven-backend.h"
+#include "haven-json.h"
 #include "haven-request.h"
 #include "haven-tls-pin.h"
 #include "haven-wipe.h"
@@ -717,8 +718,8 @@ parse_health (GBytes  *body,
   JsonObject *object;
   JsonNode *api;
 
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                   g_bytes_get_size (body), &parse_error))
+  if (!haven_json_load (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                        &parse_error))
     {
       g_set_error (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE,
                    _("The backend’s health answer is not JSON: %s"), parse_error->message);

@@ -11,6 +11,7 @@
 #include "haven-backend.h"
 #include "haven-delivery-answer.h"
 #include "haven-delivery-private.h"
+#include "haven-json.h"
 
 /* What the backend's answers mean, by haven-api-v1.md's table
  * ("Responses"): the outcome of each, what the outbox is to record, how
@@ -273,8 +274,7 @@ parse_field_errors (GBytes  *body,
   guint n_paths = 0;
 
   if (body != NULL &&
-      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                  NULL))
+      haven_json_load (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL))
     {
       root = json_parser_get_root (parser);
       if (JSON_NODE_HOLDS_OBJECT (root))
@@ -339,8 +339,7 @@ parse_case_reference (GBytes *body)
   const char *reference;
 
   if (body == NULL ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
-                                   NULL))
+      !haven_json_load (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL))
     return NULL;
 
   root = json_parser_get_root (parser);

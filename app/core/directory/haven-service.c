@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "haven-directory.h"
+#include "haven-json.h"
 #include "haven-service.h"
 
 /* One service of the directory, as a visitor sees it: its text already in
@@ -299,7 +300,7 @@ haven_service_new_from_details (const char  *details,
 
   g_return_val_if_fail (details != NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, details, -1, &parse_error) ||
+  if (!haven_json_load (parser, details, -1, &parse_error) ||
       !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser))))
     {
       g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
