@@ -803,6 +803,15 @@ test_hostile_json (void)
   g_assert_false (haven_json_load (parser, "{\"a\":1}\0", 9, &error));
   g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_NUL);
   g_clear_error (&error);
+  /* An escaped NUL would cut the string json-glib gives back, so a
+   * 5,000-character URL could pass as a short one. */
+  g_assert_false (haven_json_load (parser, "{\"url\": \"https://a.example/\\u0000\\n\"}", -1,
+                                   &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_NUL);
+  g_clear_error (&error);
+  /* An escaped backslash followed by u0000 is text. */
+  g_assert_true (haven_json_load (parser, "{\"a\": \"\\\\u0000\"}", -1, &error));
+  g_assert_no_error (error);
   g_assert_false (haven_json_load (parser, "{\"a\": secret words}", -1, &error));
   g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX);
   g_assert_null (strstr (error->message, "secret"));

@@ -19,11 +19,15 @@
 
 G_DEFINE_QUARK (haven-json-error-quark, haven_json_error)
 
-/* Whether @data nests deeper than HAVEN_JSON_MAX_DEPTH. Brackets inside
- * strings do not count; the scan stops at the first level too deep. */
+/* Looks through @data once, as far as the first thing it refuses:
+ * nesting deeper than HAVEN_JSON_MAX_DEPTH (brackets inside strings do not
+ * count), or a string holding "\u0000". json-glib would decode that into
+ * a C string cut at the NUL, so what is checked would be shorter than what
+ * is kept. */
 static gboolean
-nests_too_deep (const char *data,
-                gsize       length)
+scan (const char  *data,
+      gsize        length,
+      GError     **error)
 {
   gboolean in_string = FALSE;
   guint depth = 0;
@@ -34,8 +38,16 @@ nests_too_deep (const char *data,
 
       if (in_string)
         {
-          if (c == '\\')
-            i++;
+          if (c == '\\' && i + 1 < length)
+            {
+              i++;
+              if (data[i] == 'u' && length - i > 4 && strncmp (data + i + 1, "0000", 4) == 0)
+                {
+                  g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_NUL,
+                               _("It holds a NUL character"));
+                  return FALSE;
+                }
+            }
           else if (c == '"')
             in_string = FALSE;
           continue;
@@ -46,13 +58,17 @@ nests_too_deep (const char *data,
       else if (c == '[' || c == '{')
         {
           if (++depth > HAVEN_JSON_MAX_DEPTH)
-            return TRUE;
+            {
+              g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_TOO_DEEP,
+                           _("It is nested more than %u levels deep"), HAVEN_JSON_MAX_DEPTH);
+              return FALSE;
+            }
         }
       else if ((c == ']' || c == '}') && depth > 0)
         depth--;
     }
 
-  return FALSE;
+  return TRUE;
 }
 
 /**
@@ -62,8 +78,8 @@ nests_too_deep (const char *data,
  * @length: its length, or -1 when it ends with a NUL
  *
  * Loads a document from outside Haven into @parser, refusing an empty
- * one, one with a NUL byte, and one nested deeper than
- * HAVEN_JSON_MAX_DEPTH before json-glib reads it.
+ * one, one with a NUL (a byte, or "\u0000" in a string), and one nested
+ * deeper than HAVEN_JSON_MAX_DEPTH before json-glib reads it.
  *
  * Returns: whether @parser holds the document; otherwise @error says why,
  *   without quoting it
@@ -90,12 +106,8 @@ haven_json_load (JsonParser  *parser,
       g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_NUL, _("It holds a NUL byte"));
       return FALSE;
     }
-  if (nests_too_deep (data, size))
-    {
-      g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_TOO_DEEP,
-                   _("It is nested more than %u levels deep"), HAVEN_JSON_MAX_DEPTH);
-      return FALSE;
-    }
+  if (!scan (data, size, error))
+    return FALSE;
   if (!json_parser_load_from_data (parser, data, size, NULL))
     {
       g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX, _("It is not valid JSON"));
