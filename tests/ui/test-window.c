@@ -729,6 +729,35 @@ test_leave_now_leaves_no_copy_in_memory (Fixture       *fixture,
   g_assert_cmpuint (after, ==, 0);
 }
 
+/* The two switches in the header say what they do in words, on every
+ * page: an icon alone ("+", a sun) is a switch few visitors would find. */
+static void
+test_switches_have_words (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  const char *const switches[][2] = {
+    { "larger-text", "Larger text" },
+    { "high-contrast", "High contrast" },
+  };
+
+  for (guint page = 0; page < 2; page++)
+    {
+      iterate ();
+      for (gsize i = 0; i < G_N_ELEMENTS (switches); i++)
+        {
+          GtkWidget *button = find_widget (GTK_WIDGET (fixture->window), has_name, switches[i][0]);
+          GtkWidget *words;
+
+          g_assert_nonnull (button);
+          words = find_widget (button, label_contains, switches[i][1]);
+          g_assert_nonnull (words);
+          g_assert_true (gtk_widget_is_drawable (words));
+        }
+      if (page == 0)
+        start_visit (fixture->window, "en");
+    }
+}
+
 static gboolean
 is_visible_label_with_text (GtkWidget     *widget,
                             gconstpointer  text)
@@ -817,6 +846,7 @@ main (int   argc,
   ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);
   ADD ("idle-not-armed-on-welcome", test_idle_not_armed_on_welcome, NULL);
   ADD ("larger-text-and-high-contrast", test_larger_text_and_high_contrast, NULL);
+  ADD ("switches-have-words", test_switches_have_words, NULL);
   ADD ("escape-three-times-leaves", test_escape_three_times_leaves, NULL);
   ADD ("escape-presses-far-apart-stay", test_escape_presses_far_apart_stay, NULL);
   ADD ("leave-now-clears-clipboards", test_leave_now_clears_clipboards, NULL);
