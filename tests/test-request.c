@@ -399,6 +399,31 @@ test_items_count (void)
   assert_field_error (request, "items");
 }
 
+/* 80,000 empty items, under the body limit, give one error about the
+ * count, not one per item (the 400 answer used to be 5 MB). */
+static void
+test_items_over_the_limit (void)
+{
+  g_autoptr(GString) body = g_string_new ("{\"request_id\": \"0b6b1c2e-5f43-4d0a-9d8e-2f5c3a1b7e90\","
+                                          " \"items\": [");
+  g_autoptr(HavenRequest) request = NULL;
+  g_autoptr(GHashTable) field_errors = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 80000; i++)
+    g_string_append (body, i == 0 ? "{}" : ",{}");
+  g_string_append (body, "]}");
+  g_assert_cmpuint (body->len, <, HAVEN_REQUEST_MAX_BODY_BYTES);
+
+  request = haven_request_new_from_json (HAVEN_REQUEST_KIND_REMOVAL, body->str, body->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_request_get_n_items (request), ==, HAVEN_REQUEST_MAX_ITEMS + 1);
+  g_assert_false (haven_request_validate (request, &field_errors));
+  g_assert_true (g_hash_table_contains (field_errors, "items"));
+  g_assert_false (g_hash_table_contains (field_errors, "items[20].url"));
+  g_assert_cmpuint (g_hash_table_size (field_errors), <=, 2 * HAVEN_REQUEST_MAX_ITEMS + 10);
+}
+
 static void
 test_item_url (void)
 {
@@ -824,6 +849,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/haven/request/hostile-json", test_hostile_json);
+  g_test_add_func ("/haven/request/items-over-the-limit", test_items_over_the_limit);
   g_test_add_func ("/haven/request/removal-example", test_removal_example);
   g_test_add_func ("/haven/request/report-example", test_report_example);
   g_test_add_func ("/haven/request/round-trip", test_round_trip);

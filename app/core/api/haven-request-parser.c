@@ -104,7 +104,10 @@ read_items (HavenRequest *self,
             JsonObject   *root)
 {
   JsonArray *array = read_array (self, root, "items", "items");
-  guint length = array != NULL ? json_array_get_length (array) : 0;
+  /* One more than may be sent is enough to refuse them all: a body of
+   * 80,000 empty items must not become 80,000 items and errors. */
+  guint length = array != NULL ? MIN (json_array_get_length (array),
+                                      HAVEN_REQUEST_MAX_ITEMS + 1) : 0;
 
   for (guint i = 0; i < length; i++)
     {

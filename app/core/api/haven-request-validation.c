@@ -248,7 +248,8 @@ check_items (HavenRequest *self,
     add_error (errors, "items",
                _("Remove some web addresses: up to 20 can be sent at a time"));
 
-  for (guint i = 0; i < self->items->len; i++)
+  /* Too many is one error; the items past the limit get none of their own. */
+  for (guint i = 0; i < MIN (self->items->len, HAVEN_REQUEST_MAX_ITEMS); i++)
     {
       HavenRequestItem *item = g_ptr_array_index (self->items, i);
       g_autofree char *url_path = g_strdup_printf ("items[%u].url", i);
