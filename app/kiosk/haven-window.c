@@ -66,7 +66,7 @@ struct _HavenWindow
   GtkWidget *cannot_start_page;
   GtkWidget *idle_warning;
   GtkWidget *operator_screen;
-  /* Counts wrong operator PINs for as long as Haven runs. */
+  /* Counts wrong operator PINs, across restarts. */
   HavenPinGuard *pin_guard;
   /* What the visitor turned on for their visit. */
   gboolean larger_text;
@@ -962,6 +962,9 @@ haven_window_constructed (GObject *object)
 
   G_OBJECT_CLASS (haven_window_parent_class)->constructed (object);
 
+  /* Wrong PINs count across restarts of Haven (the settings keep them). */
+  self->pin_guard = haven_pin_guard_new (self->settings);
+
   g_signal_connect_object (self->settings, "changed::kiosk-mode",
                            G_CALLBACK (kiosk_mode_changed_cb), self, G_CONNECT_SWAPPED);
 
@@ -1170,7 +1173,6 @@ static void
 haven_window_init (HavenWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->pin_guard = haven_pin_guard_new ();
 }
 
 /**

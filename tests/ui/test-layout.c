@@ -258,7 +258,7 @@ check_operator_screen (Walk        *walk,
   assert_in_sight (walk, find_widget (screen, has_name, "unlock"), GTK_WIDGET (window),
                    "the operator's PIN");
 
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (screen, has_name, "pin")), "2468");
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (screen, has_name, "pin")), "246813");
   g_signal_emit_by_name (find_widget (screen, has_name, "unlock"), "clicked");
   g_assert_true (iterate_until (pin_settled, window, 10));
   g_assert_true (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (screen)));
@@ -284,7 +284,7 @@ test_layout_fits_screen (Fixture       *fixture,
   const ScreenSize *screen = user_data;
   GtkWidget *window = GTK_WIDGET (fixture->window);
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = haven_operator_pin_hash ("2468", &error);
+  g_autofree char *hash = haven_operator_pin_hash ("246813", &error);
   guint failures = 0;
 
   g_assert_no_error (error);

@@ -85,7 +85,7 @@ set_pin (Fixture    *fixture,
 static void
 reset_settings (Fixture *fixture)
 {
-  const char *keys[] = { "operator-pin-hash", "outbox-file", "kiosk-mode" };
+  const char *keys[] = { "operator-pin-hash", "operator-pin-lockout", "outbox-file", "kiosk-mode" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (fixture->settings, keys[i]);
@@ -96,7 +96,7 @@ test_no_pin_no_way_in (Fixture       *fixture,
                        gconstpointer  user_data)
 {
   open_operator_screen (fixture);
-  enter_pin (fixture, "2468");
+  enter_pin (fixture, "246813");
 
   assert_screen_says (fixture, "No operator PIN is set");
   g_assert_false (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (operator_screen (fixture))));
@@ -113,7 +113,7 @@ test_five_wrong_pins_lock (Fixture       *fixture,
 {
   fake_now = G_USEC_PER_SEC;
   haven_pin_guard_set_clock (haven_window_get_pin_guard (fixture->window), fake_clock);
-  set_pin (fixture, "2468");
+  set_pin (fixture, "246813");
   open_operator_screen (fixture);
 
   for (int i = 0; i < 4; i++)
@@ -126,12 +126,21 @@ test_five_wrong_pins_lock (Fixture       *fixture,
   g_signal_emit_by_name (find_widget (operator_screen (fixture), has_name, "cancel"), "clicked");
   iterate ();
   open_operator_screen (fixture);
-  enter_pin (fixture, "2468");
+  enter_pin (fixture, "246813");
   assert_screen_says (fixture, "Locked after too many wrong PINs");
   g_assert_false (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (operator_screen (fixture))));
 
+  /* Nor does restarting Haven: a new guard on the same settings. */
+  {
+    g_autoptr(HavenPinGuard) after_restart = haven_pin_guard_new (fixture->settings);
+
+    haven_pin_guard_set_clock (after_restart, fake_clock);
+    g_assert_cmpuint (haven_pin_guard_get_seconds_locked (after_restart), ==,
+                      HAVEN_OPERATOR_PIN_LOCK_SECONDS);
+  }
+
   fake_now += (HAVEN_OPERATOR_PIN_LOCK_SECONDS + 1) * G_USEC_PER_SEC;
-  enter_pin (fixture, "2468");
+  enter_pin (fixture, "246813");
   g_assert_true (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (operator_screen (fixture))));
 
   haven_pin_guard_set_clock (haven_window_get_pin_guard (fixture->window), NULL);
@@ -167,9 +176,9 @@ test_panel_shows_outbox_not_content (Fixture       *fixture,
 
   g_settings_set_string (fixture->settings, "outbox-file", outbox_path);
   g_settings_set_boolean (fixture->settings, "kiosk-mode", TRUE);
-  set_pin (fixture, "2468");
+  set_pin (fixture, "246813");
   open_operator_screen (fixture);
-  enter_pin (fixture, "2468");
+  enter_pin (fixture, "246813");
   g_assert_true (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (operator_screen (fixture))));
 
   assert_screen_says (fixture, "Waiting: 2");
@@ -197,7 +206,7 @@ static void
 test_only_from_the_welcome_page (Fixture       *fixture,
                                  gconstpointer  user_data)
 {
-  set_pin (fixture, "2468");
+  set_pin (fixture, "246813");
   start_visit (fixture->window, "en");
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.operator", NULL);
   iterate ();
@@ -295,7 +304,7 @@ test_locked_settings_shown (void)
   g_autoptr(GSettings) settings = g_settings_new_with_backend (APP_ID, backend);
   g_autoptr(HavenSender) sender = haven_sender_new (settings);
   g_autoptr(GError) error = NULL;
-  g_autofree char *hash = haven_operator_pin_hash ("2468", &error);
+  g_autofree char *hash = haven_operator_pin_hash ("246813", &error);
   HavenWindow *window;
   GtkWidget *screen;
 
@@ -310,7 +319,7 @@ test_locked_settings_shown (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "visit.operator", NULL);
   iterate ();
   screen = haven_window_get_operator_screen (window);
-  gtk_editable_set_text (GTK_EDITABLE (find_widget (screen, has_name, "pin")), "2468");
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (screen, has_name, "pin")), "246813");
   g_signal_emit_by_name (find_widget (screen, has_name, "unlock"), "clicked");
   g_assert_true (iterate_until (pin_settled, window, 10));
   iterate ();

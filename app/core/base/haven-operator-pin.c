@@ -15,8 +15,10 @@
  * operator-pin-hash: libsodium's crypto_pwhash_str (Argon2id), costly
  * enough that trying PINs against a copied hash is slow. At the kiosk,
  * HavenPinGuard counts wrong PINs and locks the operator screen for five
- * minutes after five of them. Checking takes a tenth of a second and 64 MB,
- * so it runs in a thread. */
+ * minutes after five of them; the count and the lock are kept in the
+ * setting operator-pin-lockout, so a restart (or a pulled plug) does not
+ * clear them, and against the wall clock, which a reboot does not reset.
+ * Checking takes a tenth of a second and 64 MB, so it runs in a thread. */
 
 G_DEFINE_QUARK (haven-operator-pin-error-quark, haven_operator_pin_error)
 
@@ -36,18 +38,19 @@ ensure_sodium (GError **error)
 /**
  * haven_operator_pin_is_valid:
  *
- * Returns: whether @pin can be an operator PIN: 4 to 64 characters
+ * Returns: whether @pin can be an operator PIN: 6 to 64 digits
  */
 gboolean
 haven_operator_pin_is_valid (const char  *pin,
                              GError     **error)
 {
-  glong length = pin != NULL && g_utf8_validate (pin, -1, NULL) ? g_utf8_strlen (pin, -1) : 0;
+  gsize length = pin != NULL ? strlen (pin) : 0;
+  gboolean digits = length > 0 && strspn (pin, "0123456789") == length;
 
-  if (length < HAVEN_OPERATOR_PIN_MIN_LENGTH || length > HAVEN_OPERATOR_PIN_MAX_LENGTH)
+  if (!digits || length < HAVEN_OPERATOR_PIN_MIN_LENGTH || length > HAVEN_OPERATOR_PIN_MAX_LENGTH)
     {
       g_set_error (error, HAVEN_OPERATOR_PIN_ERROR, HAVEN_OPERATOR_PIN_ERROR_INVALID,
-                   _("A PIN has %d to %d characters"),
+                   _("A PIN has %d to %d digits, and nothing else"),
                    HAVEN_OPERATOR_PIN_MIN_LENGTH, HAVEN_OPERATOR_PIN_MAX_LENGTH);
       return FALSE;
     }
@@ -101,9 +104,11 @@ struct _HavenPinGuard
 {
   GObject parent_instance;
 
+  /* Where the count and the lock are kept; NULL keeps them in memory. */
+  GSettings *settings;
   HavenClockFunc clock;
   guint wrong_tries;
-  /* Monotonic microseconds; 0 when not locked. */
+  /* In the clock's microseconds; 0 when not locked. */
   gint64 locked_until;
   gboolean checking;
 };
@@ -111,30 +116,81 @@ struct _HavenPinGuard
 G_DEFINE_FINAL_TYPE (HavenPinGuard, haven_pin_guard, G_TYPE_OBJECT)
 
 static void
+haven_pin_guard_finalize (GObject *object)
+{
+  HavenPinGuard *self = HAVEN_PIN_GUARD (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (haven_pin_guard_parent_class)->finalize (object);
+}
+
+static void
 haven_pin_guard_class_init (HavenPinGuardClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = haven_pin_guard_finalize;
 }
 
 static void
 haven_pin_guard_init (HavenPinGuard *self)
 {
-  self->clock = g_get_monotonic_time;
+  self->clock = g_get_real_time;
 }
 
-HavenPinGuard *
-haven_pin_guard_new (void)
+static void
+save_lockout (HavenPinGuard *self)
 {
-  return g_object_new (HAVEN_TYPE_PIN_GUARD, NULL);
+  if (self->settings != NULL)
+    g_settings_set (self->settings, "operator-pin-lockout", "(ux)",
+                    self->wrong_tries, self->locked_until);
 }
 
-/* For tests: five minutes pass in no time. */
+/* A lock never lasts longer than it was given for: a wall clock set back
+ * (or a value written by hand) must not lock the operator out for days. */
+static void
+load_lockout (HavenPinGuard *self)
+{
+  gint64 latest = self->clock () + (gint64) HAVEN_OPERATOR_PIN_LOCK_SECONDS * G_USEC_PER_SEC;
+  guint32 wrong_tries = 0;
+  gint64 locked_until = 0;
+
+  if (self->settings == NULL)
+    return;
+
+  g_settings_get (self->settings, "operator-pin-lockout", "(ux)", &wrong_tries, &locked_until);
+  self->wrong_tries = MIN (wrong_tries, HAVEN_OPERATOR_PIN_MAX_TRIES - 1);
+  self->locked_until = CLAMP (locked_until, 0, latest);
+}
+
+/**
+ * haven_pin_guard_new:
+ * @settings: (nullable): Haven's settings, where the count of wrong PINs
+ *   and the lock are kept across restarts; %NULL keeps them in memory
+ */
+HavenPinGuard *
+haven_pin_guard_new (GSettings *settings)
+{
+  HavenPinGuard *self;
+
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (HAVEN_TYPE_PIN_GUARD, NULL);
+  self->settings = settings != NULL ? g_object_ref (settings) : NULL;
+  load_lockout (self);
+
+  return self;
+}
+
+/* For tests: five minutes pass in no time. The lock kept in the settings
+ * is read again against the new clock. */
 void
 haven_pin_guard_set_clock (HavenPinGuard  *self,
                            HavenClockFunc  clock)
 {
   g_return_if_fail (HAVEN_IS_PIN_GUARD (self));
 
-  self->clock = clock != NULL ? clock : g_get_monotonic_time;
+  self->clock = clock != NULL ? clock : g_get_real_time;
+  load_lockout (self);
 }
 
 /**
@@ -205,6 +261,7 @@ checked_cb (GObject      *object,
     {
       self->wrong_tries = 0;
       self->locked_until = 0;
+      save_lockout (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -213,12 +270,14 @@ checked_cb (GObject      *object,
     {
       self->wrong_tries = 0;
       self->locked_until = self->clock () + (gint64) HAVEN_OPERATOR_PIN_LOCK_SECONDS * G_USEC_PER_SEC;
+      save_lockout (self);
       g_task_return_new_error (task, HAVEN_OPERATOR_PIN_ERROR, HAVEN_OPERATOR_PIN_ERROR_LOCKED,
                                _("Too many wrong PINs: try again in %u minutes"),
                                HAVEN_OPERATOR_PIN_LOCK_SECONDS / 60);
       return;
     }
 
+  save_lockout (self);
   g_task_return_new_error (task, HAVEN_OPERATOR_PIN_ERROR, HAVEN_OPERATOR_PIN_ERROR_WRONG,
                            g_dngettext (GETTEXT_PACKAGE,
                                         "Wrong PIN: %u more try before the screen locks",

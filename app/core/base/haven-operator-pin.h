@@ -5,9 +5,9 @@
 
 G_BEGIN_DECLS
 
-/* A PIN is at least this long: four digits is what an operator keeps in
- * mind; the lockout below makes guessing them slow. */
-#define HAVEN_OPERATOR_PIN_MIN_LENGTH 4
+/* A PIN is digits, at least six of them: a million choices, against
+ * which the lockout below allows 1,440 tries a day. */
+#define HAVEN_OPERATOR_PIN_MIN_LENGTH 6
 #define HAVEN_OPERATOR_PIN_MAX_LENGTH 64
 /* Wrong PINs in a row before the operator screen locks, and for how long. */
 #define HAVEN_OPERATOR_PIN_MAX_TRIES 5
@@ -38,7 +38,7 @@ G_DECLARE_FINAL_TYPE (HavenPinGuard, haven_pin_guard, HAVEN, PIN_GUARD, GObject)
 
 typedef gint64 (*HavenClockFunc) (void);
 
-HavenPinGuard *haven_pin_guard_new               (void);
+HavenPinGuard *haven_pin_guard_new               (GSettings            *settings);
 void           haven_pin_guard_set_clock         (HavenPinGuard        *self,
                                                   HavenClockFunc        clock);
 guint          haven_pin_guard_get_seconds_locked (HavenPinGuard       *self);
