@@ -195,6 +195,56 @@ test_connection_refused (Fixture       *fixture,
   g_assert_nonnull (strstr (message, url));
 }
 
+/* A server that speaks only TLS 1.0 or 1.1 (OpenSSL's s_server, at the
+ * security level that still allows them) is refused after the handshake,
+ * before a byte of the request is sent. */
+static void
+test_old_tls_refused (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const char *versions[][2] = { { "-tls1", "TLS 1.0" }, { "-tls1_1", "TLS 1.1" } };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (versions); i++)
+    {
+      guint16 port = find_free_port ();
+      g_autofree char *accept = g_strdup_printf ("127.0.0.1:%u", port);
+      g_autofree char *url = g_strdup_printf ("https://%s", accept);
+      g_autofree char *certificate = work_path ("server.pem");
+      g_autofree char *key = work_path ("server-key.pem");
+      g_autoptr(GSubprocess) server = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *message = NULL;
+      gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+      server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                 &error, "openssl", "s_server", "-accept", accept, versions[i][0],
+                                 "-cipher", "DEFAULT@SECLEVEL=0", "-cert", certificate,
+                                 "-key", key, "-www", NULL);
+      g_assert_no_error (error);
+
+      /* Listening once a connection is taken. */
+      for (;;)
+        {
+          g_autoptr(GSocketClient) client = g_socket_client_new ();
+          g_autoptr(GSocketConnection) probe = NULL;
+
+          probe = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+          if (probe != NULL)
+            break;
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (50000);
+        }
+
+      configure (fixture->settings, url, "ca.pem");
+      message = assert_check_fails (fixture->settings, HAVEN_BACKEND_ERROR_TLS);
+      g_assert_nonnull (strstr (message, versions[i][1]));
+      g_assert_nonnull (strstr (message, "TLS 1.2 or later"));
+
+      g_subprocess_force_exit (server);
+      g_subprocess_wait (server, NULL, NULL);
+    }
+}
+
 static void
 test_untrusted_certificate (Fixture       *fixture,
                             gconstpointer  user_data)
@@ -516,6 +566,7 @@ main (int   argc,
   add_case ("reachable", RECEIVER_TLS, test_reachable);
   add_case ("connection-refused", RECEIVER_NONE, test_connection_refused);
   add_case ("untrusted-certificate", RECEIVER_TLS, test_untrusted_certificate);
+  add_case ("old-tls-refused", RECEIVER_TLS, test_old_tls_refused);
   add_case ("pin-mismatch", RECEIVER_TLS, test_pin_mismatch);
   add_case ("pin-match", RECEIVER_TLS, test_pin_match);
   add_case ("http-status", RECEIVER_TLS, test_http_status);

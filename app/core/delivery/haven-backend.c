@@ -53,6 +53,8 @@ typedef struct {
   gulong caller_cancelled_id;
   gulong network_event_id;
   char *mismatched_pin;
+  /* The TLS version the backend chose, when older than 1.2. */
+  const char *old_protocol;
   GInputStream *body_stream;
   GByteArray *body;
 } SendData;
@@ -462,6 +464,36 @@ network_event_cb (SoupMessage        *message,
   if (event == G_SOCKET_CLIENT_CONNECTED)
     self->n_connections++;
 
+  /* The API asks for TLS 1.2 or later (haven-api-v1.md); GnuTLS would
+   * still agree to 1.0 or 1.1 with a server that offers nothing newer. */
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKED)
+    {
+      switch (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (connection)))
+        {
+        case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+          data->old_protocol = "SSL 3.0";
+          break;
+        case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+          data->old_protocol = "TLS 1.0";
+          break;
+        case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+          data->old_protocol = "TLS 1.1";
+          break;
+        case G_TLS_PROTOCOL_VERSION_UNKNOWN:
+        case G_TLS_PROTOCOL_VERSION_TLS_1_2:
+        case G_TLS_PROTOCOL_VERSION_TLS_1_3:
+        case G_TLS_PROTOCOL_VERSION_DTLS_1_0:
+        case G_TLS_PROTOCOL_VERSION_DTLS_1_2:
+        default:
+          break;
+        }
+      if (data->old_protocol != NULL)
+        {
+          g_cancellable_cancel (data->cancellable);
+          return;
+        }
+    }
+
   /* The handshake has completed and the chain was validated, but not one
    * byte of the request has been written yet: the moment to check the pin. */
   if (event != G_SOCKET_CLIENT_TLS_HANDSHAKED || self->pinned_keys[0] == NULL)
@@ -512,6 +544,12 @@ classify_error (HavenBackend *self,
                 SendData     *data,
                 const GError *error)
 {
+  if (data->old_protocol != NULL &&
+      !(data->caller_cancellable != NULL && g_cancellable_is_cancelled (data->caller_cancellable)))
+    /* Translators: %s is a protocol, such as "TLS 1.0". */
+    return g_error_new (HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_TLS,
+                        _("TLS error: the backend speaks only %s, and Haven needs TLS 1.2 or later"),
+                        data->old_protocol);
   if (data->mismatched_pin != NULL &&
       !(data->caller_cancellable != NULL && g_cancellable_is_cancelled (data->caller_cancellable)))
     return g_error_new (HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_PIN_MISMATCH,
