@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -689,6 +691,51 @@ test_read_taxonomy_terms (void)
   g_assert_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE);
 }
 
+/* A hostile content folder is refused quickly: 40,000 nested elements
+ * (283 KB) used to take 11 s, as every element counted the whole stack;
+ * and a file larger than content ever is, is not read at all. */
+static void
+test_hostile_files (void)
+{
+  g_autoptr(GString) nested = g_string_new ("<guidance>");
+  g_autoptr(HavenContent) content = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *big_dir = NULL;
+  g_autofree char *big_path = NULL;
+  gint64 started;
+  int fd;
+
+  for (guint i = 0; i < 40000; i++)
+    g_string_append (nested, "<a>");
+  for (guint i = 0; i < 40000; i++)
+    g_string_append (nested, "</a>");
+  g_string_append (nested, "</guidance>");
+  dir = make_case_dir ("guidance.xml", nested->str);
+
+  started = g_get_monotonic_time ();
+  content = haven_content_new_from_dir (dir, NULL, &error);
+  g_test_message ("40,000 nested elements refused in %" G_GINT64_FORMAT " µs",
+                  g_get_monotonic_time () - started);
+  g_assert_null (content);
+  g_assert_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_UNKNOWN_ELEMENT);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 2 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+  remove_case_dir (dir);
+
+  big_dir = make_case_dir (NULL, NULL);
+  big_path = g_build_filename (big_dir, "questions.xml", NULL);
+  fd = g_open (big_path, O_WRONLY | O_TRUNC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 5 * 1024 * 1024), ==, 0);
+  g_close (fd, NULL);
+  content = haven_content_new_from_dir (big_dir, NULL, &error);
+  g_assert_null (content);
+  g_assert_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE);
+  g_assert_nonnull (strstr (error->message, "larger than 4 MiB"));
+  remove_case_dir (big_dir);
+}
+
 /* The shipped content is found the way every program finds Haven's data
  * (haven-paths.c): in HAVEN_DATADIR from a build tree, else installed. */
 static void
@@ -1147,6 +1194,7 @@ main (int   argc,
   g_test_add_func ("/haven/content/taxonomy-terms", test_taxonomy_terms);
   g_test_add_func ("/haven/content/read-taxonomy-terms", test_read_taxonomy_terms);
   g_test_add_func ("/haven/content/default-dir", test_default_dir);
+  g_test_add_func ("/haven/content/hostile-files", test_hostile_files);
   g_test_add_func ("/haven/content/load-default", test_load_default);
   g_test_add_func ("/haven/content/its-rules-match-loader", test_its_rules_match_loader);
   g_test_add_func ("/haven/content/xgettext-collects-loader-words",

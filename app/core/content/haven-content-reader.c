@@ -6,9 +6,15 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "haven-content-elements.h"
 #include "haven-content-reader.h"
+
+/* Bounds on a content file: Haven's own nest five elements deep and are
+ * well under 1 MiB. */
+#define MAX_ELEMENT_DEPTH 16
+#define MAX_FILE_SIZE (4 * 1024 * 1024)
 
 /* The reading of a content folder's XML files with GMarkup: the files in
  * their order, the positions of problems as FILE:LINE:COLUMN, the words of
@@ -159,15 +165,13 @@ haven_content_normalize_words (const char *text)
   return g_string_free (words, FALSE);
 }
 
-/* How deep the element GMarkup is in is, 1 for the root, and its parent. */
-static guint
-element_depth (GMarkupParseContext  *context,
-               const char          **parent)
+/* The parent of the element GMarkup is in. */
+static const char *
+parent_element (GMarkupParseContext *context)
 {
   const GSList *stack = g_markup_parse_context_get_element_stack (context);
 
-  *parent = stack->next != NULL ? stack->next->data : NULL;
-  return g_slist_length ((GSList *) stack);
+  return stack->next != NULL ? stack->next->data : NULL;
 }
 
 static void
@@ -179,9 +183,16 @@ start_element_cb (GMarkupParseContext  *context,
                   GError              **error)
 {
   FileReader *reader = user_data;
-  const char *parent = NULL;
-  guint depth = element_depth (context, &parent);
+  const char *parent = parent_element (context);
+  guint depth = ++reader->depth;
   Location at;
+
+  if (depth > MAX_ELEMENT_DEPTH)
+    {
+      g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                   _("Elements are nested more than %u deep"), MAX_ELEMENT_DEPTH);
+      return;
+    }
 
   if (reader->skip_depth > 0)
     {
@@ -200,8 +211,8 @@ end_element_cb (GMarkupParseContext  *context,
                 GError              **error)
 {
   FileReader *reader = user_data;
-  const char *parent = NULL;
-  guint depth = element_depth (context, &parent);
+  const char *parent = parent_element (context);
+  guint depth = reader->depth--;
 
   if (reader->skip_depth > 0)
     {
@@ -303,6 +314,18 @@ read_file (Loader   *loader,
   gsize length = 0;
   FileReader reader = { 0, };
   const char *text;
+  GStatBuf info;
+
+  /* Content is a few hundred kilobytes; a larger file is not content, and
+   * is not read into memory. */
+  if (g_stat (path, &info) == 0 && info.st_size > MAX_FILE_SIZE)
+    {
+      g_ptr_array_add (loader->problems,
+                       g_error_new (HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE,
+                                    _("%s: is larger than %u MiB"), path,
+                                    MAX_FILE_SIZE / (1024 * 1024)));
+      return;
+    }
 
   if (!g_file_get_contents (path, &contents, &length, &error))
     {

@@ -89,6 +89,9 @@ typedef struct {
   GArray *line_feeds;
   GMarkupParseContext *context;
 
+  /* How many elements are open, kept here: GMarkup's element stack is a
+   * list, and counting it for every element made deep nesting quadratic. */
+  guint depth;
   /* How many elements are open inside one that was rejected; their
    * contents are skipped. */
   guint skip_depth;
