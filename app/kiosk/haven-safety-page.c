@@ -21,6 +21,10 @@ struct _HavenSafetyPage
   GtkWidget *danger_others_button;
   GtkWidget *danger_self_button;
   GtkWidget *safe_button;
+  /* The emergency number and one line to talk to, for every visitor,
+   * before any answer. */
+  GtkWidget *always_heading;
+  HavenEmergencyNumbers *always_numbers;
   GtkWidget *help_box;
   GtkWidget *help_heading;
   GtkLabel *help_text;
@@ -121,6 +125,21 @@ add_helper_line (HavenSafetyPage *self,
                                   -1);
 }
 
+/* A visitor who says they are safe may still want a number: the region's
+ * emergency number and its crisis line are on the page for everyone. */
+static void
+show_help_for_everyone (HavenSafetyPage *self)
+{
+  static const char * const kinds[] = { "emergency", "crisis", NULL };
+  HavenEmergencyRegion *region = haven_page_get_emergency_region (HAVEN_PAGE (self));
+  guint shown = 0;
+
+  if (region != NULL)
+    shown = haven_emergency_numbers_add (self->always_numbers, region, kinds);
+  gtk_widget_set_visible (self->always_heading, shown > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->always_numbers), shown > 0);
+}
+
 static void
 haven_safety_page_constructed (GObject *object)
 {
@@ -133,6 +152,8 @@ haven_safety_page_constructed (GObject *object)
   add_helper_line (self, self->danger_others_button, N_("Yes, someone may hurt me"));
   add_helper_line (self, self->danger_self_button, N_("Yes, I may hurt myself"));
   add_helper_line (self, self->safe_button, N_("No, I am safe right now"));
+
+  show_help_for_everyone (self);
 
   /* Back, or a change of language, shows the numbers again. */
   answer = haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_SAFETY);
@@ -157,6 +178,8 @@ haven_safety_page_class_init (HavenSafetyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, danger_others_button);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, danger_self_button);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, safe_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, always_heading);
+  gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, always_numbers);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_box);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_heading);
   gtk_widget_class_bind_template_child (widget_class, HavenSafetyPage, help_text);

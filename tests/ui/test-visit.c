@@ -531,6 +531,32 @@ test_danger_shows_numbers_first (Fixture       *fixture,
   reset_settings (fixture);
 }
 
+static gboolean
+is_drawable_label_with (GtkWidget     *widget,
+                        gconstpointer  text)
+{
+  return label_contains (widget, text) && gtk_widget_is_drawable (widget);
+}
+
+/* A visitor who is safe, or does not say, sees the emergency number and a
+ * line to talk to on the safety page too, before any answer. */
+static void
+test_help_for_everyone (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_settings_set_string (fixture->settings, "region", "GB");
+  start_visit (fixture->window, "en");
+  g_assert_true (HAVEN_IS_SAFETY_PAGE (current_page (fixture)));
+  wait_for_frame (fixture->window);
+
+  g_assert_nonnull (find_widget (current_page (fixture), is_drawable_label_with,
+                                 "call for help at any time"));
+  g_assert_nonnull (find_widget (current_page (fixture), is_drawable_label_with, "999"));
+  g_assert_nonnull (find_widget (current_page (fixture), is_drawable_label_with, "116 123"));
+
+  reset_settings (fixture);
+}
+
 /* A visitor who answers fraud's questions, goes back and chooses intimate
  * images instead: the money and how it was paid belong to a path they
  * left, so neither the summary nor its printed copy shows them. */
@@ -589,6 +615,7 @@ main (int   argc,
   ADD ("skipping-never-blocks", test_skipping_never_blocks);
   ADD ("answers-are-checked-and-kept", test_answers_are_checked_and_kept);
   ADD ("danger-shows-numbers-first", test_danger_shows_numbers_first);
+  ADD ("help-for-everyone", test_help_for_everyone);
   ADD ("changed-category-forgets-answers", test_changed_category_forgets_answers);
 
 #undef ADD
