@@ -325,7 +325,9 @@ test_isolate_runs (void)
   g_autofree char *isolated = NULL;
 
   isolated = haven_bidi_isolate_runs ("Samaritans: للتحدث مع شخص ما");
-  g_assert_cmpstr (isolated, ==, "\u2066Samaritans\u2069: للتحدث مع شخص ما");
+  /* Its line starts with a right-to-left mark, or Pango would lay it out
+   * left to right from the name at its start. */
+  g_assert_cmpstr (isolated, ==, "\u200f\u2066Samaritans\u2069: للتحدث مع شخص ما");
   g_clear_pointer (&isolated, g_free);
 
   isolated = haven_bidi_isolate_runs ("تبدأ الروابط بـ https://.");

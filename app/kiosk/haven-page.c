@@ -145,6 +145,9 @@ add_action_bar (HavenPage *self)
   adw_clamp_set_tightening_threshold (ADW_CLAMP (bar), 560);
   adw_clamp_set_child (ADW_CLAMP (bar), priv->footer);
   gtk_widget_add_css_class (bar, "haven-action-bar");
+  /* A page that hides its footer (the safety page, before "Yes") shows no
+   * empty bar either. */
+  g_object_bind_property (priv->footer, "visible", bar, "visible", G_BINDING_SYNC_CREATE);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_box_append (GTK_BOX (box), content);

@@ -532,6 +532,13 @@ test_danger_shows_numbers_first (Fixture       *fixture,
 }
 
 static gboolean
+has_css_class (GtkWidget     *widget,
+               gconstpointer  css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
+static gboolean
 is_drawable_label_with (GtkWidget     *widget,
                         gconstpointer  text)
 {
@@ -553,6 +560,9 @@ test_help_for_everyone (Fixture       *fixture,
                                  "call for help at any time"));
   g_assert_nonnull (find_widget (current_page (fixture), is_drawable_label_with, "999"));
   g_assert_nonnull (find_widget (current_page (fixture), is_drawable_label_with, "116 123"));
+  /* Its footer waits for an answer, and no empty bar stands in for it. */
+  g_assert_false (gtk_widget_is_drawable (find_widget (current_page (fixture), has_css_class,
+                                                       "haven-action-bar")));
 
   reset_settings (fixture);
 }

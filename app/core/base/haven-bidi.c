@@ -22,6 +22,8 @@
 #define LRI "\u2066"
 #define FSI "\u2068"
 #define PDI "\u2069"
+/* U+200F RIGHT-TO-LEFT MARK */
+#define RLM "\u200f"
 
 static gboolean
 is_initiator (gunichar c)
@@ -190,7 +192,8 @@ find_run_end (const char *p)
  *
  * Isolates, left to right, each run of Latin (or other left-to-right)
  * letters and digits in text that holds right-to-left letters; text
- * without any, and isolates already there, are left as they are.
+ * without any, and isolates already there, are left as they are. Text
+ * that then starts with an isolate starts with a right-to-left mark.
  *
  * Returns: (transfer full): the text with its left-to-right runs isolated
  */
@@ -232,6 +235,13 @@ haven_bidi_isolate_runs (const char *text)
 
       p = next;
     }
+
+  /* Pango takes a paragraph's direction from its first strong letter and
+   * does not look past an isolate: a line that starts with a name would be
+   * laid out left to right. A right-to-left mark first keeps it the
+   * language's. */
+  if (is_initiator (g_utf8_get_char (result->str)))
+    g_string_prepend (result, RLM);
 
   return g_string_free (result, FALSE);
 }
