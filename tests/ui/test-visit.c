@@ -531,20 +531,6 @@ test_danger_shows_numbers_first (Fixture       *fixture,
   reset_settings (fixture);
 }
 
-static gboolean
-has_css_class (GtkWidget     *widget,
-               gconstpointer  css_class)
-{
-  return gtk_widget_has_css_class (widget, css_class);
-}
-
-static gboolean
-is_drawable_label_with (GtkWidget     *widget,
-                        gconstpointer  text)
-{
-  return label_contains (widget, text) && gtk_widget_is_drawable (widget);
-}
-
 /* A visitor who is safe, or does not say, sees the emergency number and a
  * line to talk to on the safety page too, before any answer. */
 static void

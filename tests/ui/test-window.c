@@ -758,13 +758,6 @@ test_switches_have_words (Fixture       *fixture,
     }
 }
 
-static gboolean
-is_visible_label_with_text (GtkWidget     *widget,
-                            gconstpointer  text)
-{
-  return label_contains (widget, text) && gtk_widget_is_drawable (widget);
-}
-
 /* Without its content a kiosk cannot run a visit: it says so to the staff,
  * naming what is missing and how to fix it, on the screen and in the log,
  * rather than stopping on a trap. */
@@ -797,10 +790,10 @@ test_missing_content_tells_staff (void)
   g_assert_true (gtk_widget_is_drawable (page));
   g_assert_nonnull (strstr (haven_cannot_start_page_get_problem (HAVEN_CANNOT_START_PAGE (page)),
                             empty));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_label_with_text,
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_drawable_label_with,
                                  "Haven cannot start"));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_label_with_text, empty));
-  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_visible_label_with_text,
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_drawable_label_with, empty));
+  g_assert_nonnull (find_widget (GTK_WIDGET (window), is_drawable_label_with,
                                  "havenctl content check"));
 
   /* No visit: none of its actions does anything, and none crashes. */

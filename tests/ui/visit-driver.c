@@ -153,6 +153,52 @@ is_of_type (GtkWidget     *widget,
   return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
 }
 
+/* Whether @widget takes a dropped file or picture: Haven's pages never
+ * do. Text dropped into a text field is the visitor's own typing, and is
+ * wiped like it. */
+gboolean
+takes_files (GtkWidget     *widget,
+             gconstpointer  data)
+{
+  g_autoptr(GListModel) controllers = NULL;
+
+  controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+      GdkContentFormats *formats = NULL;
+
+      /* Entries take dropped text; nothing may take dropped files. */
+      if (GTK_IS_DROP_TARGET (controller))
+        formats = gtk_drop_target_get_formats (GTK_DROP_TARGET (controller));
+      else if (GTK_IS_DROP_TARGET_ASYNC (controller))
+        formats = gtk_drop_target_async_get_formats (GTK_DROP_TARGET_ASYNC (controller));
+
+      if (formats != NULL &&
+          (gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST) ||
+           gdk_content_formats_contain_gtype (formats, G_TYPE_FILE) ||
+           gdk_content_formats_contain_mime_type (formats, "text/uri-list") ||
+           gdk_content_formats_contain_gtype (formats, GDK_TYPE_TEXTURE)))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+gboolean
+is_drawable_label_with (GtkWidget     *widget,
+                        gconstpointer  text)
+{
+  return label_contains (widget, text) && gtk_widget_is_drawable (widget);
+}
+
+gboolean
+has_css_class (GtkWidget     *widget,
+               gconstpointer  css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
 GtkWidget *
 find_action_button (HavenWindow *window,
                     const char  *action_name)

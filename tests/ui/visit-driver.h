@@ -50,6 +50,12 @@ gboolean   label_contains     (GtkWidget     *widget,
                                gconstpointer  text);
 gboolean   is_of_type         (GtkWidget     *widget,
                                gconstpointer  type);
+gboolean   is_drawable_label_with (GtkWidget *widget,
+                               gconstpointer  text);
+gboolean   has_css_class      (GtkWidget     *widget,
+                               gconstpointer  css_class);
+gboolean   takes_files        (GtkWidget     *widget,
+                               gconstpointer  data);
 GtkWidget *find_action_button (HavenWindow   *window,
                                const char    *action_name);
 void       click              (HavenWindow   *window,
