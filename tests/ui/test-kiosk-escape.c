@@ -19,6 +19,9 @@
 
 #define GTK_DEBUG_SCHEMA "org.gtk.gtk4.Settings.Debug"
 
+/* How long one xdotool or gdbus command may take. */
+#define RUN_BESIDE_DEADLINE_SECONDS 30
+
 /* What a visitor could press. Escape twice is not Leave now (three times
  * is, and is tested in test-window.c). */
 static const char *const escape_keys[] = {
@@ -49,14 +52,27 @@ run_beside (const char  *command_line,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *printed = NULL;
+  gint64 deadline;
 
   g_shell_parse_argv (command_line, NULL, &argv, &error);
   g_assert_no_error (error);
   process = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, communicated_cb, &result);
+  /* Each of these commands takes well under a second; one that hangs
+   * (a window xdotool waits for that never comes) fails the test here,
+   * saying which, rather than at meson's timeout. */
+  deadline = g_get_monotonic_time () + RUN_BESIDE_DEADLINE_SECONDS * G_USEC_PER_SEC;
   while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_subprocess_force_exit (process);
+          g_error ("“%s” did not finish within %d s", command_line, RUN_BESIDE_DEADLINE_SECONDS);
+        }
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (5000);
+    }
   g_subprocess_communicate_utf8_finish (process, result, &printed, NULL, &error);
   g_assert_no_error (error);
   g_subprocess_wait (process, NULL, &error);
