@@ -27,6 +27,9 @@ static const char *must_be_locked[] = {
   "/io/github/havenkiosk/Haven/pinned-keys",
   "/io/github/havenkiosk/Haven/token-file",
   "/io/github/havenkiosk/Haven/allow-insecure-loopback",
+  /* Whether what visitors write may be kept unsealed. */
+  "/io/github/havenkiosk/Haven/backend-public-key",
+  "/io/github/havenkiosk/Haven/allow-unsealed-outbox",
   "/io/github/havenkiosk/Haven/kiosk-mode",
   "/io/github/havenkiosk/Haven/operator-pin-hash",
   /* GTK's Inspector can change any widget of the kiosk. */
@@ -248,6 +251,11 @@ test_defaults (void)
   /* The example is a kiosk. */
   g_assert_true (g_key_file_has_key (keyfile, group, "kiosk-mode", NULL));
   g_assert_true (g_key_file_get_boolean (keyfile, group, "kiosk-mode", &error));
+  g_assert_no_error (error);
+
+  /* What visitors write is sealed, or refused: never kept unsealed. */
+  g_assert_true (g_key_file_has_key (keyfile, group, "allow-unsealed-outbox", NULL));
+  g_assert_false (g_key_file_get_boolean (keyfile, group, "allow-unsealed-outbox", &error));
   g_assert_no_error (error);
 
   /* GTK's Inspector cannot be opened with a key. */

@@ -41,6 +41,8 @@ fixture_set_up (Fixture       *fixture,
   path = g_build_filename (fixture->folder, "outbox.sqlite", NULL);
   fixture->outbox = haven_outbox_new (path, &error);
   g_assert_no_error (error);
+  /* What is stored does not matter here; sealing is test-outbox's. */
+  haven_outbox_set_allow_unsealed (fixture->outbox, TRUE);
 
   fixture->settings_backend = g_memory_settings_backend_new ();
   fixture->settings = g_settings_new_with_backend (APP_ID, fixture->settings_backend);
@@ -342,6 +344,50 @@ test_settings_change (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&delivery));
 }
 
+/* Once started, delivery wipes a refused request when its retention is
+ * over, on its own and while the backend cannot even be used. The
+ * retention is shortened rather than the clock moved: it is the same
+ * timer either way. */
+static void
+test_failed_expiry (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(HavenDelivery) delivery = NULL;
+  g_autoptr(HavenOutboxEntry) claimed = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  enqueue (fixture, REQUEST_A);
+  enqueue (fixture, REQUEST_B);
+  claimed = haven_outbox_claim (fixture->outbox, REQUEST_A, &error);
+  g_assert_true (haven_outbox_record_failed (fixture->outbox, REQUEST_A, 400, "refused", NULL,
+                                             &error));
+  g_assert_no_error (error);
+  haven_outbox_set_failed_retention (fixture->outbox, 300 * G_TIME_SPAN_MILLISECOND);
+
+  delivery = haven_delivery_new (fixture->settings, fixture->outbox);
+  g_assert_nonnull (haven_delivery_get_operator_alert (delivery));
+  haven_delivery_start (delivery);
+
+  /* Waiting for: only the queued request left in the outbox. */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  do
+    {
+      g_clear_pointer (&entries, g_ptr_array_unref);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * G_TIME_SPAN_MILLISECOND);
+      entries = haven_outbox_list (fixture->outbox, &error);
+      g_assert_no_error (error);
+    }
+  while (entries->len != 1);
+  g_assert_cmpstr (((HavenOutboxEntry *) g_ptr_array_index (entries, 0))->request_id, ==,
+                   REQUEST_B);
+
+  haven_delivery_stop (delivery);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -356,6 +402,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/haven/delivery/not-configured", Fixture, NULL, fixture_set_up,
               test_not_configured, fixture_tear_down);
+  g_test_add ("/haven/delivery/failed-expiry", Fixture, NULL, fixture_set_up,
+              test_failed_expiry, fixture_tear_down);
   g_test_add ("/haven/delivery/settings-change", Fixture, NULL, fixture_set_up,
               test_settings_change, fixture_tear_down);
 

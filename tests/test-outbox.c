@@ -44,6 +44,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->outbox = haven_outbox_new (fixture->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (fixture->outbox);
+  /* Most cases look at the bodies as stored, so they allow unsealed ones
+   * explicitly; "sealed" seals, and "refused-unsealed" is the default. */
+  haven_outbox_set_allow_unsealed (fixture->outbox, TRUE);
 }
 
 /* A GTask run in a thread lets go of its source object in that thread,
@@ -81,6 +84,7 @@ reopen (Fixture *fixture)
   g_assert_finalize_object (wait_for_last_reference (fixture->outbox));
   fixture->outbox = haven_outbox_new (fixture->path, &error);
   g_assert_no_error (error);
+  haven_outbox_set_allow_unsealed (fixture->outbox, TRUE);
 }
 
 /* A realistic removal request's size: about 2 KB, with @marker inside. */
@@ -182,7 +186,7 @@ test_create (Fixture       *fixture,
   journal_mode = query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   version = query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
 }
 
 static void
@@ -303,7 +307,7 @@ test_claim_deliver (Fixture       *fixture,
   /* A second answer for the same request changes nothing. */
   g_assert_true (haven_outbox_record_delivered (fixture->outbox, first, "HV-OTHER", &error));
   g_assert_true (haven_outbox_record_retry (fixture->outbox, first, 0, "late", &error));
-  g_assert_true (haven_outbox_record_failed (fixture->outbox, first, "late", &error));
+  g_assert_true (haven_outbox_record_failed (fixture->outbox, first, 400, "late", NULL, &error));
   g_clear_pointer (&delivered, haven_outbox_entry_free);
   delivered = haven_outbox_lookup (fixture->outbox, first, FALSE, &error);
   g_assert_cmpint (delivered->state, ==, HAVEN_OUTBOX_STATE_DELIVERED);
@@ -369,14 +373,20 @@ test_failed_purge (Fixture       *fixture,
   g_autoptr(HavenOutboxEntry) none = NULL;
 
   claimed = haven_outbox_claim_next (fixture->outbox, G_MAXINT64, &error);
-  g_assert_true (haven_outbox_record_failed (fixture->outbox, request_id,
-                                             "The backend refused the request (422)", &error));
+  g_assert_true (haven_outbox_record_failed (fixture->outbox, request_id, 400,
+                                             "The backend refused the request (400)",
+                                             "{\"items[0].url\":\"must be https\"}", &error));
   g_assert_no_error (error);
 
-  /* Kept, body and all, for the operator; never sent again by itself. */
+  /* Kept, body and all, with what the backend said, for the operator;
+   * never sent again by itself. */
   entry = haven_outbox_lookup (fixture->outbox, request_id, TRUE, &error);
   g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_FAILED);
-  g_assert_cmpstr (entry->last_error, ==, "The backend refused the request (422)");
+  g_assert_cmpstr (entry->last_error, ==, "The backend refused the request (400)");
+  g_assert_cmpuint (entry->http_status, ==, 400);
+  g_assert_cmpstr (entry->error_fields, ==, "{\"items[0].url\":\"must be https\"}");
+  g_assert_cmpint (haven_outbox_get_expiry (fixture->outbox, entry), ==,
+                   entry->finished_at + HAVEN_OUTBOX_DEFAULT_FAILED_RETENTION);
   g_assert_true (g_bytes_equal (entry->body, claimed->body));
   g_assert_cmpint (entry->finished_at, >, 0);
   none = haven_outbox_claim_next (fixture->outbox, G_MAXINT64, &error);
@@ -404,7 +414,7 @@ test_expire (Fixture       *fixture,
   guint n_expired = 99;
 
   g_assert_true (haven_outbox_record_delivered (fixture->outbox, delivered, "HV-1", &error));
-  g_assert_true (haven_outbox_record_failed (fixture->outbox, failed, "gone", &error));
+  g_assert_true (haven_outbox_record_failed (fixture->outbox, failed, 422, "gone", NULL, &error));
   g_assert_no_error (error);
 
   /* Kept for the operator until the period is over… */
@@ -591,9 +601,24 @@ test_invalid_key (Fixture       *fixture,
     {
       g_autoptr(GError) error = NULL;
 
+      g_autofree char *request_id = g_uuid_string_random ();
+      g_autoptr(GBytes) body = make_body (request_id, "bad-key-marker-44e1");
+
       g_assert_false (haven_outbox_set_public_key (fixture->outbox, bad[i], &error));
       g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY);
       g_assert_false (haven_outbox_get_sealing (fixture->outbox));
+      g_assert_cmpint (haven_outbox_get_sealing_state (fixture->outbox), ==,
+                       HAVEN_OUTBOX_SEALING_INVALID_KEY);
+      g_clear_error (&error);
+
+      /* A key meant and mistyped refuses requests, even where unsealed
+       * ones are allowed (the fixture allows them): nothing is stored. */
+      g_assert_false (haven_outbox_enqueue (fixture->outbox, request_id,
+                                            HAVEN_REQUEST_KIND_REMOVAL, body, &error));
+      g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY);
+      g_assert_nonnull (strstr (error->message, "backend-public-key"));
+      g_assert_cmpuint (count_entries (fixture->outbox), ==, 0);
+      g_assert_false (outbox_files_contain (fixture->path, "bad-key-marker-44e1"));
     }
 
   /* White space around a pasted key is fine. */
@@ -601,6 +626,8 @@ test_invalid_key (Fixture       *fixture,
   encoded = haven_sealed_box_encode_key (public_key);
   padded = g_strdup_printf ("  %s\n", encoded);
   g_assert_true (haven_outbox_set_public_key (fixture->outbox, padded, NULL));
+  g_assert_cmpint (haven_outbox_get_sealing_state (fixture->outbox), ==,
+                   HAVEN_OUTBOX_SEALING_SEALED);
 }
 
 static void
@@ -686,17 +713,292 @@ test_settings (Fixture       *fixture,
   g_assert_cmpstr (haven_outbox_get_path (outbox), ==, path);
   g_assert_cmpuint (haven_outbox_get_max_bytes (outbox), ==, 2 * 1024 * 1024);
   g_assert_true (haven_outbox_get_sealing (outbox));
+  g_assert_cmpint (haven_outbox_get_failed_retention (outbox), ==, 30 * G_TIME_SPAN_DAY);
+
+  /* Followed while it runs: the operator fixes a kiosk without a restart. */
+  g_settings_set_uint (settings, "failed-retention-days", 7);
+  g_assert_cmpint (haven_outbox_get_failed_retention (outbox), ==, 7 * G_TIME_SPAN_DAY);
+  g_settings_set_string (settings, "backend-public-key", "");
+  g_assert_cmpint (haven_outbox_get_sealing_state (outbox), ==, HAVEN_OUTBOX_SEALING_REFUSED);
+  g_settings_set_boolean (settings, "allow-unsealed-outbox", TRUE);
+  g_assert_cmpint (haven_outbox_get_sealing_state (outbox), ==, HAVEN_OUTBOX_SEALING_UNSEALED);
+  g_settings_set_string (settings, "backend-public-key", encoded);
+  g_assert_cmpint (haven_outbox_get_sealing_state (outbox), ==, HAVEN_OUTBOX_SEALING_SEALED);
   g_clear_object (&outbox);
 
-  /* A wrong key stops it, rather than queueing unsealed. */
+  /* A wrong key refuses requests, rather than queueing them unsealed; the
+   * outbox still opens, so that what is queued already still goes out. */
   g_settings_set_string (settings, "backend-public-key", "not a key");
   outbox = haven_outbox_new_from_settings (settings, &error);
-  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY);
-  g_assert_null (outbox);
+  g_assert_no_error (error);
+  g_assert_cmpint (haven_outbox_get_sealing_state (outbox), ==,
+                   HAVEN_OUTBOX_SEALING_INVALID_KEY);
+  g_clear_object (&outbox);
 
   g_settings_reset (settings, "outbox-file");
   g_settings_reset (settings, "outbox-max-bytes");
   g_settings_reset (settings, "backend-public-key");
+  g_settings_reset (settings, "allow-unsealed-outbox");
+  g_settings_reset (settings, "failed-retention-days");
+}
+
+/* The line the operator screen and `havenctl backend check` show. */
+static void
+test_sealing_description (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autofree char *encoded = NULL;
+  g_autofree char *default_key = g_settings_get_string (settings, "backend-public-key");
+  char *description = NULL;
+
+  /* The defaults refuse. */
+  g_assert_cmpstr (default_key, ==, "");
+  g_assert_false (g_settings_get_boolean (settings, "allow-unsealed-outbox"));
+  g_assert_cmpint (haven_outbox_sealing_from_settings (settings, &description), ==,
+                   HAVEN_OUTBOX_SEALING_REFUSED);
+  g_assert_cmpstr (description, ==,
+                   "NOT sealed: requests are refused until a backend key is set "
+                   "(backend-public-key)");
+  g_assert_true (haven_outbox_sealing_refuses (HAVEN_OUTBOX_SEALING_REFUSED));
+  g_clear_pointer (&description, g_free);
+
+  g_settings_set_boolean (settings, "allow-unsealed-outbox", TRUE);
+  g_assert_cmpint (haven_outbox_sealing_from_settings (settings, &description), ==,
+                   HAVEN_OUTBOX_SEALING_UNSEALED);
+  g_assert_true (g_str_has_prefix (description, "Not sealed: allowed by setting"));
+  g_assert_false (haven_outbox_sealing_refuses (HAVEN_OUTBOX_SEALING_UNSEALED));
+  g_clear_pointer (&description, g_free);
+
+  haven_sealed_box_generate_key_pair (public_key, secret_key);
+  encoded = haven_sealed_box_encode_key (public_key);
+  g_settings_set_string (settings, "backend-public-key", encoded);
+  g_assert_cmpint (haven_outbox_sealing_from_settings (settings, &description), ==,
+                   HAVEN_OUTBOX_SEALING_SEALED);
+  g_assert_cmpstr (description, ==, "Sealed for the backend");
+  g_clear_pointer (&description, g_free);
+
+  /* A malformed key says so, and refuses, whatever the allow setting. */
+  g_settings_set_string (settings, "backend-public-key", "c2hvcnQ=");
+  g_assert_cmpint (haven_outbox_sealing_from_settings (settings, &description), ==,
+                   HAVEN_OUTBOX_SEALING_INVALID_KEY);
+  g_assert_true (g_str_has_prefix (description,
+                                   "NOT sealed: the backend-public-key setting is not usable"));
+  g_assert_true (haven_outbox_sealing_refuses (HAVEN_OUTBOX_SEALING_INVALID_KEY));
+  g_clear_pointer (&description, g_free);
+
+  g_settings_reset (settings, "backend-public-key");
+  g_settings_reset (settings, "allow-unsealed-outbox");
+}
+
+/* No key and unsealed not allowed, as a kiosk is by default: nothing of
+ * the request reaches the file. */
+static void
+test_refused_unsealed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(HavenRequest) request = haven_request_new (HAVEN_REQUEST_KIND_REMOVAL);
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autoptr(GBytes) body = make_body (request_id, "unsealed-marker-0b7e");
+  g_autofree char *rows = NULL;
+  g_autofree char *bodies = NULL;
+
+  /* Opened as a kiosk opens it, without allowing anything. */
+  g_assert_finalize_object (wait_for_last_reference (fixture->outbox));
+  fixture->outbox = haven_outbox_new (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (haven_outbox_get_sealing_state (fixture->outbox), ==,
+                   HAVEN_OUTBOX_SEALING_REFUSED);
+
+  g_assert_false (haven_outbox_enqueue (fixture->outbox, request_id, HAVEN_REQUEST_KIND_REMOVAL,
+                                        body, &error));
+  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_SEALED);
+  /* The operator's log is told which settings; never the visitor's words. */
+  g_assert_nonnull (strstr (error->message, "backend-public-key"));
+  g_assert_nonnull (strstr (error->message, "allow-unsealed-outbox"));
+  g_assert_null (strstr (error->message, "unsealed-marker-0b7e"));
+  g_clear_error (&error);
+
+  /* The kiosk's way in, too. */
+  haven_request_set_category (request, "harassment");
+  haven_request_add_item (request, "https://example.social/p/1", NULL, "unsealed-marker-0b7e");
+  haven_request_set_reporter_role (request, "self");
+  haven_request_set_declaration_accurate (request, TRUE);
+  haven_request_set_declaration_authorised (request, TRUE);
+  haven_request_confirm (request, "kiosk-1", "en");
+  haven_outbox_enqueue_request_async (fixture->outbox, request, NULL, store_result_cb, &result);
+  g_assert_false (haven_outbox_enqueue_request_finish (fixture->outbox, wait_for_result (&result),
+                                                       &error));
+  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_SEALED);
+  /* The task holds the outbox. */
+  g_clear_object (&result);
+
+  /* No row, no body, and not a byte of it in either file. */
+  g_assert_cmpuint (count_entries (fixture->outbox), ==, 0);
+  g_assert_finalize_object (wait_for_last_reference (g_steal_pointer (&fixture->outbox)));
+  rows = query_text (fixture->path, "SELECT count(*) FROM entries");
+  bodies = query_text (fixture->path, "SELECT count(*) FROM bodies");
+  g_assert_cmpstr (rows, ==, "0");
+  g_assert_cmpstr (bodies, ==, "0");
+  g_assert_false (outbox_files_contain (fixture->path, "unsealed-marker-0b7e"));
+  g_assert_false (outbox_files_contain (fixture->path, request_id));
+}
+
+/* With allow-unsealed-outbox on and no key, bodies are kept as they are. */
+static void
+test_allowed_unsealed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *request_id = NULL;
+  g_autofree char *other = g_uuid_string_random ();
+  g_autoptr(GBytes) body = make_body (other, "x");
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+
+  g_assert_cmpint (haven_outbox_get_sealing_state (fixture->outbox), ==,
+                   HAVEN_OUTBOX_SEALING_UNSEALED);
+  request_id = enqueue_new (fixture->outbox, "allowed-marker-61aa");
+  entry = haven_outbox_lookup (fixture->outbox, request_id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_false (entry->sealed);
+  g_assert_true (outbox_files_contain (fixture->path, "allowed-marker-61aa"));
+
+  /* Allowing stops, and the next is refused. */
+  haven_outbox_set_allow_unsealed (fixture->outbox, FALSE);
+  g_assert_false (haven_outbox_enqueue (fixture->outbox, other, HAVEN_REQUEST_KIND_REMOVAL, body,
+                                        &error));
+  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_SEALED);
+  g_assert_cmpuint (count_entries (fixture->outbox), ==, 1);
+}
+
+/* A failed entry is wiped once its retention is over, not before; the
+ * clock is the caller's, so this needs no waiting. */
+static void
+test_failed_retention (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *failed = enqueue_new (fixture->outbox, "retained-marker-12fd");
+  g_autofree char *delivered = enqueue_new (fixture->outbox, "d");
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  gint64 next_expiry = 0;
+  guint n_expired = 99;
+
+  haven_outbox_set_failed_retention (fixture->outbox, 3 * G_TIME_SPAN_DAY);
+  g_assert_true (haven_outbox_get_next_expiry (fixture->outbox, &next_expiry, &error));
+  g_assert_cmpint (next_expiry, ==, G_MAXINT64);
+
+  g_assert_true (haven_outbox_record_failed (fixture->outbox, failed, 400, "refused", NULL,
+                                             &error));
+  g_assert_true (haven_outbox_record_delivered (fixture->outbox, delivered, "HV-1", &error));
+  g_assert_no_error (error);
+  entry = haven_outbox_lookup (fixture->outbox, failed, FALSE, &error);
+  g_assert_cmpint (haven_outbox_get_expiry (fixture->outbox, entry), ==,
+                   entry->finished_at + 3 * G_TIME_SPAN_DAY);
+  g_assert_true (haven_outbox_get_next_expiry (fixture->outbox, &next_expiry, &error));
+  g_assert_cmpint (next_expiry, ==, entry->finished_at + 3 * G_TIME_SPAN_DAY);
+
+  g_assert_true (haven_outbox_expire (fixture->outbox,
+                                      entry->finished_at + 3 * G_TIME_SPAN_DAY - G_TIME_SPAN_MINUTE,
+                                      &n_expired, &error));
+  g_assert_cmpuint (n_expired, ==, 0);
+  g_assert_true (outbox_files_contain (fixture->path, "retained-marker-12fd"));
+
+  /* Over: the failed one goes, body and all; the delivered one has its
+   * own, longer time. */
+  g_assert_true (haven_outbox_expire (fixture->outbox,
+                                      entry->finished_at + 3 * G_TIME_SPAN_DAY + G_TIME_SPAN_MINUTE,
+                                      &n_expired, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_expired, ==, 1);
+  g_assert_cmpuint (count_entries (fixture->outbox), ==, 1);
+  g_assert_false (outbox_files_contain (fixture->path, "retained-marker-12fd"));
+}
+
+/* An outbox made by the first version, with a request in each state, is
+ * brought to the current schema when opened, and keeps its requests. */
+static void
+test_migrate_v1 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const char v1_schema[] =
+    "CREATE TABLE entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  request_id TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+    "  state TEXT NOT NULL"
+    "    CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),"
+    "  sealed INTEGER NOT NULL,"
+    "  body_size INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  finished_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  case_reference TEXT"
+    ") STRICT;"
+    "CREATE INDEX entries_due ON entries (state, next_attempt_at);"
+    "CREATE TABLE bodies ("
+    "  entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,"
+    "  body BLOB NOT NULL"
+    ") STRICT;"
+    "INSERT INTO entries (request_id, kind, state, sealed, body_size, created_at,"
+    "  next_attempt_at, finished_at, last_error) VALUES"
+    "  ('0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11', 'removal', 'queued', 1, 4, 1, 1, 0, NULL),"
+    "  ('1f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11', 'report', 'failed', 1, 4, 1, 1,"
+    "   strftime ('%s', 'now') * 1000000, 'refused (HTTP 413)');"
+    "INSERT INTO bodies (entry_id, body) VALUES (1, x'01020304'), (2, x'05060708');"
+    "PRAGMA user_version = 1;";
+  g_autofree char *path = g_build_filename (fixture->folder, "v1.sqlite", NULL);
+  g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(HavenOutboxEntry) queued = NULL;
+  g_autoptr(HavenOutboxEntry) failed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *integrity = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, v1_schema, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  outbox = haven_outbox_new (path, &error);
+  g_assert_no_error (error);
+  version = query_text (path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "2");
+
+  queued = haven_outbox_lookup (outbox, "0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (queued->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+  g_assert_cmpuint (g_bytes_get_size (queued->body), ==, 4);
+  failed = haven_outbox_lookup (outbox, "1f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (failed->state, ==, HAVEN_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (failed->http_status, ==, 0);
+  g_assert_null (failed->error_fields);
+  g_assert_cmpstr (failed->last_error, ==, "refused (HTTP 413)");
+
+  /* The new columns are used from now on. */
+  g_assert_nonnull (haven_outbox_claim_next (outbox, G_MAXINT64, &error));
+  g_assert_true (haven_outbox_record_failed (outbox, queued->request_id, 400, "refused",
+                                             "{}", &error));
+  g_assert_no_error (error);
+  g_clear_object (&outbox);
+
+  /* And opening it again changes nothing more. */
+  outbox = haven_outbox_new (path, &error);
+  g_assert_no_error (error);
+  integrity = query_text (path, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+  g_clear_pointer (&failed, haven_outbox_entry_free);
+  failed = haven_outbox_lookup (outbox, queued->request_id, FALSE, &error);
+  g_assert_cmpuint (failed->http_status, ==, 400);
+  g_assert_cmpstr (failed->error_fields, ==, "{}");
 }
 
 /* The kill test. The child enqueues for ever, printing each id once
@@ -714,6 +1016,8 @@ enqueue_loop (const char *path)
       g_printerr ("%s\n", error->message);
       return 1;
     }
+  /* The parent compares the bodies it reads back with what was sent. */
+  haven_outbox_set_allow_unsealed (outbox, TRUE);
 
   for (;;)
     {
@@ -844,6 +1148,11 @@ main (int   argc,
   ADD ("invalid-key", test_invalid_key);
   ADD ("async", test_async);
   ADD ("settings", test_settings);
+  ADD ("sealing-description", test_sealing_description);
+  ADD ("refused-unsealed", test_refused_unsealed);
+  ADD ("allowed-unsealed", test_allowed_unsealed);
+  ADD ("failed-retention", test_failed_retention);
+  ADD ("migrate-v1", test_migrate_v1);
   ADD ("kill", test_kill);
 
 #undef ADD

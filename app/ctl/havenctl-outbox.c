@@ -3,9 +3,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -17,11 +20,14 @@
 #include "haven-request.h"
 #include "haven-wipe.h"
 
-/* havenctl outbox add | list | purge | flush: the operator's view of the
- * queue of requests waiting for the backend. Nothing here ever prints what
- * a visitor wrote: ids, states, counts, times, references and the
- * operator-facing last error only. `outbox flush` delivers with the
- * kiosk's own delivery code (haven-delivery.c).
+/* havenctl outbox add | list | purge | flush | export-failed: the
+ * operator's view of the queue of requests waiting for the backend, and of
+ * those it refused for good. Nothing here ever prints what a visitor
+ * wrote: ids, states, counts, times, references and the operator-facing
+ * last error only. `outbox flush` delivers with the kiosk's own delivery
+ * code (haven-delivery.c). `outbox export-failed` writes the refused
+ * requests' bodies to files as they are stored, sealed for the backend,
+ * and writes plain text only when the operator asks for it.
  *
  * Exit status as for every havenctl command: 0 success, 1 failed, 2 a
  * mistake in what was given (the command line, or a request that does not
@@ -162,7 +168,17 @@ havenctl_outbox_add (const Command  *command,
 
   outbox = haven_outbox_new_from_settings (settings, &error);
   if (outbox == NULL || !haven_outbox_enqueue_request (outbox, request, &error))
-    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+    {
+      havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+      /* Refused as the kiosk refuses it: say what would make it work. */
+      if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_SEALED))
+        /* Translators: the names are settings and a command: keep them
+         * as they are. */
+        g_printerr (_("Set backend-public-key to the backend’s public key (haven-receiver "
+                      "--make-keypair prints one); for tests with made-up requests only, "
+                      "set allow-unsealed-outbox to true.\n"));
+      return HAVENCTL_EXIT_FAILED;
+    }
 
   g_print ("%s\n", haven_request_get_request_id (request));
   return HAVENCTL_EXIT_OK;
@@ -199,8 +215,25 @@ add_time_member (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+/* A failed entry's field errors as the object they are, or null. */
 static void
-print_json (GPtrArray *entries)
+add_error_fields (JsonBuilder *builder,
+                  const char  *error_fields)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  json_builder_set_member_name (builder, "error_fields");
+  if (error_fields != NULL &&
+      haven_json_load (parser, error_fields, strlen (error_fields), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    json_builder_add_value (builder, json_node_copy (json_parser_get_root (parser)));
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+print_json (HavenOutbox *outbox,
+            GPtrArray   *entries)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -222,8 +255,11 @@ print_json (GPtrArray *entries)
       add_time_member (builder, "last_attempt_at", entry->last_attempt_at);
       add_time_member (builder, "finished_at", entry->finished_at);
       havenctl_json_add_string (builder, "last_error", entry->last_error);
+      havenctl_json_add_int (builder, "http_status", entry->http_status);
+      add_error_fields (builder, entry->error_fields);
       havenctl_json_add_string (builder, "case_reference", entry->case_reference);
       havenctl_json_add_int (builder, "body_size", entry->body_size);
+      add_time_member (builder, "expires_at", haven_outbox_get_expiry (outbox, entry));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -245,6 +281,39 @@ append_cell (GString    *line,
     g_string_append_c (line, ' ');
 }
 
+/* Under the table, when the backend refused some for good: how many, how
+ * long they stay and what the operator can do with them. */
+static void
+print_failed_note (HavenOutbox *outbox,
+                   GPtrArray   *entries)
+{
+  guint failed = 0;
+  guint days = (guint) (haven_outbox_get_failed_retention (outbox) / G_TIME_SPAN_DAY);
+
+  for (guint i = 0; i < entries->len; i++)
+    failed += ((HavenOutboxEntry *) g_ptr_array_index (entries, i))->state ==
+              HAVEN_OUTBOX_STATE_FAILED;
+  if (failed == 0)
+    return;
+
+  g_print ("\n");
+  /* Translators: %u is a count of requests. */
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Failed, kept for staff: %u\n",
+                        "Failed, kept for staff: %u\n", failed), failed);
+  /* Translators: %u is a number of days; the commands are to be kept as
+   * they are. */
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "The backend refused them for good; they are never sent again on their "
+                        "own. Each is wiped %u day after it failed. Export them with “havenctl "
+                        "outbox export-failed DIR”, then delete them with “havenctl outbox purge "
+                        "--failed”.\n",
+                        "The backend refused them for good; they are never sent again on their "
+                        "own. Each is wiped %u days after it failed. Export them with “havenctl "
+                        "outbox export-failed DIR”, then delete them with “havenctl outbox purge "
+                        "--failed”.\n",
+                        days), days);
+}
+
 enum {
   COLUMN_ID,
   COLUMN_KIND,
@@ -257,7 +326,8 @@ enum {
 };
 
 static void
-print_table (GPtrArray *entries)
+print_table (HavenOutbox *outbox,
+             GPtrArray   *entries)
 {
   const char *headings[N_COLUMNS] = {
     _("ID"), _("KIND"), _("STATE"), _("ATTEMPTS"), _("NEXT ATTEMPT"), _("REFERENCE"),
@@ -312,13 +382,17 @@ print_table (GPtrArray *entries)
       g_string_append (line, row[N_COLUMNS - 1]);
       g_print ("%s\n", line->str);
     }
+
+  print_failed_note (outbox, entries);
 }
 
-/* list, purge and flush open the outbox the kiosk uses without making one
- * where there is none, and without a sealing key: a wrong key must not
- * hide the queue, and what is queued is sealed already. Sets *@outbox to
- * NULL when there is no outbox; returns FALSE after saying why it cannot
- * be opened. */
+/* list, purge, flush and export-failed open the outbox the kiosk uses
+ * without making one where there is none. A wrong sealing key does not
+ * hide the queue (it only refuses new requests, and what is queued is
+ * sealed already), and the failed retention is the kiosk's, so that
+ * opening forgets just what the kiosk would. Sets *@outbox to NULL when
+ * there is no outbox; returns FALSE after saying why it cannot be
+ * opened. */
 static gboolean
 open_existing_outbox (GSettings    *settings,
                       HavenOutbox **outbox)
@@ -330,7 +404,7 @@ open_existing_outbox (GSettings    *settings,
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
 
-  *outbox = haven_outbox_new (path, &error);
+  *outbox = haven_outbox_new_from_settings (settings, &error);
   if (*outbox == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -378,36 +452,78 @@ havenctl_outbox_list (const Command  *command,
     }
 
   if (json)
-    print_json (list);
+    print_json (outbox, list);
   else if (list->len == 0)
     g_print (_("The outbox is empty\n"));
   else
-    print_table (list);
+    print_table (outbox, list);
 
   return HAVENCTL_EXIT_OK;
 }
 
 /* purge */
 
+/* Every failed entry, each in a transaction of its own. */
+static int
+purge_failed (HavenOutbox *outbox)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  guint purged = 0;
+
+  if (outbox != NULL)
+    {
+      list = haven_outbox_list (outbox, &error);
+      if (list == NULL)
+        return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+    }
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      HavenOutboxEntry *entry = g_ptr_array_index (list, i);
+
+      if (entry->state != HAVEN_OUTBOX_STATE_FAILED)
+        continue;
+      if (!haven_outbox_purge (outbox, entry->request_id, &error))
+        return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+      purged++;
+    }
+
+  /* Translators: %u is a count of requests. */
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Deleted %u failed request from the outbox\n",
+                        "Deleted %u failed requests from the outbox\n", purged), purged);
+  return HAVENCTL_EXIT_OK;
+}
+
 int
 havenctl_outbox_purge (const Command  *command,
                        int             argc,
                        char          **argv)
 {
+  gboolean failed = FALSE;
+  GOptionEntry entries[] = {
+    { "failed", 0, 0, G_OPTION_ARG_NONE, &failed,
+      N_("Delete every request the backend refused for good"), NULL },
+    G_OPTION_ENTRY_NULL,
+  };
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!havenctl_parse_options (&argc, &argv, _("ID"),
                                _("Delete one request from the outbox, whatever its state"),
-                               NULL))
+                               entries))
     return HAVENCTL_EXIT_USAGE;
-  if (argc != 2)
-    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: give the id of one request\n"), argv[0]);
+  if (failed ? argc != 1 : argc != 2)
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: give the id of one request, or --failed\n"),
+                          argv[0]);
 
   settings = havenctl_open_settings ();
   if (settings == NULL || !open_existing_outbox (settings, &outbox))
     return HAVENCTL_EXIT_FAILED;
+
+  if (failed)
+    return purge_failed (outbox);
 
   if (outbox == NULL)
     return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The outbox has no request %s\n"), argv[1]);
@@ -497,4 +613,171 @@ havenctl_outbox_flush (const Command  *command,
     g_printerr ("%s\n", haven_delivery_get_operator_alert (delivery));
 
   return n_delivered == results->len ? HAVENCTL_EXIT_OK : HAVENCTL_EXIT_FAILED;
+}
+
+/* export-failed */
+
+static gboolean
+write_private_file (const char    *path,
+                    gconstpointer  data,
+                    gsize          length,
+                    GError       **error)
+{
+  return g_file_set_contents_full (path, data, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                   error);
+}
+
+/* What the backend said of @entry, and where its body is: the file a
+ * caseworker reads first. Nothing in it is what the visitor wrote. */
+static char *
+describe_failed (HavenOutbox      *outbox,
+                 HavenOutboxEntry *entry,
+                 const char       *body_file)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  havenctl_json_add_string (builder, "request_id", entry->request_id);
+  havenctl_json_add_string (builder, "kind", haven_request_kind_to_string (entry->kind));
+  json_builder_set_member_name (builder, "sealed");
+  json_builder_add_boolean_value (builder, entry->sealed);
+  havenctl_json_add_string (builder, "content_type",
+                            entry->sealed ? "application/vnd.haven.sealed" : "application/json");
+  havenctl_json_add_string (builder, "body_file", body_file);
+  havenctl_json_add_int (builder, "http_status", entry->http_status);
+  havenctl_json_add_string (builder, "error", entry->last_error);
+  add_error_fields (builder, entry->error_fields);
+  havenctl_json_add_int (builder, "attempts", entry->attempts);
+  add_time_member (builder, "created_at", entry->created_at);
+  add_time_member (builder, "failed_at", entry->finished_at);
+  add_time_member (builder, "expires_at", haven_outbox_get_expiry (outbox, entry));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, TRUE);
+}
+
+int
+havenctl_outbox_export_failed (const Command  *command,
+                               int             argc,
+                               char          **argv)
+{
+  gboolean include_unsealed = FALSE;
+  GOptionEntry entries[] = {
+    { "include-unsealed", 0, 0, G_OPTION_ARG_NONE, &include_unsealed,
+      N_("Also write the bodies that are not sealed, in plain text"), NULL },
+    G_OPTION_ENTRY_NULL,
+  };
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *folder;
+  guint exported = 0;
+  guint left_out = 0;
+
+  if (!havenctl_parse_options (&argc, &argv, _("DIR"),
+                               _("Write the requests the backend refused, as stored, and what it "
+                                 "said of each, to files in DIR"),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc != 2)
+    return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: give one folder\n"), argv[0]);
+  folder = argv[1];
+
+  settings = havenctl_open_settings ();
+  if (settings == NULL || !open_existing_outbox (settings, &outbox))
+    return HAVENCTL_EXIT_FAILED;
+
+  if (outbox != NULL)
+    {
+      list = haven_outbox_list (outbox, &error);
+      if (list == NULL)
+        return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+    }
+
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      HavenOutboxEntry *listed = g_ptr_array_index (list, i);
+      g_autoptr(HavenOutboxEntry) entry = NULL;
+      g_autofree char *body_name = NULL;
+      g_autofree char *body_path = NULL;
+      g_autofree char *summary_name = NULL;
+      g_autofree char *summary_path = NULL;
+      g_autofree char *summary = NULL;
+      gboolean write_body;
+
+      /* The id names the files: only the kiosk's own UUIDs do. */
+      if (listed->state != HAVEN_OUTBOX_STATE_FAILED ||
+          !haven_request_is_uuid_v4 (listed->request_id))
+        continue;
+
+      if (exported == 0 && g_mkdir_with_parents (folder, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The folder %s cannot be made: %s\n"),
+                                folder, g_strerror (saved_errno));
+        }
+
+      entry = haven_outbox_lookup (outbox, listed->request_id, TRUE, &error);
+      if (entry == NULL)
+        {
+          /* Purged or expired since it was listed. */
+          if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
+            {
+              g_clear_error (&error);
+              continue;
+            }
+          return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+        }
+
+      /* A sealed body is opened only with the backend's secret key; an
+       * unsealed one is the visitor's words in plain text, written only
+       * when the operator asks. */
+      write_body = entry->body != NULL && (entry->sealed || include_unsealed);
+      if (write_body)
+        {
+          body_name = g_strconcat (entry->request_id, entry->sealed ? ".sealed" : ".json", NULL);
+          body_path = g_build_filename (folder, body_name, NULL);
+          if (!write_private_file (body_path, g_bytes_get_data (entry->body, NULL),
+                                   g_bytes_get_size (entry->body), &error))
+            return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+        }
+      else if (entry->body != NULL)
+        {
+          left_out++;
+        }
+
+      summary_name = g_strconcat (entry->request_id, ".error.json", NULL);
+      summary_path = g_build_filename (folder, summary_name, NULL);
+      summary = describe_failed (outbox, entry, body_name);
+      if (!write_private_file (summary_path, summary, strlen (summary), &error))
+        return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+      g_print ("%s  %s  %s\n", entry->request_id, summary_name, body_name != NULL ? body_name : "-");
+      exported++;
+    }
+
+  if (exported == 0)
+    {
+      g_print (_("No failed requests to export\n"));
+      return HAVENCTL_EXIT_OK;
+    }
+
+  /* Translators: %u is a count of requests, %s a folder. */
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %u failed request to %s\n",
+                        "Exported %u failed requests to %s\n", exported), exported, folder);
+  if (left_out > 0)
+    /* Translators: %u is a count of requests; --include-unsealed is an
+     * option: keep it as it is. */
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "Left out the body of %u request that is not sealed: give "
+                          "--include-unsealed to write it in plain text\n",
+                          "Left out the bodies of %u requests that are not sealed: give "
+                          "--include-unsealed to write them in plain text\n", left_out),
+             left_out);
+
+  return HAVENCTL_EXIT_OK;
 }

@@ -19,5 +19,8 @@ int havenctl_outbox_purge (const Command  *command,
 int havenctl_outbox_flush (const Command  *command,
                            int             argc,
                            char          **argv);
+int havenctl_outbox_export_failed (const Command  *command,
+                                   int             argc,
+                                   char          **argv);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include "haven-backend.h"
 #include "haven-locale.h"
+#include "haven-outbox.h"
 #include "haven-paths.h"
 #include "havenctl-common.h"
 #include "havenctl-content.h"
@@ -53,11 +54,14 @@ static const Command commands[] = {
     N_("Show what the service directory holds"), havenctl_directory_stats },
   { "outbox", "add", "[--kind KIND] FILE.json",
     N_("Check a request from a file and queue it for the backend"), havenctl_outbox_add },
+  { "outbox", "export-failed", "DIR [--include-unsealed]",
+    N_("Write the requests the backend refused, as stored, and what it said of each, to DIR"),
+    havenctl_outbox_export_failed },
   { "outbox", "flush", NULL,
     N_("Deliver every queued request now, whatever its backoff"), havenctl_outbox_flush },
   { "outbox", "list", "[--json]",
     N_("List the requests in the outbox, without their contents"), havenctl_outbox_list },
-  { "outbox", "purge", "ID",
+  { "outbox", "purge", "ID | --failed",
     N_("Delete one request from the outbox, whatever its state"), havenctl_outbox_purge },
   { "pin", "set", "[--stdin]",
     N_("Set the PIN that opens the operator screen at the kiosk"), havenctl_pin_set },
@@ -129,6 +133,20 @@ usage_error (const char *format,
   return HAVENCTL_EXIT_USAGE;
 }
 
+/* The last line of `backend check`, whatever else it found: whether what
+ * visitors confirm is sealed for this backend, or refused. */
+static HavenOutboxSealing
+print_sealing (GSettings *settings)
+{
+  g_autofree char *description = NULL;
+  HavenOutboxSealing sealing = haven_outbox_sealing_from_settings (settings, &description);
+
+  /* TRANSLATORS: %s says whether requests are sealed for the backend,
+   * such as "Sealed for the backend". */
+  g_print (_("Sealing: %s\n"), description);
+  return sealing;
+}
+
 static int
 backend_check (const Command  *command,
                int             argc,
@@ -153,7 +171,11 @@ backend_check (const Command  *command,
   /* The settings' own messages name the setting that is wrong. */
   backend = haven_backend_new_from_settings (settings, &error);
   if (backend == NULL)
-    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+    {
+      havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+      print_sealing (settings);
+      return HAVENCTL_EXIT_FAILED;
+    }
 
   /* The backend code is the kiosk's, asynchronous: this checks it exactly
    * as the kiosk runs it. */
@@ -161,14 +183,23 @@ backend_check (const Command  *command,
   havenctl_wait_for_result (&result);
 
   if (!haven_backend_check_finish (backend, result, &api_version, &error))
-    return havenctl_fail (HAVENCTL_EXIT_FAILED, _("Backend not reachable: %s\n"),
-                          error->message);
+    {
+      havenctl_fail (HAVENCTL_EXIT_FAILED, _("Backend not reachable: %s\n"), error->message);
+      print_sealing (settings);
+      return HAVENCTL_EXIT_FAILED;
+    }
 
   version = g_strdup_printf ("%" G_GINT64_FORMAT, api_version);
   /* TRANSLATORS: the first %s is the backend's URL, the second the API
    * version, a number. */
   g_print (_("Backend reachable: %s (API version %s)\n"),
            haven_backend_get_base_url (backend), version);
+
+  /* A kiosk that reaches its backend but refuses every request is not
+   * ready. */
+  if (haven_outbox_sealing_refuses (print_sealing (settings)))
+    return HAVENCTL_EXIT_FAILED;
+
   return HAVENCTL_EXIT_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "haven-application.h"
 #include "haven-first-frame.h"
 #include "haven-locale.h"
+#include "haven-outbox.h"
 #include "haven-page-renderer.h"
 #include "haven-window.h"
 
@@ -43,6 +44,12 @@ start_delivery_cb (gpointer user_data)
 {
   HavenApplication *self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *sealing = NULL;
+
+  /* A kiosk that will refuse every request, or keep them unsealed, says
+   * so in its log from the start, not only when a visitor meets it. */
+  if (haven_outbox_sealing_from_settings (self->settings, &sealing) != HAVEN_OUTBOX_SEALING_SEALED)
+    g_message ("Outbox: %s", sealing);
 
   if (haven_sender_ensure_delivery (self->sender, &error) == NULL)
     g_warning ("Queued requests cannot be sent: %s", error->message);

@@ -15,7 +15,8 @@
 #include "haven-outbox.h"
 
 /* The operator's screen, behind a PIN (operator-pin-hash): what is waiting
- * in the outbox and why, whether the backend answers, the directory and
+ * in the outbox and why, whether requests are sealed for the backend (or
+ * refused, for want of a key), whether the backend answers, the directory and
  * content in use, the settings the administrator locked; and the means to
  * send queued requests now, reload the directory and leave kiosk mode. It
  * opens only from the welcome page, so no visitor's words are behind it,
@@ -30,6 +31,7 @@ struct _HavenOperatorScreen
   GtkWidget *unlock_button;
   GtkWidget *panel;
   GtkLabel *outbox_label;
+  GtkLabel *sealing_label;
   GtkLabel *outbox_errors_label;
   GtkWidget *flush_button;
   GtkLabel *backend_label;
@@ -66,6 +68,20 @@ set_label (GtkLabel   *label,
 
 /* Outbox */
 
+/* From the settings, as the outbox reads them: the outbox follows them. */
+static void
+show_sealing (HavenOperatorScreen *self)
+{
+  g_autofree char *description = NULL;
+  HavenOutboxSealing sealing = haven_outbox_sealing_from_settings (self->settings, &description);
+
+  set_label (self->sealing_label, description);
+  if (sealing == HAVEN_OUTBOX_SEALING_SEALED)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->sealing_label), "error");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->sealing_label), "error");
+}
+
 static void
 show_outbox (HavenOperatorScreen *self)
 {
@@ -76,6 +92,8 @@ show_outbox (HavenOperatorScreen *self)
   g_autofree char *counts = NULL;
   const char *alert;
   guint queued = 0, sending = 0, failed = 0;
+
+  show_sealing (self);
 
   if (self->delivery == NULL)
     {
@@ -110,6 +128,30 @@ show_outbox (HavenOperatorScreen *self)
   /* Translators: the three numbers are counts of requests. */
   counts = g_strdup_printf (_("Waiting: %u · Being sent: %u · Failed, kept for staff: %u"),
                             queued, sending, failed);
+  if (failed > 0)
+    {
+      HavenOutbox *outbox = haven_delivery_get_outbox (self->delivery);
+      guint days = (guint) (haven_outbox_get_failed_retention (outbox) / G_TIME_SPAN_DAY);
+      g_autofree char *kept = NULL;
+      char *both;
+
+      /* Translators: %u is a number of days. "havenctl outbox export-failed"
+       * is a command: keep it as it is. */
+      kept = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "The backend refused the failed ones for good. Each "
+                                           "is kept as it was stored for %u day after it failed, "
+                                           "then wiped: export them with havenctl outbox "
+                                           "export-failed.",
+                                           "The backend refused the failed ones for good. Each "
+                                           "is kept as it was stored for %u days after it "
+                                           "failed, then wiped: export them with havenctl outbox "
+                                           "export-failed.",
+                                           days),
+                              days);
+      both = g_strdup_printf ("%s\n%s", counts, kept);
+      g_free (counts);
+      counts = both;
+    }
   set_label (self->outbox_label, counts);
 
   alert = haven_delivery_get_operator_alert (self->delivery);
@@ -405,6 +447,7 @@ haven_operator_screen_class_init (HavenOperatorScreenClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, unlock_button);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, panel);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, outbox_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, sealing_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, outbox_errors_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, flush_button);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, backend_label);

@@ -332,6 +332,16 @@ haven_removal_send_page_constructed (GObject *object)
       gtk_widget_set_visible (GTK_WIDGET (self->retry_button), TRUE);
       break;
 
+    case HAVEN_SUBMISSION_NOT_SEALED:
+      /* The kiosk is not set up to keep requests safely (the log says
+       * why). Trying again would meet the same, so there is no retry:
+       * staff can help, and the visit goes on. */
+      show_result (self, _("Your request was not sent"),
+                   _("This kiosk cannot keep requests safely at the moment, so nothing you "
+                     "wrote was saved or sent. Please ask a member of staff for help."),
+                   NULL);
+      break;
+
     default:
       g_assert_not_reached ();
     }

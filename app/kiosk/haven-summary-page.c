@@ -142,6 +142,10 @@ show_report_state (HavenSummaryPage *self)
       text = g_strdup_printf (_("Your report is saved and will be sent. Its reference is %s."), reference);
       break;
 
+    case HAVEN_SUBMISSION_NOT_SEALED:
+      text = g_strdup (_("This kiosk cannot keep reports safely at the moment, so your report was not saved or sent. Please ask a member of staff, or print your summary instead."));
+      break;
+
     case HAVEN_SUBMISSION_INVALID:
     case HAVEN_SUBMISSION_NOT_SAVED:
     default:

@@ -255,6 +255,39 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+char *
+haven_delivery_result_dup_field_errors_json (const HavenDeliveryResult *result)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree const char **paths = NULL;
+  guint n_paths = 0;
+
+  g_return_val_if_fail (result != NULL, NULL);
+
+  if (result->field_errors == NULL || g_hash_table_size (result->field_errors) == 0)
+    return NULL;
+
+  paths = (const char **) g_hash_table_get_keys_as_array (result->field_errors, &n_paths);
+  qsort (paths, n_paths, sizeof *paths, compare_strings);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < n_paths; i++)
+    {
+      json_builder_set_member_name (builder, paths[i]);
+      json_builder_add_string_value (builder, g_hash_table_lookup (result->field_errors,
+                                                                   paths[i]));
+    }
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
 /* A 400's body: {"error": "...", "fields": {"items[0].url": "..."}}. The
  * field errors are what the page shows; the summary is what the operator
  * reads, with the paths and the backend's messages and nothing else. */
@@ -471,8 +504,11 @@ haven_delivery_judge_answer (HavenDeliveryVerdict *verdict,
     case SOUP_STATUS_BAD_REQUEST:
       result->outcome = HAVEN_DELIVERY_OUTCOME_INVALID;
       result->field_errors = parse_field_errors (body, &result->message);
-      verdict->record = verdict->for_visitor ? HAVEN_DELIVERY_RECORD_PURGE
-                                            : HAVEN_DELIVERY_RECORD_FAILED;
+      /* Kept even when the visitor is there to see the field errors: they
+       * may walk away rather than correct them, and then the staff are the
+       * only ones left who can follow it up. A corrected request sent in
+       * the same visit takes its place (haven-sender.c). */
+      verdict->record = HAVEN_DELIVERY_RECORD_FAILED;
       return;
 
     case SOUP_STATUS_UNAUTHORIZED:

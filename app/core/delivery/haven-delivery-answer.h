@@ -11,9 +11,9 @@ G_BEGIN_DECLS
 typedef enum {
   HAVEN_DELIVERY_RECORD_DELIVERED,
   HAVEN_DELIVERY_RECORD_RETRY,
+  /* Failed for good, with what the backend said: kept for the staff,
+   * sealed as stored, never sent again on its own. */
   HAVEN_DELIVERY_RECORD_FAILED,
-  /* A 400 the visitor was there to see: they fix it and confirm anew. */
-  HAVEN_DELIVERY_RECORD_PURGE,
 } HavenDeliveryRecord;
 
 /* What one answer means for its request (haven-api-v1.md, "Responses").
@@ -38,6 +38,9 @@ HavenDeliveryResult *haven_delivery_result_new       (const char             *re
                                                       HavenDeliveryOutcome    outcome);
 /* The result for an entry nobody here is sending. */
 HavenDeliveryResult *haven_delivery_result_for_entry (const HavenOutboxEntry *entry);
+/* A 400's field errors as a JSON object, paths sorted, for the outbox;
+ * NULL when there are none. */
+char                *haven_delivery_result_dup_field_errors_json (const HavenDeliveryResult *result);
 /* TRUE when the answer concerns the kiosk or the backend as a whole, not
  * this one request: every other request would meet the same now. */
 gboolean             haven_delivery_result_halts     (const HavenDeliveryResult *result);

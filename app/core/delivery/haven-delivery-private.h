@@ -80,6 +80,11 @@ struct _HavenDelivery
   HavenDeliveryFlushFlags run_again_flags;
   guint timeout_id;
   guint rebuild_id;
+  /* Forgetting finished entries when their time is up, apart from
+   * sending: it goes on while the backend cannot be used. */
+  guint expiry_id;
+  gboolean expiring;
+  gboolean expire_again;
   gulong settings_changed_id;
   gulong network_changed_id;
 };

@@ -34,6 +34,11 @@
  * backend settings change, or the process restarts (one handshake, no
  * body, and the same alert again).
  *
+ * A request refused for good (400, 413, 422) stays in the outbox as failed,
+ * whether or not the visitor saw the refusal, and is never sent again on a
+ * timer; once started, delivery also wipes it when failed-retention-days
+ * are over, whether or not the backend can be reached.
+ *
  * The outbox is SQLite with fsync on every commit, so its calls run in
  * worker threads: delivery never blocks the kiosk's main loop. */
 
@@ -68,6 +73,7 @@ static GParamSpec *props[N_PROPS];
 
 static void run (HavenDelivery           *self,
                  HavenDeliveryFlushFlags  flags);
+static void schedule_expiry (HavenDelivery *self);
 
 /* State for the operator. */
 
@@ -163,12 +169,12 @@ record_thread (GTask        *task,
       break;
 
     case HAVEN_DELIVERY_RECORD_FAILED:
-      recorded = haven_outbox_record_failed (self->outbox, attempt->request_id, result->message,
-                                             &error);
-      break;
+      {
+        g_autofree char *fields = haven_delivery_result_dup_field_errors_json (result);
 
-    case HAVEN_DELIVERY_RECORD_PURGE:
-      recorded = haven_outbox_purge (self->outbox, attempt->request_id, &error);
+        recorded = haven_outbox_record_failed (self->outbox, attempt->request_id, result->status,
+                                               result->message, fields, &error);
+      }
       break;
 
     default:
@@ -204,6 +210,11 @@ attempt_recorded_cb (GObject      *object,
 
   if (error == NULL)
     {
+      /* Something finished: its time to be forgotten starts now. */
+      if (attempt->verdict.record == HAVEN_DELIVERY_RECORD_DELIVERED ||
+          attempt->verdict.record == HAVEN_DELIVERY_RECORD_FAILED)
+        schedule_expiry (self);
+
       switch (result->outcome)
         {
         case HAVEN_DELIVERY_OUTCOME_DELIVERED:
@@ -229,9 +240,12 @@ attempt_recorded_cb (GObject      *object,
           break;
 
         case HAVEN_DELIVERY_OUTCOME_INVALID:
-          if (attempt->verdict.record == HAVEN_DELIVERY_RECORD_PURGE)
-            g_message ("Request %s was refused as invalid while the visitor was there to correct "
-                       "it; it has been taken out of the outbox", attempt->request_id);
+        case HAVEN_DELIVERY_OUTCOME_REJECTED:
+          /* The id and the status only: the backend's field messages are
+           * in the outbox for the operator. */
+          g_message ("Request %s was refused for good (HTTP %u); it is kept as failed for the "
+                     "staff (havenctl outbox list, export-failed)", attempt->request_id,
+                     result->status);
           break;
 
         case HAVEN_DELIVERY_OUTCOME_QUEUED:
@@ -239,7 +253,6 @@ attempt_recorded_cb (GObject      *object,
             set_operator_alert (self, result->message);
           break;
 
-        case HAVEN_DELIVERY_OUTCOME_REJECTED:
         case HAVEN_DELIVERY_OUTCOME_NOT_TRIED:
         default:
           break;
@@ -705,6 +718,102 @@ run (HavenDelivery           *self,
   haven_delivery_flush_async (self, flags, self->cancellable, run_done_cb, NULL);
 }
 
+/* Expiry. */
+
+static void
+expire_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  HavenDelivery *self = source_object;
+  GError *error = NULL;
+  guint n_expired = 0;
+  gint64 next_expiry = G_MAXINT64;
+
+  if (!haven_outbox_expire (self->outbox, g_get_real_time (), &n_expired, &error) ||
+      !haven_outbox_get_next_expiry (self->outbox, &next_expiry, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (n_expired > 0)
+    g_debug ("%u finished requests expired from the outbox", n_expired);
+  g_task_return_int (task, next_expiry);
+}
+
+static gboolean
+expiry_timeout_cb (gpointer user_data)
+{
+  HavenDelivery *self = user_data;
+
+  self->expiry_id = 0;
+  schedule_expiry (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+expired_cb (GObject      *object,
+            GAsyncResult *async_result,
+            gpointer      user_data)
+{
+  HavenDelivery *self = HAVEN_DELIVERY (object);
+  g_autoptr(GError) error = NULL;
+  gint64 next_expiry;
+  GTimeSpan delay;
+
+  self->expiring = FALSE;
+  next_expiry = g_task_propagate_int (G_TASK (async_result), &error);
+  if (error != NULL)
+    {
+      g_message ("Finished requests cannot be expired now: %s", error->message);
+      next_expiry = g_get_real_time () + G_TIME_SPAN_HOUR;
+    }
+
+  /* An entry finished while this ran, perhaps after it looked. */
+  if (self->expire_again)
+    {
+      self->expire_again = FALSE;
+      schedule_expiry (self);
+      return;
+    }
+
+  if (!self->started || self->expiry_id != 0 || next_expiry == G_MAXINT64)
+    return;
+
+  /* An hour at most, so that a clock set forward, or a shorter retention,
+   * is noticed within the hour. */
+  delay = CLAMP (next_expiry - g_get_real_time (), 0, G_TIME_SPAN_HOUR);
+  self->expiry_id = g_timeout_add_full (G_PRIORITY_LOW,
+                                        (guint) ((delay + G_TIME_SPAN_MILLISECOND - 1) /
+                                                 G_TIME_SPAN_MILLISECOND) + 1,
+                                        expiry_timeout_cb, self, NULL);
+}
+
+/* Expires what is due now and sleeps until the next entry is due; called
+ * again whenever an entry finishes. */
+static void
+schedule_expiry (HavenDelivery *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (!self->started)
+    return;
+  if (self->expiring)
+    {
+      self->expire_again = TRUE;
+      return;
+    }
+
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
+  self->expiring = TRUE;
+  task = g_task_new (self, NULL, expired_cb, NULL);
+  g_task_set_source_tag (task, schedule_expiry);
+  g_task_run_in_thread (task, expire_thread);
+}
+
 static void
 network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
@@ -791,6 +900,7 @@ haven_delivery_start (HavenDelivery *self)
   self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
                                                G_CALLBACK (network_changed_cb), self);
 
+  schedule_expiry (self);
   run (self, HAVEN_DELIVERY_FLUSH_DUE);
 }
 
@@ -806,6 +916,8 @@ haven_delivery_stop (HavenDelivery *self)
   self->run_again = FALSE;
   self->run_again_flags = HAVEN_DELIVERY_FLUSH_DUE;
   g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_clear_handle_id (&self->expiry_id, g_source_remove);
+  self->expire_again = FALSE;
   g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
   g_clear_object (&self->network_monitor);
   g_cancellable_cancel (self->cancellable);

@@ -19,9 +19,11 @@ G_BEGIN_DECLS
  *   INVALID       result->field_errors next to the fields: field path
  *                 ("items[0].url") -> the backend's message, which may not
  *                 be in the visitor's language, so the page shows its own
- *                 translated words for a path it knows. The request has
- *                 been taken out of the outbox: keep the draft, and after
- *                 the fix confirm it again (a new request_id) and enqueue;
+ *                 translated words for a path it knows. The request stays
+ *                 in the outbox as failed, for the staff in case the
+ *                 visitor leaves: keep the draft, and after the fix
+ *                 confirm it again (a new request_id) and enqueue, then
+ *                 purge the refused one (haven-sender.c does);
  *   anything else "saved, it will be sent": the request stays with the
  *                 kiosk and the operator is told if it needs them
  *                 (haven_delivery_outcome_is_kept() says which).
@@ -56,7 +58,8 @@ typedef enum {
    * HAVEN_DELIVERY_ERROR_BLOCKED). */
   HAVEN_DELIVERY_OUTCOME_BLOCKED,
   /* 400: failed for good, field errors in result->field_errors; kept for
-   * the operator, or deleted when the visitor was there to be told. */
+   * the operator as failed (never sent again on its own) until
+   * failed-retention-days are over. */
   HAVEN_DELIVERY_OUTCOME_INVALID,
   /* 413/422: failed for good, the body kept for the operator. */
   HAVEN_DELIVERY_OUTCOME_REJECTED,

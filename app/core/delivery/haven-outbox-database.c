@@ -18,7 +18,9 @@
  * schema and its version, and the few statements every queue operation is
  * made of. What the rows mean is haven-outbox.c's business. */
 
-#define SCHEMA_VERSION 1
+/* 1: the first. 2: a failed entry keeps the backend's HTTP status and field
+ * errors, for the operator's export (migrate_1_to_2). */
+#define SCHEMA_VERSION 2
 #define BUSY_TIMEOUT_MS 5000
 
 static const char schema_sql[] =
@@ -36,15 +38,26 @@ static const char schema_sql[] =
   "  last_attempt_at INTEGER NOT NULL DEFAULT 0,"
   "  finished_at INTEGER NOT NULL DEFAULT 0,"
   "  last_error TEXT,"
-  "  case_reference TEXT"
+  "  case_reference TEXT,"
+  "  http_status INTEGER NOT NULL DEFAULT 0,"
+  "  error_fields TEXT"
   ") STRICT;"
   "CREATE INDEX entries_due ON entries (state, next_attempt_at);"
+  "CREATE INDEX entries_finished ON entries (state, finished_at);"
   /* Apart from the entries so that listing and the size sum never read a
    * body, and so that deleting one is deleting a row. */
   "CREATE TABLE bodies ("
   "  entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,"
   "  body BLOB NOT NULL"
   ") STRICT;";
+
+/* An outbox of version 1, as a kiosk updated from it has it: its entries
+ * keep their rows; a failed one has no status or field errors to show
+ * (0 and NULL). */
+static const char migrate_1_to_2_sql[] =
+  "ALTER TABLE entries ADD COLUMN http_status INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE entries ADD COLUMN error_fields TEXT;"
+  "CREATE INDEX entries_finished ON entries (state, finished_at);";
 
 /* Errors. */
 
@@ -250,10 +263,18 @@ set_up_schema (HavenOutbox  *self,
       goto failed;
     }
 
+  /* Created or migrated in the same transaction that sets the version, so
+   * a crash leaves the file as it was or as it is to be. */
+  set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
   if (version == 0)
     {
-      set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
       if (!haven_outbox_exec (self, schema_sql, error) ||
+          !haven_outbox_exec (self, set_version, error))
+        goto failed;
+    }
+  else if (version == 1)
+    {
+      if (!haven_outbox_exec (self, migrate_1_to_2_sql, error) ||
           !haven_outbox_exec (self, set_version, error))
         goto failed;
     }

@@ -31,6 +31,14 @@ struct _HavenOutbox
   guint64 max_bytes;
   gboolean sealing;
   guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  gboolean allow_unsealed;
+  /* Why the sealing key cannot be used, or NULL: nothing is stored then. */
+  char *key_problem;
+  GTimeSpan failed_retention;
+
+  /* From haven_outbox_new_from_settings(): followed while it lives. */
+  GSettings *settings;
+  gulong settings_changed_id;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

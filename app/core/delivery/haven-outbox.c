@@ -27,13 +27,20 @@
  * Privacy: bodies live in a table of their own and are deleted in the same
  * transaction that records the case reference; secure_delete overwrites
  * their pages, and a checkpoint afterwards drops them from the WAL. With a
- * sealing key only the sealed box is ever written. What stays for the
- * operator — id, kind, state, times, reference, last error — holds nothing
- * the visitor typed, and finished entries expire.
+ * sealing key only the sealed box is ever written; without one nothing is
+ * written at all, unless the operator has allowed unsealed bodies
+ * (allow-unsealed-outbox), so that a kiosk nobody gave a key never keeps
+ * visitors' words in plain text without anyone having chosen it. What
+ * stays for the operator — id, kind, state, times, reference, last error,
+ * the backend's status and field errors — holds nothing the visitor typed,
+ * and finished entries expire.
  *
- * A permanent failure keeps its body: the request has not reached anyone,
- * and dropping it would lose it silently. The operator sees it in
- * `havenctl outbox list` and purges it, or it expires with the others. */
+ * A permanent failure keeps its body, sealed as it was stored: the request
+ * has not reached anyone, and dropping it would lose it silently, whether
+ * or not the visitor was there to see the refusal. The operator sees it
+ * in `havenctl outbox list` and on the operator screen, exports it
+ * (`havenctl outbox export-failed`) or purges it, and it is wiped when
+ * failed-retention-days are over. */
 
 G_DEFINE_FINAL_TYPE (HavenOutbox, haven_outbox, G_TYPE_OBJECT)
 
@@ -49,7 +56,9 @@ static const char * const state_names[] = {
 
 #define ENTRY_COLUMNS \
   "request_id, kind, state, sealed, attempts, created_at, next_attempt_at, " \
-  "last_attempt_at, finished_at, last_error, case_reference, body_size, id"
+  "last_attempt_at, finished_at, last_error, case_reference, body_size, id, " \
+  "http_status, error_fields"
+#define ENTRY_COLUMN_ID 12
 
 void
 haven_outbox_entry_free (HavenOutboxEntry *entry)
@@ -59,6 +68,7 @@ haven_outbox_entry_free (HavenOutboxEntry *entry)
 
   g_free (entry->request_id);
   g_free (entry->last_error);
+  g_free (entry->error_fields);
   g_free (entry->case_reference);
   g_clear_pointer (&entry->body, g_bytes_unref);
   g_free (entry);
@@ -119,6 +129,9 @@ read_entry (sqlite3_stmt *statement)
   text = (const char *) sqlite3_column_text (statement, 10);
   entry->case_reference = g_strdup (text);
   entry->body_size = sqlite3_column_int64 (statement, 11);
+  entry->http_status = sqlite3_column_int (statement, 13);
+  text = (const char *) sqlite3_column_text (statement, 14);
+  entry->error_fields = g_strdup (text);
 
   return g_steal_pointer (&entry);
 }
@@ -184,6 +197,17 @@ read_body (HavenOutbox    *self,
 /* Opening. */
 
 static void
+haven_outbox_dispose (GObject *object)
+{
+  HavenOutbox *self = HAVEN_OUTBOX (object);
+
+  g_clear_signal_handler (&self->settings_changed_id, self->settings);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (haven_outbox_parent_class)->dispose (object);
+}
+
+static void
 haven_outbox_finalize (GObject *object)
 {
   HavenOutbox *self = HAVEN_OUTBOX (object);
@@ -191,6 +215,8 @@ haven_outbox_finalize (GObject *object)
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
   g_free (self->path);
+  g_free (self->key_problem);
+  memset (self->public_key, 0, sizeof self->public_key);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (haven_outbox_parent_class)->finalize (object);
@@ -201,6 +227,7 @@ haven_outbox_class_init (HavenOutboxClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = haven_outbox_dispose;
   object_class->finalize = haven_outbox_finalize;
 }
 
@@ -209,6 +236,7 @@ haven_outbox_init (HavenOutbox *self)
 {
   g_mutex_init (&self->lock);
   self->max_bytes = HAVEN_OUTBOX_DEFAULT_MAX_BYTES;
+  self->failed_retention = HAVEN_OUTBOX_DEFAULT_FAILED_RETENTION;
 }
 
 char *
@@ -225,11 +253,28 @@ haven_outbox_dup_default_path (GSettings *settings)
   return g_build_filename (g_get_user_data_dir (), "haven", "outbox.sqlite", NULL);
 }
 
+/* Opens the file at self->path, and forgets what expired while it was
+ * closed (with the retention already set). */
+static HavenOutbox *
+open_outbox (HavenOutbox  *self,
+             GError      **error)
+{
+  g_autoptr(HavenOutbox) outbox = self;
+
+  if (!haven_outbox_open_database (outbox, error))
+    return NULL;
+
+  if (!haven_outbox_expire (outbox, g_get_real_time (), NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&outbox);
+}
+
 HavenOutbox *
 haven_outbox_new (const char  *path,
                   GError     **error)
 {
-  g_autoptr(HavenOutbox) self = NULL;
+  HavenOutbox *self;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -237,38 +282,57 @@ haven_outbox_new (const char  *path,
   self = g_object_new (HAVEN_TYPE_OUTBOX, NULL);
   self->path = g_strdup (path);
 
-  if (!haven_outbox_open_database (self, error))
-    return NULL;
+  return open_outbox (self, error);
+}
 
-  if (!haven_outbox_expire (self, g_get_real_time (), NULL, error))
-    return NULL;
+/* backend-public-key, allow-unsealed-outbox and failed-retention-days,
+ * now and whenever they change. */
+static void
+apply_settings (HavenOutbox *self)
+{
+  g_autofree char *public_key = g_settings_get_string (self->settings, "backend-public-key");
+  g_autoptr(GError) error = NULL;
+  guint days = g_settings_get_uint (self->settings, "failed-retention-days");
 
-  return g_steal_pointer (&self);
+  /* The problem is kept, and every request refused with it, until the
+   * setting changes; the kiosk's log says so when it starts and with
+   * each refusal. */
+  haven_outbox_set_public_key (self, public_key, &error);
+  haven_outbox_set_allow_unsealed (self, g_settings_get_boolean (self->settings,
+                                                                 "allow-unsealed-outbox"));
+  haven_outbox_set_failed_retention (self, (GTimeSpan) MAX (days, 1) * G_TIME_SPAN_DAY);
+}
+
+static void
+settings_changed_cb (GSettings  *settings,
+                     const char *key,
+                     gpointer    user_data)
+{
+  HavenOutbox *self = user_data;
+
+  if (g_str_equal (key, "backend-public-key") || g_str_equal (key, "allow-unsealed-outbox") ||
+      g_str_equal (key, "failed-retention-days"))
+    apply_settings (self);
 }
 
 HavenOutbox *
 haven_outbox_new_from_settings (GSettings  *settings,
                                 GError    **error)
 {
-  g_autoptr(HavenOutbox) self = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *public_key = NULL;
+  HavenOutbox *self;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  public_key = g_settings_get_string (settings, "backend-public-key");
-  path = haven_outbox_dup_default_path (settings);
+  self = g_object_new (HAVEN_TYPE_OUTBOX, NULL);
+  self->path = haven_outbox_dup_default_path (settings);
+  self->settings = g_object_ref (settings);
+  self->max_bytes = g_settings_get_uint64 (settings, "outbox-max-bytes");
+  apply_settings (self);
+  self->settings_changed_id = g_signal_connect (settings, "changed",
+                                                G_CALLBACK (settings_changed_cb), self);
 
-  self = haven_outbox_new (path, error);
-  if (self == NULL)
-    return NULL;
-
-  if (!haven_outbox_set_public_key (self, public_key, error))
-    return NULL;
-  haven_outbox_set_max_bytes (self, g_settings_get_uint64 (settings, "outbox-max-bytes"));
-
-  return g_steal_pointer (&self);
+  return open_outbox (self, error);
 }
 
 const char *
@@ -313,12 +377,21 @@ haven_outbox_set_public_key (HavenOutbox  *self,
     {
       g_mutex_lock (&self->lock);
       self->sealing = FALSE;
+      g_clear_pointer (&self->key_problem, g_free);
       g_mutex_unlock (&self->lock);
       return TRUE;
     }
 
   if (!haven_sealed_box_decode_key (base64, key, &key_error))
     {
+      /* Neither the old key nor no key: the operator meant a new one, so
+       * nothing is stored until it is corrected. */
+      g_mutex_lock (&self->lock);
+      self->sealing = FALSE;
+      g_free (self->key_problem);
+      self->key_problem = g_strdup (key_error->message);
+      g_mutex_unlock (&self->lock);
+
       g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY,
                    _("The backend-public-key setting is not usable: %s"), key_error->message);
       return FALSE;
@@ -327,8 +400,155 @@ haven_outbox_set_public_key (HavenOutbox  *self,
   g_mutex_lock (&self->lock);
   memcpy (self->public_key, key, sizeof key);
   self->sealing = TRUE;
+  g_clear_pointer (&self->key_problem, g_free);
   g_mutex_unlock (&self->lock);
   return TRUE;
+}
+
+void
+haven_outbox_set_allow_unsealed (HavenOutbox *self,
+                                 gboolean     allow)
+{
+  g_return_if_fail (HAVEN_IS_OUTBOX (self));
+
+  g_mutex_lock (&self->lock);
+  self->allow_unsealed = !!allow;
+  g_mutex_unlock (&self->lock);
+}
+
+static HavenOutboxSealing
+sealing_state_locked (HavenOutbox *self)
+{
+  if (self->key_problem != NULL)
+    return HAVEN_OUTBOX_SEALING_INVALID_KEY;
+  if (self->sealing)
+    return HAVEN_OUTBOX_SEALING_SEALED;
+  if (self->allow_unsealed)
+    return HAVEN_OUTBOX_SEALING_UNSEALED;
+  return HAVEN_OUTBOX_SEALING_REFUSED;
+}
+
+HavenOutboxSealing
+haven_outbox_get_sealing_state (HavenOutbox *self)
+{
+  HavenOutboxSealing sealing;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), HAVEN_OUTBOX_SEALING_REFUSED);
+
+  g_mutex_lock (&self->lock);
+  sealing = sealing_state_locked (self);
+  g_mutex_unlock (&self->lock);
+  return sealing;
+}
+
+gboolean
+haven_outbox_sealing_refuses (HavenOutboxSealing sealing)
+{
+  return sealing == HAVEN_OUTBOX_SEALING_REFUSED || sealing == HAVEN_OUTBOX_SEALING_INVALID_KEY;
+}
+
+HavenOutboxSealing
+haven_outbox_sealing_from_settings (GSettings  *settings,
+                                    char      **description)
+{
+  g_autofree char *public_key = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 key[HAVEN_SEALED_BOX_KEY_BYTES];
+  HavenOutboxSealing sealing;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), HAVEN_OUTBOX_SEALING_REFUSED);
+
+  public_key = g_settings_get_string (settings, "backend-public-key");
+  if (public_key[0] != '\0')
+    sealing = haven_sealed_box_decode_key (public_key, key, &error)
+              ? HAVEN_OUTBOX_SEALING_SEALED : HAVEN_OUTBOX_SEALING_INVALID_KEY;
+  else if (g_settings_get_boolean (settings, "allow-unsealed-outbox"))
+    sealing = HAVEN_OUTBOX_SEALING_UNSEALED;
+  else
+    sealing = HAVEN_OUTBOX_SEALING_REFUSED;
+  memset (key, 0, sizeof key);
+
+  if (description == NULL)
+    return sealing;
+
+  switch (sealing)
+    {
+    case HAVEN_OUTBOX_SEALING_SEALED:
+      *description = g_strdup (_("Sealed for the backend"));
+      break;
+
+    case HAVEN_OUTBOX_SEALING_UNSEALED:
+      /* Translators: allow-unsealed-outbox is the name of a setting: keep
+       * it as it is. */
+      *description = g_strdup (_("Not sealed: allowed by setting (allow-unsealed-outbox). "
+                                 "Requests are kept in plain text on this kiosk"));
+      break;
+
+    case HAVEN_OUTBOX_SEALING_INVALID_KEY:
+      /* Translators: backend-public-key is the name of a setting: keep it
+       * as it is. %s says what is wrong with the key. */
+      *description = g_strdup_printf (_("NOT sealed: the backend-public-key setting is not "
+                                        "usable (%s). Requests are refused until it is "
+                                        "corrected"), error->message);
+      break;
+
+    case HAVEN_OUTBOX_SEALING_REFUSED:
+    default:
+      /* Translators: backend-public-key is the name of a setting: keep it
+       * as it is. */
+      *description = g_strdup (_("NOT sealed: requests are refused until a backend key is set "
+                                 "(backend-public-key)"));
+      break;
+    }
+
+  return sealing;
+}
+
+void
+haven_outbox_set_failed_retention (HavenOutbox *self,
+                                   GTimeSpan    retention)
+{
+  g_return_if_fail (HAVEN_IS_OUTBOX (self));
+  g_return_if_fail (retention > 0);
+
+  g_mutex_lock (&self->lock);
+  self->failed_retention = retention;
+  g_mutex_unlock (&self->lock);
+}
+
+GTimeSpan
+haven_outbox_get_failed_retention (HavenOutbox *self)
+{
+  GTimeSpan retention;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), 0);
+
+  g_mutex_lock (&self->lock);
+  retention = self->failed_retention;
+  g_mutex_unlock (&self->lock);
+  return retention;
+}
+
+gint64
+haven_outbox_get_expiry (HavenOutbox            *self,
+                         const HavenOutboxEntry *entry)
+{
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), 0);
+  g_return_val_if_fail (entry != NULL, 0);
+
+  switch (entry->state)
+    {
+    case HAVEN_OUTBOX_STATE_DELIVERED:
+      return entry->finished_at + HAVEN_OUTBOX_KEEP_FINISHED;
+
+    case HAVEN_OUTBOX_STATE_FAILED:
+      return entry->finished_at + haven_outbox_get_failed_retention (self);
+
+    case HAVEN_OUTBOX_STATE_QUEUED:
+    case HAVEN_OUTBOX_STATE_SENDING:
+    default:
+      return 0;
+    }
 }
 
 gboolean
@@ -441,7 +661,9 @@ haven_outbox_enqueue (HavenOutbox       *self,
 {
   g_autoptr(GBytes) stored = NULL;
   guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autofree char *key_problem = NULL;
   gboolean sealing;
+  gboolean allow_unsealed;
   gboolean inserted;
 
   g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
@@ -461,7 +683,27 @@ haven_outbox_enqueue (HavenOutbox       *self,
   g_mutex_lock (&self->lock);
   sealing = self->sealing;
   memcpy (public_key, self->public_key, sizeof public_key);
+  allow_unsealed = self->allow_unsealed;
+  key_problem = g_strdup (self->key_problem);
   g_mutex_unlock (&self->lock);
+
+  /* Refused before anything touches the file: a request that cannot be
+   * sealed is kept nowhere. These are configuration problems, for the
+   * operator's log; the visitor is told in their own words. */
+  if (key_problem != NULL)
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID_KEY,
+                   _("The backend-public-key setting is not usable: %s"), key_problem);
+      return FALSE;
+    }
+  if (!sealing && !allow_unsealed)
+    {
+      g_set_error_literal (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_SEALED,
+                           _("Requests are refused and nothing is kept: backend-public-key is "
+                             "empty, so they cannot be sealed for the backend, and "
+                             "allow-unsealed-outbox is off"));
+      return FALSE;
+    }
 
   /* Sealed before the transaction, so the plain body never reaches SQLite
    * at all, not even its page cache. */
@@ -769,7 +1011,7 @@ lookup_locked (HavenOutbox  *self,
     }
 
   entry = read_entry (statement);
-  id = sqlite3_column_int64 (statement, 12);
+  id = sqlite3_column_int64 (statement, ENTRY_COLUMN_ID);
 
   if (with_body && entry->body_size > 0)
     {
@@ -847,7 +1089,7 @@ claim_locked (HavenOutbox  *self,
     }
 
   entry = read_entry (select);
-  id = sqlite3_column_int64 (select, 12);
+  id = sqlite3_column_int64 (select, ENTRY_COLUMN_ID);
 
   /* The attempt is counted when it starts, so that a request that crashes
    * the sender every time still shows its attempts to the operator. */
@@ -979,6 +1221,8 @@ record (HavenOutbox  *self,
         Outcome       outcome,
         const char   *text,
         gint64        next_attempt_at,
+        guint         http_status,
+        const char   *error_fields,
         GError      **error)
 {
   g_autoptr(sqlite3_stmt) statement = NULL;
@@ -1013,7 +1257,7 @@ record (HavenOutbox  *self,
     case OUTCOME_FAILED:
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'failed', last_error = ?,"
-                                        " finished_at = ?"
+                                        " finished_at = ?, http_status = ?, error_fields = ?"
                                         " WHERE state IN ('queued', 'sending') AND request_id = ?",
                                         error);
       break;
@@ -1028,6 +1272,11 @@ record (HavenOutbox  *self,
   sqlite3_bind_text (statement, 1, text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 2,
                       outcome == OUTCOME_RETRY ? next_attempt_at : g_get_real_time ());
+  if (outcome == OUTCOME_FAILED)
+    {
+      sqlite3_bind_int (statement, 3, (int) http_status);
+      sqlite3_bind_text (statement, 4, error_fields, -1, SQLITE_TRANSIENT);
+    }
 
   recorded = update_entry (self, request_id, statement, outcome == OUTCOME_DELIVERED, error) &&
              haven_outbox_commit (self, error);
@@ -1053,7 +1302,7 @@ haven_outbox_record_delivered (HavenOutbox  *self,
   g_return_val_if_fail (case_reference != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_DELIVERED, case_reference, 0, error);
+  return record (self, request_id, OUTCOME_DELIVERED, case_reference, 0, 0, NULL, error);
 }
 
 gboolean
@@ -1067,20 +1316,23 @@ haven_outbox_record_retry (HavenOutbox  *self,
   g_return_val_if_fail (request_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, error);
+  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, 0, NULL, error);
 }
 
 gboolean
 haven_outbox_record_failed (HavenOutbox  *self,
                             const char   *request_id,
+                            guint         http_status,
                             const char   *last_error,
+                            const char   *error_fields,
                             GError      **error)
 {
   g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (request_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_FAILED, last_error, 0, error);
+  return record (self, request_id, OUTCOME_FAILED, last_error, 0, http_status, error_fields,
+                 error);
 }
 
 /* Removal. */
@@ -1144,7 +1396,8 @@ haven_outbox_expire (HavenOutbox  *self,
 {
   g_autoptr(sqlite3_stmt) delete_bodies = NULL;
   g_autoptr(sqlite3_stmt) delete_entries = NULL;
-  gint64 cutoff = now - HAVEN_OUTBOX_KEEP_FINISHED;
+  gint64 delivered_cutoff = now - HAVEN_OUTBOX_KEEP_FINISHED;
+  gint64 failed_cutoff;
   gboolean expired = FALSE;
   int changes = 0;
 
@@ -1152,27 +1405,29 @@ haven_outbox_expire (HavenOutbox  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->lock);
+  failed_cutoff = now - self->failed_retention;
 
   if (!haven_outbox_begin (self, error))
     goto out;
 
+#define EXPIRED \
+  "(state = 'delivered' AND finished_at < ?1) OR (state = 'failed' AND finished_at < ?2)"
+
   delete_bodies = haven_outbox_prepare (self,
                                         "DELETE FROM bodies WHERE entry_id IN"
-                                        " (SELECT id FROM entries"
-                                        " WHERE state IN ('delivered', 'failed')"
-                                        " AND finished_at < ?)",
+                                        " (SELECT id FROM entries WHERE " EXPIRED ")",
                                         error);
   if (delete_bodies == NULL)
     goto out;
-  delete_entries = haven_outbox_prepare (self,
-                                         "DELETE FROM entries"
-                                         " WHERE state IN ('delivered', 'failed')"
-                                         " AND finished_at < ?",
-                                         error);
+  delete_entries = haven_outbox_prepare (self, "DELETE FROM entries WHERE " EXPIRED, error);
   if (delete_entries == NULL)
     goto out;
-  sqlite3_bind_int64 (delete_bodies, 1, cutoff);
-  sqlite3_bind_int64 (delete_entries, 1, cutoff);
+  sqlite3_bind_int64 (delete_bodies, 1, delivered_cutoff);
+  sqlite3_bind_int64 (delete_bodies, 2, failed_cutoff);
+  sqlite3_bind_int64 (delete_entries, 1, delivered_cutoff);
+  sqlite3_bind_int64 (delete_entries, 2, failed_cutoff);
+
+#undef EXPIRED
 
   if (!haven_outbox_step_done (self, delete_bodies, error) ||
       !haven_outbox_step_done (self, delete_entries, error))
@@ -1191,4 +1446,35 @@ out:
   if (n_expired != NULL)
     *n_expired = expired ? changes : 0;
   return expired;
+}
+
+gboolean
+haven_outbox_get_next_expiry (HavenOutbox  *self,
+                              gint64       *next_expiry,
+                              GError      **error)
+{
+  sqlite3_int64 delivered = 0;
+  sqlite3_int64 failed = 0;
+  gboolean read;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (next_expiry != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* min() of no rows is NULL, read as 0: then there is nothing to expire. */
+  g_mutex_lock (&self->lock);
+  read = haven_outbox_query_int (self,
+                                 "SELECT min (finished_at) FROM entries WHERE state = 'delivered'",
+                                 &delivered, error) &&
+         haven_outbox_query_int (self,
+                                 "SELECT min (finished_at) FROM entries WHERE state = 'failed'",
+                                 &failed, error);
+  *next_expiry = G_MAXINT64;
+  if (read && delivered > 0)
+    *next_expiry = MIN (*next_expiry, delivered + HAVEN_OUTBOX_KEEP_FINISHED);
+  if (read && failed > 0)
+    *next_expiry = MIN (*next_expiry, failed + self->failed_retention);
+  g_mutex_unlock (&self->lock);
+
+  return read;
 }

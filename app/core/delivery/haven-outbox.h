@@ -7,8 +7,12 @@
 
 G_BEGIN_DECLS
 
-/* Delivered and failed entries are forgotten this long after they ended. */
+/* Delivered entries (id, reference and times; their body is gone) are
+ * forgotten this long after they were delivered. */
 #define HAVEN_OUTBOX_KEEP_FINISHED (30 * G_TIME_SPAN_DAY)
+/* Failed entries, body and all, are wiped this long after they failed,
+ * unless failed-retention-days says otherwise. */
+#define HAVEN_OUTBOX_DEFAULT_FAILED_RETENTION (30 * G_TIME_SPAN_DAY)
 #define HAVEN_OUTBOX_DEFAULT_MAX_BYTES (50 * 1024 * 1024)
 
 #define HAVEN_OUTBOX_ERROR (haven_outbox_error_quark ())
@@ -22,7 +26,21 @@ typedef enum {
   HAVEN_OUTBOX_ERROR_TOO_NEW,
   HAVEN_OUTBOX_ERROR_INVALID_KEY,
   HAVEN_OUTBOX_ERROR_INVALID,
+  /* No backend-public-key and allow-unsealed-outbox off: nothing is kept. */
+  HAVEN_OUTBOX_ERROR_NOT_SEALED,
 } HavenOutboxError;
+
+/* How a request confirmed now would be kept. */
+typedef enum {
+  /* A usable backend-public-key: only the sealed box is stored. */
+  HAVEN_OUTBOX_SEALING_SEALED,
+  /* No key, and allow-unsealed-outbox off: requests are refused. */
+  HAVEN_OUTBOX_SEALING_REFUSED,
+  /* No key, and allow-unsealed-outbox on: stored as they are. */
+  HAVEN_OUTBOX_SEALING_UNSEALED,
+  /* A backend-public-key that cannot be used: requests are refused. */
+  HAVEN_OUTBOX_SEALING_INVALID_KEY,
+} HavenOutboxSealing;
 
 typedef enum {
   HAVEN_OUTBOX_STATE_QUEUED,
@@ -47,6 +65,11 @@ typedef struct {
   /* When it was delivered or failed for good. */
   gint64            finished_at;
   char             *last_error;
+  /* For a failed entry: the backend's HTTP status (0 when there was
+   * none) and, for a 400, its field errors as a JSON object (paths ->
+   * the backend's messages), or NULL. */
+  guint             http_status;
+  char             *error_fields;
   char             *case_reference;
   /* The stored size; 0 once the body is gone. */
   gsize             body_size;
@@ -65,6 +88,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenOutboxEntry, haven_outbox_entry_free)
 G_DECLARE_FINAL_TYPE (HavenOutbox, haven_outbox, HAVEN, OUTBOX, GObject)
 
 GQuark            haven_outbox_error_quark      (void);
+/* What the settings make of sealing (backend-public-key,
+ * allow-unsealed-outbox), and in @description (nullable) the line the
+ * operator screen and `havenctl backend check` show for it. */
+HavenOutboxSealing haven_outbox_sealing_from_settings (GSettings      *settings,
+                                                       char          **description);
+/* TRUE when requests are refused in this state. */
+gboolean          haven_outbox_sealing_refuses  (HavenOutboxSealing    sealing);
 /* The file the settings name, or outbox.sqlite in Haven's data folder. */
 char             *haven_outbox_dup_default_path (GSettings            *settings);
 /* Opens the outbox, creating it (mode 0600, its folder 0700) if needed.
@@ -72,24 +102,46 @@ char             *haven_outbox_dup_default_path (GSettings            *settings)
  * request_id is the Idempotency-Key, so sending one twice is safe. */
 HavenOutbox      *haven_outbox_new              (const char           *path,
                                                  GError              **error);
-/* The same with the file, size cap and sealing key from the settings. */
+/* The same with the file, size cap, sealing key, allow-unsealed-outbox and
+ * failed-retention-days from the settings, following later changes of the
+ * last three. A sealing key that cannot be used does not stop it opening,
+ * so that what is queued (sealed already) still goes out; it refuses new
+ * requests instead. */
 HavenOutbox      *haven_outbox_new_from_settings (GSettings           *settings,
                                                   GError             **error);
 const char       *haven_outbox_get_path         (HavenOutbox          *self);
 guint64           haven_outbox_get_max_bytes    (HavenOutbox          *self);
 void              haven_outbox_set_max_bytes    (HavenOutbox          *self,
                                                  guint64               max_bytes);
-/* Base64 X25519 public key of the backend; NULL or "" stores bodies as
- * they are. */
+/* Base64 X25519 public key of the backend. NULL or "" means none: then
+ * requests are refused unless unsealed ones are allowed. A key that cannot
+ * be used fails here and refuses requests until a usable one, or none, is
+ * set. */
 gboolean          haven_outbox_set_public_key   (HavenOutbox          *self,
                                                  const char           *base64,
                                                  GError              **error);
+/* Whether bodies are sealed before they are stored. */
 gboolean          haven_outbox_get_sealing      (HavenOutbox          *self);
+/* allow-unsealed-outbox: without a key, store bodies as they are rather
+ * than refuse them. Off unless set. */
+void              haven_outbox_set_allow_unsealed (HavenOutbox        *self,
+                                                   gboolean            allow);
+HavenOutboxSealing haven_outbox_get_sealing_state (HavenOutbox        *self);
+/* How long a failed entry is kept (failed-retention-days); more than 0. */
+void              haven_outbox_set_failed_retention (HavenOutbox      *self,
+                                                     GTimeSpan         retention);
+GTimeSpan         haven_outbox_get_failed_retention (HavenOutbox      *self);
+/* When @entry will be forgotten (microseconds since the epoch), or 0 for
+ * a queued or sending one, which never is. */
+gint64            haven_outbox_get_expiry       (HavenOutbox          *self,
+                                                 const HavenOutboxEntry *entry);
 
 /* Stores @body (sealed first when a key is set) as one new queued entry,
  * in one transaction that is on disk when this returns TRUE. Fails with
- * HAVEN_OUTBOX_ERROR_FULL over the size cap, _DISK_FULL when the disk is,
- * _EXISTS for a request_id already there; nothing is stored then. */
+ * HAVEN_OUTBOX_ERROR_NOT_SEALED when there is no key and unsealed bodies
+ * are not allowed, _INVALID_KEY when the key cannot be used, _FULL over
+ * the size cap, _DISK_FULL when the disk is, _EXISTS for a request_id
+ * already there; nothing is stored then. */
 gboolean          haven_outbox_enqueue          (HavenOutbox          *self,
                                                  const char           *request_id,
                                                  HavenRequestKind      kind,
@@ -156,22 +208,35 @@ gboolean          haven_outbox_record_retry     (HavenOutbox          *self,
                                                  gint64                next_attempt_at,
                                                  const char           *last_error,
                                                  GError              **error);
-/* A permanent failure: state 'failed'. The body is kept, so nothing is lost
- * without the operator knowing, until `havenctl outbox purge` or expiry. */
+/* A permanent failure: state 'failed', never claimed again. The body is
+ * kept as it was stored (sealed or not), with the backend's @http_status
+ * (0 for none) and @error_fields (a JSON object, or NULL), so nothing is
+ * lost without the operator knowing, until `havenctl outbox purge` or the
+ * failed retention is over. */
 gboolean          haven_outbox_record_failed    (HavenOutbox          *self,
                                                  const char           *request_id,
+                                                 guint                 http_status,
                                                  const char           *last_error,
+                                                 const char           *error_fields,
                                                  GError              **error);
 /* Deletes one entry, whatever its state; HAVEN_OUTBOX_ERROR_NOT_FOUND when
  * there is none. */
 gboolean          haven_outbox_purge            (HavenOutbox          *self,
                                                  const char           *request_id,
                                                  GError              **error);
-/* Forgets delivered and failed entries that ended more than
- * HAVEN_OUTBOX_KEEP_FINISHED before @now. Queued ones never expire. */
+/* Forgets delivered entries that ended more than
+ * HAVEN_OUTBOX_KEEP_FINISHED before @now, and wipes failed ones that
+ * failed more than the failed retention before it. Queued ones never
+ * expire. */
 gboolean          haven_outbox_expire           (HavenOutbox          *self,
                                                  gint64                now,
                                                  guint                *n_expired,
+                                                 GError              **error);
+
+/* The earliest time an entry there now will expire, or G_MAXINT64 when
+ * none will. */
+gboolean          haven_outbox_get_next_expiry  (HavenOutbox          *self,
+                                                 gint64               *next_expiry,
                                                  GError              **error);
 
 G_END_DECLS

@@ -35,6 +35,9 @@ typedef struct {
   char *request_id;
   /* For a request the backend has not answered yet. */
   char *kiosk_reference;
+  /* The same request as the backend refused it (400) earlier in this
+   * visit, kept as failed until this corrected one is saved. */
+  char *superseded_id;
 } Submission;
 
 static void
@@ -48,6 +51,7 @@ submission_free (Submission *submission)
   g_clear_object (&submission->delivery);
   g_free (submission->request_id);
   g_free (submission->kiosk_reference);
+  g_free (submission->superseded_id);
   g_free (submission);
 }
 
@@ -98,13 +102,52 @@ fail_not_saved (GTask  *task,
                 GError *error)
 {
   Submission *submission = g_task_get_task_data (task);
+  gboolean not_sealed = g_error_matches (error, HAVEN_OUTBOX_ERROR,
+                                         HAVEN_OUTBOX_ERROR_NOT_SEALED) ||
+                        g_error_matches (error, HAVEN_OUTBOX_ERROR,
+                                         HAVEN_OUTBOX_ERROR_INVALID_KEY);
 
-  /* The outbox's own words name files and limits: for the operator's log,
-   * not the visitor's screen. */
+  /* The outbox's own words name files, limits and settings: for the
+   * operator's log, not the visitor's screen. They never hold what the
+   * visitor wrote. */
   g_message ("A %s could not be saved: %s",
              haven_request_kind_to_string (submission->kind), error->message);
-  record (task, HAVEN_SUBMISSION_NOT_SAVED, NULL, error->message, NULL);
+  record (task, not_sealed ? HAVEN_SUBMISSION_NOT_SEALED : HAVEN_SUBMISSION_NOT_SAVED,
+          NULL, error->message, NULL);
   g_task_return_error (task, error);
+}
+
+/* The refused request, kept as failed in case the visitor left, is of no
+ * use to the staff once its correction is saved. */
+static void
+purge_superseded_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  HavenOutbox *outbox = source_object;
+  const char *request_id = task_data;
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+
+  entry = haven_outbox_lookup (outbox, request_id, FALSE, &error);
+  if (entry != NULL && entry->state == HAVEN_OUTBOX_STATE_FAILED &&
+      !haven_outbox_purge (outbox, request_id, &error))
+    g_message ("Request %s, corrected since, cannot be deleted: %s", request_id,
+               error->message);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+purge_superseded (HavenOutbox *outbox,
+                  const char  *request_id)
+{
+  g_autoptr(GTask) task = g_task_new (outbox, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, purge_superseded);
+  g_task_set_task_data (task, g_strdup (request_id), g_free);
+  g_task_run_in_thread (task, purge_superseded_thread);
 }
 
 static void
@@ -155,6 +198,9 @@ enqueued_cb (GObject      *object,
       fail_not_saved (task, g_steal_pointer (&error));
       return;
     }
+
+  if (submission->superseded_id != NULL)
+    purge_superseded (HAVEN_OUTBOX (object), submission->superseded_id);
 
   /* Saved: from here on the request reaches the backend whatever the
    * visitor does. If they have left already, delivery sends it on its
@@ -221,6 +267,13 @@ haven_sender_submit_async (HavenSender         *self,
       return;
     }
   submission->delivery = g_object_ref (delivery);
+
+  /* Sent again after the backend refused its fields: the refused one was
+   * kept only until this one is saved. */
+  if (submission->kind == HAVEN_REQUEST_KIND_REMOVAL &&
+      haven_session_get_submission_state (session) == HAVEN_SUBMISSION_INVALID &&
+      haven_request_get_request_id (request) != NULL)
+    submission->superseded_id = g_strdup (haven_request_get_request_id (request));
 
   kiosk_id = g_settings_get_string (self->settings, "kiosk-id");
   locale = g_strdelimit (g_strdup (haven_session_get_language (session)), "_", '-');

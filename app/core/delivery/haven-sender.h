@@ -26,10 +26,14 @@ G_BEGIN_DECLS
  *   QUEUED      saved, sent later without the visitor: the reference is
  *               the kiosk's, made from the request_id;
  *   INVALID     refused (400) with the field errors (a report, which has
- *               no field to correct, is REJECTED instead);
+ *               no field to correct, is REJECTED instead); the refused
+ *               request stays in the outbox as failed for the staff, and
+ *               is deleted once the visitor's correction is saved;
  *   REJECTED    refused for good, kept for the staff: the kiosk's
  *               reference;
- *   NOT_SAVED   the outbox could not take it: the message says why.
+ *   NOT_SAVED   the outbox could not take it: the message says why;
+ *   NOT_SEALED  refused because there is no usable sealing key and
+ *               unsealed requests are not allowed: nothing was kept.
  *
  * Cancelling (the visit ended) means nothing more is recorded in the
  * session; a request already saved is still delivered by the outbox. */

@@ -43,7 +43,8 @@ G_DEFINE_ENUM_TYPE (HavenSubmissionState, haven_submission_state,
   G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_QUEUED, "queued"),
   G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_INVALID, "invalid"),
   G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_REJECTED, "rejected"),
-  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_NOT_SAVED, "not-saved"))
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_NOT_SAVED, "not-saved"),
+  G_DEFINE_ENUM_VALUE (HAVEN_SUBMISSION_NOT_SEALED, "not-sealed"))
 
 G_DEFINE_FINAL_TYPE (HavenSession, haven_session, G_TYPE_OBJECT)
 
@@ -268,6 +269,7 @@ is_removal_handed_over (HavenSession *self)
     case HAVEN_SUBMISSION_NONE:
     case HAVEN_SUBMISSION_INVALID:
     case HAVEN_SUBMISSION_NOT_SAVED:
+    case HAVEN_SUBMISSION_NOT_SEALED:
     default:
       return FALSE;
     }
@@ -431,6 +433,7 @@ haven_session_get_submission_field_errors (HavenSession *self)
  * haven_session_set_submission:
  * @reference: (nullable): the case or kiosk reference
  * @message: (nullable): why it was not saved, for %HAVEN_SUBMISSION_NOT_SAVED
+ *   and %HAVEN_SUBMISSION_NOT_SEALED
  * @field_errors: (nullable): for %HAVEN_SUBMISSION_INVALID
  */
 void

@@ -37,6 +37,10 @@ typedef enum {
   /* Could not be saved on the kiosk (outbox full, disk full): the draft
    * is kept, the message says why. */
   HAVEN_SUBMISSION_NOT_SAVED,
+  /* Refused before it was saved, because this kiosk has no key to seal it
+   * with (backend-public-key) and may not keep it unsealed: nothing was
+   * kept; the draft is, for the visit. */
+  HAVEN_SUBMISSION_NOT_SEALED,
 } HavenSubmissionState;
 
 #define HAVEN_TYPE_SUBMISSION_STATE (haven_submission_state_get_type ())
