@@ -150,9 +150,27 @@ run_demo () {
     tests/make-pki.sh "$state_dir/pki"
   fi
 
+  # Requests are sealed for the receiver the moment a visitor confirms
+  # them, as on a real kiosk: the receiver keeps the key pair, the kiosk
+  # gets its public half (backend-public-key below).
+  if [ ! -f "$state_dir/keypair" ]; then
+    log "Making the demo receiver's key pair for sealed requests in $state_dir/keypair"
+    if ! haven-receiver --make-keypair "$state_dir/keypair" >/dev/null 2>"$state_dir/keypair.log"; then
+      cat "$state_dir/keypair.log" >&2
+      exit 1
+    fi
+  fi
+  local public_key
+  public_key=$(awk '$1 == "public" { print $2 }' "$state_dir/keypair")
+  if [ -z "$public_key" ]; then
+    log "$state_dir/keypair has no public key; delete it and run the demo again"
+    exit 1
+  fi
+
   log "Starting haven-receiver on https://127.0.0.1:$port"
   haven-receiver --listen "127.0.0.1:$port" \
     --cert "$state_dir/pki/server.pem" --key "$state_dir/pki/server-key.pem" \
+    --keypair "$state_dir/keypair" \
     --db "$state_dir/receiver.sqlite" >"$state_dir/receiver.log" 2>&1 &
   # Global: the trap runs after this function has returned.
   receiver_pid=$!
@@ -166,6 +184,7 @@ run_demo () {
   export XDG_CONFIG_HOME=$state_dir/config
   gsettings set io.github.havenkiosk.Haven backend-url "https://127.0.0.1:$port"
   gsettings set io.github.havenkiosk.Haven ca-file "$state_dir/pki/ca.pem"
+  gsettings set io.github.havenkiosk.Haven backend-public-key "$public_key"
   gsettings set io.github.havenkiosk.Haven kiosk-id "demo-kiosk"
   gsettings set io.github.havenkiosk.Haven languages "['en', 'es']"
   gsettings set io.github.havenkiosk.Haven kiosk-mode false

@@ -298,8 +298,7 @@ print_failed_note (HavenOutbox *outbox,
 
   g_print ("\n");
   /* Translators: %u is a count of requests. */
-  g_print (g_dngettext (GETTEXT_PACKAGE, "Failed, kept for staff: %u\n",
-                        "Failed, kept for staff: %u\n", failed), failed);
+  g_print (_("Failed, kept for staff: %u\n"), failed);
   /* Translators: %u is a number of days; the commands are to be kept as
    * they are. */
   g_print (g_dngettext (GETTEXT_PACKAGE,
@@ -490,8 +489,7 @@ purge_failed (HavenOutbox *outbox)
     }
 
   /* Translators: %u is a count of requests. */
-  g_print (g_dngettext (GETTEXT_PACKAGE, "Deleted %u failed request from the outbox\n",
-                        "Deleted %u failed requests from the outbox\n", purged), purged);
+  g_print (_("Failed requests deleted: %u\n"), purged);
   return HAVENCTL_EXIT_OK;
 }
 
@@ -766,18 +764,13 @@ havenctl_outbox_export_failed (const Command  *command,
       return HAVENCTL_EXIT_OK;
     }
 
-  /* Translators: %u is a count of requests, %s a folder. */
-  g_print (g_dngettext (GETTEXT_PACKAGE, "Exported %u failed request to %s\n",
-                        "Exported %u failed requests to %s\n", exported), exported, folder);
+  /* Translators: %s is a folder, %u a count of requests. */
+  g_print (_("Failed requests exported to %s: %u\n"), folder, exported);
   if (left_out > 0)
     /* Translators: %u is a count of requests; --include-unsealed is an
      * option: keep it as it is. */
-    g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "Left out the body of %u request that is not sealed: give "
-                          "--include-unsealed to write it in plain text\n",
-                          "Left out the bodies of %u requests that are not sealed: give "
-                          "--include-unsealed to write them in plain text\n", left_out),
-             left_out);
+    g_print (_("Bodies left out because they are not sealed: %u (give --include-unsealed to "
+               "write them in plain text)\n"), left_out);
 
   return HAVENCTL_EXIT_OK;
 }

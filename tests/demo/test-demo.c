@@ -19,10 +19,13 @@
  * one. Each time the kiosk must come up on the welcome page, read back
  * through AT-SPI by tests/demo/welcome-shown.py (the demo's
  * HAVEN_DEMO_CHECK), and when the demo ends, everything it started (the
- * receiver, Xvfb, D-Bus) must end with it. */
+ * receiver, Xvfb, D-Bus) must end with it. Without a display the check
+ * also queues a request with havenctl (tests/demo/send-sealed.sh): the
+ * demo must keep it sealed, and its receiver must open it. */
 
 #define WELCOME_TITLE "Help after something happened online"
 #define WELCOME_SHOWN "The kiosk shows the welcome page"
+#define SEALED_SENT "Sealed request delivered and opened by the receiver: "
 
 /* How long one demo may take to come up: it makes a PKI, starts the
  * receiver, imports the directory and waits HAVEN_DEMO_WAIT seconds. */
@@ -46,15 +49,29 @@ become_group_leader (gpointer user_data)
 }
 
 static char *
-demo_check_command (void)
+demo_check_command (Demo     *demo,
+                    gboolean  send_sealed)
 {
   g_autofree char *a11y_dir = g_test_build_filename (G_TEST_DIST, "a11y", NULL);
   g_autofree char *checker = g_test_build_filename (G_TEST_DIST, "demo", "welcome-shown.py", NULL);
+  g_autofree char *sender = g_test_build_filename (G_TEST_DIST, "demo", "send-sealed.sh", NULL);
+  g_autofree char *receiver_db = g_build_filename (demo->home, ".local", "state", "haven-demo",
+                                                   "receiver.sqlite", NULL);
+  g_autofree char *outbox = g_build_filename (demo->home, ".local", "share", "haven",
+                                              "outbox.sqlite", NULL);
   g_autofree char *quoted_dir = g_shell_quote (a11y_dir);
   g_autofree char *quoted_checker = g_shell_quote (checker);
+  g_autofree char *quoted_sender = g_shell_quote (sender);
+  g_autofree char *quoted_db = g_shell_quote (receiver_db);
+  g_autofree char *quoted_outbox = g_shell_quote (outbox);
+  g_autofree char *welcome = g_strdup_printf ("PYTHONPATH=%s /usr/bin/python3 %s '" WELCOME_TITLE
+                                              "' English Español", quoted_dir, quoted_checker);
 
-  return g_strdup_printf ("PYTHONPATH=%s /usr/bin/python3 %s '" WELCOME_TITLE "' English Español",
-                          quoted_dir, quoted_checker);
+  if (!send_sealed)
+    return g_steal_pointer (&welcome);
+
+  return g_strdup_printf ("%s && bash %s %s %s", welcome, quoted_sender, quoted_db,
+                          quoted_outbox);
 }
 
 /* The environment of someone who has just cloned Haven: none of the test
@@ -68,7 +85,7 @@ demo_environment (Demo       *demo,
     "PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
   };
   GPtrArray *variables = g_ptr_array_new ();
-  g_autofree char *check = demo_check_command ();
+  g_autofree char *check = demo_check_command (demo, display == NULL);
 
   for (gsize i = 0; i < G_N_ELEMENTS (passed_on); i++)
     {
@@ -314,6 +331,9 @@ test_demo_without_display (void)
   g_assert_true (g_subprocess_get_successful (demo.process));
   g_assert_nonnull (strstr (demo.printed->str, WELCOME_SHOWN ": “" WELCOME_TITLE "”"));
   g_assert_nonnull (strstr (demo.printed->str, "Backend reachable: https://127.0.0.1:"));
+  /* Sealing is the demo's normal state, not something to set up. */
+  g_assert_nonnull (strstr (demo.printed->str, "Sealing: Sealed for the backend\n"));
+  g_assert_nonnull (strstr (demo.printed->str, SEALED_SENT));
 
   colours = count_colours (screenshot, &width, &height);
   g_test_message ("%s: %d×%d, %u colours", screenshot, width, height, colours);

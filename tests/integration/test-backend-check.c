@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "haven-backend.h"
+#include "haven-sealed-box.h"
 #include "haven-tls-pin.h"
 #include "receiver-process.h"
 
@@ -435,10 +436,22 @@ havenctl_settings_clear (HavenctlSettings *ctl)
   g_clear_pointer (&ctl->config_home, g_free);
 }
 
+/* A backend-public-key of a key pair made for the case. */
+static char *
+make_public_key (void)
+{
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
+
+  haven_sealed_box_generate_key_pair (public_key, secret_key);
+  return haven_sealed_box_encode_key (public_key);
+}
+
 static void
 test_havenctl_reachable (Fixture       *fixture,
                          gconstpointer  user_data)
 {
+  g_autofree char *public_key = NULL;
   const char * const arguments[] = { "backend", "check", NULL };
   HavenctlSettings ctl = { NULL, NULL };
   g_autofree char *out = NULL;
@@ -448,12 +461,63 @@ test_havenctl_reachable (Fixture       *fixture,
 
   havenctl_settings_init (&ctl);
   configure (ctl.settings, fixture->url, "ca.pem");
+  public_key = make_public_key ();
+  g_settings_set_string (ctl.settings, "backend-public-key", public_key);
   status = run_havenctl (ctl.config_home, arguments, &out, &err);
 
-  expected = g_strdup_printf ("Backend reachable: %s (API version 1)\n", fixture->url);
+  expected = g_strdup_printf ("Backend reachable: %s (API version 1)\n"
+                              "Sealing: Sealed for the backend\n", fixture->url);
   g_assert_cmpint (status, ==, 0);
   g_assert_cmpstr (out, ==, expected);
   g_assert_cmpstr (err, ==, "");
+
+  havenctl_settings_clear (&ctl);
+}
+
+/* Reachable, but the kiosk would refuse every request, or keep them
+ * unsealed: the check says which, and fails only when they are refused. */
+static void
+test_havenctl_sealing (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  const char * const arguments[] = { "backend", "check", NULL };
+  HavenctlSettings ctl = { NULL, NULL };
+  g_autofree char *reachable = NULL;
+  int status = -1;
+  struct {
+    const char *public_key;
+    gboolean allow_unsealed;
+    const char *sealing;
+    int status;
+  } cases[] = {
+    { "", FALSE,
+      "Sealing: NOT sealed: requests are refused until a backend key is set "
+      "(backend-public-key)\n", 1 },
+    { "", TRUE,
+      "Sealing: Not sealed: allowed by setting (allow-unsealed-outbox). Requests are kept in "
+      "plain text on this kiosk\n", 0 },
+    { "c2hvcnQ=", TRUE,
+      "Sealing: NOT sealed: the backend-public-key setting is not usable (", 1 },
+  };
+
+  havenctl_settings_init (&ctl);
+  configure (ctl.settings, fixture->url, "ca.pem");
+  reachable = g_strdup_printf ("Backend reachable: %s (API version 1)\n", fixture->url);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_settings_set_string (ctl.settings, "backend-public-key", cases[i].public_key);
+      g_settings_set_boolean (ctl.settings, "allow-unsealed-outbox", cases[i].allow_unsealed);
+      status = run_havenctl (ctl.config_home, arguments, &out, &err);
+
+      g_assert_cmpint (status, ==, cases[i].status);
+      g_assert_true (g_str_has_prefix (out, reachable));
+      g_assert_true (g_str_has_prefix (out + strlen (reachable), cases[i].sealing));
+      g_assert_cmpstr (err, ==, "");
+    }
 
   havenctl_settings_clear (&ctl);
 }
@@ -472,9 +536,10 @@ test_havenctl_untrusted (Fixture       *fixture,
   configure (ctl.settings, fixture->url, "other-ca.pem");
   status = run_havenctl (ctl.config_home, arguments, &out, &err);
 
-  /* One line, on stderr, that starts the same way whatever the cause. */
+  /* One line, on stderr, that starts the same way whatever the cause;
+   * the sealing state on stdout all the same. */
   g_assert_cmpint (status, ==, 1);
-  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (out, "Sealing: NOT sealed"));
   g_assert_true (g_str_has_prefix (err, "Backend not reachable: TLS error: "));
   g_assert_nonnull (strstr (err, "ca-file"));
   g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
@@ -497,7 +562,7 @@ test_havenctl_not_configured (Fixture       *fixture,
   status = run_havenctl (ctl.config_home, arguments, &out, &err);
 
   g_assert_cmpint (status, ==, 1);
-  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (out, "Sealing: NOT sealed"));
   g_assert_nonnull (strstr (err, "backend-url"));
 
   havenctl_settings_clear (&ctl);
@@ -579,6 +644,7 @@ main (int   argc,
   add_case ("insecure-url", RECEIVER_NONE, test_insecure_url);
   add_case ("insecure-loopback", RECEIVER_INSECURE_HTTP, test_insecure_loopback);
   add_case ("havenctl-reachable", RECEIVER_TLS, test_havenctl_reachable);
+  add_case ("havenctl-sealing", RECEIVER_TLS, test_havenctl_sealing);
   add_case ("havenctl-untrusted", RECEIVER_TLS, test_havenctl_untrusted);
   add_case ("havenctl-not-configured", RECEIVER_NONE, test_havenctl_not_configured);
   add_case ("havenctl-usage", RECEIVER_NONE, test_havenctl_usage);

@@ -8,11 +8,13 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "haven-delivery.h"
 #include "haven-delivery-private.h"
 #include "haven-outbox.h"
+#include "haven-sealed-box.h"
 #include "receiver-process.h"
 #include "test-files.h"
 
@@ -81,6 +83,9 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->outbox = haven_outbox_new (fixture->outbox_path, NULL);
   g_assert_nonnull (fixture->outbox);
+  /* Most cases read what the receiver stored, so they allow unsealed
+   * bodies explicitly; "sealed" and "invalid-sealed-export" seal. */
+  haven_outbox_set_allow_unsealed (fixture->outbox, TRUE);
 }
 
 static void
@@ -703,16 +708,21 @@ test_invalid (Fixture       *fixture,
   g_autofree char *queued_id = NULL;
   g_autoptr(HavenDeliveryResult) result = NULL;
   g_autoptr(HavenOutboxEntry) entry = NULL;
-  g_autoptr(HavenOutboxEntry) gone = NULL;
+  g_autoptr(HavenOutboxEntry) kept = NULL;
+  g_autoptr(GBytes) sent_body = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
   HavenDeliveryResult *flushed;
   const char *message;
 
-  start_receiver_and_delivery (fixture, NULL);
+  start_receiver_full (fixture, NULL, TRUE);
+  configure (fixture, fixture->receiver->url, "ca.pem");
+  new_delivery (fixture);
 
   /* While the visitor is there: the field errors come back for the page,
-   * and the request leaves the outbox so that they can fix it. */
+   * and the request stays, failed, for the staff in case the visitor
+   * walks away rather than fix it. */
   visitor_id = enqueue (fixture, "not-a-web-address");
   result = deliver_now (fixture, visitor_id);
   g_assert_cmpint (result->outcome, ==, HAVEN_DELIVERY_OUTCOME_INVALID);
@@ -723,13 +733,19 @@ test_invalid (Fixture       *fixture,
   g_assert_cmpstr (message, !=, "");
   g_assert_nonnull (strstr (result->message, "items[0].url"));
   g_assert_false (haven_delivery_outcome_is_kept (result->outcome));
-  gone = haven_outbox_lookup (fixture->outbox, visitor_id, FALSE, &error);
-  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND);
-  g_assert_null (gone);
-  g_clear_error (&error);
+  kept = lookup (fixture, visitor_id, TRUE);
+  g_assert_cmpint (kept->state, ==, HAVEN_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (kept->http_status, ==, 400);
+  g_assert_nonnull (strstr (kept->error_fields, "\"items[0].url\""));
+  assert_no_marker (kept->error_fields);
+  g_assert_nonnull (strstr (kept->last_error, "400"));
+  g_assert_nonnull (kept->body);
+  sent_body = make_body (visitor_id, "not-a-web-address");
+  g_assert_true (g_bytes_equal (kept->body, sent_body));
 
   /* Later, from the queue: failed for good, reported to the operator, the
-   * body kept for them. */
+   * body kept for them. The one refused while the visitor was there is
+   * not sent again: a flush of everything lists only the new one. */
   queued_id = enqueue (fixture, "not-a-web-address");
   results = flush (fixture, &error);
   g_assert_no_error (error);
@@ -746,6 +762,134 @@ test_invalid (Fixture       *fixture,
   assert_no_marker (entry->last_error);
   g_assert_nonnull (entry->body);
   g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==, 0);
+
+  /* Nor by a flush of everything, again: each reached the receiver once. */
+  g_clear_pointer (&results, g_ptr_array_unref);
+  results = flush (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+  g_assert_cmpint (entry_state (fixture, visitor_id), ==, HAVEN_OUTBOX_STATE_FAILED);
+  g_assert_cmpint (entry_state (fixture, queued_id), ==, HAVEN_OUTBOX_STATE_FAILED);
+  WAIT_UNTIL ((g_free (log), log = receiver_log (fixture),
+               count_lines_with (log, "POST") == 2), 10);
+  /* The receiver logs no request_id for a request it could not read. */
+  g_assert_cmpuint (count_lines_with (log, "POST /v1/removal-requests 400"), ==, 2);
+}
+
+/* Refused for good while sealed: kept sealed, listed for the operator,
+ * exported by havenctl as the sealed box the backend's key opens, with
+ * what the backend said beside it, and deleted by havenctl. */
+static void
+test_invalid_sealed_export (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autofree char *keypair = g_build_filename (fixture->folder, "keypair", NULL);
+  g_autofree char *public_key = receiver_process_make_keypair (keypair);
+  const char * const options[] = { "--keypair", keypair, NULL };
+  g_autofree char *export_dir = g_build_filename (fixture->folder, "export", NULL);
+  g_autofree char *request_id = NULL;
+  g_autofree char *sealed_path = NULL;
+  g_autofree char *summary_path = NULL;
+  g_autofree char *keypair_text = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(HavenDeliveryResult) result = NULL;
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(GBytes) exported = NULL;
+  g_autoptr(GBytes) opened = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint8 public_bytes[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_bytes[HAVEN_SEALED_BOX_KEY_BYTES];
+  const char * const list_arguments[] = { "outbox", "list", NULL };
+  const char * const export_arguments[] = { "outbox", "export-failed", export_dir, NULL };
+  const char * const purge_arguments[] = { "outbox", "purge", "--failed", NULL };
+  JsonObject *summary;
+  GStatBuf buf;
+  char *body = NULL;
+  gsize length = 0;
+
+  start_receiver_and_delivery (fixture, options);
+  haven_outbox_set_allow_unsealed (fixture->outbox, FALSE);
+  g_settings_set_string (fixture->settings, "backend-public-key", public_key);
+  haven_outbox_set_public_key (fixture->outbox, public_key, &error);
+  g_assert_no_error (error);
+
+  request_id = enqueue (fixture, "not-a-web-address");
+  result = deliver_now (fixture, request_id);
+  g_assert_cmpint (result->outcome, ==, HAVEN_DELIVERY_OUTCOME_INVALID);
+  entry = lookup (fixture, request_id, TRUE);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_FAILED);
+  g_assert_true (entry->sealed);
+
+  /* Listed, with the count and how long it stays. */
+  g_assert_cmpint (run_havenctl (fixture->config_home, list_arguments, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, request_id));
+  g_assert_nonnull (strstr (out, "  failed  "));
+  g_assert_nonnull (strstr (out, "Failed, kept for staff: 1\n"));
+  g_assert_nonnull (strstr (out, "wiped 30 days after it failed"));
+  assert_no_marker (out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Exported: the sealed box as it would be sent, and the summary. */
+  g_assert_cmpint (run_havenctl (fixture->config_home, export_arguments, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "Failed requests exported to "));
+  assert_no_marker (out);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_stat (export_dir, &buf), ==, 0);
+  g_assert_cmpint (buf.st_mode & 0777, ==, 0700);
+
+  sealed_path = g_strconcat (export_dir, "/", request_id, ".sealed", NULL);
+  g_assert_cmpint (g_stat (sealed_path, &buf), ==, 0);
+  g_assert_cmpint (buf.st_mode & 0777, ==, 0600);
+  g_assert_false (file_contains (sealed_path, MARKER));
+  g_file_get_contents (sealed_path, &body, &length, &error);
+  g_assert_no_error (error);
+  exported = g_bytes_new_take (body, length);
+  g_assert_true (g_bytes_equal (exported, entry->body));
+
+  /* Only the backend's secret key, from the receiver's key pair file,
+   * opens it, and what is inside is what the visitor confirmed. */
+  g_file_get_contents (keypair, &keypair_text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (keypair_text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "public "))
+        g_assert_true (haven_sealed_box_decode_key (lines[i] + 7, public_bytes, NULL));
+      if (g_str_has_prefix (lines[i], "secret "))
+        g_assert_true (haven_sealed_box_decode_key (lines[i] + 7, secret_bytes, NULL));
+    }
+  opened = haven_sealed_box_open (public_bytes, secret_bytes, exported, &error);
+  g_assert_no_error (error);
+  expected = make_body (request_id, "not-a-web-address");
+  g_assert_true (g_bytes_equal (opened, expected));
+
+  summary_path = g_strconcat (export_dir, "/", request_id, ".error.json", NULL);
+  g_assert_false (file_contains (summary_path, MARKER));
+  json_parser_load_from_file (parser, summary_path, &error);
+  g_assert_no_error (error);
+  summary = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (summary, "request_id"), ==, request_id);
+  g_assert_true (json_object_get_boolean_member (summary, "sealed"));
+  g_assert_cmpint (json_object_get_int_member (summary, "http_status"), ==, 400);
+  g_assert_nonnull (strstr (json_object_get_string_member (summary, "error"), "items[0].url"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (summary, "error_fields"),
+                                         "items[0].url"));
+  g_assert_cmpstr (json_object_get_string_member (summary, "body_file"), ==,
+                   strrchr (sealed_path, '/') + 1);
+  g_assert_nonnull (json_object_get_string_member (summary, "expires_at"));
+
+  /* Deleted by the operator once exported. */
+  g_assert_cmpint (run_havenctl (fixture->config_home, purge_arguments, &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "Failed requests deleted: 1\n");
+  g_clear_pointer (&entry, haven_outbox_entry_free);
+  entry = haven_outbox_lookup (fixture->outbox, request_id, FALSE, &error);
+  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND);
 }
 
 static void
@@ -1078,6 +1222,7 @@ main (int   argc,
   ADD ("wrong-ca", test_wrong_ca);
   ADD ("pin-mismatch", test_pin_mismatch);
   ADD ("invalid", test_invalid);
+  ADD ("invalid-sealed-export", test_invalid_sealed_export);
   ADD ("key-reused", test_key_reused);
   ADD ("unauthorised", test_unauthorised);
   ADD ("sealed", test_sealed);

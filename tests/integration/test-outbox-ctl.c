@@ -8,7 +8,9 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
+#include "haven-outbox.h"
 #include "haven-request.h"
 #include "haven-sealed-box.h"
 #include "receiver-process.h"
@@ -42,6 +44,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->settings = keyfile_settings_new (fixture->config_home);
   g_settings_set_string (fixture->settings, "outbox-file", fixture->outbox_path);
   g_settings_set_string (fixture->settings, "kiosk-id", "test-kiosk");
+  /* Most cases read what was queued; "sealed" seals, and
+   * "refused-unsealed" turns this off. */
+  g_settings_set_boolean (fixture->settings, "allow-unsealed-outbox", TRUE);
 }
 
 static void
@@ -275,16 +280,165 @@ test_sealed (Fixture       *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  /* A key that is wrong stops add, and says so, but not list. */
+  /* A key that is wrong stops add, and says so, whatever
+   * allow-unsealed-outbox says, but not list. */
   g_settings_set_string (fixture->settings, "backend-public-key", "c2hvcnQ=");
   g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 1);
-  g_assert_nonnull (strstr (err, "backend-public-key"));
+  g_assert_nonnull (strstr (err, "The backend-public-key setting is not usable"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
   g_assert_nonnull (strstr (out, REQUEST_ID));
   g_free (out);
   g_free (err);
+}
+
+/* As every kiosk is until it is given a key: add refuses, says which
+ * settings and what to do, and writes nothing. */
+static void
+test_refused_unsealed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *file = write_file (fixture->folder, "removal.json", removal_with_id);
+  g_autofree char *wal = g_strconcat (fixture->outbox_path, "-wal", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *listed_err = NULL;
+
+  g_settings_set_boolean (fixture->settings, "allow-unsealed-outbox", FALSE);
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "Requests are refused and nothing is kept: "
+                                        "backend-public-key is empty"));
+  g_assert_nonnull (strstr (err, "allow-unsealed-outbox"));
+  g_assert_nonnull (strstr (err, "haven-receiver --make-keypair"));
+
+  g_assert_false (file_contains (fixture->outbox_path, MARKER));
+  g_assert_false (file_contains (wal, MARKER));
+  g_assert_false (file_contains (fixture->outbox_path, REQUEST_ID));
+  g_assert_cmpint (run_ctl (fixture, &listed, &listed_err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpstr (listed, ==, "The outbox is empty\n");
+}
+
+/* export-failed and purge --failed with nothing failed, and the bodies of
+ * unsealed requests left out unless asked for. */
+static void
+test_export_unsealed (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *file = write_file (fixture->folder, "removal.json", removal_with_id);
+  g_autofree char *folder = g_build_filename (fixture->folder, "export", NULL);
+  g_autofree char *plain = g_build_filename (folder, REQUEST_ID ".json", NULL);
+  g_autofree char *summary = g_build_filename (folder, REQUEST_ID ".error.json", NULL);
+  g_autoptr(GSettings) same = NULL;
+  char *out = NULL;
+  char *err = NULL;
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "export-failed", folder, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "No failed requests to export\n");
+  g_assert_false (g_file_test (folder, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HavenOutbox) outbox = haven_outbox_new (fixture->outbox_path, &error);
+    g_autoptr(HavenOutboxEntry) claimed = NULL;
+
+    g_assert_no_error (error);
+    claimed = haven_outbox_claim (outbox, REQUEST_ID, &error);
+    g_assert_true (haven_outbox_record_failed (outbox, REQUEST_ID, 413,
+                                               "The backend refused the request as too large "
+                                               "(HTTP 413)", NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  /* Plain text is written only when asked for. */
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "export-failed", folder, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Bodies left out because they are not sealed: 1 "));
+  g_assert_true (g_file_test (summary, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (plain, G_FILE_TEST_EXISTS));
+  g_assert_false (file_contains (summary, MARKER));
+  g_assert_true (file_contains (summary, "\"http_status\" : 413"));
+  g_assert_true (file_contains (summary, "\"body_file\" : null"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "export-failed", "--include-unsealed",
+                            folder, NULL), ==, 0);
+  g_assert_true (file_contains (plain, MARKER));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "purge", "--failed", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "Failed requests deleted: 1\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "purge", NULL), ==, 2);
+  g_free (out);
+  g_free (err);
+}
+
+/* havenctl forgets what the kiosk would: a failed request whose
+ * failed-retention-days are over is wiped when the outbox is opened. The
+ * time it failed is set back in the file rather than waited for. */
+static void
+test_failed_retention (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *file = write_file (fixture->folder, "removal.json", removal_with_id);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *after_err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "add", file, NULL), ==, 0);
+  g_settings_set_uint (fixture->settings, "failed-retention-days", 2);
+  {
+    g_autoptr(HavenOutbox) outbox = haven_outbox_new (fixture->outbox_path, &error);
+    g_autoptr(HavenOutboxEntry) claimed = NULL;
+    g_autofree char *sql = NULL;
+    sqlite3 *db = NULL;
+
+    g_assert_no_error (error);
+    claimed = haven_outbox_claim (outbox, REQUEST_ID, &error);
+    g_assert_true (haven_outbox_record_failed (outbox, REQUEST_ID, 422, "refused", NULL,
+                                               &error));
+    g_assert_no_error (error);
+    g_clear_object (&outbox);
+
+    /* Failed a day and 23 hours ago: still kept. */
+    sql = g_strdup_printf ("UPDATE entries SET finished_at = %" G_GINT64_FORMAT,
+                           g_get_real_time () - 47 * G_TIME_SPAN_HOUR);
+    g_assert_cmpint (sqlite3_open (fixture->outbox_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (fixture, &out, &err, "outbox", "list", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, REQUEST_ID "  removal  failed  1 "));
+  g_assert_nonnull (strstr (out, "Each is wiped 2 days after it failed."));
+
+  /* Two days and an hour ago: wiped, body and all. */
+  {
+    g_autofree char *sql = g_strdup_printf ("UPDATE entries SET finished_at = %" G_GINT64_FORMAT,
+                                            g_get_real_time () - 49 * G_TIME_SPAN_HOUR);
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (fixture->outbox_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  g_assert_cmpint (run_ctl (fixture, &after, &after_err, "outbox", "list", NULL), ==, 0);
+  g_assert_cmpstr (after, ==, "The outbox is empty\n");
+  g_assert_false (file_contains (fixture->outbox_path, MARKER));
 }
 
 int
@@ -301,6 +455,9 @@ main (int   argc,
   ADD ("invalid", test_invalid);
   ADD ("sealed", test_sealed);
   ADD ("nested", test_nested);
+  ADD ("refused-unsealed", test_refused_unsealed);
+  ADD ("export-unsealed", test_export_unsealed);
+  ADD ("failed-retention", test_failed_retention);
 
 #undef ADD
 

@@ -43,6 +43,9 @@ configure (Fixture    *fixture,
   g_settings_set_string (fixture->settings, "ca-file", ca_file);
   g_settings_set_string (fixture->settings, "outbox-file", outbox_path);
   g_settings_set_string (fixture->settings, "kiosk-id", "test-kiosk");
+  /* The receiver here has no key pair: these cases are about the pages,
+   * and sealing is test-delivery's. */
+  g_settings_set_boolean (fixture->settings, "allow-unsealed-outbox", TRUE);
 
   return outbox_path;
 }
@@ -50,7 +53,9 @@ configure (Fixture    *fixture,
 static void
 reset_settings (Fixture *fixture)
 {
-  const char *keys[] = { "backend-url", "ca-file", "outbox-file", "kiosk-id" };
+  const char *keys[] = {
+    "backend-url", "ca-file", "outbox-file", "kiosk-id", "allow-unsealed-outbox",
+  };
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (fixture->settings, keys[i]);

@@ -38,6 +38,10 @@ fixture_set_up (Fixture       *fixture,
   /* A hung request fails the case in seconds rather than at meson's
    * timeout. */
   g_settings_set_uint (fixture->settings, "request-timeout", 10);
+  /* These cases are about what the session is told; sealing is
+   * test-outbox's and test-delivery's, and "refused-unsealed" turns this
+   * off again. */
+  g_settings_set_boolean (fixture->settings, "allow-unsealed-outbox", TRUE);
   fixture->sender = haven_sender_new (fixture->settings);
   fixture->session = haven_session_new ("es");
 }
@@ -206,16 +210,59 @@ start_server (Fixture *fixture)
   return server;
 }
 
+/* Refuses the first submission as refuse_cb() does, and accepts the
+ * rest. */
+static void
+refuse_once_cb (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  static const char accepted[] = "{\"case_reference\":\"HV-TEST-0001\",\"status\":\"received\"}";
+  guint *count = user_data;
+
+  if ((*count)++ == 0)
+    {
+      refuse_cb (server, message, path, query, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (message, SOUP_STATUS_CREATED, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
+                                    accepted, sizeof accepted - 1);
+}
+
+static gboolean
+is_in_outbox (Fixture    *fixture,
+              const char *request_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HavenOutbox) outbox = haven_outbox_new (fixture->outbox_path, &error);
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+
+  g_assert_no_error (error);
+  entry = haven_outbox_lookup (outbox, request_id, FALSE, &error);
+  if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
+    return FALSE;
+  g_assert_no_error (error);
+  return TRUE;
+}
+
 static void
 test_refused_with_field_errors (Fixture       *fixture,
                                 gconstpointer  user_data)
 {
   g_autoptr(SoupServer) server = start_server (fixture);
   g_autoptr(HavenRequest) request = new_removal_request ();
+  g_autoptr(HavenOutboxEntry) refused = NULL;
+  g_autofree char *refused_id = NULL;
   g_autoptr(GError) error = NULL;
   GHashTable *field_errors;
+  guint count = 0;
+  gint64 deadline;
 
-  soup_server_add_handler (server, NULL, refuse_cb, NULL, NULL);
+  soup_server_add_handler (server, NULL, refuse_once_cb, &count, NULL);
 
   g_assert_true (submit (fixture, request, &error));
   g_assert_no_error (error);
@@ -226,6 +273,60 @@ test_refused_with_field_errors (Fixture       *fixture,
   field_errors = haven_session_get_submission_field_errors (fixture->session);
   g_assert_nonnull (field_errors);
   g_assert_cmpstr (g_hash_table_lookup (field_errors, "items[0].url"), ==, "this page cannot be found");
+
+  /* Kept for the staff, in case the visitor walks away now. */
+  refused_id = g_strdup (haven_request_get_request_id (request));
+  refused = lookup (fixture, refused_id);
+  g_assert_cmpint (refused->state, ==, HAVEN_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (refused->http_status, ==, 400);
+
+  /* The visitor corrects it and sends it again, as a new request: once
+   * that one is saved, the refused one is of no use to anyone. */
+  g_assert_true (submit (fixture, request, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (haven_session_get_submission_state (fixture->session), ==,
+                   HAVEN_SUBMISSION_SENT);
+  g_assert_cmpstr (haven_request_get_request_id (request), !=, refused_id);
+  g_assert_true (is_in_outbox (fixture, haven_request_get_request_id (request)));
+  /* Waiting for: the refused request deleted from the outbox. */
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (is_in_outbox (fixture, refused_id))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5 * G_TIME_SPAN_MILLISECOND);
+    }
+}
+
+/* No backend-public-key, and allow-unsealed-outbox off, as every kiosk is
+ * until someone gives it a key: the session says NOT_SEALED, and the
+ * outbox holds nothing. */
+static void
+test_refused_unsealed (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autoptr(SoupServer) server = start_server (fixture);
+  g_autoptr(HavenRequest) request = new_removal_request ();
+  g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_server_add_handler (server, NULL, refuse_cb, NULL, NULL);
+  g_settings_set_boolean (fixture->settings, "allow-unsealed-outbox", FALSE);
+
+  g_assert_false (submit (fixture, request, &error));
+  g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_SEALED);
+  g_assert_cmpint (haven_session_get_submission_state (fixture->session), ==,
+                   HAVEN_SUBMISSION_NOT_SEALED);
+  g_assert_null (haven_session_get_submission_reference (fixture->session));
+  g_clear_error (&error);
+
+  outbox = haven_outbox_new (fixture->outbox_path, &error);
+  g_assert_no_error (error);
+  entries = haven_outbox_list (outbox, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 0);
+  g_assert_false (file_contains (fixture->outbox_path, "about me"));
 }
 
 static void
@@ -297,6 +398,7 @@ main (int   argc,
 
   ADD ("delivered", test_delivered);
   ADD ("refused-with-field-errors", test_refused_with_field_errors);
+  ADD ("refused-unsealed", test_refused_unsealed);
   ADD ("saved-while-backend-is-down", test_saved_while_backend_is_down);
   ADD ("visit-ended", test_visit_ended);
 

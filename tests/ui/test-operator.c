@@ -10,6 +10,7 @@
 #include "haven-operator-screen.h"
 #include "haven-outbox.h"
 #include "haven-request.h"
+#include "haven-sealed-box.h"
 #include "test-files.h"
 #include "visit-driver.h"
 
@@ -85,7 +86,10 @@ set_pin (Fixture    *fixture,
 static void
 reset_settings (Fixture *fixture)
 {
-  const char *keys[] = { "operator-pin-hash", "operator-pin-lockout", "outbox-file", "kiosk-mode" };
+  const char *keys[] = {
+    "operator-pin-hash", "operator-pin-lockout", "outbox-file", "kiosk-mode",
+    "backend-public-key", "allow-unsealed-outbox",
+  };
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (fixture->settings, keys[i]);
@@ -147,6 +151,20 @@ test_five_wrong_pins_lock (Fixture       *fixture,
   reset_settings (fixture);
 }
 
+/* Sets a new backend-public-key in the settings, as an operator would. */
+static char *
+set_sealing_key (Fixture *fixture)
+{
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  char *encoded;
+
+  haven_sealed_box_generate_key_pair (public_key, secret_key);
+  encoded = haven_sealed_box_encode_key (public_key);
+  g_settings_set_string (fixture->settings, "backend-public-key", encoded);
+  return encoded;
+}
+
 /* The panel counts what is queued and why, without a word of it. */
 static void
 test_panel_shows_outbox_not_content (Fixture       *fixture,
@@ -155,11 +173,15 @@ test_panel_shows_outbox_not_content (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *outbox_path = g_build_filename (work_dir, "operator-outbox.db", NULL);
   g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(HavenOutboxEntry) claimed = NULL;
+  g_autofree char *key = set_sealing_key (fixture);
 
-  /* Two requests a visitor left, with their words in them. */
+  /* Three requests visitors left, with their words in them, sealed as a
+   * kiosk seals them; the backend refused the first for good. */
   outbox = haven_outbox_new (outbox_path, &error);
   g_assert_no_error (error);
-  for (int i = 0; i < 2; i++)
+  g_assert_true (haven_outbox_set_public_key (outbox, key, &error));
+  for (int i = 0; i < 3; i++)
     {
       g_autoptr(HavenRequest) request = haven_request_new (HAVEN_REQUEST_KIND_REMOVAL);
 
@@ -172,6 +194,12 @@ test_panel_shows_outbox_not_content (Fixture       *fixture,
       g_assert_true (haven_outbox_enqueue_request (outbox, request, &error));
       g_assert_no_error (error);
     }
+  claimed = haven_outbox_claim_next (outbox, G_MAXINT64, &error);
+  g_assert_true (haven_outbox_record_failed (outbox, claimed->request_id, 400,
+                                             "The backend refused the request as invalid "
+                                             "(HTTP 400): items[0].url: must be https", NULL,
+                                             &error));
+  g_assert_no_error (error);
   g_clear_object (&outbox);
 
   g_settings_set_string (fixture->settings, "outbox-file", outbox_path);
@@ -182,6 +210,11 @@ test_panel_shows_outbox_not_content (Fixture       *fixture,
   g_assert_true (haven_operator_screen_is_unlocked (HAVEN_OPERATOR_SCREEN (operator_screen (fixture))));
 
   assert_screen_says (fixture, "Waiting: 2");
+  assert_screen_says (fixture, "Failed, kept for staff: 1");
+  assert_screen_says (fixture, "kept as it was stored for 30 days after it failed, then wiped");
+  assert_screen_says (fixture, "havenctl outbox export-failed");
+  assert_screen_says (fixture, "items[0].url: must be https");
+  assert_screen_says (fixture, "Sealed for the backend");
   assert_screen_says (fixture, "Version ");
   /* Kiosk mode turned GTK's Inspector key bindings off. */
   assert_screen_says (fixture, "Inspector: off");
@@ -196,6 +229,65 @@ test_panel_shows_outbox_not_content (Fixture       *fixture,
   iterate ();
   g_assert_null (operator_screen (fixture));
   g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
+
+  reset_settings (fixture);
+  g_unlink (outbox_path);
+}
+
+/* The label the operator reads for each way the sealing settings can be. */
+static const char *
+sealing_label (Fixture *fixture)
+{
+  GtkWidget *label = find_widget (operator_screen (fixture), has_name, "sealing");
+
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_get_visible (label));
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+static void
+show_sealing_with (Fixture    *fixture,
+                   const char *public_key,
+                   gboolean    allow_unsealed)
+{
+  if (operator_screen (fixture) != NULL)
+    {
+      g_signal_emit_by_name (find_widget (operator_screen (fixture), has_name, "close"),
+                             "clicked");
+      iterate ();
+    }
+  g_settings_set_string (fixture->settings, "backend-public-key", public_key);
+  g_settings_set_boolean (fixture->settings, "allow-unsealed-outbox", allow_unsealed);
+  open_operator_screen (fixture);
+  enter_pin (fixture, "246813");
+}
+
+static void
+test_sealing_shown (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autofree char *outbox_path = g_build_filename (work_dir, "sealing-outbox.db", NULL);
+  g_autofree char *key = NULL;
+
+  g_settings_set_string (fixture->settings, "outbox-file", outbox_path);
+  set_pin (fixture, "246813");
+
+  /* As a kiosk is by default. */
+  show_sealing_with (fixture, "", FALSE);
+  g_assert_cmpstr (sealing_label (fixture), ==,
+                   "NOT sealed: requests are refused until a backend key is set "
+                   "(backend-public-key)");
+
+  show_sealing_with (fixture, "", TRUE);
+  g_assert_true (g_str_has_prefix (sealing_label (fixture), "Not sealed: allowed by setting"));
+
+  show_sealing_with (fixture, "c2hvcnQ=", TRUE);
+  g_assert_true (g_str_has_prefix (sealing_label (fixture),
+                                   "NOT sealed: the backend-public-key setting is not usable"));
+
+  key = set_sealing_key (fixture);
+  show_sealing_with (fixture, key, FALSE);
+  g_assert_cmpstr (sealing_label (fixture), ==, "Sealed for the backend");
 
   reset_settings (fixture);
   g_unlink (outbox_path);
@@ -350,6 +442,7 @@ main (int   argc,
   ADD ("five-wrong-pins-lock", test_five_wrong_pins_lock);
   ADD ("panel-shows-outbox-not-content", test_panel_shows_outbox_not_content);
   ADD ("only-from-the-welcome-page", test_only_from_the_welcome_page);
+  ADD ("sealing-shown", test_sealing_shown);
 
 #undef ADD
   g_test_add_func ("/haven/operator/locked-settings-shown", test_locked_settings_shown);

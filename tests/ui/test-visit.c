@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "haven-outbox.h"
+#include "haven-sealed-box.h"
+#include "test-files.h"
 #include "visit-driver.h"
 
 /* Whole visits through the real widgets, from the welcome page to the
@@ -180,18 +182,26 @@ begin_visit (Fixture    *fixture,
   choose_category (fixture->window, category);
 }
 
+/* An outbox of the test's, sealing for a backend key made for it, as a
+ * kiosk set up for real visitors is. */
 static void
 use_outbox (Fixture *fixture)
 {
   g_autofree char *outbox = g_build_filename (work_dir, "outbox.db", NULL);
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autofree char *encoded = NULL;
 
+  haven_sealed_box_generate_key_pair (public_key, secret_key);
+  encoded = haven_sealed_box_encode_key (public_key);
   g_settings_set_string (fixture->settings, "outbox-file", outbox);
+  g_settings_set_string (fixture->settings, "backend-public-key", encoded);
 }
 
 static void
 reset_settings (Fixture *fixture)
 {
-  const char *keys[] = { "region", "outbox-file", "submit-reports" };
+  const char *keys[] = { "region", "outbox-file", "submit-reports", "backend-public-key" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (fixture->settings, keys[i]);
@@ -381,6 +391,71 @@ test_intimate_images_with_removal (Fixture       *fixture,
   assert_contains (printed, reference);
   assert_contains (printed, "https://example.social/p/123");
   assert_contains (printed, "Has anyone threatened you?");
+
+  reset_settings (fixture);
+}
+
+/* A kiosk nobody gave a backend key, as every kiosk is by default: the
+ * visitor's request and report are refused and nothing of them is kept;
+ * they are told so calmly, and the visit goes on. */
+static void
+test_refused_without_key (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autofree char *outbox = g_build_filename (work_dir, "unsealed-outbox.db", NULL);
+  g_autofree char *wal = g_strconcat (outbox, "-wal", NULL);
+  GtkWidget *retry;
+
+  g_settings_set_string (fixture->settings, "outbox-file", outbox);
+  g_settings_set_boolean (fixture->settings, "submit-reports", TRUE);
+  begin_visit (fixture, "intimate-images");
+  while (HAVEN_IS_QUESTION_PAGE (current_page (fixture)))
+    click (fixture->window, "question.skip");
+  advance_to (fixture->window, HAVEN_TYPE_REMOVAL_ITEMS_PAGE);
+  gtk_editable_set_text (GTK_EDITABLE (nth_of_type (fixture, GTK_TYPE_ENTRY, 0)),
+                         "https://example.social/p/unsealed-5c1d");
+  press_named (fixture->window, "continue");
+  click (fixture->window, "visit.next");
+
+  g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
+  press_named (fixture->window, "self");
+  press_named (fixture->window, "accurate");
+  press_named (fixture->window, "authorised");
+  press_named (fixture->window, "send");
+  g_assert_true (iterate_until (removal_settled, fixture->window, 10));
+  g_assert_cmpint (haven_session_get_submission_state (haven_window_get_session (fixture->window)),
+                   ==, HAVEN_SUBMISSION_NOT_SEALED);
+
+  /* What happened, that nothing was kept, and what to do; trying again
+   * would not help, so there is no retry. */
+  assert_page_says (fixture, "Your request was not sent");
+  assert_page_says (fixture, "nothing you wrote was saved or sent");
+  assert_page_says (fixture, "Please ask a member of staff for help.");
+  retry = find_widget (current_page (fixture), has_name, "retry");
+  g_assert_true (retry == NULL || !gtk_widget_get_visible (retry));
+
+  /* Nothing on disk. */
+  g_assert_false (file_contains (outbox, "unsealed-5c1d"));
+  g_assert_false (file_contains (wal, "unsealed-5c1d"));
+
+  /* The visit goes on, and the report is refused the same way. */
+  advance_to (fixture->window, HAVEN_TYPE_SUMMARY_PAGE);
+  press_named (fixture->window, "send-report");
+  g_assert_true (iterate_until (report_settled, fixture->window, 10));
+  g_assert_cmpint (haven_session_get_report_state (haven_window_get_session (fixture->window)), ==,
+                   HAVEN_SUBMISSION_NOT_SEALED);
+  assert_page_says (fixture, "This kiosk cannot keep reports safely at the moment");
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HavenOutbox) opened = haven_outbox_new (outbox, &error);
+    g_autoptr(GPtrArray) entries = NULL;
+
+    g_assert_no_error (error);
+    entries = haven_outbox_list (opened, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (entries->len, ==, 0);
+  }
 
   reset_settings (fixture);
 }
@@ -607,6 +682,7 @@ main (int   argc,
 
   ADD ("fraud-with-money-loss", test_fraud_with_money_loss);
   ADD ("intimate-images-with-removal", test_intimate_images_with_removal);
+  ADD ("refused-without-key", test_refused_without_key);
   ADD ("child-safety-path", test_child_safety_path);
   ADD ("skipping-never-blocks", test_skipping_never_blocks);
   ADD ("answers-are-checked-and-kept", test_answers_are_checked_and_kept);
