@@ -714,9 +714,10 @@ havenctl_outbox_export_failed (const Command  *command,
       if (exported == 0 && g_mkdir_with_parents (folder, 0700) != 0)
         {
           int saved_errno = errno;
+          g_autofree char *message = g_strdup_printf (_("The folder %s cannot be made: %s"),
+                                                      folder, g_strerror (saved_errno));
 
-          return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The folder %s cannot be made: %s\n"),
-                                folder, g_strerror (saved_errno));
+          return havenctl_fail (HAVENCTL_EXIT_FAILED, "%s\n", message);
         }
 
       entry = haven_outbox_lookup (outbox, listed->request_id, TRUE, &error);

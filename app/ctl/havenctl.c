@@ -55,7 +55,8 @@ static const Command commands[] = {
   { "outbox", "add", "[--kind KIND] FILE.json",
     N_("Check a request from a file and queue it for the backend"), havenctl_outbox_add },
   { "outbox", "export-failed", "DIR [--include-unsealed]",
-    N_("Write the requests the backend refused, as stored, and what it said of each, to DIR"),
+    N_("Write the requests the backend refused, as stored, and what it said of each, to files "
+       "in DIR"),
     havenctl_outbox_export_failed },
   { "outbox", "flush", NULL,
     N_("Deliver every queued request now, whatever its backoff"), havenctl_outbox_flush },

@@ -137,6 +137,8 @@ fill_outbox (const char *path,
       g_printerr ("%s\n", error->message);
       return NULL;
     }
+  /* The receiver here has no key pair; sealing costs nothing to a flush. */
+  haven_outbox_set_allow_unsealed (outbox, TRUE);
 
   for (guint i = 0; i < count; i++)
     {
