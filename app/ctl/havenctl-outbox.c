@@ -755,7 +755,8 @@ havenctl_outbox_export_failed (const Command  *command,
       if (!write_private_file (summary_path, summary, strlen (summary), &error))
         return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
-      g_print ("%s  %s  %s\n", entry->request_id, summary_name, body_name != NULL ? body_name : "-");
+      g_print ("%s  %s  %s\n", entry->request_id, summary_name,
+               body_name != NULL ? body_name : "-");
       exported++;
     }
 

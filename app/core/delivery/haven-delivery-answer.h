@@ -40,7 +40,8 @@ HavenDeliveryResult *haven_delivery_result_new       (const char             *re
 HavenDeliveryResult *haven_delivery_result_for_entry (const HavenOutboxEntry *entry);
 /* A 400's field errors as a JSON object, paths sorted, for the outbox;
  * NULL when there are none. */
-char                *haven_delivery_result_dup_field_errors_json (const HavenDeliveryResult *result);
+char                *haven_delivery_result_dup_field_errors_json
+                                                     (const HavenDeliveryResult *result);
 /* TRUE when the answer concerns the kiosk or the backend as a whole, not
  * this one request: every other request would meet the same now. */
 gboolean             haven_delivery_result_halts     (const HavenDeliveryResult *result);
