@@ -396,6 +396,22 @@ haven_currency_format (const char *normalized_amount,
 }
 
 /**
+ * haven_currency_dup_example_amount:
+ * @region: (nullable): the kiosk's region
+ *
+ * Returns: (transfer full): a believable loss in the region's currency,
+ *   as haven_answer_parse_amount() writes amounts: "250.00" pounds,
+ *   "5000000.00" dong
+ */
+char *
+haven_currency_dup_example_amount (const char *region)
+{
+  const CurrencySign *sign = lookup_sign (haven_currency_for_region (region));
+
+  return g_strdup_printf ("%u.00", sign != NULL ? sign->example : 250);
+}
+
+/**
  * haven_currency_format_example:
  * @region: (nullable): the kiosk's region
  *
@@ -407,13 +423,10 @@ char *
 haven_currency_format_example (const char *region)
 {
   const char *code = haven_currency_for_region (region);
-  const CurrencySign *sign = lookup_sign (code);
-  g_autofree char *amount = g_strdup_printf ("%u.00", sign != NULL ? sign->example : 250);
-  const MoneyStyle *style;
+  g_autofree char *amount = haven_currency_dup_example_amount (region);
 
   if (code != NULL)
     return haven_currency_format (amount, code, region);
 
-  style = lookup_money_style ();
-  return g_strdup_printf ("250%s00", style->decimal);
+  return g_strdup_printf ("250%s00", lookup_money_style ()->decimal);
 }

@@ -27,7 +27,10 @@ const char         *haven_currency_get_symbol  (const char *code,
 char               *haven_currency_format      (const char *normalized_amount,
                                                 const char *code,
                                                 const char *region);
-/* A believable amount in the region's currency, for a hint: "£250.00". */
+/* A believable loss in the region's currency, as amounts are stored:
+ * "250.00" pounds, "5000000.00" dong. */
+char               *haven_currency_dup_example_amount (const char *region);
+/* The same for a hint, written as the current language does: "£250.00". */
 char               *haven_currency_format_example (const char *region);
 
 G_END_DECLS
