@@ -351,7 +351,7 @@ assert_format (HavenQuestionType  type,
                const char        *expected)
 {
   g_autoptr(HavenQuestion) question = make_question (type);
-  g_autofree char *shown = haven_answer_format (question, answer);
+  g_autofree char *shown = haven_answer_format (question, answer, NULL);
 
   g_test_message ("%s \"%s\"", haven_question_type_to_string (type), answer);
   g_assert_cmpstr (shown, ==, expected);
@@ -379,8 +379,11 @@ test_format (void)
   assert_format (HAVEN_QUESTION_TYPE_YES_NO, "maybe", NULL);
   assert_format (HAVEN_QUESTION_TYPE_YES_NO, "Yes", NULL);
 
-  assert_format (HAVEN_QUESTION_TYPE_MONEY, "250.00 EUR", "250.00 EUR");
-  assert_format (HAVEN_QUESTION_TYPE_MONEY, "1250000.75 JPY", "1250000.75 JPY");
+  /* With the currency's sign, not its code. */
+  assert_format (HAVEN_QUESTION_TYPE_MONEY, "250.00 EUR", "€250.00");
+  assert_format (HAVEN_QUESTION_TYPE_MONEY, "1250000.75 JPY", "¥1,250,000.75");
+  assert_format (HAVEN_QUESTION_TYPE_MONEY, "1250000.00 JPY", "¥1,250,000");
+  assert_format (HAVEN_QUESTION_TYPE_MONEY, "250.00 CHF", "250.00\u00a0CHF");
   assert_format (HAVEN_QUESTION_TYPE_MONEY, "250 EUR", NULL);
   assert_format (HAVEN_QUESTION_TYPE_MONEY, "250.00", NULL);
 
@@ -400,7 +403,7 @@ test_format (void)
       assert_format (type, "", NULL);
     }
 
-  assert_refused ("haven-answer", haven_answer_format (NULL, "yes"));
+  assert_refused ("haven-answer", haven_answer_format (NULL, "yes", NULL));
 }
 
 /* Choice labels are the content definitions' msgids, which po/ translates:
@@ -413,9 +416,9 @@ test_format_translated (void)
   g_autofree char *english = NULL;
 
   haven_locale_apply ("es");
-  spanish = haven_answer_format (question, "bank-transfer,card");
+  spanish = haven_answer_format (question, "bank-transfer,card", NULL);
   haven_locale_apply ("en");
-  english = haven_answer_format (question, "bank-transfer,card");
+  english = haven_answer_format (question, "bank-transfer,card", NULL);
 
   g_assert_cmpstr (spanish, ==, "Transferencia bancaria, Tarjeta");
   g_assert_cmpstr (english, ==, "Bank transfer, Card");
@@ -432,10 +435,10 @@ test_format_follows_language (void)
     const char *money;
     const char *date;
   } cases[] = {
-    { "en", "1250.50 EUR", "20 November 2026" },
-    { "fr", "1250,50\u00a0EUR", "20 novembre 2026" },
-    { "ru", "1250,50 EUR", "20 ноября 2026" },
-    { "zh_CN", "1250.50 EUR", "2026年11月20日" },
+    { "en", "€1,250.50", "20 November 2026" },
+    { "fr", "1\u202f250,50\u00a0€", "20 novembre 2026" },
+    { "ru", "1\u00a0250,50\u00a0€", "20 ноября 2026" },
+    { "zh_CN", "€1,250.50", "2026年11月20日" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -444,8 +447,8 @@ test_format_follows_language (void)
       g_autofree char *date_text = NULL;
 
       haven_locale_apply (cases[i].language);
-      money_text = haven_answer_format (money, "1250.50 EUR");
-      date_text = haven_answer_format (date, "2026-11-20");
+      money_text = haven_answer_format (money, "1250.50 EUR", "FR");
+      date_text = haven_answer_format (date, "2026-11-20", "FR");
       g_assert_cmpstr (money_text, ==, cases[i].money);
       g_assert_cmpstr (date_text, ==, cases[i].date);
     }
@@ -512,6 +515,90 @@ test_currency_for_region (void)
         }
     }
   g_assert_cmpuint (n_known, >=, 200);
+}
+
+/* An amount reads as people read money where the kiosk stands, in the
+ * visitor's language: the sign of the currency, not its code, where it and
+ * the language put it, with as many decimals as the currency has. */
+static void
+test_currency_format (void)
+{
+  const struct {
+    const char *language;
+    const char *amount;
+    const char *code;
+    const char *region;
+    const char *expected;
+  } cases[] = {
+    { "en", "1250.50", "GBP", "GB-LND", "£1,250.50" },
+    { "en", "250.00", "USD", "US", "$250.00" },
+    /* A dollar is the kiosk's own, or said whose it is. */
+    { "en", "250.00", "CAD", "CA", "$250.00" },
+    { "en", "250.00", "USD", "CA", "US$250.00" },
+    { "en", "250.00", "USD", "GB", "$250.00" },
+    { "en", "250.00", "CAD", "GB", "CA$250.00" },
+    { "en", "250.00", "AUD", NULL, "A$250.00" },
+    /* No cents in dong. */
+    { "en", "5000000.00", "VND", "VN", "₫5,000,000" },
+    { "vi", "5000000.00", "VND", "VN", "5.000.000\u00a0₫" },
+    { "vi", "250.00", "GBP", "GB", "250,00\u00a0£" },
+    { "fr", "250.00", "EUR", "FR", "250,00\u00a0€" },
+    { "es", "1250.00", "EUR", "ES", "1.250,00\u00a0€" },
+    { "ru", "250.00", "RUB", "RU", "250,00\u00a0₽" },
+    { "ar", "250.00", "EUR", "DE", "250.00\u00a0€" },
+    { "zh_CN", "250.00", "CNY", "CN", "¥250.00" },
+    /* Three decimals in dinars; codes where a sign would be letters. */
+    { "en", "250.50", "KWD", "KW", "250.500\u00a0KWD" },
+    { "fr", "250.00", "CHF", "CH", "250,00\u00a0CHF" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = NULL;
+
+      haven_locale_apply (cases[i].language);
+      shown = haven_currency_format (cases[i].amount, cases[i].code, cases[i].region);
+      g_test_message ("%s %s %s in %s", cases[i].language, cases[i].amount, cases[i].code,
+                      cases[i].region);
+      g_assert_cmpstr (shown, ==, cases[i].expected);
+    }
+
+  haven_locale_apply ("en");
+}
+
+/* The hint's example amount follows the kiosk's region: a London kiosk
+ * never suggests euros. */
+static void
+test_currency_example (void)
+{
+  const struct {
+    const char *language;
+    const char *region;
+    const char *expected;
+  } cases[] = {
+    { "en", "GB-LND", "£250.00" },
+    { "en", "US", "$250.00" },
+    { "en", "VN", "₫5,000,000" },
+    { "vi", "VN", "5.000.000\u00a0₫" },
+    { "fr", "FR", "250,00\u00a0€" },
+    { "en", "IE", "€250.00" },
+    { "en", "JP", "¥30,000" },
+    { "en", "CH", "250.00\u00a0CHF" },
+    /* Without a region, an amount without a currency. */
+    { "en", "", "250.00" },
+    { "fr", NULL, "250,00" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *example = NULL;
+
+      haven_locale_apply (cases[i].language);
+      example = haven_currency_format_example (cases[i].region);
+      g_assert_cmpstr (example, ==, cases[i].expected);
+    }
+
+  haven_locale_apply ("en");
 }
 
 static void
@@ -588,6 +675,8 @@ main (int   argc,
   g_test_add_func ("/haven/answer/format-follows-language", test_format_follows_language);
   g_test_add_func ("/haven/currency/for-region", test_currency_for_region);
   g_test_add_func ("/haven/currency/common", test_currency_common);
+  g_test_add_func ("/haven/currency/format", test_currency_format);
+  g_test_add_func ("/haven/currency/example", test_currency_example);
   g_test_add_func ("/haven/currency/is-valid", test_currency_is_valid);
 
   return g_test_run ();

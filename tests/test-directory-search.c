@@ -524,6 +524,97 @@ test_holiday (void)
   g_assert_cmpstr (haven_service_get_hours_today (christmas_eve), ==, "Closed today");
 }
 
+/* The demo directory Haven ships, whose London services include a scam
+ * recovery group that also offers general victim support. */
+static HavenDirectory *demo;
+
+static char *
+demo_ids (const char *category,
+          const char *region)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  query->category = g_strdup (category);
+  query->region = g_strdup (region);
+  results = haven_directory_search (demo, query, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? "|" : "", haven_service_get_name (service));
+    }
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* Services fit the visit's category: those made for it first, then those
+ * for any harm; one made for other kinds of harm is left out even when it
+ * also offers general support. */
+static void
+test_category_fit (void)
+{
+  g_autofree char *images = demo_ids ("intimate-images", "GB-LND");
+  g_autofree char *fraud = demo_ids ("fraud", "GB-LND");
+
+  g_test_message ("intimate-images: %s", images);
+  g_test_message ("fraud: %s", fraud);
+  /* Made for image abuse or sextortion, local first. */
+  g_assert_true (g_str_has_prefix (images, "London Night Line for Online Abuse|"
+                                           "Eastside Saturday Legal Clinic|Revenge Porn Helpline|"));
+  g_assert_nonnull (strstr (images, "StopNCII.org"));
+  g_assert_null (strstr (images, "Scam"));
+  g_assert_null (strstr (images, "Report Fraud"));
+  /* And the other way round. */
+  g_assert_true (g_str_has_prefix (fraud, "North London Scam Recovery Group|"));
+  g_assert_null (strstr (fraud, "Revenge Porn Helpline"));
+}
+
+/* A service closed at the moment of the search says when it opens next,
+ * by the kiosk's clock. Saturday 5 December 2026, 20:00 in London. */
+static void
+test_next_opening (void)
+{
+  g_autoptr(HavenDirectoryQuery) query = query_new (NULL);
+  g_autoptr(GListModel) results = NULL;
+  guint n_closed = 0;
+
+  query->at = g_date_time_new_from_iso8601 ("2026-12-05T20:00:00Z", NULL);
+  results = run (query, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (results); i++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, i);
+      const char *id = haven_service_get_id (service);
+      const char *next = haven_service_get_next_opening (service);
+
+      if (g_str_equal (id, "svc-fraud-london") || g_str_equal (id, "svc-chinese") ||
+          g_str_equal (id, "svc-new-york"))
+        g_assert_cmpstr (next, ==, "Opens Monday at 09:00");
+      /* It closed at 20:00. */
+      else if (g_str_equal (id, "svc-online"))
+        g_assert_cmpstr (next, ==, "Opens tomorrow at 08:00");
+      else if (g_str_equal (id, "svc-vietnamese"))
+        g_assert_cmpstr (next, ==, "Opens Tuesday at 10:00");
+      else if (g_str_equal (id, "svc-victim-support-london"))
+        g_assert_cmpstr (next, ==, "Opens Friday at 22:00");
+      else
+        {
+          /* Open, open all day, without hours, or closed until further
+           * notice: nothing to say. */
+          g_assert_null (next);
+          continue;
+        }
+      g_assert_false (haven_service_get_open_now (service));
+      n_closed++;
+    }
+  g_assert_cmpuint (n_closed, ==, 6);
+}
+
 static void
 test_invalid_query (void)
 {
@@ -701,6 +792,9 @@ main (int   argc,
   g_autofree char *source = NULL;
   g_autofree char *areas_db = NULL;
   g_autofree char *areas_source = NULL;
+  g_autoptr(HavenDirectoryImporter) demo_importer = NULL;
+  g_autofree char *demo_source = NULL;
+  g_autofree char *demo_db = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -729,6 +823,16 @@ main (int   argc,
   areas = haven_directory_open (areas_db, NULL, &error);
   g_assert_no_error (error);
 
+  demo_source = g_test_build_filename (G_TEST_DIST, "..", "data", "directory", "demo-directory.json",
+                                       NULL);
+  demo_db = g_build_filename (folder, "demo.sqlite", NULL);
+  demo_importer = haven_directory_importer_new (demo_source, demo_db);
+  if (!haven_directory_importer_run (demo_importer, NULL, &error))
+    g_error ("Importing the demo directory failed: %s", error->message);
+  demo = haven_directory_open (demo_db, NULL, &error);
+  g_assert_no_error (error);
+  haven_directory_set_time_zone (demo, london);
+
   g_test_add_func ("/haven/directory-search/open-configured", test_open_configured);
   g_test_add_func ("/haven/directory-search/diacritics", test_diacritics);
   g_test_add_func ("/haven/directory-search/prefix", test_prefix);
@@ -747,6 +851,8 @@ main (int   argc,
   g_test_add_func ("/haven/directory-search/limit", test_limit);
   g_test_add_func ("/haven/directory-search/hours", test_hours);
   g_test_add_func ("/haven/directory-search/holiday", test_holiday);
+  g_test_add_func ("/haven/directory-search/category-fit", test_category_fit);
+  g_test_add_func ("/haven/directory-search/next-opening", test_next_opening);
   g_test_add_func ("/haven/directory-search/invalid-query", test_invalid_query);
   g_test_add_func ("/haven/directory-search/async", test_async);
   g_test_add_func ("/haven/directory-search/partitions", test_partitions);
@@ -756,6 +862,8 @@ main (int   argc,
 
   g_clear_object (&directory);
   g_clear_object (&areas);
+  g_clear_object (&demo);
+  g_unlink (demo_db);
   g_unlink (db);
   g_unlink (areas_db);
   g_unlink (areas_source);

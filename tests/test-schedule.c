@@ -346,6 +346,83 @@ test_describe_day (void)
   g_assert_null (nothing);
 }
 
+static char *
+next_opening_at (HavenSchedule *schedule,
+                 const char    *instant,
+                 const char    *zone_name)
+{
+  g_autoptr(GTimeZone) zone = g_time_zone_new_identifier (zone_name);
+  g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (instant, NULL);
+  HavenScheduleTime time;
+
+  haven_schedule_time_init (&time, at, zone);
+  return haven_schedule_describe_next_opening (schedule, &time);
+}
+
+static void
+assert_next_opening (HavenSchedule *schedule,
+                     const char    *instant,
+                     const char    *zone_name,
+                     const char    *expected)
+{
+  g_autofree char *next = next_opening_at (schedule, instant, zone_name);
+
+  g_test_message ("%s in %s", instant, zone_name);
+  g_assert_cmpstr (next, ==, expected);
+}
+
+/* A closed service says when it opens next, from its own rules: later
+ * today, tomorrow, a weekday this week, or in so many days. 2026-12-04 is a
+ * Friday. */
+static void
+test_next_opening (void)
+{
+  const HavenScheduleRow weekdays[] = {
+    { .freq = "WEEKLY", .byday = "MO,TU,WE,TH,FR", .opens_at = "09:00", .closes_at = "17:00" },
+  };
+  const HavenScheduleRow split_day[] = {
+    { .freq = "WEEKLY", .byday = "TU", .opens_at = "09:00", .closes_at = "12:00" },
+    { .freq = "WEEKLY", .byday = "TU", .opens_at = "13:30", .closes_at = "17:00" },
+  };
+  const HavenScheduleRow fortnightly[] = {
+    { .freq = "WEEKLY", .interval = "2", .byday = "SA", .dtstart = "2026-01-03",
+      .opens_at = "10:00", .closes_at = "13:00" },
+  };
+  const HavenScheduleRow holiday[] = {
+    { .freq = "WEEKLY", .byday = "MO,TU,WE,TH,FR", .opens_at = "09:30", .closes_at = "17:00" },
+    { .valid_from = "2026-12-24", .valid_to = "2027-01-01" },
+  };
+  const HavenScheduleRow new_york[] = {
+    { .freq = "WEEKLY", .byday = "MO", .opens_at = "09:00-05:00", .closes_at = "17:00-05:00" },
+  };
+  g_autoptr(HavenSchedule) weekly = schedule_of (weekdays, G_N_ELEMENTS (weekdays));
+  g_autoptr(HavenSchedule) split = schedule_of (split_day, G_N_ELEMENTS (split_day));
+  g_autoptr(HavenSchedule) every_other = schedule_of (fortnightly, G_N_ELEMENTS (fortnightly));
+  g_autoptr(HavenSchedule) closed_for_holidays = schedule_of (holiday, G_N_ELEMENTS (holiday));
+  g_autoptr(HavenSchedule) offset = schedule_of (new_york, G_N_ELEMENTS (new_york));
+  g_autoptr(HavenSchedule) never = haven_schedule_new ();
+
+  /* Friday evening: Monday. Saturday: Monday. Before nine: today. */
+  assert_next_opening (weekly, "2026-12-04T18:00:00Z", "Europe/London", "Opens Monday at 09:00");
+  assert_next_opening (weekly, "2026-12-05T12:00:00Z", "Europe/London", "Opens Monday at 09:00");
+  assert_next_opening (weekly, "2026-12-07T07:00:00Z", "Europe/London", "Opens today at 09:00");
+  assert_next_opening (weekly, "2026-12-07T18:00:00Z", "Europe/London", "Opens tomorrow at 09:00");
+  /* The wall clock of the kiosk's zone, across the UTC date. */
+  assert_next_opening (weekly, "2026-12-04T23:30:00Z", "Asia/Ho_Chi_Minh", "Opens Monday at 09:00");
+  /* At lunch, the afternoon's opening. */
+  assert_next_opening (split, "2026-12-08T12:30:00Z", "Europe/London", "Opens today at 13:30");
+  assert_next_opening (split, "2026-12-08T18:00:00Z", "Europe/London", "Opens in 7 days, at 09:00");
+  /* Every other Saturday: 2026-12-05 was one, so 2026-12-19. */
+  assert_next_opening (every_other, "2026-12-05T14:00:00Z", "Europe/London",
+                       "Opens in 14 days, at 10:00");
+  /* Closed over the holidays: back on Monday 4 January. */
+  assert_next_opening (closed_for_holidays, "2026-12-31T10:00:00Z", "Europe/London",
+                       "Opens Monday at 09:30");
+  /* Nine in New York is 14:00 in London. */
+  assert_next_opening (offset, "2026-12-05T10:00:00Z", "Europe/London", "Opens Monday at 14:00");
+  assert_next_opening (never, "2026-12-05T10:00:00Z", "Europe/London", NULL);
+}
+
 static void
 test_serialize (void)
 {
@@ -421,6 +498,7 @@ main (int   argc,
   g_test_add_func ("/haven/schedule/recurrence", test_recurrence);
   g_test_add_func ("/haven/schedule/always-open", test_always_open);
   g_test_add_func ("/haven/schedule/describe-day", test_describe_day);
+  g_test_add_func ("/haven/schedule/next-opening", test_next_opening);
   g_test_add_func ("/haven/schedule/serialize", test_serialize);
   g_test_add_func ("/haven/schedule/zone", test_zone);
 

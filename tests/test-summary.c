@@ -56,26 +56,112 @@ test_sections (void)
 {
   g_autoptr(HavenContent) content = load_shipped_content ();
   g_autoptr(HavenSession) session = make_fraud_session (content);
-  g_autoptr(GPtrArray) sections = haven_summary_build (session, content);
+  g_autoptr(GPtrArray) sections = haven_summary_build (session, content, "GB");
 
   g_assert_cmpstr (find_section (sections, "What happened"), ==,
                    "I was tricked out of money or goods, or my card or bank was used\n"
                    "\u2068A seller took my money.\u2069");
   g_assert_cmpstr (find_section (sections, "When it started"), ==, "\u206820 November 2026\u2069");
-  g_assert_cmpstr (find_section (sections, "Money lost"), ==, "\u20681250.50 GBP\u2069");
+  /* The amount with the pound sign, not the code. */
+  g_assert_cmpstr (find_section (sections, "Money lost"), ==, "\u2068£1,250.50\u2069");
   g_assert_nonnull (strstr (find_section (sections, "Your other answers"),
                             "How did you pay or send the money? \u2068Bank transfer, Card\u2069"));
   g_assert_nonnull (strstr (find_section (sections, "Your other answers"), "Is it still happening? \u2068No\u2069"));
   g_assert_cmpstr (find_section (sections, "Services you chose"), ==,
                    "\u2068Fraud Recovery Clinic, 020 7946 0000\u2069");
   /* Nothing sent, so no references; the safety answer is never shown. */
+  g_assert_true (g_str_has_prefix (find_section (sections, "What happens next"), "Nothing was sent."));
   g_assert_null (find_section (sections, "Your request to take content down"));
-  g_assert_null (find_section (sections, "Your report"));
+  /* The emergency number and, for a visitor who said they might harm
+   * themselves, the crisis line. */
+  g_assert_cmpstr (find_section (sections, "If you need help"), ==,
+                   "\u2066999\u2069 — Police, ambulance or fire, when someone is in danger now\n"
+                   "\u2066116 123\u2069 — Samaritans: talk to someone, any time, for free");
 
   haven_session_set_report (session, HAVEN_SUBMISSION_QUEUED, "K-0F8C-7E0A");
   g_clear_pointer (&sections, g_ptr_array_unref);
-  sections = haven_summary_build (session, content);
-  g_assert_cmpstr (find_section (sections, "Your report"), ==, "Reference: \u2066K-0F8C-7E0A\u2069");
+  sections = haven_summary_build (session, content, "GB");
+  g_assert_cmpstr (find_section (sections, "What happens next"), ==,
+                   "Your report is saved on this kiosk and will be sent when the connection is "
+                   "back. You do not need to do anything. Its reference is \u2066K-0F8C-7E0A\u2069: "
+                   "give it to the team if you contact them.");
+}
+
+/* Every way a visit can end says what became of what the visitor said:
+ * what each reference is for and what happens next, or that nothing was
+ * sent; first, so that the printed copy and the QR code keep it. */
+static void
+test_what_happens_next (void)
+{
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  const struct {
+    HavenSubmissionState removal;
+    HavenSubmissionState report;
+    const char *says[3];
+    const char *never;
+  } paths[] = {
+    { HAVEN_SUBMISSION_NONE, HAVEN_SUBMISSION_NONE,
+      { "Nothing was sent. Nothing you told us has been kept.", NULL }, "reference" },
+    { HAVEN_SUBMISSION_SENT, HAVEN_SUBMISSION_NONE,
+      { "Your request to take content down was sent. Your reference is \u2066HV-7K2M-9Q4P\u2069: "
+        "give it to the team if you contact them.",
+        "it is not always possible", NULL }, "Nothing was sent" },
+    { HAVEN_SUBMISSION_QUEUED, HAVEN_SUBMISSION_NONE,
+      { "Your request to take content down is saved on this kiosk and will be sent when the "
+        "connection is back.", "\u2066HV-7K2M-9Q4P\u2069", NULL }, "Nothing was sent" },
+    { HAVEN_SUBMISSION_SENDING, HAVEN_SUBMISSION_NONE,
+      { "will be sent when the connection is back", "\u2066HV-7K2M-9Q4P\u2069", NULL }, "was sent." },
+    { HAVEN_SUBMISSION_REJECTED, HAVEN_SUBMISSION_NONE,
+      { "could not be sent as it is. It is kept for the staff here",
+        "\u2066HV-7K2M-9Q4P\u2069", NULL }, "Nothing was sent" },
+    /* Refused, or never saved: nothing went anywhere. */
+    { HAVEN_SUBMISSION_INVALID, HAVEN_SUBMISSION_NONE, { "Nothing was sent.", NULL }, "HV-7K2M" },
+    { HAVEN_SUBMISSION_NOT_SAVED, HAVEN_SUBMISSION_NOT_SAVED, { "Nothing was sent.", NULL }, "K-0F8C" },
+    { HAVEN_SUBMISSION_NONE, HAVEN_SUBMISSION_SENT,
+      { "Your report was sent. Its reference is \u2066K-0F8C-7E0A\u2069",
+        "They cannot look into every report", NULL }, "Nothing was sent" },
+    { HAVEN_SUBMISSION_NONE, HAVEN_SUBMISSION_REJECTED,
+      { "Your report could not be sent as it is.", "\u2066K-0F8C-7E0A\u2069", NULL }, "Nothing" },
+    /* Both: the request, then the report. */
+    { HAVEN_SUBMISSION_SENT, HAVEN_SUBMISSION_QUEUED,
+      { "Your reference is \u2066HV-7K2M-9Q4P\u2069",
+        "it is not always possible.\n\nYour report is saved on this kiosk",
+        "Its reference is \u2066K-0F8C-7E0A\u2069" }, "Nothing was sent" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(HavenSession) session = make_fraud_session (content);
+      g_autoptr(GPtrArray) sections = NULL;
+      g_autofree char *qr_text = NULL;
+      HavenSummarySection *first;
+
+      haven_request_add_item (haven_session_get_removal_request (session),
+                              "https://example.social/p/1", NULL, NULL);
+      if (paths[i].removal != HAVEN_SUBMISSION_NONE)
+        haven_session_set_submission (session, paths[i].removal, "HV-7K2M-9Q4P", NULL, NULL);
+      if (paths[i].report != HAVEN_SUBMISSION_NONE)
+        haven_session_set_report (session, paths[i].report, "K-0F8C-7E0A");
+      sections = haven_summary_build (session, content, "GB");
+
+      g_test_message ("removal %d, report %d", paths[i].removal, paths[i].report);
+      first = g_ptr_array_index (sections, 0);
+      g_assert_cmpstr (first->id, ==, HAVEN_SUMMARY_NEXT);
+      g_assert_cmpstr (first->heading, ==, "What happens next");
+      for (guint j = 0; j < G_N_ELEMENTS (paths[i].says) && paths[i].says[j] != NULL; j++)
+        if (strstr (first->text, paths[i].says[j]) == NULL)
+          g_error ("“%s” is not in “%s”", paths[i].says[j], first->text);
+      g_assert_null (strstr (first->text, paths[i].never));
+
+      /* The addresses are listed only once the request was kept. */
+      g_assert_true ((find_section (sections, "Your request to take content down") != NULL) ==
+                     (strstr (first->text, "HV-7K2M") != NULL));
+
+      /* The QR code's text starts with it, and with the help lines. */
+      qr_text = haven_summary_to_text (sections, 900);
+      g_assert_true (g_str_has_prefix (qr_text, "What happens next\n"));
+      g_assert_nonnull (strstr (qr_text, "\n\nIf you need help\n\u2066999\u2069"));
+    }
 }
 
 static void
@@ -83,9 +169,17 @@ test_empty_visit (void)
 {
   g_autoptr(HavenContent) content = load_shipped_content ();
   g_autoptr(HavenSession) session = haven_session_new ("en");
-  g_autoptr(GPtrArray) sections = haven_summary_build (session, content);
+  g_autoptr(GPtrArray) sections = haven_summary_build (session, content, NULL);
+  HavenSummarySection *next;
+  HavenSummarySection *help;
 
-  g_assert_cmpuint (sections->len, ==, 0);
+  /* Still what happens next, and the region-neutral help. */
+  g_assert_cmpuint (sections->len, ==, 2);
+  next = g_ptr_array_index (sections, 0);
+  help = g_ptr_array_index (sections, 1);
+  g_assert_true (g_str_has_prefix (next->text, "Nothing was sent."));
+  g_assert_cmpstr (help->id, ==, HAVEN_SUMMARY_HELP);
+  g_assert_true (g_str_has_prefix (help->text, "\u2066112\u2069 — "));
 }
 
 /* The QR code holds a short version: cut at a character, never inside
@@ -103,11 +197,12 @@ test_text_is_cut_short (void)
   for (int i = 0; i < 300; i++)
     g_string_append (long_story, "é");
   haven_session_set_answer (session, HAVEN_QUESTION_STORY, long_story->str);
-  sections = haven_summary_build (session, content);
+  sections = haven_summary_build (session, content, "GB");
 
   whole = haven_summary_to_text (sections, 0);
-  g_assert_true (g_str_has_prefix (whole, "What happened\nI was tricked"));
-  g_assert_nonnull (strstr (whole, "\n\nMoney lost\n\u20681250.50 GBP\u2069"));
+  g_assert_true (g_str_has_prefix (whole, "What happens next\nNothing was sent."));
+  g_assert_nonnull (strstr (whole, "\n\nWhat happened\nI was tricked"));
+  g_assert_nonnull (strstr (whole, "\n\nMoney lost\n\u2068£1,250.50\u2069"));
 
   cut = haven_summary_to_text (sections, 301);
   g_assert_cmpuint (strlen (cut), <=, 301);
@@ -187,10 +282,11 @@ test_category_change (void)
   g_assert_cmpstr (haven_session_get_answer (session, HAVEN_QUESTION_STORY), ==,
                    "A seller took my money.");
 
-  sections = haven_summary_build (session, content);
+  sections = haven_summary_build (session, content, "GB");
   g_assert_null (find_section (sections, "Money lost"));
   text = haven_summary_to_text (sections, 0);
   g_assert_null (strstr (text, "1250.50"));
+  g_assert_null (strstr (text, "1,250.50"));
   g_assert_null (strstr (text, "Bank transfer"));
   g_assert_nonnull (strstr (text, "20 November 2026"));
 
@@ -261,13 +357,14 @@ test_arabic_isolation (void)
   g_autofree char *text = NULL;
   g_autofree char *heading = NULL;
   const char *removal_text;
+  const char *next_text;
 
   haven_locale_apply ("ar");
   haven_session_keep_service (session, "svc-2", "Samaritans");
   haven_request_add_item (removal, "https://example.social/post/123", "example.social", NULL);
   haven_session_set_submission (session, HAVEN_SUBMISSION_SENT, "HV-7K2M-9Q4P", NULL, NULL);
   haven_session_set_report (session, HAVEN_SUBMISSION_QUEUED, "K-0F8C-7E0A");
-  sections = haven_summary_build (session, content);
+  sections = haven_summary_build (session, content, "GB");
   text = haven_summary_to_text (sections, 0);
 
   /* The catalog answered in Arabic. */
@@ -279,10 +376,12 @@ test_arabic_isolation (void)
   g_assert_nonnull (strstr (text, "\u2068Fraud Recovery Clinic, 020 7946 0000\u2069"));
   removal_text = find_section (sections, _("Your request to take content down"));
   g_assert_nonnull (removal_text);
-  g_assert_nonnull (strstr (removal_text, "\u2066HV-7K2M-9Q4P\u2069"));
-  g_assert_true (g_str_has_suffix (removal_text, "\n\u2066https://example.social/post/123\u2069"));
-  g_assert_nonnull (strstr (find_section (sections, _("Your report")), "\u2066K-0F8C-7E0A\u2069"));
-  g_assert_nonnull (strstr (find_section (sections, _("Money lost")), "\u20681250.50 GBP\u2069"));
+  g_assert_cmpstr (removal_text, ==, "\u2066https://example.social/post/123\u2069");
+  next_text = ((HavenSummarySection *) g_ptr_array_index (sections, 0))->text;
+  g_assert_nonnull (strstr (next_text, "\u2066HV-7K2M-9Q4P\u2069"));
+  g_assert_nonnull (strstr (next_text, "\u2066K-0F8C-7E0A\u2069"));
+  /* The sign after the amount, as Arabic writes it. */
+  g_assert_cmpstr (find_section (sections, _("Money lost")), ==, "\u20681,250.50\u00a0£\u2069");
   /* Once: nothing is isolated twice. */
   g_assert_null (strstr (text, "\u2068\u2068"));
   g_assert_null (strstr (text, "\u2066\u2066"));
@@ -358,6 +457,7 @@ main (int   argc,
 
   g_test_add_func ("/haven/summary/sections", test_sections);
   g_test_add_func ("/haven/summary/empty-visit", test_empty_visit);
+  g_test_add_func ("/haven/summary/what-happens-next", test_what_happens_next);
   g_test_add_func ("/haven/summary/text-is-cut-short", test_text_is_cut_short);
   g_test_add_func ("/haven/summary/report", test_report);
   g_test_add_func ("/haven/summary/report-unknown-date", test_report_unknown_date);

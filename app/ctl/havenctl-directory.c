@@ -137,6 +137,7 @@ print_json (GListModel *results,
       json_builder_set_member_name (builder, "always_open");
       json_builder_add_boolean_value (builder, haven_service_get_always_open (service));
       havenctl_json_add_string (builder, "hours_today", haven_service_get_hours_today (service));
+      havenctl_json_add_string (builder, "next_opening", haven_service_get_next_opening (service));
       havenctl_json_add_string (builder, "reach",
                                 describe_reach (haven_service_get_reach (service)));
       add_strv (builder, "categories", haven_service_get_categories (service));
@@ -195,6 +196,8 @@ print_text (GListModel *results,
                                 haven_service_get_open_now (service) ? _("open now")
                                                                      : _("closed now"),
                                 haven_service_get_hours_today (service));
+      if (haven_service_get_next_opening (service) != NULL)
+        g_string_append_printf (facts, " · %s", haven_service_get_next_opening (service));
       if (haven_service_get_free (service))
         g_string_append_printf (facts, " · %s", _("free"));
       g_string_append_printf (facts, " · %s", describe_reach (haven_service_get_reach (service)));

@@ -11,7 +11,9 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "haven-answer.h"
 #include "haven-cannot-start-page.h"
+#include "haven-currency.h"
 #include "haven-operator-screen.h"
 #include "haven-page-renderer.h"
 #include "haven-question-page.h"
@@ -29,22 +31,36 @@
 /* The visits walked: together they reach every page. */
 static const char * const categories[] = { "intimate-images", "fraud", "child-abuse-material", NULL };
 
-/* Made-up answers, so the pages show what answers look like. */
+/* Made-up answers, so the pages show what answers look like. The words
+ * a visitor would type are translated, so that a translator reviewing the
+ * pictures sees a page as a visitor of their language would fill it; the
+ * stored forms of choices, dates and yes-no answers are the same in every
+ * language, and the amount is in the kiosk's currency (fill_session). */
 static const struct {
   const char *question_id;
   const char *answer;
+  gboolean typed;
 } sample_answers[] = {
-  { "started-on", "2026-11-20" },
-  { "where", "social-network,messages" },
-  { "knows-who", "yes-online" },
-  { "their-name", "@quick.deals.shop" },
-  { "still-happening", "yes" },
-  { "lost-money", "250.00 EUR" },
-  { "payment-method", "bank-transfer" },
-  { "threatened", "yes" },
-  { "child-age", "13-to-17" },
-  { "what-you-hold", "Screenshots of the messages" },
-  { "story", "Someone I met online asked me for money, then stopped answering." },
+  { "started-on", "2026-11-20", FALSE },
+  { "where", "social-network,messages", FALSE },
+  { "knows-who", "yes-online", FALSE },
+  /* Translators: a made-up answer for the screenshots of `haven
+   * --render-pages`, never shown to a visitor: the profile name of someone
+   * who cheated the visitor. Make it look like a handle in your language. */
+  { "their-name", NC_("sample answer", "@quick.deals.shop"), TRUE },
+  { "still-happening", "yes", FALSE },
+  { "payment-method", "bank-transfer", FALSE },
+  { "threatened", "yes", FALSE },
+  { "child-age", "13-to-17", FALSE },
+  /* Translators: a made-up answer for the screenshots of `haven
+   * --render-pages`, never shown to a visitor: what the visitor still has
+   * that shows what happened. */
+  { "what-you-hold", NC_("sample answer", "Screenshots of the messages"), TRUE },
+  /* Translators: a made-up answer for the screenshots of `haven
+   * --render-pages`, never shown to a visitor: what happened, in the
+   * visitor's own words. */
+  { "story", NC_("sample answer", "Someone I met online asked me for money, then stopped answering."),
+    TRUE },
 };
 
 /* Settings keys the rendering copies from the kiosk's: what changes what
@@ -196,19 +212,29 @@ render_page (HavenWindow  *window,
 static void
 fill_session (HavenSession *session,
               HavenContent *content,
-              const char   *category)
+              const char   *category,
+              const char   *region)
 {
   HavenCategory *chosen = haven_content_lookup_category (content, category);
+  HavenQuestion *lost_money = haven_content_lookup_question (content, "lost-money");
+  /* An amount a visitor there would give, in the kiosk's currency. */
+  const char *currency = haven_currency_for_region (region);
+  g_autofree char *amount = haven_currency_dup_example_amount (region);
+  g_autofree char *money = haven_answer_make_money (amount, currency != NULL ? currency : "EUR");
 
   for (gsize i = 0; i < G_N_ELEMENTS (sample_answers); i++)
     {
       HavenQuestion *question = haven_content_lookup_question (content,
                                                                sample_answers[i].question_id);
+      const char *answer = sample_answers[i].answer;
 
+      if (sample_answers[i].typed)
+        answer = g_dpgettext2 (GETTEXT_PACKAGE, "sample answer", answer);
       if (question == NULL || haven_question_applies_to (question, category))
-        haven_session_set_answer (session, sample_answers[i].question_id,
-                                  sample_answers[i].answer);
+        haven_session_set_answer (session, sample_answers[i].question_id, answer);
     }
+  if (lost_money != NULL && haven_question_applies_to (lost_money, category))
+    haven_session_set_answer (session, "lost-money", money);
 
   if (chosen != NULL && haven_category_is_removable (chosen))
     {
@@ -218,7 +244,11 @@ fill_session (HavenSession *session,
         haven_request_add_item (request, "https://example.social/p/123", NULL,
                                 _("A photo posted without my agreement"));
     }
-  haven_session_keep_service (session, "example", "Victim Support Line, 0800 000 000");
+  /* Translators: a made-up service the visitor kept, for the screenshots
+   * of `haven --render-pages`, never shown to a visitor: a name and a
+   * phone number. Keep the number made up. */
+  haven_session_keep_service (session, "example",
+                              C_("sample answer", "Victim Support Line, 0800 000 000"));
 }
 
 /* Pages whose name depends on the category: the rest are the same in
@@ -291,7 +321,8 @@ walk_visit (HavenWindow            *window,
   /* Chosen as the category page's button would. */
   content = haven_page_get_content (HAVEN_PAGE (haven_window_get_current_page (window)));
   haven_session_set_category (haven_window_get_session (window), content, category);
-  fill_session (haven_window_get_session (window), content, category);
+  fill_session (haven_window_get_session (window), content, category,
+                haven_page_get_region (HAVEN_PAGE (haven_window_get_current_page (window))));
 
   for (guint steps = 0; steps < 40; steps++)
     {

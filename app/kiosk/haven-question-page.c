@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-answer.h"
+#include "haven-bidi.h"
 #include "haven-choice.h"
 #include "haven-currency.h"
 #include "haven-question-page.h"
@@ -456,9 +457,15 @@ build_money (HavenQuestionPage *self)
     g_strv_builder_add (builder, currency);
   self->currencies = g_strv_builder_end (builder);
 
+  /* The sign beside the code where it has a clear one: "£ GBP". */
   for (guint i = 0; self->currencies[i] != NULL; i++)
     {
-      gtk_string_list_append (codes, self->currencies[i]);
+      const char *symbol = haven_currency_get_symbol (self->currencies[i],
+                                                      haven_page_get_region (HAVEN_PAGE (self)));
+      g_autofree char *shown = symbol != NULL ? g_strdup_printf ("%s %s", symbol, self->currencies[i])
+                                              : g_strdup (self->currencies[i]);
+
+      gtk_string_list_append (codes, shown);
       if (g_strcmp0 (self->currencies[i], currency) == 0)
         selected = i;
     }
@@ -621,6 +628,28 @@ haven_question_page_is_needed (HavenSession *session,
   return FALSE;
 }
 
+/* A hint about money gives its example in the kiosk's currency, written
+ * as the visitor's language writes it: "for example £250.00" in London,
+ * "ví dụ 5.000.000 ₫" in Hanoi. The content says where, with {amount}. */
+static char *
+fill_hint (HavenQuestionPage *self,
+           const char        *hint)
+{
+  g_autoptr(GString) text = g_string_new (hint);
+  g_autofree char *example = NULL;
+  g_autofree char *isolated = NULL;
+
+  if (haven_question_get_answer_type (self->question) != HAVEN_QUESTION_TYPE_MONEY ||
+      strstr (hint, "{amount}") == NULL)
+    return g_string_free (g_steal_pointer (&text), FALSE);
+
+  example = haven_currency_format_example (haven_page_get_region (HAVEN_PAGE (self)));
+  isolated = haven_bidi_isolate_ltr (example);
+  g_string_replace (text, "{amount}", isolated, 0);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 static void
 haven_question_page_constructed (GObject *object)
 {
@@ -640,7 +669,11 @@ haven_question_page_constructed (GObject *object)
                                 GTK_WIDGET (self->heading));
   gtk_label_set_label (self->why_label, g_dgettext (GETTEXT_PACKAGE, haven_question_get_why (self->question)));
   if (hint != NULL)
-    gtk_label_set_label (self->hint_label, g_dgettext (GETTEXT_PACKAGE, hint));
+    {
+      g_autofree char *shown = fill_hint (self, g_dgettext (GETTEXT_PACKAGE, hint));
+
+      gtk_label_set_label (self->hint_label, shown);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->hint_label), hint != NULL);
   gtk_widget_set_visible (self->not_your_fault_label, haven_question_is_sensitive (self->question));
   show_position (self);

@@ -41,6 +41,9 @@ struct _HavenReferralsPage
   /* The row to give the focus back to when the visitor returns from a
    * service's details. */
   char *shown_service_id;
+  /* The moment opening hours are shown for; NULL for the time of each
+   * search. */
+  GDateTime *at;
 };
 
 G_DEFINE_FINAL_TYPE (HavenReferralsPage, haven_referrals_page, HAVEN_TYPE_PAGE)
@@ -73,9 +76,16 @@ create_row (HavenService *service)
 
   if (haven_service_get_always_open (service))
     g_string_append_printf (line, " · %s", _("Open 24 hours"));
+  else if (haven_service_get_has_hours (service) && haven_service_get_open_now (service))
+    g_string_append_printf (line, " · %s", _("Open now"));
   else if (haven_service_get_has_hours (service))
-    g_string_append_printf (line, " · %s",
-                            haven_service_get_open_now (service) ? _("Open now") : _("Closed now"));
+    {
+      /* Closed: when to come back, if the directory knows; in its own
+       * direction, as the directory's other words. */
+      g_autofree char *next = haven_bidi_isolate (haven_service_get_next_opening (service));
+
+      g_string_append_printf (line, " · %s", next != NULL ? next : _("Closed now"));
+    }
   if (haven_service_get_free (service))
     g_string_append_printf (line, " · %s", _("Free"));
 
@@ -184,6 +194,7 @@ filters_changed_cb (HavenReferralsPage *self)
   query->open_now = gtk_toggle_button_get_active (self->open_now_filter);
   query->free = gtk_toggle_button_get_active (self->free_filter);
   query->limit = MAX_RESULTS;
+  query->at = self->at != NULL ? g_date_time_ref (self->at) : NULL;
 
   haven_directory_search_async (self->directory, query, self->search_cancellable,
                                 search_cb, g_object_ref (self));
@@ -283,6 +294,24 @@ haven_referrals_page_set_directory (HavenReferralsPage *self,
   filters_changed_cb (self);
 }
 
+/**
+ * haven_referrals_page_set_time:
+ * @at: (nullable): the moment to show opening hours for; %NULL for the
+ *   current time
+ *
+ * Searches again for @at. The kiosk leaves it to the clock; tests set it.
+ */
+void
+haven_referrals_page_set_time (HavenReferralsPage *self,
+                               GDateTime          *at)
+{
+  g_return_if_fail (HAVEN_IS_REFERRALS_PAGE (self));
+
+  g_clear_pointer (&self->at, g_date_time_unref);
+  self->at = at != NULL ? g_date_time_ref (at) : NULL;
+  filters_changed_cb (self);
+}
+
 static void
 haven_referrals_page_dispose (GObject *object)
 {
@@ -303,6 +332,7 @@ haven_referrals_page_finalize (GObject *object)
 
   g_free (self->region);
   g_free (self->shown_service_id);
+  g_clear_pointer (&self->at, g_date_time_unref);
 
   G_OBJECT_CLASS (haven_referrals_page_parent_class)->finalize (object);
 }

@@ -14,5 +14,7 @@ void haven_referrals_page_set_directory (HavenReferralsPage *self,
                                          HavenDirectory     *directory,
                                          const char         *region,
                                          const GError       *error);
+void haven_referrals_page_set_time      (HavenReferralsPage *self,
+                                         GDateTime          *at);
 
 G_END_DECLS

@@ -86,7 +86,9 @@ add_questions (HavenReviewPage *self,
     {
       g_autoptr(HavenQuestion) question = g_list_model_get_item (questions, i);
       const char *answer = haven_session_get_answer (session, haven_question_get_id (question));
-      g_autofree char *shown = answer != NULL ? haven_answer_format (question, answer) : NULL;
+      const char *region = haven_page_get_region (HAVEN_PAGE (self));
+      g_autofree char *shown = answer != NULL ? haven_answer_format (question, answer, region)
+                                              : NULL;
 
       add_answer (group, g_dgettext (GETTEXT_PACKAGE, haven_question_get_title (question)),
                   shown != NULL ? shown : _("Skipped"));

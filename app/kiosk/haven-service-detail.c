@@ -103,6 +103,8 @@ static char *
 build_hours_text (HavenService *service)
 {
   g_autofree char *today = haven_bidi_isolate_ltr (haven_service_get_hours_today (service));
+  g_autofree char *next = haven_bidi_isolate (haven_service_get_next_opening (service));
+  g_autofree char *closed = NULL;
 
   if (haven_service_get_always_open (service))
     return g_strdup (_("Open 24 hours, every day"));
@@ -113,12 +115,16 @@ build_hours_text (HavenService *service)
     /* Translators: %s is today's opening hours, like 09:00–17:00. */
     return g_strdup_printf (_("Open now · Today: %s"), today != NULL ? today : "");
 
-  /* "Closed today" says it all. */
+  /* "Closed today" says it all, with when it opens next. */
   if (today == NULL || g_strcmp0 (haven_service_get_hours_today (service), _("Closed today")) == 0)
-    return g_strdup (_("Closed today"));
+    closed = g_strdup (_("Closed today"));
+  else
+    /* Translators: %s is today's opening hours, like 09:00–17:00. */
+    closed = g_strdup_printf (_("Closed now · Today: %s"), today);
 
-  /* Translators: %s is today's opening hours, like 09:00–17:00. */
-  return g_strdup_printf (_("Closed now · Today: %s"), today);
+  if (next == NULL)
+    return g_steal_pointer (&closed);
+  return g_strdup_printf ("%s · %s", closed, next);
 }
 
 static char *

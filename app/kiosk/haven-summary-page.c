@@ -14,16 +14,22 @@
 #include "haven-visit-footer.h"
 #include "haven-wipe.h"
 
-/* The end of a visit, in the visitor's language: what happened, when, what
- * was lost, what they hold, the services they kept and the references of
- * what they sent. They can print it or carry it away as a QR code of plain
- * text; nothing of it is written to disk except through the printer.
- * Where the deployment takes reports, they may send one. Help lines are
- * shown once more, and Finish clears everything. */
+/* The end of a visit, in the visitor's language. First, where a visitor
+ * sees it without scrolling on any kiosk screen: what happens next (the
+ * reference of what they sent and what it is for, or that nothing was
+ * sent), the emergency number and one support line. Then what happened,
+ * when, what was lost, what they hold and the services they kept. They can
+ * print it or carry it away as a QR code of plain text; nothing of it is
+ * written to disk except through the printer. Where the deployment takes
+ * reports, they may send one. The other help lines follow, and "Finish
+ * and clear", always in the action bar, clears everything. */
 struct _HavenSummaryPage
 {
   HavenPage parent_instance;
 
+  GtkLabel *next_heading;
+  GtkLabel *next_text;
+  HavenEmergencyNumbers *help_now;
   GtkBox *sections_box;
   GtkWidget *print_button;
   GtkToggleButton *phone_button;
@@ -33,6 +39,7 @@ struct _HavenSummaryPage
   GtkWidget *report_box;
   GtkLabel *report_text;
   GtkWidget *report_button;
+  GtkWidget *later_heading;
   HavenEmergencyNumbers *emergency_numbers;
   HavenVisitFooter *footer;
 
@@ -66,8 +73,21 @@ show_sections (HavenSummaryPage *self)
   for (guint i = 0; i < self->sections->len; i++)
     {
       HavenSummarySection *section = g_ptr_array_index (self->sections, i);
-      GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-      GtkWidget *heading = haven_page_make_label (section->heading, "heading", 2);
+      GtkWidget *card;
+      GtkWidget *heading;
+
+      /* At the top, in their own places. */
+      if (g_strcmp0 (section->id, HAVEN_SUMMARY_NEXT) == 0)
+        {
+          gtk_label_set_label (self->next_heading, section->heading);
+          gtk_label_set_label (self->next_text, section->text);
+          continue;
+        }
+      if (g_strcmp0 (section->id, HAVEN_SUMMARY_HELP) == 0)
+        continue;
+
+      card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      heading = haven_page_make_label (section->heading, "heading", 2);
 
       gtk_box_append (GTK_BOX (card), heading);
       gtk_box_append (GTK_BOX (card), haven_page_make_label (section->text, NULL, 0));
@@ -89,10 +109,24 @@ show_help_lines (HavenSummaryPage *self)
   static const char * const crisis_first[] = {
     "crisis", "emergency", "victim-support", "report-online-crime", NULL
   };
+  const char *support;
 
-  if (region != NULL)
-    haven_emergency_numbers_add (self->emergency_numbers, region,
-                            g_strcmp0 (safety, HAVEN_SAFETY_SELF) == 0 ? crisis_first : kinds);
+  if (region == NULL)
+    return;
+
+  /* The emergency number and one support line at the top, side by side
+   * where there is room; the others beneath the summary. */
+  support = haven_summary_get_support_kind (haven_page_get_session (HAVEN_PAGE (self)), region);
+  haven_emergency_numbers_add_first (self->help_now, region, "emergency");
+  if (support != NULL)
+    haven_emergency_numbers_add_first (self->help_now, region, support);
+
+  haven_emergency_numbers_set_side_by_side (self->help_now, TRUE);
+
+  haven_emergency_numbers_leave_out (self->emergency_numbers, self->help_now);
+  if (haven_emergency_numbers_add (self->emergency_numbers, region,
+                                   g_strcmp0 (safety, HAVEN_SAFETY_SELF) == 0 ? crisis_first : kinds) == 0)
+    gtk_widget_set_visible (self->later_heading, FALSE);
 }
 
 static void
@@ -116,31 +150,30 @@ phone_toggled_cb (HavenSummaryPage *self)
   gtk_widget_set_visible (self->phone_box, active);
 }
 
-static void
+/* The report box offers to send the report, and says when it could not
+ * be kept; once it is kept, what happens next says the rest at the top. */
+static gboolean
 show_report_state (HavenSummaryPage *self)
 {
   HavenSession *session = haven_page_get_session (HAVEN_PAGE (self));
-  g_autofree char *reference = haven_bidi_isolate_ltr (haven_session_get_report_reference (session));
-  g_autofree char *text = NULL;
+  const char *text = NULL;
   gboolean can_send = FALSE;
 
   switch (haven_session_get_report_state (session))
     {
     case HAVEN_SUBMISSION_NONE:
-      text = g_strdup (_("You can send your answers to the people who run this kiosk, so they can follow it up. You do not have to."));
+      text = _("You can send your answers to the people who run this kiosk, so they can follow it up. You do not have to.");
       can_send = TRUE;
       break;
 
     case HAVEN_SUBMISSION_SENDING:
-      text = g_strdup (_("Sending…"));
+      text = _("Sending…");
       break;
 
     case HAVEN_SUBMISSION_SENT:
     case HAVEN_SUBMISSION_QUEUED:
     case HAVEN_SUBMISSION_REJECTED:
-      /* Translators: %s is a reference such as HV-7K2M-9Q4P. */
-      text = g_strdup_printf (_("Your report is saved and will be sent. Its reference is %s."), reference);
-      break;
+      return FALSE;
 
     case HAVEN_SUBMISSION_NOT_SEALED:
       text = g_strdup (_("This kiosk cannot keep reports safely at the moment, so your report was not saved or sent. Please ask a member of staff, or print your summary instead."));
@@ -149,12 +182,13 @@ show_report_state (HavenSummaryPage *self)
     case HAVEN_SUBMISSION_INVALID:
     case HAVEN_SUBMISSION_NOT_SAVED:
     default:
-      text = g_strdup (_("Your report could not be saved on this kiosk. Please ask a member of staff, or print your summary instead."));
+      text = _("Your report could not be saved on this kiosk. Please ask a member of staff, or print your summary instead.");
       break;
     }
 
   gtk_label_set_label (self->report_text, text);
   gtk_widget_set_visible (self->report_button, can_send);
+  return TRUE;
 }
 
 /**
@@ -168,9 +202,7 @@ haven_summary_page_set_reports_enabled (HavenSummaryPage *self,
   g_return_if_fail (HAVEN_IS_SUMMARY_PAGE (self));
 
   enabled = enabled && haven_session_get_category (haven_page_get_session (HAVEN_PAGE (self))) != NULL;
-  gtk_widget_set_visible (self->report_box, enabled);
-  if (enabled)
-    show_report_state (self);
+  gtk_widget_set_visible (self->report_box, enabled && show_report_state (self));
 }
 
 /* Printing */
@@ -446,7 +478,8 @@ haven_summary_page_constructed (GObject *object)
 
   if (content != NULL)
     {
-      self->sections = haven_summary_build (haven_page_get_session (HAVEN_PAGE (self)), content);
+      self->sections = haven_summary_build (haven_page_get_session (HAVEN_PAGE (self)), content,
+                                            haven_page_get_region (HAVEN_PAGE (self)));
       show_sections (self);
     }
   else
@@ -496,6 +529,9 @@ haven_summary_page_class_init (HavenSummaryPageClass *klass)
   g_type_ensure (HAVEN_TYPE_VISIT_FOOTER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-summary-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, next_heading);
+  gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, next_text);
+  gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, help_now);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, sections_box);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, print_button);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, phone_button);
@@ -505,6 +541,7 @@ haven_summary_page_class_init (HavenSummaryPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, report_box);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, report_text);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, report_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, later_heading);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, emergency_numbers);
   gtk_widget_class_bind_template_child (widget_class, HavenSummaryPage, footer);
 

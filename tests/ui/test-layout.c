@@ -3,6 +3,7 @@
 
 #include "haven-operator-pin.h"
 #include "haven-operator-screen.h"
+#include "haven-summary-page.h"
 #include "haven-visit-footer.h"
 #include "visit-driver.h"
 
@@ -10,7 +11,7 @@
  * language written left to right and in one written right to left: no
  * page asks for more width than the screen, and every page's main action is on screen without
  * scrolling, on every page of three whole visits and on the operator's
- * screen. */
+ * screen; the summary's next steps and help lines too. */
 
 typedef struct {
   int width;
@@ -231,6 +232,21 @@ check_page (HavenWindow *window,
 
   assert_fits_width (walk, content, where);
   assert_in_sight (walk, find_main_action (page), GTK_WIDGET (window), where);
+  /* The end of a visit: what happens next, the emergency number and a
+   * support line, without scrolling. */
+  if (HAVEN_IS_SUMMARY_PAGE (page))
+    {
+      const char * const parts[] = { "what-happens-next", "help-now" };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (parts); i++)
+        {
+          GtkWidget *part = find_widget (page, has_name, parts[i]);
+
+          if (part == NULL || !gtk_widget_get_mapped (part) ||
+              !is_in_sight (part, GTK_WIDGET (window), walk->screen))
+            fail (walk, where, "“%s” is not in sight", parts[i]);
+        }
+    }
   walk->pages++;
 }
 

@@ -72,7 +72,9 @@ remove_pseudo_catalog (void)
 }
 
 /* Text that needs no translation: numbers, phone numbers, web addresses,
- * currency codes, and a language's own name. */
+ * currency codes with or without their sign ("£ GBP", "US$ USD"), names
+ * that are data, wholly isolated (a service's name, as the content or the
+ * directory gives it), and a language's own name. */
 static gboolean
 needs_no_translation (const char *text)
 {
@@ -80,7 +82,10 @@ needs_no_translation (const char *text)
 
   if (strstr (text, "://") != NULL || g_regex_match_simple ("^[\\w.-]+\\.[a-z]{2,}(/\\S*)?$", text, 0, 0))
     return TRUE;
-  if (g_regex_match_simple ("^[A-Z]{3}$", text, 0, 0))
+  if (g_regex_match_simple ("^(\\S{1,3}\\$? )?[A-Z]{3}$", text, 0, 0))
+    return TRUE;
+  if (g_str_has_prefix (text, "\u2068") && g_str_has_suffix (text, "\u2069") &&
+      strstr (text + strlen ("\u2068"), "\u2068") == NULL)
     return TRUE;
   for (const char *c = text; *c != '\0'; c = g_utf8_next_char (c))
     has_letter |= g_unichar_isalpha (g_utf8_get_char (c));

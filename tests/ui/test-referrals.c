@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "haven-bidi.h"
@@ -19,6 +21,8 @@
 /* The referrals page over a directory imported from the test fixture. */
 
 static char *directory_path;
+/* The demo directory Haven ships. */
+static char *demo_path;
 
 static GtkWidget *
 current_page (Fixture *fixture)
@@ -73,6 +77,21 @@ reset_settings (Fixture *fixture)
 {
   g_settings_reset (fixture->settings, "directory-file");
   g_settings_reset (fixture->settings, "region");
+  g_settings_reset (fixture->settings, "time-zone");
+}
+
+static gboolean
+row_says (GtkWidget  *row,
+          const char *text)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+
+  for (GtkWidget *label = gtk_widget_get_first_child (box); label != NULL;
+       label = gtk_widget_get_next_sibling (label))
+    if (strstr (gtk_label_get_label (GTK_LABEL (label)), text) != NULL)
+      return TRUE;
+
+  return FALSE;
 }
 
 static const char *
@@ -98,6 +117,80 @@ test_lists_services_for_the_category (Fixture       *fixture,
   g_assert_cmpstr (row_title (first), ==, "\u2068Fraud Recovery Clinic\u2069");
   /* The search box has the focus, to type at once. */
   g_assert_true (GTK_IS_WIDGET (gtk_root_get_focus (GTK_ROOT (fixture->window))));
+
+  reset_settings (fixture);
+}
+
+/* An intimate-images visit over the demo directory: the services made
+ * for it come first, and a scam recovery group, made for other harm, is
+ * not in the list at all. */
+static void
+test_services_fit_the_visit (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  GtkWidget *first;
+  guint n_rows = 0;
+
+  g_settings_set_string (fixture->settings, "directory-file", demo_path);
+  g_settings_set_string (fixture->settings, "region", "GB-LND");
+  start_visit (fixture->window, "en");
+  advance_to (fixture->window, HAVEN_TYPE_CATEGORY_PAGE);
+  choose_category (fixture->window, "intimate-images");
+  advance_to (fixture->window, HAVEN_TYPE_REFERRALS_PAGE);
+  g_assert_true (iterate_until (has_results, fixture->window, 10));
+
+  first = find_widget (current_page (fixture), is_shown_list_row, NULL);
+  g_assert_cmpstr (row_title (first), ==, "\u2068London Night Line for Online Abuse\u2069");
+  for (GtkWidget *row = first; row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      g_assert_false (row_says (row, "Scam"));
+      n_rows++;
+    }
+  g_assert_cmpuint (n_rows, >=, 5);
+
+  reset_settings (fixture);
+}
+
+static gboolean
+first_row_says_opens (HavenWindow *window)
+{
+  GtkWidget *first = find_widget (haven_window_get_current_page (window), is_shown_list_row, NULL);
+
+  return first != NULL && row_says (first, "Opens Monday at 09:00");
+}
+
+static gboolean
+is_hours_label (GtkWidget     *widget,
+                gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+         strstr (gtk_label_get_label (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* A service closed now says when it opens next, by a clock the test sets:
+ * Saturday 5 December 2026, 20:00 in London. */
+static void
+test_closed_service_says_when_it_opens (Fixture       *fixture,
+                                        gconstpointer  user_data)
+{
+  g_autoptr(GDateTime) saturday_evening = g_date_time_new_from_iso8601 ("2026-12-05T20:00:00Z", NULL);
+  GtkWidget *first;
+
+  g_settings_set_string (fixture->settings, "time-zone", "Europe/London");
+  reach_referrals (fixture, "fraud");
+  g_assert_true (iterate_until (has_results, fixture->window, 10));
+  haven_referrals_page_set_time (HAVEN_REFERRALS_PAGE (current_page (fixture)), saturday_evening);
+  g_assert_true (iterate_until (first_row_says_opens, fixture->window, 10));
+
+  first = find_widget (current_page (fixture), is_shown_list_row, NULL);
+  g_assert_cmpstr (row_title (first), ==, "\u2068Fraud Recovery Clinic\u2069");
+  g_assert_true (row_says (first, "Near you · \u2068Opens Monday at 09:00\u2069 · Free"));
+
+  /* Its page says it too, beside today's hours. */
+  g_signal_emit_by_name (first, "activate");
+  iterate ();
+  g_assert_nonnull (find_widget (current_page (fixture), is_hours_label,
+                                 "Closed today · \u2068Opens Monday at 09:00\u2069"));
 
   reset_settings (fixture);
 }
@@ -327,6 +420,8 @@ main (int   argc,
   g_autoptr(HavenDirectoryImporter) importer = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *source = NULL;
+  g_autoptr(HavenDirectoryImporter) demo_importer = NULL;
+  g_autofree char *demo_source = NULL;
   int status;
 
   visit_driver_init (&argc, &argv);
@@ -339,11 +434,20 @@ main (int   argc,
   haven_directory_importer_run (importer, NULL, &error);
   g_assert_no_error (error);
 
+  demo_path = g_build_filename (folder, "demo.sqlite", NULL);
+  demo_source = g_test_build_filename (G_TEST_DIST, "..", "data", "directory",
+                                       "demo-directory.json", NULL);
+  demo_importer = haven_directory_importer_new (demo_source, demo_path);
+  haven_directory_importer_run (demo_importer, NULL, &error);
+  g_assert_no_error (error);
+
 #define ADD(path, func) \
   g_test_add ("/haven/referrals/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("lists-services-for-the-category", test_lists_services_for_the_category);
   ADD ("search-as-you-type", test_search_as_you_type);
+  ADD ("services-fit-the-visit", test_services_fit_the_visit);
+  ADD ("closed-service-says-when-it-opens", test_closed_service_says_when_it_opens);
   ADD ("arabic-keeps-latin-isolated", test_arabic_keeps_latin_isolated);
   ADD ("service-page-and-qr-code", test_service_page_and_qr_code);
   ADD ("missing-directory-points-to-staff", test_missing_directory_points_to_staff);
@@ -353,8 +457,10 @@ main (int   argc,
   status = g_test_run ();
 
   g_unlink (directory_path);
+  g_unlink (demo_path);
   g_rmdir (folder);
   g_free (directory_path);
+  g_free (demo_path);
 
   return status;
 }

@@ -262,8 +262,10 @@ test_fraud_with_money_loss (Fixture       *fixture,
         {
           GtkDropDown *currency = GTK_DROP_DOWN (nth_of_type (fixture, GTK_TYPE_DROP_DOWN, 0));
 
-          /* The kiosk's region decides the currency offered first. */
-          g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (currency)), ==, "GBP");
+          /* The kiosk's region decides the currency offered first, and
+           * the example in the hint. */
+          g_assert_cmpstr (gtk_string_object_get_string (gtk_drop_down_get_selected_item (currency)), ==, "£ GBP");
+          assert_page_says (fixture, "for example \u2066£250.00\u2069.");
           /* A comma for the decimals and a space between thousands, as
            * many people write it. */
           gtk_editable_set_text (GTK_EDITABLE (nth_of_type (fixture, GTK_TYPE_ENTRY, 0)), "1 250,50");
@@ -286,7 +288,7 @@ test_fraud_with_money_loss (Fixture       *fixture,
 
   /* The review shows every answer before anything is sent. */
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
-  assert_page_says (fixture, "1250.50 GBP");
+  assert_page_says (fixture, "£1,250.50");
   assert_page_says (fixture, expected_date);
   assert_page_says (fixture, "QuickDeals Shop");
   advance_to (fixture->window, HAVEN_TYPE_SUMMARY_PAGE);
@@ -294,7 +296,7 @@ test_fraud_with_money_loss (Fixture       *fixture,
   assert_page_says (fixture, "I was tricked out of money or goods");
   assert_page_says (fixture, "A seller took my money and disappeared.");
   assert_page_says (fixture, expected_date);
-  assert_page_says (fixture, "1250.50 GBP");
+  assert_page_says (fixture, "£1,250.50");
   assert_page_says (fixture, "Bank transfer");
   assert_page_says (fixture, "My bank statement");
   /* The UK's emergency number, again at the end. */
@@ -315,7 +317,7 @@ test_fraud_with_money_loss (Fixture       *fixture,
   g_assert_cmpstr (paper, ==, "A4");
   assert_contains (printed, "Your summary");
   assert_contains (printed, "Money lost");
-  assert_contains (printed, "1250.50 GBP");
+  assert_contains (printed, "£1,250.50");
   assert_contains (printed, expected_date);
   assert_contains (printed, "A seller took my money and disappeared.");
   assert_contains (printed, "Bank transfer");
@@ -493,13 +495,13 @@ test_child_safety_path (Fixture       *fixture,
   advance_to (fixture->window, HAVEN_TYPE_GUIDANCE_PAGE);
   assert_page_says (fixture, "Do not save, copy, forward or screenshot sexual pictures of a child");
   advance_to (fixture->window, HAVEN_TYPE_SUMMARY_PAGE);
-  assert_page_says (fixture, "A child is being groomed");
+  assert_page_says (fixture, "An adult is trying to get close to a child for sex");
   assert_page_says (fixture, "13 to 17");
 
   printed = print_summary_on (fixture, &paper);
   /* US Letter in the United States. */
   g_assert_cmpstr (paper, ==, "letter");
-  assert_contains (printed, "A child is being groomed");
+  assert_contains (printed, "An adult is trying to get close to a child for sex");
   assert_contains (printed, "How old is the child, as far as you know?");
   assert_contains (printed, "13 to 17");
 

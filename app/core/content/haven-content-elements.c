@@ -49,6 +49,7 @@ haven_content_item_clear (Item *item)
   g_clear_object (&item->region);
   g_clear_pointer (&item->entry_name, g_free);
   g_clear_pointer (&item->entry_target, g_free);
+  g_clear_pointer (&item->entry_service, g_free);
   g_clear_pointer (&item->entry_label, g_free);
   memset (item, 0, sizeof (*item));
 }
@@ -71,6 +72,7 @@ entry_clear (Item *item)
 {
   g_clear_pointer (&item->entry_name, g_free);
   g_clear_pointer (&item->entry_target, g_free);
+  g_clear_pointer (&item->entry_service, g_free);
   g_clear_pointer (&item->entry_label, g_free);
   item->entry_broken = FALSE;
 }
@@ -678,7 +680,8 @@ start_choice (FileReader      *reader,
   item->entry_name = g_strdup (found[0]);
 }
 
-/* <number kind="…" value="…"> and <link kind="…" url="…"> in a region. */
+/* <number kind="…" value="…"> and <link kind="…" url="…" name="…"> in a
+ * region; a link's name, the service's, heads it on the screen. */
 static void
 start_region_entry (FileReader      *reader,
                     const Location  *at,
@@ -688,7 +691,7 @@ start_region_entry (FileReader      *reader,
 {
   gboolean is_number = g_str_equal (element, "number");
   const char * const number_attributes[] = { "kind", "value", NULL };
-  const char * const link_attributes[] = { "kind", "url", NULL };
+  const char * const link_attributes[] = { "kind", "url", "name?", NULL };
   const char *found[MAX_ATTRIBUTES];
   Item *item = &reader->item;
 
@@ -729,8 +732,17 @@ start_region_entry (FileReader      *reader,
       item->entry_broken = TRUE;
     }
 
+  if (!is_number && found[2] != NULL && found[2][strspn (found[2], " \t\n")] == '\0')
+    {
+      haven_content_report (reader, at, HAVEN_CONTENT_ERROR_INVALID_VALUE,
+                            _("<link> has an empty name; give the service’s name, or leave the "
+                              "attribute out"));
+      item->entry_broken = TRUE;
+    }
+
   item->entry_name = g_strdup (found[0]);
   item->entry_target = g_strdup (found[1]);
+  item->entry_service = !is_number ? g_strdup (found[2]) : NULL;
 }
 
 /* Which elements go inside which, per file. Returns FALSE for an element
@@ -935,7 +947,7 @@ end_region_entry (FileReader *reader,
                                        item->entry_label);
   else if (item->region != NULL)
     haven_emergency_region_add_link (item->region, item->entry_name, item->entry_target,
-                                     item->entry_label);
+                                     item->entry_service, item->entry_label);
 
   entry_clear (item);
 }

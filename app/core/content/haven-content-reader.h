@@ -75,6 +75,8 @@ typedef struct {
   char *entry_name;
   /* The number, or the link's address. */
   char *entry_target;
+  /* The name of the service a link goes to, never translated. */
+  char *entry_service;
   char *entry_label;
 } Item;
 

@@ -16,6 +16,8 @@ typedef struct {
   char *kind;
   /* A phone number or a web address. */
   char *target;
+  /* A link's service, as it names itself; NULL for a number. */
+  char *name;
   char *label;
 } Entry;
 
@@ -40,6 +42,7 @@ entry_clear (gpointer data)
 
   g_clear_pointer (&entry->kind, g_free);
   g_clear_pointer (&entry->target, g_free);
+  g_clear_pointer (&entry->name, g_free);
   g_clear_pointer (&entry->label, g_free);
 }
 
@@ -109,9 +112,10 @@ static void
 add_entry (GArray     *entries,
            const char *kind,
            const char *target,
+           const char *name,
            const char *label)
 {
-  Entry entry = { g_strdup (kind), g_strdup (target), g_strdup (label) };
+  Entry entry = { g_strdup (kind), g_strdup (target), g_strdup (name), g_strdup (label) };
 
   g_array_append_val (entries, entry);
 }
@@ -127,13 +131,18 @@ haven_emergency_region_add_number (HavenEmergencyRegion *self,
   g_return_if_fail (value != NULL);
   g_return_if_fail (label != NULL);
 
-  add_entry (self->numbers, kind, value, label);
+  add_entry (self->numbers, kind, value, NULL, label);
 }
 
+/**
+ * haven_emergency_region_add_link:
+ * @name: (nullable): the service's name, as it names itself
+ */
 void
 haven_emergency_region_add_link (HavenEmergencyRegion *self,
                                  const char           *kind,
                                  const char           *url,
+                                 const char           *name,
                                  const char           *label)
 {
   g_return_if_fail (HAVEN_IS_EMERGENCY_REGION (self));
@@ -141,7 +150,7 @@ haven_emergency_region_add_link (HavenEmergencyRegion *self,
   g_return_if_fail (url != NULL);
   g_return_if_fail (label != NULL);
 
-  add_entry (self->links, kind, url, label);
+  add_entry (self->links, kind, url, name, label);
 }
 
 const char *
@@ -264,4 +273,20 @@ haven_emergency_region_get_link_label (HavenEmergencyRegion *self,
   g_return_val_if_fail (position < self->links->len, NULL);
 
   return get_link (self, position)->label;
+}
+
+/**
+ * haven_emergency_region_get_link_name:
+ *
+ * Returns: (nullable): the name of the service the link goes to, never
+ *   translated
+ */
+const char *
+haven_emergency_region_get_link_name (HavenEmergencyRegion *self,
+                                      guint                 position)
+{
+  g_return_val_if_fail (HAVEN_IS_EMERGENCY_REGION (self), NULL);
+  g_return_val_if_fail (position < self->links->len, NULL);
+
+  return get_link (self, position)->name;
 }

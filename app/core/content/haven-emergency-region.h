@@ -21,6 +21,7 @@ void                  haven_emergency_region_add_number       (HavenEmergencyReg
 void                  haven_emergency_region_add_link         (HavenEmergencyRegion *self,
                                                                const char           *kind,
                                                                const char           *url,
+                                                               const char           *name,
                                                                const char           *label);
 const char           *haven_emergency_region_get_code         (HavenEmergencyRegion *self);
 const char           *haven_emergency_region_get_name         (HavenEmergencyRegion *self);
@@ -39,6 +40,8 @@ const char           *haven_emergency_region_get_link_kind    (HavenEmergencyReg
 const char           *haven_emergency_region_get_link_url     (HavenEmergencyRegion *self,
                                                                guint                 position);
 const char           *haven_emergency_region_get_link_label   (HavenEmergencyRegion *self,
+                                                               guint                 position);
+const char           *haven_emergency_region_get_link_name    (HavenEmergencyRegion *self,
                                                                guint                 position);
 
 G_END_DECLS

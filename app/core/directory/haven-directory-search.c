@@ -299,11 +299,16 @@ evaluate (HavenDirectory *self,
                               !(facets->flags & SERVICE_FLAG_ALWAYS_OPEN)))
     return FALSE;
 
+  /* Made for the visitor's kind of harm first, then help with any harm.
+   * A service made for other kinds of harm plainly does not fit, even
+   * when it also offers general support: a scam recovery group is no
+   * answer to shared intimate images. */
   if (plan->category_bit != 0)
     {
       if (facets->categories_specific & plan->category_bit)
         candidate->category_rank = 2;
-      else if (facets->categories_general & plan->category_bit)
+      else if ((facets->categories_general & plan->category_bit) &&
+               facets->categories_specific == 0)
         candidate->category_rank = 1;
       else
         return FALSE;
@@ -745,6 +750,13 @@ load_service (HavenDirectory   *self,
       open_now = !(facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) &&
                  haven_schedule_is_open (schedule, &plan->time);
       hours = haven_schedule_describe_day (schedule, &plan->time);
+      /* A visitor who finds it closed is told when to come back. */
+      if (!open_now && !(facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED))
+        {
+          g_autofree char *next = haven_schedule_describe_next_opening (schedule, &plan->time);
+
+          haven_service_set_next_opening (service, next);
+        }
     }
   if (facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED)
     {

@@ -1104,6 +1104,191 @@ haven_schedule_describe_day (HavenSchedule           *self,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* How far ahead "opens next" looks: two weeks and a day, so that a
+ * service open one day every other week is found. */
+#define NEXT_OPENING_DAYS 15
+
+/* The local moment a row opens on @day (its own calendar's day), as a
+ * Julian day and minute of the kiosk's wall clock. A row with a UTC offset
+ * is moved by the difference between it and the kiosk's offset at @time:
+ * close enough for a week ahead. */
+static void
+row_opening_local (const Row               *row,
+                   const HavenScheduleTime *time,
+                   guint32                  day,
+                   guint32                 *local_day,
+                   int                     *local_minute)
+{
+  static gsize epoch_julian;
+  gint64 local_offset;
+  gint64 minutes;
+
+  if (row->offset == LOCAL_TIME)
+    {
+      *local_day = day;
+      *local_minute = row->opens;
+      return;
+    }
+
+  if (g_once_init_enter (&epoch_julian))
+    {
+      GDate date;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, 1, 1, 1970);
+      g_once_init_leave (&epoch_julian, g_date_get_julian (&date));
+    }
+
+  local_offset = (((gint64) time->local_day - (gint64) epoch_julian) * 86400 +
+                  (gint64) time->local_minute * 60 - time->unix_time) / 60;
+  /* Minutes since the epoch, on the kiosk's wall clock. */
+  minutes = ((gint64) day - (gint64) epoch_julian) * MINUTES_PER_DAY + row->opens -
+            row->offset + local_offset;
+  *local_day = (guint32) ((gint64) epoch_julian + minutes / MINUTES_PER_DAY -
+                          (minutes % MINUTES_PER_DAY < 0 ? 1 : 0));
+  *local_minute = (int) (((minutes % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY);
+}
+
+/**
+ * haven_schedule_next_opening:
+ * @time: the moment after which to look, from haven_schedule_time_init()
+ * @day: (out) (optional): the Julian day it opens, on the kiosk's calendar
+ * @minute: (out) (optional): the minute of that day it opens
+ *
+ * Finds when the service next opens after @time, within two weeks and a
+ * day.
+ *
+ * Returns: %TRUE when it opens in that time
+ */
+gboolean
+haven_schedule_next_opening (HavenSchedule           *self,
+                             const HavenScheduleTime *time,
+                             guint32                 *day,
+                             int                     *minute)
+{
+  guint32 best_day = G_MAXUINT32;
+  int best_minute = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (time != NULL, FALSE);
+
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const Row *row = &g_array_index (self->rows, Row, i);
+      guint32 row_today;
+      int row_minute;
+
+      if (row->opens == NO_TIME)
+        continue;
+
+      local_moment (row, time, &row_today, &row_minute);
+      /* The day before too: a row with an offset may open today on the
+       * kiosk's calendar from yesterday on its own. */
+      for (guint32 row_day = row_today - 1; row_day <= row_today + NEXT_OPENING_DAYS; row_day++)
+        {
+          guint32 local_day;
+          int local_minute;
+
+          row_opening_local (row, time, row_day, &local_day, &local_minute);
+          if (local_day < time->local_day ||
+              (local_day == time->local_day && local_minute <= time->local_minute) ||
+              local_day > best_day || (local_day == best_day && local_minute >= best_minute))
+            continue;
+          if (!row_applies_on (self, row, row_day))
+            continue;
+          if (row->recurrence != NULL && !recurrence_includes (row->recurrence, row_day))
+            continue;
+
+          best_day = local_day;
+          best_minute = local_minute;
+          /* Later days of this row open later. */
+          break;
+        }
+    }
+
+  if (best_day == G_MAXUINT32 || best_day > time->local_day + NEXT_OPENING_DAYS)
+    return FALSE;
+
+  if (day != NULL)
+    *day = best_day;
+  if (minute != NULL)
+    *minute = best_minute;
+  return TRUE;
+}
+
+/**
+ * haven_schedule_describe_next_opening:
+ * @time: the moment after which to look
+ *
+ * Returns: (transfer full) (nullable): when the service opens next, as a
+ *   visitor reads it in the current language: "Opens today at 13:30",
+ *   "Opens tomorrow at 09:00", "Opens Monday at 09:00"; %NULL when it
+ *   does not open within two weeks and a day
+ */
+char *
+haven_schedule_describe_next_opening (HavenSchedule           *self,
+                                      const HavenScheduleTime *time)
+{
+  g_autofree char *at = NULL;
+  guint32 day;
+  int minute;
+  GDate date;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (time != NULL, NULL);
+
+  if (!haven_schedule_next_opening (self, time, &day, &minute))
+    return NULL;
+
+  at = g_strdup_printf ("%02d:%02d", minute / 60, minute % 60);
+  if (day == time->local_day)
+    /* Translators: %s is a time such as 13:30. */
+    return g_strdup_printf (_("Opens today at %s"), at);
+  if (day == time->local_day + 1)
+    /* Translators: %s is a time such as 09:00. */
+    return g_strdup_printf (_("Opens tomorrow at %s"), at);
+
+  /* A weekday a week or more away could be read as this week's. */
+  if (day >= time->local_day + 7)
+    /* Translators: %1$u is a number of days, 7 to 15; %2$s is a time
+     * such as 09:00. */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Opens in %1$u day, at %2$s",
+                                         "Opens in %1$u days, at %2$s", day - time->local_day),
+                            day - time->local_day, at);
+
+  g_date_clear (&date, 1);
+  g_date_set_julian (&date, day);
+  /* One sentence a day, so that each language can say the day as its
+   * grammar wants it. */
+  switch (g_date_get_weekday (&date))
+    {
+    case G_DATE_MONDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Monday at %s"), at);
+    case G_DATE_TUESDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Tuesday at %s"), at);
+    case G_DATE_WEDNESDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Wednesday at %s"), at);
+    case G_DATE_THURSDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Thursday at %s"), at);
+    case G_DATE_FRIDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Friday at %s"), at);
+    case G_DATE_SATURDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Saturday at %s"), at);
+    case G_DATE_SUNDAY:
+      /* Translators: %s is a time such as 09:00. */
+      return g_strdup_printf (_("Opens Sunday at %s"), at);
+    case G_DATE_BAD_WEEKDAY:
+    default:
+      return NULL;
+    }
+}
+
 /**
  * haven_schedule_time_init:
  * @at: the moment

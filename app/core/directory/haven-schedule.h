@@ -62,6 +62,12 @@ gboolean       haven_schedule_is_open          (HavenSchedule          *self,
 gboolean       haven_schedule_is_always_open   (HavenSchedule          *self);
 char          *haven_schedule_describe_day     (HavenSchedule          *self,
                                                 const HavenScheduleTime *time);
+gboolean       haven_schedule_next_opening     (HavenSchedule          *self,
+                                                const HavenScheduleTime *time,
+                                                guint32                *day,
+                                                int                    *minute);
+char          *haven_schedule_describe_next_opening (HavenSchedule      *self,
+                                                const HavenScheduleTime *time);
 void           haven_schedule_time_init        (HavenScheduleTime      *time,
                                                 GDateTime              *at,
                                                 GTimeZone              *zone);

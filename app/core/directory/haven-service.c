@@ -35,6 +35,8 @@ struct _HavenService
   char *source;
   char *assured_date;
   char *hours_today;
+  /* When it opens next, in words, while it is closed. */
+  char *next_opening;
   GStrv phone_numbers;
   GStrv phone_descriptions;
   GStrv addresses;
@@ -82,6 +84,7 @@ haven_service_finalize (GObject *object)
   g_free (self->source);
   g_free (self->assured_date);
   g_free (self->hours_today);
+  g_free (self->next_opening);
   g_strfreev (self->phone_numbers);
   g_strfreev (self->phone_descriptions);
   g_strfreev (self->addresses);
@@ -652,6 +655,36 @@ haven_service_set_hours (HavenService *self,
       self->hours_today = g_strdup (hours_today);
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HOURS_TODAY]);
     }
+}
+
+/**
+ * haven_service_get_next_opening:
+ *
+ * Returns: (nullable): while the service is closed, when it opens next,
+ *   such as "Opens Monday at 09:00", in the language of the search
+ */
+const char *
+haven_service_get_next_opening (HavenService *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SERVICE (self), NULL);
+
+  return self->next_opening;
+}
+
+/**
+ * haven_service_set_next_opening:
+ * @next_opening: (nullable):
+ *
+ * Set by the directory, which knows the moment of the search.
+ */
+void
+haven_service_set_next_opening (HavenService *self,
+                                const char   *next_opening)
+{
+  g_return_if_fail (HAVEN_IS_SERVICE (self));
+
+  g_free (self->next_opening);
+  self->next_opening = g_strdup (next_opening);
 }
 
 HavenServiceReach

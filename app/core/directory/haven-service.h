@@ -49,6 +49,9 @@ void                haven_service_set_hours           (HavenService       *self,
                                                        gboolean            open_now,
                                                        gboolean            always_open,
                                                        const char         *hours_today);
+const char         *haven_service_get_next_opening    (HavenService       *self);
+void                haven_service_set_next_opening    (HavenService       *self,
+                                                       const char         *next_opening);
 HavenServiceReach   haven_service_get_reach           (HavenService       *self);
 void                haven_service_set_reach           (HavenService       *self,
                                                        HavenServiceReach   reach);

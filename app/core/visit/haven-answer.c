@@ -492,40 +492,30 @@ format_yes_no (const char *answer)
 }
 
 static char *
-format_money (const char *answer)
+format_money (const char *answer,
+              const char *region)
 {
   g_autofree char *currency = NULL;
   char *amount = NULL;
-  char *point;
   char *text;
 
   if (!haven_answer_split_money (answer, &amount, &currency))
     return NULL;
 
-  /* Translators: the decimal separator of amounts of money in your
-   * language, "." or "," ("250.00" or "250,00"). */
-  point = strchr (amount, '.');
-  if (point != NULL && g_strcmp0 (C_("decimal separator", "."), ".") != 0)
-    {
-      char *localized;
-
-      *point = '\0';
-      localized = g_strconcat (amount, C_("decimal separator", "."), point + 1, NULL);
-      haven_wipe_string (amount);
-      amount = localized;
-    }
-
-  /* Translators: an amount of money and its ISO 4217 currency code, as in
-   * "250.00 EUR"; write %2$s %1$s if the code comes first in your
-   * language. */
-  text = g_strdup_printf (C_("money", "%1$s %2$s"), amount, currency);
+  text = haven_currency_format (amount, currency, region);
   haven_wipe_string (amount);
   return text;
 }
 
+/**
+ * haven_answer_format:
+ * @region: (nullable): the kiosk's region: it decides which currency
+ *   signs read without doubt ("$" or "US$")
+ */
 char *
 haven_answer_format (HavenQuestion *question,
-                     const char    *answer)
+                     const char    *answer,
+                     const char    *region)
 {
   HavenQuestionType type;
 
@@ -548,7 +538,7 @@ haven_answer_format (HavenQuestion *question,
       return format_yes_no (answer);
 
     case HAVEN_QUESTION_TYPE_MONEY:
-      return format_money (answer);
+      return format_money (answer, region);
 
     case HAVEN_QUESTION_TYPE_TEXT:
     case HAVEN_QUESTION_TYPE_LONG_TEXT:

@@ -68,11 +68,13 @@ gboolean     haven_answer_split_money    (const char          *answer,
  * lists it. */
 const char  *haven_answer_get_month_name (int                  month);
 
-/* @answer to @question as the visitor reads it, in the current language;
- * NULL for a NULL or empty answer, and for one that is not in the form
- * its question type stores. The caller wipes it (haven_wipe_string) when
- * done: it can hold what the visitor typed. */
+/* @answer to @question as the visitor reads it, in the current language,
+ * amounts with the sign of their currency as read in @region (the kiosk's,
+ * or NULL); NULL for a NULL or empty answer, and for one that is not in
+ * the form its question type stores. The caller wipes it
+ * (haven_wipe_string) when done: it can hold what the visitor typed. */
 char        *haven_answer_format         (HavenQuestion       *question,
-                                          const char          *answer);
+                                          const char          *answer,
+                                          const char          *region);
 
 G_END_DECLS

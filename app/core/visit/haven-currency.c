@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "haven-currency.h"
+#include "haven-locale.h"
 
 /* The currencies a visitor can give a loss in, and the one the kiosk
  * offers first. The lists are ISO 4217 and ISO 3166-1 as of 2026: Croatia
@@ -96,6 +97,115 @@ static const char * const common_codes[] = {
   NULL,
 };
 
+/* How a currency is written, for those people know by a sign rather
+ * than by their code. @local is the sign in the currency's own country;
+ * @foreign the one that cannot be taken for another currency ("US$" in
+ * Canada, "CA$" anywhere but Canada). A @primary currency keeps its local
+ * sign abroad unless the kiosk's own currency uses the same sign: "$" is
+ * the US dollar in London, "US$" in Sydney. @example is a believable loss
+ * in whole units, for the amount's hint: 250 pounds, 5,000,000 dong. Codes
+ * missing here are written as codes ("250.00 CHF"): a sign made of
+ * letters ("kr", "zł") reads no better than the code. */
+typedef struct {
+  char code[4];
+  const char *local;
+  const char *foreign;
+  gboolean primary;
+  guint example;
+} CurrencySign;
+
+static const CurrencySign currency_signs[] = {
+  { "EUR", "€", "€", TRUE, 250 },
+  { "GBP", "£", "£", TRUE, 250 },
+  { "USD", "$", "US$", TRUE, 250 },
+  { "CAD", "$", "CA$", FALSE, 300 },
+  { "AUD", "$", "A$", FALSE, 400 },
+  { "NZD", "$", "NZ$", FALSE, 400 },
+  { "HKD", "$", "HK$", FALSE, 2000 },
+  { "SGD", "$", "S$", FALSE, 300 },
+  { "MXN", "$", "MX$", FALSE, 5000 },
+  { "TWD", "$", "NT$", FALSE, 8000 },
+  { "BRL", "R$", "R$", TRUE, 1000 },
+  { "JPY", "¥", "JP¥", TRUE, 30000 },
+  { "CNY", "¥", "CN¥", FALSE, 2000 },
+  { "INR", "₹", "₹", TRUE, 20000 },
+  { "VND", "₫", "₫", TRUE, 5000000 },
+  { "KRW", "₩", "₩", TRUE, 300000 },
+  { "NGN", "₦", "₦", TRUE, 300000 },
+  { "UAH", "₴", "₴", TRUE, 10000 },
+  { "RUB", "₽", "₽", TRUE, 20000 },
+  { "TRY", "₺", "₺", TRUE, 10000 },
+  { "ILS", "₪", "₪", TRUE, 1000 },
+  { "PHP", "₱", "₱", TRUE, 15000 },
+  { "THB", "฿", "฿", TRUE, 10000 },
+  { "KZT", "₸", "₸", TRUE, 100000 },
+  { "BDT", "৳", "৳", TRUE, 30000 },
+  { "GHS", "GH₵", "GH₵", TRUE, 3000 },
+};
+
+/* ISO 4217's minor units, where they are not 2. */
+static const struct {
+  char code[4];
+  guint decimals;
+} currency_decimals[] = {
+  { "BIF", 0 }, { "CLP", 0 }, { "DJF", 0 }, { "GNF", 0 }, { "ISK", 0 }, { "JPY", 0 },
+  { "KMF", 0 }, { "KRW", 0 }, { "PYG", 0 }, { "RWF", 0 }, { "UGX", 0 }, { "VND", 0 },
+  { "VUV", 0 }, { "XAF", 0 }, { "XOF", 0 }, { "XPF", 0 },
+  { "BHD", 3 }, { "IQD", 3 }, { "JOD", 3 }, { "KWD", 3 }, { "LYD", 3 }, { "OMR", 3 },
+  { "TND", 3 },
+};
+
+/* How each language Haven speaks writes an amount (CLDR, with Latin
+ * digits): the separators, and whether the sign comes after the amount,
+ * as in "1 250,50 €", or before it, as in "€1,250.50". A code (CHF) is
+ * always written after the amount, with a space. Languages not listed
+ * write amounts as English does. */
+typedef struct {
+  const char *language;
+  const char *group;
+  const char *decimal;
+  gboolean sign_after;
+} MoneyStyle;
+
+static const MoneyStyle money_styles[] = {
+  { "en", ",", ".", FALSE },
+  { "zh_CN", ",", ".", FALSE },
+  { "es", ".", ",", TRUE },
+  /* A narrow no-break space between thousands, as French typography
+   * has it; a no-break space before the sign, so it never starts a
+   * line. */
+  { "fr", "\u202f", ",", TRUE },
+  { "ru", "\u00a0", ",", TRUE },
+  { "vi", ".", ",", TRUE },
+  { "ar", ",", ".", TRUE },
+};
+
+static const MoneyStyle *
+lookup_money_style (void)
+{
+  const char *language = haven_locale_get_current ();
+
+  for (gsize i = 0; language != NULL && i < G_N_ELEMENTS (money_styles); i++)
+    {
+      if (g_str_equal (money_styles[i].language, language))
+        return &money_styles[i];
+    }
+
+  return &money_styles[0];
+}
+
+static const CurrencySign *
+lookup_sign (const char *code)
+{
+  for (gsize i = 0; code != NULL && i < G_N_ELEMENTS (currency_signs); i++)
+    {
+      if (g_str_equal (currency_signs[i].code, code))
+        return &currency_signs[i];
+    }
+
+  return NULL;
+}
+
 /* The country part of @region_code in capitals, or FALSE when it has
  * none. */
 static gboolean
@@ -158,4 +268,165 @@ haven_currency_is_valid (const char *code)
     }
 
   return FALSE;
+}
+
+/**
+ * haven_currency_get_decimals:
+ * @code: an ISO 4217 code
+ */
+guint
+haven_currency_get_decimals (const char *code)
+{
+  g_return_val_if_fail (code != NULL, 2);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (currency_decimals); i++)
+    {
+      if (g_str_equal (currency_decimals[i].code, code))
+        return currency_decimals[i].decimals;
+    }
+
+  return 2;
+}
+
+/**
+ * haven_currency_get_symbol:
+ * @code: an ISO 4217 code
+ * @region: (nullable): the kiosk's region
+ *
+ * Returns: the sign a visitor at a kiosk in @region reads as @code, or
+ *   %NULL when the currency is best written as its code
+ */
+const char *
+haven_currency_get_symbol (const char *code,
+                           const char *region)
+{
+  const CurrencySign *sign = lookup_sign (code);
+  const CurrencySign *home;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  if (sign == NULL)
+    return NULL;
+
+  home = lookup_sign (haven_currency_for_region (region));
+  if (home == sign)
+    return sign->local;
+  if (sign->primary && (home == NULL || !g_str_equal (home->local, sign->local)))
+    return sign->local;
+
+  return sign->foreign;
+}
+
+/* Appends the whole units of @digits (ASCII digits only) to @text, in
+ * groups of three. */
+static void
+append_grouped (GString    *text,
+                const char *digits,
+                gsize       length,
+                const char *group)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      if (i > 0 && (length - i) % 3 == 0)
+        g_string_append (text, group);
+      g_string_append_c (text, digits[i]);
+    }
+}
+
+/**
+ * haven_currency_format:
+ * @normalized_amount: an amount as haven_answer_parse_amount() gives it,
+ *   "1250.50"
+ * @code: an ISO 4217 code
+ * @region: (nullable): the kiosk's region, which decides which sign is
+ *   clear ("$" or "US$")
+ *
+ * Returns: (transfer full): the amount as the current language writes it,
+ *   with the currency's sign where it has a clear one: "£1,250.50",
+ *   "1 250,50 €", "5.000.000 ₫", "250.00 CHF". The caller wipes it: it
+ *   holds what the visitor typed.
+ */
+char *
+haven_currency_format (const char *normalized_amount,
+                       const char *code,
+                       const char *region)
+{
+  const MoneyStyle *style = lookup_money_style ();
+  const char *symbol;
+  const char *point;
+  const char *decimals;
+  guint n_decimals;
+  gsize whole_length;
+  GString *text;
+
+  g_return_val_if_fail (normalized_amount != NULL, NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+
+  symbol = haven_currency_get_symbol (code, region);
+  point = strchr (normalized_amount, '.');
+  whole_length = point != NULL ? (gsize) (point - normalized_amount) : strlen (normalized_amount);
+  decimals = point != NULL ? point + 1 : "";
+  n_decimals = haven_currency_get_decimals (code);
+  /* Sized so that it never moves, which would leave a copy behind. */
+  text = g_string_sized_new (strlen (normalized_amount) * 2 + 32);
+
+  if (symbol != NULL && !style->sign_after)
+    g_string_append (text, symbol);
+  append_grouped (text, normalized_amount, whole_length, style->group);
+
+  /* Dong and yen have no cents: "5.000.000 ₫", unless the visitor
+   * typed some. */
+  if (n_decimals == 0 && strspn (decimals, "0") == strlen (decimals))
+    n_decimals = 0;
+  else
+    n_decimals = MAX (n_decimals, (guint) strlen (decimals));
+  if (n_decimals > 0)
+    {
+      g_string_append (text, style->decimal);
+      for (guint i = 0; i < n_decimals; i++)
+        g_string_append_c (text, i < strlen (decimals) ? decimals[i] : '0');
+    }
+
+  if (symbol == NULL)
+    g_string_append_printf (text, "\u00a0%s", code);
+  else if (style->sign_after)
+    g_string_append_printf (text, "\u00a0%s", symbol);
+
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * haven_currency_dup_example_amount:
+ * @region: (nullable): the kiosk's region
+ *
+ * Returns: (transfer full): a believable loss in the region's currency,
+ *   as haven_answer_parse_amount() writes amounts: "250.00" pounds,
+ *   "5000000.00" dong
+ */
+char *
+haven_currency_dup_example_amount (const char *region)
+{
+  const CurrencySign *sign = lookup_sign (haven_currency_for_region (region));
+
+  return g_strdup_printf ("%u.00", sign != NULL ? sign->example : 250);
+}
+
+/**
+ * haven_currency_format_example:
+ * @region: (nullable): the kiosk's region
+ *
+ * Returns: (transfer full): a believable amount in the region's currency,
+ *   for the hint of a question about money: "£250.00", "5.000.000 ₫";
+ *   an amount without a currency where the region has none
+ */
+char *
+haven_currency_format_example (const char *region)
+{
+  const char *code = haven_currency_for_region (region);
+  g_autofree char *amount = haven_currency_dup_example_amount (region);
+
+  if (code != NULL)
+    return haven_currency_format (amount, code, region);
+
+  return g_strdup_printf ("250%s00", lookup_money_style ()->decimal);
 }

@@ -12,12 +12,14 @@
 #include "haven-summary.h"
 #include "haven-wipe.h"
 
-/* What the visitor takes away at the end of a visit: what happened, when,
- * what was lost, what they hold, the services they kept and the references
- * of what they sent. The same sections are shown on the summary page,
- * printed, and cut short for the QR code; a report to the organisation is
- * made from the same answers. Everything here holds what the visitor
- * entered: callers wipe it (haven_summary_section_free does). */
+/* What the visitor takes away at the end of a visit: what happens next
+ * (the reference of what they sent and what it is for, or that nothing
+ * was sent), where to get help, what happened, when, what was lost, what
+ * they hold and the services they kept. The same sections are shown on the
+ * summary page, printed, and cut short for the QR code, most needed first
+ * so that a cut keeps them; a report to the organisation is made from the
+ * same answers. Everything here holds what the visitor entered: callers
+ * wipe it (haven_summary_section_free does). */
 
 /* Questions with a section of their own; the rest are listed together. */
 #define QUESTION_STARTED_ON "started-on"
@@ -37,6 +39,7 @@ haven_summary_section_free (HavenSummarySection *section)
 
 static void
 add_section (GPtrArray  *sections,
+             const char *id,
              const char *heading,
              char       *text)
 {
@@ -49,6 +52,7 @@ add_section (GPtrArray  *sections,
     }
 
   section = g_new0 (HavenSummarySection, 1);
+  section->id = id;
   section->heading = g_strdup (heading);
   section->text = text;
   g_ptr_array_add (sections, section);
@@ -59,7 +63,8 @@ add_section (GPtrArray  *sections,
 static char *
 format_answer (HavenSession *session,
                HavenContent *content,
-               const char   *question_id)
+               const char   *question_id,
+               const char   *region)
 {
   HavenQuestion *question = haven_content_lookup_question (content, question_id);
   const char *answer = haven_session_get_answer (session, question_id);
@@ -69,7 +74,7 @@ format_answer (HavenSession *session,
   if (question == NULL || answer == NULL)
     return NULL;
 
-  formatted = haven_answer_format (question, answer);
+  formatted = haven_answer_format (question, answer, region);
   isolated = haven_bidi_isolate (formatted);
   haven_wipe_string (g_steal_pointer (&formatted));
 
@@ -80,7 +85,8 @@ format_answer (HavenSession *session,
 static char *
 format_other_answers (HavenSession *session,
                       HavenContent *content,
-                      const char   *category)
+                      const char   *category,
+                      const char   *region)
 {
   GListModel *questions = haven_content_get_questions_for (content, category);
   GString *text = g_string_new (NULL);
@@ -95,7 +101,7 @@ format_other_answers (HavenSession *session,
           g_str_equal (id, QUESTION_WHAT_YOU_HOLD))
         continue;
 
-      answer = format_answer (session, content, id);
+      answer = format_answer (session, content, id, region);
       if (answer == NULL)
         continue;
 
@@ -112,36 +118,266 @@ format_other_answers (HavenSession *session,
   return g_string_free (text, FALSE);
 }
 
-/* References and web addresses read left to right in every language. */
-static char *
-format_reference (const char *reference)
+/* Whether something was kept to be sent, so that it has a reference. */
+static gboolean
+has_reference (HavenSubmissionState  state,
+               const char           *reference)
 {
-  g_autofree char *isolated = haven_bidi_isolate_ltr (reference);
-
-  /* Translators: %s is a reference such as HV-7K2M-9Q4P. */
-  return g_strdup_printf (_("Reference: %s"), isolated);
+  return reference != NULL &&
+         (state == HAVEN_SUBMISSION_SENT || state == HAVEN_SUBMISSION_SENDING ||
+          state == HAVEN_SUBMISSION_QUEUED || state == HAVEN_SUBMISSION_REJECTED);
 }
 
+/* What became of the removal request, what its reference is for and
+ * what happens next; NULL when none was kept. References read left to
+ * right in every language. */
+static char *
+describe_removal (HavenSession *session)
+{
+  HavenSubmissionState state = haven_session_get_submission_state (session);
+  const char *reference = haven_session_get_submission_reference (session);
+  g_autofree char *isolated = NULL;
+
+  if (!has_reference (state, reference))
+    return NULL;
+
+  isolated = haven_bidi_isolate_ltr (reference);
+  switch (state)
+    {
+    case HAVEN_SUBMISSION_SENT:
+      /* Translators: %s is a reference such as HV-7K2M-9Q4P. */
+      return g_strdup_printf (_("Your request to take content down was sent. Your reference is %s: "
+                                "give it to the team if you contact them. They will ask the "
+                                "websites to take the content down. This can take a few days, "
+                                "and it is not always possible."), isolated);
+
+    case HAVEN_SUBMISSION_REJECTED:
+      /* Translators: %s is a reference such as K-0F8C-7E0A. */
+      return g_strdup_printf (_("Your request to take content down could not be sent as it is. "
+                                "It is kept for the staff here, who will look at it. Your "
+                                "reference is %s: give it to them if you ask about it."), isolated);
+
+    case HAVEN_SUBMISSION_SENDING:
+    case HAVEN_SUBMISSION_QUEUED:
+    case HAVEN_SUBMISSION_NONE:
+    case HAVEN_SUBMISSION_INVALID:
+    case HAVEN_SUBMISSION_NOT_SAVED:
+    default:
+      /* Translators: %s is a reference such as K-0F8C-7E0A. */
+      return g_strdup_printf (_("Your request to take content down is saved on this kiosk and "
+                                "will be sent when the connection is back. You do not need to do "
+                                "anything. Your reference is %s: give it to the team if you "
+                                "contact them."), isolated);
+    }
+}
+
+static char *
+describe_report (HavenSession *session)
+{
+  HavenSubmissionState state = haven_session_get_report_state (session);
+  const char *reference = haven_session_get_report_reference (session);
+  g_autofree char *isolated = NULL;
+
+  if (!has_reference (state, reference))
+    return NULL;
+
+  isolated = haven_bidi_isolate_ltr (reference);
+  switch (state)
+    {
+    case HAVEN_SUBMISSION_SENT:
+      /* Translators: %s is a reference such as HV-7K2M-9Q4P. */
+      return g_strdup_printf (_("Your report was sent. Its reference is %s: give it to the team "
+                                "if you contact them. They will read it. They cannot look into "
+                                "every report, but each one helps."), isolated);
+
+    case HAVEN_SUBMISSION_REJECTED:
+      /* Translators: %s is a reference such as K-0F8C-7E0A. */
+      return g_strdup_printf (_("Your report could not be sent as it is. It is kept for the staff "
+                                "here, who will look at it. Its reference is %s: give it to them "
+                                "if you ask about it."), isolated);
+
+    case HAVEN_SUBMISSION_SENDING:
+    case HAVEN_SUBMISSION_QUEUED:
+    case HAVEN_SUBMISSION_NONE:
+    case HAVEN_SUBMISSION_INVALID:
+    case HAVEN_SUBMISSION_NOT_SAVED:
+    default:
+      /* Translators: %s is a reference such as K-0F8C-7E0A. */
+      return g_strdup_printf (_("Your report is saved on this kiosk and will be sent when the "
+                                "connection is back. You do not need to do anything. Its "
+                                "reference is %s: give it to the team if you contact them."),
+                              isolated);
+    }
+}
+
+/* Every visit ends knowing what became of what they said: the reference
+ * of each thing sent and what it is for, or that nothing was sent. */
+static char *
+describe_next (HavenSession *session)
+{
+  g_autofree char *removal = describe_removal (session);
+  g_autofree char *report = describe_report (session);
+
+  if (removal == NULL && report == NULL)
+    return g_strdup (_("Nothing was sent. Nothing you told us has been kept. If you want to "
+                       "report it later, print this summary or take it on your phone, and "
+                       "show it to the police or to a service below."));
+
+  if (removal != NULL && report != NULL)
+    return g_strdup_printf ("%s\n\n%s", removal, report);
+
+  return g_strdup (removal != NULL ? removal : report);
+}
+
+/* The addresses the visitor asked to be taken down, once the request
+ * was kept; the reference is in what happens next. */
 static char *
 format_removal (HavenSession *session)
 {
   HavenRequest *request = haven_session_get_removal_request (session);
-  const char *reference = haven_session_get_submission_reference (session);
-  g_autofree char *first_line = NULL;
   GString *text;
 
-  if (reference == NULL)
+  if (!has_reference (haven_session_get_submission_state (session),
+                      haven_session_get_submission_reference (session)))
     return NULL;
 
-  first_line = format_reference (reference);
-  text = g_string_new (first_line);
+  text = g_string_new (NULL);
   for (guint i = 0; i < haven_request_get_n_items (request); i++)
     {
       g_autofree char *url = haven_bidi_isolate_ltr (haven_request_get_item_url (request, i));
 
-      g_string_append_printf (text, "\n%s", url);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, url);
       haven_wipe_string (g_steal_pointer (&url));
     }
+
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+region_has_kind (HavenEmergencyRegion *region,
+                 const char           *kind)
+{
+  for (guint i = 0; i < haven_emergency_region_get_n_numbers (region); i++)
+    {
+      if (g_str_equal (haven_emergency_region_get_number_kind (region, i), kind))
+        return TRUE;
+    }
+  for (guint i = 0; i < haven_emergency_region_get_n_links (region); i++)
+    {
+      if (g_str_equal (haven_emergency_region_get_link_kind (region, i), kind))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
+ * haven_summary_get_support_kind:
+ * @region: the kiosk's emergency numbers
+ *
+ * The one support line the end of a visit shows beside the emergency
+ * number: a crisis line for a visitor who said they might harm
+ * themselves, otherwise the region's helpline for victims of crime, or a
+ * crisis line where it has none.
+ *
+ * Returns: (nullable): a number or link kind of @region
+ */
+const char *
+haven_summary_get_support_kind (HavenSession         *session,
+                                HavenEmergencyRegion *region)
+{
+  const char *safety;
+  const char *order[] = { "victim-support", "crisis" };
+
+  g_return_val_if_fail (HAVEN_IS_SESSION (session), NULL);
+  g_return_val_if_fail (HAVEN_IS_EMERGENCY_REGION (region), NULL);
+
+  safety = haven_session_get_answer (session, HAVEN_QUESTION_SAFETY);
+  if (g_strcmp0 (safety, HAVEN_SAFETY_SELF) == 0)
+    {
+      order[0] = "crisis";
+      order[1] = "victim-support";
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      if (region_has_kind (region, order[i]))
+        return order[i];
+    }
+
+  return NULL;
+}
+
+/* Appends the first number (or else link) of @kind as "999 — what it
+ * is for". */
+static void
+append_help_line (GString              *text,
+                  HavenEmergencyRegion *region,
+                  const char           *kind)
+{
+  const char *value = NULL;
+  const char *name = NULL;
+  const char *label = NULL;
+  g_autofree char *isolated = NULL;
+  g_autofree char *described = NULL;
+
+  for (guint i = 0; value == NULL && i < haven_emergency_region_get_n_numbers (region); i++)
+    {
+      if (g_str_equal (haven_emergency_region_get_number_kind (region, i), kind))
+        {
+          value = haven_emergency_region_get_number_value (region, i);
+          label = haven_emergency_region_get_number_label (region, i);
+        }
+    }
+  for (guint i = 0; value == NULL && i < haven_emergency_region_get_n_links (region); i++)
+    {
+      if (g_str_equal (haven_emergency_region_get_link_kind (region, i), kind))
+        {
+          value = haven_emergency_region_get_link_url (region, i);
+          name = haven_emergency_region_get_link_name (region, i);
+          label = haven_emergency_region_get_link_label (region, i);
+        }
+    }
+  if (value == NULL)
+    return;
+
+  isolated = haven_bidi_isolate_ltr (value);
+  if (name != NULL)
+    {
+      g_autofree char *isolated_name = haven_bidi_isolate (name);
+      g_autofree char *address = g_steal_pointer (&isolated);
+
+      isolated = g_strdup_printf ("%s %s", isolated_name, address);
+    }
+  /* A name in Latin letters keeps its place in a right-to-left label. */
+  described = haven_bidi_isolate_runs (g_dgettext (GETTEXT_PACKAGE, label));
+  if (text->len > 0)
+    g_string_append_c (text, '\n');
+  /* Translators: a help line on the summary: its number or web address,
+   * then what it is for, as in "999 — Police, ambulance or fire". */
+  g_string_append_printf (text, C_("help line", "%s — %s"), isolated, described);
+}
+
+/* The emergency number and one support line, for the printed summary
+ * and the QR code. */
+static char *
+format_help_lines (HavenSession *session,
+                   HavenContent *content,
+                   const char   *region_code)
+{
+  HavenEmergencyRegion *region = haven_content_lookup_region (content, region_code);
+  const char *support;
+  GString *text = g_string_new (NULL);
+
+  if (region == NULL)
+    return g_string_free (text, FALSE);
+
+  append_help_line (text, region, "emergency");
+  support = haven_summary_get_support_kind (session, region);
+  if (support != NULL)
+    append_help_line (text, region, support);
 
   return g_string_free (text, FALSE);
 }
@@ -168,23 +404,30 @@ format_kept_services (HavenSession *session)
 
 /**
  * haven_summary_build:
+ * @region: (nullable): the kiosk's region, for its help lines and the
+ *   signs of currencies
  *
  * Returns: (transfer full) (element-type HavenSummarySection): the
- *   sections of the visit's summary, in the current language; sections
- *   with nothing to say are left out
+ *   sections of the visit's summary, in the current language; what
+ *   happens next always, the other sections when they have something to
+ *   say
  */
 GPtrArray *
 haven_summary_build (HavenSession *session,
-                     HavenContent *content)
+                     HavenContent *content,
+                     const char   *region)
 {
   GPtrArray *sections = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_summary_section_free);
   const char *category_id;
   HavenCategory *category = NULL;
   g_autofree char *story = NULL;
-  const char *report_reference;
 
   g_return_val_if_fail (HAVEN_IS_SESSION (session), sections);
   g_return_val_if_fail (HAVEN_IS_CONTENT (content), sections);
+
+  add_section (sections, HAVEN_SUMMARY_NEXT, _("What happens next"), describe_next (session));
+  add_section (sections, HAVEN_SUMMARY_HELP, _("If you need help"),
+               format_help_lines (session, content, region));
 
   category_id = haven_session_get_category (session);
   if (category_id != NULL)
@@ -193,24 +436,23 @@ haven_summary_build (HavenSession *session,
   if (category != NULL)
     {
       story = haven_bidi_isolate (haven_session_get_answer (session, HAVEN_QUESTION_STORY));
-      add_section (sections, _("What happened"),
+      add_section (sections, "what-happened", _("What happened"),
                    story != NULL
                    ? g_strdup_printf ("%s\n%s", g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category)), story)
                    : g_strdup (g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category))));
       haven_wipe_string (g_steal_pointer (&story));
-      add_section (sections, _("When it started"), format_answer (session, content, QUESTION_STARTED_ON));
-      add_section (sections, _("Money lost"), format_answer (session, content, QUESTION_LOST_MONEY));
-      add_section (sections, _("Your other answers"), format_other_answers (session, content, category_id));
-      add_section (sections, _("What you still have"), format_answer (session, content, QUESTION_WHAT_YOU_HOLD));
+      add_section (sections, "started-on", _("When it started"),
+                   format_answer (session, content, QUESTION_STARTED_ON, region));
+      add_section (sections, "lost-money", _("Money lost"),
+                   format_answer (session, content, QUESTION_LOST_MONEY, region));
+      add_section (sections, "other-answers", _("Your other answers"),
+                   format_other_answers (session, content, category_id, region));
+      add_section (sections, "what-you-hold", _("What you still have"),
+                   format_answer (session, content, QUESTION_WHAT_YOU_HOLD, region));
     }
 
-  add_section (sections, _("Your request to take content down"), format_removal (session));
-
-  report_reference = haven_session_get_report_reference (session);
-  if (report_reference != NULL)
-    add_section (sections, _("Your report"), format_reference (report_reference));
-
-  add_section (sections, _("Services you chose"), format_kept_services (session));
+  add_section (sections, "removal", _("Your request to take content down"), format_removal (session));
+  add_section (sections, "services", _("Services you chose"), format_kept_services (session));
 
   return sections;
 }
