@@ -162,6 +162,7 @@ describe_removal (HavenSession *session)
     case HAVEN_SUBMISSION_NONE:
     case HAVEN_SUBMISSION_INVALID:
     case HAVEN_SUBMISSION_NOT_SAVED:
+    case HAVEN_SUBMISSION_NOT_SEALED:
     default:
       /* Translators: %s is a reference such as K-0F8C-7E0A. */
       return g_strdup_printf (_("Your request to take content down is saved on this kiosk and "
@@ -201,6 +202,7 @@ describe_report (HavenSession *session)
     case HAVEN_SUBMISSION_NONE:
     case HAVEN_SUBMISSION_INVALID:
     case HAVEN_SUBMISSION_NOT_SAVED:
+    case HAVEN_SUBMISSION_NOT_SEALED:
     default:
       /* Translators: %s is a reference such as K-0F8C-7E0A. */
       return g_strdup_printf (_("Your report is saved on this kiosk and will be sent when the "
