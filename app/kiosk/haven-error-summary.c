@@ -28,6 +28,9 @@ struct _HavenErrorSummary
   /* The field the focus goes to first; it may go before the summary
    * does (a row of the page is removed), hence weak. */
   GWeakRef first_field;
+  /* Whether a problem is to be corrected on another page: the summary
+   * then does not say "below". */
+  gboolean elsewhere;
   /* Each problem, a line each; and all the summary says, once shown. */
   GString *problems_text;
   char *text;
@@ -121,6 +124,7 @@ haven_error_summary_clear (HavenErrorSummary *self)
   g_string_truncate (self->problems_text, 0);
   g_clear_pointer (&self->text, g_free);
   self->n_problems = 0;
+  self->elsewhere = FALSE;
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
@@ -141,7 +145,9 @@ add_problem (HavenErrorSummary *self,
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
   gtk_button_set_child (GTK_BUTTON (button), label);
-  gtk_widget_set_halign (button, GTK_ALIGN_START);
+  /* The whole width: a wrapping label in a button that is only as wide
+   * as it asks wraps after a word or two, in right-to-left text. */
+  gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_add_css_class (button, "error-summary-problem");
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
@@ -208,6 +214,7 @@ haven_error_summary_add_on_page (HavenErrorSummary *self,
   g_return_if_fail (page != NULL);
 
   button = add_problem (self, message);
+  self->elsewhere = TRUE;
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", page);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "visit.go-to");
 }
@@ -259,15 +266,18 @@ haven_error_summary_present (HavenErrorSummary *self,
       return FALSE;
     }
 
-  if (intro == NULL)
-    {
-      count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "There is %u thing to correct below.",
-                                            "There are %u things to correct below.",
-                                            self->n_problems),
-                               self->n_problems);
-      intro = count;
-    }
+  if (intro == NULL && self->elsewhere)
+    intro = count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  "There is %u thing to correct.",
+                                                  "There are %u things to correct.",
+                                                  self->n_problems),
+                                     self->n_problems);
+  else if (intro == NULL)
+    intro = count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                  "There is %u thing to correct below.",
+                                                  "There are %u things to correct below.",
+                                                  self->n_problems),
+                                     self->n_problems);
   gtk_label_set_label (self->title, intro);
 
   /* The title first, for the accessible name and the tests alike. */

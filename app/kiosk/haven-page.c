@@ -584,7 +584,8 @@ const char *
 haven_page_get_role_label (const char *role)
 {
   if (g_strcmp0 (role, "self") == 0)
-    return _("Me");
+    /* Translators: the answer to "Who is this request for?". */
+    return C_("request for", "Me");
   if (g_strcmp0 (role, "parent-or-guardian") == 0)
     return _("My child, or a child I am the guardian of");
   if (g_strcmp0 (role, "authorised-representative") == 0)

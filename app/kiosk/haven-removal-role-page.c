@@ -35,6 +35,23 @@ get_request (HavenRemovalRolePage *self)
   return haven_session_get_removal_request (haven_page_get_session (HAVEN_PAGE (self)));
 }
 
+/* The group's description says it is required and, after Continue, what
+ * to do: set as text, since GTK 4.8 gives AT-SPI no "required" state. */
+static void
+show_error (HavenRemovalRolePage *self,
+            const char           *message)
+{
+  g_autofree char *description = NULL;
+
+  haven_page_show_field_error (self->role_error, GTK_WIDGET (self->role_box), message);
+  description = message != NULL
+                ? g_strconcat (gtk_label_get_label (self->required_label), ". ", message, NULL)
+                : g_strdup (gtk_label_get_label (self->required_label));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->role_box),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
 static void
 choice_toggled_cb (HavenRemovalRolePage *self,
                    GtkToggleButton      *choice)
@@ -44,7 +61,7 @@ choice_toggled_cb (HavenRemovalRolePage *self,
 
   haven_request_set_reporter_role (get_request (self), gtk_widget_get_name (GTK_WIDGET (choice)));
   /* Answered: what was wrong is no longer. */
-  haven_page_show_field_error (self->role_error, GTK_WIDGET (self->role_box), NULL);
+  show_error (self, NULL);
   haven_error_summary_clear (haven_page_get_error_summary (HAVEN_PAGE (self)));
 }
 
@@ -63,7 +80,7 @@ continue_action_cb (GtkWidget  *widget,
     message = _("Choose who this request is for");
 
   haven_error_summary_clear (summary);
-  haven_page_show_field_error (self->role_error, GTK_WIDGET (self->role_box), message);
+  show_error (self, message);
   if (message != NULL)
     {
       haven_error_summary_add (summary, message, self->choices[0]);
@@ -133,10 +150,5 @@ static void
 haven_removal_role_page_init (HavenRemovalRolePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* GtkBuilder takes one object a relation; the group has two. */
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->role_box),
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
-                                  self->required_label, self->role_error, NULL,
-                                  -1);
+  show_error (self, NULL);
 }

@@ -157,6 +157,9 @@ show_errors (HavenRemovalSendPage *self,
             haven_error_summary_add_on_page (summary, _("Go back to correct the web addresses."), page);
           items_listed = TRUE;
         }
+      else if (page != NULL && g_str_equal (page, "HavenRemovalRolePage"))
+        /* As the page that asks it says it. */
+        haven_error_summary_add_on_page (summary, _("Choose who this request is for"), page);
       else if (page != NULL)
         haven_error_summary_add_on_page (summary, g_hash_table_lookup (field_errors, path), page);
       else
