@@ -18,6 +18,8 @@
 #include "haven-page-renderer.h"
 #include "haven-question-page.h"
 #include "haven-removal-items-page.h"
+#include "haven-removal-role-page.h"
+#include "haven-removal-send-page.h"
 #include "haven-summary-page.h"
 #include "haven-window.h"
 
@@ -263,6 +265,38 @@ depends_on_category (GtkWidget *page)
          g_str_equal (type, "HavenRemovalItemsPage") || g_str_equal (type, "HavenRemovalSendPage");
 }
 
+static GtkWidget *find_named (GtkWidget  *root,
+                              const char *name);
+
+/* The removal pages as they look when Continue or Send finds something
+ * missing (the made-up visit says nothing of who the request is for, and
+ * confirms nothing): the error summary at the top, the message beside
+ * the field. Nothing is sent: the request is not valid. */
+static gboolean
+render_error_state (HavenWindow  *window,
+                    const char   *directory,
+                    const char   *category,
+                    GHashTable   *rendered,
+                    GError      **error)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+  HavenRequest *request = haven_session_get_removal_request (haven_window_get_session (window));
+
+  if (haven_request_validate_draft (request, NULL))
+    return TRUE;
+
+  if (HAVEN_IS_REMOVAL_ROLE_PAGE (page))
+    gtk_widget_activate_action (page, "removal-role.continue", NULL);
+  else if (HAVEN_IS_REMOVAL_SEND_PAGE (page) && find_named (page, "send") != NULL)
+    g_signal_emit_by_name (find_named (page, "send"), "clicked");
+  else
+    return TRUE;
+
+  settle ();
+  return render_page (window, directory, depends_on_category (page) ? category : NULL, "error",
+                      rendered, error);
+}
+
 /* How a visitor may have asked the pages to look: for screenshots of high
  * contrast and large text, `haven --render-pages DIR --high-contrast
  * --text-scale 2` (larger than the button's 150%, to see the layout hold). */
@@ -337,6 +371,9 @@ walk_visit (HavenWindow            *window,
 
       if (HAVEN_IS_SUMMARY_PAGE (page))
         return TRUE;
+
+      if (!render_error_state (window, directory, category, rendered, error))
+        return FALSE;
     }
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The visit never reached its summary");

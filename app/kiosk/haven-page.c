@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-bidi.h"
+#include "haven-error-summary.h"
 #include "haven-locale.h"
 #include "haven-page.h"
 
@@ -28,6 +29,9 @@ typedef struct
   /* The page's actions (Back, its main button), set in its template: kept
    * in sight beneath the page's scrolled content. */
   GtkWidget *footer;
+  /* What stops the visitor going on, under the title; made when a page
+   * first checks what was entered. Owned by the page's widget tree. */
+  HavenErrorSummary *error_summary;
 } HavenPagePrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (HavenPage, haven_page, ADW_TYPE_BIN)
@@ -435,11 +439,18 @@ haven_page_set_step (HavenPage *self,
 void
 haven_page_focus (HavenPage *self)
 {
+  HavenPagePrivate *priv;
   HavenPageClass *klass;
   GtkWidget *initial = NULL;
   GtkWidget *title;
 
   g_return_if_fail (HAVEN_IS_PAGE (self));
+
+  /* A page built with problems to correct (a request the organisation
+   * refused) opens on the first of them. */
+  priv = haven_page_get_instance_private (self);
+  if (priv->error_summary != NULL && haven_error_summary_focus_problem (priv->error_summary))
+    return;
 
   title = find_page_title (GTK_WIDGET (self));
   if (title != NULL)
@@ -503,6 +514,84 @@ haven_page_category_is_removable (HavenSession *session,
 
   category = haven_content_lookup_category (content, haven_session_get_category (session));
   return category != NULL && haven_category_is_removable (category);
+}
+
+/**
+ * haven_page_get_error_summary:
+ *
+ * The page's error summary, under its title (and the title's line in the
+ * helper's language): one place on every page that checks what the
+ * visitor entered to say what stops them going on. A page clears it, adds
+ * each problem as it shows it beside its field
+ * (haven_page_show_field_error()), and presents it.
+ *
+ * Returns: (transfer none): the summary
+ */
+HavenErrorSummary *
+haven_page_get_error_summary (HavenPage *self)
+{
+  HavenPagePrivate *priv;
+  GtkWidget *title;
+  GtkWidget *after;
+  GtkWidget *summary;
+
+  g_return_val_if_fail (HAVEN_IS_PAGE (self), NULL);
+
+  priv = haven_page_get_instance_private (self);
+  if (priv->error_summary != NULL)
+    return priv->error_summary;
+
+  title = find_page_title (GTK_WIDGET (self));
+  g_return_val_if_fail (title != NULL && GTK_IS_BOX (gtk_widget_get_parent (title)), NULL);
+
+  after = title;
+  if (gtk_widget_get_next_sibling (title) != NULL &&
+      gtk_widget_has_css_class (gtk_widget_get_next_sibling (title), "helper-text"))
+    after = gtk_widget_get_next_sibling (title);
+
+  summary = haven_error_summary_new ();
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (title)), summary, after);
+  priv->error_summary = HAVEN_ERROR_SUMMARY (summary);
+
+  return priv->error_summary;
+}
+
+/**
+ * haven_page_removal_is_requested:
+ *
+ * Returns: whether the visitor is asking for content to be taken down:
+ *   the category's content can be, and they gave an address. The pages
+ *   that finish and send the request are part of the visit only then.
+ */
+gboolean
+haven_page_removal_is_requested (HavenSession *session,
+                                 HavenContent *content)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (session), FALSE);
+
+  return haven_page_category_is_removable (session, content) &&
+         haven_request_get_n_items (haven_session_get_removal_request (session)) > 0;
+}
+
+/**
+ * haven_page_get_role_label:
+ * @role: (nullable): a reporter role of haven-api-v1.md ("self")
+ *
+ * Returns: (nullable): who a removal request is for, as the visitor
+ *   chose it, translated; %NULL for no role
+ */
+const char *
+haven_page_get_role_label (const char *role)
+{
+  if (g_strcmp0 (role, "self") == 0)
+    /* Translators: the answer to "Who is this request for?". */
+    return C_("request for", "Me");
+  if (g_strcmp0 (role, "parent-or-guardian") == 0)
+    return _("My child, or a child I am the guardian of");
+  if (g_strcmp0 (role, "authorised-representative") == 0)
+    return _("Someone else, who asked me to help them");
+
+  return NULL;
 }
 
 /**

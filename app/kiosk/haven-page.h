@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "haven-content.h"
+#include "haven-error-summary.h"
 #include "haven-session.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,10 @@ void          haven_page_set_step    (HavenPage *self,
                                       guint      n_steps);
 gboolean      haven_page_category_is_removable (HavenSession *session,
                                                 HavenContent *content);
+gboolean      haven_page_removal_is_requested (HavenSession *session,
+                                               HavenContent *content);
+const char   *haven_page_get_role_label (const char *role);
+HavenErrorSummary *haven_page_get_error_summary (HavenPage *self);
 void          haven_page_show_field_error (GtkLabel     *label,
                                            GtkWidget    *field,
                                            const char   *message);

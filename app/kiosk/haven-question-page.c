@@ -87,14 +87,20 @@ set_answer (HavenQuestionPage *self,
   haven_session_set_answer (get_session (self), haven_question_get_id (self->question), answer);
 }
 
+/* What to do, beside the answer and in the page's summary at the top,
+ * which takes the focus to @field. */
 static void
 show_error (HavenQuestionPage *self,
             GtkWidget         *field,
             const char        *message)
 {
+  HavenErrorSummary *summary = haven_page_get_error_summary (HAVEN_PAGE (self));
+
   haven_page_show_field_error (self->error_label, field, message);
+  haven_error_summary_clear (summary);
   if (message != NULL)
-    gtk_widget_grab_focus (field);
+    haven_error_summary_add (summary, message, field);
+  haven_error_summary_present (summary, NULL);
 }
 
 /* Choices */

@@ -198,3 +198,19 @@ haven_removal_item_row_get_first_error (HavenRemovalItemRow *self)
 
   return NULL;
 }
+
+GtkWidget *
+haven_removal_item_row_get_url_entry (HavenRemovalItemRow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_REMOVAL_ITEM_ROW (self), NULL);
+
+  return GTK_WIDGET (self->url_entry);
+}
+
+GtkWidget *
+haven_removal_item_row_get_description_entry (HavenRemovalItemRow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_REMOVAL_ITEM_ROW (self), NULL);
+
+  return GTK_WIDGET (self->description_entry);
+}

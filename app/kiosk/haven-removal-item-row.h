@@ -19,5 +19,7 @@ void        haven_removal_item_row_show_errors     (HavenRemovalItemRow *self,
                                                     const char          *url_error,
                                                     const char          *description_error);
 GtkWidget  *haven_removal_item_row_get_first_error (HavenRemovalItemRow *self);
+GtkWidget  *haven_removal_item_row_get_url_entry   (HavenRemovalItemRow *self);
+GtkWidget  *haven_removal_item_row_get_description_entry (HavenRemovalItemRow *self);
 
 G_END_DECLS

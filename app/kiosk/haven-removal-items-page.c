@@ -18,7 +18,6 @@ struct _HavenRemovalItemsPage
 
   GtkLabel *heading;
   GtkLabel *child_label;
-  GtkLabel *error_summary;
   GtkBox *item_box;
   GtkButton *add_button;
   GtkButton *primary_button;
@@ -151,21 +150,46 @@ drop_empty_rows (HavenRemovalItemsPage *self)
   update_buttons (self);
 }
 
-/* Shows the draft's problems with the addresses beside each field and in a
- * summary at the top; returns the first field in error. */
-static GtkWidget *
+/* One line of the summary: which address, when there are several, and
+ * what to do. */
+static void
+add_to_summary (HavenErrorSummary *summary,
+                guint              index,
+                guint              n_rows,
+                const char        *message,
+                GtkWidget         *field)
+{
+  g_autofree char *line = NULL;
+
+  if (message == NULL)
+    return;
+
+  if (n_rows > 1)
+    /* Translators: in the list of problems at the top of the page: %u is
+     * which address (1, 2, …), %s what to do about it. */
+    line = g_strdup_printf (_("Address %u: %s"), index + 1, message);
+  haven_error_summary_add (summary, line != NULL ? line : message, field);
+}
+
+/* Shows the draft's problems with the addresses beside each field and in
+ * the page's summary at the top, which takes the focus to the first.
+ * Returns whether there was any. */
+static gboolean
 show_errors (HavenRemovalItemsPage *self,
              GHashTable            *field_errors)
 {
-  GtkWidget *first_error = NULL;
+  HavenErrorSummary *summary = haven_page_get_error_summary (HAVEN_PAGE (self));
   const char *items_error = field_errors != NULL ? g_hash_table_lookup (field_errors, "items") : NULL;
+  guint n_rows = count_rows (self);
   guint index = 0;
-  guint n_errors = 0;
+
+  haven_error_summary_clear (summary);
 
   for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->item_box));
        row != NULL;
        row = gtk_widget_get_next_sibling (row), index++)
     {
+      HavenRemovalItemRow *item_row = HAVEN_REMOVAL_ITEM_ROW (row);
       g_autofree char *url_path = g_strdup_printf ("items[%u].url", index);
       g_autofree char *description_path = g_strdup_printf ("items[%u].description", index);
       const char *url_error = NULL;
@@ -180,31 +204,19 @@ show_errors (HavenRemovalItemsPage *self,
       if (index == 0 && url_error == NULL)
         url_error = items_error;
 
-      haven_removal_item_row_show_errors (HAVEN_REMOVAL_ITEM_ROW (row), url_error, description_error);
-      n_errors += (url_error != NULL) + (description_error != NULL);
-      if (first_error == NULL)
-        first_error = haven_removal_item_row_get_first_error (HAVEN_REMOVAL_ITEM_ROW (row));
+      haven_removal_item_row_show_errors (item_row, url_error, description_error);
+      add_to_summary (summary, index, n_rows, url_error, haven_removal_item_row_get_url_entry (item_row));
+      add_to_summary (summary, index, n_rows, description_error,
+                      haven_removal_item_row_get_description_entry (item_row));
     }
 
-  if (n_errors > 0)
-    {
-      g_autofree char *summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                               "There is %u thing to correct below.",
-                                                               "There are %u things to correct below.",
-                                                               n_errors),
-                                                  n_errors);
-      gtk_label_set_label (self->error_summary, summary);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->error_summary), n_errors > 0);
-
-  return first_error;
+  return haven_error_summary_present (summary, NULL);
 }
 
 static void
 continue_clicked_cb (HavenRemovalItemsPage *self)
 {
   g_autoptr(GHashTable) field_errors = NULL;
-  GtkWidget *first_error;
 
   drop_empty_rows (self);
   store_rows (self);
@@ -219,12 +231,8 @@ continue_clicked_cb (HavenRemovalItemsPage *self)
 
   /* Only this page's fields: the rest of the request is asked later. */
   haven_request_validate_draft (get_request (self), &field_errors);
-  first_error = show_errors (self, field_errors);
-  if (first_error != NULL)
-    {
-      gtk_widget_grab_focus (first_error);
-      return;
-    }
+  if (show_errors (self, field_errors))
+    return;
 
   gtk_widget_activate_action (GTK_WIDGET (self), "visit.next", NULL);
 }
@@ -282,7 +290,6 @@ haven_removal_items_page_class_init (HavenRemovalItemsPageClass *klass)
                                                "/io/github/havenkiosk/Haven/haven-removal-items-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemsPage, heading);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemsPage, child_label);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemsPage, error_summary);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemsPage, item_box);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemsPage, add_button);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalItemsPage, primary_button);

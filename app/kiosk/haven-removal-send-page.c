@@ -7,14 +7,17 @@
 
 #include "haven-choice.h"
 #include "haven-removal-send-page.h"
+#include "haven-wipe.h"
 
-/* The last step of a removal request: who it is about, whether the visitor
- * wants to be contacted (never required), two plain declarations, and an
- * honest word on what happens next. "Send" checks the draft here; the
- * window saves and sends it (visit.send-removal) and builds the page again,
- * which then shows what became of it from the session: the case reference,
- * or the kiosk's reference when it will be sent later, so the visitor
- * always leaves with one. */
+/* The last step of a removal request: what is sent and to whom, in plain
+ * words, the one declaration haven-api-v1.md asks for (true, and allowed
+ * to ask), and Send or "Do not send it". Who it is for and how to reach
+ * the visitor were asked on pages of their own before, and checked on the
+ * review. "Send" checks the draft here; the window saves and sends it
+ * (visit.send-removal) and builds the page again, which then shows what
+ * became of it from the session: the case reference, or the kiosk's
+ * reference when it will be sent later, so the visitor always leaves with
+ * one. */
 struct _HavenRemovalSendPage
 {
   HavenPage parent_instance;
@@ -23,19 +26,9 @@ struct _HavenRemovalSendPage
   /* Back, "Do not send it" and Send, beneath the form; the result has
    * its own Continue. */
   GtkWidget *actions;
-  GtkLabel *error_summary;
-  GtkLabel *role_error;
-  GtkBox *role_box;
-  GtkToggleButton *role_self;
-  GtkToggleButton *role_guardian;
-  GtkToggleButton *role_representative;
-  GtkLabel *contact_error;
-  GtkEntry *email_entry;
-  GtkToggleButton *consent_check;
-  GtkLabel *accurate_error;
-  GtkToggleButton *accurate_check;
-  GtkLabel *authorised_error;
-  GtkToggleButton *authorised_check;
+  GtkBox *sent_box;
+  GtkLabel *confirm_error;
+  GtkToggleButton *confirm_check;
   GtkButton *send_button;
 
   GtkSpinner *spinner;
@@ -59,204 +52,216 @@ get_request (HavenRemovalSendPage *self)
   return haven_session_get_removal_request (haven_page_get_session (HAVEN_PAGE (self)));
 }
 
-static GtkToggleButton *
-role_buttons (HavenRemovalSendPage *self,
-              guint                 index)
-{
-  GtkToggleButton *buttons[] = { self->role_self, self->role_guardian, self->role_representative };
-
-  return index < G_N_ELEMENTS (buttons) ? buttons[index] : NULL;
-}
-
+/* One tick says both things the declaration holds: ticking it twice over
+ * said nothing more. */
 static void
-role_toggled_cb (HavenRemovalSendPage *self,
-                 GtkToggleButton      *button)
-{
-  if (self->loading || !gtk_toggle_button_get_active (button))
-    return;
-
-  haven_request_set_reporter_role (get_request (self), gtk_widget_get_name (GTK_WIDGET (button)));
-}
-
-static void
-contact_changed_cb (HavenRemovalSendPage *self)
+confirm_toggled_cb (HavenRemovalSendPage *self)
 {
   HavenRequest *request;
-  const char *email;
+  gboolean confirmed;
 
   if (self->loading)
     return;
 
   request = get_request (self);
-  email = gtk_editable_get_text (GTK_EDITABLE (self->email_entry));
-  haven_request_set_contact_email (request, email[0] != '\0' ? email : NULL);
-  haven_request_set_consent_to_contact (request,
-                                        gtk_toggle_button_get_active (self->consent_check));
-}
-
-static void
-declarations_toggled_cb (HavenRemovalSendPage *self)
-{
-  HavenRequest *request;
-
-  if (self->loading)
-    return;
-
-  request = get_request (self);
-  haven_request_set_declaration_accurate (request,
-                                          gtk_toggle_button_get_active (self->accurate_check));
-  haven_request_set_declaration_authorised (request,
-                                            gtk_toggle_button_get_active (self->authorised_check));
-}
-
-static const char *
-lookup_first (GHashTable *field_errors,
-              const char *first_path,
-              ...) G_GNUC_NULL_TERMINATED;
-
-/* The first of the paths that has an error. */
-static const char *
-lookup_first (GHashTable *field_errors,
-              const char *first_path,
-              ...)
-{
-  const char *message = NULL;
-  va_list paths;
-
-  if (field_errors == NULL)
-    return NULL;
-
-  va_start (paths, first_path);
-  for (const char *path = first_path; path != NULL && message == NULL; path = va_arg (paths, const char *))
-    message = g_hash_table_lookup (field_errors, path);
-  va_end (paths);
-
-  return message;
-}
-
-static gboolean
-has_item_errors (GHashTable *field_errors)
-{
-  GHashTableIter iter;
-  const char *path;
-
-  if (field_errors == NULL)
-    return FALSE;
-
-  g_hash_table_iter_init (&iter, field_errors);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
+  confirmed = gtk_toggle_button_get_active (self->confirm_check);
+  haven_request_set_declaration_accurate (request, confirmed);
+  haven_request_set_declaration_authorised (request, confirmed);
+  if (confirmed)
     {
-      if (g_str_has_prefix (path, "items"))
-        return TRUE;
+      haven_page_show_field_error (self->confirm_error, GTK_WIDGET (self->confirm_check), NULL);
+      haven_error_summary_clear (haven_page_get_error_summary (HAVEN_PAGE (self)));
     }
-
-  return FALSE;
 }
 
-/* Shows what to do beside each field of this page and a summary above;
- * returns the first field in error. */
-static GtkWidget *
+/* Where a problem with the request is put right: a page of the visit
+ * (the window's visit.go-to names), or NULL for this page. */
+static const char *
+page_for_path (const char *path)
+{
+  if (g_str_has_prefix (path, "items") || g_str_equal (path, "body"))
+    return "HavenRemovalItemsPage";
+  if (g_str_has_prefix (path, "reporter.role"))
+    return "HavenRemovalRolePage";
+  if (g_str_has_prefix (path, "reporter."))
+    return "HavenRemovalContactPage";
+  if (g_str_equal (path, "category"))
+    return "HavenCategoryPage";
+
+  return NULL;
+}
+
+/* Where a problem's answer was given in the visit, for the order the
+ * summary lists them in. */
+static int
+visit_order (const char *path)
+{
+  static const char * const order[] = { "category", "items", "body", "reporter.role", "reporter.",
+                                        "declaration." };
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    if (g_str_has_prefix (path, order[i]))
+      return (int) i;
+
+  return G_N_ELEMENTS (order);
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  const char *path_a = *(const char * const *) a;
+  const char *path_b = *(const char * const *) b;
+  int order = visit_order (path_a) - visit_order (path_b);
+
+  return order != 0 ? order : g_strcmp0 (path_a, path_b);
+}
+
+/* Says what to do about each problem: beside the box to tick, and in the
+ * summary at the top, whose buttons lead to the page where an answer
+ * given earlier is changed. Returns whether there was any. */
+static gboolean
 show_errors (HavenRemovalSendPage *self,
              GHashTable           *field_errors,
-             const char           *summary_prefix)
+             const char           *intro)
 {
-  const char *role = lookup_first (field_errors, "reporter.role", NULL);
-  const char *contact = lookup_first (field_errors, "reporter.contact.email", "reporter.contact",
-                                      "reporter.consent_to_contact", NULL);
-  const char *accurate = lookup_first (field_errors, "declaration.accurate", NULL);
-  const char *authorised = lookup_first (field_errors, "declaration.authorised", NULL);
-  g_autoptr(GString) summary = g_string_new (summary_prefix);
-  GtkWidget *first_error = NULL;
-  guint n_errors = (role != NULL) + (contact != NULL) + (accurate != NULL) + (authorised != NULL);
+  HavenErrorSummary *summary = haven_page_get_error_summary (HAVEN_PAGE (self));
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  const char *confirm = NULL;
+  gboolean items_listed = FALSE;
 
-  haven_page_show_field_error (self->role_error, GTK_WIDGET (self->role_box), role);
-  haven_page_show_field_error (self->contact_error, GTK_WIDGET (self->email_entry), contact);
-  haven_page_show_field_error (self->accurate_error, GTK_WIDGET (self->accurate_check), accurate);
-  haven_page_show_field_error (self->authorised_error, GTK_WIDGET (self->authorised_check), authorised);
+  haven_error_summary_clear (summary);
 
-  if (role != NULL)
-    first_error = GTK_WIDGET (self->role_self);
-  else if (contact != NULL)
-    first_error = GTK_WIDGET (self->email_entry);
-  else if (accurate != NULL)
-    first_error = GTK_WIDGET (self->accurate_check);
-  else if (authorised != NULL)
-    first_error = GTK_WIDGET (self->authorised_check);
-
-  if (n_errors > 0)
+  if (field_errors != NULL)
     {
-      if (summary->len > 0)
-        g_string_append_c (summary, ' ');
-      g_string_append_printf (summary,
-                              g_dngettext (GETTEXT_PACKAGE,
-                                           "There is %u thing to correct below.",
-                                           "There are %u things to correct below.",
-                                           n_errors),
-                              n_errors);
-    }
-  if (has_item_errors (field_errors))
-    {
-      if (summary->len > 0)
-        g_string_append_c (summary, ' ');
-      g_string_append (summary, _("Go back to correct the web addresses."));
+      GHashTableIter iter;
+      const char *path;
+
+      g_hash_table_iter_init (&iter, field_errors);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &path, NULL))
+        g_ptr_array_add (paths, (gpointer) path);
+      g_ptr_array_sort (paths, compare_paths);
     }
 
-  gtk_label_set_label (self->error_summary, summary->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_summary), summary->len > 0);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+      const char *page = page_for_path (path);
 
-  if (first_error == NULL && summary->len > 0)
-    first_error = GTK_WIDGET (self->error_summary);
+      if (g_str_has_prefix (path, "declaration."))
+        confirm = _("Tick the box to confirm, or choose “Do not send it”");
+      else if (page != NULL && g_str_equal (page, "HavenRemovalItemsPage"))
+        {
+          /* One line for every address: the page shows each beside it. */
+          if (!items_listed)
+            haven_error_summary_add_on_page (summary, _("Go back to correct the web addresses."), page);
+          items_listed = TRUE;
+        }
+      else if (page != NULL && g_str_equal (page, "HavenRemovalRolePage"))
+        /* As the page that asks it says it. */
+        haven_error_summary_add_on_page (summary, _("Choose who this request is for"), page);
+      else if (page != NULL)
+        haven_error_summary_add_on_page (summary, g_hash_table_lookup (field_errors, path), page);
+      else
+        haven_error_summary_add (summary, g_hash_table_lookup (field_errors, path), NULL);
+    }
 
-  return first_error;
+  haven_page_show_field_error (self->confirm_error, GTK_WIDGET (self->confirm_check), confirm);
+  if (confirm != NULL)
+    haven_error_summary_add (summary, confirm, GTK_WIDGET (self->confirm_check));
+
+  return haven_error_summary_present (summary, intro);
 }
 
 static void
 send_clicked_cb (HavenRemovalSendPage *self)
 {
   g_autoptr(GHashTable) field_errors = NULL;
-  GtkWidget *first_error;
 
-  if (!haven_request_validate_draft (get_request (self), &field_errors))
-    {
-      first_error = show_errors (self, field_errors, NULL);
-      if (first_error != NULL)
-        {
-          /* A field takes the focus; the summary is an alert, read out as
-           * it appears. */
-          gtk_widget_grab_focus (first_error);
-          return;
-        }
-    }
+  if (!haven_request_validate_draft (get_request (self), &field_errors) &&
+      show_errors (self, field_errors, NULL))
+    return;
 
   gtk_widget_activate_action (GTK_WIDGET (self), "visit.send-removal", NULL);
+}
+
+static void
+add_sent_line (HavenRemovalSendPage *self,
+               const char           *text)
+{
+  g_autofree char *line = g_strdup_printf ("•  %s", text);
+  GtkWidget *label = haven_page_make_label (line, NULL, 0);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+  gtk_box_append (self->sent_box, label);
+}
+
+/* What the request holds, in the visitor's words: haven-api-v1.md's
+ * items, category, reporter.role and reporter.contact. */
+static void
+show_what_is_sent (HavenRemovalSendPage *self)
+{
+  HavenRequest *request = get_request (self);
+  HavenSession *session = haven_page_get_session (HAVEN_PAGE (self));
+  HavenContent *content = haven_page_get_content (HAVEN_PAGE (self));
+  HavenCategory *category = NULL;
+  const char *role = haven_page_get_role_label (haven_request_get_reporter_role (request));
+  const char *email = haven_request_get_contact_email (request);
+  guint n_items = haven_request_get_n_items (request);
+  g_autofree char *items = NULL;
+  g_autofree char *line = NULL;
+
+  items = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "The web address you gave, with what you wrote about it",
+                                        "The %u web addresses you gave, with what you wrote about them",
+                                        n_items),
+                           n_items);
+  add_sent_line (self, items);
+
+  if (content != NULL && haven_session_get_category (session) != NULL)
+    category = haven_content_lookup_category (content, haven_session_get_category (session));
+  if (category != NULL)
+    {
+      /* Translators: %s is what happened, as the visitor chose it. */
+      line = g_strdup_printf (_("What happened: %s"),
+                              g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category)));
+      add_sent_line (self, line);
+      g_clear_pointer (&line, g_free);
+    }
+
+  if (role != NULL)
+    {
+      /* Translators: %s is who the request is for: "Me", "My child…". */
+      line = g_strdup_printf (_("Who it is for: %s"), role);
+      add_sent_line (self, line);
+      g_clear_pointer (&line, g_free);
+    }
+
+  if (email != NULL)
+    {
+      /* Translators: %s is the visitor's email address. */
+      line = g_strdup_printf (_("Your email address, for news about the request: %s"), email);
+      add_sent_line (self, line);
+      haven_wipe_string (g_steal_pointer (&line));
+    }
+  else
+    add_sent_line (self, _("No email address: the organisation will not contact you"));
 }
 
 static void
 load_form (HavenRemovalSendPage *self)
 {
   HavenRequest *request = get_request (self);
-  const char *role = haven_request_get_reporter_role (request);
-  const char *email = haven_request_get_contact_email (request);
 
   self->loading = TRUE;
-
-  for (guint i = 0; role_buttons (self, i) != NULL; i++)
-    {
-      GtkToggleButton *button = role_buttons (self, i);
-
-      if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (button)), role) == 0)
-        gtk_toggle_button_set_active (button, TRUE);
-    }
-
-  gtk_editable_set_text (GTK_EDITABLE (self->email_entry), email != NULL ? email : "");
-  gtk_toggle_button_set_active (self->consent_check,
-                                haven_request_get_consent_to_contact (request));
-  gtk_toggle_button_set_active (self->accurate_check,
-                                haven_request_get_declaration_accurate (request));
-  gtk_toggle_button_set_active (self->authorised_check,
+  gtk_toggle_button_set_active (self->confirm_check,
+                                haven_request_get_declaration_accurate (request) &&
                                 haven_request_get_declaration_authorised (request));
-
   self->loading = FALSE;
+
+  show_what_is_sent (self);
 }
 
 static void
@@ -318,6 +323,8 @@ haven_removal_send_page_constructed (GObject *object)
       break;
 
     case HAVEN_SUBMISSION_INVALID:
+      /* The page takes the focus once in the window: haven_page_focus()
+       * gives it to the first problem. */
       show_errors (self, haven_session_get_submission_field_errors (session),
                    _("The organisation could not accept the request."));
       break;
@@ -356,16 +363,7 @@ haven_removal_send_page_get_initial_focus (HavenPage *page)
     return gtk_widget_get_visible (GTK_WIDGET (self->retry_button))
            ? GTK_WIDGET (self->retry_button) : GTK_WIDGET (self->continue_button);
 
-  return GTK_WIDGET (self->role_self);
-}
-
-/* Only when the visitor gave something to take down. */
-static gboolean
-haven_removal_send_page_is_needed (HavenSession *session,
-                                   HavenContent *content)
-{
-  return haven_page_category_is_removable (session, content) &&
-         haven_request_get_n_items (haven_session_get_removal_request (session)) > 0;
+  return GTK_WIDGET (self->confirm_check);
 }
 
 static void
@@ -378,27 +376,16 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   object_class->constructed = haven_removal_send_page_constructed;
 
   g_type_ensure (HAVEN_TYPE_CHOICE);
-  page_class->is_needed = haven_removal_send_page_is_needed;
+  page_class->is_needed = haven_page_removal_is_requested;
   page_class->get_initial_focus = haven_removal_send_page_get_initial_focus;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-removal-send-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, views);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, actions);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, error_summary);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_error);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_box);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_self);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_guardian);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, role_representative);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, contact_error);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, email_entry);
-  gtk_widget_class_bind_template_child_full (widget_class, "contact_hint", FALSE, 0);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, consent_check);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, accurate_error);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, accurate_check);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, authorised_error);
-  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, authorised_check);
+  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, sent_box);
+  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, confirm_error);
+  gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, confirm_check);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, send_button);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, result_heading);
@@ -407,24 +394,14 @@ haven_removal_send_page_class_init (HavenRemovalSendPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, reference_hint);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, HavenRemovalSendPage, continue_button);
-  gtk_widget_class_bind_template_callback (widget_class, role_toggled_cb);
-  gtk_widget_class_bind_template_callback (widget_class, contact_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, declarations_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, confirm_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, send_clicked_cb);
   page_class->step_title = N_("Sending your request");
-  page_class->heading = N_("Before we send the request");
+  page_class->heading = N_("Do you want to send your request now?");
 }
 
 static void
 haven_removal_send_page_init (HavenRemovalSendPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  /* GtkBuilder takes one object a relation; the field has two. */
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->email_entry),
-                                  GTK_ACCESSIBLE_RELATION_DESCRIBED_BY,
-                                  gtk_widget_get_template_child (GTK_WIDGET (self), HAVEN_TYPE_REMOVAL_SEND_PAGE,
-                                                                 "contact_hint"),
-                                  self->contact_error, NULL,
-                                  -1);
 }

@@ -110,6 +110,24 @@ add_removal_items (HavenReviewPage *self,
     add_answer (group, NULL, haven_request_get_item_url (request, i));
 }
 
+/* Who a removal request is for and how to reach the visitor: asked only
+ * when there is a request to send. */
+static void
+add_removal_reporter (HavenReviewPage *self,
+                      HavenSession    *session)
+{
+  HavenRequest *request = haven_session_get_removal_request (session);
+  const char *role = haven_page_get_role_label (haven_request_get_reporter_role (request));
+  const char *email = haven_request_get_contact_email (request);
+  GtkBox *group;
+
+  group = add_group (self, _("Who the request is for"), "HavenRemovalRolePage");
+  add_answer (group, NULL, role != NULL ? role : _("Nothing given"));
+
+  group = add_group (self, _("News about your request"), "HavenRemovalContactPage");
+  add_answer (group, NULL, email != NULL ? email : _("No email address given"));
+}
+
 static GtkWidget *
 haven_review_page_get_initial_focus (HavenPage *page)
 {
@@ -152,6 +170,8 @@ haven_review_page_constructed (GObject *object)
 
   if (haven_category_is_removable (category))
     add_removal_items (self, session);
+  if (haven_page_removal_is_requested (session, content))
+    add_removal_reporter (self, session);
 }
 
 static void

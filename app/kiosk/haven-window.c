@@ -19,7 +19,9 @@
 #include "haven-operator-screen.h"
 #include "haven-question-page.h"
 #include "haven-referrals-page.h"
+#include "haven-removal-contact-page.h"
 #include "haven-removal-items-page.h"
+#include "haven-removal-role-page.h"
 #include "haven-removal-send-page.h"
 #include "haven-review-page.h"
 #include "haven-safety-page.h"
@@ -125,6 +127,8 @@ static const PageTypeFunc visit_pages[] = {
   haven_story_page_get_type,
   haven_guidance_page_get_type,
   haven_removal_items_page_get_type,
+  haven_removal_role_page_get_type,
+  haven_removal_contact_page_get_type,
   haven_review_page_get_type,
   haven_removal_send_page_get_type,
   haven_referrals_page_get_type,

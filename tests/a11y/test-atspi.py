@@ -8,7 +8,9 @@ does the whole visit with AT-SPI actions only: the buttons a screen reader
 user would press, found by their accessible names. A second visit, about
 intimate images, sends a removal request the same way: the address and the
 email typed through the EditableText interface, and every choice made by
-its AT-SPI action, with the roles a screen reader announces checked.
+its AT-SPI action, with the roles a screen reader announces checked, one
+question a page, and the error summary an alert that takes the focus to
+the first answer missing.
 
 Run by meson (tests/a11y/meson.build) under a D-Bus session and Xvfb; the
 accessibility bus is started on demand by the session bus.
@@ -110,33 +112,75 @@ def choose(app, name, role):
     return choice
 
 
-def send_removal_request(app):
-    """The removal send page: one of a radio group, an email, three check
-    boxes and Send, by AT-SPI alone."""
-    on_send_page = wait_for("the removal send page", lambda: "Before we send" in heading(app))
-    check_names(app, on_send_page)
+def focused_node(app):
+    return first(app, lambda node: node.getState().contains(pyatspi.STATE_FOCUSED))
 
-    group = wait_for("the group “Who is it about?”", lambda: first(
-        app, lambda node: node.name == "Who is it about?" and node.getRole() != pyatspi.ROLE_LABEL))
+
+def is_alert(node):
+    return node.getRole() in (pyatspi.ROLE_ALERT, pyatspi.ROLE_NOTIFICATION)
+
+
+def answer_who_for(app):
+    """The page “Who is this request for?”: one radio group, marked
+    required. Continue with no answer first: the error summary appears as
+    an alert that names the problem, and the focus goes to the first
+    choice; then “Me”, by its AT-SPI action."""
+    group = wait_for("the group “Who is this request for?”", lambda: first(
+        app, lambda node: node.name == "Who is this request for?" and node.getRole() != pyatspi.ROLE_LABEL
+        and node.getRole() != pyatspi.ROLE_HEADING))
     if group.getRole() != pyatspi.ROLE_GROUPING:
-        fail(f"“Who is it about?” is announced as {group.getRoleName()}, not a group")
+        fail(f"“Who is this request for?” is announced as {group.getRoleName()}, not a group")
+    # GTK 4.8 gives AT-SPI no "required" state: the words say it, in the
+    # group's description.
+    if "(required)" not in (group.description or ""):
+        fail(f"“Who is this request for?” is described as {group.description!r}, not as required")
     radios = [group.getChildAtIndex(i) for i in range(group.childCount)]
     if len(radios) != 3 or any(r.getRole() != pyatspi.ROLE_RADIO_BUTTON for r in radios):
-        fail(f"“Who is it about?” holds {[r.getRoleName() for r in radios]}, not three radio buttons")
+        fail(f"“Who is this request for?” holds {[r.getRoleName() for r in radios]}, not three radio buttons")
 
-    choose(app, "Someone who asked me", pyatspi.ROLE_RADIO_BUTTON)
+    press(app, "Continue")
+    summary = wait_for("the error summary", lambda: first(
+        app, lambda node: is_alert(node) and "Choose who this request is for" in (node.name or "")))
+    if "There is 1 thing to correct" not in summary.name:
+        fail(f"the error summary says {summary.name!r}, not how many things to correct")
+    wait_for("the focus on the first choice", lambda: (focused_node(app) is not None
+                                                      and focused_node(app).name == "Me"))
+
+    choose(app, "Someone else, who asked me", pyatspi.ROLE_RADIO_BUTTON)
     choose(app, "Me", pyatspi.ROLE_RADIO_BUTTON)
     # One of many: choosing "Me" unchose the other.
-    if is_checked(find_button(app, "Someone who asked me")):
-        fail("two answers to “Who is it about?” are checked at once")
+    if is_checked(find_button(app, "Someone else, who asked me")):
+        fail("two answers to “Who is this request for?” are checked at once")
+    press(app, "Continue")
 
+
+def give_email(app):
+    """The page “Do you want news about your request?”: an email entry
+    whose name says it is an email address and that it is optional, and no
+    box to tick besides."""
     email = type_into(app, "the email entry", lambda node: "email" in (node.name or "").lower(),
                       "visitor@example.org")
-    if "email address" not in (email.name or "").lower():
-        fail(f"the email entry is named {email.name!r}, which does not say it is for an email address")
-    choose(app, "They may contact me", pyatspi.ROLE_CHECK_BOX)
+    name = (email.name or "").lower()
+    if "email address" not in name or "optional" not in name:
+        fail(f"the email entry is named {email.name!r}, not as an optional email address")
+    if "name@example.org" not in (email.description or ""):
+        fail(f"the email entry is described as {email.description!r}, without its example")
+    if first(app, lambda node: node.getRole() == pyatspi.ROLE_CHECK_BOX):
+        fail("the email page has a box to tick as well as the address")
+    press(app, "Continue")
+
+
+def send_removal_request(app):
+    """The send page: what is sent, one box to tick and Send, by AT-SPI
+    alone."""
+    on_send_page = wait_for("the removal send page", lambda: "send your request now" in heading(app)
+                            and heading(app))
+    check_names(app, on_send_page)
+    boxes = []
+    walk(app, lambda node: boxes.append(node) if node.getRole() == pyatspi.ROLE_CHECK_BOX else None)
+    if len(boxes) != 1:
+        fail(f"the send page has {len(boxes)} boxes to tick, not one")
     choose(app, "What I have told you is true", pyatspi.ROLE_CHECK_BOX)
-    choose(app, "It is about me, or I am allowed", pyatspi.ROLE_CHECK_BOX)
     press(app, "Send the request")
     return on_send_page
 
@@ -172,7 +216,11 @@ def whole_visit(app, category, pages):
             type_into(app, "the web address entry", lambda node: node.name == "Web address",
                       "https://example.social/post/123")
             press(app, "Continue")
-        elif "Before we send" in title:
+        elif "Who is this request for" in title:
+            answer_who_for(app)
+        elif "news about your request" in title:
+            give_email(app)
+        elif "send your request now" in title:
             send_removal_request(app)
             sent = True
             # Sent, or saved to send later: this kiosk has no backend.

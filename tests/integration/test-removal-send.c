@@ -4,7 +4,9 @@
 #include "config.h"
 
 #include "haven-outbox.h"
+#include "haven-removal-contact-page.h"
 #include "haven-removal-items-page.h"
+#include "haven-removal-role-page.h"
 #include "haven-removal-send-page.h"
 #include "haven-review-page.h"
 #include "haven-welcome-page.h"
@@ -72,17 +74,26 @@ reach_send_page (Fixture *fixture)
   gtk_editable_set_text (GTK_EDITABLE (find_widget (current_page (fixture), is_entry, NULL)),
                          "https://example.social/p/123");
   press_named (fixture->window, "continue");
+
+  /* One question a page: who it is for, then news by email. */
+  g_assert_true (HAVEN_IS_REMOVAL_ROLE_PAGE (current_page (fixture)));
+  press_named (fixture->window, "self");
+  click (fixture->window, "removal-role.continue");
+  g_assert_true (HAVEN_IS_REMOVAL_CONTACT_PAGE (current_page (fixture)));
+  gtk_editable_set_text (GTK_EDITABLE (find_widget (current_page (fixture), has_name, "email")),
+                         "visitor@example.org");
+  click (fixture->window, "removal-contact.continue");
+
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
   click (fixture->window, "visit.next");
   g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
 }
 
+/* The one declaration, then Send. */
 static void
 fill_and_send (Fixture *fixture)
 {
-  press_named (fixture->window, "self");
-  press_named (fixture->window, "accurate");
-  press_named (fixture->window, "authorised");
+  press_named (fixture->window, "confirm");
   press_named (fixture->window, "send");
 }
 
@@ -124,6 +135,7 @@ test_sent_with_case_reference (Fixture       *fixture,
   ReceiverProcess *receiver = receiver_process_start_tls (NULL);
   g_autofree char *outbox_path = configure (fixture, receiver->url);
   g_autoptr(HavenOutboxEntry) entry = NULL;
+  HavenRequest *request;
   const char *reference;
 
   reach_send_page (fixture);
@@ -132,6 +144,14 @@ test_sent_with_case_reference (Fixture       *fixture,
 
   g_assert_cmpint (haven_session_get_submission_state (haven_window_get_session (fixture->window)),
                    ==, HAVEN_SUBMISSION_SENT);
+  /* What the pages asked, one a page, is what was sent: the email is the
+   * consent to be contacted, the one tick both declarations. */
+  request = haven_session_get_removal_request (haven_window_get_session (fixture->window));
+  g_assert_cmpstr (haven_request_get_reporter_role (request), ==, "self");
+  g_assert_cmpstr (haven_request_get_contact_email (request), ==, "visitor@example.org");
+  g_assert_true (haven_request_get_consent_to_contact (request));
+  g_assert_true (haven_request_get_declaration_accurate (request));
+  g_assert_true (haven_request_get_declaration_authorised (request));
   reference = haven_session_get_submission_reference (haven_window_get_session (fixture->window));
   g_assert_true (g_regex_match_simple ("^HV-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$", reference, 0, 0));
   /* The page shows it, large, with what to do with it. */
@@ -209,18 +229,23 @@ test_errors_before_anything_is_saved (Fixture       *fixture,
                                       gconstpointer  user_data)
 {
   g_autofree char *outbox_path = configure (fixture, "https://127.0.0.1:9");
+  HavenErrorSummary *summary;
 
   reach_send_page (fixture);
   press_named (fixture->window, "send");
 
+  /* Nothing is saved without the declaration: the box says so, and the
+   * summary at the top, which moves the focus to it. */
   g_assert_cmpint (haven_session_get_submission_state (haven_window_get_session (fixture->window)),
                    ==, HAVEN_SUBMISSION_NONE);
   g_assert_nonnull (find_widget (current_page (fixture), is_shown_error,
-                                 "Choose whether this is about you or someone you act for"));
-  g_assert_nonnull (find_widget (current_page (fixture), is_shown_error,
-                                 "Confirm that what you have told us is true, as far as you know"));
-  g_assert_nonnull (find_widget (current_page (fixture), is_shown_error,
-                                 "Confirm that you may ask for this content to be removed"));
+                                 "Tick the box to confirm, or choose “Do not send it”"));
+  summary = haven_page_get_error_summary (HAVEN_PAGE (current_page (fixture)));
+  g_assert_cmpstr (haven_error_summary_get_text (summary), ==,
+                   "There is 1 thing to correct below.\n"
+                   "Tick the box to confirm, or choose “Do not send it”");
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (fixture->window)) ==
+                 find_widget (current_page (fixture), has_name, "confirm"));
   g_assert_false (g_file_test (outbox_path, G_FILE_TEST_EXISTS));
 
   reset_settings (fixture);

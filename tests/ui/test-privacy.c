@@ -174,14 +174,15 @@ walk_visit_typing (Fixture    *fixture,
             type_into_entry (description, marker);
           press_named (fixture->window, "continue");
         }
+      else if (HAVEN_IS_REMOVAL_CONTACT_PAGE (page))
+        {
+          type_into_entry (find_widget (page, has_name, "email"), email);
+          click (fixture->window, "removal-contact.continue");
+        }
       else if (HAVEN_IS_REMOVAL_SEND_PAGE (page) &&
                haven_session_get_submission_state (haven_window_get_session (fixture->window)) == HAVEN_SUBMISSION_NONE)
         {
-          press_named (fixture->window, "self");
-          type_into_entry (find_widget (page, has_name, "email"), email);
-          press_named (fixture->window, "consent");
-          press_named (fixture->window, "accurate");
-          press_named (fixture->window, "authorised");
+          press_named (fixture->window, "confirm");
           press_named (fixture->window, "send");
           g_assert_true (iterate_until (submissions_settled, fixture->window, 10));
         }

@@ -367,15 +367,20 @@ test_intimate_images_with_removal (Fixture       *fixture,
                          "https://example.social/p/123");
   press_named (fixture->window, "continue");
 
+  g_assert_true (HAVEN_IS_REMOVAL_ROLE_PAGE (current_page (fixture)));
+  press_named (fixture->window, "self");
+  click (fixture->window, "removal-role.continue");
+  g_assert_true (HAVEN_IS_REMOVAL_CONTACT_PAGE (current_page (fixture)));
+  click (fixture->window, "removal-contact.continue");
+
   g_assert_true (HAVEN_IS_REVIEW_PAGE (current_page (fixture)));
   assert_page_says (fixture, "https://example.social/p/123");
   assert_page_says (fixture, "I would rather not say");
+  assert_page_says (fixture, "No email address given");
   click (fixture->window, "visit.next");
 
   g_assert_true (HAVEN_IS_REMOVAL_SEND_PAGE (current_page (fixture)));
-  press_named (fixture->window, "self");
-  press_named (fixture->window, "accurate");
-  press_named (fixture->window, "authorised");
+  press_named (fixture->window, "confirm");
   press_named (fixture->window, "send");
   g_assert_true (iterate_until (removal_settled, fixture->window, 10));
   reference = haven_session_get_submission_reference (haven_window_get_session (fixture->window));

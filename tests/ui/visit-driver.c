@@ -325,7 +325,8 @@ answer_not_in_danger (HavenWindow *window)
 
 /* Moves on from the current page the way a visitor who answers nothing
  * would: "No" on the safety page, "Skip" on a question, Continue
- * elsewhere. The category page needs a choice: choose_category(). */
+ * elsewhere. The category page needs a choice: choose_category(); a
+ * removal request, who it is for, and "Me" is chosen. */
 void
 advance (HavenWindow *window)
 {
@@ -341,6 +342,13 @@ advance (HavenWindow *window)
       g_signal_emit_by_name (find_widget (page, has_name, "continue"), "clicked");
       iterate ();
     }
+  else if (HAVEN_IS_REMOVAL_ROLE_PAGE (page))
+    {
+      press_named (window, "self");
+      click (window, "removal-role.continue");
+    }
+  else if (HAVEN_IS_REMOVAL_CONTACT_PAGE (page))
+    click (window, "removal-contact.continue");
   else
     click (window, "visit.next");
 }
