@@ -294,6 +294,33 @@ test_boundaries_high_contrast (Fixture       *fixture,
   measure_boundaries (fixture, TRUE);
 }
 
+/* A kiosk whose system prefers dark still shows the pages as they were
+ * measured: its white fields and choices on a light page. */
+static void
+test_boundaries_system_prefers_dark (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+  g_autoptr(GSettings) interface = NULL;
+  AdwStyleManager *style_manager = adw_style_manager_get_for_display (gtk_widget_get_display (GTK_WIDGET (fixture->window)));
+
+  if (schema == NULL || !g_settings_schema_has_key (schema, "color-scheme"))
+    {
+      g_test_skip ("No org.gnome.desktop.interface color-scheme to prefer dark with");
+      return;
+    }
+  interface = g_settings_new ("org.gnome.desktop.interface");
+  g_settings_set_string (interface, "color-scheme", "prefer-dark");
+  iterate ();
+  g_test_message ("The system prefers dark: %s", adw_style_manager_get_system_supports_color_schemes (style_manager)
+                                                  ? "seen by libadwaita" : "not seen by libadwaita");
+  if (adw_style_manager_get_dark (style_manager))
+    g_error ("With the system preferring dark, the pages are dark");
+  measure_boundaries (fixture, FALSE);
+  g_settings_reset (interface, "color-scheme");
+}
+
 /* A focus ring: what changed around a control between @rest and @focused,
  * from just inside its edge to RING_REACH outside, on each side; the
  * weakest side counts, as a ring goes all round. */
@@ -556,6 +583,8 @@ main (int   argc,
               test_boundaries_normal, fixture_tear_down);
   g_test_add ("/haven/controls/boundaries/high-contrast", Fixture, NULL, fixture_set_up,
               test_boundaries_high_contrast, fixture_tear_down);
+  g_test_add ("/haven/controls/boundaries/system-prefers-dark", Fixture, NULL, fixture_set_up,
+              test_boundaries_system_prefers_dark, fixture_tear_down);
   g_test_add ("/haven/controls/focus-rings/normal", Fixture, NULL, fixture_set_up,
               test_focus_rings_normal, fixture_tear_down);
   g_test_add ("/haven/controls/focus-rings/high-contrast", Fixture, NULL, fixture_set_up,
