@@ -51,8 +51,9 @@ open_removal_send_page (HavenWindow *window)
       page = haven_window_get_current_page (window);
       if (HAVEN_IS_REMOVAL_ITEMS_PAGE (page))
         {
-          gtk_editable_set_text (GTK_EDITABLE (find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY))),
-                                 "https://example.social/p/1");
+          GtkWidget *address = find_widget (page, is_of_type, GSIZE_TO_POINTER (GTK_TYPE_ENTRY));
+
+          gtk_editable_set_text (GTK_EDITABLE (address), "https://example.social/p/1");
           press_named (window, "continue");
         }
       else
@@ -200,7 +201,8 @@ frame_settled (HavenWindow *window)
                  (gsize) settling->width * (gsize) settling->height * 4) == 0;
   screen_pixels_clear (&settling_before);
   settling_before = *settling;
-  settling_before.pixels = g_memdup2 (settling->pixels, (gsize) settling->width * (gsize) settling->height * 4);
+  settling_before.pixels = g_memdup2 (settling->pixels,
+                                      (gsize) settling->width * (gsize) settling->height * 4);
   return same;
 }
 
@@ -238,8 +240,9 @@ measure_choice (const ScreenPixels *shot,
 {
   GtkWidget *indicator = find_indicator (choice);
   gboolean ticked = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (choice));
-  g_autofree char *row = g_strdup_printf ("%s %s, its row against the page", ticked ? "ticked" : "unticked", kind);
-  g_autofree char *edge = g_strdup_printf ("%s %s, its edge against its row", ticked ? "ticked" : "unticked", kind);
+  const char *state = ticked ? "ticked" : "unticked";
+  g_autofree char *row = g_strdup_printf ("%s %s, its row against the page", state, kind);
+  g_autofree char *edge = g_strdup_printf ("%s %s, its edge against its row", state, kind);
   g_autofree char *mark = g_strdup_printf ("ticked %s, its mark against its fill", kind);
   double inside = mark_contrast (shot, indicator, GTK_WIDGET (window));
 
@@ -274,7 +277,8 @@ measure_boundaries (Fixture  *fixture,
   measure_choice (&shot, window, find_named (window, "parent-or-guardian"), "radio circle", mode);
   measure_choice (&shot, window, find_named (window, "accurate"), "check box", mode);
   measure_choice (&shot, window, find_named (window, "consent"), "check box", mode);
-  assert_at_least (edge_contrast (&shot, email, GTK_WIDGET (window)), mode, "empty email field against the page");
+  assert_at_least (edge_contrast (&shot, email, GTK_WIDGET (window)), mode,
+                   "empty email field against the page");
 
   g_object_set (window, "high-contrast", FALSE, NULL);
   gtk_widget_set_size_request (GTK_WIDGET (window), -1, -1);
@@ -301,9 +305,12 @@ test_boundaries_system_prefers_dark (Fixture       *fixture,
                                      gconstpointer  user_data)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+  g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettings) interface = NULL;
-  AdwStyleManager *style_manager = adw_style_manager_get_for_display (gtk_widget_get_display (GTK_WIDGET (fixture->window)));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (fixture->window));
+  AdwStyleManager *style_manager = adw_style_manager_get_for_display (display);
+
+  schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
 
   if (schema == NULL || !g_settings_schema_has_key (schema, "color-scheme"))
     {
