@@ -1176,7 +1176,16 @@ haven_window_class_init (HavenWindowClass *klass)
 static void
 haven_window_init (HavenWindow *self)
 {
+  AdwStyleManager *style_manager;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The pages are drawn, and their contrast measured, light (style.css):
+   * a system that prefers dark would put a chosen answer's blue on a dark
+   * page at 1.8:1, and "Leave now" in a dark bar. A visitor who needs more
+   * contrast has the "High contrast" switch. */
+  style_manager = adw_style_manager_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+  adw_style_manager_set_color_scheme (style_manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
 }
 
 /**

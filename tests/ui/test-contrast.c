@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
+#include "screen-pixels.h"
 #include "visit-driver.h"
 
 /* Text is readable: WCAG 2.2 AA asks a contrast ratio of 4.5:1 for text
@@ -16,63 +16,11 @@
 #define AA_LARGE_TEXT 3.0
 
 typedef struct {
-  guint32 *pixels;
-  int width;
-  int height;
+  ScreenPixels shot;
   double lowest;
   char *lowest_text;
   guint measured;
 } Frame;
-
-static double
-channel (guint32 pixel,
-         int     shift)
-{
-  double c = ((pixel >> shift) & 0xff) / 255.0;
-
-  return c <= 0.04045 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
-}
-
-/* Relative luminance, WCAG 2.2. Pixels are GDK_MEMORY_DEFAULT: B G R A in
- * memory on little-endian machines, premultiplied and opaque here. */
-static double
-luminance (guint32 pixel)
-{
-  return 0.2126 * channel (pixel, 16) + 0.7152 * channel (pixel, 8) + 0.0722 * channel (pixel, 0);
-}
-
-static double
-contrast (guint32 a,
-          guint32 b)
-{
-  double la = luminance (a), lb = luminance (b);
-
-  return (MAX (la, lb) + 0.05) / (MIN (la, lb) + 0.05);
-}
-
-static gboolean
-capture (HavenWindow *window,
-         Frame       *frame)
-{
-  GtkWidget *widget = GTK_WIDGET (window);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-
-  frame->width = gtk_widget_get_width (widget);
-  frame->height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, snapshot, frame->width, frame->height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return FALSE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, frame->width, frame->height));
-  g_free (frame->pixels);
-  frame->pixels = g_new (guint32, (gsize) frame->width * (gsize) frame->height);
-  gdk_texture_download (texture, (guchar *) frame->pixels, (gsize) frame->width * 4);
-  return TRUE;
-}
 
 /* The label's background is its most common pixel; its text, the pixel
  * that differs most from it. */
@@ -89,7 +37,7 @@ measure_label (Frame      *frame,
   int x0, y0, x1, y1;
   PangoAttrList *attributes;
 
-  if (!gtk_widget_compute_bounds (label, root, &bounds))
+  if (!screen_pixels_bounds (&frame->shot, label, root, &bounds))
     return;
   /* Only what shows: a label scrolled under a page's action bar is not
    * seen there, nor read through the shadow at the content's foot
@@ -100,7 +48,7 @@ measure_label (Frame      *frame,
       graphene_rect_t viewport;
 
       if (!GTK_IS_SCROLLED_WINDOW (ancestor) ||
-          !gtk_widget_compute_bounds (ancestor, root, &viewport))
+          !screen_pixels_bounds (&frame->shot, ancestor, root, &viewport))
         continue;
       viewport.size.height -= 12;
       if (!graphene_rect_intersection (&bounds, &viewport, &bounds))
@@ -108,15 +56,15 @@ measure_label (Frame      *frame,
     }
   x0 = MAX (0, (int) bounds.origin.x);
   y0 = MAX (0, (int) bounds.origin.y);
-  x1 = MIN (frame->width, (int) (bounds.origin.x + bounds.size.width));
-  y1 = MIN (frame->height, (int) (bounds.origin.y + bounds.size.height));
+  x1 = MIN (frame->shot.width, (int) (bounds.origin.x + bounds.size.width));
+  y1 = MIN (frame->shot.height, (int) (bounds.origin.y + bounds.size.height));
   if (x1 - x0 < 2 || y1 - y0 < 2)
     return;
 
   for (int y = y0; y < y1; y++)
     for (int x = x0; x < x1; x++)
       {
-        gpointer key = GUINT_TO_POINTER (frame->pixels[y * frame->width + x]);
+        gpointer key = GUINT_TO_POINTER (frame->shot.pixels[y * frame->shot.width + x]);
         guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)) + 1;
 
         g_hash_table_insert (counts, key, GUINT_TO_POINTER (count));
@@ -127,10 +75,10 @@ measure_label (Frame      *frame,
   for (int y = y0; y < y1; y++)
     for (int x = x0; x < x1; x++)
       {
-        double ratio = contrast (frame->pixels[y * frame->width + x], background);
+        double ratio = contrast_ratio (frame->shot.pixels[y * frame->shot.width + x], background);
 
         if (ratio > best)
-          best = ratio, text = frame->pixels[y * frame->width + x];
+          best = ratio, text = frame->shot.pixels[y * frame->shot.width + x];
       }
   (void) text;
 
@@ -180,7 +128,7 @@ measure_page (HavenWindow *window,
   /* A busy machine may take a few frames to draw a new page. */
   do
     wait_ms (80);
-  while (!capture (window, frame) && ++attempts < 20);
+  while (!screen_pixels_capture (&frame->shot, GTK_WIDGET (window)) && ++attempts < 20);
   g_assert_cmpuint (attempts, <, 20);
   measure_tree (frame, GTK_WIDGET (window), GTK_WIDGET (window));
 }
@@ -189,7 +137,7 @@ static void
 walk_and_measure (Fixture  *fixture,
                   gboolean  high_contrast)
 {
-  Frame frame = { NULL, 0, 0, G_MAXDOUBLE, NULL, 0 };
+  Frame frame = { { NULL, 0, 0, 0, 0 }, G_MAXDOUBLE, NULL, 0 };
 
   /* For the visit after the welcome page; Finish turns it off. */
   g_object_set (fixture->window, "high-contrast", high_contrast, NULL);
@@ -198,7 +146,7 @@ walk_and_measure (Fixture  *fixture,
   g_test_message ("%s: %u labels measured; the closest to the limit: %s",
                   high_contrast ? "high contrast" : "normal", frame.measured, frame.lowest_text);
   g_assert_cmpuint (frame.measured, >, 50);
-  g_free (frame.pixels);
+  screen_pixels_clear (&frame.shot);
   g_free (frame.lowest_text);
 }
 
