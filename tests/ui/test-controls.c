@@ -36,8 +36,12 @@
 #define WINDOW_WIDTH 1280
 #define WINDOW_HEIGHT 1700
 
+/* Walks a visit about intimate images up to the removal request's page
+ * of @page_type: the role page holds radio circles, the contact page the
+ * email field, the send page a check box. */
 static void
-open_removal_send_page (HavenWindow *window)
+open_removal_page (HavenWindow *window,
+                   GType        page_type)
 {
   GtkWidget *page;
 
@@ -45,7 +49,8 @@ open_removal_send_page (HavenWindow *window)
   start_visit (window, "en");
   advance_to (window, HAVEN_TYPE_CATEGORY_PAGE);
   choose_category (window, "intimate-images");
-  for (guint steps = 0; !HAVEN_IS_REMOVAL_SEND_PAGE (haven_window_get_current_page (window)); steps++)
+  for (guint steps = 0; !G_TYPE_CHECK_INSTANCE_TYPE (haven_window_get_current_page (window), page_type);
+       steps++)
     {
       g_assert_cmpuint (steps, <, 40);
       page = haven_window_get_current_page (window);
@@ -59,6 +64,15 @@ open_removal_send_page (HavenWindow *window)
       else
         advance (window);
     }
+  wait_for_frame (window);
+}
+
+/* From one removal page to the next of @page_type, in the same visit. */
+static void
+go_on_to (HavenWindow *window,
+          GType        page_type)
+{
+  advance_to (window, page_type);
   wait_for_frame (window);
 }
 
@@ -263,22 +277,36 @@ measure_boundaries (Fixture  *fixture,
   g_auto(ScreenPixels) shot = { NULL, 0, 0, 0, 0 };
   GtkWidget *email;
 
-  open_removal_send_page (window);
+  /* No ring anywhere: as after a touch. */
+  open_removal_page (window, HAVEN_TYPE_REMOVAL_ROLE_PAGE);
   g_object_set (window, "high-contrast", high_contrast, NULL);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_named (window, "self")), TRUE);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_named (window, "accurate")), TRUE);
-  /* No ring anywhere: as after a touch. */
   gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
-  email = find_named (window, "email");
-  g_assert_false (gtk_widget_has_focus (gtk_widget_get_first_child (email)));
-  capture (window, &shot, high_contrast ? "boundaries-high-contrast" : "boundaries-normal");
-
+  capture (window, &shot, high_contrast ? "boundaries-role-high-contrast" : "boundaries-role-normal");
   measure_choice (&shot, window, find_named (window, "self"), "radio circle", mode);
   measure_choice (&shot, window, find_named (window, "parent-or-guardian"), "radio circle", mode);
-  measure_choice (&shot, window, find_named (window, "accurate"), "check box", mode);
-  measure_choice (&shot, window, find_named (window, "consent"), "check box", mode);
+  screen_pixels_clear (&shot);
+
+  click (window, "removal-role.continue");
+  go_on_to (window, HAVEN_TYPE_REMOVAL_CONTACT_PAGE);
+  gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
+  email = find_named (window, "email");
+  /* Away from the field, so that no typing caret or ring is measured. */
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  g_assert_false (gtk_widget_has_focus (email));
+  capture (window, &shot, high_contrast ? "boundaries-contact-high-contrast" : "boundaries-contact-normal");
   assert_at_least (edge_contrast (&shot, email, GTK_WIDGET (window)), mode,
                    "empty email field against the page");
+  screen_pixels_clear (&shot);
+
+  go_on_to (window, HAVEN_TYPE_REMOVAL_SEND_PAGE);
+  gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
+  capture (window, &shot, high_contrast ? "boundaries-send-high-contrast" : "boundaries-send-normal");
+  measure_choice (&shot, window, find_named (window, "confirm"), "check box", mode);
+  screen_pixels_clear (&shot);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (find_named (window, "confirm")), TRUE);
+  capture (window, &shot, high_contrast ? "boundaries-ticked-high-contrast" : "boundaries-ticked-normal");
+  measure_choice (&shot, window, find_named (window, "confirm"), "check box", mode);
 
   g_object_set (window, "high-contrast", FALSE, NULL);
   gtk_widget_set_size_request (GTK_WIDGET (window), -1, -1);
@@ -387,41 +415,35 @@ ring_after_fade (HavenWindow  *window,
   return ring_contrast (rest, now, control, GTK_WIDGET (window));
 }
 
+typedef struct {
+  const char *what;
+  GtkWidget *widget;
+} Control;
+
+/* On the page on screen: each of @controls, focused as Tab focuses it,
+ * shows a ring of at least 3:1 against the page; no other control far
+ * from it does; a button's ring goes once the keyboard is not in use. */
 static void
-measure_focus_rings (Fixture  *fixture,
-                     gboolean  high_contrast)
+measure_rings_on_page (HavenWindow *window,
+                       Control     *controls,
+                       gsize        n_controls,
+                       gboolean     high_contrast,
+                       const char  *page)
 {
-  HavenWindow *window = fixture->window;
   const char *mode = high_contrast ? "high contrast" : "normal";
   g_auto(ScreenPixels) rest = { NULL, 0, 0, 0, 0 };
   g_auto(ScreenPixels) focused = { NULL, 0, 0, 0, 0 };
-  struct {
-    const char *what;
-    GtkWidget *widget;
-  } controls[] = {
-    { "radio choice", NULL },
-    { "check-box choice", NULL },
-    { "email field", NULL },
-    { "“Send the request”", NULL },
-    { "“Leave now”", NULL },
-  };
-
-  open_removal_send_page (window);
-  g_object_set (window, "high-contrast", high_contrast, NULL);
-  controls[0].widget = find_named (window, "parent-or-guardian");
-  controls[1].widget = find_named (window, "consent");
-  controls[2].widget = find_named (window, "email");
-  controls[3].widget = find_named (window, "send");
-  controls[4].widget = find_action_button (window, "visit.leave-now");
+  g_autofree char *rest_name = g_strdup_printf ("rings-rest-%s-%s", page,
+                                                high_contrast ? "high-contrast" : "normal");
 
   /* The page as it opens: the focus on its title, no ring shown. */
   gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
-  capture (window, &rest, high_contrast ? "rings-rest-high-contrast" : "rings-rest-normal");
+  capture (window, &rest, rest_name);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (controls); i++)
+  for (gsize i = 0; i < n_controls; i++)
     {
       g_autofree char *what = g_strdup_printf ("focus ring of the %s against the page", controls[i].what);
-      g_autofree char *name = g_strdup_printf ("ring-%s-%" G_GSIZE_FORMAT,
+      g_autofree char *name = g_strdup_printf ("ring-%s-%s-%" G_GSIZE_FORMAT, page,
                                                high_contrast ? "high-contrast" : "normal", i);
       double ratio;
 
@@ -432,7 +454,7 @@ measure_focus_rings (Fixture  *fixture,
       assert_at_least (ratio, mode, what);
 
       /* Only the focused control has a ring. */
-      for (gsize j = 0; j < G_N_ELEMENTS (controls); j++)
+      for (gsize j = 0; j < n_controls; j++)
         {
           double other;
 
@@ -456,6 +478,47 @@ measure_focus_rings (Fixture  *fixture,
     }
 
   gtk_window_set_focus_visible (GTK_WINDOW (window), FALSE);
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+}
+
+static void
+measure_focus_rings (Fixture  *fixture,
+                     gboolean  high_contrast)
+{
+  HavenWindow *window = fixture->window;
+  Control role[] = {
+    { "radio choice", NULL },
+    { "“Leave now”", NULL },
+  };
+  Control contact[] = {
+    { "email field", NULL },
+    { "“Leave now”", NULL },
+  };
+  Control send[] = {
+    { "check-box choice", NULL },
+    { "“Send the request”", NULL },
+    { "“Leave now”", NULL },
+  };
+
+  open_removal_page (window, HAVEN_TYPE_REMOVAL_ROLE_PAGE);
+  g_object_set (window, "high-contrast", high_contrast, NULL);
+  role[0].widget = find_named (window, "parent-or-guardian");
+  role[1].widget = find_action_button (window, "visit.leave-now");
+  measure_rings_on_page (window, role, G_N_ELEMENTS (role), high_contrast, "role");
+
+  press_named (window, "self");
+  click (window, "removal-role.continue");
+  go_on_to (window, HAVEN_TYPE_REMOVAL_CONTACT_PAGE);
+  contact[0].widget = find_named (window, "email");
+  contact[1].widget = find_action_button (window, "visit.leave-now");
+  measure_rings_on_page (window, contact, G_N_ELEMENTS (contact), high_contrast, "contact");
+
+  go_on_to (window, HAVEN_TYPE_REMOVAL_SEND_PAGE);
+  send[0].widget = find_named (window, "confirm");
+  send[1].widget = find_named (window, "send");
+  send[2].widget = find_action_button (window, "visit.leave-now");
+  measure_rings_on_page (window, send, G_N_ELEMENTS (send), high_contrast, "send");
+
   g_object_set (window, "high-contrast", FALSE, NULL);
   gtk_widget_set_size_request (GTK_WIDGET (window), -1, -1);
 }
@@ -520,12 +583,21 @@ test_indicators_grow_with_text (Fixture       *fixture,
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (int));
   gboolean grew;
+  int check_box_size, check_box_grown;
 
-  open_removal_send_page (window);
+  /* The send page's check box, then the role page's radio circles and
+   * the header: a radio circle is laid out like a check box, so both
+   * are measured on the page that shows radio circles, as a copy of the
+   * send page's own check box would not be. */
+  open_removal_page (window, HAVEN_TYPE_REMOVAL_SEND_PAGE);
+  check_box_size = size_of (find_indicator (find_named (window, "confirm")));
+  while (!HAVEN_IS_REMOVAL_ROLE_PAGE (haven_window_get_current_page (window)))
+    click (window, "visit.back");
+  wait_for_frame (window);
   g_ptr_array_add (widgets, find_indicator (find_named (window, "self")));
   g_ptr_array_add (names, g_strdup ("radio circle"));
-  g_ptr_array_add (widgets, find_indicator (find_named (window, "consent")));
-  g_ptr_array_add (names, g_strdup ("check box"));
+  g_ptr_array_add (widgets, find_indicator (find_named (window, "parent-or-guardian")));
+  g_ptr_array_add (names, g_strdup ("second radio circle"));
   header = find_widget (GTK_WIDGET (window), is_of_type, GSIZE_TO_POINTER (HAVEN_TYPE_VISIT_HEADER));
   g_assert_nonnull (header);
   {
@@ -575,6 +647,15 @@ test_indicators_grow_with_text (Fixture       *fixture,
         g_error ("At 200%% text, the %s is %d px, %.2f times its %d px at 100%%, under %.1f times",
                  (char *) g_ptr_array_index (names, i), after, (double) after / before, before, MIN_GROWTH);
     }
+
+  /* And the send page's check box, at 200% text too. */
+  advance_to (window, HAVEN_TYPE_REMOVAL_SEND_PAGE);
+  wait_for_frame (window);
+  check_box_grown = size_of (find_indicator (find_named (window, "confirm")));
+  g_test_message ("check box: %d px at 100%% text, %d px at 200%%", check_box_size, check_box_grown);
+  if (check_box_grown < check_box_size * MIN_GROWTH)
+    g_error ("At 200%% text, the check box is %d px, %.2f times its %d px at 100%%, under %.1f times",
+             check_box_grown, (double) check_box_grown / check_box_size, check_box_size, MIN_GROWTH);
 
   g_object_set (settings, "gtk-xft-dpi", -1, NULL);
   gtk_widget_set_size_request (GTK_WIDGET (window), -1, -1);
