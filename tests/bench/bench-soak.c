@@ -20,7 +20,8 @@
 /* A soak: 1,000 whole visits in one kiosk process, as a kiosk that stays
  * up all week would see them, to find what grows.
  *
- *   bench-soak [--visits N]
+ *   bench-soak [--visits N] [--path report|removal|referrals]
+ *              [--ending finish|leave|idle]
  *
  * One HavenWindow in kiosk mode, driven through its real widgets (the UI
  * tests' visit driver), goes through the three paths in turn:
@@ -35,6 +36,8 @@
  * the summary, on the story page or while a request is on its way (for
  * the referrals path, with a service open); the idle timeout on the
  * summary or the story page. Visits alternate English and Spanish.
+ * --path and --ending keep to one of each, to find which one a growth
+ * comes with.
  *
  * What the visitor types is a fresh random marker each visit (into every
  * text field, the story, the addresses and the email address).
@@ -47,23 +50,28 @@
  * end every request confirmed must have reached the receiver.
  *
  * The idle timeout: its shortest setting is 2 s of quiet and 2 s of
- * warning, so a few idle visits (five in 1,000, one every 225 visits) wait for HavenIdleMonitor's own
- * timer with those settings; the others emit the monitor's ::warning
- * (each second of the countdown) and ::expired signals as its timer does,
- * so the window shows its warning and clears the visit the same way
- * without the 4 s wait.
+ * warning, so only a few idle visits (five in 1,000) wait for
+ * HavenIdleMonitor's own timer with those settings; the others emit the
+ * monitor's ::warning (each second of the countdown) and ::expired
+ * signals as its timer does, so the window shows its warning and clears
+ * the visit the same way without the wait.
  *
- * It prints, after visits 100, 200, ... and the last: the resident set
- * (VmRSS), the bytes malloc holds for the program (mallinfo2), and the
- * open file descriptors, each after the main loop has settled on the
- * welcome page. Then the growth from visit 100 (by then caches of fonts,
- * styles and translations are full) to the last, against the target of
- * 2 % for the RSS; and a scan of the whole process memory for the last
- * visitor's marker, which must find no copy.
+ * It prints, after visits 100, 200, ... and the last, each once the main
+ * loop has settled on the welcome page: the resident set (VmRSS), the
+ * bytes malloc holds for the program (mallinfo2) and SQLite's share, the
+ * open file descriptors, the signal handlers on the display and its
+ * GtkSettings (which outlive every page: a page that connects and never
+ * disconnects shows there), and how many sessions and pages of ended
+ * visits are still alive. Then the growth from visit 100 (by then caches
+ * of fonts, styles and translations are full) to the last, against the
+ * target of 2 % for the RSS; and a scan of the whole process memory for
+ * the last visitor's marker, which must find no copy.
  *
- * It fails when a marker copy is found, when descriptors grew (they are
- * then listed), or when a visit could not be walked; an RSS above the
- * target is said, not failed: it is a figure of this machine. */
+ * It fails when a marker copy is found, when descriptors or handlers
+ * grew (new descriptors are listed), when a session or page of an ended
+ * visit is still alive, when a request confirmed never reached the
+ * receiver, or when a visit could not be walked. An RSS above the target
+ * is said, not failed: it is a figure of this machine. */
 
 #define DEFAULT_VISITS 1000
 #define FIRST_CHECKPOINT 100
@@ -100,8 +108,11 @@ typedef enum {
 
 static const char *const path_names[N_PATHS] = { "report", "removal", "referrals" };
 static const char *const ending_names[N_ENDINGS] = { "Finish", "Leave now", "idle timeout" };
+static const char *const ending_options[N_ENDINGS] = { "finish", "leave", "idle" };
 static const char *const report_categories[] = { "fraud", "account-takeover", "malware" };
-static const char *const removal_categories[] = { "intimate-images", "harassment", "impersonation" };
+static const char *const removal_categories[] = {
+  "intimate-images", "harassment", "impersonation",
+};
 static const char *const referral_categories[] = { "other", "fraud", "account-takeover" };
 
 typedef struct {
@@ -118,7 +129,11 @@ typedef struct {
   guint visits;
   gint64 rss_kib;
   gsize heap_bytes;
+  gint64 sqlite_bytes;
   guint fds;
+  guint handlers;
+  guint sessions_alive;
+  guint pages_alive;
   double elapsed;
 } Checkpoint;
 
@@ -132,6 +147,20 @@ typedef struct {
   double slowest_visit;
   double seconds[N_PATHS];
 } Tally;
+
+/* Debug messages (GLib's, at each change of language; the directory
+ * import's) would bury the figures. */
+static GLogWriterOutput
+quiet_log_writer (GLogLevelFlags   log_level,
+                  const GLogField *fields,
+                  gsize            n_fields,
+                  gpointer         user_data)
+{
+  if (log_level & (G_LOG_LEVEL_DEBUG | G_LOG_LEVEL_INFO))
+    return G_LOG_WRITER_HANDLED;
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
 
 /* Readable views of the process, from /proc. */
 
@@ -235,6 +264,56 @@ print_grown_instances (GHashTable *before,
   return grown;
 }
 
+/* Signal handlers on @instance: each found, and blocked so as to find
+ * the next, then unblocked. */
+static guint
+count_handlers (gpointer instance)
+{
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gulong));
+  gulong handler;
+
+  while ((handler = g_signal_handler_find (instance, G_SIGNAL_MATCH_UNBLOCKED, 0, 0,
+                                           NULL, NULL, NULL)) != 0)
+    {
+      g_signal_handler_block (instance, handler);
+      g_array_append_val (found, handler);
+    }
+  for (guint i = 0; i < found->len; i++)
+    g_signal_handler_unblock (instance, g_array_index (found, gulong, i));
+
+  return found->len;
+}
+
+/* Sessions and pages of visits that have ended, still alive: none should
+ * be once the main loop has settled. */
+static guint sessions_alive;
+static guint pages_alive;
+
+static void
+session_finalized_cb (gpointer  data,
+                      GObject  *where_the_object_was)
+{
+  sessions_alive--;
+}
+
+static void
+page_finalized_cb (gpointer  data,
+                   GObject  *where_the_object_was)
+{
+  pages_alive--;
+}
+
+static void
+watch_page (GtkWidget *page)
+{
+  if (g_object_get_data (G_OBJECT (page), "bench-soak-watched") != NULL)
+    return;
+
+  g_object_set_data (G_OBJECT (page), "bench-soak-watched", GINT_TO_POINTER (TRUE));
+  g_object_weak_ref (G_OBJECT (page), page_finalized_cb, NULL);
+  pages_alive++;
+}
+
 static gsize
 read_heap_bytes (void)
 {
@@ -266,12 +345,20 @@ take_checkpoint (Checkpoint  *checkpoint,
   checkpoint->visits = visits;
   checkpoint->rss_kib = read_rss_kib ();
   checkpoint->heap_bytes = read_heap_bytes ();
+  checkpoint->sqlite_bytes = sqlite3_memory_used ();
   checkpoint->fds = g_hash_table_size (fds);
+  /* Long-lived objects every page may connect to. */
+  checkpoint->handlers = count_handlers (gtk_widget_get_settings (GTK_WIDGET (window))) +
+                         count_handlers (gtk_widget_get_display (GTK_WIDGET (window)));
+  checkpoint->sessions_alive = sessions_alive;
+  checkpoint->pages_alive = pages_alive;
   checkpoint->elapsed = g_timer_elapsed (timer, NULL);
 
-  g_print ("after visit %5u: RSS %7.1f MiB  malloc in use %7.1f MiB  fds %3u  (%.0f s)\n",
+  g_print ("after visit %5u: RSS %6.1f MiB  malloc %5.1f MiB (SQLite %4.1f)  fds %3u  "
+           "handlers %4u  ended visits' sessions %u, pages %u  (%.0f s)\n",
            visits, checkpoint->rss_kib / 1024.0, checkpoint->heap_bytes / 1048576.0,
-           checkpoint->fds, checkpoint->elapsed);
+           checkpoint->sqlite_bytes / 1048576.0, checkpoint->fds, checkpoint->handlers,
+           checkpoint->sessions_alive, checkpoint->pages_alive, checkpoint->elapsed);
 }
 
 /* What a visitor does on the pages. */
@@ -339,7 +426,8 @@ report_settled (HavenWindow *window)
 static gboolean
 removal_settled (HavenWindow *window)
 {
-  HavenSubmissionState state = haven_session_get_submission_state (haven_window_get_session (window));
+  HavenSession *session = haven_window_get_session (window);
+  HavenSubmissionState state = haven_session_get_submission_state (session);
 
   return state != HAVEN_SUBMISSION_NONE && state != HAVEN_SUBMISSION_SENDING;
 }
@@ -481,10 +569,14 @@ walk (HavenWindow *window,
   choose_category (window, visit->category);
   session = haven_window_get_session (window);
 
+  g_object_weak_ref (G_OBJECT (session), session_finalized_cb, NULL);
+  sessions_alive++;
+
   for (guint steps = 0; steps < 60; steps++)
     {
       GtkWidget *page = current_page (window);
 
+      watch_page (page);
       if (HAVEN_IS_QUESTION_PAGE (page))
         answer_question (window, marker);
       else if (HAVEN_IS_STORY_PAGE (page))
@@ -621,14 +713,31 @@ end_visit (Fixture     *fixture,
     g_error ("Visit %u: the idle warning is still shown", visit->index);
 }
 
+/* --path and --ending: a soak of one path or one ending, to find which
+ * one a growth comes with. */
+static int only_path = -1;
+static int only_ending = -1;
+
+static int
+lookup_name (const char *const *names,
+             guint               n_names,
+             const char         *name)
+{
+  for (guint i = 0; i < n_names; i++)
+    if (g_str_equal (names[i], name))
+      return (int) i;
+
+  return -2;
+}
+
 static Visit
 plan_visit (guint index)
 {
   /* Each path meets each ending within nine visits. */
   Visit visit = {
     .index = index + 1,
-    .path = index % N_PATHS,
-    .ending = (index / N_PATHS) % N_ENDINGS,
+    .path = only_path >= 0 ? (VisitPath) only_path : index % N_PATHS,
+    .ending = only_ending >= 0 ? (VisitEnding) only_ending : (index / N_PATHS) % N_ENDINGS,
     .language = (index / 2) % 2 == 0 ? "en" : "es",
   };
   guint round = index / (N_PATHS * N_ENDINGS);
@@ -704,7 +813,8 @@ count_received (ReceiverProcess *receiver)
   sqlite3_stmt *statement = NULL;
   guint count;
 
-  g_assert_cmpint (sqlite3_open_v2 (receiver->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (receiver->db_path, &db, SQLITE_OPEN_READONLY, NULL),
+                   ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM requests", -1, &statement, NULL),
                    ==, SQLITE_OK);
@@ -787,8 +897,8 @@ import_directory (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(HavenDirectoryImporter) importer = NULL;
-  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory", "services.json",
-                                                   NULL);
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory",
+                                                   "services.json", NULL);
   char *path = work_path ("directory.sqlite");
 
   importer = haven_directory_importer_new (source, path);
@@ -840,28 +950,40 @@ main (int   argc,
   const Checkpoint *first = NULL;
   const Checkpoint *last = NULL;
   gint visits = DEFAULT_VISITS;
+  g_autofree char *path_name = NULL;
+  g_autofree char *ending_name = NULL;
   double rss_growth;
   guint copies;
   guint received;
   gboolean failed = FALSE;
   const GOptionEntry entries[] = {
     { "visits", 0, 0, G_OPTION_ARG_INT, &visits, "Visits to run (1000)", "N" },
+    { "path", 0, 0, G_OPTION_ARG_STRING, &path_name, "Only this path",
+      "report|removal|referrals" },
+    { "ending", 0, 0, G_OPTION_ARG_STRING, &ending_name, "Only this ending", "finish|leave|idle" },
     { NULL }
   };
 
+  g_log_set_writer_func (quiet_log_writer, NULL, NULL);
   /* Before the work folder is made: the restart would leave it behind. */
   haven_wipe_restart_without_thread_cache (argv);
   work_dir_init ("soak");
   visit_driver_init (&argc, &argv);
-  /* GLib's debug messages (one for each language switch) would bury the
-   * figures. */
-  g_log_set_debug_enabled (FALSE);
 
   context = g_option_context_new ("- a thousand visits in one kiosk process");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if (path_name != NULL)
+    only_path = lookup_name (path_names, N_PATHS, path_name);
+  if (ending_name != NULL)
+    only_ending = lookup_name (ending_options, N_ENDINGS, ending_name);
+  if (only_path == -2 || only_ending == -2)
+    {
+      g_printerr ("Unknown --path or --ending\n");
       return 2;
     }
   if (visits < FIRST_CHECKPOINT)
@@ -922,31 +1044,44 @@ main (int   argc,
       guint n = tally.by_kind[p][ENDING_FINISH] + tally.by_kind[p][ENDING_LEAVE_NOW] +
                 tally.by_kind[p][ENDING_IDLE];
 
-      g_print ("  %-9s  %u Finish, %u Leave now, %u idle timeout; %.0f ms a visit\n", path_names[p],
-               tally.by_kind[p][ENDING_FINISH], tally.by_kind[p][ENDING_LEAVE_NOW],
+      g_print ("  %-9s  %u Finish, %u Leave now, %u idle timeout; %.0f ms a visit\n",
+               path_names[p], tally.by_kind[p][ENDING_FINISH], tally.by_kind[p][ENDING_LEAVE_NOW],
                tally.by_kind[p][ENDING_IDLE], n > 0 ? 1000.0 * tally.seconds[p] / n : 0.0);
     }
   g_print ("  idle timeouts waited for on the monitor's own timer: %u\n", tally.real_idle);
   g_print ("Requests:        %u confirmed: %u sent at once, %u queued, %u left on their way; "
            "%u received by haven-receiver\n",
            tally.requests_confirmed, tally.sent, tally.queued, tally.left_while_sending, received);
-  g_print ("RSS:             %.1f MiB at visit %u, %.1f MiB at visit %u: %+.2f %% (target <= %.0f %%)%s\n",
-           first->rss_kib / 1024.0, first->visits, last->rss_kib / 1024.0, last->visits, rss_growth,
-           RSS_TARGET_PERCENT, rss_growth > RSS_TARGET_PERCENT ? "  ABOVE TARGET" : "");
+  g_print ("RSS:             %.1f MiB at visit %u, %.1f MiB at visit %u: %+.2f %% "
+           "(target <= %.0f %%)%s\n",
+           first->rss_kib / 1024.0, first->visits, last->rss_kib / 1024.0, last->visits,
+           rss_growth, RSS_TARGET_PERCENT,
+           rss_growth > RSS_TARGET_PERCENT ? "  ABOVE TARGET" : "");
   g_print ("malloc in use:   %.1f MiB at visit %u, %.1f MiB at visit %u: %+.2f %%\n",
-           first->heap_bytes / 1048576.0, first->visits, last->heap_bytes / 1048576.0, last->visits,
-           100.0 * ((double) last->heap_bytes - (double) first->heap_bytes) / (double) first->heap_bytes);
+           first->heap_bytes / 1048576.0, first->visits, last->heap_bytes / 1048576.0,
+           last->visits,
+           100.0 * ((double) last->heap_bytes - (double) first->heap_bytes) /
+           (double) first->heap_bytes);
   g_print ("Open fds:        %u at visit %u, %u at visit %u%s\n", first->fds, first->visits,
            last->fds, last->visits, last->fds > first->fds ? "  GREW" : "");
-  if (g_getenv ("GOBJECT_DEBUG") != NULL && strstr (g_getenv ("GOBJECT_DEBUG"), "instance-count") != NULL)
+  g_print ("Handlers:        %u on the display and its settings at visit %u, %u at visit %u%s\n",
+           first->handlers, first->visits, last->handlers, last->visits,
+           last->handlers > first->handlers ? "  GREW" : "");
+  g_print ("Ended visits:    %u sessions and %u pages still alive\n", last->sessions_alive,
+           last->pages_alive);
+  /* GLib counts instances only when built with G_ENABLE_DEBUG and run
+   * with GOBJECT_DEBUG=instance-count; Debian's is not. */
+  if (g_type_get_instance_count (HAVEN_TYPE_WINDOW) > 0)
     {
       g_print ("Objects:         types with more live instances at visit %u than at visit %u:\n",
                last->visits, first->visits);
       if (print_grown_instances (instances_first, instances_last) == 0)
         g_print ("  none\n");
     }
-  g_print ("Marker copies:   %u in memory after the last visit (visit %u)%s\n", copies, last->visits,
-           copies > 0 ? "  FOUND" : "");
+  else
+    g_print ("Objects:         not counted (GLib without G_ENABLE_DEBUG)\n");
+  g_print ("Marker copies:   %u in memory after the last visit (visit %u)%s\n",
+           copies, last->visits, copies > 0 ? "  FOUND" : "");
 
   if (last->fds > first->fds)
     {
@@ -962,6 +1097,16 @@ main (int   argc,
       failed = TRUE;
     }
 #endif
+  if (last->handlers > first->handlers)
+    {
+      g_print ("FAIL: signal handlers on the display and its settings grew\n");
+      failed = TRUE;
+    }
+  if (last->sessions_alive > 0 || last->pages_alive > 0)
+    {
+      g_print ("FAIL: what ended visits showed or held is still alive\n");
+      failed = TRUE;
+    }
   if (received != tally.requests_confirmed)
     {
       g_print ("FAIL: %u requests confirmed, %u received\n", tally.requests_confirmed, received);
