@@ -10,6 +10,7 @@
 #include "haven-cannot-start-page.h"
 #include "haven-category-page.h"
 #include "haven-child-page.h"
+#include "haven-gtk-fixes.h"
 #include "haven-guidance-page.h"
 #include "haven-idle-monitor.h"
 #include "haven-idle-warning.h"
@@ -1111,6 +1112,10 @@ haven_window_class_init (HavenWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  /* Pages come and go all week in one process: GTK must not keep
+   * anything of them. */
+  haven_gtk_fixes_install ();
 
   object_class->constructed = haven_window_constructed;
   object_class->dispose = haven_window_dispose;
