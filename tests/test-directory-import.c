@@ -748,7 +748,7 @@ test_hostile_csv (Fixture       *fixture,
   g_autoptr(GString) err = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) files = NULL;
-  struct rusage usage;
+  struct rusage usage, self_usage;
   char buffer[4096];
   gssize n_read;
   int err_fd, status;
@@ -761,6 +761,7 @@ test_hostile_csv (Fixture       *fixture,
     }
 
   write_hostile_package (fixture->folder, hostile->kind);
+  getrusage (RUSAGE_SELF, &self_usage);
 
   g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
                                            G_SPAWN_DO_NOT_REAP_CHILD |
@@ -779,9 +780,15 @@ test_hostile_csv (Fixture       *fixture,
 
 #ifdef HAVEN_SANITIZED
   /* A sanitizer's shadow memory and quarantine are counted too. */
-  g_test_message ("built with a sanitizer: peak RSS not checked");
+  g_test_message ("Built with a sanitizer: the peak RSS is not checked");
 #else
-  g_assert_cmpint (usage.ru_maxrss, <, HOSTILE_MAX_RSS_KIB);
+  /* A child's peak counts what it was between fork and exec, a copy of
+   * this process: under valgrind, a few hundred MB. */
+  if (self_usage.ru_maxrss > HOSTILE_MAX_RSS_KIB / 2)
+    g_test_message ("This process takes %ld KiB (under valgrind?): the peak RSS of havenctl "
+                    "cannot be told apart, and is not checked", self_usage.ru_maxrss);
+  else
+    g_assert_cmpint (usage.ru_maxrss, <, HOSTILE_MAX_RSS_KIB);
 #endif
 
   /* The input was refused, in words that say where. */
