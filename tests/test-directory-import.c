@@ -310,6 +310,8 @@ static const InvalidCase invalid_cases[] = {
       "services.csv:3: service “svc-2”: “name” is missing",
       "schedules.csv:3: service “svc-1”: schedule “sch-2”: opens_at “nine” is not a time",
       NULL } },
+  { "invalid/no-id-package",
+    { "services.csv:1: the header must have the columns id and name", "(1 problem)", NULL } },
 };
 
 static GStrv

@@ -764,12 +764,6 @@ import_services (Package     *package,
 
   id_column = haven_csv_reader_column (reader, "id");
   organization_column = haven_csv_reader_column (reader, "organization_id");
-  if (id_column < 0 || haven_csv_reader_column (reader, "name") < 0)
-    {
-      haven_import_file_problem (import, label, 1,
-                                 _("the header must have the columns id and name"));
-      return TRUE;
-    }
 
   while (!stop_reading (import) && package->failure == NULL &&
          haven_csv_reader_next (reader, &read_error))
@@ -897,8 +891,18 @@ haven_data_package_import (Import      *import,
         }
 
       ok = load_table (&package, i, path, label, error);
-      if (i == TABLE_SERVICES)
-        services_path = g_steal_pointer (&path);
+      if (!ok || i != TABLE_SERVICES || package.unreadable)
+        continue;
+
+      /* Without them, every row naming a service would be a problem too. */
+      if (column_index (&package, TABLE_SERVICES, "id") < 0 ||
+          column_index (&package, TABLE_SERVICES, "name") < 0)
+        {
+          haven_import_file_problem (import, label, 1,
+                                     _("the header must have the columns id and name"));
+          break;
+        }
+      services_path = g_steal_pointer (&path);
     }
 
   if (ok && package.failure == NULL && services_path != NULL && !package.unreadable &&
