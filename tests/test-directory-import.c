@@ -4,11 +4,15 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <sqlite3.h>
 
+#include "haven-csv-reader.h"
 #include "haven-directory.h"
 #include "haven-directory-import.h"
 
@@ -306,6 +310,8 @@ static const InvalidCase invalid_cases[] = {
       "services.csv:3: service “svc-2”: “name” is missing",
       "schedules.csv:3: service “svc-1”: schedule “sch-2”: opens_at “nine” is not a time",
       NULL } },
+  { "invalid/no-id-package",
+    { "services.csv:1: the header must have the columns id and name", "(1 problem)", NULL } },
 };
 
 static GStrv
@@ -591,6 +597,221 @@ test_demo_directory (Fixture       *fixture,
                     haven_directory_importer_get_n_services (importer));
 }
 
+/* The reader takes a file in chunks of 64 KiB: a doubled quote, a CRLF or
+ * a blank line may be cut by the end of a chunk anywhere. Rows of
+ * varying lengths put each at every place of a chunk's end. */
+static void
+test_csv_chunks (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->folder, "chunks.csv", NULL);
+  g_autoptr(GString) text = g_string_new ("\xEF\xBB\xBF" "id, name \r\n");
+  g_autoptr(CsvReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_rows = 40000;
+  guint line = 2;
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_string_append (text, "\"q\"\"");
+      for (guint j = 0; j < i % 7; j++)
+        g_string_append_c (text, 'x');
+      g_string_append_printf (text, "\r\nz\",b%u\r\n", i);
+      if (i % 3 == 0)
+        g_string_append (text, "\r\n");
+    }
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+
+  reader = haven_csv_reader_open (path, "chunks.csv", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (haven_csv_reader_get_header (reader),
+                    ((const char *[]) { "id", "name", NULL }));
+
+  for (guint i = 0; i < n_rows; i++)
+    {
+      g_autofree char *first = NULL;
+      g_autofree char *second = g_strdup_printf ("b%u", i);
+
+      g_assert_true (haven_csv_reader_next (reader, &error));
+      first = g_strdup_printf ("q\"%.*s\nz", i % 7, "xxxxxx");
+      g_assert_cmpstr (haven_csv_reader_get_value (reader, 0), ==, first);
+      g_assert_cmpstr (haven_csv_reader_get_value (reader, 1), ==, second);
+      g_assert_null (haven_csv_reader_get_value (reader, 2));
+      g_assert_cmpuint (haven_csv_reader_get_line (reader), ==, line);
+      line += i % 3 == 0 ? 3 : 2;
+    }
+  g_assert_false (haven_csv_reader_next (reader, &error));
+  g_assert_no_error (error);
+  g_assert_null (haven_csv_reader_get_problem (reader, NULL));
+  g_unlink (path);
+}
+
+/* Packages whose files are no tables at all, each about 10 MiB, imported
+ * by havenctl in a child process: each import must end in a message that
+ * names the file and line, and its peak memory must not grow with the
+ * file. Reading a whole file into rows of strings took some 40 times its
+ * size (434 MB for 10 MiB of commas). */
+#define HOSTILE_SIZE (10 * 1024 * 1024)
+/* havenctl itself, SQLite's caches and a row: about 30 MB. */
+#define HOSTILE_MAX_RSS_KIB (64 * 1024)
+
+typedef enum {
+  HOSTILE_COMMAS,
+  HOSTILE_LONG_LINE,
+  HOSTILE_UNCLOSED_QUOTE,
+  HOSTILE_LINKED_ROWS,
+  HOSTILE_BLANK_LINES,
+} Hostile;
+
+typedef struct {
+  Hostile kind;
+  const char *expected;
+} HostileCase;
+
+static void
+write_repeated (FILE       *file,
+                const char *text,
+                gsize       size)
+{
+  gsize length = strlen (text);
+  g_autoptr(GString) block = g_string_sized_new (64 * 1024 + length);
+  gsize written = 0;
+
+  while (block->len < 64 * 1024)
+    g_string_append (block, text);
+  while (written < size)
+    {
+      gsize n = MIN (block->len, size - written);
+
+      g_assert_cmpuint (fwrite (block->str, 1, n, file), ==, n);
+      written += n;
+    }
+}
+
+static void
+write_hostile_package (const char *folder,
+                       Hostile     kind)
+{
+  g_autofree char *manifest = g_build_filename (folder, "datapackage.json", NULL);
+  g_autofree char *services_path = g_build_filename (folder, "services.csv", NULL);
+  g_autofree char *phones_path = g_build_filename (folder, "phones.csv", NULL);
+  FILE *services, *phones;
+
+  g_assert_true (g_file_set_contents (manifest,
+                                      "{\"resources\": ["
+                                      "{\"name\": \"services\", \"path\": \"services.csv\"},"
+                                      "{\"name\": \"phones\", \"path\": \"phones.csv\"}]}",
+                                      -1, NULL));
+  services = g_fopen (services_path, "w");
+  phones = g_fopen (phones_path, "w");
+  g_assert_nonnull (services);
+  g_assert_nonnull (phones);
+  fputs ("id,name,status\n", services);
+  fputs ("id,service_id,number\n", phones);
+
+  switch (kind)
+    {
+    case HOSTILE_COMMAS:
+      write_repeated (services, ",", HOSTILE_SIZE);
+      break;
+    case HOSTILE_LONG_LINE:
+      fputs ("svc-1,", services);
+      write_repeated (services, "a", HOSTILE_SIZE);
+      fputs (",active\n", services);
+      break;
+    case HOSTILE_UNCLOSED_QUOTE:
+      fputs ("svc-1,\"Help", services);
+      write_repeated (services, "a,\n", HOSTILE_SIZE);
+      break;
+    case HOSTILE_LINKED_ROWS:
+      /* A million phone numbers for one service. */
+      fputs ("svc-1,Help,active\n", services);
+      write_repeated (phones, "p,svc-1,1\n", HOSTILE_SIZE);
+      break;
+    case HOSTILE_BLANK_LINES:
+      write_repeated (services, "\n", HOSTILE_SIZE);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  fclose (services);
+  fclose (phones);
+}
+
+static void
+test_hostile_csv (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  const HostileCase *hostile = data;
+  const char *havenctl = g_getenv ("HAVENCTL");
+  const char *argv[] = { havenctl, "directory", "import", fixture->folder, "--db", fixture->db,
+                         NULL };
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) files = NULL;
+  struct rusage usage, self_usage;
+  char buffer[4096];
+  gssize n_read;
+  int err_fd, status;
+  GPid pid;
+
+  if (havenctl == NULL)
+    {
+      g_test_skip ("HAVENCTL is not set");
+      return;
+    }
+
+  write_hostile_package (fixture->folder, hostile->kind);
+  getrusage (RUSAGE_SELF, &self_usage);
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD |
+                                           G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           NULL, NULL, &pid, NULL, NULL, &err_fd, &error));
+  g_assert_no_error (error);
+  while ((n_read = read (err_fd, buffer, sizeof buffer)) > 0)
+    g_string_append_len (err, buffer, n_read);
+  close (err_fd);
+  g_assert_cmpint (wait4 (pid, &status, 0, &usage), ==, pid);
+  g_spawn_close_pid (pid);
+
+  g_test_message ("Peak RSS %ld KiB; havenctl said: %s", usage.ru_maxrss, err->str);
+
+  g_assert_true (WIFEXITED (status));
+
+#ifdef HAVEN_SANITIZED
+  /* A sanitizer's shadow memory and quarantine are counted too. */
+  g_test_message ("Built with a sanitizer: the peak RSS is not checked");
+#else
+  /* A child's peak counts what it was between fork and exec, a copy of
+   * this process: under valgrind, a few hundred MB. */
+  if (self_usage.ru_maxrss > HOSTILE_MAX_RSS_KIB / 2)
+    g_test_message ("This process takes %ld KiB (under valgrind?): the peak RSS of havenctl "
+                    "cannot be told apart, and is not checked", self_usage.ru_maxrss);
+  else
+    g_assert_cmpint (usage.ru_maxrss, <, HOSTILE_MAX_RSS_KIB);
+#endif
+
+  /* The input was refused, in words that say where. */
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  if (strstr (err->str, hostile->expected) == NULL)
+    g_error ("havenctl does not say “%s”:\n%s", hostile->expected, err->str);
+
+  /* Nothing was left beside the database: no half-made file, no join. */
+  files = list_folder (fixture->folder);
+  g_assert_cmpuint (g_strv_length (files), ==, 3);
+}
+
+static const HostileCase hostile_cases[] = {
+  { HOSTILE_COMMAS, "services.csv:2: a row has more than 1000 columns" },
+  { HOSTILE_LONG_LINE, "services.csv:2: a field is larger than 1 MB" },
+  { HOSTILE_UNCLOSED_QUOTE, "services.csv:2: a field is larger than 1 MB" },
+  { HOSTILE_LINKED_ROWS, "services.csv:2: service “svc-1” and the rows linked to it take more "
+                         "than 32 MB" },
+  { HOSTILE_BLANK_LINES, "the directory holds no active services" },
+};
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +832,18 @@ main (int   argc,
   ADD ("replace", test_replace);
   ADD ("open-errors", test_open_errors);
   ADD ("demo-directory", test_demo_directory);
+  ADD ("csv-chunks", test_csv_chunks);
+
+  g_test_add ("/haven/directory-import/hostile-csv/commas", Fixture, &hostile_cases[0],
+              fixture_set_up, test_hostile_csv, fixture_tear_down);
+  g_test_add ("/haven/directory-import/hostile-csv/long-line", Fixture, &hostile_cases[1],
+              fixture_set_up, test_hostile_csv, fixture_tear_down);
+  g_test_add ("/haven/directory-import/hostile-csv/unclosed-quote", Fixture, &hostile_cases[2],
+              fixture_set_up, test_hostile_csv, fixture_tear_down);
+  g_test_add ("/haven/directory-import/hostile-csv/linked-rows", Fixture, &hostile_cases[3],
+              fixture_set_up, test_hostile_csv, fixture_tear_down);
+  g_test_add ("/haven/directory-import/hostile-csv/blank-lines", Fixture, &hostile_cases[4],
+              fixture_set_up, test_hostile_csv, fixture_tear_down);
 
 #undef ADD
 

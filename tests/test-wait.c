@@ -32,7 +32,7 @@ timed_out_cb (gpointer user_data)
 GAsyncResult *
 wait_for_result (GAsyncResult **result)
 {
-  guint timeout_id = g_timeout_add_seconds (60, timed_out_cb, NULL);
+  guint timeout_id = g_timeout_add_seconds (60 * test_slowdown (), timed_out_cb, NULL);
 
   while (*result == NULL)
     g_main_context_iteration (NULL, TRUE);

@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "haven-directory.h"
 
@@ -19,7 +20,7 @@
  * services, imported with havenctl exactly as an operator would, then
  * 1,000 searches as the kiosk sends them.
  *
- *   bench-directory HAVENCTL [--services N] [--queries N] [--keep DIR]
+ *   bench-directory HAVENCTL [--services N] [--queries N] [--keep DIR] [--csv]
  *
  * It prints figures: import time, database size, the import's peak RSS,
  * and search latency percentiles, overall and for the kinds of search
@@ -74,7 +75,11 @@
  *    as the kiosk shows.
  * After the 1,000 searches, two kinds the kiosk also sends are timed
  * apart: a first keystroke (one letter), and no text at all (the page
- * opening on a category). */
+ * opening on a category).
+ *
+ * With --csv the same directory is written as an HSDS tabular data
+ * package (datapackage.json and one CSV file a table, rows linked by
+ * ids), which is imported by another path (haven-data-package.c). */
 
 static const char *const english_stop[] = {
   "the", "and", "for", "to", "of", "a", "in", "you", "your", "with", "we", "on", "or", "are",
@@ -742,6 +747,271 @@ append_service (GString      *out,
   g_string_append (out, "]}");
 }
 
+/* The data package: each record of the JSON directory cut into the rows
+ * of the tables it stands for, linked by ids. */
+enum {
+  TABLE_SERVICES,
+  TABLE_ORGANIZATIONS,
+  TABLE_PHONES,
+  TABLE_LANGUAGES,
+  TABLE_SERVICE_AREAS,
+  TABLE_SERVICE_AT_LOCATIONS,
+  TABLE_LOCATIONS,
+  TABLE_ADDRESSES,
+  TABLE_SCHEDULES,
+  TABLE_ATTRIBUTES,
+  TABLE_TAXONOMY_TERMS,
+  N_TABLES,
+};
+
+static const struct {
+  const char *name;
+  const char *columns[13];
+} tables[N_TABLES] = {
+  { "services", { "id", "organization_id", "name", "alternate_name", "description", "status",
+                  "url", "email", "assured_date", "x_source", "fees_description",
+                  "x_translations", NULL } },
+  { "organizations", { "id", "name", "description", NULL } },
+  { "phones", { "id", "service_id", "number", "description", NULL } },
+  { "languages", { "id", "service_id", "code", NULL } },
+  { "service_areas", { "id", "service_id", "name", "x_region_codes", NULL } },
+  { "service_at_locations", { "id", "service_id", "location_id", NULL } },
+  { "locations", { "id", "name", "location_type", NULL } },
+  { "addresses", { "id", "location_id", "address_1", "city", "postal_code", "country", NULL } },
+  { "schedules", { "id", "service_id", "freq", "byday", "opens_at", "closes_at", "valid_from",
+                   "valid_to", "description", NULL } },
+  { "attributes", { "id", "link_id", "link_entity", "taxonomy_term_id", NULL } },
+  { "taxonomy_terms", { "id", "code", "name", "taxonomy", NULL } },
+};
+
+static void
+append_cell (GString    *out,
+             const char *text)
+{
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* A row of @table from the members of @object; @link_column, when set, is
+ * @link_value (the id of the row it belongs to). Lists of strings are one
+ * cell of comma-separated values, objects are JSON in a cell. */
+static void
+append_row (GString    *out,
+            guint       table,
+            JsonObject *object,
+            const char *link_column,
+            const char *link_value)
+{
+  for (guint i = 0; tables[table].columns[i] != NULL; i++)
+    {
+      const char *column = tables[table].columns[i];
+      JsonNode *node = json_object_get_member (object, column);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (link_column != NULL && g_str_equal (column, link_column))
+        append_cell (out, link_value);
+      else if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        continue;
+      else if (JSON_NODE_HOLDS_VALUE (node))
+        append_cell (out, json_node_get_string (node));
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+          g_autoptr(GString) list = g_string_new (NULL);
+
+          for (guint j = 0; j < json_array_get_length (array); j++)
+            g_string_append_printf (list, "%s%s", j > 0 ? "," : "",
+                                    json_array_get_string_element (array, j));
+          append_cell (out, list->str);
+        }
+      else
+        {
+          g_autofree char *json = json_to_string (node, FALSE);
+
+          append_cell (out, json);
+        }
+    }
+  g_string_append_c (out, '\n');
+}
+
+static void
+append_rows (GString    *out,
+             guint       table,
+             JsonObject *service,
+             const char *member,
+             const char *link_column,
+             const char *link_value)
+{
+  JsonArray *array = json_object_has_member (service, member)
+                     ? json_object_get_array_member (service, member) : NULL;
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    append_row (out, table, json_array_get_object_element (array, i), link_column, link_value);
+}
+
+static void
+split_record (GString    **out,
+              GHashTable  *written,
+              const char  *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *service, *organization;
+  JsonArray *links, *attributes;
+  const char *id;
+
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    g_error ("The generated record is not JSON: %s", error->message);
+  service = json_node_get_object (json_parser_get_root (parser));
+  id = json_object_get_string_member (service, "id");
+
+  organization = json_object_get_object_member (service, "organization");
+  append_row (out[TABLE_SERVICES], TABLE_SERVICES, service, "organization_id",
+              json_object_get_string_member (organization, "id"));
+  if (g_hash_table_add (written, g_strdup (json_object_get_string_member (organization, "id"))))
+    append_row (out[TABLE_ORGANIZATIONS], TABLE_ORGANIZATIONS, organization, NULL, NULL);
+
+  append_rows (out[TABLE_PHONES], TABLE_PHONES, service, "phones", "service_id", id);
+  append_rows (out[TABLE_LANGUAGES], TABLE_LANGUAGES, service, "languages", "service_id", id);
+  append_rows (out[TABLE_SERVICE_AREAS], TABLE_SERVICE_AREAS, service, "service_areas",
+               "service_id", id);
+  append_rows (out[TABLE_SCHEDULES], TABLE_SCHEDULES, service, "schedules", "service_id", id);
+
+  links = json_object_has_member (service, "service_at_locations")
+          ? json_object_get_array_member (service, "service_at_locations") : NULL;
+  for (guint i = 0; links != NULL && i < json_array_get_length (links); i++)
+    {
+      JsonObject *link = json_array_get_object_element (links, i);
+      JsonObject *location = json_object_get_object_member (link, "location");
+      const char *location_id = json_object_get_string_member (location, "id");
+
+      json_object_set_string_member (link, "location_id", location_id);
+      append_row (out[TABLE_SERVICE_AT_LOCATIONS], TABLE_SERVICE_AT_LOCATIONS, link,
+                  "service_id", id);
+      append_row (out[TABLE_LOCATIONS], TABLE_LOCATIONS, location, NULL, NULL);
+      append_rows (out[TABLE_ADDRESSES], TABLE_ADDRESSES, location, "addresses", "location_id",
+                   location_id);
+    }
+
+  attributes = json_object_get_array_member (service, "attributes");
+  for (guint i = 0; i < json_array_get_length (attributes); i++)
+    {
+      JsonObject *attribute = json_array_get_object_element (attributes, i);
+      JsonObject *term = json_object_get_object_member (attribute, "taxonomy_term");
+      const char *term_id = json_object_get_string_member (term, "id");
+
+      json_object_set_string_member (attribute, "link_entity", "service");
+      json_object_set_string_member (attribute, "taxonomy_term_id", term_id);
+      append_row (out[TABLE_ATTRIBUTES], TABLE_ATTRIBUTES, attribute, "link_id", id);
+      if (g_hash_table_add (written, g_strdup (term_id)))
+        append_row (out[TABLE_TAXONOMY_TERMS], TABLE_TAXONOMY_TERMS, term, NULL, NULL);
+    }
+}
+
+/* The same services as generate() writes, as a data package in @folder. */
+static void
+generate_package (const char *folder,
+                  guint       n_services)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+  g_autoptr(GString) record = g_string_sized_new (16 * 1024);
+  g_autoptr(GString) manifest = g_string_new ("{\"name\": \"bench\", \"resources\": [");
+  g_autoptr(GHashTable) written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *manifest_path = g_build_filename (folder, "datapackage.json", NULL);
+  Organization organization = { 0, EN, g_string_new (NULL), g_string_new (NULL) };
+  GString *out[N_TABLES];
+  FILE *files[N_TABLES];
+
+  for (guint t = 0; t < N_TABLES; t++)
+    {
+      g_autofree char *name = g_strconcat (tables[t].name, ".csv", NULL);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_autofree char *header = g_strjoinv (",", (char **) tables[t].columns);
+
+      files[t] = g_fopen (path, "w");
+      g_assert_nonnull (files[t]);
+      out[t] = g_string_sized_new (256 * 1024);
+      g_string_append_printf (out[t], "%s\n", header);
+      g_string_append_printf (manifest, "%s{\"name\": \"%s\", \"path\": \"%s\"}",
+                              t > 0 ? ", " : "", tables[t].name, name);
+    }
+  g_string_append (manifest, "]}\n");
+  g_assert_true (g_file_set_contents (manifest_path, manifest->str, -1, NULL));
+
+  for (guint i = 0; i < n_services; i++)
+    {
+      g_string_truncate (record, 0);
+      append_service (record, rand, &organization, i);
+      /* Past the ",\n" that separates records in the array. */
+      split_record (out, written, record->str + (i > 0 ? 2 : 0));
+
+      for (guint t = 0; t < N_TABLES; t++)
+        {
+          if (out[t]->len > 128 * 1024 || i + 1 == n_services)
+            {
+              fwrite (out[t]->str, 1, out[t]->len, files[t]);
+              g_string_truncate (out[t], 0);
+            }
+        }
+    }
+
+  for (guint t = 0; t < N_TABLES; t++)
+    {
+      fclose (files[t]);
+      g_string_free (out[t], TRUE);
+    }
+  g_string_free (organization.name, TRUE);
+  g_string_free (organization.description, TRUE);
+}
+
+static gint64
+folder_size (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  gint64 size = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      struct stat info;
+
+      if ((g_str_has_suffix (name, ".csv") || g_str_has_suffix (name, ".json")) &&
+          g_stat (path, &info) == 0)
+        size += info.st_size;
+    }
+
+  return size;
+}
+
+static void
+remove_package (const char *folder)
+{
+  g_autofree char *manifest = g_build_filename (folder, "datapackage.json", NULL);
+
+  for (guint t = 0; t < N_TABLES; t++)
+    {
+      g_autofree char *name = g_strconcat (tables[t].name, ".csv", NULL);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      g_unlink (path);
+    }
+  g_unlink (manifest);
+}
+
 static void
 generate (const char *path,
           guint       n_services)
@@ -784,6 +1054,7 @@ run_import (const char *havenctl,
             const char *source,
             const char *db,
             double     *seconds,
+            double     *cpu_seconds,
             long       *peak_kib)
 {
   const char *argv[] = { havenctl, "directory", "import", source, "--db", db, NULL };
@@ -807,6 +1078,9 @@ run_import (const char *havenctl,
     }
 
   *seconds = (now_ns () - start) / 1e9;
+  /* The machine may be shared: what the import itself used, apart. */
+  *cpu_seconds = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+                 usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
   *peak_kib = usage.ru_maxrss;
   return TRUE;
 }
@@ -1080,11 +1354,12 @@ main (int   argc,
   g_autofree char *keep = NULL;
   g_autofree char *existing = NULL;
   gboolean verbose = FALSE;
+  gboolean csv = FALSE;
   g_autofree char *source = NULL;
   g_autofree char *db = NULL;
   int n_services = 100000;
   int n_queries = 1000;
-  double import_seconds, open_seconds;
+  double import_seconds, import_cpu_seconds, open_seconds;
   long peak_kib;
   struct stat source_info, db_info;
   GArray *latencies[N_KINDS];
@@ -1096,6 +1371,7 @@ main (int   argc,
     { "queries", 0, 0, G_OPTION_ARG_INT, &n_queries, "Searches to time", "N" },
     { "keep", 0, 0, G_OPTION_ARG_FILENAME, &keep, "Keep the files in this folder", "DIR" },
     { "verbose", 0, 0, G_OPTION_ARG_NONE, &verbose, "Print every query and its time", NULL },
+    { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "Import an HSDS CSV data package, not JSON", NULL },
     { "search-only", 0, 0, G_OPTION_ARG_FILENAME, &existing,
       "Only search this database, made by an earlier --keep run", "FILE" },
     { NULL },
@@ -1105,7 +1381,8 @@ main (int   argc,
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
       n_services <= 0 || n_queries <= 0)
     {
-      g_printerr ("Usage: %s HAVENCTL [--services N] [--queries N] [--keep DIR]\n", argv[0]);
+      g_printerr ("Usage: %s HAVENCTL [--services N] [--queries N] [--keep DIR] [--csv]\n",
+                  argv[0]);
       return 2;
     }
 
@@ -1127,19 +1404,30 @@ main (int   argc,
       folder = g_dir_make_tmp ("haven-bench-directory-XXXXXX", &error);
       g_assert_no_error (error);
     }
-  source = g_build_filename (folder, "directory.json", NULL);
   db = g_build_filename (folder, "directory.sqlite", NULL);
 
   start = now_ns ();
-  generate (source, n_services);
-  g_stat (source, &source_info);
-  g_print ("Generated %d services, %.1f MB of HSDS JSON, in %.2f s\n", n_services,
-           source_info.st_size / 1e6, (now_ns () - start) / 1e9);
+  if (csv)
+    {
+      source = g_build_filename (folder, "datapackage.json", NULL);
+      generate_package (folder, n_services);
+      g_print ("Generated %d services, %.1f MB of HSDS CSV, in %.2f s\n", n_services,
+               folder_size (folder) / 1e6, (now_ns () - start) / 1e9);
+    }
+  else
+    {
+      source = g_build_filename (folder, "directory.json", NULL);
+      generate (source, n_services);
+      g_stat (source, &source_info);
+      g_print ("Generated %d services, %.1f MB of HSDS JSON, in %.2f s\n", n_services,
+               source_info.st_size / 1e6, (now_ns () - start) / 1e9);
+    }
 
-  if (!run_import (argv[1], source, db, &import_seconds, &peak_kib))
+  if (!run_import (argv[1], source, db, &import_seconds, &import_cpu_seconds, &peak_kib))
     return 1;
   g_stat (db, &db_info);
   g_print ("Import:        %.2f s (target < 10 s)\n", import_seconds);
+  g_print ("Import CPU:    %.2f s, user and system\n", import_cpu_seconds);
   g_print ("Import RSS:    %.1f MB peak (target < 200 MB)\n", peak_kib / 1024.0);
   g_print ("Database:      %.1f MB\n", db_info.st_size / 1e6);
 
@@ -1182,6 +1470,8 @@ search:
 
   if (keep == NULL && existing == NULL)
     {
+      if (csv)
+        remove_package (folder);
       g_unlink (source);
       g_unlink (db);
       g_rmdir (folder);

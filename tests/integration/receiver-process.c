@@ -300,7 +300,7 @@ gboolean
 receiver_process_wait_for_one (ReceiverProcess *receiver,
                                const char      *request_id)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + 20 * test_slowdown () * G_USEC_PER_SEC;
 
   while (g_get_monotonic_time () < deadline)
     {

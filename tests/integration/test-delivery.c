@@ -53,7 +53,8 @@ static guint case_count;
 
 #define WAIT_UNTIL(condition, seconds) \
   G_STMT_START { \
-    gint64 wait_deadline = g_get_monotonic_time () + (seconds) * G_TIME_SPAN_SECOND; \
+    gint64 wait_deadline = g_get_monotonic_time () + \
+                           (seconds) * test_slowdown () * G_TIME_SPAN_SECOND; \
     while (!(condition)) \
       { \
         if (g_get_monotonic_time () > wait_deadline) \

@@ -41,8 +41,9 @@ typedef struct {
 } Fixture;
 
 /* Options for the receiver, as the fixture's user data: NULL-terminated,
- * where "@NAME" stands for work_path (NAME). */
-static const char * const delay_options[] = { "--delay-ms", "1500", NULL };
+ * where "@NAME" stands for work_path (NAME) and "~N" for N times
+ * test_slowdown (). */
+static const char * const delay_options[] = { "--delay-ms", "~1500", NULL };
 static const char * const token_options[] = { "--token-file", "@tokens", NULL };
 static const char * const keypair_options[] = { "--keypair", "@keypair", NULL };
 static const char * const fail_first_options[] = {
@@ -65,6 +66,10 @@ start_receiver (const char         *db_path,
     {
       if (options[i][0] == '@')
         g_ptr_array_add (arguments, work_path (options[i] + 1));
+      else if (options[i][0] == '~')
+        g_ptr_array_add (arguments, g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                     g_ascii_strtoull (options[i] + 1, NULL, 10) *
+                                                     test_slowdown ()));
       else
         g_ptr_array_add (arguments, g_strdup (options[i]));
     }
@@ -86,7 +91,7 @@ fixture_set_up (Fixture       *fixture,
 
   database = g_tls_file_database_new (ca, &error);
   g_assert_no_error (error);
-  fixture->session = soup_session_new_with_options ("timeout", 10, NULL);
+  fixture->session = soup_session_new_with_options ("timeout", 10 * test_slowdown (), NULL);
   soup_session_set_tls_database (fixture->session, database);
 }
 
@@ -409,7 +414,7 @@ test_in_flight (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *reference = NULL;
   g_autofree char *error_text = NULL;
-  gint64 deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 20 * test_slowdown () * G_TIME_SPAN_SECOND;
 
   soup_session_send_and_read_async (fixture->session, first, G_PRIORITY_DEFAULT, NULL,
                                     store_result_cb, &first_result);

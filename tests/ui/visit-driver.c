@@ -13,6 +13,7 @@
 #include "haven-question-page.h"
 #include "haven-safety-page.h"
 #include "haven-story-page.h"
+#include "test-wait.h"
 #include "haven-welcome-page.h"
 #include "haven-wipe.h"
 #include "visit-driver.h"
@@ -97,7 +98,7 @@ void
 wait_for_frame (HavenWindow *window)
 {
   GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + 10 * test_slowdown () * G_USEC_PER_SEC;
   gboolean painted = FALSE;
   gulong handler;
   guint wake_up;
@@ -487,7 +488,8 @@ iterate_until (gboolean (*done) (HavenWindow *window),
                HavenWindow *window,
                double       seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  gint64 deadline = g_get_monotonic_time () +
+                    (gint64) (seconds * test_slowdown () * G_USEC_PER_SEC);
 
   while (!done (window))
     {

@@ -9,6 +9,9 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
 
 #include "haven-wipe.h"
 
@@ -76,6 +79,13 @@ haven_wipe_restart_without_thread_cache (char **argv)
 
   if (tunables != NULL && strstr (tunables, NO_THREAD_CACHE) != NULL)
     return;
+
+#ifdef HAVE_VALGRIND_H
+  /* Under valgrind, malloc is valgrind's, with no thread cache, and
+   * /proc/self/exe is valgrind's own program, not this one. */
+  if (RUNNING_ON_VALGRIND)
+    return;
+#endif
 
   if (tunables != NULL && tunables[0] != '\0')
     restart_tunables = g_strconcat (tunables, ":", NO_THREAD_CACHE, NULL);

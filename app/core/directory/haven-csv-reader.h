@@ -1,36 +1,40 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
-/* The rows of a CSV file, each with the line it starts on. */
-typedef struct {
-  guint line;
-  GStrv fields;
-} CsvRow;
+/* What one row of a CSV file may be. An HSDS row is a few hundred bytes
+ * in a few dozen columns: these only stop a file that is not a table (one
+ * line of 10 MB, a million commas) before it fills the memory. */
+#define HAVEN_CSV_MAX_FIELD_SIZE (1024 * 1024)
+#define HAVEN_CSV_MAX_ROW_SIZE (2 * 1024 * 1024)
+#define HAVEN_CSV_MAX_COLUMNS 1000
 
-typedef struct {
-  char *label;
-  GStrv header;
-  GArray *rows;
-  /* What is wrong with the file, when reading it stopped early, and on
-   * which line (0 for the whole file). */
-  char *problem;
-  guint problem_line;
-} CsvTable;
+/* A CSV file read a row at a time through a buffer of its own, so that
+ * reading one takes the same memory whatever its size. */
+typedef struct _CsvReader CsvReader;
 
-CsvTable   *haven_csv_table_load (const char    *path,
-                                  const char    *label,
-                                  GError       **error);
-void        haven_csv_table_free (CsvTable      *table);
-int         haven_csv_column     (CsvTable      *table,
-                                  const char    *name);
-const char *haven_csv_value      (CsvTable      *table,
-                                  const CsvRow  *row,
-                                  int            column);
+CsvReader          *haven_csv_reader_open        (const char    *path,
+                                                  const char    *label,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+void                haven_csv_reader_free        (CsvReader     *reader);
+gboolean            haven_csv_reader_next        (CsvReader     *reader,
+                                                  GError       **error);
+const char         *haven_csv_reader_get_label   (CsvReader     *reader);
+const char * const *haven_csv_reader_get_header  (CsvReader     *reader);
+int                 haven_csv_reader_column      (CsvReader     *reader,
+                                                  const char    *name);
+guint               haven_csv_reader_get_line    (CsvReader     *reader);
+const char         *haven_csv_reader_get_value   (CsvReader     *reader,
+                                                  int            column);
+const char         *haven_csv_reader_get_fields  (CsvReader     *reader,
+                                                  gsize         *length);
+const char         *haven_csv_reader_get_problem (CsvReader     *reader,
+                                                  guint         *line);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsvTable, haven_csv_table_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsvReader, haven_csv_reader_free)
 
 G_END_DECLS

@@ -7,6 +7,7 @@ G_BEGIN_DECLS
 
 gboolean haven_data_package_import (Import      *import,
                                     const char  *package_path,
+                                    const char  *store_path,
                                     GError     **error);
 
 G_END_DECLS

@@ -323,7 +323,11 @@ read_source (Import      *import,
 
   if (g_str_has_suffix (source_path, "datapackage.json"))
     {
-      ok = haven_data_package_import (import, source_path, error);
+      /* Beside the new database: where there is room for it, there is
+       * room for the package's rows. */
+      g_autofree char *store = g_strconcat (temporary, "-join", NULL);
+
+      ok = haven_data_package_import (import, source_path, store, error);
     }
   else
     {
