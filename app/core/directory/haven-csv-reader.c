@@ -29,6 +29,20 @@ haven_csv_table_free (CsvTable *table)
 
 /* RFC 4180: commas, double quotes around fields that hold commas, quotes
  * or line breaks, "" for a quote. */
+/* Every table has a header, empty when the file has none or reading it
+ * stopped before one, so its columns can be asked for whatever the file
+ * held. */
+static CsvTable *
+finish (CsvTable *table)
+{
+  if (table->header == NULL)
+    table->header = g_new0 (char *, 1);
+  for (guint i = 0; table->header[i] != NULL; i++)
+    g_strstrip (table->header[i]);
+
+  return table;
+}
+
 CsvTable *
 haven_csv_table_load (const char  *path,
                       const char  *label,
@@ -53,7 +67,7 @@ haven_csv_table_load (const char  *path,
   if (!g_utf8_validate (contents, length, NULL))
     {
       table->problem = g_strdup (_("the file is not UTF-8 text"));
-      return g_steal_pointer (&table);
+      return finish (g_steal_pointer (&table));
     }
 
   p = contents;
@@ -71,7 +85,7 @@ haven_csv_table_load (const char  *path,
             {
               table->problem = g_strdup (_("a quoted field is never closed"));
               table->problem_line = row_line;
-              return g_steal_pointer (&table);
+              return finish (g_steal_pointer (&table));
             }
           if (c == '"' && p + 1 < end && p[1] == '"')
             {
@@ -132,12 +146,7 @@ haven_csv_table_load (const char  *path,
       g_string_append_c (field, c);
     }
 
-  if (table->header == NULL)
-    table->header = g_new0 (char *, 1);
-  for (guint i = 0; table->header[i] != NULL; i++)
-    g_strstrip (table->header[i]);
-
-  return g_steal_pointer (&table);
+  return finish (g_steal_pointer (&table));
 }
 
 int
