@@ -145,12 +145,16 @@ int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
 {
-  g_autofree char *valid = NULL;
-  g_auto(GStrv) fields = NULL;
+  g_auto(GStrv) fields = fuzz_split (data, size, '\0', 64);
 
   /* Directory text and what GTK gives the kiosk are UTF-8. */
-  valid = g_utf8_make_valid ((const char *) (size > 0 ? data : (const guint8 *) ""), size);
-  fields = fuzz_split ((const guint8 *) valid, strlen (valid), '\0', 64);
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      char *valid = g_utf8_make_valid (fields[i], -1);
+
+      g_free (fields[i]);
+      fields[i] = valid;
+    }
 
   check_vcard (fields);
   check_summary (fields);
