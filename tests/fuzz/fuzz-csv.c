@@ -89,7 +89,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   n_columns = g_strv_length (table->header);
   for (guint i = 0; i < n_columns; i++)
     g_assert_cmpint (haven_csv_column (table, table->header[i]), <=, (int) i);
-  g_assert_cmpint (haven_csv_column (table, "\x01 no such column"), ==, -1);
+  if (!g_strv_contains ((const char * const *) table->header, "no such column"))
+    g_assert_cmpint (haven_csv_column (table, "no such column"), ==, -1);
 
   for (guint r = 0; r < table->rows->len; r++)
     {
