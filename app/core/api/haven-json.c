@@ -19,6 +19,10 @@
 
 G_DEFINE_QUARK (haven-json-error-quark, haven_json_error)
 
+/* What JSON may hold outside its strings: punctuation, white space, the
+ * characters of numbers and those of true, false and null. */
+#define JSON_OUTSIDE_STRINGS "{}[],:\" \t\n\r-+.0123456789eEtruefalsn"
+
 /* The value of the four hex digits at @data, or -1 when there are not
  * four. */
 static int
@@ -50,7 +54,8 @@ read_hex4 (const char *data,
  * kept; json-glib 1.6 leaks memory on a surrogate pair it finds malformed,
  * and keeps a lone surrogate or a short escape as text that is not the
  * document's. Nor may anything but white space follow the document's one
- * value: json-glib 1.6 takes "5 {…}" for 5 and leaks the object. */
+ * value: json-glib 1.6 takes "5 {…}" for 5 and leaks the object; nor may
+ * anything JSON does not have stand outside strings. */
 static gboolean
 scan (const char  *data,
       gsize        length,
@@ -108,6 +113,17 @@ scan (const char  *data,
                 top = AFTER_VALUE;
             }
           continue;
+        }
+
+      /* Outside strings JSON has its punctuation, numbers and three
+       * literals, nothing else. json-glib's scanner also reads strings in
+       * single quotes, identifiers and comments, where the checks above
+       * would not look. */
+      if (strchr (JSON_OUTSIDE_STRINGS, c) == NULL || c == '\0')
+        {
+          g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX,
+                       _("It is not valid JSON"));
+          return FALSE;
         }
 
       if (depth == 0)
