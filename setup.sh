@@ -6,7 +6,8 @@
 #
 #   ./setup.sh demo     the kiosk against a local haven-receiver over HTTPS
 #   ./setup.sh test     every test, the UI tests under Xvfb, then again under
-#                       AddressSanitizer and UndefinedBehaviorSanitizer
+#                       AddressSanitizer and UndefinedBehaviorSanitizer, then
+#                       a short run of each fuzz target (tests/fuzz)
 #
 # Run as root (or with sudo) the first time, so missing packages can be
 # installed with apt-get.
@@ -53,6 +54,8 @@ packages=(
   at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool
   # Haven under the cage kiosk compositor, photographed with grim (tests/kiosk)
   cage grim xwayland
+  # The fuzz targets (tests/fuzz): clang and its libFuzzer
+  clang libclang-rt-14-dev
 )
 
 log () {
@@ -121,6 +124,13 @@ run_tests () {
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
     run_headless meson test -C build-sanitize --print-errorlogs --num-processes 2 || status=1
+
+  # Each parser of outside input under libFuzzer for 20 s over its corpus,
+  # built with clang in a tree of its own (tests/fuzz/README.md).
+  CC=clang configure build-fuzz -Dfuzzing=true -Dwarning_level=3 -Dwerror=true \
+    -Db_sanitize=address,undefined -Db_lundef=false
+  log "Running the fuzz targets over their corpora"
+  meson test -C build-fuzz --suite fuzz --print-errorlogs --num-processes 2 || status=1
 
   return $status
 }

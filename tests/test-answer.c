@@ -202,6 +202,10 @@ test_parse_amount (void)
   const char *bad[] = {
     "",
     "   ",
+    /* Not UTF-8: g_utf8_normalize() read and wrote past their end. */
+    "1\xc3",
+    "\xe2\x82",
+    "25\xff" "0",
     "-250",
     "- 250",
     "+250",

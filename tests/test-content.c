@@ -568,6 +568,15 @@ static const InvalidCase invalid_cases[] = {
     "  </region>\n"
     TAIL,
     HAVEN_CONTENT_ERROR_INVALID_VALUE, "emergency.xml:3:3: ", "Britain" },
+  /* GMarkup in GLib 2.74 set a second error over the first here (a
+   * warning, fatal in the tests); the place is that of the first byte
+   * that is not UTF-8. */
+  { "not-utf-8-in-comment", "guidance.xml",
+    HEAD "  <!-- caf\xe9 -->\n" "  <guidance id=\"keep-evidence\"><title>A</title></guidance>\n" TAIL,
+    HAVEN_CONTENT_ERROR_SYNTAX, "guidance.xml:3:11: ", "UTF-8" },
+  { "not-utf-8-in-words", "guidance.xml",
+    HEAD "  <guidance id=\"keep-evidence\"><title>caf\xe9</title></guidance>\n" TAIL,
+    HAVEN_CONTENT_ERROR_SYNTAX, "guidance.xml:3:42: ", "UTF-8" },
 };
 
 static void

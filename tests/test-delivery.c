@@ -157,6 +157,60 @@ test_retry_after (void)
   g_assert_cmpint (haven_delivery_parse_retry_after ("1.5", now), ==, -1);
 }
 
+/* Answers a hostile or broken backend may give, each of which json-glib
+ * met with a critical (fatal in the tests) or a leak until Haven read them
+ * itself; found by tests/fuzz/fuzz-backend-answer. */
+static void
+test_hostile_answers (void)
+{
+  static const struct {
+    guint status;
+    const char *body;
+    HavenDeliveryOutcome outcome;
+  } answers[] = {
+    { 201, "{\"case_reference\": [\"HV-1\"]}", HAVEN_DELIVERY_OUTCOME_QUEUED },
+    { 201, "{\"case_reference\": {}}", HAVEN_DELIVERY_OUTCOME_QUEUED },
+    { 201, " \n ", HAVEN_DELIVERY_OUTCOME_QUEUED },
+    { 201, "\"x\" {\"case_reference\": \"HV-1\"}", HAVEN_DELIVERY_OUTCOME_QUEUED },
+    { 400, "{\"error\": {\"text\": \"no\"}}", HAVEN_DELIVERY_OUTCOME_INVALID },
+    { 400, "{\"error\": [], \"fields\": []}", HAVEN_DELIVERY_OUTCOME_INVALID },
+    { 400, "\t", HAVEN_DELIVERY_OUTCOME_INVALID },
+  };
+  static const char * const health[] = {
+    "{\"status\": [\"ok\"], \"api\": 1}",
+    "{\"status\": {}, \"api\": 1}",
+    "{\"status\": \"ok\", \"api\": [1]}",
+    " ",
+    "5 {\"status\": \"ok\", \"api\": 1}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_static (answers[i].body, strlen (answers[i].body));
+      HavenDeliveryVerdict verdict = {
+        .attempts = 1,
+        .backoff_base = HAVEN_DELIVERY_BACKOFF_BASE,
+        .backoff_cap = HAVEN_DELIVERY_BACKOFF_CAP,
+        .result = haven_delivery_result_new ("5f0c8f0e-3c1a-4c57-9d1e-2b7f6c1d9a10",
+                                             HAVEN_DELIVERY_OUTCOME_NOT_TRIED),
+      };
+
+      haven_delivery_judge_response (&verdict, answers[i].status, NULL, body);
+      g_assert_cmpint (verdict.result->outcome, ==, answers[i].outcome);
+      g_assert_null (verdict.result->case_reference);
+      haven_delivery_result_free (verdict.result);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (health); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_static (health[i], strlen (health[i]));
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (haven_backend_parse_health (body, &error), ==, -1);
+      g_assert_error (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE);
+    }
+}
+
 static void
 test_outcomes (void)
 {
@@ -397,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/haven/delivery/backoff-ceiling", test_backoff_ceiling);
   g_test_add_func ("/haven/delivery/backoff-jitter", test_backoff_jitter);
   g_test_add_func ("/haven/delivery/parse-retry-after", test_retry_after);
+  g_test_add_func ("/haven/delivery/hostile-answers", test_hostile_answers);
   g_test_add_func ("/haven/delivery/outcomes", test_outcomes);
   g_test_add ("/haven/delivery/claim-by-id", Fixture, NULL, fixture_set_up, test_claim_by_id,
               fixture_tear_down);

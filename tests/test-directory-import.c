@@ -402,6 +402,43 @@ test_too_many_problems (Fixture       *fixture,
   g_unlink (source);
 }
 
+/* Packages the fuzzer found trouble in (tests/fuzz/): a datapackage.json
+ * that is an empty array, and a table whose reading stops before its
+ * header. Each is a problem in the input, reported as such. */
+static void
+test_hostile_packages (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const struct {
+    const char *datapackage;
+    const char *services;
+    const char *expected;
+  } cases[] = {
+    { "[]", NULL, "datapackage.json" },
+    { "{\"resources\": []}", "\"id,name\n", "a quoted field is never closed" },
+    { "{\"resources\": []}", "id,name\n\xff\n", "the file is not UTF-8 text" },
+  };
+  g_autofree char *package = g_build_filename (fixture->folder, "datapackage.json", NULL);
+  g_autofree char *services = g_build_filename (fixture->folder, "services.csv", NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HavenDirectoryImporter) importer = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_file_set_contents (package, cases[i].datapackage, -1, NULL));
+      g_unlink (services);
+      if (cases[i].services != NULL)
+        g_assert_true (g_file_set_contents (services, cases[i].services, -1, NULL));
+
+      importer = haven_directory_importer_new (package, fixture->db);
+      g_assert_false (haven_directory_importer_run (importer, NULL, &error));
+      g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].expected));
+    }
+}
+
 static void
 run_havenctl (const char * const  *arguments,
               int                 *status,
@@ -827,6 +864,7 @@ main (int   argc,
   ADD ("datapackage", test_datapackage);
   ADD ("invalid", test_invalid);
   ADD ("too-many-problems", test_too_many_problems);
+  ADD ("hostile-packages", test_hostile_packages);
   ADD ("havenctl", test_havenctl);
   ADD ("async", test_async);
   ADD ("replace", test_replace);

@@ -840,6 +840,55 @@ test_hostile_json (void)
   g_assert_false (haven_json_load (parser, "{\"a\": secret words}", -1, &error));
   g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX);
   g_assert_null (strstr (error->message, "secret"));
+  g_clear_error (&error);
+
+  /* White space alone is no document (json-glib loads it without a root,
+   * which callers took for an object). */
+  g_assert_false (haven_json_load (parser, " \n\t ", -1, &error));
+  g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_EMPTY);
+  g_clear_error (&error);
+
+  /* A "\u" escape is four hex digits making a character: json-glib 1.6
+   * leaked memory on a malformed surrogate pair (found by fuzz-request),
+   * and kept a lone surrogate or a short escape as other text. */
+  {
+    static const char * const refused[] = {
+      "[\"\\ud83d\\ud\"]",
+      "[\"\\ud83d\\u0041\"]",
+      "[\"\\ud83dx\"]",
+      "[\"\\ude00\"]",
+      "[\"\\uzzzz\"]",
+      "[\"\\u12\"]",
+      "[\"\\u",
+      /* json-glib 1.6 took these for their first value and leaked the
+       * rest (found by fuzz-backend-answer and fuzz-request). */
+      "5 {\"a\": \"n\"}",
+      "\"just a string\"{\"request_id\": 1}",
+      "{} {\"a\": 1}",
+      "true[1]",
+      "[1] 2",
+      /* json-glib reads these as strings and comments, where the escapes
+       * above went unchecked (found by fuzz-backend-answer). */
+      "{'a': \"\\ud83d\\uee00\"}",
+      "['\"', \"\\ud83d\\ud\"]",
+      "/* \\ud83d */ {}",
+      "{\"a\": 1} # note",
+      "{a: 1}",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_assert_false (haven_json_load (parser, refused[i], -1, &error));
+        g_assert_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX);
+        g_clear_error (&error);
+      }
+  }
+  g_assert_true (haven_json_load (parser, "[\"\\ud83d\\ude00 \\u00e9 \\\\ud800\"]", -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (haven_json_load (parser, " \r\n{\"a\": [1, \"]\"]}\n ", -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (haven_json_load (parser, " -12.5e3\n", -1, &error));
+  g_assert_no_error (error);
 }
 
 int

@@ -99,6 +99,45 @@ test_invalid_rows (void)
                                         .bymonthday = "32", .freq = "MONTHLY" }, "bymonthday");
 }
 
+/* Rules that name no day at all: libical looked for their first day
+ * through six centuries, seconds each (found by tests/fuzz/fuzz-schedule).
+ * They are refused at once. */
+static void
+test_days_that_never_come (void)
+{
+  const HavenScheduleRow rows[] = {
+    { .freq = "MONTHLY", .byday = "6FR" },
+    { .freq = "MONTHLY", .byday = "20FR", .bymonthday = "1" },
+    { .freq = "MONTHLY", .byday = "1MO", .bymonthday = "8" },
+    { .freq = "MONTHLY", .byday = "5FR", .bymonthday = "1" },
+    { .freq = "DAILY", .byday = "1MO", .bymonthday = "8" },
+    { .freq = "WEEKLY", .byday = "2MO" },
+    { .freq = "YEARLY", .byday = "2MO", .byyearday = "1" },
+    { .freq = "YEARLY", .byday = "1MO", .byweekno = "1" },
+  };
+  gint64 started = g_get_monotonic_time ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
+    assert_invalid (&rows[i], "numbers its days");
+  g_test_message ("%zu rules refused in %" G_GINT64_FORMAT " µs", G_N_ELEMENTS (rows),
+                  g_get_monotonic_time () - started);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC);
+}
+
+/* A day with a position and no freq is the month's. */
+static void
+test_position_without_freq (void)
+{
+  const HavenScheduleRow rows[] = {
+    { .byday = "1TH", .opens_at = "17:30", .closes_at = "20:30" },
+  };
+  g_autoptr(HavenSchedule) schedule = schedule_of (rows, G_N_ELEMENTS (rows));
+
+  /* Thursday 5 March 2026 is the month's first; the 12th is not. */
+  g_assert_true (open_at (schedule, "2026-03-05T18:00:00Z", "Europe/London"));
+  g_assert_false (open_at (schedule, "2026-03-12T18:00:00Z", "Europe/London"));
+}
+
 static void
 test_byday (void)
 {
@@ -489,6 +528,8 @@ main (int   argc,
   g_test_add_func ("/haven/schedule/invalid-rows", test_invalid_rows);
   g_test_add_func ("/haven/schedule/byday", test_byday);
   g_test_add_func ("/haven/schedule/byday-without-freq", test_byday_without_freq);
+  g_test_add_func ("/haven/schedule/days-that-never-come", test_days_that_never_come);
+  g_test_add_func ("/haven/schedule/position-without-freq", test_position_without_freq);
   g_test_add_func ("/haven/schedule/across-midnight", test_across_midnight);
   g_test_add_func ("/haven/schedule/dst-spring", test_dst_spring);
   g_test_add_func ("/haven/schedule/dst-autumn", test_dst_autumn);

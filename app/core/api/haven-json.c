@@ -19,16 +19,49 @@
 
 G_DEFINE_QUARK (haven-json-error-quark, haven_json_error)
 
+/* What JSON may hold outside its strings: punctuation, white space, the
+ * characters of numbers and those of true, false and null. */
+#define JSON_OUTSIDE_STRINGS "{}[],:\" \t\n\r-+.0123456789eEtruefalsn"
+
+/* The value of the four hex digits at @data, or -1 when there are not
+ * four. */
+static int
+read_hex4 (const char *data,
+           gsize       available)
+{
+  int value = 0;
+
+  if (available < 4)
+    return -1;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (data[i]);
+
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
+    }
+
+  return value;
+}
+
 /* Looks through @data once, as far as the first thing it refuses:
  * nesting deeper than HAVEN_JSON_MAX_DEPTH (brackets inside strings do not
- * count), or a string holding "\u0000". json-glib would decode that into
- * a C string cut at the NUL, so what is checked would be shorter than what
- * is kept. */
+ * count), a string holding "\u0000", or a "\u" escape that is not four hex
+ * digits making a character. json-glib would decode "\u0000" into a C
+ * string cut at the NUL, so what is checked would be shorter than what is
+ * kept; json-glib 1.6 leaks memory on a surrogate pair it finds malformed,
+ * and keeps a lone surrogate or a short escape as text that is not the
+ * document's. Nor may anything but white space follow the document's one
+ * value: json-glib 1.6 takes "5 {…}" for 5 and leaks the object; nor may
+ * anything JSON does not have stand outside strings. */
 static gboolean
 scan (const char  *data,
       gsize        length,
       GError     **error)
 {
+  enum { BEFORE_VALUE, IN_SCALAR, AFTER_VALUE } top = BEFORE_VALUE;
   gboolean in_string = FALSE;
   guint depth = 0;
 
@@ -40,17 +73,80 @@ scan (const char  *data,
         {
           if (c == '\\' && i + 1 < length)
             {
+              int value;
+
               i++;
-              if (data[i] == 'u' && length - i > 4 && strncmp (data + i + 1, "0000", 4) == 0)
+              if (data[i] != 'u')
+                continue;
+
+              value = read_hex4 (data + i + 1, length - i - 1);
+              if (value == 0)
                 {
                   g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_NUL,
                                _("It holds a NUL character"));
                   return FALSE;
                 }
+              if (value >= 0xd800 && value <= 0xdbff && length - i - 5 >= 2 &&
+                  data[i + 5] == '\\' && data[i + 6] == 'u')
+                {
+                  int low = read_hex4 (data + i + 7, length - i - 7);
+
+                  /* The pair is one character. */
+                  if (low >= 0xdc00 && low <= 0xdfff)
+                    {
+                      i += 10;
+                      continue;
+                    }
+                }
+              if (value < 0 || (value >= 0xd800 && value <= 0xdfff))
+                {
+                  g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX,
+                               _("It is not valid JSON"));
+                  return FALSE;
+                }
+              i += 4;
             }
           else if (c == '"')
-            in_string = FALSE;
+            {
+              in_string = FALSE;
+              if (depth == 0)
+                top = AFTER_VALUE;
+            }
           continue;
+        }
+
+      /* Outside strings JSON has its punctuation, numbers and three
+       * literals, nothing else. json-glib's scanner also reads strings in
+       * single quotes, identifiers and comments, where the checks above
+       * would not look. */
+      if (strchr (JSON_OUTSIDE_STRINGS, c) == NULL || c == '\0')
+        {
+          g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX,
+                       _("It is not valid JSON"));
+          return FALSE;
+        }
+
+      if (depth == 0)
+        {
+          gboolean space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+
+          if (space)
+            {
+              if (top == IN_SCALAR)
+                top = AFTER_VALUE;
+              continue;
+            }
+          if (top == AFTER_VALUE || (top == IN_SCALAR && (c == '"' || c == '[' || c == '{')))
+            {
+              g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX,
+                           _("It is not valid JSON"));
+              return FALSE;
+            }
+          if (c != '"' && c != '[' && c != '{')
+            {
+              top = IN_SCALAR;
+              continue;
+            }
         }
 
       if (c == '"')
@@ -65,7 +161,10 @@ scan (const char  *data,
             }
         }
       else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+        {
+          if (--depth == 0)
+            top = AFTER_VALUE;
+        }
     }
 
   return TRUE;
@@ -113,6 +212,32 @@ haven_json_load (JsonParser  *parser,
       g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_SYNTAX, _("It is not valid JSON"));
       return FALSE;
     }
+  /* White space alone loads, as a document without a root. */
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_EMPTY, _("It is empty"));
+      return FALSE;
+    }
 
   return TRUE;
+}
+
+/**
+ * haven_json_object_get_string:
+ * @object: (nullable): an object from a document loaded with haven_json_load()
+ *
+ * Returns: (nullable): the string @member holds, or %NULL when @object has
+ *   no such member or it holds something else
+ */
+const char *
+haven_json_object_get_string (JsonObject *object,
+                              const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
 }

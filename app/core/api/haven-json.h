@@ -19,10 +19,15 @@ typedef enum {
   HAVEN_JSON_ERROR_SYNTAX,
 } HavenJsonError;
 
-GQuark   haven_json_error_quark (void);
-gboolean haven_json_load        (JsonParser  *parser,
-                                 const char  *data,
-                                 gssize       length,
-                                 GError     **error);
+GQuark      haven_json_error_quark       (void);
+gboolean    haven_json_load              (JsonParser  *parser,
+                                          const char  *data,
+                                          gssize       length,
+                                          GError     **error);
+/* The string @member of @object holds; NULL when it has none or holds
+ * anything else. json-glib's own getters warn (a critical) when a
+ * document from outside has an array or an object there. */
+const char *haven_json_object_get_string (JsonObject  *object,
+                                          const char  *member);
 
 G_END_DECLS

@@ -123,15 +123,20 @@ haven_content_report (FileReader         *reader,
                       ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *valid = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* A message is shown on a terminal and the operator screen, so it must
+   * be UTF-8 even when it quotes a file that is not: GMarkup's own
+   * messages quote the bytes it could not read. */
+  valid = g_utf8_make_valid (message, -1);
   g_ptr_array_add (reader->loader->problems,
                    g_error_new (HAVEN_CONTENT_ERROR, code, "%s:%d:%d: %s",
-                                reader->path, at->line, at->column, message));
+                                reader->path, at->line, at->column, valid));
 }
 
 static gboolean
@@ -314,6 +319,7 @@ read_file (Loader   *loader,
   gsize length = 0;
   FileReader reader = { 0, };
   const char *text;
+  const char *invalid = NULL;
   GStatBuf info;
 
   /* Content is a few hundred kilobytes; a larger file is not content, and
@@ -362,8 +368,18 @@ read_file (Loader   *loader,
     }
   reader.context = g_markup_parse_context_new (&parser, G_MARKUP_DEFAULT_FLAGS, &reader, NULL);
 
-  if (g_markup_parse_context_parse (reader.context, text, length, &error) &&
-      g_markup_parse_context_end_parse (reader.context, &error))
+  /* Checked before GMarkup reads it: GLib 2.74's GMarkup, finding bytes
+   * that are not UTF-8 inside a comment, sets its error and reads on, and
+   * sets another over it (a warning). */
+  if (!g_utf8_validate_len (text, length, &invalid))
+    {
+      Location at = location_at_offset (&reader, (gsize) (invalid - text));
+
+      haven_content_report (&reader, &at, HAVEN_CONTENT_ERROR_SYNTAX,
+                            _("the file is not UTF-8 text"));
+    }
+  else if (g_markup_parse_context_parse (reader.context, text, length, &error) &&
+           g_markup_parse_context_end_parse (reader.context, &error))
     {
       loader->complete[kind] = TRUE;
     }

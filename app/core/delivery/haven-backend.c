@@ -746,9 +746,16 @@ haven_backend_send_finish (HavenBackend  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gint64
-parse_health (GBytes  *body,
-              GError **error)
+/**
+ * haven_backend_parse_health:
+ * @body: the body of the backend's 200 answer to `/v1/health`
+ *
+ * Returns: the API version the backend speaks (1 or more), or -1 with
+ *   @error set when the body is not {"status": "ok", "api": N}
+ */
+gint64
+haven_backend_parse_health (GBytes  *body,
+                            GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) parse_error = NULL;
@@ -769,7 +776,7 @@ parse_health (GBytes  *body,
   api = object != NULL ? json_object_get_member (object, "api") : NULL;
 
   if (object == NULL ||
-      g_strcmp0 (json_object_get_string_member_with_default (object, "status", NULL), "ok") != 0 ||
+      g_strcmp0 (haven_json_object_get_string (object, "status"), "ok") != 0 ||
       api == NULL || json_node_get_value_type (api) != G_TYPE_INT64 ||
       json_node_get_int (api) < 1)
     {
@@ -809,7 +816,7 @@ check_sent_cb (GObject      *object,
       return;
     }
 
-  api_version = parse_health (body, &error);
+  api_version = haven_backend_parse_health (body, &error);
   if (api_version < 0)
     g_task_return_error (task, g_steal_pointer (&error));
   else

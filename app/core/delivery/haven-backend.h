@@ -55,6 +55,8 @@ void          haven_backend_check_async       (HavenBackend         *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
+gint64        haven_backend_parse_health      (GBytes               *body,
+                                               GError              **error);
 gboolean      haven_backend_check_finish      (HavenBackend         *self,
                                                GAsyncResult         *result,
                                                gint64               *api_version,

@@ -348,8 +348,7 @@ parse_field_errors (GBytes  *body,
         g_string_append_printf (text, ": %s", message);
     }
 
-  error = object != NULL ? json_object_get_string_member_with_default (object, "error", NULL)
-                         : NULL;
+  error = haven_json_object_get_string (object, "error");
   if (n_paths == 0 && error != NULL)
     append_sanitised (text, error, 200);
 
@@ -379,8 +378,7 @@ parse_case_reference (GBytes *body)
   if (!JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
 
-  reference = json_object_get_string_member_with_default (json_node_get_object (root),
-                                                          "case_reference", NULL);
+  reference = haven_json_object_get_string (json_node_get_object (root), "case_reference");
   if (reference == NULL || reference[0] == '\0' || strlen (reference) > MAX_CASE_REFERENCE)
     return NULL;
 
@@ -416,15 +414,12 @@ set_backoff (HavenDeliveryVerdict *verdict,
 /* 409, 429 and 503 may say when to come back. */
 static void
 set_backoff_with_retry_after (HavenDeliveryVerdict *verdict,
-                              SoupMessage          *message)
+                              const char           *retry_after_value)
 {
-  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
   gint64 now = g_get_real_time ();
   GTimeSpan retry_after;
 
-  retry_after = haven_delivery_parse_retry_after (soup_message_headers_get_one (headers,
-                                                                                "Retry-After"),
-                                                  now);
+  retry_after = haven_delivery_parse_retry_after (retry_after_value, now);
   set_backoff (verdict, retry_after);
 
   /* No later than the next attempt, which came from a later clock
@@ -468,14 +463,25 @@ haven_delivery_judge_error (HavenDeliveryVerdict *verdict,
   set_backoff (verdict, 0);
 }
 
-/* The table of haven-api-v1.md, "Responses", is read best whole. */
 void
 haven_delivery_judge_answer (HavenDeliveryVerdict *verdict,
                              SoupMessage          *message,
                              GBytes               *body)
 {
+  SoupMessageHeaders *headers = soup_message_get_response_headers (message);
+
+  haven_delivery_judge_response (verdict, soup_message_get_status (message),
+                                 soup_message_headers_get_one (headers, "Retry-After"), body);
+}
+
+/* The table of haven-api-v1.md, "Responses", is read best whole. */
+void
+haven_delivery_judge_response (HavenDeliveryVerdict *verdict,
+                               guint                 status,
+                               const char           *retry_after,
+                               GBytes               *body)
+{
   HavenDeliveryResult *result = verdict->result;
-  guint status = soup_message_get_status (message);
 
   result->status = status;
 
@@ -523,7 +529,7 @@ haven_delivery_judge_answer (HavenDeliveryVerdict *verdict,
       result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
       result->message = g_strdup (_("The backend is still processing an earlier attempt "
                                     "(HTTP 409)"));
-      set_backoff_with_retry_after (verdict, message);
+      set_backoff_with_retry_after (verdict, retry_after);
       return;
 
     case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
@@ -543,7 +549,7 @@ haven_delivery_judge_answer (HavenDeliveryVerdict *verdict,
     case SOUP_STATUS_SERVICE_UNAVAILABLE:
       result->outcome = HAVEN_DELIVERY_OUTCOME_QUEUED;
       result->message = g_strdup_printf (_("The backend is busy (HTTP %u)"), status);
-      set_backoff_with_retry_after (verdict, message);
+      set_backoff_with_retry_after (verdict, retry_after);
       return;
 
     default:

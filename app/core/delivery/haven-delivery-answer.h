@@ -56,5 +56,11 @@ void                 haven_delivery_judge_error      (HavenDeliveryVerdict   *ve
 void                 haven_delivery_judge_answer     (HavenDeliveryVerdict   *verdict,
                                                       SoupMessage            *message,
                                                       GBytes                 *body);
+/* The same from the answer's parts: its HTTP @status, its Retry-After
+ * header (nullable) and its @body (nullable). */
+void                 haven_delivery_judge_response   (HavenDeliveryVerdict   *verdict,
+                                                      guint                   status,
+                                                      const char             *retry_after,
+                                                      GBytes                 *body);
 
 G_END_DECLS

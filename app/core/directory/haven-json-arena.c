@@ -468,7 +468,9 @@ jparse_container (JParser *parser,
       value->length = parser->stack->len - base;
       value->elements = haven_arena_alloc (parser->arena,
                                            sizeof (JValue *) * MAX (1, value->length));
-      memcpy (value->elements, parser->stack->pdata + base, sizeof (JValue *) * value->length);
+      /* An empty array may come before the stack has any storage. */
+      if (value->length > 0)
+        memcpy (value->elements, parser->stack->pdata + base, sizeof (JValue *) * value->length);
     }
 
   g_ptr_array_set_size (parser->stack, base);

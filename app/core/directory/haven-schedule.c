@@ -357,6 +357,34 @@ normalise_list (const char *text,
   return g_string_free (g_steal_pointer (&result), FALSE);
 }
 
+/* Whether a normalised byday list gives any day a position ("2MO"). */
+static gboolean
+has_positions (const char *byday)
+{
+  return strpbrk (byday, "0123456789") != NULL;
+}
+
+/* The largest position, ignoring its sign, in a normalised byday list. */
+static int
+largest_position (const char *byday)
+{
+  int largest = 0;
+
+  for (const char *p = byday; *p != '\0'; p++)
+    {
+      int number = 0;
+
+      if (!g_ascii_isdigit (*p))
+        continue;
+      while (g_ascii_isdigit (*p))
+        number = number * 10 + (*p++ - '0');
+      largest = MAX (largest, number);
+      p--;
+    }
+
+  return largest;
+}
+
 static void
 julian_to_ical (guint32              julian,
                 struct icaltimetype *time)
@@ -469,7 +497,8 @@ build_rule (const HavenScheduleRow  *fields,
   else if (bymonthday != NULL)
     freq = g_strdup ("MONTHLY");
   else if (byday != NULL)
-    freq = g_strdup ("WEEKLY");
+    /* "1TH" alone is the first Thursday of each month. */
+    freq = g_strdup (has_positions (byday) ? "MONTHLY" : "WEEKLY");
 
   if (!is_blank (fields->interval) && !parse_positive (fields->interval, 1000, &interval))
     return invalid (error, _("interval “%s” is not a whole number from 1"), fields->interval);
@@ -491,6 +520,24 @@ build_rule (const HavenScheduleRow  *fields,
       if (interval > 1 || count > 0 || !is_blank (fields->until))
         return invalid (error, _("interval, count and until need freq or byday"));
       return TRUE;
+    }
+
+  /* Days with a position ("2MO") as RFC 5545 allows them, and not beside
+   * the other day parts: "the 6th Friday" or "the first Monday that is
+   * the 8th" is no day at all, and libical looks for one through six
+   * centuries before it gives up, seconds for each such rule (found by
+   * tests/fuzz/fuzz-schedule). */
+  if (byday != NULL && has_positions (byday))
+    {
+      gboolean monthly = g_str_equal (freq, "MONTHLY");
+
+      if ((!monthly && !g_str_equal (freq, "YEARLY")) ||
+          (monthly && largest_position (byday) > 5))
+        return invalid (error, _("byday “%s” numbers its days (as in 2MO), which needs freq "
+                                 "MONTHLY (up to 5) or YEARLY"), fields->byday);
+      if (bymonthday != NULL || byyearday != NULL || byweekno != NULL)
+        return invalid (error, _("byday “%s” numbers its days (as in 2MO), which cannot go "
+                                 "with bymonthday, byyearday or byweekno"), fields->byday);
     }
 
   if (dtstart == 0)

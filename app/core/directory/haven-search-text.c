@@ -88,19 +88,17 @@ static void
 flush_unspaced_run (GString   *out,
                     GArray    *run)
 {
-  const gunichar *chars = (const gunichar *) run->data;
-
   if (run->len == 0)
     return;
 
   g_string_append_c (out, ' ');
   for (guint i = 0; i + 1 < run->len; i++)
     {
-      g_string_append_unichar (out, chars[i]);
-      g_string_append_unichar (out, chars[i + 1]);
+      g_string_append_unichar (out, g_array_index (run, gunichar, i));
+      g_string_append_unichar (out, g_array_index (run, gunichar, i + 1));
       g_string_append_c (out, ' ');
     }
-  g_string_append_unichar (out, chars[run->len - 1]);
+  g_string_append_unichar (out, g_array_index (run, gunichar, run->len - 1));
   g_string_append_c (out, ' ');
 
   g_array_set_size (run, 0);

@@ -200,9 +200,15 @@ skeleton_char (gunichar c)
 static char *
 make_skeleton (const char *text)
 {
-  char *folded = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
+  char *folded;
   GString *skeleton;
 
+  /* GTK gives the kiosk UTF-8, but g_utf8_normalize() reads and writes
+   * past the end of text that is not (found by fuzz-answer). */
+  if (!g_utf8_validate (text, -1, NULL))
+    return NULL;
+
+  folded = g_utf8_normalize (text, -1, G_NORMALIZE_NFKC);
   if (folded == NULL)
     return NULL;
 
