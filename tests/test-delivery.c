@@ -211,6 +211,48 @@ test_hostile_answers (void)
     }
 }
 
+/* A 201 or a health answer of 120,000 nested brackets (240 KB, under
+ * every size limit) overflowed the stack inside json-glib, on every
+ * attempt; an empty health answer read an error that was never set. Both
+ * are now a bad answer, said as such. */
+static void
+test_deep_and_empty_answers (void)
+{
+  g_autoptr(GString) deep = g_string_new ("{\"case_reference\":\"HV-1\",\"x\":");
+  g_autoptr(GBytes) deep_body = NULL;
+  g_autoptr(GBytes) empty_body = g_bytes_new_static ("", 0);
+  g_autoptr(GError) error = NULL;
+  HavenDeliveryVerdict verdict = {
+    .attempts = 1,
+    .backoff_base = HAVEN_DELIVERY_BACKOFF_BASE,
+    .backoff_cap = HAVEN_DELIVERY_BACKOFF_CAP,
+    .result = haven_delivery_result_new ("5f0c8f0e-3c1a-4c57-9d1e-2b7f6c1d9a10",
+                                         HAVEN_DELIVERY_OUTCOME_NOT_TRIED),
+  };
+
+  for (guint i = 0; i < 120000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 120000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  deep_body = g_bytes_new (deep->str, deep->len);
+
+  /* Accepted (201), but its reference is not believed. */
+  haven_delivery_judge_response (&verdict, 201, NULL, deep_body);
+  g_assert_cmpint (verdict.result->outcome, ==, HAVEN_DELIVERY_OUTCOME_QUEUED);
+  g_assert_null (verdict.result->case_reference);
+  haven_delivery_result_free (verdict.result);
+
+  g_assert_cmpint (haven_backend_parse_health (deep_body, &error), ==, -1);
+  g_assert_error (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "32"));
+  g_clear_error (&error);
+
+  g_assert_cmpint (haven_backend_parse_health (empty_body, &error), ==, -1);
+  g_assert_error (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (error->message);
+}
+
 static void
 test_outcomes (void)
 {
@@ -452,6 +494,7 @@ main (int   argc,
   g_test_add_func ("/haven/delivery/backoff-jitter", test_backoff_jitter);
   g_test_add_func ("/haven/delivery/parse-retry-after", test_retry_after);
   g_test_add_func ("/haven/delivery/hostile-answers", test_hostile_answers);
+  g_test_add_func ("/haven/delivery/deep-and-empty-answers", test_deep_and_empty_answers);
   g_test_add_func ("/haven/delivery/outcomes", test_outcomes);
   g_test_add ("/haven/delivery/claim-by-id", Fixture, NULL, fixture_set_up, test_claim_by_id,
               fixture_tear_down);
