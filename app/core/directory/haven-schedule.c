@@ -930,21 +930,11 @@ row_applies_on (HavenSchedule *self,
   return TRUE;
 }
 
-static void
-local_moment (const Row               *row,
-              const HavenScheduleTime *time,
-              guint32                 *day,
-              int                     *minute)
+/* The Julian day of 1 January 1970, where Unix time counts from. */
+static gsize
+unix_epoch_julian_day (void)
 {
   static gsize epoch_julian;
-  gint64 seconds;
-
-  if (row->offset == LOCAL_TIME)
-    {
-      *day = time->local_day;
-      *minute = time->local_minute;
-      return;
-    }
 
   if (g_once_init_enter (&epoch_julian))
     {
@@ -954,6 +944,27 @@ local_moment (const Row               *row,
       g_date_set_dmy (&date, 1, 1, 1970);
       g_once_init_leave (&epoch_julian, g_date_get_julian (&date));
     }
+
+  return epoch_julian;
+}
+
+static void
+local_moment (const Row               *row,
+              const HavenScheduleTime *time,
+              guint32                 *day,
+              int                     *minute)
+{
+  gsize epoch_julian;
+  gint64 seconds;
+
+  if (row->offset == LOCAL_TIME)
+    {
+      *day = time->local_day;
+      *minute = time->local_minute;
+      return;
+    }
+
+  epoch_julian = unix_epoch_julian_day ();
 
   seconds = time->unix_time + (gint64) row->offset * 60;
   *day = epoch_julian + (guint32) (seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0));
@@ -1166,7 +1177,7 @@ row_opening_local (const Row               *row,
                    guint32                 *local_day,
                    int                     *local_minute)
 {
-  static gsize epoch_julian;
+  gsize epoch_julian;
   gint64 local_offset;
   gint64 minutes;
 
@@ -1177,14 +1188,7 @@ row_opening_local (const Row               *row,
       return;
     }
 
-  if (g_once_init_enter (&epoch_julian))
-    {
-      GDate date;
-
-      g_date_clear (&date, 1);
-      g_date_set_dmy (&date, 1, 1, 1970);
-      g_once_init_leave (&epoch_julian, g_date_get_julian (&date));
-    }
+  epoch_julian = unix_epoch_julian_day ();
 
   local_offset = (((gint64) time->local_day - (gint64) epoch_julian) * 86400 +
                   (gint64) time->local_minute * 60 - time->unix_time) / 60;
