@@ -428,6 +428,12 @@ typedef struct {
 /* How long a ring may take to show once its control has the focus. */
 #define RING_SECONDS 10
 
+static gboolean
+window_is_active (HavenWindow *window)
+{
+  return gtk_window_is_active (GTK_WINDOW (window));
+}
+
 /* Whether the keyboard focus is on @control or inside it (an entry's
  * text). */
 static gboolean
@@ -454,6 +460,12 @@ measure_rings_on_page (HavenWindow *window,
   g_auto(ScreenPixels) focused = { NULL, 0, 0, 0, 0 };
   g_autofree char *rest_name = g_strdup_printf ("rings-rest-%s-%s", page,
                                                 high_contrast ? "high-contrast" : "normal");
+
+  /* GTK marks a focused field as focused only in the active window. */
+  gtk_window_present (GTK_WINDOW (window));
+  if (!iterate_until (window_is_active, window, RING_SECONDS))
+    g_error ("%s: waited %d s for the window to be the active one, for its focus to show", mode,
+             RING_SECONDS);
 
   /* The page with no control focused and no ring shown. A page that has
    * just opened may still put its first focus on a field, whose ring
