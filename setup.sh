@@ -111,8 +111,13 @@ run_tests () {
 
   install_packages
   configure build -Dwarning_level=3 -Dwerror=true
+  # meson's timeout only catches a test that hangs: every test that waits
+  # has its own deadline and says what it waited for. A busy machine (two
+  # cores, other builds beside) may make a test take twice its usual time,
+  # and a sanitized build three times more, so the timeouts allow for both.
   log "Running the test suite"
-  run_headless meson test -C build --print-errorlogs --num-processes 2 || status=1
+  run_headless meson test -C build --print-errorlogs --num-processes 2 \
+    --timeout-multiplier 2 || status=1
 
   # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
   # GTK and fontconfig keep caches for the life of the process, which
@@ -123,7 +128,8 @@ run_tests () {
   log "Running the test suite under AddressSanitizer and UndefinedBehaviorSanitizer"
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-    run_headless meson test -C build-sanitize --print-errorlogs --num-processes 2 || status=1
+    run_headless meson test -C build-sanitize --print-errorlogs --num-processes 2 \
+      --timeout-multiplier 6 || status=1
 
   # Each parser of outside input under libFuzzer for 20 s over its corpus,
   # built with clang in a tree of its own (tests/fuzz/README.md).
