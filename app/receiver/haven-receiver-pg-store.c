@@ -206,19 +206,23 @@ run_sql (HavenReceiverPgStore  *self,
   return result;
 }
 
+/* Runs @sql, which may be several statements (as a migration is) and
+ * takes no parameters. */
 static gboolean
 run_command (HavenReceiverPgStore  *self,
              PGconn                *connection,
              const char            *sql,
              GError               **error)
 {
-  PGresult *result = run_sql (self, connection, sql, 0, NULL, NULL, NULL, error);
+  PGresult *result = PQexec (connection, sql);
+  ExecStatusType status = PQresultStatus (result);
+  gboolean ok = TRUE;
 
-  if (result == NULL)
-    return FALSE;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    ok = set_result_error (self, connection, result, error);
 
   PQclear (result);
-  return TRUE;
+  return ok;
 }
 
 static PGconn *
@@ -545,7 +549,7 @@ accept_job (HavenReceiverPgStore  *self,
    * request is stored once already, or will be by the new holder. */
   if (!stored)
     {
-      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST,
                    _("Database %s: the claim on a submission was lost before it was stored"),
                    self->name);
       return FALSE;

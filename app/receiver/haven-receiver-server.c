@@ -236,9 +236,10 @@ release_claim (HavenReceiverServer *self,
   if (submission->claimed_key == NULL)
     return;
 
+  /* A claim that cannot be released now goes stale, and is taken over. */
   if (!haven_receiver_store_release (self->store, ANONYMOUS_CLIENT, submission->claimed_key,
                                      &error))
-    g_warning ("A submission’s claim cannot be released: %s", error->message);
+    g_message ("A submission’s claim cannot be released: %s", error->message);
   g_clear_pointer (&submission->claimed_key, g_free);
 }
 
@@ -713,21 +714,37 @@ send_invalid (SoupServerMessage *message,
   send_json (message, SOUP_STATUS_BAD_REQUEST, builder);
 }
 
-/* 503 with Retry-After while the database cannot be reached (the kiosk
- * tries again later), 500 for anything else. */
+/* Logs a failure of the store and answers it: 503 with Retry-After while
+ * the database cannot be reached, and 409 with Retry-After when another
+ * receiver took the claim over (or an earlier try of ours was stored
+ * after all), both of which the kiosk tries again later and neither of
+ * which is a fault of this program; 500 for anything else. */
 static void
 send_store_error (SoupServerMessage *message,
+                  const char        *doing,
                   const GError      *error)
 {
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
   if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE))
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                    "Retry-After", "1");
+      g_message ("%s: %s", doing, error->message);
+      soup_message_headers_replace (headers, "Retry-After", "1");
       send_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "the database is unavailable");
-      return;
     }
-
-  send_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error");
+  else if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
+                            HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST))
+    {
+      g_message ("%s: %s", doing, error->message);
+      soup_message_headers_replace (headers, "Retry-After", "1");
+      send_error (message, SOUP_STATUS_CONFLICT,
+                  "a request with this key is still being processed");
+    }
+  else
+    {
+      g_warning ("%s: %s", doing, error->message);
+      send_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error");
+    }
 }
 
 static gint64
@@ -829,8 +846,7 @@ check_submission (HavenReceiverServer *self,
                                    body_sha256, get_stale_after (self), &claim, &stored_status,
                                    &stored_body, &error))
     {
-      g_warning ("A submission cannot be looked up: %s", error->message);
-      send_store_error (message, error);
+      send_store_error (message, "A submission cannot be looked up", error);
       return FALSE;
     }
 
@@ -926,9 +942,8 @@ process_submission (HavenReceiverServer *self,
 
   if (error != NULL)
     {
-      g_warning ("A submission cannot be stored: %s", error->message);
       release_claim (self, submission);
-      send_store_error (message, error);
+      send_store_error (message, "A submission cannot be stored", error);
       return;
     }
 

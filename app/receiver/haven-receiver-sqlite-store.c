@@ -587,7 +587,7 @@ accept_locked (HavenReceiverSqliteStore    *self,
    * store, and ours would be a second copy. */
   if (sqlite3_changes (self->db) != 1)
     {
-      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST,
                    _("Database %s: the claim on a submission was lost before it was stored"),
                    self->path);
       goto fail;

@@ -20,6 +20,9 @@ typedef enum {
   HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE,
   /* The database file may be read or written by others than its owner. */
   HAVEN_RECEIVER_STORE_ERROR_PERMISSIONS,
+  /* Accepting found the claim no longer this instance's: another took it
+   * over as stale, or an earlier try of this accept was stored. */
+  HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST,
 } HavenReceiverStoreError;
 
 /* What an Idempotency-Key's history says about a new attempt with it. */
