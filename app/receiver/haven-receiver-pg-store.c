@@ -225,6 +225,14 @@ run_command (HavenReceiverPgStore  *self,
   return ok;
 }
 
+/* PostgreSQL's notices (such as "already exists, skipping" for the
+ * schema_version table each start) are not for the operator. */
+static void
+ignore_notice (void       *user_data,
+               const char *message)
+{
+}
+
 static PGconn *
 connect_to_server (HavenReceiverPgStore  *self,
                    GError               **error)
@@ -249,6 +257,7 @@ connect_to_server (HavenReceiverPgStore  *self,
       return NULL;
     }
 
+  PQsetNoticeProcessor (connection, ignore_notice, NULL);
   return connection;
 }
 

@@ -110,3 +110,28 @@ database_exec (const char         *location,
 {
   g_autoptr(GBytes) value = query (location, sql, params, FALSE);
 }
+
+/* Every row of @sql's first two columns, as text, in a table of the
+ * first to the second: one connection for many rows. PostgreSQL only. */
+GHashTable *
+database_query_pairs (const char *location,
+                      const char *sql)
+{
+  GHashTable *pairs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  PGconn *connection = PQconnectdb (location);
+  PGresult *result;
+
+  g_assert_true (database_is_uri (location));
+  if (PQstatus (connection) != CONNECTION_OK)
+    g_error ("%s", PQerrorMessage (connection));
+  result = PQexec (connection, sql);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (result));
+  for (int i = 0; i < PQntuples (result); i++)
+    g_hash_table_insert (pairs, g_strdup (PQgetvalue (result, i, 0)),
+                         g_strdup (PQgetvalue (result, i, 1)));
+  PQclear (result);
+  PQfinish (connection);
+
+  return pairs;
+}

@@ -18,5 +18,7 @@ char     *database_query_text (const char         *location,
 void      database_exec       (const char         *location,
                                const char         *sql,
                                const char * const *params);
+GHashTable *database_query_pairs (const char      *location,
+                                  const char      *sql);
 
 G_END_DECLS
