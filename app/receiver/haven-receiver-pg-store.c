@@ -45,6 +45,13 @@
  * given up, so a server that vanished cannot hold a call for long. */
 #define TCP_USER_TIMEOUT "10000"
 
+/* TCP keepalives, so that a connection to a machine that vanished while
+ * the receiver waited for an answer is given up in about 25 s: idle
+ * seconds, then probes this far apart, this many. */
+#define KEEPALIVES_IDLE "10"
+#define KEEPALIVES_INTERVAL "5"
+#define KEEPALIVES_COUNT "3"
+
 /* Keeps the schema setup of receivers started at once in turn: any
  * constant, the same in every receiver. */
 #define MIGRATION_LOCK_ID "7244551000017"
@@ -240,10 +247,12 @@ connect_to_server (HavenReceiverPgStore  *self,
   /* Earlier keywords are overridden by what the URI (dbname, expanded)
    * says, so an operator's own connect_timeout wins. */
   const char * const keywords[] = {
-    "connect_timeout", "tcp_user_timeout", "application_name", "dbname", NULL
+    "connect_timeout", "tcp_user_timeout", "keepalives_idle", "keepalives_interval",
+    "keepalives_count", "application_name", "dbname", NULL
   };
   const char * const values[] = {
-    CONNECT_TIMEOUT, TCP_USER_TIMEOUT, "haven-receiver", self->uri, NULL
+    CONNECT_TIMEOUT, TCP_USER_TIMEOUT, KEEPALIVES_IDLE, KEEPALIVES_INTERVAL, KEEPALIVES_COUNT,
+    "haven-receiver", self->uri, NULL
   };
   PGconn *connection = PQconnectdbParams (keywords, values, 1);
 

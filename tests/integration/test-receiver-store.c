@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "haven-receiver-store.h"
@@ -457,6 +459,44 @@ test_envelope (gconstpointer user_data)
   race_clear (&race);
 }
 
+/* A database a later receiver brought to a schema this one does not know
+ * is refused, and left as it is. */
+static void
+test_newer_schema (gconstpointer user_data)
+{
+  gboolean postgresql = GPOINTER_TO_INT (user_data);
+  g_autofree char *location = new_location (postgresql);
+  g_autoptr(HavenReceiverStore) store = open_store (location);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  const char *set_sql = postgresql ? "UPDATE schema_version SET version = 99"
+                                   : "PRAGMA user_version = 99";
+  const char *get_sql = postgresql ? "SELECT version::text FROM schema_version"
+                                   : "PRAGMA user_version";
+  const char *known_version = postgresql ? "1" : "4";
+  HavenReceiverStore *newer;
+
+  g_clear_object (&store);
+  database_exec (location, set_sql, NULL);
+
+  newer = haven_receiver_store_open (location, &error);
+  g_assert_null (newer);
+  g_assert_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_NEWER_SCHEMA);
+  g_assert_nonnull (strstr (error->message, "99"));
+  version = database_query_text (location, get_sql, NULL);
+  g_assert_cmpstr (version, ==, "99");
+
+  /* Put back for the other cases on the same database. */
+  {
+    g_autofree char *reset = postgresql
+      ? g_strdup_printf ("UPDATE schema_version SET version = %s", known_version)
+      : g_strdup_printf ("PRAGMA user_version = %s", known_version);
+
+    database_exec (location, reset, NULL);
+  }
+  store = open_store (location);
+}
+
 static void
 test_no_postgresql (void)
 {
@@ -496,6 +536,7 @@ main (int   argc,
       g_autofree char *stale_race = g_strconcat (base, "/stale-race", NULL);
       g_autofree char *claim_lost = g_strconcat (base, "/claim-lost-and-clients", NULL);
       g_autofree char *envelope = g_strconcat (base, "/envelope", NULL);
+      g_autofree char *newer_schema = g_strconcat (base, "/newer-schema", NULL);
 
       if (postgresql && pg_bindir == NULL)
         {
@@ -508,6 +549,7 @@ main (int   argc,
       g_test_add_data_func (claim_lost, GINT_TO_POINTER (postgresql),
                             test_claim_lost_and_clients);
       g_test_add_data_func (envelope, GINT_TO_POINTER (postgresql), test_envelope);
+      g_test_add_data_func (newer_schema, GINT_TO_POINTER (postgresql), test_newer_schema);
     }
 
   if (pg_bindir != NULL)
