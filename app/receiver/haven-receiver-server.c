@@ -44,6 +44,11 @@
 
 #define SUBMISSION_DATA "haven-receiver-submission"
 
+/* Whose Idempotency-Keys these are, for the store: every client is one
+ * and the same until the server tells clients apart ("cert:…",
+ * "token:…"). */
+#define ANONYMOUS_CLIENT "anonymous"
+
 /* RFC 6585; libsoup 3.2 has no name for it. */
 #define STATUS_TOO_MANY_REQUESTS 429
 
@@ -78,8 +83,9 @@ typedef struct {
   char *request_id;
   /* Set while this submission holds the key in flight. */
   char *claimed_key;
-  /* The request's JSON, opened when it came sealed. */
-  GBytes *json;
+  /* The request's body exactly as received, sealed or JSON. */
+  GBytes *body;
+  gboolean sealed;
 } Submission;
 
 typedef void (*DelayedFunc) (HavenReceiverServer *self,
@@ -185,7 +191,7 @@ submission_free (Submission *submission)
   g_free (submission->request_id);
   /* Released by whoever claimed it before the message goes. */
   g_assert (submission->claimed_key == NULL);
-  g_clear_pointer (&submission->json, g_bytes_unref);
+  g_clear_pointer (&submission->body, g_bytes_unref);
   g_free (submission);
 }
 
@@ -230,8 +236,10 @@ release_claim (HavenReceiverServer *self,
   if (submission->claimed_key == NULL)
     return;
 
-  if (!haven_receiver_store_release (self->store, submission->claimed_key, &error))
-    g_warning ("A submission’s claim cannot be released: %s", error->message);
+  /* A claim that cannot be released now goes stale, and is taken over. */
+  if (!haven_receiver_store_release (self->store, ANONYMOUS_CLIENT, submission->claimed_key,
+                                     &error))
+    g_message ("A submission’s claim cannot be released: %s", error->message);
   g_clear_pointer (&submission->claimed_key, g_free);
 }
 
@@ -706,6 +714,39 @@ send_invalid (SoupServerMessage *message,
   send_json (message, SOUP_STATUS_BAD_REQUEST, builder);
 }
 
+/* Logs a failure of the store and answers it: 503 with Retry-After while
+ * the database cannot be reached, and 409 with Retry-After when another
+ * receiver took the claim over (or an earlier try of ours was stored
+ * after all), both of which the kiosk tries again later and neither of
+ * which is a fault of this program; 500 for anything else. */
+static void
+send_store_error (SoupServerMessage *message,
+                  const char        *doing,
+                  const GError      *error)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+  if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE))
+    {
+      g_message ("%s: %s", doing, error->message);
+      soup_message_headers_replace (headers, "Retry-After", "1");
+      send_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "the database is unavailable");
+    }
+  else if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
+                            HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST))
+    {
+      g_message ("%s: %s", doing, error->message);
+      soup_message_headers_replace (headers, "Retry-After", "1");
+      send_error (message, SOUP_STATUS_CONFLICT,
+                  "a request with this key is still being processed");
+    }
+  else
+    {
+      g_warning ("%s: %s", doing, error->message);
+      send_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error");
+    }
+}
+
 static gint64
 get_stale_after (HavenReceiverServer *self)
 {
@@ -798,13 +839,14 @@ check_submission (HavenReceiverServer *self,
   if (haven_request_is_uuid_v4 (request_id))
     submission->request_id = g_strdup (request_id);
 
-  body_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, json);
-  if (!haven_receiver_store_claim (self->store, key, submission->kind, body_sha256,
-                                   get_stale_after (self), &claim, &stored_status,
+  /* Over the bytes as received: a kiosk's retries send the same ones,
+   * sealed or not. */
+  body_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+  if (!haven_receiver_store_claim (self->store, ANONYMOUS_CLIENT, key, submission->kind,
+                                   body_sha256, get_stale_after (self), &claim, &stored_status,
                                    &stored_body, &error))
     {
-      g_warning ("A submission cannot be looked up: %s", error->message);
-      send_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error");
+      send_store_error (message, "A submission cannot be looked up", error);
       return FALSE;
     }
 
@@ -812,7 +854,8 @@ check_submission (HavenReceiverServer *self,
     {
     case HAVEN_RECEIVER_CLAIM_NEW:
       submission->claimed_key = g_steal_pointer (&key);
-      submission->json = g_steal_pointer (&json);
+      submission->body = g_steal_pointer (&body);
+      submission->sealed = sealed;
       return TRUE;
 
     case HAVEN_RECEIVER_CLAIM_IN_FLIGHT:
@@ -887,8 +930,9 @@ process_submission (HavenReceiverServer *self,
       g_clear_error (&error);
       g_free (response_body);
       response_body = make_created_body (case_reference);
-      if (haven_receiver_store_accept (self->store, submission->claimed_key, submission->kind,
-                                       submission->json, case_reference, SOUP_STATUS_CREATED,
+      if (haven_receiver_store_accept (self->store, ANONYMOUS_CLIENT, submission->claimed_key,
+                                       submission->kind, submission->body, submission->sealed,
+                                       NULL, case_reference, SOUP_STATUS_CREATED,
                                        response_body, &error))
         break;
       if (!g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
@@ -898,14 +942,13 @@ process_submission (HavenReceiverServer *self,
 
   if (error != NULL)
     {
-      g_warning ("A submission cannot be stored: %s", error->message);
       release_claim (self, submission);
-      send_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error");
+      send_store_error (message, "A submission cannot be stored", error);
       return;
     }
 
   g_clear_pointer (&submission->claimed_key, g_free);
-  g_clear_pointer (&submission->json, g_bytes_unref);
+  g_clear_pointer (&submission->body, g_bytes_unref);
 
   send_json_text (message, SOUP_STATUS_CREATED, g_steal_pointer (&response_body));
 }

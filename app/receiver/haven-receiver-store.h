@@ -4,6 +4,7 @@
 #include <glib-object.h>
 
 #include "haven-request.h"
+#include "haven-request-envelope.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,14 @@ typedef enum {
   HAVEN_RECEIVER_STORE_ERROR_SQL,
   HAVEN_RECEIVER_STORE_ERROR_NEWER_SCHEMA,
   HAVEN_RECEIVER_STORE_ERROR_DUPLICATE,
+  /* The database cannot be reached now (PostgreSQL restarting, say): a
+   * later attempt may succeed, so the caller answers 503. */
+  HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE,
+  /* The database file may be read or written by others than its owner. */
+  HAVEN_RECEIVER_STORE_ERROR_PERMISSIONS,
+  /* Accepting found the claim no longer this instance's: another took it
+   * over as stale, or an earlier try of this accept was stored. */
+  HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST,
 } HavenReceiverStoreError;
 
 /* What an Idempotency-Key's history says about a new attempt with it. */
@@ -22,7 +31,8 @@ typedef enum {
   HAVEN_RECEIVER_CLAIM_NEW,
   /* Another attempt with the same body is being processed. */
   HAVEN_RECEIVER_CLAIM_IN_FLIGHT,
-  /* Used before with a different body (or at the other endpoint). */
+  /* Used before with a different body, at the other endpoint or by
+   * another client. */
   HAVEN_RECEIVER_CLAIM_MISMATCH,
   /* Accepted before: answer again what was answered then. */
   HAVEN_RECEIVER_CLAIM_DONE,
@@ -30,12 +40,53 @@ typedef enum {
 
 #define HAVEN_TYPE_RECEIVER_STORE (haven_receiver_store_get_type ())
 
-G_DECLARE_FINAL_TYPE (HavenReceiverStore, haven_receiver_store, HAVEN, RECEIVER_STORE, GObject)
+G_DECLARE_DERIVABLE_TYPE (HavenReceiverStore, haven_receiver_store, HAVEN, RECEIVER_STORE, GObject)
+
+/* The receiver's store is one of two databases (haven-receiver-sqlite-store.c,
+ * haven-receiver-pg-store.c); the server sees only this class. Every
+ * method may be called from several threads at once. */
+struct _HavenReceiverStoreClass
+{
+  GObjectClass parent_class;
+
+  gboolean (*claim)         (HavenReceiverStore         *self,
+                             const char                 *client_id,
+                             const char                 *key,
+                             HavenRequestKind            kind,
+                             const char                 *body_sha256,
+                             gint64                      stale_after,
+                             HavenReceiverClaim         *claim,
+                             guint                      *response_status,
+                             char                      **response_body,
+                             GError                    **error);
+  gboolean (*accept)        (HavenReceiverStore         *self,
+                             const char                 *client_id,
+                             const char                 *key,
+                             HavenRequestKind            kind,
+                             GBytes                     *body,
+                             gboolean                    sealed,
+                             const HavenRequestEnvelope *envelope,
+                             const char                 *case_reference,
+                             guint                       response_status,
+                             const char                 *response_body,
+                             GError                    **error);
+  gboolean (*release)       (HavenReceiverStore         *self,
+                             const char                 *client_id,
+                             const char                 *key,
+                             GError                    **error);
+  gboolean (*release_stale) (HavenReceiverStore         *self,
+                             gint64                      stale_after,
+                             guint                      *n_released,
+                             GError                    **error);
+};
 
 GQuark              haven_receiver_store_error_quark         (void);
-HavenReceiverStore *haven_receiver_store_open                (const char          *path,
+gboolean            haven_receiver_store_is_uri              (const char          *location);
+HavenReceiverStore *haven_receiver_store_open                (const char          *location,
                                                               GError             **error);
+const char         *haven_receiver_store_get_instance_id     (HavenReceiverStore  *self);
 gboolean            haven_receiver_store_claim               (HavenReceiverStore  *self,
+                                                              const char          *client_id,
                                                               const char          *key,
                                                               HavenRequestKind     kind,
                                                               const char          *body_sha256,
@@ -45,14 +96,18 @@ gboolean            haven_receiver_store_claim               (HavenReceiverStore
                                                               char               **response_body,
                                                               GError             **error);
 gboolean            haven_receiver_store_accept              (HavenReceiverStore  *self,
+                                                              const char          *client_id,
                                                               const char          *key,
                                                               HavenRequestKind     kind,
                                                               GBytes              *body,
+                                                              gboolean             sealed,
+                                                              const HavenRequestEnvelope *envelope,
                                                               const char          *case_reference,
                                                               guint                response_status,
                                                               const char          *response_body,
                                                               GError             **error);
 gboolean            haven_receiver_store_release             (HavenReceiverStore  *self,
+                                                              const char          *client_id,
                                                               const char          *key,
                                                               GError             **error);
 gboolean            haven_receiver_store_release_stale       (HavenReceiverStore  *self,

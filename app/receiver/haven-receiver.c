@@ -16,6 +16,7 @@
 #include "haven-paths.h"
 #include "haven-receiver-keypair.h"
 #include "haven-receiver-server.h"
+#include "haven-receiver-sqlite-store.h"
 #include "haven-receiver-store.h"
 #include "haven-receiver-tokens.h"
 
@@ -126,6 +127,7 @@ typedef struct {
   char *key_file;
   char *ca_file;
   char *db_file;
+  char *database_uri;
   char *token_file;
   char *keypair_file;
   char *make_keypair_file;
@@ -147,6 +149,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->key_file, g_free);
   g_clear_pointer (&options->ca_file, g_free);
   g_clear_pointer (&options->db_file, g_free);
+  g_clear_pointer (&options->database_uri, g_free);
   g_clear_pointer (&options->token_file, g_free);
   g_clear_pointer (&options->keypair_file, g_free);
   g_clear_pointer (&options->make_keypair_file, g_free);
@@ -220,6 +223,9 @@ parse_options (Options   *options,
       N_("Refuse kiosks without a client certificate signed by --ca"), NULL },
     { "db", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->db_file,
       N_("The SQLite database of received requests (created when missing)"), N_("FILE") },
+    { "database", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &options->database_uri,
+      N_("The PostgreSQL database of received requests, which several receivers may share"),
+      N_("postgresql://…") },
     { "insecure-http", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options->insecure_http,
       N_("Serve plain HTTP instead of HTTPS, on a loopback address only (for tests)"), NULL },
     { "token-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->token_file,
@@ -290,8 +296,11 @@ parse_options (Options   *options,
 static const char *
 check_options (const Options *options)
 {
-  if (options->db_file == NULL)
-    return _("--db is required");
+  if ((options->db_file == NULL) == (options->database_uri == NULL))
+    return _("Either --db or --database is required, not both");
+
+  if (options->database_uri != NULL && !haven_receiver_store_is_uri (options->database_uri))
+    return _("--database takes a URI that starts with postgresql:// or postgres://");
 
   if (options->insecure_http &&
       (options->certificate_file != NULL || options->key_file != NULL ||
@@ -383,7 +392,13 @@ open_store (const Options  *options,
             Receiver       *receiver,
             GError        **error)
 {
-  receiver->store = haven_receiver_store_open (options->db_file, error);
+  /* --db is a file whatever its name looks like; --database was checked
+   * to be a PostgreSQL URI. */
+  if (options->db_file != NULL)
+    receiver->store = HAVEN_RECEIVER_STORE (haven_receiver_sqlite_store_open (options->db_file,
+                                                                              error));
+  else
+    receiver->store = haven_receiver_store_open (options->database_uri, error);
 
   return receiver->store != NULL;
 }
@@ -470,7 +485,8 @@ main (int   argc,
 
   if (options.make_keypair_file != NULL)
     {
-      if (options.db_file != NULL || options.listen_text != NULL ||
+      if (options.db_file != NULL || options.database_uri != NULL ||
+          options.listen_text != NULL ||
           options.certificate_file != NULL || options.key_file != NULL ||
           options.ca_file != NULL || options.keypair_file != NULL || options.token_file != NULL)
         return usage_error (_("--make-keypair is used on its own"));

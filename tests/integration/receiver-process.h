@@ -18,6 +18,7 @@ typedef struct {
   GDataInputStream *stdout_stream;
   /* The base URL from its "listening on URL" line. */
   char *url;
+  /* A SQLite file, or a PostgreSQL URI. */
   char *db_path;
 } ReceiverProcess;
 

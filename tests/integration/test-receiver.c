@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -15,6 +16,8 @@
 
 #include "haven-sealed-box.h"
 #include "haven-tls-pin.h"
+#include "pg-cluster.h"
+#include "receiver-database.h"
 #include "receiver-process.h"
 
 /* haven-receiver as integrators meet it: what it answers over HTTPS, the
@@ -54,6 +57,16 @@ static const char * const fail_status_options[] = {
 };
 static const char * const close_mid_answer_options[] = { "--close-mid-answer", "1", NULL };
 
+/* The same cases on PostgreSQL: "%pg" first puts the receiver on the
+ * test's cluster (--database) instead of a SQLite file of its own. */
+#define ON_POSTGRESQL "%pg"
+static const char * const pg_options[] = { ON_POSTGRESQL, NULL };
+static const char * const pg_delay_options[] = { ON_POSTGRESQL, "--delay-ms", "~1500", NULL };
+
+/* Started by main() when PostgreSQL is installed; one database for every
+ * case, which each use keys of their own. */
+static PgCluster *pg_cluster;
+
 /* Starts a receiver over TLS on @db_path (NULL for a new database) with
  * @options, where "@NAME" stands for work_path (NAME). */
 static ReceiverProcess *
@@ -64,7 +77,13 @@ start_receiver (const char         *db_path,
 
   for (guint i = 0; options != NULL && options[i] != NULL; i++)
     {
-      if (options[i][0] == '@')
+      if (g_str_equal (options[i], ON_POSTGRESQL))
+        {
+          g_assert_nonnull (pg_cluster);
+          if (db_path == NULL)
+            db_path = pg_cluster_get_uri (pg_cluster);
+        }
+      else if (options[i][0] == '@')
         g_ptr_array_add (arguments, work_path (options[i] + 1));
       else if (options[i][0] == '~')
         g_ptr_array_add (arguments, g_strdup_printf ("%" G_GUINT64_FORMAT,
@@ -278,18 +297,6 @@ assert_error (SoupMessage *message,
   return g_strdup (json_object_get_string_member (object, "error"));
 }
 
-static sqlite3 *
-open_database (ReceiverProcess *receiver,
-               int              flags)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (receiver->db_path, &db, flags, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-
-  return db;
-}
-
 /* What the receiver stored for @request_id: its kind and case reference,
  * and the body in @body. */
 static void
@@ -299,38 +306,47 @@ lookup_request (ReceiverProcess  *receiver,
                 char            **case_reference,
                 GBytes          **body)
 {
-  sqlite3 *db = open_database (receiver, SQLITE_OPEN_READONLY);
-  sqlite3_stmt *statement = NULL;
+  const char * const params[] = { request_id, NULL };
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT kind, case_reference, body FROM requests "
-                                       "WHERE request_id = ?1", -1, &statement, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_bind_text (statement, 1, request_id, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_ROW);
-  *kind = g_strdup ((const char *) sqlite3_column_text (statement, 0));
-  *case_reference = g_strdup ((const char *) sqlite3_column_text (statement, 1));
-  *body = g_bytes_new (sqlite3_column_blob (statement, 2), sqlite3_column_bytes (statement, 2));
-  sqlite3_finalize (statement);
-  sqlite3_close (db);
+  *kind = database_query_text (receiver->db_path,
+                               "SELECT kind FROM requests WHERE request_id = $1", params);
+  *case_reference = database_query_text (receiver->db_path,
+                                         "SELECT case_reference FROM requests "
+                                         "WHERE request_id = $1", params);
+  *body = database_query (receiver->db_path, "SELECT body FROM requests WHERE request_id = $1",
+                          params);
+  g_assert_nonnull (*kind);
+  g_assert_nonnull (*body);
 }
 
 static gboolean
 key_in_flight (ReceiverProcess *receiver,
                const char      *key)
 {
-  sqlite3 *db = open_database (receiver, SQLITE_OPEN_READONLY);
-  sqlite3_stmt *statement = NULL;
-  gboolean in_flight;
+  const char * const params[] = { key, NULL };
+  g_autofree char *state = database_query_text (receiver->db_path,
+                                                "SELECT state FROM idempotency_keys "
+                                                "WHERE key = $1", params);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT state FROM idempotency_keys WHERE key = ?1",
-                                       -1, &statement, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
-  in_flight = sqlite3_step (statement) == SQLITE_ROW &&
-              g_strcmp0 ((const char *) sqlite3_column_text (statement, 0), "in-flight") == 0;
-  sqlite3_finalize (statement);
-  sqlite3_close (db);
+  return g_strcmp0 (state, "in-flight") == 0;
+}
 
-  return in_flight;
+/* A claim on @key as a receiver that died would leave it, by @client_id. */
+static void
+insert_claim (const char *location,
+              const char *client_id,
+              const char *key,
+              GBytes     *body,
+              gint64      started_at)
+{
+  g_autofree char *body_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+  g_autofree char *started_at_text = g_strdup_printf ("%" G_GINT64_FORMAT, started_at);
+  const char * const params[] = { key, client_id, body_sha256, started_at_text, NULL };
+
+  database_exec (location,
+                 "INSERT INTO idempotency_keys (key, client_id, kind, body_sha256, state, "
+                 "claimed_by, started_at) "
+                 "VALUES ($1, $2, 'removal', $3, 'in-flight', 'gone:1:0', $4)", params);
 }
 
 static void
@@ -478,6 +494,51 @@ test_different_body (Fixture       *fixture,
   g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 1);
   lookup_request (fixture->receiver, request_id, &stored_kind, &stored_reference, &stored_body);
   g_assert_true (g_bytes_equal (stored_body, request));
+}
+
+/* A key belongs to the client that used it first: another client's
+ * repeat of it, done or in flight, is 422 and can neither see the answer
+ * nor take the claim over, however old. */
+static void
+test_other_client (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *done_id = g_uuid_string_random ();
+  g_autofree char *claimed_id = g_uuid_string_random ();
+  g_autoptr(GBytes) done = make_removal_request (done_id, "https://example.social/p/21");
+  g_autoptr(GBytes) claimed = make_removal_request (claimed_id, "https://example.social/p/22");
+  g_autofree char *body_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, done);
+  const char * const done_params[] = { done_id, body_sha256, NULL };
+  const char * const claimed_params[] = { claimed_id, NULL };
+  g_autoptr(SoupMessage) done_message = NULL;
+  g_autoptr(SoupMessage) claimed_message = NULL;
+  g_autoptr(GBytes) done_body = NULL;
+  g_autoptr(GBytes) claimed_body = NULL;
+  g_autofree char *claimed_by = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  /* Another kiosk's submission, accepted, with the same body even. */
+  database_exec (fixture->receiver->db_path,
+                 "INSERT INTO idempotency_keys (key, client_id, kind, body_sha256, state, "
+                 "started_at, response_status, response_body) "
+                 "VALUES ($1, 'token:0123456789abcdef', 'removal', $2, 'done', 1, 201, "
+                 "'{\"case_reference\":\"HV-AAAA-AAAA\",\"status\":\"received\"}')",
+                 done_params);
+  done_message = post (fixture, REMOVAL_PATH, JSON_TYPE, done, done_id, NULL, &done_body);
+  g_free (assert_error (done_message, done_body, SOUP_STATUS_UNPROCESSABLE_ENTITY));
+  g_assert_null (strstr (g_bytes_get_data (done_body, NULL), "HV-AAAA-AAAA"));
+
+  /* Another kiosk's claim, an hour old: stale, but not ours to take. */
+  insert_claim (fixture->receiver->db_path, "cert:00ff", claimed_id, claimed, now - 3600);
+  claimed_message = post (fixture, REMOVAL_PATH, JSON_TYPE, claimed, claimed_id, NULL,
+                          &claimed_body);
+  g_free (assert_error (claimed_message, claimed_body, SOUP_STATUS_UNPROCESSABLE_ENTITY));
+  claimed_by = database_query_text (fixture->receiver->db_path,
+                                    "SELECT claimed_by FROM idempotency_keys WHERE key = $1",
+                                    claimed_params);
+  g_assert_cmpstr (claimed_by, ==, "gone:1:0");
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, claimed_id), ==, 0);
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, done_id), ==, 0);
 }
 
 static void
@@ -741,16 +802,34 @@ test_sealed (Fixture       *fixture,
   first = post (fixture, REMOVAL_PATH, SEALED_TYPE, sealed, request_id, NULL, &first_body);
   reference = assert_created (first, first_body);
 
-  /* The receiver stands for the backend: it keeps the opened JSON. */
+  /* Checked with the key pair, but kept as received: whoever opens the
+   * cases holds the key, the receiver need not. */
   lookup_request (fixture->receiver, request_id, &stored_kind, &stored_reference, &stored_body);
-  g_assert_true (g_bytes_equal (stored_body, request));
+  g_assert_true (g_bytes_equal (stored_body, sealed));
+  {
+    const char * const params[] = { request_id, NULL };
+    g_autofree char *stored_sealed = database_query_text (fixture->receiver->db_path,
+                                                          "SELECT CAST(sealed AS TEXT) "
+                                                          "FROM requests WHERE request_id = $1",
+                                                          params);
+    g_assert_cmpstr (stored_sealed, ==, "1");
+  }
 
-  /* Each seal of the same request differs; it is still the same request. */
-  g_assert_false (g_bytes_equal (sealed, sealed_again));
-  second = post (fixture, REMOVAL_PATH, SEALED_TYPE, sealed_again, request_id, NULL,
-                 &second_body);
+  /* A kiosk's retry sends the same bytes, and is a repeat. */
+  second = post (fixture, REMOVAL_PATH, SEALED_TYPE, sealed, request_id, NULL, &second_body);
   g_assert_cmpuint (soup_message_get_status (second), ==, SOUP_STATUS_OK);
   g_assert_true (g_bytes_equal (second_body, first_body));
+
+  /* Each seal of the same request differs, and a receiver without the key
+   * could not tell them apart from another request: another seal under
+   * the same key is a different body. */
+  g_assert_false (g_bytes_equal (sealed, sealed_again));
+  g_clear_object (&second);
+  g_clear_pointer (&second_body, g_bytes_unref);
+  second = post (fixture, REMOVAL_PATH, SEALED_TYPE, sealed_again, request_id, NULL,
+                 &second_body);
+  g_free (assert_error (second, second_body, SOUP_STATUS_UNPROCESSABLE_ENTITY));
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 1);
 
   /* A sealed box that was changed on the way does not open. */
   garbage = seal (garbage_request);
@@ -917,26 +996,6 @@ test_restart (Fixture       *fixture,
 }
 
 static void
-insert_claim (sqlite3    *db,
-              const char *key,
-              GBytes     *body,
-              gint64      started_at)
-{
-  g_autofree char *body_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
-  sqlite3_stmt *statement = NULL;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO idempotency_keys "
-                                       "(key, kind, body_sha256, state, started_at) "
-                                       "VALUES (?1, 'removal', ?2, 'in-flight', ?3)",
-                                       -1, &statement, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (statement, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (statement, 2, body_sha256, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (statement, 3, started_at);
-  g_assert_cmpint (sqlite3_step (statement), ==, SQLITE_DONE);
-  sqlite3_finalize (statement);
-}
-
-static void
 test_stale_claim (Fixture       *fixture,
                   gconstpointer  user_data)
 {
@@ -957,15 +1016,12 @@ test_stale_claim (Fixture       *fixture,
   g_autofree char *running_reference = NULL;
   g_autofree char *error_text = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  sqlite3 *db;
 
   /* What a receiver that died in the middle of two submissions leaves:
    * one claim an hour old, one from a moment ago. */
   g_clear_pointer (&fixture->receiver, receiver_process_stop);
-  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  insert_claim (db, stale_id, stale, now - 3600);
-  insert_claim (db, recent_id, recent, now);
-  sqlite3_close (db);
+  insert_claim (db_path, "anonymous", stale_id, stale, now - 3600);
+  insert_claim (db_path, "anonymous", recent_id, recent, now);
   fixture->receiver = start_receiver (db_path, NULL);
 
   /* The old claim is released at start-up, and the retry processed. */
@@ -979,9 +1035,7 @@ test_stale_claim (Fixture       *fixture,
 
   /* A stale claim met while running (another receiver on the same file
    * died) is taken over too. */
-  db = open_database (fixture->receiver, SQLITE_OPEN_READWRITE);
-  insert_claim (db, running_id, running, now - 3600);
-  sqlite3_close (db);
+  insert_claim (db_path, "anonymous", running_id, running, now - 3600);
   running_message = post (fixture, REMOVAL_PATH, JSON_TYPE, running, running_id, NULL,
                           &running_body);
   running_reference = assert_created (running_message, running_body);
@@ -1221,10 +1275,12 @@ test_database (Fixture       *fixture,
                gconstpointer  user_data)
 {
   const char * const expected_columns[] = {
-    "request_id", "kind", "body", "case_reference", "status", "received_at", NULL
+    "request_id", "kind", "body", "case_reference", "status", "received_at", "client_id",
+    "sealed", "category", "locale", "kiosk_id", "child_involved", "created_at", NULL
   };
   const char * const expected_key_columns[] = {
-    "key", "kind", "body_sha256", "state", "started_at", "response_status", "response_body", NULL
+    "key", "kind", "body_sha256", "state", "started_at", "response_status", "response_body",
+    "client_id", "claimed_by", NULL
   };
   g_autoptr(GStrvBuilder) columns_builder = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) key_columns_builder = g_strv_builder_new ();
@@ -1244,7 +1300,7 @@ test_database (Fixture       *fixture,
                    ==, SQLITE_OK);
 
   user_version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (user_version, ==, "3");
+  g_assert_cmpstr (user_version, ==, "4");
   /* WAL is a property of the file, so it shows from another connection. */
   journal_mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
@@ -1336,6 +1392,13 @@ test_usage_errors (void)
   const char * const make_keypair_and_serve[] = {
     "--make-keypair", db, "--db", db, NULL
   };
+  const char * const both_databases[] = {
+    "--cert", certificate, "--key", key, "--db", db, "--database", "postgresql://127.0.0.1/h",
+    NULL
+  };
+  const char * const database_not_a_uri[] = {
+    "--cert", certificate, "--key", key, "--database", db, NULL
+  };
 
   g_free (run_refused (no_db, 2));
   g_free (run_refused (no_key, 2));
@@ -1348,6 +1411,77 @@ test_usage_errors (void)
   g_free (run_refused (not_an_error_status, 2));
   g_free (run_refused (negative_delay, 2));
   g_free (run_refused (make_keypair_and_serve, 2));
+  /* One database, and --database only for PostgreSQL. */
+  g_free (run_refused (both_databases, 2));
+  g_free (run_refused (database_not_a_uri, 2));
+}
+
+/* The file holds what visitors wrote: made 0600 with its -wal and -shm,
+ * and refused, with the fix in the message, when others may read or
+ * write it or it belongs to someone else. */
+static void
+test_private_database (void)
+{
+  g_autofree char *certificate = work_path ("server.pem");
+  g_autofree char *key = work_path ("server-key.pem");
+  g_autofree char *db_path = work_path ("private.sqlite");
+  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  g_autofree char *shm_path = g_strconcat (db_path, "-shm", NULL);
+  g_autofree char *chmod_fix = g_strdup_printf ("chmod 600 %s", db_path);
+  g_autofree char *wal_fix = g_strdup_printf ("chmod 600 %s", wal_path);
+  const char * const arguments[] = { "--cert", certificate, "--key", key, "--db", db_path, NULL };
+  const char * const no_options[] = { NULL };
+  ReceiverProcess *receiver;
+  GStatBuf info;
+  char *err;
+
+  /* Made private, companions too, whatever the umask. */
+  receiver = receiver_process_start_tls_full (db_path, NULL, no_options);
+  g_assert_cmpint (g_stat (db_path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (wal_path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (shm_path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+  receiver_process_stop (receiver);
+
+  /* Readable by others: refused, and nothing is changed. */
+  g_assert_cmpint (g_chmod (db_path, 0644), ==, 0);
+  err = run_refused (arguments, 1);
+  g_assert_nonnull (strstr (err, chmod_fix));
+  g_free (err);
+  g_assert_cmpint (g_stat (db_path, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0644);
+
+  /* Writable by the group is as bad. */
+  g_assert_cmpint (g_chmod (db_path, 0620), ==, 0);
+  err = run_refused (arguments, 1);
+  g_assert_nonnull (strstr (err, chmod_fix));
+  g_free (err);
+  g_assert_cmpint (g_chmod (db_path, 0600), ==, 0);
+
+  /* A write-ahead log left open to others holds visitors' words too (an
+   * empty one is what a clean stop leaves, when any). */
+  g_file_set_contents (wal_path, "", 0, NULL);
+  g_assert_cmpint (g_chmod (wal_path, 0644), ==, 0);
+  err = run_refused (arguments, 1);
+  g_assert_nonnull (strstr (err, wal_fix));
+  g_free (err);
+  g_assert_cmpint (g_chmod (wal_path, 0600), ==, 0);
+
+  /* Another user's file is not ours to open, even when private. */
+  if (geteuid () == 0)
+    {
+      g_assert_cmpint (chown (db_path, 65534, 65534), ==, 0);
+      err = run_refused (arguments, 1);
+      g_assert_nonnull (strstr (err, "chown"));
+      g_free (err);
+      g_assert_cmpint (chown (db_path, 0, 0), ==, 0);
+    }
+
+  /* Put right, it opens again. */
+  receiver = receiver_process_start_tls_full (db_path, NULL, no_options);
+  receiver_process_stop (receiver);
 }
 
 static void
@@ -1462,6 +1596,10 @@ test_migrates_schema_2 (void)
   g_autofree char *kind = NULL;
   g_autofree char *claim_kind = NULL;
   g_autofree char *version = NULL;
+  g_autofree char *client = NULL;
+  g_autofree char *sealed = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *answer = NULL;
   ReceiverProcess *receiver;
   sqlite3 *db = NULL;
 
@@ -1484,6 +1622,8 @@ test_migrates_schema_2 (void)
     "INSERT INTO idempotency_keys VALUES ('r-1', 'removal-request', 'aa', 'done', 1, 201, '{}');"
     "PRAGMA user_version = 2;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+  /* sqlite3_open() went by the umask; the receiver takes private files only. */
+  g_assert_cmpint (g_chmod (db_path, 0600), ==, 0);
 
   receiver = receiver_process_start_tls_full (db_path, NULL, options);
   receiver_process_stop (receiver);
@@ -1492,10 +1632,19 @@ test_migrates_schema_2 (void)
   kind = query_text (db, "SELECT kind FROM requests WHERE request_id = 'r-1'");
   claim_kind = query_text (db, "SELECT kind FROM idempotency_keys WHERE key = 'r-1'");
   version = query_text (db, "PRAGMA user_version");
+  client = query_text (db, "SELECT client_id FROM idempotency_keys WHERE key = 'r-1'");
+  sealed = query_text (db, "SELECT sealed FROM requests WHERE request_id = 'r-1'");
+  body = query_text (db, "SELECT body FROM requests WHERE request_id = 'r-1'");
+  answer = query_text (db, "SELECT response_body FROM idempotency_keys WHERE key = 'r-1'");
   sqlite3_close (db);
   g_assert_cmpstr (kind, ==, "removal");
   g_assert_cmpstr (claim_kind, ==, "removal");
-  g_assert_cmpstr (version, ==, "3");
+  /* Through version 4: the rows before it were JSON from anyone. */
+  g_assert_cmpstr (version, ==, "4");
+  g_assert_cmpstr (client, ==, "anonymous");
+  g_assert_cmpstr (sealed, ==, "0");
+  g_assert_cmpstr (body, ==, "{}");
+  g_assert_cmpstr (answer, ==, "{}");
 }
 
 static void
@@ -1513,9 +1662,58 @@ test_newer_schema (void)
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+  g_assert_cmpint (g_chmod (db_path, 0600), ==, 0);
 
   err = run_refused (arguments, 1);
   g_assert_nonnull (strstr (err, "99"));
+}
+
+static void
+test_no_postgresql (void)
+{
+  g_test_skip ("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): "
+               "install postgresql to run the cases on it");
+}
+
+/* PostgreSQL stops (as in a crash) under a running receiver: while it is
+ * down a submission is answered 503 with Retry-After, which a kiosk takes
+ * as "later", and once it is back the same submission is accepted, once.
+ * A restart between two submissions goes unnoticed. */
+static void
+test_database_restart (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autofree char *before_id = g_uuid_string_random ();
+  g_autofree char *after_id = g_uuid_string_random ();
+  g_autoptr(GBytes) before = make_removal_request (before_id, "https://example.social/p/31");
+  g_autoptr(GBytes) after = make_removal_request (after_id, "https://example.social/p/32");
+  g_autoptr(SoupMessage) before_message = NULL;
+  g_autoptr(SoupMessage) after_message = NULL;
+  g_autoptr(GBytes) before_body = NULL;
+  g_autoptr(GBytes) after_body = NULL;
+  g_autofree char *reference = NULL;
+
+  /* Down: transient for the kiosk, and nothing stored. */
+  pg_cluster_halt (pg_cluster);
+  before_message = post (fixture, REMOVAL_PATH, JSON_TYPE, before, before_id, NULL, &before_body);
+  g_free (assert_error (before_message, before_body, SOUP_STATUS_SERVICE_UNAVAILABLE));
+  g_assert_nonnull (soup_message_headers_get_one (
+    soup_message_get_response_headers (before_message), "Retry-After"));
+  pg_cluster_resume (pg_cluster);
+
+  /* Back: the same submission is accepted, once. */
+  g_clear_object (&before_message);
+  g_clear_pointer (&before_body, g_bytes_unref);
+  before_message = post (fixture, REMOVAL_PATH, JSON_TYPE, before, before_id, NULL, &before_body);
+  g_free (assert_created (before_message, before_body));
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, before_id), ==, 1);
+
+  /* Restarted under the receiver: its pooled connections broke, and are
+   * reset on their next use. */
+  pg_cluster_restart (pg_cluster);
+  after_message = post (fixture, REMOVAL_PATH, JSON_TYPE, after, after_id, NULL, &after_body);
+  reference = assert_created (after_message, after_body);
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, after_id), ==, 1);
 }
 
 int
@@ -1526,6 +1724,7 @@ main (int   argc,
 
   g_autofree char *tokens_path = NULL;
   g_autofree char *keypair_path = NULL;
+  g_autofree char *pg_bindir = pg_cluster_find_bindir ();
   g_autoptr(GError) error = NULL;
 
   work_dir_init ("receiver");
@@ -1592,8 +1791,43 @@ main (int   argc,
   g_test_add_func ("/haven/receiver/usage-errors", test_usage_errors);
   g_test_add_func ("/haven/receiver/insecure-http-off-loopback", test_insecure_http_off_loopback);
   g_test_add_func ("/haven/receiver/newer-schema", test_newer_schema);
+  g_test_add_func ("/haven/receiver/private-database", test_private_database);
+  g_test_add ("/haven/receiver/submit/other-client", Fixture, NULL,
+              fixture_set_up, test_other_client, fixture_tear_down);
+
+  /* The store's own cases again, on PostgreSQL. */
+  if (pg_bindir != NULL)
+    {
+      g_test_add ("/haven/receiver/postgresql/created-then-repeat", Fixture, pg_options,
+                  fixture_set_up, test_submit_and_repeat, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/report", Fixture, pg_options,
+                  fixture_set_up, test_submit_report, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/in-flight", Fixture, pg_delay_options,
+                  fixture_set_up, test_in_flight, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/different-body", Fixture, pg_options,
+                  fixture_set_up, test_different_body, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/other-client", Fixture, pg_options,
+                  fixture_set_up, test_other_client, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/restart", Fixture, pg_options,
+                  fixture_set_up, test_restart, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/stale-claim", Fixture, pg_options,
+                  fixture_set_up, test_stale_claim, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/case-references", Fixture, pg_options,
+                  fixture_set_up, test_case_references, fixture_tear_down);
+      g_test_add ("/haven/receiver/postgresql/database-restart", Fixture, pg_options,
+                  fixture_set_up, test_database_restart, fixture_tear_down);
+    }
+  else
+    {
+      g_test_add_func ("/haven/receiver/postgresql", test_no_postgresql);
+    }
+
+  if (pg_bindir != NULL)
+    pg_cluster = pg_cluster_start ();
 
   status = g_test_run ();
+
+  g_clear_pointer (&pg_cluster, pg_cluster_stop);
   work_dir_remove ();
   g_clear_pointer (&public_key_base64, g_free);
 

@@ -1,0 +1,837 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-receiver-store"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <libpq-fe.h>
+
+#include "haven-receiver-pg-store.h"
+
+/* The receiver's store in PostgreSQL, for a fleet: any number of
+ * receivers on one database serve the same kiosks, and exactly once is
+ * kept by the database alone.
+ *
+ * - A claim is one INSERT … ON CONFLICT statement: a new key is inserted
+ *   in flight; an existing one is taken over only when it is in flight,
+ *   stale, and from the same client with the same body. PostgreSQL locks
+ *   the conflicting row, so of two receivers claiming one key at once
+ *   exactly one inserts or takes over, and the other then sees a fresh
+ *   claim (409).
+ * - Accepting is one statement too: the key is marked done (only while
+ *   this instance holds its claim) and the request is inserted from what
+ *   that UPDATE returned, so both happen in one transaction or neither
+ *   does, and a receiver whose claim was taken over stores nothing.
+ * - Times in claims are the database's clock, so receivers on machines
+ *   whose clocks differ agree on what is stale.
+ *
+ * Connections come from a small pool under a mutex, one per calling
+ * thread at a time. A call that fails because its connection broke (the
+ * server restarted) resets the connection and runs once more; when the
+ * server cannot be reached the call fails with
+ * HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE within the connect timeout.
+ * Server messages are taken without their DETAIL, which may quote a row
+ * and with it what a visitor wrote. */
+
+/* Connections open at most at once; more callers wait for one. */
+#define MAX_CONNECTIONS 8
+
+/* Seconds a connection attempt may take, unless the URI says otherwise. */
+#define CONNECT_TIMEOUT "5"
+
+/* Milliseconds sent data may stay unacknowledged before the connection is
+ * given up, so a server that vanished cannot hold a call for long. */
+#define TCP_USER_TIMEOUT "10000"
+
+/* TCP keepalives, so that a connection to a machine that vanished while
+ * the receiver waited for an answer is given up in about 25 s: idle
+ * seconds, then probes this far apart, this many. */
+#define KEEPALIVES_IDLE "10"
+#define KEEPALIVES_INTERVAL "5"
+#define KEEPALIVES_COUNT "3"
+
+/* Keeps the schema setup of receivers started at once in turn: any
+ * constant, the same in every receiver. */
+#define MIGRATION_LOCK_ID "7244551000017"
+
+struct _HavenReceiverPgStore
+{
+  HavenReceiverStore parent_instance;
+
+  char *uri;
+  /* For messages: database, host and port, never a password. */
+  char *name;
+
+  /* Guards idle and n_open; cond says a connection came back. */
+  GMutex lock;
+  GCond cond;
+  /* PGconn *, not in use. */
+  GPtrArray *idle;
+  guint n_open;
+};
+
+G_DEFINE_FINAL_TYPE (HavenReceiverPgStore, haven_receiver_pg_store, HAVEN_TYPE_RECEIVER_STORE)
+
+/* One entry per schema version, as in the SQLite store: migrations[i]
+ * takes the database from version i to i + 1; released entries are never
+ * edited. The schema starts where the SQLite one stands at its version 4:
+ * bodies as received, the envelope's columns, keys per client, and claims
+ * that name their instance. started_at is in Unix seconds of the
+ * database's clock. */
+static const char * const migrations[] = {
+  "CREATE TABLE requests ("
+  "  request_id     text NOT NULL PRIMARY KEY,"
+  "  client_id      text NOT NULL,"
+  "  kind           text NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body           bytea NOT NULL,"
+  "  sealed         boolean NOT NULL,"
+  "  case_reference text NOT NULL UNIQUE,"
+  "  status         text NOT NULL,"
+  "  received_at    timestamptz NOT NULL,"
+  "  category       text,"
+  "  locale         text,"
+  "  kiosk_id       text,"
+  "  child_involved boolean,"
+  "  created_at     timestamptz"
+  ");"
+  "CREATE INDEX requests_received_at ON requests (received_at);"
+  "CREATE TABLE idempotency_keys ("
+  "  key             text NOT NULL PRIMARY KEY,"
+  "  client_id       text NOT NULL,"
+  "  kind            text NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body_sha256     text NOT NULL,"
+  "  state           text NOT NULL CHECK (state IN ('in-flight', 'done')),"
+  "  claimed_by      text,"
+  "  started_at      bigint NOT NULL,"
+  "  response_status integer,"
+  "  response_body   text,"
+  "  CHECK ((state = 'done') = (response_status IS NOT NULL AND response_body IS NOT NULL))"
+  ");"
+  "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
+  "  WHERE state = 'in-flight';",
+};
+
+#define NOW_SECONDS "extract(epoch FROM clock_timestamp())::bigint"
+
+typedef gboolean (*Job) (HavenReceiverPgStore  *self,
+                         PGconn                *connection,
+                         gpointer               data,
+                         GError               **error);
+
+static void
+connection_free (gpointer connection)
+{
+  PQfinish (connection);
+}
+
+static void
+haven_receiver_pg_store_finalize (GObject *object)
+{
+  HavenReceiverPgStore *self = HAVEN_RECEIVER_PG_STORE (object);
+
+  g_clear_pointer (&self->idle, g_ptr_array_unref);
+  g_clear_pointer (&self->uri, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (haven_receiver_pg_store_parent_class)->finalize (object);
+}
+
+/* PostgreSQL's message, first line only: the primary message of a
+ * result, or the connection's own (which never quotes a row). */
+static char *
+first_line (const char *message)
+{
+  const char *end;
+
+  if (message == NULL || *message == '\0')
+    return g_strdup (_("unknown error"));
+
+  end = strchr (message, '\n');
+  return end != NULL ? g_strndup (message, end - message) : g_strdup (message);
+}
+
+static gboolean
+is_unavailable_state (const char *sqlstate)
+{
+  /* 08: connection exceptions; 57P: the server shutting down, crashed or
+   * starting up. */
+  return sqlstate != NULL &&
+         (g_str_has_prefix (sqlstate, "08") || g_str_has_prefix (sqlstate, "57P"));
+}
+
+static gboolean
+set_result_error (HavenReceiverPgStore  *self,
+                  PGconn                *connection,
+                  PGresult              *result,
+                  GError               **error)
+{
+  const char *sqlstate = result != NULL ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
+  const char *primary = result != NULL ? PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY)
+                                       : NULL;
+  g_autofree char *message = first_line (primary != NULL ? primary
+                                                         : PQerrorMessage (connection));
+  HavenReceiverStoreError code = HAVEN_RECEIVER_STORE_ERROR_SQL;
+
+  if (PQstatus (connection) != CONNECTION_OK || is_unavailable_state (sqlstate))
+    code = HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE;
+  else if (g_strcmp0 (sqlstate, "23505") == 0 &&
+           g_strcmp0 (PQresultErrorField (result, PG_DIAG_CONSTRAINT_NAME),
+                      "requests_case_reference_key") == 0)
+    code = HAVEN_RECEIVER_STORE_ERROR_DUPLICATE;
+
+  g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, code, _("Database %s: %s"), self->name,
+               message);
+  return FALSE;
+}
+
+/* Runs @sql with text parameters (NULL for SQL NULL), and returns its
+ * result, or NULL with @error. */
+static PGresult *
+run_sql (HavenReceiverPgStore  *self,
+         PGconn                *connection,
+         const char            *sql,
+         int                    n_params,
+         const char * const    *values,
+         const int             *lengths,
+         const int             *formats,
+         GError               **error)
+{
+  PGresult *result = PQexecParams (connection, sql, n_params, NULL, values, lengths, formats, 0);
+  ExecStatusType status = PQresultStatus (result);
+
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    {
+      set_result_error (self, connection, result, error);
+      PQclear (result);
+      return NULL;
+    }
+
+  return result;
+}
+
+/* Runs @sql, which may be several statements (as a migration is) and
+ * takes no parameters. */
+static gboolean
+run_command (HavenReceiverPgStore  *self,
+             PGconn                *connection,
+             const char            *sql,
+             GError               **error)
+{
+  PGresult *result = PQexec (connection, sql);
+  ExecStatusType status = PQresultStatus (result);
+  gboolean ok = TRUE;
+
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    ok = set_result_error (self, connection, result, error);
+
+  PQclear (result);
+  return ok;
+}
+
+/* PostgreSQL's notices (such as "already exists, skipping" for the
+ * schema_version table each start) are not for the operator. */
+static void
+ignore_notice (void       *user_data,
+               const char *message)
+{
+}
+
+static PGconn *
+connect_to_server (HavenReceiverPgStore  *self,
+                   GError               **error)
+{
+  /* Earlier keywords are overridden by what the URI (dbname, expanded)
+   * says, so an operator's own connect_timeout wins. */
+  const char * const keywords[] = {
+    "connect_timeout", "tcp_user_timeout", "keepalives_idle", "keepalives_interval",
+    "keepalives_count", "application_name", "dbname", NULL
+  };
+  const char * const values[] = {
+    CONNECT_TIMEOUT, TCP_USER_TIMEOUT, KEEPALIVES_IDLE, KEEPALIVES_INTERVAL, KEEPALIVES_COUNT,
+    "haven-receiver", self->uri, NULL
+  };
+  PGconn *connection = PQconnectdbParams (keywords, values, 1);
+
+  if (PQstatus (connection) != CONNECTION_OK)
+    {
+      g_autofree char *message = first_line (PQerrorMessage (connection));
+
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE,
+                   _("Database %s cannot be reached: %s"), self->name, message);
+      PQfinish (connection);
+      return NULL;
+    }
+
+  PQsetNoticeProcessor (connection, ignore_notice, NULL);
+  return connection;
+}
+
+static PGconn *
+take_connection (HavenReceiverPgStore  *self,
+                 GError               **error)
+{
+  PGconn *connection;
+
+  g_mutex_lock (&self->lock);
+  while (self->idle->len == 0 && self->n_open >= MAX_CONNECTIONS)
+    g_cond_wait (&self->cond, &self->lock);
+
+  if (self->idle->len > 0)
+    {
+      connection = g_ptr_array_steal_index (self->idle, self->idle->len - 1);
+      g_mutex_unlock (&self->lock);
+      return connection;
+    }
+
+  /* Counted before it is made, so that no more than MAX_CONNECTIONS are
+   * ever being made or in use. */
+  self->n_open++;
+  g_mutex_unlock (&self->lock);
+
+  connection = connect_to_server (self, error);
+  if (connection == NULL)
+    {
+      g_mutex_lock (&self->lock);
+      self->n_open--;
+      g_cond_signal (&self->cond);
+      g_mutex_unlock (&self->lock);
+    }
+
+  return connection;
+}
+
+static void
+give_back_connection (HavenReceiverPgStore *self,
+                      PGconn               *connection)
+{
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->idle, connection);
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Runs @job on a connection of the pool. When it fails because the
+ * connection broke, the connection is reset and @job runs once more: each
+ * job is one statement or one transaction, which either happened or did
+ * not, and running it again after one that did is safe (it then finds its
+ * claim done, or gone, and says so). */
+static gboolean
+run_job (HavenReceiverPgStore  *self,
+         Job                    job,
+         gpointer               data,
+         GError               **error)
+{
+  g_autoptr(GError) first_error = NULL;
+  PGconn *connection;
+  gboolean ok;
+
+  connection = take_connection (self, error);
+  if (connection == NULL)
+    return FALSE;
+
+  ok = job (self, connection, data, &first_error);
+  if (!ok && PQstatus (connection) != CONNECTION_OK)
+    {
+      PQreset (connection);
+      if (PQstatus (connection) == CONNECTION_OK)
+        {
+          ok = job (self, connection, data, error);
+        }
+      else
+        {
+          g_autofree char *message = first_line (PQerrorMessage (connection));
+
+          g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE,
+                       _("Database %s cannot be reached: %s"), self->name, message);
+        }
+    }
+  else if (!ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+    }
+
+  give_back_connection (self, connection);
+  return ok;
+}
+
+/* Claims ------------------------------------------------------------------ */
+
+typedef struct {
+  const char *client_id;
+  const char *key;
+  HavenRequestKind kind;
+  const char *body_sha256;
+  gint64 stale_after;
+  HavenReceiverClaim *claim;
+  guint *response_status;
+  char **response_body;
+} ClaimJob;
+
+/* How many times a claim looks again when the key it found taken was
+ * released before it could read it. */
+#define CLAIM_ATTEMPTS 4
+
+static gboolean
+claim_job (HavenReceiverPgStore  *self,
+           PGconn                *connection,
+           gpointer               data,
+           GError               **error)
+{
+  ClaimJob *job = data;
+  g_autofree char *stale_after = g_strdup_printf ("%" G_GINT64_FORMAT, job->stale_after);
+  const char *kind = haven_request_kind_to_string (job->kind);
+  const char *insert_values[] = {
+    job->key, job->client_id, kind, job->body_sha256,
+    haven_receiver_store_get_instance_id (HAVEN_RECEIVER_STORE (self)), stale_after,
+  };
+  const char *select_values[] = { job->key };
+
+  for (guint attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++)
+    {
+      PGresult *result;
+
+      result = run_sql (self, connection,
+                        "INSERT INTO idempotency_keys AS k (key, client_id, kind, body_sha256, "
+                        "  state, claimed_by, started_at) "
+                        "VALUES ($1, $2, $3, $4, 'in-flight', $5, " NOW_SECONDS ") "
+                        "ON CONFLICT (key) DO UPDATE "
+                        "  SET claimed_by = EXCLUDED.claimed_by, started_at = EXCLUDED.started_at "
+                        "  WHERE k.state = 'in-flight' AND k.client_id = EXCLUDED.client_id "
+                        "    AND k.kind = EXCLUDED.kind AND k.body_sha256 = EXCLUDED.body_sha256 "
+                        "    AND k.started_at < EXCLUDED.started_at - $6::bigint "
+                        "RETURNING (xmax = 0)",
+                        G_N_ELEMENTS (insert_values), insert_values, NULL, NULL, error);
+      if (result == NULL)
+        return FALSE;
+
+      if (PQntuples (result) == 1)
+        {
+          /* xmax is 0 for a row this statement inserted. */
+          if (g_strcmp0 (PQgetvalue (result, 0, 0), "t") != 0)
+            g_message ("Took over a submission left in flight by a receiver that stopped");
+          PQclear (result);
+          *job->claim = HAVEN_RECEIVER_CLAIM_NEW;
+          return TRUE;
+        }
+      PQclear (result);
+
+      result = run_sql (self, connection,
+                        "SELECT client_id, kind, body_sha256, state, response_status, "
+                        "response_body FROM idempotency_keys WHERE key = $1",
+                        G_N_ELEMENTS (select_values), select_values, NULL, NULL, error);
+      if (result == NULL)
+        return FALSE;
+
+      if (PQntuples (result) == 0)
+        {
+          /* Released between the two statements: claim it afresh. */
+          PQclear (result);
+          continue;
+        }
+
+      if (g_strcmp0 (PQgetvalue (result, 0, 0), job->client_id) != 0 ||
+          g_strcmp0 (PQgetvalue (result, 0, 1), kind) != 0 ||
+          g_strcmp0 (PQgetvalue (result, 0, 2), job->body_sha256) != 0)
+        {
+          *job->claim = HAVEN_RECEIVER_CLAIM_MISMATCH;
+        }
+      else if (g_str_equal (PQgetvalue (result, 0, 3), "done"))
+        {
+          *job->claim = HAVEN_RECEIVER_CLAIM_DONE;
+          *job->response_status = (guint) g_ascii_strtoull (PQgetvalue (result, 0, 4), NULL, 10);
+          g_free (*job->response_body);
+          *job->response_body = g_strdup (PQgetvalue (result, 0, 5));
+        }
+      else
+        {
+          *job->claim = HAVEN_RECEIVER_CLAIM_IN_FLIGHT;
+        }
+
+      PQclear (result);
+      return TRUE;
+    }
+
+  /* Claimed and released over and over as we looked: busy, try later. */
+  *job->claim = HAVEN_RECEIVER_CLAIM_IN_FLIGHT;
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_claim (HavenReceiverStore  *store,
+                               const char          *client_id,
+                               const char          *key,
+                               HavenRequestKind     kind,
+                               const char          *body_sha256,
+                               gint64               stale_after,
+                               HavenReceiverClaim  *claim,
+                               guint               *response_status,
+                               char               **response_body,
+                               GError             **error)
+{
+  ClaimJob job = {
+    client_id, key, kind, body_sha256, stale_after, claim, response_status, response_body,
+  };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), claim_job, &job, error))
+    {
+      g_clear_pointer (response_body, g_free);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Accepting --------------------------------------------------------------- */
+
+typedef struct {
+  const char *client_id;
+  const char *key;
+  HavenRequestKind kind;
+  GBytes *body;
+  gboolean sealed;
+  const HavenRequestEnvelope *envelope;
+  const char *case_reference;
+  guint response_status;
+  const char *response_body;
+} AcceptJob;
+
+static gboolean
+accept_job (HavenReceiverPgStore  *self,
+            PGconn                *connection,
+            gpointer               data,
+            GError               **error)
+{
+  AcceptJob *job = data;
+  const HavenRequestEnvelope *envelope = job->envelope;
+  g_autofree char *response_status = g_strdup_printf ("%u", job->response_status);
+  g_autofree char *created_at = NULL;
+  gsize body_length = 0;
+  const char *body_data = g_bytes_get_data (job->body, &body_length);
+  const char *values[14];
+  int lengths[14] = { 0, };
+  int formats[14] = { 0, };
+  PGresult *result;
+  gboolean stored;
+
+  if (envelope != NULL && envelope->created_at != NULL)
+    created_at = g_date_time_format_iso8601 (envelope->created_at);
+
+  values[0] = job->key;
+  values[1] = job->client_id;
+  values[2] = response_status;
+  values[3] = job->response_body;
+  values[4] = haven_receiver_store_get_instance_id (HAVEN_RECEIVER_STORE (self));
+  values[5] = haven_request_kind_to_string (job->kind);
+  /* The body goes as binary, byte for byte; "" stands for an empty one,
+   * which a NULL pointer would make SQL NULL. */
+  values[6] = body_length > 0 ? body_data : "";
+  lengths[6] = (int) body_length;
+  formats[6] = 1;
+  values[7] = job->sealed ? "t" : "f";
+  values[8] = job->case_reference;
+  values[9] = envelope != NULL ? envelope->category : NULL;
+  values[10] = envelope != NULL ? envelope->locale : NULL;
+  values[11] = envelope != NULL ? envelope->kiosk_id : NULL;
+  values[12] = envelope != NULL ? (envelope->child_involved ? "t" : "f") : NULL;
+  values[13] = created_at;
+
+  /* One statement, so one transaction: the key is marked done only while
+   * this instance holds its claim, and the request is inserted from that
+   * UPDATE's row, so with no claim nothing is inserted. */
+  result = run_sql (self, connection,
+                    "WITH done AS ("
+                    "  UPDATE idempotency_keys SET state = 'done', "
+                    "    response_status = $3::integer, response_body = $4 "
+                    "  WHERE key = $1 AND client_id = $2 AND state = 'in-flight' "
+                    "    AND claimed_by = $5 "
+                    "  RETURNING key, client_id) "
+                    "INSERT INTO requests (request_id, client_id, kind, body, sealed, "
+                    "  case_reference, status, received_at, category, locale, kiosk_id, "
+                    "  child_involved, created_at) "
+                    "SELECT key, client_id, $6, $7::bytea, $8::boolean, $9, 'received', "
+                    "  clock_timestamp(), $10, $11, $12, $13::boolean, $14::timestamptz "
+                    "FROM done",
+                    G_N_ELEMENTS (values), values, lengths, formats, error);
+  if (result == NULL)
+    return FALSE;
+
+  stored = g_strcmp0 (PQcmdTuples (result), "1") == 0;
+  PQclear (result);
+
+  /* Another receiver took the claim over as stale, or an earlier run of
+   * this very statement was committed before its connection broke: the
+   * request is stored once already, or will be by the new holder. */
+  if (!stored)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST,
+                   _("Database %s: the claim on a submission was lost before it was stored"),
+                   self->name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_accept (HavenReceiverStore          *store,
+                                const char                  *client_id,
+                                const char                  *key,
+                                HavenRequestKind             kind,
+                                GBytes                      *body,
+                                gboolean                     sealed,
+                                const HavenRequestEnvelope  *envelope,
+                                const char                  *case_reference,
+                                guint                        response_status,
+                                const char                  *response_body,
+                                GError                     **error)
+{
+  AcceptJob job = {
+    client_id, key, kind, body, sealed, envelope, case_reference, response_status,
+    response_body,
+  };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), accept_job, &job, error);
+}
+
+/* Releasing --------------------------------------------------------------- */
+
+typedef struct {
+  const char *client_id;
+  const char *key;
+  gint64 stale_after;
+  guint n_released;
+} ReleaseJob;
+
+static gboolean
+release_job (HavenReceiverPgStore  *self,
+             PGconn                *connection,
+             gpointer               data,
+             GError               **error)
+{
+  ReleaseJob *job = data;
+  const char *values[] = {
+    job->key, job->client_id, haven_receiver_store_get_instance_id (HAVEN_RECEIVER_STORE (self)),
+  };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "DELETE FROM idempotency_keys WHERE key = $1 AND client_id = $2 "
+                    "AND state = 'in-flight' AND claimed_by = $3",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_release (HavenReceiverStore  *store,
+                                 const char          *client_id,
+                                 const char          *key,
+                                 GError             **error)
+{
+  ReleaseJob job = { client_id, key, 0, 0 };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), release_job, &job, error);
+}
+
+static gboolean
+release_stale_job (HavenReceiverPgStore  *self,
+                   PGconn                *connection,
+                   gpointer               data,
+                   GError               **error)
+{
+  ReleaseJob *job = data;
+  g_autofree char *stale_after = g_strdup_printf ("%" G_GINT64_FORMAT, job->stale_after);
+  const char *values[] = { stale_after };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "DELETE FROM idempotency_keys WHERE state = 'in-flight' "
+                    "AND started_at < " NOW_SECONDS " - $1::bigint",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  job->n_released = (guint) g_ascii_strtoull (PQcmdTuples (result), NULL, 10);
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_release_stale (HavenReceiverStore  *store,
+                                       gint64               stale_after,
+                                       guint               *n_released,
+                                       GError             **error)
+{
+  ReleaseJob job = { NULL, NULL, stale_after, 0 };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), release_stale_job, &job, error))
+    return FALSE;
+
+  *n_released = job.n_released;
+  return TRUE;
+}
+
+/* Opening ----------------------------------------------------------------- */
+
+static gboolean
+migrate_job (HavenReceiverPgStore  *self,
+             PGconn                *connection,
+             gpointer               data,
+             GError               **error)
+{
+  PGresult *result;
+  int version;
+
+  if (!run_command (self, connection, "BEGIN", error))
+    return FALSE;
+
+  /* Receivers started together take turns here, so only one creates the
+   * schema; the lock goes with the transaction. */
+  if (!run_command (self, connection, "SELECT pg_advisory_xact_lock (" MIGRATION_LOCK_ID ")",
+                    error) ||
+      !run_command (self, connection,
+                    "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)", error))
+    goto fail;
+
+  result = run_sql (self, connection, "SELECT version FROM schema_version", 0, NULL, NULL, NULL,
+                    error);
+  if (result == NULL)
+    goto fail;
+  version = PQntuples (result) > 0 ? (int) g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10)
+                                   : -1;
+  PQclear (result);
+
+  if (version < 0)
+    {
+      if (!run_command (self, connection, "INSERT INTO schema_version VALUES (0)", error))
+        goto fail;
+      version = 0;
+    }
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_NEWER_SCHEMA,
+                   _("Database %s has schema version %d, but this haven-receiver knows "
+                     "only versions up to %d; use a newer haven-receiver"),
+                   self->name, version, (int) G_N_ELEMENTS (migrations));
+      goto fail;
+    }
+
+  for (; version < (int) G_N_ELEMENTS (migrations); version++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("UPDATE schema_version SET version = %d",
+                                                      version + 1);
+
+      if (!run_command (self, connection, migrations[version], error) ||
+          !run_command (self, connection, set_version, error))
+        goto fail;
+    }
+
+  if (!run_command (self, connection, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  if (PQstatus (connection) == CONNECTION_OK)
+    run_command (self, connection, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+/* "haven on 127.0.0.1:5432", from the URI without its password. */
+static char *
+make_name (const char *uri)
+{
+  PQconninfoOption *options = PQconninfoParse (uri, NULL);
+  const char *dbname = NULL;
+  const char *host = NULL;
+  const char *port = NULL;
+  char *name;
+
+  if (options == NULL)
+    return g_strdup ("PostgreSQL");
+
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    {
+      if (g_str_equal (option->keyword, "dbname"))
+        dbname = option->val;
+      else if (g_str_equal (option->keyword, "host"))
+        host = option->val;
+      else if (g_str_equal (option->keyword, "port"))
+        port = option->val;
+    }
+
+  name = g_strdup_printf ("%s on %s:%s", dbname != NULL ? dbname : "(default)",
+                          host != NULL ? host : "localhost", port != NULL ? port : "5432");
+  PQconninfoFree (options);
+  return name;
+}
+
+static void
+haven_receiver_pg_store_class_init (HavenReceiverPgStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  HavenReceiverStoreClass *store_class = HAVEN_RECEIVER_STORE_CLASS (klass);
+
+  object_class->finalize = haven_receiver_pg_store_finalize;
+
+  store_class->claim = haven_receiver_pg_store_claim;
+  store_class->accept = haven_receiver_pg_store_accept;
+  store_class->release = haven_receiver_pg_store_release;
+  store_class->release_stale = haven_receiver_pg_store_release_stale;
+}
+
+static void
+haven_receiver_pg_store_init (HavenReceiverPgStore *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->idle = g_ptr_array_new_with_free_func (connection_free);
+}
+
+/**
+ * haven_receiver_pg_store_open:
+ * @uri: "postgresql://…" or "postgres://…", as libpq takes it
+ *
+ * Connects (giving up after the connect timeout, 5 s unless @uri says
+ * otherwise) and brings the schema up to date.
+ */
+HavenReceiverPgStore *
+haven_receiver_pg_store_open (const char  *uri,
+                              GError     **error)
+{
+  g_autoptr(HavenReceiverPgStore) self = NULL;
+  char *parse_error = NULL;
+  PQconninfoOption *options;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  options = PQconninfoParse (uri, &parse_error);
+  if (options == NULL)
+    {
+      g_autofree char *message = first_line (parse_error);
+
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_OPEN,
+                   _("The database URI cannot be used: %s"), message);
+      PQfreemem (parse_error);
+      return NULL;
+    }
+  PQconninfoFree (options);
+
+  self = g_object_new (HAVEN_TYPE_RECEIVER_PG_STORE, NULL);
+  self->uri = g_strdup (uri);
+  self->name = make_name (uri);
+
+  if (!run_job (self, migrate_job, NULL, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}

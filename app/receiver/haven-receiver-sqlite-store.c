@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-receiver-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "haven-receiver-sqlite-store.h"
+
+/* The receiver's store in one SQLite file, for one machine (and for the
+ * demo). Several receiver processes may share the file: each
+ * read-then-write step is one BEGIN IMMEDIATE transaction, which SQLite
+ * serialises between processes, with a busy timeout to wait its turn.
+ * Within a process, one connection serves every thread under a mutex:
+ * SQLite writes one transaction at a time anyway, so more connections
+ * would only wait on each other's file lock. The file holds what visitors
+ * wrote, so it is its owner's alone: created 0600, and refused when
+ * others may read or write it. */
+
+struct _HavenReceiverSqliteStore
+{
+  HavenReceiverStore parent_instance;
+
+  /* Guards db: a transaction is a sequence of calls on it. */
+  GMutex lock;
+  sqlite3 *db;
+
+  char *path;
+};
+
+G_DEFINE_FINAL_TYPE (HavenReceiverSqliteStore, haven_receiver_sqlite_store,
+                     HAVEN_TYPE_RECEIVER_STORE)
+
+/* How long a statement waits for another process's write lock. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* One entry per schema version: migrations[i] takes a database from
+ * version i to version i + 1, in one transaction. Released entries are
+ * never edited; a change of schema is a new entry. */
+static const char * const migrations[] = {
+  /* 1: the requests table. body is the request as received (JSON, or a
+   * sealed box), byte for byte, so a repeat can be compared with it;
+   * received_at is UTC in ISO 8601. */
+  "CREATE TABLE requests ("
+  "  request_id     TEXT NOT NULL PRIMARY KEY,"
+  "  kind           TEXT NOT NULL CHECK (kind IN ('removal-request', 'report')),"
+  "  body           BLOB NOT NULL,"
+  "  case_reference TEXT NOT NULL UNIQUE,"
+  "  status         TEXT NOT NULL,"
+  "  received_at    TEXT NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX requests_received_at ON requests (received_at);",
+
+  /* 2: idempotency keys (the IETF httpapi Idempotency-Key draft). A key is
+   * claimed "in-flight" in its own committed transaction before the request
+   * is processed, so a concurrent repeat sees it and gets 409; it becomes
+   * "done" in the transaction that stores the request, together with the
+   * answer that every later repeat gets again. body_sha256 is the SHA-256
+   * (hex) of the JSON, opened first when it came sealed: a sealed box is
+   * different each time even for the same JSON. started_at is in Unix
+   * seconds, so a claim left by a receiver that died can be recognised as
+   * stale. From this version on, requests.body holds that JSON too: the
+   * receiver stands for the backend, which has to read it. Version 1 stored
+   * no requests, so there is nothing to carry over. */
+  "CREATE TABLE idempotency_keys ("
+  "  key             TEXT NOT NULL PRIMARY KEY,"
+  "  kind            TEXT NOT NULL CHECK (kind IN ('removal-request', 'report')),"
+  "  body_sha256     TEXT NOT NULL,"
+  "  state           TEXT NOT NULL CHECK (state IN ('in-flight', 'done')),"
+  "  started_at      INTEGER NOT NULL,"
+  "  response_status INTEGER,"
+  "  response_body   TEXT,"
+  "  CHECK ((state = 'done') = (response_status IS NOT NULL AND response_body IS NOT NULL))"
+  ") STRICT;"
+  "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
+  "  WHERE state = 'in-flight';",
+
+  /* 3: a removal request's kind is "removal", as the core and the outbox
+   * call it (haven_request_kind_to_string), not "removal-request". A
+   * CHECK constraint cannot be altered in SQLite, so both tables are
+   * copied into new ones with the new names. */
+  "CREATE TABLE requests_v3 ("
+  "  request_id     TEXT NOT NULL PRIMARY KEY,"
+  "  kind           TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body           BLOB NOT NULL,"
+  "  case_reference TEXT NOT NULL UNIQUE,"
+  "  status         TEXT NOT NULL,"
+  "  received_at    TEXT NOT NULL"
+  ") STRICT;"
+  "INSERT INTO requests_v3 SELECT request_id,"
+  "  CASE kind WHEN 'removal-request' THEN 'removal' ELSE kind END,"
+  "  body, case_reference, status, received_at FROM requests;"
+  "DROP TABLE requests;"
+  "ALTER TABLE requests_v3 RENAME TO requests;"
+  "CREATE INDEX requests_received_at ON requests (received_at);"
+  "CREATE TABLE idempotency_keys_v3 ("
+  "  key             TEXT NOT NULL PRIMARY KEY,"
+  "  kind            TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body_sha256     TEXT NOT NULL,"
+  "  state           TEXT NOT NULL CHECK (state IN ('in-flight', 'done')),"
+  "  started_at      INTEGER NOT NULL,"
+  "  response_status INTEGER,"
+  "  response_body   TEXT,"
+  "  CHECK ((state = 'done') = (response_status IS NOT NULL AND response_body IS NOT NULL))"
+  ") STRICT;"
+  "INSERT INTO idempotency_keys_v3 SELECT key,"
+  "  CASE kind WHEN 'removal-request' THEN 'removal' ELSE kind END,"
+  "  body_sha256, state, started_at, response_status, response_body FROM idempotency_keys;"
+  "DROP TABLE idempotency_keys;"
+  "ALTER TABLE idempotency_keys_v3 RENAME TO idempotency_keys;"
+  "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
+  "  WHERE state = 'in-flight';",
+
+  /* 4: idempotency keys belong to the client that sent them, and a claim
+   * names the receiver instance that holds it. A body is now stored as
+   * received, sealed or not (sealed says which), beside the envelope's
+   * columns that a receiver without the key may know (haven-api-v1.md);
+   * body_sha256 is over the bytes as received. The rows before this
+   * version were all JSON from anonymous clients, which the defaults say;
+   * their envelope columns stay NULL. */
+  "ALTER TABLE requests ADD COLUMN client_id TEXT NOT NULL DEFAULT 'anonymous';"
+  "ALTER TABLE requests ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1));"
+  "ALTER TABLE requests ADD COLUMN category TEXT;"
+  "ALTER TABLE requests ADD COLUMN locale TEXT;"
+  "ALTER TABLE requests ADD COLUMN kiosk_id TEXT;"
+  "ALTER TABLE requests ADD COLUMN child_involved INTEGER CHECK (child_involved IN (0, 1));"
+  "ALTER TABLE requests ADD COLUMN created_at TEXT;"
+  "ALTER TABLE idempotency_keys ADD COLUMN client_id TEXT NOT NULL DEFAULT 'anonymous';"
+  "ALTER TABLE idempotency_keys ADD COLUMN claimed_by TEXT;",
+};
+
+static gboolean
+set_sql_error (HavenReceiverSqliteStore  *self,
+               GError                   **error)
+{
+  g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
+               _("Database %s: %s"), self->path, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (HavenReceiverSqliteStore  *self,
+      const char                *sql,
+      GError                   **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sql_error (self, error);
+
+  return TRUE;
+}
+
+/* Runs a statement that answers with one row of one column, as the
+ * PRAGMAs below do. */
+static gboolean
+query_text (HavenReceiverSqliteStore  *self,
+            const char                *sql,
+            char                     **text,
+            GError                   **error)
+{
+  sqlite3_stmt *statement = NULL;
+  gboolean ok = FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK)
+    return set_sql_error (self, error);
+
+  if (sqlite3_step (statement) == SQLITE_ROW)
+    {
+      *text = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+      ok = TRUE;
+    }
+  else
+    {
+      set_sql_error (self, error);
+    }
+
+  sqlite3_finalize (statement);
+  return ok;
+}
+
+static gboolean
+query_int (HavenReceiverSqliteStore  *self,
+           const char                *sql,
+           int                       *value,
+           GError                   **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!query_text (self, sql, &text, error))
+    return FALSE;
+
+  *value = text != NULL ? (int) g_ascii_strtoll (text, NULL, 10) : 0;
+  return TRUE;
+}
+
+static void
+rollback (HavenReceiverSqliteStore *self)
+{
+  /* Harmless when no transaction is open, and a failed ROLLBACK leaves
+   * nothing more to undo. */
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+migrate (HavenReceiverSqliteStore  *self,
+         GError                   **error)
+{
+  int version = 0;
+
+  /* IMMEDIATE takes the write lock now, so two receivers started on the
+   * same file cannot both decide to create the schema. */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!query_int (self, "PRAGMA user_version", &version, error))
+    goto fail;
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_NEWER_SCHEMA,
+                   _("Database %s has schema version %d, but this haven-receiver knows "
+                     "only versions up to %d; use a newer haven-receiver"),
+                   self->path, version, (int) G_N_ELEMENTS (migrations));
+      goto fail;
+    }
+
+  for (; version < (int) G_N_ELEMENTS (migrations); version++)
+    {
+      g_autofree char *set_version = NULL;
+
+      if (!exec (self, migrations[version], error))
+        goto fail;
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      if (!exec (self, set_version, error))
+        goto fail;
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/* The file and its -wal and -shm companions, when they exist, must be the
+ * receiver's own and closed to everyone else: they hold what visitors
+ * wrote. The message says how to put it right. */
+static gboolean
+check_private (const char  *path,
+               GError     **error)
+{
+  const char * const suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      struct stat info;
+
+      if (g_lstat (file, &info) != 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == ENOENT)
+            continue;
+          g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_OPEN,
+                       _("Database %s cannot be opened: %s"), file, g_strerror (saved_errno));
+          return FALSE;
+        }
+
+      if (!S_ISREG (info.st_mode))
+        {
+          g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_OPEN,
+                       _("Database %s is not a regular file"), file);
+          return FALSE;
+        }
+
+      if (info.st_uid != geteuid ())
+        {
+          g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_PERMISSIONS,
+                       _("Database %s belongs to another user; it must belong to the user "
+                         "haven-receiver runs as: “chown %s %s”"),
+                       file, g_get_user_name (), file);
+          return FALSE;
+        }
+
+      if ((info.st_mode & 077) != 0)
+        {
+          g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_PERMISSIONS,
+                       _("Database %s may be read or written by others (mode %03o); make it "
+                         "private: “chmod 600 %s”"),
+                       file, (unsigned int) (info.st_mode & 0777), file);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+haven_receiver_sqlite_store_finalize (GObject *object)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (object);
+
+  /* sqlite3_close_v2() defers the close until the last statement is
+   * finalised, so a forgotten statement cannot leave the file open. */
+  g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_clear_pointer (&self->path, g_free);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (haven_receiver_sqlite_store_parent_class)->finalize (object);
+}
+
+static gboolean
+prepare (HavenReceiverSqliteStore  *self,
+         const char                *sql,
+         sqlite3_stmt             **statement,
+         GError                   **error)
+{
+  if (sqlite3_prepare_v2 (self->db, sql, -1, statement, NULL) != SQLITE_OK)
+    return set_sql_error (self, error);
+
+  return TRUE;
+}
+
+/* Runs a statement that returns no rows, and finalises it. */
+static gboolean
+step_done (HavenReceiverSqliteStore  *self,
+           sqlite3_stmt              *statement,
+           GError                   **error)
+{
+  int status = sqlite3_step (statement);
+
+  if (status != SQLITE_DONE)
+    {
+      if (status == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE,
+                     _("Database %s: %s"), self->path, sqlite3_errmsg (self->db));
+      else
+        set_sql_error (self, error);
+      sqlite3_finalize (statement);
+      return FALSE;
+    }
+
+  sqlite3_finalize (statement);
+  return TRUE;
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static const char *
+instance_id (HavenReceiverSqliteStore *self)
+{
+  return haven_receiver_store_get_instance_id (HAVEN_RECEIVER_STORE (self));
+}
+
+static gboolean
+insert_claim (HavenReceiverSqliteStore  *self,
+              const char                *client_id,
+              const char                *key,
+              HavenRequestKind           kind,
+              const char                *body_sha256,
+              GError                   **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self,
+                "INSERT INTO idempotency_keys (key, client_id, kind, body_sha256, state, "
+                "claimed_by, started_at) VALUES (?1, ?2, ?3, ?4, 'in-flight', ?5, ?6)",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, client_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, haven_request_kind_to_string (kind), -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, body_sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 5, instance_id (self), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 6, now_seconds ());
+
+  return step_done (self, statement, error);
+}
+
+static gboolean
+take_over_claim (HavenReceiverSqliteStore  *self,
+                 const char                *key,
+                 GError                   **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self,
+                "UPDATE idempotency_keys SET claimed_by = ?2, started_at = ?3 "
+                "WHERE key = ?1 AND state = 'in-flight'",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, instance_id (self), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 3, now_seconds ());
+
+  return step_done (self, statement, error);
+}
+
+static gboolean
+claim_locked (HavenReceiverSqliteStore  *self,
+              const char                *client_id,
+              const char                *key,
+              HavenRequestKind           kind,
+              const char                *body_sha256,
+              gint64                     stale_after,
+              HavenReceiverClaim        *claim,
+              guint                     *response_status,
+              char                     **response_body,
+              GError                   **error)
+{
+  sqlite3_stmt *statement = NULL;
+  g_autofree char *stored_client = NULL;
+  g_autofree char *stored_kind = NULL;
+  g_autofree char *stored_sha256 = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *stored_body = NULL;
+  gint64 started_at = 0;
+  guint stored_status = 0;
+  int status;
+
+  /* IMMEDIATE: the look-up and the mark are one step for every receiver
+   * that shares the file. */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!prepare (self,
+                "SELECT client_id, kind, body_sha256, state, started_at, response_status, "
+                "response_body FROM idempotency_keys WHERE key = ?1",
+                &statement, error))
+    goto fail;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    {
+      stored_client = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+      stored_kind = g_strdup ((const char *) sqlite3_column_text (statement, 1));
+      stored_sha256 = g_strdup ((const char *) sqlite3_column_text (statement, 2));
+      state = g_strdup ((const char *) sqlite3_column_text (statement, 3));
+      started_at = sqlite3_column_int64 (statement, 4);
+      stored_status = (guint) sqlite3_column_int (statement, 5);
+      stored_body = g_strdup ((const char *) sqlite3_column_text (statement, 6));
+    }
+  else if (status != SQLITE_DONE)
+    {
+      set_sql_error (self, error);
+      sqlite3_finalize (statement);
+      goto fail;
+    }
+  sqlite3_finalize (statement);
+
+  if (state == NULL)
+    {
+      if (!insert_claim (self, client_id, key, kind, body_sha256, error))
+        goto fail;
+      *claim = HAVEN_RECEIVER_CLAIM_NEW;
+    }
+  else if (g_strcmp0 (stored_client, client_id) != 0 ||
+           g_strcmp0 (stored_kind, haven_request_kind_to_string (kind)) != 0 ||
+           g_strcmp0 (stored_sha256, body_sha256) != 0)
+    {
+      *claim = HAVEN_RECEIVER_CLAIM_MISMATCH;
+    }
+  else if (g_str_equal (state, "done"))
+    {
+      *claim = HAVEN_RECEIVER_CLAIM_DONE;
+      *response_status = stored_status;
+      *response_body = g_steal_pointer (&stored_body);
+    }
+  else if (started_at < now_seconds () - stale_after)
+    {
+      /* Whoever claimed it stopped without finishing or releasing it. */
+      g_message ("Took over a submission left in flight for %" G_GINT64_FORMAT " s",
+                 now_seconds () - started_at);
+      if (!take_over_claim (self, key, error))
+        goto fail;
+      *claim = HAVEN_RECEIVER_CLAIM_NEW;
+    }
+  else
+    {
+      *claim = HAVEN_RECEIVER_CLAIM_IN_FLIGHT;
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  g_clear_pointer (response_body, g_free);
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_claim (HavenReceiverStore  *store,
+                                   const char          *client_id,
+                                   const char          *key,
+                                   HavenRequestKind     kind,
+                                   const char          *body_sha256,
+                                   gint64               stale_after,
+                                   HavenReceiverClaim  *claim,
+                                   guint               *response_status,
+                                   char               **response_body,
+                                   GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return claim_locked (self, client_id, key, kind, body_sha256, stale_after, claim,
+                       response_status, response_body, error);
+}
+
+static void
+bind_optional_text (sqlite3_stmt *statement,
+                    int           index,
+                    const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (statement, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (statement, index);
+}
+
+static gboolean
+accept_locked (HavenReceiverSqliteStore    *self,
+               const char                  *client_id,
+               const char                  *key,
+               HavenRequestKind             kind,
+               GBytes                      *body,
+               gboolean                     sealed,
+               const HavenRequestEnvelope  *envelope,
+               const char                  *case_reference,
+               guint                        response_status,
+               const char                  *response_body,
+               GError                     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *received_at = g_date_time_format_iso8601 (now);
+  g_autofree char *created_at = NULL;
+  sqlite3_stmt *statement = NULL;
+  gsize body_length = 0;
+  gconstpointer body_data;
+
+  body_data = g_bytes_get_data (body, &body_length);
+  if (envelope != NULL && envelope->created_at != NULL)
+    created_at = g_date_time_format_iso8601 (envelope->created_at);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* The key first: only the instance that holds the claim may store the
+   * request. */
+  if (!prepare (self,
+                "UPDATE idempotency_keys SET state = 'done', response_status = ?3, "
+                "response_body = ?4 WHERE key = ?1 AND client_id = ?2 AND state = 'in-flight' "
+                "AND claimed_by = ?5",
+                &statement, error))
+    goto fail;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, client_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 3, (int) response_status);
+  sqlite3_bind_text (statement, 4, response_body, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 5, instance_id (self), -1, SQLITE_TRANSIENT);
+  if (!step_done (self, statement, error))
+    goto fail;
+
+  /* Another receiver took the claim over as stale: the request is its to
+   * store, and ours would be a second copy. */
+  if (sqlite3_changes (self->db) != 1)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST,
+                   _("Database %s: the claim on a submission was lost before it was stored"),
+                   self->path);
+      goto fail;
+    }
+
+  if (!prepare (self,
+                "INSERT INTO requests (request_id, client_id, kind, body, sealed, "
+                "case_reference, status, received_at, category, locale, kiosk_id, "
+                "child_involved, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'received', ?7, ?8, ?9, ?10, ?11, ?12)",
+                &statement, error))
+    goto fail;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, client_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, haven_request_kind_to_string (kind), -1, SQLITE_STATIC);
+  /* A zero-length blob would be bound as NULL with a NULL pointer. */
+  sqlite3_bind_blob64 (statement, 4, body_length > 0 ? body_data : "", body_length,
+                       SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 5, sealed ? 1 : 0);
+  sqlite3_bind_text (statement, 6, case_reference, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 7, received_at, -1, SQLITE_TRANSIENT);
+  bind_optional_text (statement, 8, envelope != NULL ? envelope->category : NULL);
+  bind_optional_text (statement, 9, envelope != NULL ? envelope->locale : NULL);
+  bind_optional_text (statement, 10, envelope != NULL ? envelope->kiosk_id : NULL);
+  if (envelope != NULL)
+    sqlite3_bind_int (statement, 11, envelope->child_involved ? 1 : 0);
+  else
+    sqlite3_bind_null (statement, 11);
+  bind_optional_text (statement, 12, created_at);
+  if (!step_done (self, statement, error))
+    goto fail;
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_accept (HavenReceiverStore          *store,
+                                    const char                  *client_id,
+                                    const char                  *key,
+                                    HavenRequestKind             kind,
+                                    GBytes                      *body,
+                                    gboolean                     sealed,
+                                    const HavenRequestEnvelope  *envelope,
+                                    const char                  *case_reference,
+                                    guint                        response_status,
+                                    const char                  *response_body,
+                                    GError                     **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  return accept_locked (self, client_id, key, kind, body, sealed, envelope, case_reference,
+                        response_status, response_body, error);
+}
+
+static gboolean
+haven_receiver_sqlite_store_release (HavenReceiverStore  *store,
+                                     const char          *client_id,
+                                     const char          *key,
+                                     GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self,
+                "DELETE FROM idempotency_keys WHERE key = ?1 AND client_id = ?2 "
+                "AND state = 'in-flight' AND claimed_by = ?3",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, client_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, instance_id (self), -1, SQLITE_TRANSIENT);
+
+  return step_done (self, statement, error);
+}
+
+static gboolean
+haven_receiver_sqlite_store_release_stale (HavenReceiverStore  *store,
+                                           gint64               stale_after,
+                                           guint               *n_released,
+                                           GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self,
+                "DELETE FROM idempotency_keys WHERE state = 'in-flight' AND started_at < ?1",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_int64 (statement, 1, now_seconds () - stale_after);
+  if (!step_done (self, statement, error))
+    return FALSE;
+
+  *n_released = (guint) sqlite3_changes (self->db);
+  return TRUE;
+}
+
+static void
+haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  HavenReceiverStoreClass *store_class = HAVEN_RECEIVER_STORE_CLASS (klass);
+
+  object_class->finalize = haven_receiver_sqlite_store_finalize;
+
+  store_class->claim = haven_receiver_sqlite_store_claim;
+  store_class->accept = haven_receiver_sqlite_store_accept;
+  store_class->release = haven_receiver_sqlite_store_release;
+  store_class->release_stale = haven_receiver_sqlite_store_release_stale;
+}
+
+static void
+haven_receiver_sqlite_store_init (HavenReceiverSqliteStore *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/**
+ * haven_receiver_sqlite_store_open:
+ * @path: the database file; created (readable by its owner only) when
+ *   missing, and refused when others may read or write it
+ *
+ * Opens the database in WAL mode with synchronous=FULL, so an answer the
+ * receiver has sent is never lost to a crash, and brings its schema up to
+ * date.
+ */
+HavenReceiverSqliteStore *
+haven_receiver_sqlite_store_open (const char  *path,
+                                  GError     **error)
+{
+  g_autoptr(HavenReceiverSqliteStore) self = NULL;
+  g_autofree char *journal_mode = NULL;
+  int fd;
+  int status;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (HAVEN_TYPE_RECEIVER_SQLITE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (!check_private (path, error))
+    return NULL;
+
+  /* SQLite would create the file with the umask's permissions, and gives
+   * its -wal and -shm files the permissions of the database, so create it
+   * private first. O_NOFOLLOW: the check above looked at the link. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_OPEN,
+                   _("Database %s cannot be opened: %s"), path, g_strerror (saved_errno));
+      return NULL;
+    }
+  g_close (fd, NULL);
+
+  status = sqlite3_open_v2 (path, &self->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                            NULL);
+  if (status != SQLITE_OK)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_OPEN,
+                   _("Database %s cannot be opened: %s"), path,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (status));
+      return NULL;
+    }
+
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* journal_mode answers with the mode in force, which stays "delete" when
+   * WAL cannot be used (a network file system, for one). */
+  if (!query_text (self, "PRAGMA journal_mode = WAL", &journal_mode, error))
+    return NULL;
+  if (journal_mode == NULL || g_ascii_strcasecmp (journal_mode, "wal") != 0)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_OPEN,
+                   _("Database %s cannot use write-ahead logging (journal mode is %s)"),
+                   path, journal_mode);
+      return NULL;
+    }
+
+  if (!exec (self, "PRAGMA synchronous = FULL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
