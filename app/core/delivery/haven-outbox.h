@@ -71,6 +71,10 @@ typedef struct {
   guint             http_status;
   char             *error_fields;
   char             *case_reference;
+  /* The Haven-Envelope header's value, made when the request was queued
+   * and sent with every attempt; NULL for one queued before the outbox
+   * kept envelopes, or enqueued without one. Gone once delivered. */
+  char             *envelope;
   /* The stored size; 0 once the body is gone. */
   gsize             body_size;
   /* Only from haven_outbox_claim_next() and haven_outbox_lookup(…, TRUE);
@@ -147,6 +151,14 @@ gboolean          haven_outbox_enqueue          (HavenOutbox          *self,
                                                  HavenRequestKind      kind,
                                                  GBytes               *body,
                                                  GError              **error);
+/* The same, keeping @envelope (nullable), the Haven-Envelope header's
+ * value, beside the body: sent as it is with every attempt. */
+gboolean          haven_outbox_enqueue_with_envelope (HavenOutbox     *self,
+                                                      const char      *request_id,
+                                                      HavenRequestKind kind,
+                                                      GBytes          *body,
+                                                      const char      *envelope,
+                                                      GError         **error);
 /* The same in a worker thread, so the kiosk never waits for fsync. */
 void              haven_outbox_enqueue_async    (HavenOutbox          *self,
                                                  const char           *request_id,
@@ -158,7 +170,8 @@ void              haven_outbox_enqueue_async    (HavenOutbox          *self,
 gboolean          haven_outbox_enqueue_finish   (HavenOutbox          *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
-/* Serialises a confirmed request (haven_request_confirm()) and enqueues it;
+/* Serialises a confirmed request (haven_request_confirm()) and enqueues it
+ * with its envelope (haven_request_envelope_to_header());
  * HAVEN_OUTBOX_ERROR_INVALID when haven_request_validate() refuses it. The
  * request is left as it is, so on failure the visitor's draft stays. */
 gboolean          haven_outbox_enqueue_request  (HavenOutbox          *self,
