@@ -25,7 +25,7 @@ static const char removal_json[] =
   "\"reporter\":{\"role\":\"self\",\"consent_to_contact\":false},"
   "\"declaration\":{\"accurate\":true,\"authorised\":true}}";
 
-/* haven-api-v1.md's example header, for the same request. */
+/* haven-api-v1.md's example header, for the same request: child=?1. */
 static const char removal_header[] =
   "v=1, kind=\"removal\", category=\"intimate-images\", locale=\"es\", "
   "kiosk=\"station-12-lobby\", child=?1, created=\"2026-11-27T10:15:00Z\"";
