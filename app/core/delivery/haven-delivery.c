@@ -166,8 +166,9 @@ record_thread (GTask        *task,
       break;
 
     case HAVEN_DELIVERY_RECORD_RETRY:
-      recorded = haven_outbox_record_retry (self->outbox, attempt->request_id,
-                                            result->next_attempt_at, result->message, &error);
+      recorded = haven_outbox_record_retry_with_status (self->outbox, attempt->request_id,
+                                                        result->next_attempt_at, result->status,
+                                                        result->message, &error);
       break;
 
     case HAVEN_DELIVERY_RECORD_FAILED:

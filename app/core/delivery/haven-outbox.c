@@ -1312,7 +1312,7 @@ record (HavenOutbox  *self,
     case OUTCOME_RETRY:
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'queued', last_error = ?,"
-                                        " next_attempt_at = ?"
+                                        " next_attempt_at = ?, http_status = ?"
                                         " WHERE state IN ('queued', 'sending') AND request_id = ?",
                                         error);
       break;
@@ -1335,6 +1335,8 @@ record (HavenOutbox  *self,
   sqlite3_bind_text (statement, 1, text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 2,
                       outcome == OUTCOME_RETRY ? next_attempt_at : g_get_real_time ());
+  if (outcome == OUTCOME_RETRY)
+    sqlite3_bind_int (statement, 3, (int) http_status);
   if (outcome == OUTCOME_FAILED)
     {
       sqlite3_bind_int (statement, 3, (int) http_status);
@@ -1375,11 +1377,24 @@ haven_outbox_record_retry (HavenOutbox  *self,
                            const char   *last_error,
                            GError      **error)
 {
+  return haven_outbox_record_retry_with_status (self, request_id, next_attempt_at, 0, last_error,
+                                                error);
+}
+
+gboolean
+haven_outbox_record_retry_with_status (HavenOutbox  *self,
+                                       const char   *request_id,
+                                       gint64        next_attempt_at,
+                                       guint         http_status,
+                                       const char   *last_error,
+                                       GError      **error)
+{
   g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (request_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, 0, NULL, error);
+  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, http_status, NULL,
+                 error);
 }
 
 gboolean

@@ -65,9 +65,9 @@ typedef struct {
   /* When it was delivered or failed for good. */
   gint64            finished_at;
   char             *last_error;
-  /* For a failed entry: the backend's HTTP status (0 when there was
-   * none) and, for a 400, its field errors as a JSON object (paths ->
-   * the backend's messages), or NULL. */
+  /* The backend's HTTP status of the last attempt that failed (0 when
+   * there was no answer, or none is known) and, for a 400, its field
+   * errors as a JSON object (paths -> the backend's messages), or NULL. */
   guint             http_status;
   char             *error_fields;
   char             *case_reference;
@@ -221,6 +221,14 @@ gboolean          haven_outbox_record_retry     (HavenOutbox          *self,
                                                  gint64                next_attempt_at,
                                                  const char           *last_error,
                                                  GError              **error);
+/* The same, keeping the backend's @http_status (0 for no answer) for the
+ * kiosk's status report. */
+gboolean          haven_outbox_record_retry_with_status (HavenOutbox  *self,
+                                                         const char   *request_id,
+                                                         gint64        next_attempt_at,
+                                                         guint         http_status,
+                                                         const char   *last_error,
+                                                         GError      **error);
 /* A permanent failure: state 'failed', never claimed again. The body is
  * kept as it was stored (sealed or not), with the backend's @http_status
  * (0 for none) and @error_fields (a JSON object, or NULL), so nothing is
