@@ -56,8 +56,10 @@ status_versions_cb (gpointer   user_data,
   g_autoptr(HavenDirectory) directory = haven_directory_open_configured (self->settings, NULL,
                                                                          NULL, NULL);
   g_autoptr(HavenDirectoryStats) stats = NULL;
-  HavenContent *content = HAVEN_IS_WINDOW (window) ? haven_window_get_content (HAVEN_WINDOW (window))
-                                                   : NULL;
+  HavenContent *content = NULL;
+
+  if (HAVEN_IS_WINDOW (window))
+    content = haven_window_get_content (HAVEN_WINDOW (window));
 
   if (directory != NULL)
     stats = haven_directory_get_stats (directory, NULL);

@@ -100,7 +100,8 @@ haven_guidance_page_constructed (GObject *object)
         add_guidance (self, guidance);
     }
 
-  if (g_strcmp0 (haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), HAVEN_QUESTION_UNDER_18),
+  if (g_strcmp0 (haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)),
+                                           HAVEN_QUESTION_UNDER_18),
                  HAVEN_ANSWER_YES) == 0)
     add_child_removal (self, content);
 }

@@ -219,7 +219,8 @@ parse_string (Scanner  *scanner,
         }
       else if (c < 0x20 || c > 0x7e)
         {
-          return fail_at (error, scanner, "a string holds a character that is not printable ASCII");
+          return fail_at (error, scanner,
+                          "a string holds a character that is not printable ASCII");
         }
 
       g_string_append_c (text, c);
@@ -615,9 +616,10 @@ haven_request_envelope_parse_header (HavenRequestKind   kind,
     }
   if (header_kind != kind)
     {
-      g_autofree char *message = g_strdup_printf ("the kind \"%s\" is not this endpoint's (\"%s\")",
-                                                  kind_name,
-                                                  haven_request_kind_to_string (kind));
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf ("the kind \"%s\" is not this endpoint's (\"%s\")", kind_name,
+                                 haven_request_kind_to_string (kind));
 
       fail (error, message);
       return NULL;
