@@ -211,25 +211,6 @@ backend_check (const Command  *command,
   return HAVENCTL_EXIT_OK;
 }
 
-/* The versions a status report names: when the directory in use was
- * imported, and the content definitions' checksum; NULL for one that
- * cannot be opened, which the report then shows. */
-static void
-dup_versions (GSettings  *settings,
-              char      **directory_version,
-              char      **content_version)
-{
-  g_autoptr(HavenDirectory) directory = haven_directory_open_configured (settings, NULL, NULL,
-                                                                         NULL);
-  g_autoptr(HavenDirectoryStats) stats = NULL;
-  g_autoptr(HavenContent) content = haven_content_load_default (settings, NULL);
-
-  if (directory != NULL)
-    stats = haven_directory_get_stats (directory, NULL);
-  *directory_version = stats != NULL ? g_strdup (stats->imported_at) : NULL;
-  *content_version = content != NULL ? g_strdup (haven_content_get_version (content)) : NULL;
-}
-
 static int
 backend_report_status (const Command  *command,
                        int             argc,
@@ -238,6 +219,7 @@ backend_report_status (const Command  *command,
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenBackend) backend = NULL;
   g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(HavenContent) content = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) now = NULL;
@@ -264,7 +246,10 @@ backend_report_status (const Command  *command,
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   /* The same body the kiosk's timer sends (haven-status-reporter.c). */
-  dup_versions (settings, &directory_version, &content_version);
+  directory_version = haven_directory_dup_configured_version (settings);
+  content = haven_content_load_default (settings, NULL);
+  if (content != NULL)
+    content_version = g_strdup (haven_content_get_version (content));
   kiosk_id = haven_kiosk_status_dup_kiosk_id (settings);
   now = g_date_time_new_now_utc ();
   body = haven_kiosk_status_build_body (outbox, kiosk_id, directory_version, content_version, now,

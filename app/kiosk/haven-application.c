@@ -43,9 +43,8 @@ struct _HavenApplication
 G_DEFINE_FINAL_TYPE (HavenApplication, haven_application, ADW_TYPE_APPLICATION)
 
 /* What the status report names as the directory's and the content's
- * versions: when the directory in use was imported (opened afresh, as an
- * import may have replaced it since), and the checksum of the content the
- * window shows. */
+ * versions: the directory the settings name, and the content the window
+ * shows. */
 static void
 status_versions_cb (gpointer   user_data,
                     char     **directory_version,
@@ -53,17 +52,12 @@ status_versions_cb (gpointer   user_data,
 {
   HavenApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  g_autoptr(HavenDirectory) directory = haven_directory_open_configured (self->settings, NULL,
-                                                                         NULL, NULL);
-  g_autoptr(HavenDirectoryStats) stats = NULL;
   HavenContent *content = NULL;
 
   if (HAVEN_IS_WINDOW (window))
     content = haven_window_get_content (HAVEN_WINDOW (window));
 
-  if (directory != NULL)
-    stats = haven_directory_get_stats (directory, NULL);
-  *directory_version = stats != NULL ? g_strdup (stats->imported_at) : NULL;
+  *directory_version = haven_directory_dup_configured_version (self->settings);
   *content_version = content != NULL ? g_strdup (haven_content_get_version (content)) : NULL;
 }
 
