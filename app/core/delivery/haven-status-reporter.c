@@ -128,6 +128,10 @@ reported_cb (GObject      *object,
   self->in_flight = FALSE;
   if (haven_status_reporter_report_finish (self, result, &status, &error))
     g_debug ("Status reported (HTTP %u)", status);
+  else if (g_error_matches (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_NOT_CONFIGURED))
+    /* A kiosk with no backend has nobody to report to, and its log says
+     * so already when a visitor sends. */
+    g_debug ("No status report: %s", error->message);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     /* For the operator's log: the next tick tries again. */
     g_message ("The status report was not sent: %s", error->message);
