@@ -959,6 +959,7 @@ test_migrate_v1 (Fixture       *fixture,
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autoptr(HavenOutboxEntry) queued = NULL;
   g_autoptr(HavenOutboxEntry) failed = NULL;
+  g_autoptr(HavenOutboxEntry) claimed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
   g_autofree char *integrity = NULL;
@@ -988,7 +989,8 @@ test_migrate_v1 (Fixture       *fixture,
   g_assert_null (failed->envelope);
 
   /* The new columns are used from now on. */
-  g_assert_nonnull (haven_outbox_claim_next (outbox, G_MAXINT64, &error));
+  claimed = haven_outbox_claim_next (outbox, G_MAXINT64, &error);
+  g_assert_nonnull (claimed);
   g_assert_true (haven_outbox_record_failed (outbox, queued->request_id, 400, "refused",
                                              "{}", &error));
   g_assert_no_error (error);
