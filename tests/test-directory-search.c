@@ -779,6 +779,32 @@ test_open_configured (void)
   g_settings_reset (settings, "directory-file");
 }
 
+/* A status report names the directory by when it was imported; one that
+ * cannot be opened has no version. */
+static void
+test_configured_version (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *missing = NULL;
+
+  stats = haven_directory_get_stats (directory, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stats->imported_at);
+
+  g_settings_set_string (settings, "directory-file", haven_directory_get_path (directory));
+  version = haven_directory_dup_configured_version (settings);
+  g_assert_cmpstr (version, ==, stats->imported_at);
+
+  g_settings_set_string (settings, "directory-file", "/nonexistent/haven/directory.sqlite");
+  missing = haven_directory_dup_configured_version (settings);
+  g_assert_null (missing);
+
+  g_settings_reset (settings, "directory-file");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -834,6 +860,7 @@ main (int   argc,
   haven_directory_set_time_zone (demo, london);
 
   g_test_add_func ("/haven/directory-search/open-configured", test_open_configured);
+  g_test_add_func ("/haven/directory-search/configured-version", test_configured_version);
   g_test_add_func ("/haven/directory-search/diacritics", test_diacritics);
   g_test_add_func ("/haven/directory-search/prefix", test_prefix);
   g_test_add_func ("/haven/directory-search/arabic", test_arabic);

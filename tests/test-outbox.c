@@ -15,6 +15,7 @@
 #include "haven-outbox.h"
 #include "haven-outbox-private.h"
 #include "haven-request.h"
+#include "haven-request-envelope.h"
 #include "haven-sealed-box.h"
 #include "test-files.h"
 #include "test-wait.h"
@@ -186,7 +187,7 @@ test_create (Fixture       *fixture,
   journal_mode = query_text (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
   version = query_text (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
 }
 
 static void
@@ -958,6 +959,7 @@ test_migrate_v1 (Fixture       *fixture,
   g_autoptr(HavenOutbox) outbox = NULL;
   g_autoptr(HavenOutboxEntry) queued = NULL;
   g_autoptr(HavenOutboxEntry) failed = NULL;
+  g_autoptr(HavenOutboxEntry) claimed = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *version = NULL;
   g_autofree char *integrity = NULL;
@@ -970,7 +972,7 @@ test_migrate_v1 (Fixture       *fixture,
   outbox = haven_outbox_new (path, &error);
   g_assert_no_error (error);
   version = query_text (path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
 
   queued = haven_outbox_lookup (outbox, "0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11", TRUE, &error);
   g_assert_no_error (error);
@@ -982,9 +984,13 @@ test_migrate_v1 (Fixture       *fixture,
   g_assert_cmpuint (failed->http_status, ==, 0);
   g_assert_null (failed->error_fields);
   g_assert_cmpstr (failed->last_error, ==, "refused (HTTP 413)");
+  /* Sealed before kiosks made envelopes: it goes without one. */
+  g_assert_null (queued->envelope);
+  g_assert_null (failed->envelope);
 
   /* The new columns are used from now on. */
-  g_assert_nonnull (haven_outbox_claim_next (outbox, G_MAXINT64, &error));
+  claimed = haven_outbox_claim_next (outbox, G_MAXINT64, &error);
+  g_assert_nonnull (claimed);
   g_assert_true (haven_outbox_record_failed (outbox, queued->request_id, 400, "refused",
                                              "{}", &error));
   g_assert_no_error (error);
@@ -999,6 +1005,181 @@ test_migrate_v1 (Fixture       *fixture,
   failed = haven_outbox_lookup (outbox, queued->request_id, FALSE, &error);
   g_assert_cmpuint (failed->http_status, ==, 400);
   g_assert_cmpstr (failed->error_fields, ==, "{}");
+}
+
+/* A confirmed request's envelope is kept beside its sealed body: the
+ * header the kiosk made from it, the same after the outbox is opened
+ * again, with each claim and once it failed; gone with the body once
+ * delivered. */
+static void
+test_envelope (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(HavenRequest) request = haven_request_new (HAVEN_REQUEST_KIND_REMOVAL);
+  g_autoptr(HavenRequest) report = haven_request_new (HAVEN_REQUEST_KIND_REPORT);
+  g_autoptr(HavenRequestEnvelope) expected = NULL;
+  g_autoptr(HavenRequestEnvelope) parsed = NULL;
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(HavenOutboxEntry) claimed = NULL;
+  g_autoptr(HavenOutboxEntry) again = NULL;
+  g_autoptr(HavenOutboxEntry) failed = NULL;
+  g_autoptr(HavenOutboxEntry) delivered = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *header = NULL;
+  g_autofree char *other_id = NULL;
+  guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 secret_key[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autofree char *encoded = NULL;
+
+  haven_sealed_box_generate_key_pair (public_key, secret_key);
+  encoded = haven_sealed_box_encode_key (public_key);
+  g_assert_true (haven_outbox_set_public_key (fixture->outbox, encoded, &error));
+
+  haven_request_set_category (request, "child-abuse-material");
+  haven_request_set_child_involved (request, TRUE);
+  haven_request_add_item (request, "https://example.social/p/1", NULL, "envelope-marker-77c1");
+  haven_request_set_reporter_role (request, "self");
+  haven_request_set_declaration_accurate (request, TRUE);
+  haven_request_set_declaration_authorised (request, TRUE);
+  haven_request_confirm (request, "station-12-lobby", "es");
+  expected = haven_request_envelope_new_for_request (request, &error);
+  g_assert_no_error (error);
+  header = haven_request_envelope_to_header (expected);
+
+  g_assert_true (haven_outbox_enqueue_request (fixture->outbox, request, &error));
+  g_assert_no_error (error);
+  entry = haven_outbox_lookup (fixture->outbox, haven_request_get_request_id (request), FALSE,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_true (entry->sealed);
+  g_assert_cmpstr (entry->envelope, ==, header);
+  g_assert_false (outbox_files_contain (fixture->path, "envelope-marker-77c1"));
+
+  /* What the kiosk keeps reads as the envelope of that very request. */
+  parsed = haven_request_envelope_parse_header (HAVEN_REQUEST_KIND_REMOVAL, entry->envelope,
+                                                &error);
+  g_assert_no_error (error);
+  g_assert_true (haven_request_envelope_matches (parsed, request, &error));
+  g_assert_no_error (error);
+
+  /* After a restart, and with every claim: the same bytes. */
+  reopen (fixture);
+  claimed = haven_outbox_claim_next (fixture->outbox, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (claimed->request_id, ==, haven_request_get_request_id (request));
+  g_assert_cmpstr (claimed->envelope, ==, header);
+  g_assert_true (haven_outbox_record_retry (fixture->outbox, claimed->request_id, 0, "busy",
+                                            &error));
+  again = haven_outbox_claim (fixture->outbox, claimed->request_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again->envelope, ==, header);
+
+  /* Failed for good: kept, for the staff's export. */
+  g_assert_true (haven_outbox_record_failed (fixture->outbox, again->request_id, 400, "refused",
+                                             NULL, &error));
+  failed = haven_outbox_lookup (fixture->outbox, again->request_id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (failed->envelope, ==, header);
+
+  /* Delivered: gone with the body. */
+  haven_request_set_category (report, "fraud");
+  haven_request_set_reporter_role (report, "self");
+  haven_request_confirm (report, "station-12-lobby", "en");
+  g_assert_true (haven_outbox_enqueue_request (fixture->outbox, report, &error));
+  g_assert_no_error (error);
+  other_id = g_strdup (haven_request_get_request_id (report));
+  g_clear_pointer (&claimed, haven_outbox_entry_free);
+  claimed = haven_outbox_claim (fixture->outbox, other_id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (claimed->envelope, "v=1, kind=\"report\", category=\"fraud\""));
+  g_assert_true (haven_outbox_record_delivered (fixture->outbox, other_id, "HV-1", &error));
+  delivered = haven_outbox_lookup (fixture->outbox, other_id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_null (delivered->envelope);
+
+  /* A body enqueued as bytes, without an envelope, has none. */
+  {
+    g_autofree char *plain_id = NULL;
+    g_autoptr(HavenOutboxEntry) plain = NULL;
+
+    haven_outbox_set_public_key (fixture->outbox, NULL, NULL);
+    plain_id = enqueue_new (fixture->outbox, "no-envelope");
+    plain = haven_outbox_lookup (fixture->outbox, plain_id, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_null (plain->envelope);
+  }
+}
+
+/* An outbox of version 2, as kiosks have it now, is brought to version 3:
+ * its queued request keeps its body and goes without an envelope, and new
+ * ones keep theirs. */
+static void
+test_migrate_v2 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const char v2_schema[] =
+    "CREATE TABLE entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  request_id TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+    "  state TEXT NOT NULL"
+    "    CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),"
+    "  sealed INTEGER NOT NULL,"
+    "  body_size INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  finished_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  case_reference TEXT,"
+    "  http_status INTEGER NOT NULL DEFAULT 0,"
+    "  error_fields TEXT"
+    ") STRICT;"
+    "CREATE INDEX entries_due ON entries (state, next_attempt_at);"
+    "CREATE INDEX entries_finished ON entries (state, finished_at);"
+    "CREATE TABLE bodies ("
+    "  entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,"
+    "  body BLOB NOT NULL"
+    ") STRICT;"
+    "INSERT INTO entries (request_id, kind, state, sealed, body_size, created_at,"
+    "  next_attempt_at) VALUES"
+    "  ('0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11', 'removal', 'queued', 1, 4, 1, 1);"
+    "INSERT INTO bodies (entry_id, body) VALUES (1, x'01020304');"
+    "PRAGMA user_version = 2;";
+  g_autofree char *path = g_build_filename (fixture->folder, "v2.sqlite", NULL);
+  g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(HavenOutboxEntry) queued = NULL;
+  g_autoptr(HavenOutboxEntry) added = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autoptr(GBytes) body = make_body (request_id, "v3");
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, v2_schema, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  outbox = haven_outbox_new (path, &error);
+  g_assert_no_error (error);
+  haven_outbox_set_allow_unsealed (outbox, TRUE);
+  version = query_text (path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "3");
+
+  queued = haven_outbox_claim_next (outbox, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (queued->request_id, ==, "0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11");
+  g_assert_cmpuint (g_bytes_get_size (queued->body), ==, 4);
+  g_assert_null (queued->envelope);
+
+  g_assert_true (haven_outbox_enqueue_with_envelope (outbox, request_id,
+                                                     HAVEN_REQUEST_KIND_REMOVAL, body,
+                                                     "v=1, kind=\"removal\"", &error));
+  g_assert_no_error (error);
+  added = haven_outbox_lookup (outbox, request_id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (added->envelope, ==, "v=1, kind=\"removal\"");
 }
 
 /* The kill test. The child enqueues for ever, printing each id once
@@ -1152,7 +1333,9 @@ main (int   argc,
   ADD ("refused-unsealed", test_refused_unsealed);
   ADD ("allowed-unsealed", test_allowed_unsealed);
   ADD ("failed-retention", test_failed_retention);
+  ADD ("envelope", test_envelope);
   ADD ("migrate-v1", test_migrate_v1);
+  ADD ("migrate-v2", test_migrate_v2);
   ADD ("kill", test_kill);
 
 #undef ADD

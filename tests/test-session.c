@@ -30,6 +30,37 @@ test_answers (void)
   g_assert_cmpuint (haven_session_get_n_answers (session), ==, 1);
 }
 
+/* Whether a child is involved: the child path's category, or "yes" to
+ * "under 18 in the pictures"; no longer once the visitor goes another way
+ * or takes the answer back, and never after the visit. */
+static void
+test_child_involved (void)
+{
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenSession) session = haven_session_new ("en");
+
+  g_assert_false (haven_session_get_child_involved (session));
+
+  haven_session_set_category (session, content, "child-abuse-material");
+  g_assert_true (haven_session_get_child_involved (session));
+
+  haven_session_set_category (session, content, "intimate-images");
+  g_assert_false (haven_session_get_child_involved (session));
+  haven_session_set_answer (session, HAVEN_QUESTION_UNDER_18, "yes");
+  g_assert_true (haven_session_get_child_involved (session));
+  haven_session_set_answer (session, HAVEN_QUESTION_UNDER_18, "no");
+  g_assert_false (haven_session_get_child_involved (session));
+  haven_session_set_answer (session, HAVEN_QUESTION_UNDER_18, "yes");
+
+  /* Fraud does not ask it: the answer is forgotten with its path. */
+  haven_session_set_category (session, content, "fraud");
+  g_assert_false (haven_session_get_child_involved (session));
+
+  haven_session_set_category (session, content, "child-abuse-material");
+  haven_session_wipe (session);
+  g_assert_false (haven_session_get_child_involved (session));
+}
+
 static void
 test_kept_services (void)
 {
@@ -135,6 +166,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/haven/session/answers", test_answers);
+  g_test_add_func ("/haven/session/child-involved", test_child_involved);
   g_test_add_func ("/haven/session/kept-services", test_kept_services);
   g_test_add_func ("/haven/session/wipe-resets", test_wipe_resets);
   g_test_add_func ("/haven/session/wipe-leaves-no-copy", test_wipe_leaves_no_copy);

@@ -643,6 +643,10 @@ describe_failed (HavenOutbox      *outbox,
   havenctl_json_add_string (builder, "content_type",
                             entry->sealed ? "application/vnd.haven.sealed" : "application/json");
   havenctl_json_add_string (builder, "body_file", body_file);
+  /* What the backend would have filed it by, the Haven-Envelope header
+   * as sent (null for one queued before kiosks sent it): a caseworker can
+   * hand it on with the body, and see the kind of case without the key. */
+  havenctl_json_add_string (builder, "envelope", entry->envelope);
   havenctl_json_add_int (builder, "http_status", entry->http_status);
   havenctl_json_add_string (builder, "error", entry->last_error);
   add_error_fields (builder, entry->error_fields);

@@ -11,6 +11,9 @@
 #include <gio/gio.h>
 
 #include "haven-backend.h"
+#include "haven-content.h"
+#include "haven-directory.h"
+#include "haven-kiosk-status.h"
 #include "haven-locale.h"
 #include "haven-outbox.h"
 #include "haven-paths.h"
@@ -40,10 +43,14 @@ struct _Command
 };
 
 static int backend_check (const Command *command, int argc, char **argv);
+static int backend_report_status (const Command *command, int argc, char **argv);
 
 static const Command commands[] = {
   { "backend", "check", NULL,
     N_("Check that the backend answers, with this kiosk’s settings"), backend_check },
+  { "backend", "report-status", NULL,
+    N_("Send this kiosk’s status report to the backend once, as the kiosk does"),
+    backend_report_status },
   { "content", "check", "[DIR]",
     N_("Check content definitions and list every problem"), havenctl_content_check },
   { "directory", "import", "PATH [--db FILE]",
@@ -201,6 +208,67 @@ backend_check (const Command  *command,
   if (haven_outbox_sealing_refuses (print_sealing (settings)))
     return HAVENCTL_EXIT_FAILED;
 
+  return HAVENCTL_EXIT_OK;
+}
+
+static int
+backend_report_status (const Command  *command,
+                       int             argc,
+                       char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenBackend) backend = NULL;
+  g_autoptr(HavenOutbox) outbox = NULL;
+  g_autoptr(HavenContent) content = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *kiosk_id = NULL;
+  g_autofree char *directory_version = NULL;
+  g_autofree char *content_version = NULL;
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  if (!havenctl_parse_options (&argc, &argv, NULL, _(command->summary), NULL))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc > 1)
+    return usage_error (_("“%s” takes no arguments"), argv[0]);
+
+  settings = havenctl_open_settings ();
+  if (settings == NULL)
+    return HAVENCTL_EXIT_FAILED;
+
+  backend = haven_backend_new_from_settings (settings, &error);
+  if (backend == NULL)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+  outbox = haven_outbox_new_from_settings (settings, &error);
+  if (outbox == NULL)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  /* The same body the kiosk's timer sends (haven-status-reporter.c). */
+  directory_version = haven_directory_dup_configured_version (settings);
+  content = haven_content_load_default (settings, NULL);
+  if (content != NULL)
+    content_version = g_strdup (haven_content_get_version (content));
+  kiosk_id = haven_kiosk_status_dup_kiosk_id (settings);
+  now = g_date_time_new_now_utc ();
+  body = haven_kiosk_status_build_body (outbox, kiosk_id, directory_version, content_version, now,
+                                        &error);
+  if (body == NULL)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  /* Nothing in it is a visitor's: the operator may see what is sent. */
+  g_print ("%s\n", body);
+
+  haven_kiosk_status_send_async (backend, body, NULL, havenctl_store_result_cb, &result);
+  havenctl_wait_for_result (&result);
+  if (!haven_kiosk_status_send_finish (backend, result, &status, &error))
+    /* TRANSLATORS: %s says why, such as "The backend answered HTTP 404 Not Found". */
+    return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The status report was not sent: %s\n"),
+                          error->message);
+
+  /* TRANSLATORS: %s is the backend's URL, %u an HTTP status such as 204. */
+  g_print (_("Status report sent to %s: HTTP %u\n"), haven_backend_get_base_url (backend), status);
   return HAVENCTL_EXIT_OK;
 }
 

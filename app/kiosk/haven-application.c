@@ -8,10 +8,12 @@
 #include <glib/gi18n.h>
 
 #include "haven-application.h"
+#include "haven-directory.h"
 #include "haven-first-frame.h"
 #include "haven-locale.h"
 #include "haven-outbox.h"
 #include "haven-page-renderer.h"
+#include "haven-status-reporter.h"
 #include "haven-window.h"
 
 struct _HavenApplication
@@ -22,6 +24,9 @@ struct _HavenApplication
   /* Sends queued requests for as long as Haven runs, whoever is at the
    * kiosk. */
   HavenSender *sender;
+  /* Tells the backend, every status-report-interval, that this kiosk is
+   * there and how its outbox fares. */
+  HavenStatusReporter *status_reporter;
 
   /* haven --render-pages DIR [--language LL] [--size WxH] [--high-contrast]
    * [--text-scale N] */
@@ -36,6 +41,25 @@ struct _HavenApplication
 };
 
 G_DEFINE_FINAL_TYPE (HavenApplication, haven_application, ADW_TYPE_APPLICATION)
+
+/* What the status report names as the directory's and the content's
+ * versions: the directory the settings name, and the content the window
+ * shows. */
+static void
+status_versions_cb (gpointer   user_data,
+                    char     **directory_version,
+                    char     **content_version)
+{
+  HavenApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  HavenContent *content = NULL;
+
+  if (HAVEN_IS_WINDOW (window))
+    content = haven_window_get_content (HAVEN_WINDOW (window));
+
+  *directory_version = haven_directory_dup_configured_version (self->settings);
+  *content_version = content != NULL ? g_strdup (haven_content_get_version (content)) : NULL;
+}
 
 /* Requests left queued by an earlier run go out without waiting for the
  * next visitor; opening the outbox waits until the window is on screen. */
@@ -53,6 +77,15 @@ start_delivery_cb (gpointer user_data)
 
   if (haven_sender_ensure_delivery (self->sender, &error) == NULL)
     g_warning ("Queued requests cannot be sent: %s", error->message);
+
+  /* Started even without a usable backend: each report makes its own
+   * from the settings, so it starts working when they are mended. */
+  if (self->status_reporter == NULL)
+    {
+      self->status_reporter = haven_status_reporter_new (self->settings, self->sender,
+                                                         status_versions_cb, self, NULL);
+      haven_status_reporter_start (self->status_reporter);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -163,6 +196,7 @@ haven_application_dispose (GObject *object)
 {
   HavenApplication *self = HAVEN_APPLICATION (object);
 
+  g_clear_object (&self->status_reporter);
   g_clear_object (&self->sender);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->render_directory, g_free);

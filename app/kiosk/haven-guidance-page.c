@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-answer.h"
 #include "haven-guidance-page.h"
 #include "haven-emergency-numbers.h"
 #include "haven-visit-footer.h"
@@ -20,9 +21,6 @@ struct _HavenGuidancePage
 };
 
 G_DEFINE_FINAL_TYPE (HavenGuidancePage, haven_guidance_page, HAVEN_TYPE_PAGE)
-
-/* questions.xml: whether the visitor was under 18 in the pictures. */
-#define QUESTION_UNDER_18 "under-18"
 
 static void
 add_guidance (HavenGuidancePage *self,
@@ -102,8 +100,9 @@ haven_guidance_page_constructed (GObject *object)
         add_guidance (self, guidance);
     }
 
-  if (g_strcmp0 (haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)), QUESTION_UNDER_18),
-                 "yes") == 0)
+  if (g_strcmp0 (haven_session_get_answer (haven_page_get_session (HAVEN_PAGE (self)),
+                                           HAVEN_QUESTION_UNDER_18),
+                 HAVEN_ANSWER_YES) == 0)
     add_child_removal (self, content);
 }
 

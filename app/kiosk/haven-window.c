@@ -1223,6 +1223,14 @@ haven_window_get_session (HavenWindow *self)
   return self->session;
 }
 
+HavenContent *
+haven_window_get_content (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->content;
+}
+
 HavenIdleMonitor *
 haven_window_get_idle_monitor (HavenWindow *self)
 {

@@ -18,6 +18,8 @@ HavenWindow      *haven_window_new               (gpointer     application,
                                                   GSettings   *settings,
                                                   HavenSender *sender);
 HavenSession     *haven_window_get_session       (HavenWindow *self);
+/* The content definitions in use; NULL when Haven cannot start. */
+HavenContent     *haven_window_get_content       (HavenWindow *self);
 GtkWidget        *haven_window_get_current_page  (HavenWindow *self);
 HavenIdleMonitor *haven_window_get_idle_monitor  (HavenWindow *self);
 

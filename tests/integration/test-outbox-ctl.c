@@ -99,6 +99,11 @@ static const char removal_with_id[] =
   " \"reporter\": {\"role\": \"self\", \"consent_to_contact\": false},"
   " \"declaration\": {\"accurate\": true, \"authorised\": true}}";
 
+/* What havenctl outbox add keeps beside removal_with_id's body. */
+#define REMOVAL_ENVELOPE \
+  "v=1, kind=\"removal\", category=\"intimate-images\", locale=\"es\", " \
+  "kiosk=\"station-12-lobby\", child=?0, created=\"2026-11-27T10:15:00Z\""
+
 static void
 test_add_list_purge (Fixture       *fixture,
                      gconstpointer  data)
@@ -280,6 +285,20 @@ test_sealed (Fixture       *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* The body is sealed; its envelope, made from it before sealing, is
+   * kept beside it as the header to send. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HavenOutbox) outbox = haven_outbox_new (fixture->outbox_path, &error);
+    g_autoptr(HavenOutboxEntry) entry = NULL;
+
+    g_assert_no_error (error);
+    entry = haven_outbox_lookup (outbox, REQUEST_ID, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_true (entry->sealed);
+    g_assert_cmpstr (entry->envelope, ==, REMOVAL_ENVELOPE);
+  }
+
   /* A key that is wrong stops add, and says so, whatever
    * allow-unsealed-outbox says, but not list. */
   g_settings_set_string (fixture->settings, "backend-public-key", "c2hvcnQ=");
@@ -366,6 +385,16 @@ test_export_unsealed (Fixture       *fixture,
   g_assert_false (file_contains (summary, MARKER));
   g_assert_true (file_contains (summary, "\"http_status\" : 413"));
   g_assert_true (file_contains (summary, "\"body_file\" : null"));
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    g_autoptr(GError) error = NULL;
+    JsonObject *root;
+
+    g_assert_true (json_parser_load_from_file (parser, summary, &error));
+    g_assert_no_error (error);
+    root = json_node_get_object (json_parser_get_root (parser));
+    g_assert_cmpstr (json_object_get_string_member (root, "envelope"), ==, REMOVAL_ENVELOPE);
+  }
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 

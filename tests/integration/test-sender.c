@@ -5,6 +5,7 @@
 
 #include <libsoup/soup.h>
 
+#include "haven-request-envelope.h"
 #include "haven-sender.h"
 #include "receiver-process.h"
 
@@ -366,6 +367,123 @@ test_saved_while_backend_is_down (Fixture       *fixture,
   g_assert_cmpint (g_ascii_strncasecmp (entry->request_id + 4, reference + 7, 4), ==, 0);
 }
 
+/* What a backend on 127.0.0.1 was sent: each submission's Haven-Envelope
+ * header and body. The first is told to come back later (503), the rest
+ * are accepted. */
+typedef struct {
+  GPtrArray *envelopes;
+  GPtrArray *bodies;
+} Recorded;
+
+static void
+record_cb (SoupServer        *server,
+           SoupServerMessage *message,
+           const char        *path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  static const char accepted[] = "{\"case_reference\":\"HV-TEST-0002\",\"status\":\"received\"}";
+  Recorded *recorded = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+
+  g_ptr_array_add (recorded->envelopes,
+                   g_strdup (soup_message_headers_get_one (headers, HAVEN_API_ENVELOPE_HEADER)));
+  g_ptr_array_add (recorded->bodies, g_strndup (g_bytes_get_data (bytes, NULL),
+                                                g_bytes_get_size (bytes)));
+
+  if (recorded->envelopes->len == 1)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Retry-After", "1");
+      soup_server_message_set_status (message, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      return;
+    }
+
+  soup_server_message_set_status (message, SOUP_STATUS_CREATED, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_STATIC,
+                                    accepted, sizeof accepted - 1);
+}
+
+/* Every attempt carries the envelope the kiosk made when the visitor
+ * confirmed, the same bytes each time, and it says what the body says,
+ * that a child is involved included (from the session's child path). */
+static void
+test_envelope_header (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(SoupServer) server = start_server (fixture);
+  g_autoptr(HavenContent) content = load_shipped_content ();
+  g_autoptr(HavenRequest) request = new_removal_request ();
+  g_autoptr(HavenRequest) received = NULL;
+  g_autoptr(HavenRequestEnvelope) envelope = NULL;
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HavenDeliveryResult) delivered = NULL;
+  Recorded recorded = {
+    g_ptr_array_new_with_free_func (g_free),
+    g_ptr_array_new_with_free_func (g_free),
+  };
+  HavenDelivery *delivery;
+
+  soup_server_add_handler (server, NULL, record_cb, &recorded, NULL);
+  haven_session_set_category (fixture->session, content, "child-abuse-material");
+  haven_request_set_category (request, "child-abuse-material");
+
+  g_assert_true (submit (fixture, request, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (haven_session_get_submission_state (fixture->session), ==,
+                   HAVEN_SUBMISSION_QUEUED);
+  g_assert_cmpuint (recorded.envelopes->len, ==, 1);
+  g_assert_true (haven_request_get_child_involved (request));
+
+  /* Sent again, as the outbox does later. */
+  delivery = haven_sender_ensure_delivery (fixture->sender, &error);
+  g_assert_no_error (error);
+  haven_delivery_deliver_now_async (delivery, haven_request_get_request_id (request), NULL, NULL,
+                                    store_result_cb, &result);
+  delivered = haven_delivery_deliver_now_finish (delivery, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (delivered->outcome, ==, HAVEN_DELIVERY_OUTCOME_DELIVERED);
+  g_assert_cmpuint (recorded.envelopes->len, >=, 2);
+
+  for (guint i = 0; i < recorded.envelopes->len; i++)
+    {
+      g_test_message ("attempt %u: %s: %s", i + 1, HAVEN_API_ENVELOPE_HEADER,
+                      (const char *) g_ptr_array_index (recorded.envelopes, i));
+      g_assert_nonnull (g_ptr_array_index (recorded.envelopes, i));
+      g_assert_cmpstr (g_ptr_array_index (recorded.envelopes, i), ==,
+                       g_ptr_array_index (recorded.envelopes, 0));
+      g_assert_cmpstr (g_ptr_array_index (recorded.bodies, i), ==,
+                       g_ptr_array_index (recorded.bodies, 0));
+    }
+
+  /* What a server would check: the header reads, and matches the body. */
+  envelope = haven_request_envelope_parse_header (HAVEN_REQUEST_KIND_REMOVAL,
+                                                  g_ptr_array_index (recorded.envelopes, 0),
+                                                  &error);
+  g_assert_no_error (error);
+  g_assert_true (envelope->child_involved);
+  g_assert_cmpstr (envelope->kiosk_id, ==, "test-kiosk");
+  g_assert_cmpstr (envelope->locale, ==, "es");
+  received = haven_request_new_from_json (HAVEN_REQUEST_KIND_REMOVAL,
+                                          g_ptr_array_index (recorded.bodies, 0), -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (haven_request_get_child_involved (received));
+  g_assert_true (haven_request_envelope_matches (envelope, received, &error));
+  g_assert_no_error (error);
+
+  /* Delivered: the outbox keeps neither body nor envelope. */
+  entry = lookup (fixture, haven_request_get_request_id (request));
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_DELIVERED);
+  g_assert_null (entry->envelope);
+
+  g_ptr_array_unref (recorded.envelopes);
+  g_ptr_array_unref (recorded.bodies);
+}
+
 /* The visit ends as soon as the request is confirmed: nothing more is
  * recorded in its session, and the request still arrives, once. */
 static void
@@ -410,6 +528,7 @@ main (int   argc,
   ADD ("refused-unsealed", test_refused_unsealed);
   ADD ("saved-while-backend-is-down", test_saved_while_backend_is_down);
   ADD ("visit-ended", test_visit_ended);
+  ADD ("envelope-header", test_envelope_header);
 
 #undef ADD
 

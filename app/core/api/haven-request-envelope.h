@@ -26,6 +26,10 @@ typedef struct {
 } HavenRequestEnvelope;
 
 #define HAVEN_API_ENVELOPE_HEADER "Haven-Envelope"
+/* The header's version, its member "v". */
+#define HAVEN_REQUEST_ENVELOPE_VERSION 1
+/* A longer header value is refused before it is read. */
+#define HAVEN_REQUEST_ENVELOPE_MAX_HEADER_BYTES 1024
 
 void                  haven_request_envelope_free           (HavenRequestEnvelope       *envelope);
 HavenRequestEnvelope *haven_request_envelope_copy           (const HavenRequestEnvelope *envelope);

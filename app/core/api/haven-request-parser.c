@@ -247,6 +247,7 @@ haven_request_new_from_json (HavenRequestKind   kind,
   read_string (self, root, "kiosk_id", "kiosk_id", &self->kiosk_id);
   read_string (self, root, "locale", "locale", &self->locale);
   read_string (self, root, "category", "category", &self->category);
+  read_boolean (self, root, "child_involved", "child_involved", &self->child_involved);
 
   {
     JsonObject *reporter = read_object (self, root, "reporter", "reporter");

@@ -34,6 +34,9 @@ struct _HavenRequest
   char *kiosk_id;
   char *locale;
   char *category;
+  /* The visitor said a child is involved: the category is about a child,
+   * or they said they were under 18 in what was shared. */
+  gboolean child_involved;
   char *role;
   char *email;
   char *phone;
@@ -50,6 +53,17 @@ struct _HavenRequest
  * no answer (NULL). */
 void haven_request_replace_string (char       **field,
                                    const char  *value);
+
+/* The rules haven_request_validate() applies to the request's envelope
+ * members, shared with the Haven-Envelope header's parser
+ * (haven-request-envelope.c) so that both accept the same values. */
+#define HAVEN_REQUEST_MAX_KIOSK_ID_LENGTH 128
+#define HAVEN_REQUEST_MAX_LOCALE_LENGTH   35
+/* 1 to 128 characters of printable ASCII, space included. */
+gboolean haven_request_is_kiosk_id      (const char *kiosk_id);
+gboolean haven_request_is_locale        (const char *locale);
+/* RFC 3339 in UTC, the "Z" form only, with at most 9 decimals. */
+gboolean haven_request_is_rfc3339_utc   (const char *text);
 
 /* Overwrites the strings of @node's tree, which json-glib would free
  * without wiping: the visitor's words must not stay in freed memory. */

@@ -22,8 +22,6 @@
  * body is checked as well ("body" in the field errors) because four-byte
  * characters could still add up past it. */
 #define MAX_PLATFORM_LENGTH     253
-#define MAX_KIOSK_ID_LENGTH     128
-#define MAX_LOCALE_LENGTH       35
 #define MAX_EMAIL_LENGTH        254
 #define MAX_PHONE_LENGTH        32
 #define MAX_SUMMARY_LENGTH      10000
@@ -206,18 +204,49 @@ check_phone (GHashTable *errors,
     add_error (errors, path, message);
 }
 
-static gboolean
-is_rfc3339_utc (const char *text)
+gboolean
+haven_request_is_rfc3339_utc (const char *text)
 {
   g_autoptr(GDateTime) time = NULL;
 
   /* Only the "Z" form: haven-api-v1.md wants UTC, and one spelling of it keeps the
    * bodies comparable. */
-  if (!matches ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$", text))
+  if (text == NULL ||
+      !matches ("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$", text))
     return FALSE;
 
   time = g_date_time_new_from_iso8601 (text, NULL);
   return time != NULL;
+}
+
+/* Printable ASCII only: the kiosk id travels in the Haven-Envelope header
+ * too, as a structured-field string, which holds nothing else. */
+gboolean
+haven_request_is_kiosk_id (const char *kiosk_id)
+{
+  gsize length;
+
+  if (kiosk_id == NULL)
+    return FALSE;
+
+  length = strlen (kiosk_id);
+  if (length == 0 || length > HAVEN_REQUEST_MAX_KIOSK_ID_LENGTH)
+    return FALSE;
+
+  for (const char *p = kiosk_id; *p != '\0'; p++)
+    {
+      if (*p < 0x20 || *p > 0x7e)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+haven_request_is_locale (const char *locale)
+{
+  return locale != NULL && strlen (locale) <= HAVEN_REQUEST_MAX_LOCALE_LENGTH &&
+         matches ("^[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*$", locale);
 }
 
 static void
@@ -349,17 +378,19 @@ check_envelope (HavenRequest *self,
   if (!haven_request_is_uuid_v4 (self->request_id))
     add_error (errors, "request_id", _("Give the request a random (version 4) UUID"));
 
-  if (self->created_at == NULL || !is_rfc3339_utc (self->created_at))
+  if (!haven_request_is_rfc3339_utc (self->created_at))
     add_error (errors, "created_at", _("Give the time in UTC, like 2026-11-27T10:15:00Z"));
 
   if (self->kiosk_id == NULL)
     add_error (errors, "kiosk_id", _("Set the kiosk-id setting to this kiosk’s name"));
-  else
-    check_text (errors, "kiosk_id", self->kiosk_id, TEXT_SINGLE_LINE, MAX_KIOSK_ID_LENGTH,
-                _("Shorten the kiosk-id setting to 128 characters or fewer"));
+  else if (check_text (errors, "kiosk_id", self->kiosk_id, TEXT_SINGLE_LINE,
+                       HAVEN_REQUEST_MAX_KIOSK_ID_LENGTH,
+                       _("Shorten the kiosk-id setting to 128 characters or fewer")) &&
+           !haven_request_is_kiosk_id (self->kiosk_id))
+    add_error (errors, "kiosk_id",
+               _("Use only unaccented letters, digits and punctuation in the kiosk-id setting"));
 
-  if (self->locale == NULL || strlen (self->locale) > MAX_LOCALE_LENGTH ||
-      !matches ("^[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8})*$", self->locale))
+  if (!haven_request_is_locale (self->locale))
     add_error (errors, "locale", _("Give the language as a code such as en or pt-BR"));
 }
 

@@ -95,6 +95,7 @@ haven_request_clear (HavenRequest *self)
   haven_wipe_clear_string (&self->summary);
   haven_wipe_clear_string (&self->losses_amount);
   haven_wipe_clear_string (&self->losses_currency);
+  self->child_involved = FALSE;
   self->consent_to_contact = FALSE;
   self->accurate = FALSE;
   self->authorised = FALSE;
@@ -470,6 +471,10 @@ haven_request_to_json (HavenRequest *self,
   add_string_member (builder, "kiosk_id", self->kiosk_id);
   add_string_member (builder, "locale", self->locale);
   add_string_member (builder, "category", self->category);
+  /* Optional, and left out when false, so that the bodies of kiosks that
+   * never say it and those that say "no" are the same. */
+  if (self->child_involved)
+    add_boolean_member (builder, "child_involved", TRUE);
   if (self->kind == HAVEN_REQUEST_KIND_REMOVAL)
     build_removal (self, builder);
   else
@@ -578,6 +583,24 @@ haven_request_set_category (HavenRequest *self,
 
   haven_request_replace_string (&self->category, category);
   g_hash_table_remove (self->malformed, "category");
+}
+
+gboolean
+haven_request_get_child_involved (HavenRequest *self)
+{
+  g_return_val_if_fail (HAVEN_IS_REQUEST (self), FALSE);
+
+  return self->child_involved;
+}
+
+void
+haven_request_set_child_involved (HavenRequest *self,
+                                  gboolean      child_involved)
+{
+  g_return_if_fail (HAVEN_IS_REQUEST (self));
+
+  self->child_involved = !!child_involved;
+  g_hash_table_remove (self->malformed, "child_involved");
 }
 
 guint

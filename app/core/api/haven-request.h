@@ -92,6 +92,11 @@ const char         *haven_request_get_locale         (HavenRequest     *self);
 const char         *haven_request_get_category       (HavenRequest     *self);
 void                haven_request_set_category       (HavenRequest     *self,
                                                       const char       *category);
+/* Whether the visitor said a child is involved ("child_involved", sent
+ * only when true); the envelope carries it too. */
+gboolean            haven_request_get_child_involved (HavenRequest     *self);
+void                haven_request_set_child_involved (HavenRequest     *self,
+                                                      gboolean          child_involved);
 
 /* Removal items, addressed by position. A NULL platform is taken from the
  * URL's host. */

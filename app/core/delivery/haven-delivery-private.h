@@ -97,6 +97,8 @@ typedef struct {
   HavenRequestKind kind;
   gboolean sealed;
   GBytes *body;
+  /* The Haven-Envelope header's value as the outbox keeps it, or NULL. */
+  char *envelope;
   char *language;
 
   HavenBackend *backend;

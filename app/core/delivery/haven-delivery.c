@@ -9,6 +9,7 @@
 #include "haven-delivery.h"
 #include "haven-delivery-answer.h"
 #include "haven-delivery-private.h"
+#include "haven-request-envelope.h"
 #include "haven-request.h"
 
 /* From the outbox to the backend, exactly once.
@@ -118,6 +119,7 @@ attempt_free (HavenDeliveryAttempt *attempt)
   g_clear_pointer (&attempt->waiters, g_ptr_array_unref);
   g_clear_pointer (&attempt->body, g_bytes_unref);
   g_free (attempt->language);
+  g_free (attempt->envelope);
   g_free (attempt->request_id);
   g_clear_object (&attempt->self);
   g_free (attempt);
@@ -164,8 +166,9 @@ record_thread (GTask        *task,
       break;
 
     case HAVEN_DELIVERY_RECORD_RETRY:
-      recorded = haven_outbox_record_retry (self->outbox, attempt->request_id,
-                                            result->next_attempt_at, result->message, &error);
+      recorded = haven_outbox_record_retry_with_status (self->outbox, attempt->request_id,
+                                                        result->next_attempt_at, result->status,
+                                                        result->message, &error);
       break;
 
     case HAVEN_DELIVERY_RECORD_FAILED:
@@ -338,6 +341,7 @@ haven_delivery_attempt_start (HavenDelivery          *self,
   attempt->sealed = entry->sealed;
   attempt->verdict.attempts = entry->attempts;
   attempt->body = g_bytes_ref (entry->body);
+  attempt->envelope = g_strdup (entry->envelope);
   attempt->language = g_strdup (language);
   attempt->verdict.for_visitor = for_visitor;
   attempt->waiters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -369,6 +373,11 @@ haven_delivery_attempt_start (HavenDelivery          *self,
                                                    attempt->sealed ? HAVEN_API_CONTENT_TYPE_SEALED
                                                                    : HAVEN_API_CONTENT_TYPE_JSON,
                                                    attempt->body);
+  /* The bytes stored when the request was queued, never made again: every
+   * attempt says the same, as the body does. */
+  if (attempt->envelope != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (attempt->message),
+                                  HAVEN_API_ENVELOPE_HEADER, attempt->envelope);
   if (language != NULL)
     {
       g_autofree char *language_tag = g_strdelimit (g_strdup (language), "_", '-');

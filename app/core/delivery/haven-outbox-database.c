@@ -19,8 +19,10 @@
  * made of. What the rows mean is haven-outbox.c's business. */
 
 /* 1: the first. 2: a failed entry keeps the backend's HTTP status and field
- * errors, for the operator's export (migrate_1_to_2). */
-#define SCHEMA_VERSION 2
+ * errors, for the operator's export (migrate_1_to_2). 3: each entry keeps
+ * the Haven-Envelope header made when it was queued, sent with its body
+ * (migrate_2_to_3). */
+#define SCHEMA_VERSION 3
 #define BUSY_TIMEOUT_MS 5000
 
 static const char schema_sql[] =
@@ -40,7 +42,8 @@ static const char schema_sql[] =
   "  last_error TEXT,"
   "  case_reference TEXT,"
   "  http_status INTEGER NOT NULL DEFAULT 0,"
-  "  error_fields TEXT"
+  "  error_fields TEXT,"
+  "  envelope TEXT"
   ") STRICT;"
   "CREATE INDEX entries_due ON entries (state, next_attempt_at);"
   "CREATE INDEX entries_finished ON entries (state, finished_at);"
@@ -58,6 +61,13 @@ static const char migrate_1_to_2_sql[] =
   "ALTER TABLE entries ADD COLUMN http_status INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE entries ADD COLUMN error_fields TEXT;"
   "CREATE INDEX entries_finished ON entries (state, finished_at);";
+
+/* An outbox of version 2: its entries were sealed before the kiosk made
+ * envelopes, and the kiosk cannot open them to make one now; they go
+ * without the header (NULL), and a server that holds the key files them
+ * by their body. */
+static const char migrate_2_to_3_sql[] =
+  "ALTER TABLE entries ADD COLUMN envelope TEXT;";
 
 /* Errors. */
 
@@ -272,9 +282,10 @@ set_up_schema (HavenOutbox  *self,
           !haven_outbox_exec (self, set_version, error))
         goto failed;
     }
-  else if (version == 1)
+  else if (version < SCHEMA_VERSION)
     {
-      if (!haven_outbox_exec (self, migrate_1_to_2_sql, error) ||
+      if ((version < 2 && !haven_outbox_exec (self, migrate_1_to_2_sql, error)) ||
+          (version < 3 && !haven_outbox_exec (self, migrate_2_to_3_sql, error)) ||
           !haven_outbox_exec (self, set_version, error))
         goto failed;
     }

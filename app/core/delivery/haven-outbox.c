@@ -10,6 +10,7 @@
 
 #include "haven-outbox.h"
 #include "haven-outbox-private.h"
+#include "haven-request-envelope.h"
 #include "haven-sealed-box.h"
 #include "haven-wipe.h"
 
@@ -33,7 +34,11 @@
  * visitors' words in plain text without anyone having chosen it. What
  * stays for the operator — id, kind, state, times, reference, last error,
  * the backend's status and field errors — holds nothing the visitor typed,
- * and finished entries expire.
+ * and finished entries expire. Nor does the envelope beside each body
+ * (kind, category, language, kiosk, whether a child is involved, the
+ * time): it is what the backend may see without the key, kept because the
+ * sealed body cannot be opened here to make it again, and dropped with the
+ * body once delivered.
  *
  * A permanent failure keeps its body, sealed as it was stored: the request
  * has not reached anyone, and dropping it would lose it silently, whether
@@ -57,7 +62,7 @@ static const char * const state_names[] = {
 #define ENTRY_COLUMNS \
   "request_id, kind, state, sealed, attempts, created_at, next_attempt_at, " \
   "last_attempt_at, finished_at, last_error, case_reference, body_size, id, " \
-  "http_status, error_fields"
+  "http_status, error_fields, envelope"
 #define ENTRY_COLUMN_ID 12
 
 void
@@ -70,6 +75,7 @@ haven_outbox_entry_free (HavenOutboxEntry *entry)
   g_free (entry->last_error);
   g_free (entry->error_fields);
   g_free (entry->case_reference);
+  g_free (entry->envelope);
   g_clear_pointer (&entry->body, g_bytes_unref);
   g_free (entry);
 }
@@ -132,6 +138,8 @@ read_entry (sqlite3_stmt *statement)
   entry->http_status = sqlite3_column_int (statement, 13);
   text = (const char *) sqlite3_column_text (statement, 14);
   entry->error_fields = g_strdup (text);
+  text = (const char *) sqlite3_column_text (statement, 15);
+  entry->envelope = g_strdup (text);
 
   return g_steal_pointer (&entry);
 }
@@ -586,6 +594,7 @@ insert_entry (HavenOutbox       *self,
               HavenRequestKind   kind,
               GBytes            *stored,
               gboolean           sealed,
+              const char        *envelope,
               GError           **error)
 {
   g_autoptr(sqlite3_stmt) insert_entry = NULL;
@@ -625,8 +634,8 @@ insert_entry (HavenOutbox       *self,
 
   insert_entry = haven_outbox_prepare (self,
                                        "INSERT INTO entries (request_id, kind, state, sealed,"
-                                       " body_size, created_at, next_attempt_at)"
-                                       " VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+                                       " body_size, created_at, next_attempt_at, envelope)"
+                                       " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
                                        error);
   if (insert_entry == NULL)
     return FALSE;
@@ -636,6 +645,7 @@ insert_entry (HavenOutbox       *self,
   sqlite3_bind_int64 (insert_entry, 4, size);
   sqlite3_bind_int64 (insert_entry, 5, now);
   sqlite3_bind_int64 (insert_entry, 6, now);
+  sqlite3_bind_text (insert_entry, 7, envelope, -1, SQLITE_TRANSIENT);
   if (!haven_outbox_step_done (self, insert_entry, error))
     return FALSE;
 
@@ -652,12 +662,41 @@ insert_entry (HavenOutbox       *self,
   return haven_outbox_step_done (self, insert_body, error);
 }
 
+/* What may go in an HTTP header as it is: printable ASCII, no line break
+ * that would start another header. */
+static gboolean
+is_header_value (const char *value)
+{
+  gsize length = strnlen (value, HAVEN_REQUEST_ENVELOPE_MAX_HEADER_BYTES + 1);
+
+  if (length > HAVEN_REQUEST_ENVELOPE_MAX_HEADER_BYTES)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (value[i] < 0x20 || value[i] > 0x7e)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 haven_outbox_enqueue (HavenOutbox       *self,
                       const char        *request_id,
                       HavenRequestKind   kind,
                       GBytes            *body,
                       GError           **error)
+{
+  return haven_outbox_enqueue_with_envelope (self, request_id, kind, body, NULL, error);
+}
+
+gboolean
+haven_outbox_enqueue_with_envelope (HavenOutbox       *self,
+                                    const char        *request_id,
+                                    HavenRequestKind   kind,
+                                    GBytes            *body,
+                                    const char        *envelope,
+                                    GError           **error)
 {
   g_autoptr(GBytes) stored = NULL;
   guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
@@ -671,6 +710,7 @@ haven_outbox_enqueue (HavenOutbox       *self,
   g_return_val_if_fail (kind == HAVEN_REQUEST_KIND_REMOVAL ||
                         kind == HAVEN_REQUEST_KIND_REPORT, FALSE);
   g_return_val_if_fail (body != NULL, FALSE);
+  g_return_val_if_fail (envelope == NULL || is_header_value (envelope), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (g_bytes_get_size (body) > HAVEN_REQUEST_MAX_BODY_BYTES)
@@ -727,7 +767,7 @@ haven_outbox_enqueue (HavenOutbox       *self,
 
   g_mutex_lock (&self->lock);
   inserted = haven_outbox_begin (self, error) &&
-             insert_entry (self, request_id, kind, stored, sealing, error) &&
+             insert_entry (self, request_id, kind, stored, sealing, envelope, error) &&
              haven_outbox_commit (self, error);
   if (!inserted)
     haven_outbox_rollback (self);
@@ -740,12 +780,14 @@ typedef struct {
   char *request_id;
   HavenRequestKind kind;
   GBytes *body;
+  char *envelope;
 } EnqueueData;
 
 static void
 enqueue_data_free (EnqueueData *data)
 {
   g_free (data->request_id);
+  g_free (data->envelope);
   g_clear_pointer (&data->body, g_bytes_unref);
   g_free (data);
 }
@@ -765,7 +807,8 @@ enqueue_thread (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  if (haven_outbox_enqueue (source_object, data->request_id, data->kind, data->body, &error))
+  if (haven_outbox_enqueue_with_envelope (source_object, data->request_id, data->kind,
+                                          data->body, data->envelope, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, g_steal_pointer (&error));
@@ -814,13 +857,16 @@ haven_outbox_enqueue_finish (HavenOutbox   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* The request's body as wiped bytes, or NULL with an error when it is not
- * ready to be queued. */
+/* The request's body as wiped bytes, and in @envelope its Haven-Envelope
+ * header, or NULL with an error when it is not ready to be queued. */
 static GBytes *
 serialise_request (HavenRequest  *request,
+                   char         **envelope,
                    GError       **error)
 {
   g_autoptr(GHashTable) field_errors = NULL;
+  g_autoptr(HavenRequestEnvelope) request_envelope = NULL;
+  g_autoptr(GError) envelope_error = NULL;
   char *json;
   gsize length = 0;
   GBytes *body;
@@ -838,6 +884,18 @@ serialise_request (HavenRequest  *request,
       return NULL;
     }
 
+  /* Made now, from the request as it is confirmed: once sealed, the body
+   * cannot be read here again to make it. Validation has checked every
+   * member it holds, so this fails only if the two disagree. */
+  request_envelope = haven_request_envelope_new_for_request (request, &envelope_error);
+  if (request_envelope == NULL)
+    {
+      g_set_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_INVALID,
+                   "%s", envelope_error->message);
+      return NULL;
+    }
+  *envelope = haven_request_envelope_to_header (request_envelope);
+
   json = haven_request_to_json (request, &length);
   body = haven_sealed_box_new_wiped_bytes (json, length);
   haven_wipe_string (json);
@@ -850,17 +908,19 @@ haven_outbox_enqueue_request (HavenOutbox   *self,
                               GError       **error)
 {
   g_autoptr(GBytes) body = NULL;
+  g_autofree char *envelope = NULL;
 
   g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (HAVEN_IS_REQUEST (request), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  body = serialise_request (request, error);
+  body = serialise_request (request, &envelope, error);
   if (body == NULL)
     return FALSE;
 
-  return haven_outbox_enqueue (self, haven_request_get_request_id (request),
-                               haven_request_get_kind (request), body, error);
+  return haven_outbox_enqueue_with_envelope (self, haven_request_get_request_id (request),
+                                             haven_request_get_kind (request), body, envelope,
+                                             error);
 }
 
 void
@@ -872,6 +932,7 @@ haven_outbox_enqueue_request_async (HavenOutbox         *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *envelope = NULL;
   EnqueueData *data;
   GBytes *body;
 
@@ -885,7 +946,7 @@ haven_outbox_enqueue_request_async (HavenOutbox         *self,
 
   /* Serialised here, in the caller's thread: the request is a GObject the
    * page goes on using, and the worker must not read it meanwhile. */
-  body = serialise_request (request, &error);
+  body = serialise_request (request, &envelope, &error);
   if (body == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -896,6 +957,7 @@ haven_outbox_enqueue_request_async (HavenOutbox         *self,
   data->request_id = g_strdup (haven_request_get_request_id (request));
   data->kind = haven_request_get_kind (request);
   data->body = body;
+  data->envelope = g_steal_pointer (&envelope);
   g_task_set_task_data (task, data, (GDestroyNotify) enqueue_data_free);
   g_task_run_in_thread (task, enqueue_thread);
 }
@@ -1241,7 +1303,8 @@ record (HavenOutbox  *self,
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'delivered',"
                                         " case_reference = ?,"
-                                        " finished_at = ?, body_size = 0, last_error = NULL"
+                                        " finished_at = ?, body_size = 0, last_error = NULL,"
+                                        " envelope = NULL"
                                         " WHERE state != 'delivered' AND request_id = ?",
                                         error);
       break;
@@ -1249,7 +1312,7 @@ record (HavenOutbox  *self,
     case OUTCOME_RETRY:
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'queued', last_error = ?,"
-                                        " next_attempt_at = ?"
+                                        " next_attempt_at = ?, http_status = ?"
                                         " WHERE state IN ('queued', 'sending') AND request_id = ?",
                                         error);
       break;
@@ -1272,6 +1335,8 @@ record (HavenOutbox  *self,
   sqlite3_bind_text (statement, 1, text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 2,
                       outcome == OUTCOME_RETRY ? next_attempt_at : g_get_real_time ());
+  if (outcome == OUTCOME_RETRY)
+    sqlite3_bind_int (statement, 3, (int) http_status);
   if (outcome == OUTCOME_FAILED)
     {
       sqlite3_bind_int (statement, 3, (int) http_status);
@@ -1312,11 +1377,24 @@ haven_outbox_record_retry (HavenOutbox  *self,
                            const char   *last_error,
                            GError      **error)
 {
+  return haven_outbox_record_retry_with_status (self, request_id, next_attempt_at, 0, last_error,
+                                                error);
+}
+
+gboolean
+haven_outbox_record_retry_with_status (HavenOutbox  *self,
+                                       const char   *request_id,
+                                       gint64        next_attempt_at,
+                                       guint         http_status,
+                                       const char   *last_error,
+                                       GError      **error)
+{
   g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
   g_return_val_if_fail (request_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, 0, NULL, error);
+  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, http_status, NULL,
+                 error);
 }
 
 gboolean

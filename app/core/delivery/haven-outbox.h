@@ -65,12 +65,16 @@ typedef struct {
   /* When it was delivered or failed for good. */
   gint64            finished_at;
   char             *last_error;
-  /* For a failed entry: the backend's HTTP status (0 when there was
-   * none) and, for a 400, its field errors as a JSON object (paths ->
-   * the backend's messages), or NULL. */
+  /* The backend's HTTP status of the last attempt that failed (0 when
+   * there was no answer, or none is known) and, for a 400, its field
+   * errors as a JSON object (paths -> the backend's messages), or NULL. */
   guint             http_status;
   char             *error_fields;
   char             *case_reference;
+  /* The Haven-Envelope header's value, made when the request was queued
+   * and sent with every attempt; NULL for one queued before the outbox
+   * kept envelopes, or enqueued without one. Gone once delivered. */
+  char             *envelope;
   /* The stored size; 0 once the body is gone. */
   gsize             body_size;
   /* Only from haven_outbox_claim_next() and haven_outbox_lookup(…, TRUE);
@@ -147,6 +151,14 @@ gboolean          haven_outbox_enqueue          (HavenOutbox          *self,
                                                  HavenRequestKind      kind,
                                                  GBytes               *body,
                                                  GError              **error);
+/* The same, keeping @envelope (nullable), the Haven-Envelope header's
+ * value, beside the body: sent as it is with every attempt. */
+gboolean          haven_outbox_enqueue_with_envelope (HavenOutbox     *self,
+                                                      const char      *request_id,
+                                                      HavenRequestKind kind,
+                                                      GBytes          *body,
+                                                      const char      *envelope,
+                                                      GError         **error);
 /* The same in a worker thread, so the kiosk never waits for fsync. */
 void              haven_outbox_enqueue_async    (HavenOutbox          *self,
                                                  const char           *request_id,
@@ -158,7 +170,8 @@ void              haven_outbox_enqueue_async    (HavenOutbox          *self,
 gboolean          haven_outbox_enqueue_finish   (HavenOutbox          *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);
-/* Serialises a confirmed request (haven_request_confirm()) and enqueues it;
+/* Serialises a confirmed request (haven_request_confirm()) and enqueues it
+ * with its envelope (haven_request_envelope_to_header());
  * HAVEN_OUTBOX_ERROR_INVALID when haven_request_validate() refuses it. The
  * request is left as it is, so on failure the visitor's draft stays. */
 gboolean          haven_outbox_enqueue_request  (HavenOutbox          *self,
@@ -208,6 +221,14 @@ gboolean          haven_outbox_record_retry     (HavenOutbox          *self,
                                                  gint64                next_attempt_at,
                                                  const char           *last_error,
                                                  GError              **error);
+/* The same, keeping the backend's @http_status (0 for no answer) for the
+ * kiosk's status report. */
+gboolean          haven_outbox_record_retry_with_status (HavenOutbox  *self,
+                                                         const char   *request_id,
+                                                         gint64        next_attempt_at,
+                                                         guint         http_status,
+                                                         const char   *last_error,
+                                                         GError      **error);
 /* A permanent failure: state 'failed', never claimed again. The body is
  * kept as it was stored (sealed or not), with the backend's @http_status
  * (0 for none) and @error_fields (a JSON object, or NULL), so nothing is

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "haven-kiosk-status.h"
 #include "haven-sender.h"
 
 struct _HavenSender
@@ -275,9 +276,13 @@ haven_sender_submit_async (HavenSender         *self,
       haven_request_get_request_id (request) != NULL)
     submission->superseded_id = g_strdup (haven_request_get_request_id (request));
 
-  kiosk_id = g_settings_get_string (self->settings, "kiosk-id");
+  /* Set here, where every request the kiosk sends passes, rather than by
+   * each page: the body and its envelope then say the same. */
+  haven_request_set_child_involved (request, haven_session_get_child_involved (session));
+
+  kiosk_id = haven_kiosk_status_dup_kiosk_id (self->settings);
   locale = g_strdelimit (g_strdup (haven_session_get_language (session)), "_", '-');
-  haven_request_confirm (request, kiosk_id[0] != '\0' ? kiosk_id : g_get_host_name (), locale);
+  haven_request_confirm (request, kiosk_id, locale);
   submission->request_id = g_strdup (haven_request_get_request_id (request));
   submission->kiosk_reference = make_kiosk_reference (submission->request_id);
 

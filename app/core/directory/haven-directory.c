@@ -806,6 +806,22 @@ meta (HavenDirectory *self,
   return result;
 }
 
+char *
+haven_directory_dup_configured_version (GSettings *settings)
+{
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  /* Opened afresh: an import may have replaced it since it was last. */
+  directory = haven_directory_open_configured (settings, NULL, NULL, NULL);
+  if (directory != NULL)
+    stats = haven_directory_get_stats (directory, NULL);
+
+  return stats != NULL ? g_strdup (stats->imported_at) : NULL;
+}
+
 /**
  * haven_directory_get_stats:
  *

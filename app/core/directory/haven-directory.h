@@ -112,5 +112,8 @@ GListModel          *haven_directory_search_finish      (HavenDirectory       *s
                                                          GError              **error);
 HavenDirectoryStats *haven_directory_get_stats          (HavenDirectory       *self,
                                                          GError              **error);
+/* The version of the directory the settings name, as a status report
+ * gives it: when it was imported; NULL when it cannot be opened. */
+char                *haven_directory_dup_configured_version (GSettings        *settings);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "haven-answer.h"
 #include "haven-session.h"
 #include "haven-wipe.h"
 
@@ -16,6 +17,9 @@ struct _HavenSession
   char *language;
   /* What happened, as a category id of the content definitions. */
   char *category;
+  /* The content says the category is about a child: the visit takes the
+   * child path. */
+  gboolean category_about_child;
   /* Question id -> the visitor's answer. */
   GHashTable *answers;
   /* The content-removal request being drafted, made when first needed. */
@@ -86,6 +90,7 @@ destroy_contents (HavenSession *self)
   g_ptr_array_set_size (self->kept_order, 0);
   haven_wipe_clear_string (&self->language);
   haven_wipe_clear_string (&self->category);
+  self->category_about_child = FALSE;
   clear_removal_request (self);
   self->report_state = HAVEN_SUBMISSION_NONE;
   g_clear_pointer (&self->report_reference, g_free);
@@ -332,6 +337,12 @@ haven_session_set_category (HavenSession *self,
 
   haven_wipe_clear_string (&self->category);
   self->category = g_strdup (category);
+  {
+    HavenCategory *about = category != NULL ? haven_content_lookup_category (content, category)
+                                            : NULL;
+
+    self->category_about_child = about != NULL && haven_category_is_about_child (about);
+  }
   /* Forgotten here, at the source, rather than hidden by whatever reads
    * the session: the review, the summary, its printed copy and QR code,
    * the report and the outbox then all hold the same visit, a reader
@@ -377,6 +388,24 @@ haven_session_set_answer (HavenSession *self,
 
   g_hash_table_insert (self->answers, g_strdup (question_id), g_strdup (answer));
   self->wiped = FALSE;
+}
+
+/**
+ * haven_session_get_child_involved:
+ *
+ * Whether a child is involved, as far as the visitor said: the sent
+ * request's "child_involved" and its envelope's "child", so that a
+ * caseworker who cannot open the body yet can put it first. Only what the
+ * visitor chose, never what they typed.
+ */
+gboolean
+haven_session_get_child_involved (HavenSession *self)
+{
+  g_return_val_if_fail (HAVEN_IS_SESSION (self), FALSE);
+
+  return self->category_about_child ||
+         g_strcmp0 (g_hash_table_lookup (self->answers, HAVEN_QUESTION_UNDER_18),
+                    HAVEN_ANSWER_YES) == 0;
 }
 
 /**

@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 #define HAVEN_SAFETY_SELF     "self"
 #define HAVEN_SAFETY_NO       "no"
 
+/* "Were you under 18 in the pictures or videos?", a yes-no question: a
+ * "yes" means a child is involved. */
+#define HAVEN_QUESTION_UNDER_18 "under-18"
+
 /* What became of the visitor's removal request. */
 typedef enum {
   HAVEN_SUBMISSION_NONE,
@@ -65,6 +69,9 @@ const char   *haven_session_get_category (HavenSession *self);
 void          haven_session_set_category (HavenSession *self,
                                           HavenContent *content,
                                           const char   *category);
+/* TRUE when the session's category is about a child (the child path) or
+ * the visitor answered that they were under 18 in what was shared. */
+gboolean      haven_session_get_child_involved (HavenSession *self);
 HavenRequest *haven_session_get_removal_request (HavenSession *self);
 HavenSubmissionState haven_session_get_submission_state (HavenSession *self);
 const char   *haven_session_get_submission_reference (HavenSession *self);
