@@ -36,7 +36,7 @@ packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
   libjson-glib-dev libsqlite3-dev libgnutls28-dev libqrencode-dev
-  libsodium-dev libical-dev
+  libsodium-dev libical-dev libmicrohttpd-dev
   # Run: glib-networking gives libsoup its TLS; without it no HTTPS at all.
   glib-networking dbus dbus-x11
   # Fonts for every offered language: Latin, Cyrillic, Arabic, Vietnamese

@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -51,6 +52,9 @@ work_dir_init (const char *test_name)
    * to 127.0.0.1; havenctl and the receivers inherit this too. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   setlocale (LC_ALL, "");
+  /* The receiver refuses token and key files that others may read, as an
+   * operator's must be: the files the tests write are made that way. */
+  umask (077);
 
   work_dir = g_dir_make_tmp (template, &error);
   g_assert_no_error (error);
