@@ -1191,6 +1191,29 @@ allows_client_authentication (gnutls_x509_crt_t x509)
     }
 }
 
+/* Resets the connection, as glib-networking's TLS server does when it
+ * refuses a certificate: the kiosk then says its certificate may be the
+ * reason, where a TLS closure would read as a backend that cannot be
+ * reached. libmicrohttpd would close gracefully, so the reset is made
+ * here: with a zero linger, dissolving the connection (connect() to
+ * AF_UNSPEC, on Linux) sends RST at once; what libmicrohttpd does with
+ * the socket afterwards fails harmlessly. */
+static void
+reset_connection (Request *request)
+{
+  const union MHD_ConnectionInfo *info;
+  struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+  struct sockaddr unspecified = { .sa_family = AF_UNSPEC };
+
+  info = MHD_get_connection_info (request->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info == NULL)
+    return;
+
+  setsockopt (info->connect_fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+  if (connect (info->connect_fd, &unspecified, sizeof unspecified) != 0)
+    g_debug ("A refused connection cannot be reset: %s", g_strerror (errno));
+}
+
 /* With --ca, checks the client certificate the connection presented
  * against it, and makes the request's client_id of it. FALSE when the
  * client is to be refused: a certificate --ca did not sign or not for
@@ -1221,9 +1244,15 @@ check_client_certificate (HavenReceiverServer *self,
   peers = gnutls_certificate_get_peers (session, &n_peers);
   if (peers == NULL || n_peers == 0)
     {
-      if (self->require_client_certificate)
-        g_message ("Refused a client from %s: it sent no client certificate", request->remote);
-      return !self->require_client_certificate;
+      if (!self->require_client_certificate)
+        return TRUE;
+
+      /* What a TLS server that requires a certificate says, so that the
+       * kiosk reports a TLS problem rather than an unreachable backend;
+       * libmicrohttpd asks for certificates but cannot require them. */
+      g_message ("Refused a client from %s: it sent no client certificate", request->remote);
+      gnutls_alert_send (session, GNUTLS_AL_FATAL, GNUTLS_A_CERTIFICATE_REQUIRED);
+      return FALSE;
     }
 
   /* Against the trust list of --ca that libmicrohttpd's credentials hold. */
@@ -1232,6 +1261,7 @@ check_client_certificate (HavenReceiverServer *self,
     {
       g_message ("Refused a client certificate from %s (verification status 0x%x, %s)",
                  request->remote, verify_status, status < 0 ? gnutls_strerror (status) : "ok");
+      reset_connection (request);
       return FALSE;
     }
 
@@ -1244,6 +1274,7 @@ check_client_certificate (HavenReceiverServer *self,
     {
       g_message ("Refused a client certificate from %s: it is not for client authentication",
                  request->remote);
+      reset_connection (request);
       return FALSE;
     }
 
@@ -1411,26 +1442,6 @@ completed_cb (void                            *cls,
   if (request->submission != NULL)
     release_claim (self, request->submission);
   request_free (request);
-}
-
-static void
-notify_connection_cb (void                              *cls,
-                      struct MHD_Connection             *connection,
-                      void                             **socket_context,
-                      enum MHD_ConnectionNotificationCode toe)
-{
-  HavenReceiverServer *self = cls;
-  const union MHD_ConnectionInfo *info;
-
-  if (toe != MHD_CONNECTION_NOTIFY_STARTED || !self->require_client_certificate)
-    return;
-
-  /* A client without a certificate is refused in the handshake itself,
-   * with the alert TLS has for it, as a TLS server that requires one
-   * does; begin_request() still checks the one that was sent. */
-  info = MHD_get_connection_info (connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-  if (info != NULL && info->tls_session != NULL)
-    gnutls_certificate_server_set_request (info->tls_session, GNUTLS_CERT_REQUIRE);
 }
 
 static void
@@ -1755,7 +1766,6 @@ start_daemon (HavenReceiverServer *self,
 
   ADD_OPTION (MHD_OPTION_SOCK_ADDR, 0, &native);
   ADD_OPTION (MHD_OPTION_NOTIFY_COMPLETED, completed_cb, self);
-  ADD_OPTION (MHD_OPTION_NOTIFY_CONNECTION, notify_connection_cb, self);
   ADD_OPTION (MHD_OPTION_CONNECTION_LIMIT, self->limits.max_connections, NULL);
   ADD_OPTION (MHD_OPTION_PER_IP_CONNECTION_LIMIT, self->limits.max_connections_per_address,
               NULL);

@@ -188,6 +188,28 @@ receiver_process_start_with_db (const char         *db_path,
   return start_with_db (db_path, NULL, arguments);
 }
 
+/**
+ * receiver_process_start_full:
+ * @db_path: (nullable): as for receiver_process_start_with_db(); %NULL for
+ *   a database of its own
+ * @stderr_path: (nullable): as for receiver_process_start_tls_full()
+ * @arguments: options after `--listen 127.0.0.1:0 --db FILE`
+ *
+ * As receiver_process_start(), with its log in a file to read.
+ */
+ReceiverProcess *
+receiver_process_start_full (const char         *db_path,
+                             const char         *stderr_path,
+                             const char * const *arguments)
+{
+  g_autofree char *own_db_path = NULL;
+
+  if (db_path == NULL)
+    db_path = own_db_path = new_db_path ();
+
+  return start_with_db (db_path, stderr_path, arguments);
+}
+
 static ReceiverProcess *
 start_with_db (const char         *db_path,
                const char         *stderr_path,
