@@ -1307,6 +1307,23 @@ dup_remote_address (struct MHD_Connection *connection)
     g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
 }
 
+/* After the first call, for a request answered on its headers alone. An
+ * answer queued before the whole request is in closes the connection
+ * once sent (libmicrohttpd will not read what comes after): right when a
+ * body is on its way, which is then never read; otherwise the answer
+ * waits for the next call, and the connection may be kept. */
+static enum MHD_Result
+answer_headers (HavenReceiverServer *self,
+                Request             *request)
+{
+  guint64 content_length = 0;
+
+  if (announces_body (request, &content_length))
+    return answer_later (self, request, NULL);
+
+  return MHD_YES;
+}
+
 /* The first call for a request, with its headers and none of its body:
  * everything that can be refused is refused here, and only a submission
  * that passes goes on to have its body read. */
@@ -1337,11 +1354,11 @@ begin_request (HavenReceiverServer *self,
       else
         send_error (request, MHD_HTTP_NOT_FOUND, "not found");
 
-      return answer_later (self, request, NULL);
+      return answer_headers (self, request);
     }
 
   if (!require_method (request, "POST"))
-    return answer_later (self, request, NULL);
+    return answer_headers (self, request);
 
   submission = g_new0 (Submission, 1);
   submission->kind = kind;
@@ -1350,7 +1367,7 @@ begin_request (HavenReceiverServer *self,
   request->cut = submission->index <= self->faults.close_mid_answer;
 
   if (!admit_submission (self, request))
-    return answer_later (self, request, NULL);
+    return answer_headers (self, request);
 
   submission->client_id = g_strdup (request->client_id);
   request->body = g_byte_array_new ();
@@ -1387,9 +1404,9 @@ access_cb (void                  *cls,
   if (request->suspended)
     return answer_after_delay (self, request);
 
-  /* Answered already: whatever body follows is not wanted. */
+  /* Answered on its headers, and the request is in. */
   if (request->response != NULL)
-    return queue_answer (request);
+    return answer_later (self, request, NULL);
 
   if (*upload_data_size > 0)
     {

@@ -490,8 +490,9 @@ run_s_client (ReceiverProcess    *receiver,
 }
 
 /* TLS 1.0 and 1.1 are refused by the receiver itself: OpenSSL is told
- * to offer them (at the security level that still allows them), and the
- * receiver answers with a protocol_version alert. */
+ * to offer them (at the security level that still allows them), sends
+ * its ClientHello, and the receiver ends the connection without a
+ * handshake (libmicrohttpd sends no alert). */
 static void
 test_tls_versions (void)
 {
@@ -509,10 +510,14 @@ test_tls_versions (void)
     {
       g_autofree char *output = NULL;
 
+      g_autoptr(GRegex) wrote_hello = g_regex_new ("handshake has read 0 bytes and written "
+                                                   "[1-9][0-9]* bytes", 0, 0, NULL);
+
       g_assert_cmpint (run_s_client (receiver, refused[i], "", &output), !=, 0);
       g_test_message ("openssl s_client %s: %s", refused[i][0], output);
-      /* The server's alert, not OpenSSL declining to try. */
-      g_assert_nonnull (strstr (output, "alert protocol version"));
+      /* The server's refusal, not OpenSSL declining to try. */
+      g_assert_true (g_regex_match (wrote_hello, output, 0, NULL));
+      g_assert_nonnull (strstr (output, "Cipher is (NONE)"));
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
@@ -554,7 +559,8 @@ test_client_certificates (void)
 
       run_s_client (receiver, certificate != NULL ? with_certificate : without, request,
                     &output);
-      g_test_message ("client certificate %s: %s", pairs[i][0], output);
+      g_test_message ("client certificate %s: %s", pairs[i][0] != NULL ? pairs[i][0] : "none",
+                      output);
       if (i == 0)
         g_assert_nonnull (strstr (output, "HTTP/1.1 200"));
       else
