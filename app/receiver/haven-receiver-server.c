@@ -405,17 +405,25 @@ queue_answer (Request *request)
   return result;
 }
 
+/* A timer's data: the request is looked at only while it is still held,
+ * since cancel_delays() may have let it go (and it may be gone) by the
+ * time the timer runs. */
+typedef struct {
+  HavenReceiverServer *self;
+  Request *request;
+} DelayTimer;
+
 static gboolean
 delay_done_cb (gpointer user_data)
 {
-  Request *request = user_data;
-  HavenReceiverServer *self = request->self;
+  DelayTimer *timer = user_data;
+  HavenReceiverServer *self = timer->self;
+  Request *request = timer->request;
 
   g_mutex_lock (&self->lock);
-  if (request->timer != NULL)
+  if (g_ptr_array_remove_fast (self->delays, request))
     {
       g_clear_pointer (&request->timer, g_source_unref);
-      g_ptr_array_remove_fast (self->delays, request);
       MHD_resume_connection (request->connection);
     }
   g_mutex_unlock (&self->lock);
@@ -432,6 +440,8 @@ answer_later (HavenReceiverServer *self,
               Request             *request,
               DelayedFunc          func)
 {
+  DelayTimer *timer;
+
   if (self->faults.delay_ms == 0)
     {
       if (func != NULL)
@@ -448,8 +458,11 @@ answer_later (HavenReceiverServer *self,
   request->delayed_func = func;
   request->suspended = TRUE;
   MHD_suspend_connection (request->connection);
+  timer = g_new (DelayTimer, 1);
+  timer->self = self;
+  timer->request = request;
   request->timer = g_timeout_source_new (self->faults.delay_ms);
-  g_source_set_callback (request->timer, delay_done_cb, request, NULL);
+  g_source_set_callback (request->timer, delay_done_cb, timer, g_free);
   g_source_attach (request->timer, self->timer_context);
   g_ptr_array_add (self->delays, request);
   g_mutex_unlock (&self->lock);

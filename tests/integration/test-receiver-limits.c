@@ -452,7 +452,9 @@ test_connection_memory (void)
 }
 
 /* Runs `openssl s_client` against the receiver; its exit status, with
- * what it printed in @output. */
+ * what it printed in @output. With @input (a request), it waits for the
+ * receiver to end the connection; without, it ends it once the handshake
+ * is done. */
 static int
 run_s_client (ReceiverProcess    *receiver,
               const char * const *options,
@@ -473,7 +475,8 @@ run_s_client (ReceiverProcess    *receiver,
   g_ptr_array_add (argv, connect);
   g_ptr_array_add (argv, (char *) "-CAfile");
   g_ptr_array_add (argv, ca);
-  g_ptr_array_add (argv, (char *) "-ign_eof");
+  if (input[0] != '\0')
+    g_ptr_array_add (argv, (char *) "-ign_eof");
   for (guint i = 0; options[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) options[i]);
   g_ptr_array_add (argv, NULL);
