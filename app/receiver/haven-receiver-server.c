@@ -78,6 +78,15 @@
 
 #define SERVER_HEADER "haven-receiver/" PACKAGE_VERSION
 
+/* A connection closed while its client is still sending is reset, and the
+ * answer sent just before is often lost with it. A kiosk sends its whole
+ * body before it reads, so the answer to a refused submission (413 the
+ * first of them, which tells the kiosk to stop retrying) must wait for
+ * the end of the body: up to this much is read and thrown away, never
+ * kept. A longer body comes from no kiosk, and its connection is closed
+ * at once. */
+#define DRAIN_MAX_BYTES (4 * HAVEN_REQUEST_MAX_BODY_BYTES)
+
 struct _HavenReceiverServer
 {
   GObject parent_instance;
@@ -159,6 +168,11 @@ struct _Request {
   /* The body as it comes, for a submission only, never beyond
    * HAVEN_REQUEST_MAX_BODY_BYTES. */
   GByteArray *body;
+
+  /* Whether the path takes a body (the submission endpoints). */
+  gboolean takes_body;
+  /* Body bytes read and thrown away after the answer was decided. */
+  guint64 drained;
 
   /* The answer, once decided, and its status. */
   struct MHD_Response *response;
@@ -1322,19 +1336,43 @@ dup_remote_address (struct MHD_Connection *connection)
 
 /* After the first call, for a request answered on its headers alone. An
  * answer queued before the whole request is in closes the connection
- * once sent (libmicrohttpd will not read what comes after): right when a
- * body is on its way, which is then never read; otherwise the answer
- * waits for the next call, and the connection may be kept. */
+ * once sent (libmicrohttpd will not read what comes after): right for a
+ * body to a path that takes none, or one longer than DRAIN_MAX_BYTES,
+ * which is then never read. Otherwise the answer waits for the end of
+ * the request (a body to a submission endpoint is thrown away as it
+ * comes), and the connection may be kept. */
 static enum MHD_Result
 answer_headers (HavenReceiverServer *self,
                 Request             *request)
 {
   guint64 content_length = 0;
 
-  if (announces_body (request, &content_length))
-    return answer_later (self, request, NULL);
+  if (!announces_body (request, &content_length))
+    return MHD_YES;
 
-  return MHD_YES;
+  if (request->takes_body && content_length <= DRAIN_MAX_BYTES)
+    return MHD_YES;
+
+  return answer_later (self, request, NULL);
+}
+
+/* Throws a body away as it comes, once the answer is decided; FALSE once
+ * there is too much of it. */
+static gboolean
+drain_body (Request *request,
+            size_t  *upload_data_size)
+{
+  request->drained += *upload_data_size;
+  *upload_data_size = 0;
+  g_clear_pointer (&request->body, g_byte_array_unref);
+
+  if (request->drained <= DRAIN_MAX_BYTES)
+    return TRUE;
+
+  g_debug ("Closed the connection of %s: its body goes past %u bytes", request->remote,
+           DRAIN_MAX_BYTES);
+  request->refused = TRUE;
+  return FALSE;
 }
 
 /* The first call for a request, with its headers and none of its body:
@@ -1356,7 +1394,8 @@ begin_request (HavenReceiverServer *self,
       return MHD_NO;
     }
 
-  if (!path_to_kind (request->path, &kind))
+  request->takes_body = path_to_kind (request->path, &kind);
+  if (!request->takes_body)
     {
       /* No other path takes a body: refused at once, unread, whatever it
        * is and whoever sends it. */
@@ -1417,18 +1456,25 @@ access_cb (void                  *cls,
   if (request->suspended)
     return answer_after_delay (self, request);
 
-  /* Answered on its headers, and the request is in. */
+  /* Answered already: its body, if any, is thrown away until the request
+   * is in. */
   if (request->response != NULL)
-    return answer_later (self, request, NULL);
+    {
+      if (*upload_data_size > 0)
+        return drain_body (request, upload_data_size) ? MHD_YES : MHD_NO;
+
+      return answer_later (self, request, NULL);
+    }
 
   if (*upload_data_size > 0)
     {
       /* Without a Content-Length (chunked), the size shows only as the
-       * body comes: stop reading once it is too large. */
+       * body comes: stop keeping it once it is too large. */
       if (request->body->len + *upload_data_size > HAVEN_REQUEST_MAX_BODY_BYTES)
         {
           send_too_large (request);
-          return queue_answer (request);
+          request->drained = request->body->len;
+          return drain_body (request, upload_data_size) ? MHD_YES : MHD_NO;
         }
 
       g_byte_array_append (request->body, (const guint8 *) upload_data, *upload_data_size);
@@ -1801,8 +1847,11 @@ start_daemon (HavenReceiverServer *self,
               NULL);
   ADD_OPTION (MHD_OPTION_CONNECTION_TIMEOUT, self->limits.timeout_seconds, NULL);
   ADD_OPTION (MHD_OPTION_CONNECTION_MEMORY_LIMIT, self->limits.connection_memory, NULL);
-  if (self->limits.threads > 1)
-    ADD_OPTION (MHD_OPTION_THREAD_POOL_SIZE, self->limits.threads, NULL);
+  /* Each thread of the pool takes its share of --max-connections: never
+   * more threads than connections. */
+  if (MIN (self->limits.threads, self->limits.max_connections) > 1)
+    ADD_OPTION (MHD_OPTION_THREAD_POOL_SIZE,
+                MIN (self->limits.threads, self->limits.max_connections), NULL);
 
   if (self->tls_certificate != NULL)
     {
