@@ -190,7 +190,8 @@ struct _Request {
   GSource *timer;
 };
 
-/* Wrong bearer tokens from one address. */
+/* Wrong bearer tokens from one address; times are monotonic, in
+ * microseconds. */
 typedef struct {
   guint failures;
   gint64 last_failure;
@@ -569,7 +570,7 @@ prune_token_guesses (HavenReceiverServer *self,
   g_hash_table_iter_init (&iter, self->token_guesses);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &guesses))
     {
-      if (guesses->last_failure + TOKEN_GUESS_MEMORY_SECONDS < now)
+      if (guesses->last_failure + TOKEN_GUESS_MEMORY_SECONDS * G_USEC_PER_SEC < now)
         g_hash_table_iter_remove (&iter);
     }
 
@@ -587,20 +588,22 @@ get_token_wait (HavenReceiverServer *self,
                 const char          *remote,
                 guint               *failures)
 {
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
   TokenGuesses *guesses;
   guint wait = 0;
 
   g_mutex_lock (&self->lock);
   guesses = g_hash_table_lookup (self->token_guesses, remote);
-  if (guesses != NULL && guesses->last_failure + TOKEN_GUESS_MEMORY_SECONDS < now)
+  if (guesses != NULL &&
+      guesses->last_failure + TOKEN_GUESS_MEMORY_SECONDS * G_USEC_PER_SEC < now)
     {
       g_hash_table_remove (self->token_guesses, remote);
       guesses = NULL;
     }
   if (guesses != NULL && guesses->refused_until > now)
     {
-      wait = (guint) (guesses->refused_until - now);
+      /* Whole seconds for Retry-After, rounded up. */
+      wait = (guint) ((guesses->refused_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
       *failures = guesses->failures;
     }
   g_mutex_unlock (&self->lock);
@@ -613,7 +616,7 @@ static guint
 count_wrong_token (HavenReceiverServer *self,
                    const char          *remote)
 {
-  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  gint64 now = g_get_monotonic_time ();
   TokenGuesses *guesses;
   guint failures;
 
@@ -631,7 +634,8 @@ count_wrong_token (HavenReceiverServer *self,
     {
       guint shift = MIN (failures - TOKEN_GUESSES_ALLOWED, 16);
 
-      guesses->refused_until = now + MIN (1u << shift, TOKEN_BACKOFF_MAX_SECONDS);
+      guesses->refused_until = now + MIN (1u << shift, TOKEN_BACKOFF_MAX_SECONDS) *
+                                     G_USEC_PER_SEC;
     }
   g_mutex_unlock (&self->lock);
 
