@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gnetworking.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
@@ -890,6 +891,89 @@ test_closed_keep_alive (void)
   receiver_process_stop (receiver);
 }
 
+/* One request over TLS on a keep-alive connection that the client then
+ * closes; the answer's status line. */
+static char *
+tls_exchange_and_close (ReceiverProcess *receiver,
+                        GTlsDatabase    *database)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("127.0.0.1", 0);
+  g_autoptr(GError) error = NULL;
+  char buffer[1024];
+  gssize received;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", get_port (receiver), NULL,
+                                                &error);
+  g_assert_no_error (error);
+  /* Without it, the request waits for the ACK of the client's last
+   * handshake message, which the receiver's kernel delays by 40 ms. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY, 1,
+                       &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  g_assert_no_error (error);
+  g_tls_connection_set_database (G_TLS_CONNECTION (tls), database);
+  g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (tls), HEALTH_REQUEST,
+                             strlen (HEALTH_REQUEST), NULL, NULL, &error);
+  g_assert_no_error (error);
+  received = g_input_stream_read (g_io_stream_get_input_stream (tls), buffer,
+                                  sizeof buffer - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (received, >, 0);
+  buffer[received] = '\0';
+  /* The receiver keeps the connection: the client ends it. */
+  g_io_stream_close (tls, NULL, NULL);
+
+  return g_strndup (buffer, strcspn (buffer, "\r"));
+}
+
+/* The same over TLS, where libsoup 3.2's server kept a descriptor for
+ * each: 100 of them, as TLS handshakes are slow under the sanitizers. */
+static void
+test_closed_keep_alive_tls (void)
+{
+  g_autofree char *tokens = write_tokens ();
+  g_autofree char *ca = work_path ("ca.pem");
+  const char * const options[] = { "--token-file", tokens, NULL };
+  ReceiverProcess *receiver = receiver_process_start_tls (options);
+  GPid pid = get_pid (receiver);
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  gint64 deadline;
+  guint before;
+  guint after;
+
+  database = g_tls_file_database_new (ca, &error);
+  g_assert_no_error (error);
+
+  first = tls_exchange_and_close (receiver, database);
+  g_assert_cmpstr (first, ==, "HTTP/1.1 200 OK");
+  before = count_descriptors (pid);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *status_line = tls_exchange_and_close (receiver, database);
+
+      g_assert_cmpstr (status_line, ==, "HTTP/1.1 200 OK");
+    }
+
+  deadline = g_get_monotonic_time () + 5 * test_slowdown () * G_USEC_PER_SEC;
+  while ((after = count_descriptors (pid)) > before && g_get_monotonic_time () < deadline)
+    g_usleep (20000);
+
+  g_test_message ("receiver descriptors: %u before, %u after 100 closed keep-alive TLS "
+                  "connections", before, after);
+  g_assert_cmpuint (after, <=, before);
+
+  receiver_process_stop (receiver);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -913,6 +997,7 @@ main (int   argc,
   g_test_add_func ("/haven/receiver-limits/private-files", test_private_files);
   g_test_add_func ("/haven/receiver-limits/silent-connections", test_silent_connections);
   g_test_add_func ("/haven/receiver-limits/closed-keep-alive", test_closed_keep_alive);
+  g_test_add_func ("/haven/receiver-limits/closed-keep-alive-tls", test_closed_keep_alive_tls);
 
   status = g_test_run ();
   work_dir_remove ();
