@@ -36,7 +36,7 @@ packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev
   libjson-glib-dev libsqlite3-dev libgnutls28-dev libqrencode-dev
-  libsodium-dev libical-dev libpq-dev
+  libsodium-dev libical-dev libmicrohttpd-dev libpq-dev
   # Run: glib-networking gives libsoup its TLS; without it no HTTPS at all.
   glib-networking dbus dbus-x11
   # The receiver's tests on PostgreSQL run a throwaway cluster of their own

@@ -3,27 +3,46 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <gio/gnetworking.h>
+#include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <json-glib/json-glib.h>
-#include <libsoup/soup.h>
+#include <microhttpd.h>
 #include <sodium.h>
 
 #include "haven-receiver-server.h"
 #include "haven-request.h"
+#include "haven-request-envelope.h"
 
-/* The reference backend of haven-api-v1.md: one SoupServer that answers the kiosk.
- * Integrators start from here, so the rules it keeps are the ones a real
- * backend must keep too: TLS unless on loopback for tests, a client
+/* The reference backend of haven-api-v1.md, on libmicrohttpd. Integrators
+ * start from here, so the rules it keeps are the ones a real backend must
+ * keep too: TLS 1.2 or later unless on loopback for tests, a client
  * certificate checked against the organisation's own CA when asked for,
- * bearer tokens compared in constant time, each Idempotency-Key accepted
- * once and every repeat of it answered as the first time (even across a
- * restart or a crash), and never a request body in a log.
+ * bearer tokens compared in constant time and guesses at them slowed,
+ * each Idempotency-Key accepted once and every repeat of it answered as
+ * the first time (even across a restart or a crash), and never a request
+ * body in a log.
  *
- * A submission goes: headers checked (submission_early_cb), body checked
+ * It is meant to face the internet, so every resource a client can make
+ * it spend has a bound (HavenReceiverLimits): connections in all and per
+ * address, a timeout that also covers the TLS handshake and idle
+ * keep-alive, memory per connection, and a body cap enforced before a
+ * byte of the body is read. Only the two submission endpoints take a body
+ * at all.
+ *
+ * Threads: libmicrohttpd serves connections on its own threads (epoll, a
+ * pool of --threads), and everything below runs on them, the store's
+ * calls included, which block only that thread. The GLib main loop of
+ * haven-receiver.c only waits for signals. --delay-ms suspends a
+ * connection and resumes it from a timer thread of its own.
+ *
+ * A request goes: headers checked (begin_request, on the first call of
+ * access_cb), then for a submission the body read up to the cap, checked
  * and its key claimed in the database (check_submission), then stored
  * under a new case reference (process_submission). The faults for tests
  * (HavenReceiverFaults) are played along the way. */
@@ -42,21 +61,38 @@
 #define CASE_REFERENCE_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 #define CASE_REFERENCE_ATTEMPTS 16
 
-#define SUBMISSION_DATA "haven-receiver-submission"
+/* TLS 1.0 and 1.1 are gone from every client Haven supports, and their
+ * weaknesses are why (RFC 8996). */
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 
-/* Whose Idempotency-Keys these are, for the store: every client is one
- * and the same until the server tells clients apart ("cert:…",
- * "token:…"). */
-#define ANONYMOUS_CLIENT "anonymous"
+/* Bearer tokens are long random strings; a client that sends this many
+ * wrong ones in a row is guessing, not mistyped. From then on its address
+ * is refused with 429 for a time that doubles with each further wrong
+ * token, up to TOKEN_BACKOFF_MAX_SECONDS. An address quiet for
+ * TOKEN_GUESS_MEMORY_SECONDS starts afresh; the table is bounded so that
+ * many addresses cannot grow it without end. haven-api-v1.md, "Transport",
+ * tells integrators the same. */
+#define TOKEN_GUESSES_ALLOWED 5
+#define TOKEN_BACKOFF_MAX_SECONDS 300
+#define TOKEN_GUESS_MEMORY_SECONDS (15 * 60)
+#define TOKEN_GUESS_ADDRESSES_MAX 10000
 
-/* RFC 6585; libsoup 3.2 has no name for it. */
-#define STATUS_TOO_MANY_REQUESTS 429
+#define SERVER_HEADER "haven-receiver/" PACKAGE_VERSION
+
+/* A connection closed while its client is still sending is reset, and the
+ * answer sent just before is often lost with it. A kiosk sends its whole
+ * body before it reads, so the answer to a refused submission (413 the
+ * first of them, which tells the kiosk to stop retrying) must wait for
+ * the end of the body: up to this much is read and thrown away, never
+ * kept. A longer body comes from no kiosk, and its connection is closed
+ * at once. */
+#define DRAIN_MAX_BYTES (4 * HAVEN_REQUEST_MAX_BODY_BYTES)
 
 struct _HavenReceiverServer
 {
   GObject parent_instance;
 
-  SoupServer *server;
+  struct MHD_Daemon *daemon;
   HavenReceiverStore *store;
   GTlsCertificate *tls_certificate;
   GTlsDatabase *client_ca;
@@ -66,39 +102,102 @@ struct _HavenReceiverServer
   gboolean require_client_certificate;
   gboolean verbose;
   HavenReceiverFaults faults;
-  /* POSTs to either endpoint so far, for the faults that count them. */
+  HavenReceiverLimits limits;
+  /* POSTs to either endpoint so far, for the faults that count them;
+   * atomic. */
   guint n_submissions;
-  /* Delay *, for the answers that --delay-ms holds back. */
+  char *url;
+  /* Handed to libmicrohttpd, which keeps pointers to them. */
+  char *certificate_pem;
+  char *key_pem;
+  char *trust_pem;
+
+  /* Guards what follows, which every thread reaches. */
+  GMutex lock;
+  /* Request *, whose answers --delay-ms holds back. */
   GPtrArray *delays;
+  /* Remote address → TokenGuesses *. */
+  GHashTable *token_guesses;
+  gboolean stopping;
+
+  /* Where the timers of --delay-ms run. */
+  GMainContext *timer_context;
+  GMainLoop *timer_loop;
+  GThread *timer_thread;
 };
 
-/* What the receiver knows about one POST to an endpoint, attached to its
- * message. */
+/* What the receiver knows about one POST to an endpoint. */
 typedef struct {
   HavenRequestKind kind;
   /* Counted from 1. */
   guint index;
-  gsize received;
   /* Checked against the body and a UUID, so it may be logged. */
   char *request_id;
   /* Set while this submission holds the key in flight. */
   char *claimed_key;
-  /* The request's body exactly as received, sealed or JSON. */
+  /* The request's body exactly as received, sealed or JSON: a kiosk's
+   * retries send the same bytes, and the store recognises them. */
   GBytes *body;
   gboolean sealed;
+  /* What the store files the case by (haven-request-envelope.h). */
+  HavenRequestEnvelope *envelope;
+  /* Whose key this is (see Request.client_id); the store keeps keys apart
+   * by it. */
+  char *client_id;
 } Submission;
 
-typedef void (*DelayedFunc) (HavenReceiverServer *self,
-                             SoupServerMessage   *message);
+typedef struct _Request Request;
 
-typedef struct {
+typedef void (*DelayedFunc) (HavenReceiverServer *self,
+                             Request             *request);
+
+/* One request on a connection, from its headers to its answer. */
+struct _Request {
   HavenReceiverServer *self;
-  SoupServerMessage *message;
-  DelayedFunc func;
-  guint source_id;
-  gulong disconnected_id;
-  gboolean disconnected;
-} Delay;
+  struct MHD_Connection *connection;
+  char *method;
+  char *path;
+  /* The client's address, for logs and the token guesses. */
+  char *remote;
+  /* "cert:<SHA-256 of the client certificate>", "token:<the first 16
+   * hex digits of the bearer token's SHA-256>" or "anonymous": never the
+   * token. */
+  char *client_id;
+
+  /* NULL but for POSTs to an endpoint. */
+  Submission *submission;
+  /* The body as it comes, for a submission only, never beyond
+   * HAVEN_REQUEST_MAX_BODY_BYTES. */
+  GByteArray *body;
+
+  /* Whether the path takes a body (the submission endpoints). */
+  gboolean takes_body;
+  /* Body bytes read and thrown away after the answer was decided. */
+  guint64 drained;
+
+  /* The answer, once decided, and its status. */
+  struct MHD_Response *response;
+  guint status;
+  /* Set once the answer is queued, or the connection is to be closed
+   * without one. */
+  gboolean queued;
+  gboolean refused;
+  /* --close-mid-answer: the answer stops after its headers. */
+  gboolean cut;
+
+  /* --delay-ms: run before the answer goes, after the delay. */
+  DelayedFunc delayed_func;
+  gboolean suspended;
+  GSource *timer;
+};
+
+/* Wrong bearer tokens from one address; times are monotonic, in
+ * microseconds. */
+typedef struct {
+  guint failures;
+  gint64 last_failure;
+  gint64 refused_until;
+} TokenGuesses;
 
 G_DEFINE_FINAL_TYPE (HavenReceiverServer, haven_receiver_server, G_TYPE_OBJECT)
 
@@ -130,32 +229,79 @@ builder_to_text (JsonBuilder *builder)
   return json_generator_to_data (generator, NULL);
 }
 
-/* Answers @status with @text, a JSON document, which it takes. */
-static void
-send_json_text (SoupServerMessage *message,
-                guint              status,
-                char              *text)
+static const char *
+get_header (Request    *request,
+            const char *name)
 {
-  gsize length = strlen (text);
-
-  soup_server_message_set_status (message, status, NULL);
-  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, text, length);
+  return MHD_lookup_connection_value (request->connection, MHD_HEADER_KIND, name);
 }
 
 static void
-send_json (SoupServerMessage *message,
-           guint              status,
-           JsonBuilder       *builder)
+add_header (Request    *request,
+            const char *name,
+            const char *value)
 {
-  send_json_text (message, status, builder_to_text (builder));
+  g_assert (request->response != NULL);
+
+  MHD_add_response_header (request->response, name, value);
+}
+
+static ssize_t
+cut_answer_cb (void     *cls,
+               uint64_t  pos,
+               char     *buf,
+               size_t    max)
+{
+  /* --close-mid-answer: the status line and headers have gone out, the
+   * body has not. Closing the connection now is a network failing in the
+   * middle of the answer, after the request was stored: the kiosk must
+   * try again and be told the same as the first time. */
+  return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* Answers @status with @text, a JSON document, which it takes. Replaces
+ * an answer decided before (and its headers). */
+static void
+send_json_text (Request *request,
+                guint    status,
+                char    *text)
+{
+  gsize length = strlen (text);
+
+  g_clear_pointer (&request->response, MHD_destroy_response);
+
+  if (request->cut)
+    {
+      g_free (text);
+      request->response = MHD_create_response_from_callback (length, 1024, cut_answer_cb,
+                                                             NULL, NULL);
+    }
+  else
+    {
+      request->response = MHD_create_response_from_buffer_with_free_callback (length, text,
+                                                                              g_free);
+    }
+  g_assert (request->response != NULL);
+
+  request->status = status;
+  add_header (request, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  add_header (request, MHD_HTTP_HEADER_SERVER, SERVER_HEADER);
+}
+
+static void
+send_json (Request     *request,
+           guint        status,
+           JsonBuilder *builder)
+{
+  send_json_text (request, status, builder_to_text (builder));
 }
 
 /* Error bodies are for programs and the logs of integrators, as haven-api-v1.md
  * shows them, so they are not translated. */
 static void
-send_error (SoupServerMessage *message,
-            guint              status,
-            const char        *text)
+send_error (Request    *request,
+            guint       status,
+            const char *text)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
 
@@ -164,24 +310,22 @@ send_error (SoupServerMessage *message,
   json_builder_add_string_value (builder, text);
   json_builder_end_object (builder);
 
-  send_json (message, status, builder);
+  send_json (request, status, builder);
 }
 
 /* Answers 405 unless the method is one of @allowed (comma-separated, as
  * the Allow header lists them). */
 static gboolean
-require_method (SoupServerMessage *message,
-                const char        *allowed)
+require_method (Request    *request,
+                const char *allowed)
 {
-  const char *method = soup_server_message_get_method (message);
   g_auto(GStrv) methods = g_strsplit (allowed, ", ", -1);
 
-  if (g_strv_contains ((const char * const *) methods, method))
+  if (g_strv_contains ((const char * const *) methods, request->method))
     return TRUE;
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                "Allow", allowed);
-  send_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed");
+  send_error (request, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
+  add_header (request, MHD_HTTP_HEADER_ALLOW, allowed);
   return FALSE;
 }
 
@@ -189,38 +333,45 @@ static void
 submission_free (Submission *submission)
 {
   g_free (submission->request_id);
-  /* Released by whoever claimed it before the message goes. */
+  /* Released by whoever claimed it before the request goes. */
   g_assert (submission->claimed_key == NULL);
   g_clear_pointer (&submission->body, g_bytes_unref);
+  g_clear_pointer (&submission->envelope, haven_request_envelope_free);
+  g_free (submission->client_id);
   g_free (submission);
 }
 
-static Submission *
-get_submission (SoupServerMessage *message)
+static void
+request_free (Request *request)
 {
-  return g_object_get_data (G_OBJECT (message), SUBMISSION_DATA);
+  g_assert (request->timer == NULL);
+
+  g_clear_pointer (&request->submission, submission_free);
+  g_clear_pointer (&request->body, g_byte_array_unref);
+  g_clear_pointer (&request->response, MHD_destroy_response);
+  g_free (request->method);
+  g_free (request->path);
+  g_free (request->remote);
+  g_free (request->client_id);
+  g_free (request);
 }
 
 /* One line a request with --verbose: never a body, a query or a header
  * value, only the request_id once it has been checked to be a UUID. */
 static void
 log_request (HavenReceiverServer *self,
-             SoupServerMessage   *message,
+             Request             *request,
              const char          *note)
 {
-  Submission *submission = get_submission (message);
   g_autoptr(GString) line = NULL;
 
   if (!self->verbose)
     return;
 
   line = g_string_new (NULL);
-  g_string_append_printf (line, "%s %s %u",
-                          soup_server_message_get_method (message),
-                          g_uri_get_path (soup_server_message_get_uri (message)),
-                          soup_server_message_get_status (message));
-  if (submission != NULL && submission->request_id != NULL)
-    g_string_append_printf (line, " %s", submission->request_id);
+  g_string_append_printf (line, "%s %s %u", request->method, request->path, request->status);
+  if (request->submission != NULL && request->submission->request_id != NULL)
+    g_string_append_printf (line, " %s", request->submission->request_id);
   if (note != NULL)
     g_string_append_printf (line, " (%s)", note);
 
@@ -237,145 +388,334 @@ release_claim (HavenReceiverServer *self,
     return;
 
   /* A claim that cannot be released now goes stale, and is taken over. */
-  if (!haven_receiver_store_release (self->store, ANONYMOUS_CLIENT, submission->claimed_key,
-                                     &error))
+  if (!haven_receiver_store_release (self->store, submission->client_id,
+                                     submission->claimed_key, &error))
     g_message ("A submission’s claim cannot be released: %s", error->message);
   g_clear_pointer (&submission->claimed_key, g_free);
 }
 
-static void
-message_disconnected_cb (SoupServerMessage *message,
-                         gpointer           user_data)
+/* Queues the answer decided for @request, or closes the connection when
+ * none can be. */
+static enum MHD_Result
+queue_answer (Request *request)
 {
-  Delay *delay = user_data;
+  enum MHD_Result result;
 
-  delay->disconnected = TRUE;
+  g_assert (request->response != NULL);
+
+  if (request->queued)
+    return MHD_YES;
+
+  request->queued = TRUE;
+  result = MHD_queue_response (request->connection, request->status, request->response);
+  if (result != MHD_YES)
+    {
+      /* libmicrohttpd takes no answer in the middle of a body: the
+       * connection is closed instead, which stops the body all the same. */
+      g_debug ("An answer %u to %s cannot be queued; closing the connection",
+               request->status, request->remote);
+      request->refused = TRUE;
+    }
+
+  return result;
 }
 
-static void
-delay_free (Delay *delay)
-{
-  g_clear_signal_handler (&delay->disconnected_id, delay->message);
-  g_clear_handle_id (&delay->source_id, g_source_remove);
-  g_object_unref (delay->message);
-  g_free (delay);
-}
+/* A timer's data: the request is looked at only while it is still held,
+ * since cancel_delays() may have let it go (and it may be gone) by the
+ * time the timer runs. */
+typedef struct {
+  HavenReceiverServer *self;
+  Request *request;
+} DelayTimer;
 
 static gboolean
 delay_done_cb (gpointer user_data)
 {
-  Delay *delay = user_data;
-  HavenReceiverServer *self = delay->self;
+  DelayTimer *timer = user_data;
+  HavenReceiverServer *self = timer->self;
+  Request *request = timer->request;
 
-  delay->source_id = 0;
-  g_ptr_array_remove_fast (self->delays, delay);
+  g_mutex_lock (&self->lock);
+  if (g_ptr_array_remove_fast (self->delays, request))
+    {
+      g_clear_pointer (&request->timer, g_source_unref);
+      MHD_resume_connection (request->connection);
+    }
+  g_mutex_unlock (&self->lock);
 
-  if (delay->func != NULL)
-    delay->func (self, delay->message);
-  /* libsoup complains about resuming a message whose connection is gone. */
-  if (!delay->disconnected)
-    soup_server_message_unpause (delay->message);
-
-  delay_free (delay);
   return G_SOURCE_REMOVE;
 }
 
-/* Lets the answer to @message go after --delay-ms, calling @func (when not
- * NULL) first; without a delay, calls @func now. The message is paused
- * meanwhile, so the main loop goes on serving others. */
-static void
+/* Lets the answer to @request go after --delay-ms, calling @func (when not
+ * NULL) first; without a delay, calls @func and answers now. The
+ * connection is suspended meanwhile, so its thread goes on serving
+ * others. */
+static enum MHD_Result
 answer_later (HavenReceiverServer *self,
-              SoupServerMessage   *message,
+              Request             *request,
               DelayedFunc          func)
 {
-  Delay *delay;
+  DelayTimer *timer;
 
   if (self->faults.delay_ms == 0)
     {
       if (func != NULL)
-        func (self, message);
-      return;
+        func (self, request);
+      return queue_answer (request);
     }
 
-  delay = g_new0 (Delay, 1);
-  delay->self = self;
-  delay->message = g_object_ref (message);
-  delay->func = func;
-  delay->disconnected_id = g_signal_connect (message, "disconnected",
-                                             G_CALLBACK (message_disconnected_cb), delay);
-  delay->source_id = g_timeout_add (self->faults.delay_ms, delay_done_cb, delay);
-  g_ptr_array_add (self->delays, delay);
+  g_mutex_lock (&self->lock);
+  if (self->stopping)
+    {
+      g_mutex_unlock (&self->lock);
+      return MHD_NO;
+    }
+  request->delayed_func = func;
+  request->suspended = TRUE;
+  MHD_suspend_connection (request->connection);
+  timer = g_new (DelayTimer, 1);
+  timer->self = self;
+  timer->request = request;
+  request->timer = g_timeout_source_new (self->faults.delay_ms);
+  g_source_set_callback (request->timer, delay_done_cb, timer, g_free);
+  g_source_attach (request->timer, self->timer_context);
+  g_ptr_array_add (self->delays, request);
+  g_mutex_unlock (&self->lock);
 
-  soup_server_message_pause (message);
+  return MHD_YES;
 }
 
-/* The receiver is stopping, and the held answers will never go. A
- * submission that was waiting to be processed gives its key back, so the
- * kiosk's next attempt is processed afresh rather than refused as in
- * flight. */
+/* Called again after a delay: the held answer goes now. */
+static enum MHD_Result
+answer_after_delay (HavenReceiverServer *self,
+                    Request             *request)
+{
+  DelayedFunc func = request->delayed_func;
+
+  request->suspended = FALSE;
+  request->delayed_func = NULL;
+
+  /* The receiver is stopping, and the held answer will never go. A
+   * submission that was waiting to be processed gives its key back, so
+   * the kiosk's next attempt is processed afresh rather than refused as
+   * in flight. */
+  if (g_atomic_int_get (&self->stopping))
+    return MHD_NO;
+
+  if (func != NULL)
+    func (self, request);
+
+  return queue_answer (request);
+}
+
+/* The receiver is stopping: every held answer is let go at once, and
+ * answer_after_delay() closes its connection. */
 static void
 cancel_delays (HavenReceiverServer *self)
 {
+  g_mutex_lock (&self->lock);
+  self->stopping = TRUE;
   while (self->delays != NULL && self->delays->len > 0)
     {
-      Delay *delay = g_ptr_array_steal_index_fast (self->delays, self->delays->len - 1);
-      Submission *submission = get_submission (delay->message);
+      Request *request = g_ptr_array_steal_index_fast (self->delays, self->delays->len - 1);
 
-      if (submission != NULL)
-        release_claim (self, submission);
-      delay_free (delay);
+      g_source_destroy (request->timer);
+      g_clear_pointer (&request->timer, g_source_unref);
+      MHD_resume_connection (request->connection);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/* The bearer token of an Authorization header, or NULL. */
+static const char *
+get_bearer_token (const char *authorization)
+{
+  const char *token;
+
+  if (authorization == NULL || g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
+    return NULL;
+
+  token = authorization + 7;
+  while (*token == ' ')
+    token++;
+
+  return token;
+}
+
+static char *
+make_token_client_id (const char *authorization)
+{
+  const char *token = get_bearer_token (authorization);
+  g_autofree char *digest = NULL;
+
+  g_assert (token != NULL);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  digest[16] = '\0';
+
+  return g_strconcat ("token:", digest, NULL);
+}
+
+/* Forgets the addresses that stopped guessing long ago; under a flood of
+ * addresses, forgets them all rather than grow. Called with the lock. */
+static void
+prune_token_guesses (HavenReceiverServer *self,
+                     gint64               now)
+{
+  GHashTableIter iter;
+  TokenGuesses *guesses;
+
+  if (g_hash_table_size (self->token_guesses) < TOKEN_GUESS_ADDRESSES_MAX)
+    return;
+
+  g_hash_table_iter_init (&iter, self->token_guesses);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &guesses))
+    {
+      if (guesses->last_failure + TOKEN_GUESS_MEMORY_SECONDS * G_USEC_PER_SEC < now)
+        g_hash_table_iter_remove (&iter);
+    }
+
+  if (g_hash_table_size (self->token_guesses) >= TOKEN_GUESS_ADDRESSES_MAX)
+    {
+      g_warning ("Wrong bearer tokens come from more than %u addresses; forgetting them",
+                 TOKEN_GUESS_ADDRESSES_MAX);
+      g_hash_table_remove_all (self->token_guesses);
     }
 }
 
+/* Seconds until @remote may try a token again; 0 when it may now. */
+static guint
+get_token_wait (HavenReceiverServer *self,
+                const char          *remote,
+                guint               *failures)
+{
+  gint64 now = g_get_monotonic_time ();
+  TokenGuesses *guesses;
+  guint wait = 0;
+
+  g_mutex_lock (&self->lock);
+  guesses = g_hash_table_lookup (self->token_guesses, remote);
+  if (guesses != NULL &&
+      guesses->last_failure + TOKEN_GUESS_MEMORY_SECONDS * G_USEC_PER_SEC < now)
+    {
+      g_hash_table_remove (self->token_guesses, remote);
+      guesses = NULL;
+    }
+  if (guesses != NULL && guesses->refused_until > now)
+    {
+      /* Whole seconds for Retry-After, rounded up. */
+      wait = (guint) ((guesses->refused_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+      *failures = guesses->failures;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return wait;
+}
+
+/* Counts a wrong token from @remote; returns how many in a row. */
+static guint
+count_wrong_token (HavenReceiverServer *self,
+                   const char          *remote)
+{
+  gint64 now = g_get_monotonic_time ();
+  TokenGuesses *guesses;
+  guint failures;
+
+  g_mutex_lock (&self->lock);
+  guesses = g_hash_table_lookup (self->token_guesses, remote);
+  if (guesses == NULL)
+    {
+      prune_token_guesses (self, now);
+      guesses = g_new0 (TokenGuesses, 1);
+      g_hash_table_insert (self->token_guesses, g_strdup (remote), guesses);
+    }
+  failures = ++guesses->failures;
+  guesses->last_failure = now;
+  if (failures >= TOKEN_GUESSES_ALLOWED)
+    {
+      guint shift = MIN (failures - TOKEN_GUESSES_ALLOWED, 16);
+
+      guesses->refused_until = now + MIN (1u << shift, TOKEN_BACKOFF_MAX_SECONDS) *
+                                     G_USEC_PER_SEC;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return failures;
+}
+
+static void
+forget_token_guesses (HavenReceiverServer *self,
+                      const char          *remote)
+{
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove (self->token_guesses, remote);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Answers 401 unless the request carries one of --token-file's tokens, or
- * no tokens are configured. */
+ * no tokens are configured; 429 while its address is refused for
+ * guessing. */
 static gboolean
 check_authorised (HavenReceiverServer *self,
-                  SoupServerMessage   *message)
+                  Request             *request)
 {
-  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (message);
-  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (message);
   const char *authorization;
+  guint failures = 0;
+  guint wait;
 
   if (self->tokens == NULL)
     return TRUE;
 
-  authorization = soup_message_headers_get_one (request_headers, "Authorization");
-  if (haven_receiver_tokens_check (self->tokens, authorization))
-    return TRUE;
+  /* Refused before the token is even looked at, so that guesses made
+   * meanwhile tell nothing. */
+  wait = get_token_wait (self, request->remote, &failures);
+  if (wait > 0)
+    {
+      g_autofree char *retry_after = g_strdup_printf ("%u", wait);
 
-  /* RFC 6750, 3.1: no error code when no credentials were sent. */
-  soup_message_headers_replace (response_headers, "WWW-Authenticate",
-                                authorization == NULL
-                                ? "Bearer realm=\"haven\""
-                                : "Bearer realm=\"haven\", error=\"invalid_token\"");
-  send_error (message, SOUP_STATUS_UNAUTHORIZED, "not authorised");
+      g_message ("Refused a request from %s after %u wrong bearer tokens; "
+                 "it may try again in %u s", request->remote, failures, wait);
+      send_error (request, MHD_HTTP_TOO_MANY_REQUESTS, "too many wrong bearer tokens");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
+      return FALSE;
+    }
+
+  authorization = get_header (request, MHD_HTTP_HEADER_AUTHORIZATION);
+  if (haven_receiver_tokens_check (self->tokens, authorization))
+    {
+      forget_token_guesses (self, request->remote);
+      if (g_str_equal (request->client_id, "anonymous"))
+        {
+          g_free (request->client_id);
+          request->client_id = make_token_client_id (authorization);
+        }
+      return TRUE;
+    }
+
+  /* RFC 6750, 3.1: no error code when no credentials were sent; and no
+   * guess either. */
+  if (authorization != NULL)
+    {
+      failures = count_wrong_token (self, request->remote);
+      g_message ("Refused a wrong bearer token from %s (%u in a row)", request->remote,
+                 failures);
+    }
+
+  send_error (request, MHD_HTTP_UNAUTHORIZED, "not authorised");
+  add_header (request, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+              authorization == NULL
+              ? "Bearer realm=\"haven\""
+              : "Bearer realm=\"haven\", error=\"invalid_token\"");
   return FALSE;
 }
 
 static void
-health_cb (SoupServer        *server,
-           SoupServerMessage *message,
-           const char        *path,
-           GHashTable        *query,
-           gpointer           user_data)
+answer_health (HavenReceiverServer *self,
+               Request             *request)
 {
-  HavenReceiverServer *self = user_data;
   g_autoptr(JsonBuilder) builder = NULL;
 
-  /* A handler also gets every path below its own. */
-  if (!g_str_equal (path, HAVEN_API_HEALTH_PATH))
-    {
-      send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
-      answer_later (self, message, NULL);
-      return;
-    }
-
-  if (!require_method (message, "GET, HEAD") || !check_authorised (self, message))
-    {
-      answer_later (self, message, NULL);
-      return;
-    }
+  if (!require_method (request, "GET, HEAD") || !check_authorised (self, request))
+    return;
 
   builder = json_builder_new_immutable ();
   json_builder_begin_object (builder);
@@ -385,21 +725,7 @@ health_cb (SoupServer        *server,
   json_builder_add_int_value (builder, API_VERSION);
   json_builder_end_object (builder);
 
-  send_json (message, SOUP_STATUS_OK, builder);
-  answer_later (self, message, NULL);
-}
-
-static void
-not_found_cb (SoupServer        *server,
-              SoupServerMessage *message,
-              const char        *path,
-              GHashTable        *query,
-              gpointer           user_data)
-{
-  HavenReceiverServer *self = user_data;
-
-  send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
-  answer_later (self, message, NULL);
+  send_json (request, MHD_HTTP_OK, builder);
 }
 
 static const HavenRequestKind submission_kinds[] = {
@@ -423,212 +749,162 @@ path_to_kind (const char       *path,
   return FALSE;
 }
 
-/* For a request answered before its body is read: the body is still read,
- * so the connection stays usable, but not kept. */
 static void
-discard_request_body (SoupServerMessage *message)
+send_too_large (Request *request)
 {
-  SoupMessageBody *body = soup_server_message_get_request_body (message);
-
-  soup_message_body_set_accumulate (body, FALSE);
-  soup_message_body_truncate (body);
-}
-
-static void
-send_too_large (SoupServerMessage *message)
-{
-  send_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "the body is larger than 256 KiB");
+  send_error (request, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than 256 KiB");
 }
 
 /* --fail-first: the answer of a busy or refusing backend. */
 static void
 send_fault (HavenReceiverServer *self,
-            SoupServerMessage   *message)
+            Request             *request)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
   guint status = self->faults.fail_status != 0 ? self->faults.fail_status
-                                               : SOUP_STATUS_SERVICE_UNAVAILABLE;
-  g_autofree char *text = g_ascii_strdown (soup_status_get_phrase (status), -1);
+                                               : MHD_HTTP_SERVICE_UNAVAILABLE;
+  const char *phrase = MHD_get_reason_phrase_for (status);
+  g_autofree char *text = g_ascii_strdown (phrase != NULL ? phrase : "", -1);
 
-  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE || status == STATUS_TOO_MANY_REQUESTS)
+  /* Some codes in 4xx/5xx have no phrase. */
+  send_error (request, status, text[0] != '\0' && !g_str_equal (text, "unknown")
+                               ? text : "refused");
+
+  if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_TOO_MANY_REQUESTS)
     {
       g_autofree char *retry_after = g_strdup_printf ("%u", self->faults.retry_after);
 
-      soup_message_headers_replace (headers, "Retry-After", retry_after);
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
     }
-  else if (status == SOUP_STATUS_UNAUTHORIZED)
+  else if (status == MHD_HTTP_UNAUTHORIZED)
     {
-      soup_message_headers_replace (headers, "WWW-Authenticate", "Bearer realm=\"haven\"");
+      add_header (request, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"haven\"");
+    }
+}
+
+/* The media type of a Content-Type value, lower-cased, and its charset
+ * parameter when it has one; NULL when the value is malformed. */
+static char *
+parse_content_type (const char  *value,
+                    char       **charset)
+{
+  g_auto(GStrv) parts = NULL;
+  char *type;
+
+  *charset = NULL;
+  if (value == NULL)
+    return NULL;
+
+  parts = g_strsplit (value, ";", -1);
+  type = g_ascii_strdown (g_strstrip (parts[0]), -1);
+  if (strchr (type, '/') == NULL || strpbrk (type, " \t\"") != NULL)
+    {
+      g_free (type);
+      return NULL;
     }
 
-  /* soup_status_get_phrase() has no phrase for some codes in 4xx/5xx. */
-  send_error (message, status, text[0] != '\0' ? text : "refused");
+  for (guint i = 1; parts[i] != NULL; i++)
+    {
+      char *parameter = g_strstrip (parts[i]);
+
+      if (g_ascii_strncasecmp (parameter, "charset=", 8) == 0 && *charset == NULL)
+        {
+          char *charset_value = parameter + 8;
+          gsize length = strlen (charset_value);
+
+          if (length >= 2 && charset_value[0] == '"' && charset_value[length - 1] == '"')
+            *charset = g_strndup (charset_value + 1, length - 2);
+          else
+            *charset = g_strdup (charset_value);
+        }
+    }
+
+  return type;
 }
 
 /* Sets *sealed, or answers 415 for a type this receiver cannot take. */
 static gboolean
 check_content_type (HavenReceiverServer *self,
-                    SoupServerMessage   *message,
+                    Request             *request,
                     gboolean            *sealed)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  GHashTable *parameters = NULL;
-  const char *content_type;
-  const char *charset = NULL;
+  g_autofree char *charset = NULL;
+  g_autofree char *content_type = NULL;
   gboolean ok = FALSE;
 
-  content_type = soup_message_headers_get_content_type (headers, &parameters);
-  if (parameters != NULL)
-    charset = g_hash_table_lookup (parameters, "charset");
-
+  content_type = parse_content_type (get_header (request, MHD_HTTP_HEADER_CONTENT_TYPE),
+                                     &charset);
   if (content_type == NULL)
     {
       ok = FALSE;
     }
-  else if (g_ascii_strcasecmp (content_type, HAVEN_API_CONTENT_TYPE_JSON) == 0)
+  else if (g_str_equal (content_type, HAVEN_API_CONTENT_TYPE_JSON))
     {
       /* JSON is UTF-8 (RFC 8259); a charset parameter may only say so. */
       *sealed = FALSE;
       ok = charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0;
     }
-  else if (g_ascii_strcasecmp (content_type, HAVEN_API_CONTENT_TYPE_SEALED) == 0)
+  else if (g_str_equal (content_type, HAVEN_API_CONTENT_TYPE_SEALED))
     {
+      /* Opened here with --keypair, or kept as it came for whoever holds
+       * the key (check_submission()). */
       *sealed = TRUE;
-      ok = self->keypair != NULL;
+      ok = TRUE;
     }
-  g_clear_pointer (&parameters, g_hash_table_destroy);
 
   if (!ok)
-    send_error (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
-                self->keypair != NULL
-                ? "Content-Type must be " HAVEN_API_CONTENT_TYPE_JSON " or "
-                  HAVEN_API_CONTENT_TYPE_SEALED
-                : "Content-Type must be " HAVEN_API_CONTENT_TYPE_JSON);
+    send_error (request, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type must be " HAVEN_API_CONTENT_TYPE_JSON " or "
+                HAVEN_API_CONTENT_TYPE_SEALED);
 
   return ok;
 }
 
-static void
-got_chunk_cb (SoupServerMessage *message,
-              GBytes            *chunk,
-              gpointer           user_data)
+/* Whether the request says a body follows: a Content-Length above zero,
+ * or any Transfer-Encoding (chunked, whose length shows only as it
+ * comes). */
+static gboolean
+announces_body (Request *request,
+                guint64 *content_length)
 {
-  HavenReceiverServer *self = user_data;
-  Submission *submission = get_submission (message);
+  const char *length_text = get_header (request, MHD_HTTP_HEADER_CONTENT_LENGTH);
 
-  /* Without a Content-Length (chunked), the size shows only as the body
-   * comes: stop keeping it once it is too large. */
-  submission->received += g_bytes_get_size (chunk);
-  if (submission->received <= HAVEN_REQUEST_MAX_BODY_BYTES ||
-      soup_server_message_get_status (message) != 0)
-    return;
+  *content_length = 0;
+  if (get_header (request, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+    return TRUE;
+  if (length_text == NULL)
+    return FALSE;
 
-  discard_request_body (message);
-  send_too_large (message);
-  answer_later (self, message, NULL);
-}
-
-static void
-stream_closed_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_io_stream_close_finish (G_IO_STREAM (object), result, NULL);
-}
-
-/* --close-mid-answer: the status line and headers have gone out, the body
- * has not. Closing the connection now is a network failing in the middle
- * of the answer, after the request was stored: the kiosk must try again
- * and be told the same as the first time. */
-static void
-cut_answer_cb (SoupServerMessage *message,
-               gpointer           user_data)
-{
-  HavenReceiverServer *self = user_data;
-  g_autoptr(GIOStream) stream = NULL;
-
-  log_request (self, message, "connection closed in the middle of the answer");
-
-  /* After this, libsoup may have dropped @message. */
-  stream = soup_server_message_steal_connection (message);
-  if (stream != NULL)
-    g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, stream_closed_cb, NULL);
+  /* libmicrohttpd has refused a malformed one already. */
+  *content_length = g_ascii_strtoull (length_text, NULL, 10);
+  return *content_length > 0;
 }
 
 /* Answers a submission that can be refused on its headers alone, and
  * returns FALSE then. */
 static gboolean
 admit_submission (HavenReceiverServer *self,
-                  SoupServerMessage   *message,
-                  Submission          *submission)
+                  Request             *request)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   gboolean sealed = FALSE;
+  guint64 content_length = 0;
 
-  if (submission->index <= self->faults.fail_first)
+  if (request->submission->index <= self->faults.fail_first)
     {
-      send_fault (self, message);
+      send_fault (self, request);
       return FALSE;
     }
 
-  if (!check_authorised (self, message))
+  if (!check_authorised (self, request))
     return FALSE;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > HAVEN_REQUEST_MAX_BODY_BYTES)
+  if (announces_body (request, &content_length) &&
+      content_length > HAVEN_REQUEST_MAX_BODY_BYTES)
     {
-      send_too_large (message);
+      send_too_large (request);
       return FALSE;
     }
 
-  return check_content_type (self, message, &sealed);
-}
-
-/* Runs once the headers are in, before the body is read: whatever can be
- * refused without the body is refused here, so that the body of an
- * unauthorised or oversized request is never kept. */
-static void
-submission_early_cb (SoupServer        *server,
-                     SoupServerMessage *message,
-                     const char        *path,
-                     GHashTable        *query,
-                     gpointer           user_data)
-{
-  HavenReceiverServer *self = user_data;
-  Submission *submission;
-  HavenRequestKind kind;
-
-  /* Paths below an endpoint are left to submission_cb(), which answers
-   * 404. */
-  if (!path_to_kind (path, &kind))
-    return;
-
-  if (!require_method (message, "POST"))
-    {
-      discard_request_body (message);
-      answer_later (self, message, NULL);
-      return;
-    }
-
-  submission = g_new0 (Submission, 1);
-  submission->kind = kind;
-  submission->index = ++self->n_submissions;
-  g_object_set_data_full (G_OBJECT (message), SUBMISSION_DATA, submission,
-                          (GDestroyNotify) submission_free);
-
-  if (submission->index <= self->faults.close_mid_answer)
-    g_signal_connect (message, "wrote-headers", G_CALLBACK (cut_answer_cb), self);
-
-  if (admit_submission (self, message, submission))
-    {
-      g_signal_connect (message, "got-chunk", G_CALLBACK (got_chunk_cb), self);
-      return;
-    }
-
-  /* A status is set: libsoup reads the rest of the body and answers with
-   * it, without calling submission_cb(). */
-  discard_request_body (message);
-  answer_later (self, message, NULL);
+  return check_content_type (self, request, &sealed);
 }
 
 /* The Idempotency-Key header is a structured-field string (RFC 8941,
@@ -688,8 +964,8 @@ compare_strings (gconstpointer a,
 
 /* 400 with the validator's message for each field, in a stable order. */
 static void
-send_invalid (SoupServerMessage *message,
-              GHashTable        *field_errors)
+send_invalid (Request    *request,
+              GHashTable *field_errors)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autofree const char **fields = NULL;
@@ -711,7 +987,7 @@ send_invalid (SoupServerMessage *message,
   json_builder_end_object (builder);
   json_builder_end_object (builder);
 
-  send_json (message, SOUP_STATUS_BAD_REQUEST, builder);
+  send_json (request, MHD_HTTP_BAD_REQUEST, builder);
 }
 
 /* Logs a failure of the store and answers it: 503 with Retry-After while
@@ -720,30 +996,28 @@ send_invalid (SoupServerMessage *message,
  * after all), both of which the kiosk tries again later and neither of
  * which is a fault of this program; 500 for anything else. */
 static void
-send_store_error (SoupServerMessage *message,
-                  const char        *doing,
-                  const GError      *error)
+send_store_error (Request      *request,
+                  const char   *doing,
+                  const GError *error)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
-
   if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE))
     {
       g_message ("%s: %s", doing, error->message);
-      soup_message_headers_replace (headers, "Retry-After", "1");
-      send_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "the database is unavailable");
+      send_error (request, MHD_HTTP_SERVICE_UNAVAILABLE, "the database is unavailable");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     }
   else if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
                             HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST))
     {
       g_message ("%s: %s", doing, error->message);
-      soup_message_headers_replace (headers, "Retry-After", "1");
-      send_error (message, SOUP_STATUS_CONFLICT,
+      send_error (request, MHD_HTTP_CONFLICT,
                   "a request with this key is still being processed");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     }
   else
     {
       g_warning ("%s: %s", doing, error->message);
-      send_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error");
+      send_error (request, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
     }
 }
 
@@ -753,19 +1027,80 @@ get_stale_after (HavenReceiverServer *self)
   return IN_FLIGHT_STALE_SECONDS + self->faults.delay_ms / 1000 + 1;
 }
 
+/* Reads and checks the request inside @json, and that the key, and the
+ * envelope when one came, say what it says. Returns the envelope to file
+ * it by (made from the request when the kiosk sent none: kiosks before
+ * the envelope), or NULL when it has answered. */
+static HavenRequestEnvelope *
+check_request (Request              *request,
+               GBytes               *json,
+               const char           *key,
+               HavenRequestEnvelope *envelope)
+{
+  Submission *submission = request->submission;
+  g_autoptr(HavenRequest) haven_request = NULL;
+  g_autoptr(GHashTable) field_errors = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *request_id;
+  const char *data;
+  gsize length = 0;
+
+  data = g_bytes_get_data (json, &length);
+  haven_request = haven_request_new_from_json (submission->kind, data != NULL ? data : "",
+                                               (gssize) length, &error);
+  if (haven_request == NULL)
+    {
+      if (g_error_matches (error, HAVEN_REQUEST_ERROR, HAVEN_REQUEST_ERROR_TOO_BIG))
+        send_too_large (request);
+      else
+        send_error (request, MHD_HTTP_BAD_REQUEST, error->message);
+      return NULL;
+    }
+
+  if (!haven_request_validate (haven_request, &field_errors))
+    {
+      send_invalid (request, field_errors);
+      return NULL;
+    }
+
+  /* The key and request_id are one value (haven-api-v1.md): a kiosk that sent
+   * another key has mixed two requests up. */
+  request_id = haven_request_get_request_id (haven_request);
+  if (g_strcmp0 (request_id, key) != 0)
+    {
+      send_error (request, MHD_HTTP_BAD_REQUEST,
+                  "the Idempotency-Key is not the body's request_id");
+      return NULL;
+    }
+
+  if (envelope == NULL)
+    return haven_request_envelope_new_for_request (haven_request, NULL);
+
+  if (!haven_request_envelope_matches (envelope, haven_request, &error))
+    {
+      send_error (request, MHD_HTTP_BAD_REQUEST, error->message);
+      return NULL;
+    }
+
+  return haven_request_envelope_copy (envelope);
+}
+
 /* Checks a submission whose body is in, and looks its key up. Returns
  * TRUE when it is to be processed, with its key claimed; otherwise it has
- * been answered. */
+ * been answered.
+ *
+ * A sealed body is opened and checked when this receiver holds the key
+ * pair (--keypair). Without it, the body is kept exactly as it came, and
+ * what the case is filed by comes from the Haven-Envelope header, checked
+ * on its own; whoever opens the body checks that the two agree. */
 static gboolean
 check_submission (HavenReceiverServer *self,
-                  SoupServerMessage   *message,
-                  Submission          *submission)
+                  Request             *request)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  Submission *submission = request->submission;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GBytes) json = NULL;
-  g_autoptr(HavenRequest) request = NULL;
-  g_autoptr(GHashTable) field_errors = NULL;
+  g_autoptr(HavenRequestEnvelope) sent_envelope = NULL;
+  g_autoptr(HavenRequestEnvelope) envelope = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   g_autofree char *body_sha256 = NULL;
@@ -773,80 +1108,88 @@ check_submission (HavenReceiverServer *self,
   HavenReceiverClaim claim;
   guint stored_status = 0;
   gboolean sealed = FALSE;
-  const char *request_id;
-  const char *data;
-  gsize length = 0;
+  const char *envelope_header;
 
-  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&request->body));
   if (g_bytes_get_size (body) > HAVEN_REQUEST_MAX_BODY_BYTES)
     {
-      send_too_large (message);
+      send_too_large (request);
       return FALSE;
     }
 
-  key = parse_idempotency_key (soup_message_headers_get_one (headers, "Idempotency-Key"));
+  key = parse_idempotency_key (get_header (request, "Idempotency-Key"));
   if (key == NULL)
     {
-      send_error (message, SOUP_STATUS_BAD_REQUEST,
+      send_error (request, MHD_HTTP_BAD_REQUEST,
                   "the Idempotency-Key header is missing or not a string");
       return FALSE;
     }
 
-  /* The early handler has checked the type already. */
-  check_content_type (self, message, &sealed);
-  if (sealed)
+  envelope_header = get_header (request, HAVEN_API_ENVELOPE_HEADER);
+  if (envelope_header != NULL)
     {
-      json = haven_receiver_keypair_open (self->keypair, body, &error);
-      if (json == NULL)
+      sent_envelope = haven_request_envelope_parse_header (submission->kind, envelope_header,
+                                                           &error);
+      if (sent_envelope == NULL)
         {
-          send_error (message, SOUP_STATUS_BAD_REQUEST,
-                      "the sealed body cannot be opened with this receiver's key pair");
+          send_error (request, MHD_HTTP_BAD_REQUEST, error->message);
           return FALSE;
         }
     }
+
+  /* admit_submission() has checked the type already. */
+  check_content_type (self, request, &sealed);
+  if (sealed && self->keypair == NULL)
+    {
+      if (sent_envelope == NULL)
+        {
+          send_error (request, MHD_HTTP_BAD_REQUEST,
+                      "a sealed body needs the " HAVEN_API_ENVELOPE_HEADER " header here");
+          return FALSE;
+        }
+      if (!haven_request_is_uuid_v4 (key))
+        {
+          send_error (request, MHD_HTTP_BAD_REQUEST,
+                      "the Idempotency-Key of a sealed body must be its request_id, a UUID");
+          return FALSE;
+        }
+      envelope = g_steal_pointer (&sent_envelope);
+    }
   else
     {
-      json = g_bytes_ref (body);
-    }
+      g_autoptr(GBytes) json = NULL;
 
-  data = g_bytes_get_data (json, &length);
-  request = haven_request_new_from_json (submission->kind, data != NULL ? data : "",
-                                         (gssize) length, &error);
-  if (request == NULL)
-    {
-      if (g_error_matches (error, HAVEN_REQUEST_ERROR, HAVEN_REQUEST_ERROR_TOO_BIG))
-        send_too_large (message);
+      if (sealed)
+        {
+          json = haven_receiver_keypair_open (self->keypair, body, &error);
+          if (json == NULL)
+            {
+              send_error (request, MHD_HTTP_BAD_REQUEST,
+                          "the sealed body cannot be opened with this receiver's key pair");
+              return FALSE;
+            }
+        }
       else
-        send_error (message, SOUP_STATUS_BAD_REQUEST, error->message);
-      return FALSE;
+        {
+          json = g_bytes_ref (body);
+        }
+
+      envelope = check_request (request, json, key, sent_envelope);
+      if (envelope == NULL)
+        return FALSE;
     }
 
-  if (!haven_request_validate (request, &field_errors))
-    {
-      send_invalid (message, field_errors);
-      return FALSE;
-    }
-
-  /* The key and request_id are one value (haven-api-v1.md): a kiosk that sent
-   * another key has mixed two requests up. */
-  request_id = haven_request_get_request_id (request);
-  if (g_strcmp0 (request_id, key) != 0)
-    {
-      send_error (message, SOUP_STATUS_BAD_REQUEST,
-                  "the Idempotency-Key is not the body's request_id");
-      return FALSE;
-    }
-  if (haven_request_is_uuid_v4 (request_id))
-    submission->request_id = g_strdup (request_id);
+  if (haven_request_is_uuid_v4 (key))
+    submission->request_id = g_strdup (key);
 
   /* Over the bytes as received: a kiosk's retries send the same ones,
    * sealed or not. */
   body_sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
-  if (!haven_receiver_store_claim (self->store, ANONYMOUS_CLIENT, key, submission->kind,
+  if (!haven_receiver_store_claim (self->store, submission->client_id, key, submission->kind,
                                    body_sha256, get_stale_after (self), &claim, &stored_status,
                                    &stored_body, &error))
     {
-      send_store_error (message, "A submission cannot be looked up", error);
+      send_store_error (request, "A submission cannot be looked up", error);
       return FALSE;
     }
 
@@ -856,25 +1199,25 @@ check_submission (HavenReceiverServer *self,
       submission->claimed_key = g_steal_pointer (&key);
       submission->body = g_steal_pointer (&body);
       submission->sealed = sealed;
+      submission->envelope = g_steal_pointer (&envelope);
       return TRUE;
 
     case HAVEN_RECEIVER_CLAIM_IN_FLIGHT:
-      soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                    "Retry-After", "1");
-      send_error (message, SOUP_STATUS_CONFLICT,
+      send_error (request, MHD_HTTP_CONFLICT,
                   "a request with this key is still being processed");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
       return FALSE;
 
     case HAVEN_RECEIVER_CLAIM_MISMATCH:
-      send_error (message, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+      send_error (request, MHD_HTTP_UNPROCESSABLE_CONTENT,
                   "this key was used before with a different body");
       return FALSE;
 
     case HAVEN_RECEIVER_CLAIM_DONE:
       /* haven-api-v1.md: 200, with the body of the first answer (only a 201 is
        * ever stored). */
-      g_warn_if_fail (stored_status == SOUP_STATUS_CREATED);
-      send_json_text (message, SOUP_STATUS_OK, g_steal_pointer (&stored_body));
+      g_warn_if_fail (stored_status == MHD_HTTP_CREATED);
+      send_json_text (request, MHD_HTTP_OK, g_steal_pointer (&stored_body));
       return FALSE;
 
     default:
@@ -915,9 +1258,9 @@ make_created_body (const char *case_reference)
  * 201. */
 static void
 process_submission (HavenReceiverServer *self,
-                    SoupServerMessage   *message)
+                    Request             *request)
 {
-  Submission *submission = get_submission (message);
+  Submission *submission = request->submission;
   g_autoptr(GError) error = NULL;
   g_autofree char *response_body = NULL;
 
@@ -930,9 +1273,10 @@ process_submission (HavenReceiverServer *self,
       g_clear_error (&error);
       g_free (response_body);
       response_body = make_created_body (case_reference);
-      if (haven_receiver_store_accept (self->store, ANONYMOUS_CLIENT, submission->claimed_key,
-                                       submission->kind, submission->body, submission->sealed,
-                                       NULL, case_reference, SOUP_STATUS_CREATED,
+      if (haven_receiver_store_accept (self->store, submission->client_id,
+                                       submission->claimed_key, submission->kind,
+                                       submission->body, submission->sealed,
+                                       submission->envelope, case_reference, MHD_HTTP_CREATED,
                                        response_body, &error))
         break;
       if (!g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
@@ -943,203 +1287,376 @@ process_submission (HavenReceiverServer *self,
   if (error != NULL)
     {
       release_claim (self, submission);
-      send_store_error (message, "A submission cannot be stored", error);
+      send_store_error (request, "A submission cannot be stored", error);
       return;
     }
 
   g_clear_pointer (&submission->claimed_key, g_free);
   g_clear_pointer (&submission->body, g_bytes_unref);
 
-  send_json_text (message, SOUP_STATUS_CREATED, g_steal_pointer (&response_body));
+  send_json_text (request, MHD_HTTP_CREATED, g_steal_pointer (&response_body));
 }
 
-static void
-submission_cb (SoupServer        *server,
-               SoupServerMessage *message,
-               const char        *path,
-               GHashTable        *query,
-               gpointer           user_data)
+/* glib-networking and GnuTLS's verification do not look at the purpose of
+ * a client certificate, so a server certificate from the same CA would
+ * pass as a kiosk's identity. Check the extended key usage the way GnuTLS
+ * would for a purpose: a certificate without the extension may be used
+ * for anything (RFC 5280, 4.2.1.12). */
+static gboolean
+allows_client_authentication (gnutls_x509_crt_t x509)
 {
-  HavenReceiverServer *self = user_data;
-  Submission *submission = get_submission (message);
-
-  /* Only the endpoints themselves got one from submission_early_cb(). */
-  if (submission == NULL)
+  for (unsigned int i = 0; ; i++)
     {
-      send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
-      answer_later (self, message, NULL);
-      return;
+      char oid[128];
+      size_t oid_size = sizeof oid;
+      int status = gnutls_x509_crt_get_key_purpose_oid (x509, i, oid, &oid_size, NULL);
+
+      if (status == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+        return i == 0;
+      if (status < 0)
+        return FALSE;
+
+      if (strcmp (oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp (oid, GNUTLS_KP_ANY) == 0)
+        return TRUE;
+    }
+}
+
+/* Resets the connection, as glib-networking's TLS server does when it
+ * refuses a certificate: the kiosk then says its certificate may be the
+ * reason, where a TLS closure would read as a backend that cannot be
+ * reached. libmicrohttpd would close gracefully, so the reset is made
+ * here: with a zero linger, dissolving the connection (connect() to
+ * AF_UNSPEC, on Linux) sends RST at once; what libmicrohttpd does with
+ * the socket afterwards fails harmlessly. */
+static void
+reset_connection (Request *request)
+{
+  const union MHD_ConnectionInfo *info;
+  struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+  struct sockaddr unspecified = { .sa_family = AF_UNSPEC };
+
+  info = MHD_get_connection_info (request->connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (info == NULL)
+    return;
+
+  setsockopt (info->connect_fd, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+  if (connect (info->connect_fd, &unspecified, sizeof unspecified) != 0)
+    g_debug ("A refused connection cannot be reset: %s", g_strerror (errno));
+}
+
+/* With --ca, checks the client certificate the connection presented
+ * against it, and makes the request's client_id of it. FALSE when the
+ * client is to be refused: a certificate --ca did not sign or not for
+ * client authentication, or none when one is required. */
+static gboolean
+check_client_certificate (HavenReceiverServer *self,
+                          Request             *request)
+{
+  const union MHD_ConnectionInfo *info;
+  gnutls_session_t session;
+  const gnutls_datum_t *peers;
+  unsigned int n_peers = 0;
+  unsigned int verify_status = 0;
+  gnutls_x509_crt_t x509 = NULL;
+  guint8 digest[crypto_hash_sha256_BYTES];
+  char digest_hex[crypto_hash_sha256_BYTES * 2 + 1];
+  gboolean allowed;
+  int status;
+
+  if (self->client_ca == NULL)
+    return TRUE;
+
+  info = MHD_get_connection_info (request->connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+  if (info == NULL || info->tls_session == NULL)
+    return FALSE;
+  session = info->tls_session;
+
+  peers = gnutls_certificate_get_peers (session, &n_peers);
+  if (peers == NULL || n_peers == 0)
+    {
+      if (!self->require_client_certificate)
+        return TRUE;
+
+      /* What a TLS server that requires a certificate says, so that the
+       * kiosk reports a TLS problem rather than an unreachable backend;
+       * libmicrohttpd asks for certificates but cannot require them. */
+      g_message ("Refused a client from %s: it sent no client certificate", request->remote);
+      gnutls_alert_send (session, GNUTLS_AL_FATAL, GNUTLS_A_CERTIFICATE_REQUIRED);
+      return FALSE;
     }
 
-  /* The key is claimed before --delay-ms, so a repeat during the delay
-   * finds it in flight. */
-  if (check_submission (self, message, submission))
-    answer_later (self, message, process_submission);
-  else
-    answer_later (self, message, NULL);
-}
-
-/* glib-networking's verify_chain() ignores the purpose it is given, so a
- * server certificate from the same CA would pass as a kiosk's identity.
- * Check the extended key usage the way GnuTLS would: a certificate without
- * the extension may be used for anything (RFC 5280, 4.2.1.12). */
-static gboolean
-allows_client_authentication (GTlsCertificate *certificate)
-{
-  g_autoptr(GByteArray) der = NULL;
-  gnutls_x509_crt_t x509 = NULL;
-  gnutls_datum_t datum;
-  gboolean allowed = FALSE;
-
-  g_object_get (certificate, "certificate", &der, NULL);
-  if (der == NULL)
-    return FALSE;
-
-  datum.data = der->data;
-  datum.size = der->len;
+  /* Against the trust list of --ca that libmicrohttpd's credentials hold. */
+  status = gnutls_certificate_verify_peers2 (session, &verify_status);
+  if (status < 0 || verify_status != 0)
+    {
+      g_message ("Refused a client certificate from %s (verification status 0x%x, %s)",
+                 request->remote, verify_status, status < 0 ? gnutls_strerror (status) : "ok");
+      reset_connection (request);
+      return FALSE;
+    }
 
   if (gnutls_x509_crt_init (&x509) < 0)
     return FALSE;
-
-  if (gnutls_x509_crt_import (x509, &datum, GNUTLS_X509_FMT_DER) >= 0)
-    {
-      for (unsigned int i = 0; ; i++)
-        {
-          char oid[128];
-          size_t oid_size = sizeof oid;
-          int status = gnutls_x509_crt_get_key_purpose_oid (x509, i, oid, &oid_size, NULL);
-
-          if (status == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-            {
-              allowed = (i == 0);
-              break;
-            }
-          if (status < 0)
-            break;
-
-          if (strcmp (oid, GNUTLS_KP_TLS_WWW_CLIENT) == 0 || strcmp (oid, GNUTLS_KP_ANY) == 0)
-            {
-              allowed = TRUE;
-              break;
-            }
-        }
-    }
-
+  allowed = gnutls_x509_crt_import (x509, &peers[0], GNUTLS_X509_FMT_DER) >= 0 &&
+            allows_client_authentication (x509);
   gnutls_x509_crt_deinit (x509);
-  return allowed;
-}
-
-static gboolean
-accept_certificate_cb (SoupServerMessage    *message,
-                       GTlsCertificate      *peer_certificate,
-                       GTlsCertificateFlags  peer_errors,
-                       gpointer              user_data)
-{
-  HavenReceiverServer *self = user_data;
-  g_autoptr(GError) error = NULL;
-  GTlsCertificateFlags errors;
-
-  /* glib-networking asks about every client certificate on a server
-   * connection, valid or not, and refuses when nobody answers TRUE. Verify
-   * against --ca ourselves rather than rely on which database the
-   * connection happened to use. */
-  errors = g_tls_database_verify_chain (self->client_ca, peer_certificate,
-                                        G_TLS_DATABASE_PURPOSE_AUTHENTICATE_CLIENT,
-                                        NULL, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
-  if (error != NULL)
-    {
-      g_message ("Refused a client certificate from %s: %s",
-                 soup_server_message_get_remote_host (message), error->message);
-      return FALSE;
-    }
-
-  if (errors != 0)
-    {
-      g_message ("Refused a client certificate from %s (verification flags 0x%x)",
-                 soup_server_message_get_remote_host (message), (guint) errors);
-      return FALSE;
-    }
-
-  if (!allows_client_authentication (peer_certificate))
+  if (!allowed)
     {
       g_message ("Refused a client certificate from %s: it is not for client authentication",
-                 soup_server_message_get_remote_host (message));
+                 request->remote);
+      reset_connection (request);
       return FALSE;
     }
+
+  crypto_hash_sha256 (digest, peers[0].data, peers[0].size);
+  sodium_bin2hex (digest_hex, sizeof digest_hex, digest, sizeof digest);
+  g_free (request->client_id);
+  request->client_id = g_strconcat ("cert:", digest_hex, NULL);
 
   return TRUE;
 }
 
-static void
-request_started_cb (SoupServer        *server,
-                    SoupServerMessage *message,
-                    gpointer           user_data)
+static char *
+dup_remote_address (struct MHD_Connection *connection)
 {
-  HavenReceiverServer *self = user_data;
+  const union MHD_ConnectionInfo *info;
+  g_autoptr(GSocketAddress) address = NULL;
 
-  if (self->client_ca != NULL)
-    g_signal_connect (message, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+  info = MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == NULL || info->client_addr == NULL)
+    return g_strdup ("unknown");
+
+  address = g_socket_address_new_from_native (info->client_addr,
+                                              info->client_addr->sa_family == AF_INET6
+                                              ? sizeof (struct sockaddr_in6)
+                                              : sizeof (struct sockaddr_in));
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("unknown");
+
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* After the first call, for a request answered on its headers alone. An
+ * answer queued before the whole request is in closes the connection
+ * once sent (libmicrohttpd will not read what comes after): right for a
+ * body to a path that takes none, or one longer than DRAIN_MAX_BYTES,
+ * which is then never read. Otherwise the answer waits for the end of
+ * the request (a body to a submission endpoint is thrown away as it
+ * comes), and the connection may be kept. */
+static enum MHD_Result
+answer_headers (HavenReceiverServer *self,
+                Request             *request)
+{
+  guint64 content_length = 0;
+
+  if (!announces_body (request, &content_length))
+    return MHD_YES;
+
+  if (request->takes_body && content_length <= DRAIN_MAX_BYTES)
+    return MHD_YES;
+
+  return answer_later (self, request, NULL);
+}
+
+/* Throws a body away as it comes, once the answer is decided; FALSE once
+ * there is too much of it. */
+static gboolean
+drain_body (Request *request,
+            size_t  *upload_data_size)
+{
+  request->drained += *upload_data_size;
+  *upload_data_size = 0;
+  g_clear_pointer (&request->body, g_byte_array_unref);
+
+  if (request->drained <= DRAIN_MAX_BYTES)
+    return TRUE;
+
+  g_debug ("Closed the connection of %s: its body goes past %u bytes", request->remote,
+           DRAIN_MAX_BYTES);
+  request->refused = TRUE;
+  return FALSE;
+}
+
+/* The first call for a request, with its headers and none of its body:
+ * everything that can be refused is refused here, and only a submission
+ * that passes goes on to have its body read. */
+static enum MHD_Result
+begin_request (HavenReceiverServer *self,
+               Request             *request)
+{
+  Submission *submission;
+  HavenRequestKind kind;
+  guint64 content_length = 0;
+
+  if (!check_client_certificate (self, request))
+    {
+      /* As a TLS server that refuses the certificate would: the
+       * connection ends without an answer. */
+      request->refused = TRUE;
+      return MHD_NO;
+    }
+
+  request->takes_body = path_to_kind (request->path, &kind);
+  if (!request->takes_body)
+    {
+      /* No other path takes a body: refused at once, unread, whatever it
+       * is and whoever sends it. */
+      if (announces_body (request, &content_length))
+        send_error (request, MHD_HTTP_CONTENT_TOO_LARGE, "this path takes no body");
+      else if (g_str_equal (request->path, HAVEN_API_HEALTH_PATH))
+        answer_health (self, request);
+      else
+        send_error (request, MHD_HTTP_NOT_FOUND, "not found");
+
+      return answer_headers (self, request);
+    }
+
+  if (!require_method (request, "POST"))
+    return answer_headers (self, request);
+
+  submission = g_new0 (Submission, 1);
+  submission->kind = kind;
+  submission->index = (guint) g_atomic_int_add (&self->n_submissions, 1) + 1;
+  request->submission = submission;
+  request->cut = submission->index <= self->faults.close_mid_answer;
+
+  if (!admit_submission (self, request))
+    return answer_headers (self, request);
+
+  submission->client_id = g_strdup (request->client_id);
+  request->body = g_byte_array_new ();
+  return MHD_YES;
+}
+
+static enum MHD_Result
+access_cb (void                  *cls,
+           struct MHD_Connection *connection,
+           const char            *url,
+           const char            *method,
+           const char            *version,
+           const char            *upload_data,
+           size_t                *upload_data_size,
+           void                 **con_cls)
+{
+  HavenReceiverServer *self = cls;
+  Request *request = *con_cls;
+
+  if (request == NULL)
+    {
+      request = g_new0 (Request, 1);
+      request->self = self;
+      request->connection = connection;
+      request->method = g_strdup (method);
+      request->path = g_strdup (url);
+      request->remote = dup_remote_address (connection);
+      request->client_id = g_strdup ("anonymous");
+      *con_cls = request;
+
+      return begin_request (self, request);
+    }
+
+  if (request->suspended)
+    return answer_after_delay (self, request);
+
+  /* Answered already: its body, if any, is thrown away until the request
+   * is in. */
+  if (request->response != NULL)
+    {
+      if (*upload_data_size > 0)
+        return drain_body (request, upload_data_size) ? MHD_YES : MHD_NO;
+
+      return answer_later (self, request, NULL);
+    }
+
+  if (*upload_data_size > 0)
+    {
+      /* Without a Content-Length (chunked), the size shows only as the
+       * body comes: stop keeping it once it is too large. */
+      if (request->body->len + *upload_data_size > HAVEN_REQUEST_MAX_BODY_BYTES)
+        {
+          send_too_large (request);
+          request->drained = request->body->len;
+          return drain_body (request, upload_data_size) ? MHD_YES : MHD_NO;
+        }
+
+      g_byte_array_append (request->body, (const guint8 *) upload_data, *upload_data_size);
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+
+  /* The key is claimed before --delay-ms, so a repeat during the delay
+   * finds it in flight. */
+  if (check_submission (self, request))
+    return answer_later (self, request, process_submission);
+  else
+    return answer_later (self, request, NULL);
 }
 
 static void
-request_finished_cb (SoupServer        *server,
-                     SoupServerMessage *message,
-                     gpointer           user_data)
+completed_cb (void                            *cls,
+              struct MHD_Connection           *connection,
+              void                           **con_cls,
+              enum MHD_RequestTerminationCode  toe)
 {
-  HavenReceiverServer *self = user_data;
+  HavenReceiverServer *self = cls;
+  Request *request = *con_cls;
+
+  if (request == NULL)
+    return;
+  *con_cls = NULL;
 
   /* Method, path and status only: bodies and queries may hold what a
    * visitor wrote. */
-  g_debug ("%s %s %u",
-           soup_server_message_get_method (message),
-           g_uri_get_path (soup_server_message_get_uri (message)),
-           soup_server_message_get_status (message));
-  log_request (self, message, NULL);
+  g_debug ("%s %s %u", request->method, request->path, request->status);
+  if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    log_request (self, request, NULL);
+  else if (request->cut && request->status != 0)
+    log_request (self, request, "connection closed in the middle of the answer");
+  else if (request->refused)
+    log_request (self, request, "refused, connection closed");
+  else
+    log_request (self, request, "the connection ended before the answer was sent");
+
+  if (request->submission != NULL)
+    release_claim (self, request->submission);
+  request_free (request);
 }
 
 static void
-request_aborted_cb (SoupServer        *server,
-                    SoupServerMessage *message,
-                    gpointer           user_data)
+log_cb (void       *cls,
+        const char *format,
+        va_list     ap)
+{
+  g_autofree char *text = g_strdup_vprintf (format, ap);
+
+  /* Refused handshakes and connections over a limit are routine on the
+   * internet, and would flood the log at --verbose. */
+  g_debug ("libmicrohttpd: %s", g_strchomp (text));
+}
+
+static gpointer
+timer_thread_func (gpointer user_data)
 {
   HavenReceiverServer *self = user_data;
 
-  log_request (self, message, "the connection ended before the answer was sent");
+  g_main_context_push_thread_default (self->timer_context);
+  g_main_loop_run (self->timer_loop);
+  g_main_context_pop_thread_default (self->timer_context);
+
+  return NULL;
 }
 
 static void
-haven_receiver_server_constructed (GObject *object)
+stop (HavenReceiverServer *self)
 {
-  HavenReceiverServer *self = HAVEN_RECEIVER_SERVER (object);
-  GTlsAuthenticationMode auth_mode = G_TLS_AUTHENTICATION_NONE;
-
-  G_OBJECT_CLASS (haven_receiver_server_parent_class)->constructed (object);
-
-  if (self->client_ca != NULL)
-    auth_mode = self->require_client_certificate ? G_TLS_AUTHENTICATION_REQUIRED
-                                                 : G_TLS_AUTHENTICATION_REQUESTED;
-
-  /* No trailing space in server-header: libsoup would append its own
-   * version, which a client has no need to know. */
-  self->server = soup_server_new ("server-header", "haven-receiver/" PACKAGE_VERSION,
-                                  "tls-certificate", self->tls_certificate,
-                                  "tls-database", self->client_ca,
-                                  "tls-auth-mode", auth_mode,
-                                  NULL);
-
-  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
-  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), self);
-  g_signal_connect (self->server, "request-aborted", G_CALLBACK (request_aborted_cb), self);
-
-  soup_server_add_handler (self->server, HAVEN_API_HEALTH_PATH, health_cb, self, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (submission_kinds); i++)
+  cancel_delays (self);
+  g_clear_pointer (&self->daemon, MHD_stop_daemon);
+  if (self->timer_thread != NULL)
     {
-      const char *path = haven_request_kind_get_path (submission_kinds[i]);
-
-      soup_server_add_early_handler (self->server, path, submission_early_cb, self, NULL);
-      soup_server_add_handler (self->server, path, submission_cb, self, NULL);
+      g_main_loop_quit (self->timer_loop);
+      g_clear_pointer (&self->timer_thread, g_thread_join);
     }
-  soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
 }
 
 static void
@@ -1147,10 +1664,7 @@ haven_receiver_server_dispose (GObject *object)
 {
   HavenReceiverServer *self = HAVEN_RECEIVER_SERVER (object);
 
-  cancel_delays (self);
-  if (self->server != NULL)
-    soup_server_disconnect (self->server);
-  g_clear_object (&self->server);
+  stop (self);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
   g_clear_object (&self->client_ca);
@@ -1166,6 +1680,16 @@ haven_receiver_server_finalize (GObject *object)
   HavenReceiverServer *self = HAVEN_RECEIVER_SERVER (object);
 
   g_clear_pointer (&self->delays, g_ptr_array_unref);
+  g_clear_pointer (&self->token_guesses, g_hash_table_unref);
+  g_clear_pointer (&self->timer_loop, g_main_loop_unref);
+  g_clear_pointer (&self->timer_context, g_main_context_unref);
+  g_free (self->url);
+  g_free (self->certificate_pem);
+  if (self->key_pem != NULL)
+    sodium_memzero (self->key_pem, strlen (self->key_pem));
+  g_free (self->key_pem);
+  g_free (self->trust_pem);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (haven_receiver_server_parent_class)->finalize (object);
 }
@@ -1261,7 +1785,6 @@ haven_receiver_server_class_init (HavenReceiverServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->constructed = haven_receiver_server_constructed;
   object_class->dispose = haven_receiver_server_dispose;
   object_class->finalize = haven_receiver_server_finalize;
   object_class->get_property = haven_receiver_server_get_property;
@@ -1279,7 +1802,8 @@ haven_receiver_server_class_init (HavenReceiverServerClass *klass)
                          G_TYPE_TLS_CERTIFICATE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
-  /* The CAs whose client certificates are accepted; NULL asks for none. */
+  /* The CAs whose client certificates are accepted, a GTlsFileDatabase;
+   * NULL asks for none. */
   props[PROP_CLIENT_CA] =
     g_param_spec_object ("client-ca", NULL, NULL,
                          G_TYPE_TLS_DATABASE,
@@ -1314,8 +1838,11 @@ haven_receiver_server_class_init (HavenReceiverServerClass *klass)
 static void
 haven_receiver_server_init (HavenReceiverServer *self)
 {
+  g_mutex_init (&self->lock);
   self->delays = g_ptr_array_new ();
+  self->token_guesses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->faults.retry_after = 1;
+  haven_receiver_server_limits_init (&self->limits);
 }
 
 /**
@@ -1323,7 +1850,8 @@ haven_receiver_server_init (HavenReceiverServer *self)
  * @store: where submissions are kept
  * @tls_certificate: (nullable): the server's certificate with its key;
  *   %NULL for plain HTTP on loopback (tests only)
- * @client_ca: (nullable): the CAs that sign the kiosks' client certificates
+ * @client_ca: (nullable): the CAs that sign the kiosks' client
+ *   certificates, a #GTlsFileDatabase
  * @require_client_cert: refuse clients without a certificate that
  *   @client_ca verifies; without it a certificate is asked for, not required
  */
@@ -1335,7 +1863,7 @@ haven_receiver_server_new (HavenReceiverStore *store,
 {
   g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (store), NULL);
   g_return_val_if_fail (tls_certificate == NULL || G_IS_TLS_CERTIFICATE (tls_certificate), NULL);
-  g_return_val_if_fail (client_ca == NULL || G_IS_TLS_DATABASE (client_ca), NULL);
+  g_return_val_if_fail (client_ca == NULL || G_IS_TLS_FILE_DATABASE (client_ca), NULL);
   g_return_val_if_fail (client_ca == NULL || tls_certificate != NULL, NULL);
   g_return_val_if_fail (!require_client_cert || client_ca != NULL, NULL);
 
@@ -1347,19 +1875,120 @@ haven_receiver_server_new (HavenReceiverStore *store,
                        NULL);
 }
 
+/* libmicrohttpd takes PEM text: the certificate with the chain that
+ * GTlsCertificate read with it, its key, and the CA file of --ca. */
+static gboolean
+prepare_tls (HavenReceiverServer  *self,
+             GError              **error)
+{
+  g_autoptr(GString) chain = g_string_new (NULL);
+  g_autoptr(GError) read_error = NULL;
+  g_autofree char *anchors = NULL;
+
+  for (GTlsCertificate *certificate = self->tls_certificate;
+       certificate != NULL;
+       certificate = g_tls_certificate_get_issuer (certificate))
+    {
+      g_autofree char *pem = NULL;
+
+      g_object_get (certificate, "certificate-pem", &pem, NULL);
+      if (pem != NULL)
+        g_string_append (chain, pem);
+    }
+  g_free (self->certificate_pem);
+  self->certificate_pem = g_string_free (g_steal_pointer (&chain), FALSE);
+
+  g_free (self->key_pem);
+  g_object_get (self->tls_certificate, "private-key-pem", &self->key_pem, NULL);
+  if (self->key_pem == NULL)
+    {
+      g_set_error (error, HAVEN_RECEIVER_SERVER_ERROR, HAVEN_RECEIVER_SERVER_ERROR_LISTEN,
+                   _("The server’s private key cannot be used"));
+      return FALSE;
+    }
+
+  if (self->client_ca != NULL)
+    {
+      g_object_get (self->client_ca, "anchors", &anchors, NULL);
+      g_clear_pointer (&self->trust_pem, g_free);
+      if (anchors == NULL || !g_file_get_contents (anchors, &self->trust_pem, NULL, &read_error))
+        {
+          g_set_error (error, HAVEN_RECEIVER_SERVER_ERROR, HAVEN_RECEIVER_SERVER_ERROR_LISTEN,
+                       _("The CA file cannot be read: %s"),
+                       read_error != NULL ? read_error->message : "");
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static struct MHD_Daemon *
+start_daemon (HavenReceiverServer *self,
+              GInetSocketAddress  *address)
+{
+  struct sockaddr_storage native;
+  struct MHD_OptionItem options[20];
+  guint n = 0;
+  unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+                       MHD_USE_ERROR_LOG;
+
+#define ADD_OPTION(option, value, pointer) \
+  options[n++] = (struct MHD_OptionItem) { (option), (intptr_t) (value), (pointer) }
+
+  if (!g_socket_address_to_native (G_SOCKET_ADDRESS (address), &native, sizeof native, NULL))
+    return NULL;
+  if (g_socket_address_get_family (G_SOCKET_ADDRESS (address)) == G_SOCKET_FAMILY_IPV6)
+    flags |= MHD_USE_IPv6;
+
+  ADD_OPTION (MHD_OPTION_SOCK_ADDR, 0, &native);
+  ADD_OPTION (MHD_OPTION_NOTIFY_COMPLETED, completed_cb, self);
+  ADD_OPTION (MHD_OPTION_CONNECTION_LIMIT, self->limits.max_connections, NULL);
+  ADD_OPTION (MHD_OPTION_PER_IP_CONNECTION_LIMIT, self->limits.max_connections_per_address,
+              NULL);
+  ADD_OPTION (MHD_OPTION_CONNECTION_TIMEOUT, self->limits.timeout_seconds, NULL);
+  ADD_OPTION (MHD_OPTION_CONNECTION_MEMORY_LIMIT, self->limits.connection_memory, NULL);
+  /* Each thread of the pool takes its share of --max-connections: never
+   * more threads than connections. */
+  if (MIN (self->limits.threads, self->limits.max_connections) > 1)
+    ADD_OPTION (MHD_OPTION_THREAD_POOL_SIZE,
+                MIN (self->limits.threads, self->limits.max_connections), NULL);
+
+  if (self->tls_certificate != NULL)
+    {
+      flags |= MHD_USE_TLS;
+      ADD_OPTION (MHD_OPTION_HTTPS_MEM_CERT, 0, self->certificate_pem);
+      ADD_OPTION (MHD_OPTION_HTTPS_MEM_KEY, 0, self->key_pem);
+      ADD_OPTION (MHD_OPTION_HTTPS_PRIORITIES, 0, (void *) TLS_PRIORITIES);
+      if (self->trust_pem != NULL)
+        ADD_OPTION (MHD_OPTION_HTTPS_MEM_TRUST, 0, self->trust_pem);
+    }
+  ADD_OPTION (MHD_OPTION_END, 0, NULL);
+  g_assert (n <= G_N_ELEMENTS (options));
+
+#undef ADD_OPTION
+
+  /* The external logger's two arguments are a function and its data. */
+  return MHD_start_daemon (flags, 0, NULL, NULL, access_cb, self,
+                           MHD_OPTION_EXTERNAL_LOGGER, log_cb, self,
+                           MHD_OPTION_ARRAY, options,
+                           MHD_OPTION_END);
+}
+
 gboolean
 haven_receiver_server_listen (HavenReceiverServer  *self,
                               GInetSocketAddress   *address,
                               GError              **error)
 {
   GInetAddress *inet_address;
-  g_autoptr(GError) listen_error = NULL;
   g_autofree char *address_text = NULL;
-  SoupServerListenOptions options = 0;
+  const union MHD_DaemonInfo *info;
   guint n_released = 0;
+  guint port;
 
   g_return_val_if_fail (HAVEN_IS_RECEIVER_SERVER (self), FALSE);
   g_return_val_if_fail (G_IS_INET_SOCKET_ADDRESS (address), FALSE);
+  g_return_val_if_fail (self->daemon == NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   inet_address = g_inet_socket_address_get_address (address);
@@ -1375,6 +2004,21 @@ haven_receiver_server_listen (HavenReceiverServer  *self,
       return FALSE;
     }
 
+  /* Off this machine anyone may connect: only kiosks that prove who they
+   * are may submit. */
+  if (!g_inet_address_get_is_loopback (inet_address) && self->tokens == NULL &&
+      !self->require_client_certificate)
+    {
+      g_set_error (error, HAVEN_RECEIVER_SERVER_ERROR, HAVEN_RECEIVER_SERVER_ERROR_INSECURE,
+                   _("On %s, which is not a loopback address, kiosks must prove who they are: "
+                     "add --token-file FILE, or --ca FILE with --require-client-cert"),
+                   address_text);
+      return FALSE;
+    }
+
+  if (self->tls_certificate != NULL && !prepare_tls (self, error))
+    return FALSE;
+
   /* A receiver that stopped in the middle of a submission left its key
    * in flight; the kiosk's retry will be processed afresh. */
   if (!haven_receiver_store_release_stale (self->store, get_stale_after (self), &n_released,
@@ -1383,16 +2027,28 @@ haven_receiver_server_listen (HavenReceiverServer  *self,
   if (n_released > 0)
     g_message ("Released %u submissions that an earlier run left unfinished", n_released);
 
-  if (self->tls_certificate != NULL)
-    options |= SOUP_SERVER_LISTEN_HTTPS;
+  self->timer_context = g_main_context_new ();
+  self->timer_loop = g_main_loop_new (self->timer_context, FALSE);
+  self->timer_thread = g_thread_new ("haven-delays", timer_thread_func, self);
 
-  if (!soup_server_listen (self->server, G_SOCKET_ADDRESS (address), options, &listen_error))
+  self->daemon = start_daemon (self, address);
+  if (self->daemon == NULL)
     {
+      int saved_errno = errno;
+
       g_set_error (error, HAVEN_RECEIVER_SERVER_ERROR, HAVEN_RECEIVER_SERVER_ERROR_LISTEN,
                    _("Cannot listen on %s port %u: %s"), address_text,
-                   (guint) g_inet_socket_address_get_port (address), listen_error->message);
+                   (guint) g_inet_socket_address_get_port (address),
+                   saved_errno != 0 ? g_strerror (saved_errno) : _("the server cannot start"));
       return FALSE;
     }
+
+  info = MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  port = info != NULL ? info->port : g_inet_socket_address_get_port (address);
+  /* g_uri_join() puts an IPv6 address in brackets. */
+  g_free (self->url);
+  self->url = g_uri_join (G_URI_FLAGS_NONE, self->tls_certificate != NULL ? "https" : "http",
+                          NULL, address_text, (int) port, "", NULL, NULL);
 
   return TRUE;
 }
@@ -1407,23 +2063,9 @@ haven_receiver_server_listen (HavenReceiverServer  *self,
 char *
 haven_receiver_server_dup_url (HavenReceiverServer *self)
 {
-  GSList *uris;
-  char *url = NULL;
-
   g_return_val_if_fail (HAVEN_IS_RECEIVER_SERVER (self), NULL);
 
-  uris = soup_server_get_uris (self->server);
-  if (uris != NULL)
-    {
-      GUri *uri = uris->data;
-
-      /* g_uri_join() puts an IPv6 address in brackets. */
-      url = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
-                        g_uri_get_port (uri), "", NULL, NULL);
-    }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  return url;
+  return g_strdup (self->url);
 }
 
 /**
@@ -1436,8 +2078,7 @@ haven_receiver_server_disconnect (HavenReceiverServer *self)
 {
   g_return_if_fail (HAVEN_IS_RECEIVER_SERVER (self));
 
-  cancel_delays (self);
-  soup_server_disconnect (self->server);
+  stop (self);
 }
 
 void
@@ -1446,6 +2087,7 @@ haven_receiver_server_set_keypair (HavenReceiverServer  *self,
 {
   g_return_if_fail (HAVEN_IS_RECEIVER_SERVER (self));
   g_return_if_fail (keypair == NULL || HAVEN_IS_RECEIVER_KEYPAIR (keypair));
+  g_return_if_fail (self->daemon == NULL);
 
   if (g_set_object (&self->keypair, keypair))
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_KEYPAIR]);
@@ -1457,6 +2099,7 @@ haven_receiver_server_set_tokens (HavenReceiverServer *self,
 {
   g_return_if_fail (HAVEN_IS_RECEIVER_SERVER (self));
   g_return_if_fail (tokens == NULL || HAVEN_IS_RECEIVER_TOKENS (tokens));
+  g_return_if_fail (self->daemon == NULL);
 
   if (g_set_object (&self->tokens, tokens))
     g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TOKENS]);
@@ -1467,6 +2110,7 @@ haven_receiver_server_set_verbose (HavenReceiverServer *self,
                                    gboolean             verbose)
 {
   g_return_if_fail (HAVEN_IS_RECEIVER_SERVER (self));
+  g_return_if_fail (self->daemon == NULL);
 
   verbose = !!verbose;
   if (self->verbose == verbose)
@@ -1480,7 +2124,8 @@ haven_receiver_server_set_verbose (HavenReceiverServer *self,
  * haven_receiver_server_set_faults:
  * @faults: the faults to play, for tests and demos
  *
- * The counts in @faults start from the next POST.
+ * The counts in @faults start from the next POST. Set before
+ * haven_receiver_server_listen(): the threads that serve read them.
  */
 void
 haven_receiver_server_set_faults (HavenReceiverServer       *self,
@@ -1490,7 +2135,46 @@ haven_receiver_server_set_faults (HavenReceiverServer       *self,
   g_return_if_fail (faults != NULL);
   g_return_if_fail (faults->fail_status == 0 ||
                     (faults->fail_status >= 400 && faults->fail_status <= 599));
+  g_return_if_fail (self->daemon == NULL);
 
   self->faults = *faults;
   self->n_submissions = 0;
+}
+
+/**
+ * haven_receiver_server_limits_init:
+ *
+ * Sets @limits to the defaults, which suit one receiver on the internet.
+ */
+void
+haven_receiver_server_limits_init (HavenReceiverLimits *limits)
+{
+  g_return_if_fail (limits != NULL);
+
+  limits->max_connections = HAVEN_RECEIVER_DEFAULT_MAX_CONNECTIONS;
+  limits->max_connections_per_address = HAVEN_RECEIVER_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  limits->timeout_seconds = HAVEN_RECEIVER_DEFAULT_TIMEOUT_SECONDS;
+  limits->connection_memory = HAVEN_RECEIVER_DEFAULT_CONNECTION_MEMORY;
+  limits->threads = HAVEN_RECEIVER_DEFAULT_THREADS;
+}
+
+/**
+ * haven_receiver_server_set_limits:
+ *
+ * Set before haven_receiver_server_listen(). Every limit must be above
+ * zero.
+ */
+void
+haven_receiver_server_set_limits (HavenReceiverServer       *self,
+                                  const HavenReceiverLimits *limits)
+{
+  g_return_if_fail (HAVEN_IS_RECEIVER_SERVER (self));
+  g_return_if_fail (limits != NULL);
+  g_return_if_fail (limits->max_connections > 0 && limits->max_connections_per_address > 0);
+  g_return_if_fail (limits->timeout_seconds > 0);
+  g_return_if_fail (limits->connection_memory >= HAVEN_RECEIVER_MIN_CONNECTION_MEMORY);
+  g_return_if_fail (limits->threads > 0 && limits->threads <= HAVEN_RECEIVER_MAX_THREADS);
+  g_return_if_fail (self->daemon == NULL);
+
+  self->limits = *limits;
 }

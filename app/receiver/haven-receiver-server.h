@@ -32,6 +32,29 @@ typedef struct {
   guint close_mid_answer;
 } HavenReceiverFaults;
 
+/* The limits that keep one client, or many, from exhausting the receiver.
+ * haven_receiver_server_limits_init() sets the defaults. */
+typedef struct {
+  /* Open connections in all, and from one address. */
+  guint max_connections;
+  guint max_connections_per_address;
+  /* Seconds a connection may stay silent: in the TLS handshake, while
+   * sending its request or idle between two. */
+  guint timeout_seconds;
+  /* Bytes for one connection's request line, headers and buffers. */
+  gsize connection_memory;
+  /* Threads that serve connections; each may call the store. */
+  guint threads;
+} HavenReceiverLimits;
+
+#define HAVEN_RECEIVER_DEFAULT_MAX_CONNECTIONS 1000
+#define HAVEN_RECEIVER_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS 64
+#define HAVEN_RECEIVER_DEFAULT_TIMEOUT_SECONDS 15
+#define HAVEN_RECEIVER_DEFAULT_CONNECTION_MEMORY (32 * 1024)
+#define HAVEN_RECEIVER_MIN_CONNECTION_MEMORY (8 * 1024)
+#define HAVEN_RECEIVER_DEFAULT_THREADS 4
+#define HAVEN_RECEIVER_MAX_THREADS 64
+
 #define HAVEN_TYPE_RECEIVER_SERVER (haven_receiver_server_get_type ())
 
 G_DECLARE_FINAL_TYPE (HavenReceiverServer, haven_receiver_server, HAVEN, RECEIVER_SERVER, GObject)
@@ -54,5 +77,8 @@ void                 haven_receiver_server_set_verbose (HavenReceiverServer  *se
                                                         gboolean              verbose);
 void                 haven_receiver_server_set_faults  (HavenReceiverServer  *self,
                                                         const HavenReceiverFaults *faults);
+void                 haven_receiver_server_limits_init (HavenReceiverLimits  *limits);
+void                 haven_receiver_server_set_limits  (HavenReceiverServer  *self,
+                                                        const HavenReceiverLimits *limits);
 
 G_END_DECLS

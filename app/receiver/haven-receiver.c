@@ -3,11 +3,15 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <gio/gio.h>
 #include <sodium.h>
@@ -22,6 +26,9 @@
 
 /* haven-receiver: the reference backend (haven-api-v1.md), for the demo, the
  * integration tests and as a start for integrators.
+ *
+ * It serves on libmicrohttpd's threads (haven-receiver-server.c); the main
+ * loop here only waits for the signals that stop it.
  *
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 when it cannot
  * start, 2 for a mistake on the command line. `--make-keypair FILE` writes
@@ -139,6 +146,11 @@ typedef struct {
   int retry_after;
   int delay_ms;
   int close_mid_answer;
+  int max_connections;
+  int max_connections_per_address;
+  int timeout_seconds;
+  gint64 connection_memory;
+  int threads;
 } Options;
 
 static void
@@ -242,6 +254,23 @@ parse_options (Options   *options,
       NULL },
     G_OPTION_ENTRY_NULL
   };
+  const GOptionEntry limit_entries[] = {
+    { "max-connections", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->max_connections,
+      N_("Open connections at most, from all clients (default 1000)"), N_("N") },
+    { "max-connections-per-address", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT,
+      &options->max_connections_per_address,
+      N_("Open connections at most from one address (default 64)"), N_("N") },
+    { "timeout", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->timeout_seconds,
+      N_("Close a connection that stays silent this long, in the TLS handshake or between "
+         "requests (default 15)"), N_("SECONDS") },
+    { "connection-memory", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT64,
+      &options->connection_memory,
+      N_("Memory for one connection’s request line and headers; larger headers are refused "
+         "(default 32768, at least 8192)"), N_("BYTES") },
+    { "threads", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->threads,
+      N_("Threads that serve connections, 1 to 64 (default 4)"), N_("N") },
+    G_OPTION_ENTRY_NULL
+  };
   const GOptionEntry fault_entries[] = {
     { "fail-first", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &options->fail_first,
       N_("Answer the first N submissions with 503 (or --fail-status) and Retry-After"),
@@ -270,6 +299,9 @@ parse_options (Options   *options,
                                     _("Once listening, prints “listening on URL” on standard "
                                       "output. Stops cleanly on SIGINT or SIGTERM."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* The limits are listed by --help itself: an operator should see them
+   * before putting the receiver on the internet. */
+  g_option_context_add_main_entries (context, limit_entries, GETTEXT_PACKAGE);
   fault_group = g_option_group_new ("faults", _("Faults, for tests and demos:"),
                                     _("Show the options that play faults"), NULL, NULL);
   g_option_group_set_translation_domain (fault_group, GETTEXT_PACKAGE);
@@ -324,7 +356,53 @@ check_options (const Options *options)
   if (options->fail_status != 0 && options->fail_first == 0)
     return _("--fail-status needs --fail-first");
 
+  if (options->max_connections <= 0 || options->max_connections_per_address <= 0 ||
+      options->timeout_seconds <= 0)
+    return _("--max-connections, --max-connections-per-address and --timeout take a number "
+             "above zero");
+
+  if (options->connection_memory < HAVEN_RECEIVER_MIN_CONNECTION_MEMORY ||
+      options->connection_memory > G_MAXINT32)
+    return _("--connection-memory takes a number of bytes, at least 8192");
+
+  if (options->threads < 1 || options->threads > HAVEN_RECEIVER_MAX_THREADS)
+    return _("--threads takes a number from 1 to 64");
+
   return NULL;
+}
+
+/* A file that holds a secret (a token, a private key) must be the
+ * running user's own and unreadable by anyone else, as ssh demands of a
+ * private key: otherwise the secret is not one. A file that cannot be
+ * looked at is left to its loader, which says why. */
+static gboolean
+check_private_file (const char  *path,
+                    GError     **error)
+{
+  GStatBuf info;
+
+  if (g_stat (path, &info) != 0)
+    return TRUE;
+
+  if (info.st_uid != getuid ())
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   _("%s belongs to another user; it must be this user’s own and readable by "
+                     "it only: chown %u %s; chmod 600 %s"),
+                   path, (guint) getuid (), path, path);
+      return FALSE;
+    }
+
+  if ((info.st_mode & 077) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   _("%s may be read or changed by others (mode %03o); make it readable by "
+                     "its owner only: chmod 600 %s"),
+                   path, (guint) (info.st_mode & 0777), path);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The server's certificate and the CA of the kiosks' certificates; says
@@ -337,6 +415,12 @@ load_certificates (const Options *options,
 
   if (!options->insecure_http)
     {
+      if (!check_private_file (options->key_file, &error))
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return FALSE;
+        }
+
       receiver->certificate = g_tls_certificate_new_from_files (options->certificate_file,
                                                                 options->key_file, &error);
       if (receiver->certificate == NULL)
@@ -372,6 +456,8 @@ load_keys_and_tokens (const Options  *options,
 {
   if (options->token_file != NULL)
     {
+      if (!check_private_file (options->token_file, error))
+        return FALSE;
       receiver->tokens = haven_receiver_tokens_load (options->token_file, error);
       if (receiver->tokens == NULL)
         return FALSE;
@@ -379,6 +465,8 @@ load_keys_and_tokens (const Options  *options,
 
   if (options->keypair_file != NULL)
     {
+      if (!check_private_file (options->keypair_file, error))
+        return FALSE;
       receiver->keypair = haven_receiver_keypair_load (options->keypair_file, error);
       if (receiver->keypair == NULL)
         return FALSE;
@@ -403,12 +491,33 @@ open_store (const Options  *options,
   return receiver->store != NULL;
 }
 
+/* Each connection is a descriptor: let the process have enough for
+ * --max-connections and its own files, as far as the hard limit allows,
+ * so that the limit that bites is the receiver's and not the system's. */
+static void
+raise_descriptor_limit (guint max_connections)
+{
+  struct rlimit limit;
+  rlim_t wanted = (rlim_t) max_connections + 64;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted)
+    return;
+
+  limit.rlim_cur = MIN (wanted, limit.rlim_max);
+  if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+    g_warning ("The limit of open files cannot be raised: %s", g_strerror (errno));
+  if (limit.rlim_cur < wanted)
+    g_message ("Only %lu files may be open, fewer than --max-connections needs",
+               (unsigned long) limit.rlim_cur);
+}
+
 static gboolean
 start_server (const Options  *options,
               Receiver       *receiver,
               GError        **error)
 {
   HavenReceiverFaults faults = { 0, };
+  HavenReceiverLimits limits;
   g_autofree char *url = NULL;
 
   /* Before the "listening" line: whoever reads it may stop us at once, and
@@ -429,6 +538,14 @@ start_server (const Options  *options,
   faults.delay_ms = (guint) options->delay_ms;
   faults.close_mid_answer = (guint) options->close_mid_answer;
   haven_receiver_server_set_faults (receiver->server, &faults);
+  haven_receiver_server_limits_init (&limits);
+  limits.max_connections = (guint) options->max_connections;
+  limits.max_connections_per_address = (guint) options->max_connections_per_address;
+  limits.timeout_seconds = (guint) options->timeout_seconds;
+  limits.connection_memory = (gsize) options->connection_memory;
+  limits.threads = (guint) options->threads;
+  haven_receiver_server_set_limits (receiver->server, &limits);
+  raise_descriptor_limit (limits.max_connections);
   if (!haven_receiver_server_listen (receiver->server, receiver->address, error))
     return FALSE;
 
@@ -463,7 +580,14 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_auto(Options) options = { .retry_after = 1, };
+  g_auto(Options) options = {
+    .retry_after = 1,
+    .max_connections = HAVEN_RECEIVER_DEFAULT_MAX_CONNECTIONS,
+    .max_connections_per_address = HAVEN_RECEIVER_DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+    .timeout_seconds = HAVEN_RECEIVER_DEFAULT_TIMEOUT_SECONDS,
+    .connection_memory = HAVEN_RECEIVER_DEFAULT_CONNECTION_MEMORY,
+    .threads = HAVEN_RECEIVER_DEFAULT_THREADS,
+  };
   g_auto(Receiver) receiver = { 0, };
   g_autoptr(GError) error = NULL;
   const char *mistake;

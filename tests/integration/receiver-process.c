@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -51,6 +52,9 @@ work_dir_init (const char *test_name)
    * to 127.0.0.1; havenctl and the receivers inherit this too. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   setlocale (LC_ALL, "");
+  /* The receiver refuses token and key files that others may read, as an
+   * operator's must be: the files the tests write are made that way. */
+  umask (077);
 
   work_dir = g_dir_make_tmp (template, &error);
   g_assert_no_error (error);
@@ -182,6 +186,28 @@ receiver_process_start_with_db (const char         *db_path,
                                 const char * const *arguments)
 {
   return start_with_db (db_path, NULL, arguments);
+}
+
+/**
+ * receiver_process_start_full:
+ * @db_path: (nullable): as for receiver_process_start_with_db(); %NULL for
+ *   a database of its own
+ * @stderr_path: (nullable): as for receiver_process_start_tls_full()
+ * @arguments: options after `--listen 127.0.0.1:0 --db FILE`
+ *
+ * As receiver_process_start(), with its log in a file to read.
+ */
+ReceiverProcess *
+receiver_process_start_full (const char         *db_path,
+                             const char         *stderr_path,
+                             const char * const *arguments)
+{
+  g_autofree char *own_db_path = NULL;
+
+  if (db_path == NULL)
+    db_path = own_db_path = new_db_path ();
+
+  return start_with_db (db_path, stderr_path, arguments);
 }
 
 static ReceiverProcess *

@@ -29,6 +29,9 @@ void             work_dir_remove        (void);
 ReceiverProcess *receiver_process_start (const char * const *arguments);
 ReceiverProcess *receiver_process_start_with_db (const char         *db_path,
                                                  const char * const *arguments);
+ReceiverProcess *receiver_process_start_full (const char         *db_path,
+                                              const char         *stderr_path,
+                                              const char * const *arguments);
 ReceiverProcess *receiver_process_start_tls (const char * const *options);
 ReceiverProcess *receiver_process_start_tls_full (const char         *db_path,
                                                   const char         *stderr_path,

@@ -675,9 +675,11 @@ test_content_type (Fixture       *fixture,
   text = post (fixture, REMOVAL_PATH, "text/plain", request, request_id, NULL, &text_body);
   text_error = assert_error (text, text_body, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE);
 
-  /* Without --keypair, nothing sealed can be opened. */
+  /* Without --keypair, a sealed body is kept as it came, but only with
+   * the envelope to file it by. */
   sealed = post (fixture, REMOVAL_PATH, SEALED_TYPE, request, request_id, NULL, &sealed_body);
-  sealed_error = assert_error (sealed, sealed_body, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE);
+  sealed_error = assert_error (sealed, sealed_body, SOUP_STATUS_BAD_REQUEST);
+  g_assert_nonnull (strstr (sealed_error, "Haven-Envelope"));
   g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 0);
 }
 
