@@ -14,6 +14,7 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 
+#include "haven-request-envelope.h"
 #include "haven-sealed-box.h"
 #include "haven-tls-pin.h"
 #include "pg-cluster.h"
@@ -772,6 +773,150 @@ seal (GBytes *plain)
   g_assert_no_error (error);
 
   return sealed;
+}
+
+/* A POST with a Haven-Envelope header, as kiosks send it. */
+static SoupMessage *
+post_with_envelope (Fixture     *fixture,
+                    const char  *content_type,
+                    GBytes      *body,
+                    const char  *key,
+                    const char  *envelope,
+                    GBytes     **response_body)
+{
+  g_autoptr(SoupMessage) message = new_post (fixture, REMOVAL_PATH, content_type, body, key,
+                                             NULL);
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (message),
+                                HAVEN_API_ENVELOPE_HEADER, envelope);
+  *response_body = send_message (fixture, message, &error);
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&message);
+}
+
+/* The envelope of make_removal_request()'s requests, with @category. */
+static char *
+make_envelope_header (const char *category,
+                      gboolean    child_involved)
+{
+  HavenRequestEnvelope envelope = {
+    .kind = HAVEN_REQUEST_KIND_REMOVAL,
+    .category = (char *) category,
+    .locale = (char *) "es",
+    .kiosk_id = (char *) "station-12-lobby",
+    .child_involved = child_involved,
+  };
+  g_autoptr(GDateTime) created_at = g_date_time_new_from_iso8601 ("2026-11-27T10:15:00Z", NULL);
+
+  envelope.created_at = created_at;
+  return haven_request_envelope_to_header (&envelope);
+}
+
+/* A receiver without --keypair keeps a sealed body exactly as it came and
+ * files it by its envelope; it cannot look inside. */
+static void
+test_sealed_without_key (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autoptr(GBytes) request = make_removal_request (request_id, "https://example.social/p/30");
+  g_autoptr(GBytes) sealed = seal (request);
+  g_autofree char *envelope = make_envelope_header ("intimate-images", TRUE);
+  g_autofree char *bad_envelope = g_strdup ("v=1, kind=\"removal\", category=\"no-such\"");
+  g_autoptr(SoupMessage) first = NULL;
+  g_autoptr(SoupMessage) repeat = NULL;
+  g_autoptr(SoupMessage) malformed = NULL;
+  g_autoptr(GBytes) first_body = NULL;
+  g_autoptr(GBytes) repeat_body = NULL;
+  g_autoptr(GBytes) malformed_body = NULL;
+  g_autoptr(GBytes) stored_body = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *stored_kind = NULL;
+  g_autofree char *stored_reference = NULL;
+  g_autofree char *filed_by = NULL;
+  const char * const params[] = { request_id, NULL };
+
+  malformed = post_with_envelope (fixture, SEALED_TYPE, sealed, request_id, bad_envelope,
+                                  &malformed_body);
+  g_free (assert_error (malformed, malformed_body, SOUP_STATUS_BAD_REQUEST));
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 0);
+
+  first = post_with_envelope (fixture, SEALED_TYPE, sealed, request_id, envelope, &first_body);
+  reference = assert_created (first, first_body);
+
+  lookup_request (fixture->receiver, request_id, &stored_kind, &stored_reference, &stored_body);
+  g_assert_true (g_bytes_equal (stored_body, sealed));
+  g_assert_cmpstr (stored_reference, ==, reference);
+  filed_by = database_query_text (fixture->receiver->db_path,
+                                  "SELECT category || ' ' || locale || ' ' || kiosk_id || ' ' || "
+                                  "CAST(child_involved AS TEXT) FROM requests "
+                                  "WHERE request_id = $1",
+                                  params);
+  g_assert_cmpstr (filed_by, ==, "intimate-images es station-12-lobby 1");
+
+  /* The kiosk's retry: the same bytes, a repeat. */
+  repeat = post_with_envelope (fixture, SEALED_TYPE, sealed, request_id, envelope, &repeat_body);
+  g_assert_cmpuint (soup_message_get_status (repeat), ==, SOUP_STATUS_OK);
+  g_assert_true (g_bytes_equal (repeat_body, first_body));
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 1);
+}
+
+/* With the key pair, the envelope must say what the body says. */
+static void
+test_envelope_mismatch (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autoptr(GBytes) request = make_removal_request (request_id, "https://example.social/p/31");
+  g_autoptr(GBytes) sealed = seal (request);
+  g_autofree char *wrong = make_envelope_header ("fraud", FALSE);
+  g_autofree char *right = make_envelope_header ("intimate-images", FALSE);
+  g_autoptr(SoupMessage) refused = NULL;
+  g_autoptr(SoupMessage) accepted = NULL;
+  g_autoptr(GBytes) refused_body = NULL;
+  g_autoptr(GBytes) accepted_body = NULL;
+  g_autofree char *error_text = NULL;
+  g_autofree char *reference = NULL;
+
+  refused = post_with_envelope (fixture, SEALED_TYPE, sealed, request_id, wrong, &refused_body);
+  error_text = assert_error (refused, refused_body, SOUP_STATUS_BAD_REQUEST);
+  g_assert_nonnull (strstr (error_text, "category"));
+  g_assert_cmpuint (receiver_process_count_requests (fixture->receiver, request_id), ==, 0);
+
+  accepted = post_with_envelope (fixture, SEALED_TYPE, sealed, request_id, right,
+                                 &accepted_body);
+  reference = assert_created (accepted, accepted_body);
+}
+
+/* Keys belong to the kiosk that sent them: another kiosk's token cannot
+ * claim one, nor learn the first answer. */
+static void
+test_keys_per_token (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autoptr(GBytes) request = make_removal_request (request_id, "https://example.social/p/32");
+  g_autoptr(SoupMessage) first = NULL;
+  g_autoptr(SoupMessage) other = NULL;
+  g_autoptr(SoupMessage) repeat = NULL;
+  g_autoptr(GBytes) first_body = NULL;
+  g_autoptr(GBytes) other_body = NULL;
+  g_autoptr(GBytes) repeat_body = NULL;
+  g_autofree char *reference = NULL;
+
+  first = post (fixture, REMOVAL_PATH, JSON_TYPE, request, request_id, TOKEN, &first_body);
+  reference = assert_created (first, first_body);
+
+  other = post (fixture, REMOVAL_PATH, JSON_TYPE, request, request_id, "kiosk-token-1",
+                &other_body);
+  g_free (assert_error (other, other_body, SOUP_STATUS_UNPROCESSABLE_ENTITY));
+  g_assert_null (strstr (g_bytes_get_data (other_body, NULL), reference));
+
+  repeat = post (fixture, REMOVAL_PATH, JSON_TYPE, request, request_id, TOKEN, &repeat_body);
+  g_assert_cmpuint (soup_message_get_status (repeat), ==, SOUP_STATUS_OK);
+  g_assert_true (g_bytes_equal (repeat_body, first_body));
 }
 
 static void
@@ -1796,6 +1941,12 @@ main (int   argc,
   g_test_add_func ("/haven/receiver/private-database", test_private_database);
   g_test_add ("/haven/receiver/submit/other-client", Fixture, NULL,
               fixture_set_up, test_other_client, fixture_tear_down);
+  g_test_add ("/haven/receiver/submit/keys-per-token", Fixture, token_options,
+              fixture_set_up, test_keys_per_token, fixture_tear_down);
+  g_test_add ("/haven/receiver/sealed-without-key", Fixture, NULL,
+              fixture_set_up, test_sealed_without_key, fixture_tear_down);
+  g_test_add ("/haven/receiver/envelope-mismatch", Fixture, keypair_options,
+              fixture_set_up, test_envelope_mismatch, fixture_tear_down);
 
   /* The store's own cases again, on PostgreSQL. */
   if (pg_bindir != NULL)
