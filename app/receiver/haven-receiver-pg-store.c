@@ -111,6 +111,60 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
   "  WHERE state = 'in-flight';",
+
+  /* 2, the SQLite store's version 5: the caseworker API, as there.
+   * audit_log's times are text, written by the store, so that a row's
+   * hash can be computed again from what is stored; appends take an
+   * advisory lock for the transaction (AUDIT_LOCK_ID), so the chain stays
+   * one line whatever number of receivers append. TRUNCATE is refused as
+   * UPDATE and DELETE are. */
+  "CREATE TABLE credentials ("
+  "  name         text NOT NULL PRIMARY KEY,"
+  "  role         text NOT NULL CHECK (role IN ('kiosk', 'caseworker')),"
+  "  token_sha256 text NOT NULL UNIQUE,"
+  "  issued_at    timestamptz NOT NULL,"
+  "  revoked_at   timestamptz"
+  ");"
+  "ALTER TABLE requests ADD COLUMN state text NOT NULL DEFAULT 'received'"
+  "  CHECK (state IN ('received', 'open', 'waiting', 'closed'));"
+  "ALTER TABLE requests ADD COLUMN updated_at timestamptz;"
+  "ALTER TABLE requests ADD COLUMN closed_at timestamptz;"
+  "CREATE INDEX requests_cases ON requests (received_at, case_reference);"
+  "CREATE TABLE case_events ("
+  "  id                 bigserial PRIMARY KEY,"
+  "  case_reference     text NOT NULL REFERENCES requests (case_reference),"
+  "  actor              text NOT NULL,"
+  "  idempotency_key    text NOT NULL,"
+  "  request_sha256     text NOT NULL,"
+  "  type               text NOT NULL CHECK (type IN ('state', 'note', 'item-outcome')),"
+  "  state              text CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
+  "  sealed_note        text,"
+  "  item               integer,"
+  "  outcome            text,"
+  "  platform_reference text,"
+  "  at                 timestamptz NOT NULL,"
+  "  UNIQUE (actor, idempotency_key)"
+  ");"
+  "CREATE INDEX case_events_case ON case_events (case_reference, id);"
+  "CREATE TABLE audit_log ("
+  "  id             bigint NOT NULL PRIMARY KEY,"
+  "  at             text NOT NULL,"
+  "  actor          text NOT NULL,"
+  "  role           text NOT NULL,"
+  "  action         text NOT NULL,"
+  "  case_reference text,"
+  "  remote         text NOT NULL,"
+  "  status         integer NOT NULL,"
+  "  prev_hash      text NOT NULL,"
+  "  row_hash       text NOT NULL"
+  ");"
+  "CREATE INDEX audit_log_case ON audit_log (case_reference, id);"
+  "CREATE FUNCTION audit_log_append_only () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "  BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;"
+  "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
+  "  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only ();"
+  "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+  "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only ();",
 };
 
 #define NOW_SECONDS "extract(epoch FROM clock_timestamp())::bigint"

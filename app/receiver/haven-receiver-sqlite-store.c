@@ -134,6 +134,61 @@ static const char * const migrations[] = {
   "ALTER TABLE requests ADD COLUMN created_at TEXT;"
   "ALTER TABLE idempotency_keys ADD COLUMN client_id TEXT NOT NULL DEFAULT 'anonymous';"
   "ALTER TABLE idempotency_keys ADD COLUMN claimed_by TEXT;",
+
+  /* 5: the caseworker API (haven-caseworker-api-v1.md). Credentials are
+   * kept by the SHA-256 (hex) of their token only. A case's state lives on
+   * its request row; every change to a case is a row of case_events, made
+   * once per actor and Idempotency-Key (request_sha256 tells a repeat from
+   * another body under the same key). audit_log is append-only: triggers
+   * refuse UPDATE and DELETE, and each row's row_hash is the SHA-256 of its
+   * canonical text and the previous row's hash, so a row changed or removed
+   * behind the receiver's back breaks the chain. Times are UTC text with
+   * microseconds, as the store writes them. */
+  "CREATE TABLE credentials ("
+  "  name         TEXT NOT NULL PRIMARY KEY,"
+  "  role         TEXT NOT NULL CHECK (role IN ('kiosk', 'caseworker')),"
+  "  token_sha256 TEXT NOT NULL UNIQUE,"
+  "  issued_at    TEXT NOT NULL,"
+  "  revoked_at   TEXT"
+  ") STRICT;"
+  "ALTER TABLE requests ADD COLUMN state TEXT NOT NULL DEFAULT 'received'"
+  "  CHECK (state IN ('received', 'open', 'waiting', 'closed'));"
+  "ALTER TABLE requests ADD COLUMN updated_at TEXT;"
+  "ALTER TABLE requests ADD COLUMN closed_at TEXT;"
+  "CREATE INDEX requests_cases ON requests (received_at, case_reference);"
+  "CREATE TABLE case_events ("
+  "  id                 INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  case_reference     TEXT NOT NULL REFERENCES requests (case_reference),"
+  "  actor              TEXT NOT NULL,"
+  "  idempotency_key    TEXT NOT NULL,"
+  "  request_sha256     TEXT NOT NULL,"
+  "  type               TEXT NOT NULL CHECK (type IN ('state', 'note', 'item-outcome')),"
+  "  state              TEXT CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
+  "  sealed_note        TEXT,"
+  "  item               INTEGER,"
+  "  outcome            TEXT,"
+  "  platform_reference TEXT,"
+  "  at                 TEXT NOT NULL,"
+  "  UNIQUE (actor, idempotency_key)"
+  ") STRICT;"
+  "CREATE INDEX case_events_case ON case_events (case_reference, id);"
+  "CREATE TABLE audit_log ("
+  "  id             INTEGER NOT NULL PRIMARY KEY,"
+  "  at             TEXT NOT NULL,"
+  "  actor          TEXT NOT NULL,"
+  "  role           TEXT NOT NULL,"
+  "  action         TEXT NOT NULL,"
+  "  case_reference TEXT,"
+  "  remote         TEXT NOT NULL,"
+  "  status         INTEGER NOT NULL,"
+  "  prev_hash      TEXT NOT NULL,"
+  "  row_hash       TEXT NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX audit_log_case ON audit_log (case_reference, id);"
+  "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+  "  BEGIN SELECT RAISE (ABORT, 'audit_log is append-only'); END;"
+  "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+  "  BEGIN SELECT RAISE (ABORT, 'audit_log is append-only'); END;",
 };
 
 static gboolean
