@@ -772,6 +772,7 @@ haven_receiver_sqlite_store_add_credential (HavenReceiverStore  *store,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree char *now = haven_receiver_store_now_text ();
   sqlite3_stmt *statement = NULL;
+  int status;
 
   if (!prepare (self,
                 "INSERT INTO credentials (name, role, token_sha256, issued_at) "
@@ -784,7 +785,18 @@ haven_receiver_sqlite_store_add_credential (HavenReceiverStore  *store,
   sqlite3_bind_text (statement, 3, token_sha256, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 4, now, -1, SQLITE_TRANSIENT);
 
-  return step_done (self, statement, error);
+  status = sqlite3_step (statement);
+  sqlite3_finalize (statement);
+  if (status == SQLITE_DONE)
+    return TRUE;
+
+  /* The name is the primary key, the token's digest unique. */
+  if (status == SQLITE_CONSTRAINT_PRIMARYKEY || status == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE,
+                 _("Database %s: %s"), self->path, sqlite3_errmsg (self->db));
+  else
+    set_sql_error (self, error);
+  return FALSE;
 }
 
 static gboolean
