@@ -201,8 +201,8 @@ add (const Options *options)
                                             &error))
     {
       if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE))
-        g_printerr (_("%s: there is a credential named “%s” already; revoke it, or choose "
-                      "another name\n"), g_get_prgname (), options->name);
+        g_printerr (_("%s: there is a credential named “%s” already, valid or revoked; "
+                      "choose another name\n"), g_get_prgname (), options->name);
       else
         g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       sodium_memzero (token, sizeof token);

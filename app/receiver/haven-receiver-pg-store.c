@@ -1004,6 +1004,8 @@ haven_receiver_pg_store_list_cases (HavenReceiverStore             *store,
   return run_job (HAVEN_RECEIVER_PG_STORE (store), list_cases_job, &job, error);
 }
 
+/* Numbers as text, so that a column's name is not the number's: ORDER BY
+ * says the table's column each time, or it would sort the text. */
 #define EVENT_COLUMNS \
   "id::text, type, state, sealed_note, item::text, outcome, platform_reference, actor, " \
   UTC_TEXT ("at")
@@ -1065,7 +1067,7 @@ get_case_job (HavenReceiverPgStore  *self,
 
   result = run_sql (self, connection,
                     "SELECT " EVENT_COLUMNS " FROM case_events WHERE case_reference = $1 "
-                    "ORDER BY id",
+                    "ORDER BY case_events.id",
                     G_N_ELEMENTS (values), values, NULL, NULL, error);
   if (result == NULL)
     return FALSE;
@@ -1376,7 +1378,7 @@ append_audit_in_transaction (HavenReceiverPgStore           *self,
     return FALSE;
 
   result = run_sql (self, connection,
-                    "SELECT id::text, row_hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                    "SELECT id::text, row_hash FROM audit_log ORDER BY audit_log.id DESC LIMIT 1",
                     0, NULL, NULL, NULL, error);
   if (result == NULL)
     return FALSE;
@@ -1469,7 +1471,7 @@ list_audit_job (HavenReceiverPgStore  *self,
                     "SELECT id::text, at, actor, role, action, case_reference, remote, "
                     "status::text, prev_hash, row_hash FROM audit_log "
                     "WHERE id > $1::bigint AND ($2::text IS NULL OR case_reference = $2) "
-                    "AND ($3::text IS NULL OR actor = $3) ORDER BY id LIMIT $4::integer",
+                    "AND ($3::text IS NULL OR actor = $3) ORDER BY audit_log.id LIMIT $4::integer",
                     G_N_ELEMENTS (values), values, NULL, NULL, error);
   if (result == NULL)
     return FALSE;
