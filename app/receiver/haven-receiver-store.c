@@ -73,7 +73,8 @@ haven_receiver_store_is_uri (const char *location)
 {
   g_return_val_if_fail (location != NULL, FALSE);
 
-  return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
+  return g_str_has_prefix (location, "postgresql://") ||
+         g_str_has_prefix (location, "postgres://");
 }
 
 /**
