@@ -200,7 +200,8 @@ add (const Options *options)
   if (!haven_receiver_store_add_credential (store, options->name, options->role, token_sha256,
                                             &error))
     {
-      if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE))
+      if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
+                           HAVEN_RECEIVER_STORE_ERROR_DUPLICATE))
         g_printerr (_("%s: there is a credential named “%s” already, valid or revoked; "
                       "choose another name\n"), g_get_prgname (), options->name);
       else

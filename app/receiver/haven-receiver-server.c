@@ -997,7 +997,8 @@ cases_cb (SoupServer        *server,
   HavenReceiverServer *self = user_data;
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
-  g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  SoupMessageBody *request_body = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) body = soup_message_body_flatten (request_body);
   g_auto(HavenReceiverAnswer) answer = { 0, };
   g_autoptr(GError) error = NULL;
   g_autofree char *role = NULL;
