@@ -216,8 +216,8 @@ add (const Options *options)
       return EXIT_FAILED;
     }
 
-  g_printerr (_("Added the %s credential “%s”. Its token follows, shown this once only: give "
-                "it to its holder by a safe way.\n"), options->role, options->name);
+  g_printerr (_("Added the credential “%s” (role %s). Its token follows, shown this once "
+                "only: give it to its holder by a safe way.\n"), options->name, options->role);
   g_print ("%s\n", token);
   fflush (stdout);
   sodium_memzero (token, sizeof token);
@@ -363,7 +363,8 @@ haven_receiver_audit_main (int    argc,
   {
     g_autofree char *rows = g_strdup_printf ("%" G_GUINT64_FORMAT, n_rows);
 
-    g_print (_("The audit log is whole: %s rows, each chained to the one before.\n"), rows);
+    g_print (_("The audit log is whole, each row chained to the one before. Rows checked: "
+               "%s\n"), rows);
   }
   return EXIT_OK;
 }
