@@ -1276,7 +1276,8 @@ test_database (Fixture       *fixture,
 {
   const char * const expected_columns[] = {
     "request_id", "kind", "body", "case_reference", "status", "received_at", "client_id",
-    "sealed", "category", "locale", "kiosk_id", "child_involved", "created_at", NULL
+    "sealed", "category", "locale", "kiosk_id", "child_involved", "created_at", "state",
+    "updated_at", "closed_at", NULL
   };
   const char * const expected_key_columns[] = {
     "key", "kind", "body_sha256", "state", "started_at", "response_status", "response_body",
