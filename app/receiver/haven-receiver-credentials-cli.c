@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "haven-receiver-credentials-cli.h"
+#include "haven-receiver-sqlite-store.h"
 #include "haven-receiver-store.h"
 
 /* The organisation's IT issues and revokes credentials with these, on the
@@ -136,9 +137,11 @@ open_store (const Options *options)
   g_autoptr(GError) error = NULL;
   HavenReceiverStore *store;
 
-  store = haven_receiver_store_open (options->db_file != NULL ? options->db_file
-                                                              : options->database_uri,
-                                     &error);
+  /* --db is a file whatever its name looks like, as for the receiver. */
+  if (options->db_file != NULL)
+    store = HAVEN_RECEIVER_STORE (haven_receiver_sqlite_store_open (options->db_file, &error));
+  else
+    store = haven_receiver_store_open (options->database_uri, &error);
   if (store == NULL)
     g_printerr ("%s: %s\n", g_get_prgname (), error->message);
 
