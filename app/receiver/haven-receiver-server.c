@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "haven-receiver-cases.h"
 #include "haven-receiver-server.h"
 #include "haven-request.h"
 #include "haven-request-envelope.h"
@@ -88,6 +89,18 @@
  * at once. */
 #define DRAIN_MAX_BYTES (4 * HAVEN_REQUEST_MAX_BODY_BYTES)
 
+/* A handler of the API beyond submissions (haven-receiver-call.h), which
+ * knows nothing of libmicrohttpd: the caseworker API, and whatever joins
+ * it. The body is read up to max_body_bytes before it is called. */
+typedef struct {
+  gboolean (*owns_path) (const char *path);
+  gboolean (*handle)    (gpointer                 handler,
+                         const HavenReceiverCall *call,
+                         HavenReceiverAnswer     *answer);
+  gpointer handler;
+  gsize max_body_bytes;
+} ApiRoute;
+
 struct _HavenReceiverServer
 {
   GObject parent_instance;
@@ -120,6 +133,10 @@ struct _HavenReceiverServer
   GHashTable *token_guesses;
   gboolean stopping;
 
+  /* The caseworker API, on the same store. */
+  HavenReceiverCases *cases;
+  ApiRoute routes[1];
+
   /* Where the timers of --delay-ms run. */
   GMainContext *timer_context;
   GMainLoop *timer_loop;
@@ -148,6 +165,7 @@ typedef struct {
 
 typedef struct _Request Request;
 
+
 typedef void (*DelayedFunc) (HavenReceiverServer *self,
                              Request             *request);
 
@@ -166,11 +184,14 @@ struct _Request {
 
   /* NULL but for POSTs to an endpoint. */
   Submission *submission;
-  /* The body as it comes, for a submission only, never beyond
-   * HAVEN_REQUEST_MAX_BODY_BYTES. */
+  /* NULL but for a path of the API beyond submissions. */
+  const ApiRoute *route;
+  /* The body as it comes, never beyond body_cap. */
   GByteArray *body;
+  gsize body_cap;
 
-  /* Whether the path takes a body (the submission endpoints). */
+  /* Whether the path takes a body (the submission endpoints and the
+   * routes). */
   gboolean takes_body;
   /* Body bytes read and thrown away after the answer was decided. */
   guint64 drained;
@@ -311,6 +332,37 @@ send_error (Request    *request,
   json_builder_end_object (builder);
 
   send_json (request, status, builder);
+}
+
+/* Logs a failure of the store and answers it: 503 with Retry-After while
+ * the database cannot be reached, and 409 with Retry-After when another
+ * receiver took the claim over (or an earlier try of ours was stored
+ * after all), both of which the kiosk tries again later and neither of
+ * which is a fault of this program; 500 for anything else. */
+static void
+send_store_error (Request      *request,
+                  const char   *doing,
+                  const GError *error)
+{
+  if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE))
+    {
+      g_message ("%s: %s", doing, error->message);
+      send_error (request, MHD_HTTP_SERVICE_UNAVAILABLE, "the database is unavailable");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    }
+  else if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
+                            HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST))
+    {
+      g_message ("%s: %s", doing, error->message);
+      send_error (request, MHD_HTTP_CONFLICT,
+                  "a request with this key is still being processed");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    }
+  else
+    {
+      g_warning ("%s: %s", doing, error->message);
+      send_error (request, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
+    }
 }
 
 /* Answers 405 unless the method is one of @allowed (comma-separated, as
@@ -651,18 +703,23 @@ forget_token_guesses (HavenReceiverServer *self,
   g_mutex_unlock (&self->lock);
 }
 
-/* Answers 401 unless the request carries one of --token-file's tokens, or
- * no tokens are configured; 429 while its address is refused for
- * guessing. */
+/* Answers 401 unless the request carries one of --token-file's tokens or
+ * a kiosk credential of the store (haven-receiver credentials), or no
+ * tokens are configured; 403 for a caseworker's credential at a submission
+ * endpoint; 429 while its address is refused for guessing. */
 static gboolean
 check_authorised (HavenReceiverServer *self,
                   Request             *request)
 {
-  const char *authorization;
+  const char *authorization = get_header (request, MHD_HTTP_HEADER_AUTHORIZATION);
+  const char *token = get_bearer_token (authorization);
+  g_autofree char *role = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
   guint failures = 0;
   guint wait;
 
-  if (self->tokens == NULL)
+  if (self->tokens == NULL && token == NULL)
     return TRUE;
 
   /* Refused before the token is even looked at, so that guesses made
@@ -679,8 +736,7 @@ check_authorised (HavenReceiverServer *self,
       return FALSE;
     }
 
-  authorization = get_header (request, MHD_HTTP_HEADER_AUTHORIZATION);
-  if (haven_receiver_tokens_check (self->tokens, authorization))
+  if (self->tokens != NULL && haven_receiver_tokens_check (self->tokens, authorization))
     {
       forget_token_guesses (self, request->remote);
       if (g_str_equal (request->client_id, "anonymous"))
@@ -690,6 +746,34 @@ check_authorised (HavenReceiverServer *self,
         }
       return TRUE;
     }
+
+  if (token != NULL &&
+      !haven_receiver_store_find_credential (self->store, token, &role, &name, &error))
+    {
+      send_store_error (request, "A credential cannot be looked up", error);
+      return FALSE;
+    }
+
+  if (g_strcmp0 (role, "kiosk") == 0)
+    {
+      forget_token_guesses (self, request->remote);
+      if (g_str_equal (request->client_id, "anonymous"))
+        {
+          g_free (request->client_id);
+          request->client_id = g_strconcat ("credential:", name, NULL);
+        }
+      return TRUE;
+    }
+
+  /* A caseworker's credential opens cases; it never makes one. */
+  if (role != NULL && request->submission != NULL)
+    {
+      send_error (request, MHD_HTTP_FORBIDDEN, "this credential may not submit requests");
+      return FALSE;
+    }
+
+  if (self->tokens == NULL || role != NULL)
+    return TRUE;
 
   /* RFC 6750, 3.1: no error code when no credentials were sent; and no
    * guess either. */
@@ -752,7 +836,10 @@ path_to_kind (const char       *path,
 static void
 send_too_large (Request *request)
 {
-  send_error (request, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than 256 KiB");
+  if (request->route != NULL)
+    send_error (request, MHD_HTTP_CONTENT_TOO_LARGE, "the body is too large for this path");
+  else
+    send_error (request, MHD_HTTP_CONTENT_TOO_LARGE, "the body is larger than 256 KiB");
 }
 
 /* --fail-first: the answer of a busy or refusing backend. */
@@ -988,37 +1075,6 @@ send_invalid (Request    *request,
   json_builder_end_object (builder);
 
   send_json (request, MHD_HTTP_BAD_REQUEST, builder);
-}
-
-/* Logs a failure of the store and answers it: 503 with Retry-After while
- * the database cannot be reached, and 409 with Retry-After when another
- * receiver took the claim over (or an earlier try of ours was stored
- * after all), both of which the kiosk tries again later and neither of
- * which is a fault of this program; 500 for anything else. */
-static void
-send_store_error (Request      *request,
-                  const char   *doing,
-                  const GError *error)
-{
-  if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE))
-    {
-      g_message ("%s: %s", doing, error->message);
-      send_error (request, MHD_HTTP_SERVICE_UNAVAILABLE, "the database is unavailable");
-      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    }
-  else if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
-                            HAVEN_RECEIVER_STORE_ERROR_CLAIM_LOST))
-    {
-      g_message ("%s: %s", doing, error->message);
-      send_error (request, MHD_HTTP_CONFLICT,
-                  "a request with this key is still being processed");
-      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    }
-  else
-    {
-      g_warning ("%s: %s", doing, error->message);
-      send_error (request, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal error");
-    }
 }
 
 static gint64
@@ -1478,6 +1534,177 @@ drain_body (Request *request,
   return FALSE;
 }
 
+/* ---- The API beyond submissions (ApiRoute) ---- */
+
+static const ApiRoute *
+find_route (HavenReceiverServer *self,
+            const char          *path)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->routes); i++)
+    {
+      if (self->routes[i].owns_path (path))
+        return &self->routes[i];
+    }
+
+  return NULL;
+}
+
+/* The first call for a path of a route: a body longer than the route
+ * takes, or a guesser's request, is refused before it is read. */
+static enum MHD_Result
+begin_api_call (HavenReceiverServer *self,
+                Request             *request)
+{
+  guint64 content_length = 0;
+  guint failures = 0;
+  guint wait;
+
+  if (announces_body (request, &content_length) &&
+      content_length > request->route->max_body_bytes)
+    {
+      send_too_large (request);
+      return answer_headers (self, request);
+    }
+
+  wait = get_token_wait (self, request->remote, &failures);
+  if (wait > 0)
+    {
+      g_autofree char *retry_after = g_strdup_printf ("%u", wait);
+
+      g_message ("Refused a request from %s after %u wrong bearer tokens; "
+                 "it may try again in %u s", request->remote, failures, wait);
+      send_error (request, MHD_HTTP_TOO_MANY_REQUESTS, "too many wrong bearer tokens");
+      add_header (request, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
+      return answer_headers (self, request);
+    }
+
+  request->takes_body = TRUE;
+  request->body = g_byte_array_new ();
+  request->body_cap = request->route->max_body_bytes;
+  return MHD_YES;
+}
+
+static enum MHD_Result
+add_query_parameter_cb (void               *cls,
+                        enum MHD_ValueKind  kind,
+                        const char         *key,
+                        const char         *value)
+{
+  GHashTable *query = cls;
+
+  g_hash_table_replace (query, g_strdup (key), g_strdup (value != NULL ? value : ""));
+  return MHD_YES;
+}
+
+/* Who a request of a route comes from: a credential of the store by its
+ * bearer token (looked up on every request, so that a revocation counts
+ * at once), else a kiosk by --token-file or its verified certificate.
+ * FALSE, answered, when the store cannot be asked. */
+static gboolean
+find_actor (HavenReceiverServer  *self,
+            Request              *request,
+            const char           *authorization,
+            char                **role,
+            char                **name)
+{
+  const char *token = get_bearer_token (authorization);
+  g_autoptr(GError) error = NULL;
+
+  if (token != NULL && !haven_receiver_store_find_credential (self->store, token, role, name,
+                                                              &error))
+    {
+      send_store_error (request, "A credential cannot be looked up", error);
+      return FALSE;
+    }
+
+  if (*role == NULL &&
+      ((self->tokens != NULL && haven_receiver_tokens_check (self->tokens, authorization)) ||
+       g_str_has_prefix (request->client_id, "cert:")))
+    {
+      *role = g_strdup ("kiosk");
+      *name = g_strdup (request->client_id);
+    }
+
+  return TRUE;
+}
+
+/* Sends what a route's handler answered. */
+static void
+send_answer (Request                   *request,
+             const HavenReceiverAnswer *answer)
+{
+  gsize length = 0;
+  const void *data = answer->body != NULL ? g_bytes_get_data (answer->body, &length) : NULL;
+
+  g_clear_pointer (&request->response, MHD_destroy_response);
+  request->response = MHD_create_response_from_buffer (length, (void *) (data != NULL ? data : ""),
+                                                       MHD_RESPMEM_MUST_COPY);
+  g_assert (request->response != NULL);
+
+  request->status = answer->status;
+  if (answer->content_type != NULL)
+    add_header (request, MHD_HTTP_HEADER_CONTENT_TYPE, answer->content_type);
+  add_header (request, MHD_HTTP_HEADER_SERVER, SERVER_HEADER);
+  for (guint i = 0; answer->headers != NULL && i + 1 < answer->headers->len; i += 2)
+    add_header (request, g_ptr_array_index (answer->headers, i),
+                g_ptr_array_index (answer->headers, i + 1));
+}
+
+/* The whole request of a route is in: hands it to its handler, which
+ * checks the actor's role, answers and keeps the audit log. */
+static void
+answer_api_call (HavenReceiverServer *self,
+                 Request             *request)
+{
+  g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&request->body));
+  g_autoptr(GHashTable) query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(HavenReceiverAnswer) answer = { 0, };
+  g_autofree char *role = NULL;
+  g_autofree char *name = NULL;
+  const char *authorization = get_header (request, MHD_HTTP_HEADER_AUTHORIZATION);
+  HavenReceiverCall call = {
+    .method = request->method,
+    .path = request->path,
+    .query = query,
+    .body = body,
+    .idempotency_key = get_header (request, "Idempotency-Key"),
+    .credential_presented = authorization != NULL,
+    .remote_address = request->remote,
+  };
+
+  if (!find_actor (self, request, authorization, &role, &name))
+    return;
+  call.actor_role = role;
+  call.actor_name = name;
+
+  MHD_get_connection_values (request->connection, MHD_GET_ARGUMENT_KIND,
+                             add_query_parameter_cb, query);
+
+  if (!request->route->handle (request->route->handler, &call, &answer))
+    {
+      send_error (request, MHD_HTTP_NOT_FOUND, "not found");
+      return;
+    }
+
+  /* A token that is no credential counts as a guess, as at the
+   * submission endpoints. */
+  if (answer.status == MHD_HTTP_UNAUTHORIZED && authorization != NULL)
+    {
+      guint failures = count_wrong_token (self, request->remote);
+
+      g_message ("Refused a wrong bearer token from %s (%u in a row)", request->remote,
+                 failures);
+    }
+  else if (role != NULL)
+    {
+      forget_token_guesses (self, request->remote);
+    }
+
+  send_answer (request, &answer);
+}
+
+/* ---- End of the API beyond submissions ---- */
+
 /* The first call for a request, with its headers and none of its body:
  * everything that can be refused is refused here, and only a submission
  * that passes goes on to have its body read. */
@@ -1496,6 +1723,10 @@ begin_request (HavenReceiverServer *self,
       request->refused = TRUE;
       return MHD_NO;
     }
+
+  request->route = find_route (self, request->path);
+  if (request->route != NULL)
+    return begin_api_call (self, request);
 
   request->takes_body = path_to_kind (request->path, &kind);
   if (!request->takes_body)
@@ -1526,6 +1757,7 @@ begin_request (HavenReceiverServer *self,
 
   submission->client_id = g_strdup (request->client_id);
   request->body = g_byte_array_new ();
+  request->body_cap = HAVEN_REQUEST_MAX_BODY_BYTES;
   return MHD_YES;
 }
 
@@ -1573,7 +1805,7 @@ access_cb (void                  *cls,
     {
       /* Without a Content-Length (chunked), the size shows only as the
        * body comes: stop keeping it once it is too large. */
-      if (request->body->len + *upload_data_size > HAVEN_REQUEST_MAX_BODY_BYTES)
+      if (request->body->len + *upload_data_size > request->body_cap)
         {
           send_too_large (request);
           request->drained = request->body->len;
@@ -1583,6 +1815,12 @@ access_cb (void                  *cls,
       g_byte_array_append (request->body, (const guint8 *) upload_data, *upload_data_size);
       *upload_data_size = 0;
       return MHD_YES;
+    }
+
+  if (request->route != NULL)
+    {
+      answer_api_call (self, request);
+      return answer_later (self, request, NULL);
     }
 
   /* The key is claimed before --delay-ms, so a repeat during the delay
@@ -1659,12 +1897,37 @@ stop (HavenReceiverServer *self)
     }
 }
 
+static gboolean
+cases_handle (gpointer                 handler,
+              const HavenReceiverCall *call,
+              HavenReceiverAnswer     *answer)
+{
+  return haven_receiver_cases_handle (handler, call, answer);
+}
+
+static void
+haven_receiver_server_constructed (GObject *object)
+{
+  HavenReceiverServer *self = HAVEN_RECEIVER_SERVER (object);
+
+  G_OBJECT_CLASS (haven_receiver_server_parent_class)->constructed (object);
+
+  self->cases = haven_receiver_cases_new (self->store);
+  self->routes[0] = (ApiRoute) {
+    .owns_path = haven_receiver_cases_owns_path,
+    .handle = cases_handle,
+    .handler = self->cases,
+    .max_body_bytes = HAVEN_RECEIVER_CASES_MAX_EVENT_BYTES,
+  };
+}
+
 static void
 haven_receiver_server_dispose (GObject *object)
 {
   HavenReceiverServer *self = HAVEN_RECEIVER_SERVER (object);
 
   stop (self);
+  g_clear_object (&self->cases);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
   g_clear_object (&self->client_ca);
@@ -1785,6 +2048,7 @@ haven_receiver_server_class_init (HavenReceiverServerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = haven_receiver_server_constructed;
   object_class->dispose = haven_receiver_server_dispose;
   object_class->finalize = haven_receiver_server_finalize;
   object_class->get_property = haven_receiver_server_get_property;

@@ -18,6 +18,7 @@
 
 #include "haven-locale.h"
 #include "haven-paths.h"
+#include "haven-receiver-credentials-cli.h"
 #include "haven-receiver-keypair.h"
 #include "haven-receiver-server.h"
 #include "haven-receiver-sqlite-store.h"
@@ -595,6 +596,12 @@ main (int   argc,
 
   set_up_locale ();
   g_set_prgname ("haven-receiver");
+
+  /* The operator's commands on the database (haven-receiver-credentials-cli.c). */
+  if (argc > 1 && g_str_equal (argv[1], "credentials"))
+    return haven_receiver_credentials_main (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "audit"))
+    return haven_receiver_audit_main (argc - 1, argv + 1);
 
   if (!parse_options (&options, &argc, &argv, &status))
     return status;
