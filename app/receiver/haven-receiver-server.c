@@ -1559,6 +1559,10 @@ begin_api_call (HavenReceiverServer *self,
   guint failures = 0;
   guint wait;
 
+  /* The path takes a body: one too long is thrown away up to
+   * DRAIN_MAX_BYTES, as at the submission endpoints, so that the client
+   * reads the answer. */
+  request->takes_body = TRUE;
   if (announces_body (request, &content_length) &&
       content_length > request->route->max_body_bytes)
     {
@@ -1578,7 +1582,6 @@ begin_api_call (HavenReceiverServer *self,
       return answer_headers (self, request);
     }
 
-  request->takes_body = TRUE;
   request->body = g_byte_array_new ();
   request->body_cap = request->route->max_body_bytes;
   return MHD_YES;

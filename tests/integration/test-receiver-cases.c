@@ -295,6 +295,49 @@ test_cases (Fixture       *fixture,
   node = parse (body);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "state"), ==,
                    "received");
+  /* Filed by what the request says, though it came without an envelope. */
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "category"), ==,
+                   "intimate-images");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "kiosk_id"), ==,
+                   "station-12-lobby");
+
+  /* A caseworker's credential never makes a case; a kiosk's does, and
+   * its key is its own: the same request with no credential is another
+   * client's. */
+  {
+    g_autofree char *kiosk_request_id = g_uuid_string_random ();
+    g_autofree char *kiosk_submission = NULL;
+    g_autofree char *id_in_body = g_strdup_printf ("\"%s\"", request_id);
+    g_autofree char *kiosk_id_in_body = g_strdup_printf ("\"%s\"", kiosk_request_id);
+    g_autoptr(GString) text = g_string_new (submission);
+
+    g_string_replace (text, id_in_body, kiosk_id_in_body, 1);
+    kiosk_submission = g_string_free (g_steal_pointer (&text), FALSE);
+
+    g_clear_pointer (&body, g_bytes_unref);
+    g_assert_cmpuint (send (fixture, "POST", "/v1/removal-requests", alice_token,
+                            kiosk_submission, kiosk_request_id, &body, NULL), ==, 403);
+    g_clear_pointer (&body, g_bytes_unref);
+    g_assert_cmpuint (send (fixture, "POST", "/v1/removal-requests", kiosk_token,
+                            kiosk_submission, kiosk_request_id, &body, NULL), ==, 201);
+    g_clear_pointer (&body, g_bytes_unref);
+    g_assert_cmpuint (send (fixture, "POST", "/v1/removal-requests", kiosk_token,
+                            kiosk_submission, kiosk_request_id, &body, NULL), ==, 200);
+    g_clear_pointer (&body, g_bytes_unref);
+    g_assert_cmpuint (send (fixture, "POST", "/v1/removal-requests", NULL,
+                            kiosk_submission, kiosk_request_id, &body, NULL), ==, 422);
+  }
+
+  /* An event's body is capped at 32 KiB (the contract), before it is
+   * read. */
+  {
+    g_autofree char *big = g_strnfill (32 * 1024 + 1, ' ');
+    g_autofree char *big_key = g_uuid_string_random ();
+
+    g_clear_pointer (&body, g_bytes_unref);
+    g_assert_cmpuint (send (fixture, "POST", events_path, alice_token, big, big_key, &body,
+                            NULL), ==, 413);
+  }
 
   g_clear_pointer (&body, g_bytes_unref);
   g_assert_cmpuint (send (fixture, "GET", body_path, alice_token, NULL, NULL, &body,
