@@ -56,6 +56,10 @@
  * constant, the same in every receiver. */
 #define MIGRATION_LOCK_ID "7244551000017"
 
+/* Keeps retention passes of receivers on one database from running at
+ * once: another constant, the same in every receiver. */
+#define RETENTION_LOCK_ID "7244551000018"
+
 struct _HavenReceiverPgStore
 {
   HavenReceiverStore parent_instance;
@@ -111,6 +115,42 @@ static const char * const migrations[] = {
   ");"
   "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
   "  WHERE state = 'in-flight';",
+
+  /* PROVISIONAL, a stand-in for the caseworker API's migration (case state
+   * and the append-only audit log), as in the SQLite store; replaced by it
+   * when it is merged. */
+  "ALTER TABLE requests ADD COLUMN state text NOT NULL DEFAULT 'received'"
+  "  CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
+  "  ADD COLUMN updated_at timestamptz, ADD COLUMN closed_at timestamptz;"
+  "CREATE TABLE audit_log ("
+  "  id             bigserial PRIMARY KEY,"
+  "  at             timestamptz NOT NULL,"
+  "  actor          text NOT NULL,"
+  "  role           text NOT NULL,"
+  "  action         text NOT NULL,"
+  "  case_reference text,"
+  "  detail         text"
+  ");"
+  "CREATE FUNCTION audit_log_refuse () RETURNS trigger LANGUAGE plpgsql AS"
+  "  $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
+  "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log"
+  "  FOR EACH ROW EXECUTE FUNCTION audit_log_refuse ();",
+
+  /* Retention and fleet status, as the SQLite store's version 6: a body
+   * may be destroyed (NULL, with body_destroyed_at), and kiosk_status
+   * keeps each kiosk's latest report. */
+  "ALTER TABLE requests ALTER COLUMN body DROP NOT NULL,"
+  "  ADD COLUMN body_destroyed_at timestamptz,"
+  "  ADD CONSTRAINT requests_body_destroyed"
+  "    CHECK ((body IS NULL) = (body_destroyed_at IS NOT NULL));"
+  "CREATE INDEX requests_closed_at ON requests (closed_at) WHERE closed_at IS NOT NULL;"
+  "CREATE TABLE kiosk_status ("
+  "  kiosk_id      text NOT NULL PRIMARY KEY,"
+  "  report        text NOT NULL,"
+  "  queued        bigint NOT NULL,"
+  "  received_at   bigint NOT NULL,"
+  "  received_from text NOT NULL"
+  ");",
 };
 
 #define NOW_SECONDS "extract(epoch FROM clock_timestamp())::bigint"
@@ -678,6 +718,238 @@ haven_receiver_pg_store_release_stale (HavenReceiverStore  *store,
   return TRUE;
 }
 
+/* Fleet status ------------------------------------------------------------ */
+
+typedef struct {
+  const char *kiosk_id;
+  const char *report;
+  gint64 queued;
+  gint64 received_at;
+  const char *received_from;
+  gint64 now;
+  gint64 silent_after;
+  gint64 backed_up_over;
+  GPtrArray *kiosks;
+} KioskJob;
+
+static gboolean
+record_kiosk_status_job (HavenReceiverPgStore  *self,
+                         PGconn                *connection,
+                         gpointer               data,
+                         GError               **error)
+{
+  KioskJob *job = data;
+  g_autofree char *queued = g_strdup_printf ("%" G_GINT64_FORMAT, job->queued);
+  g_autofree char *received_at = g_strdup_printf ("%" G_GINT64_FORMAT, job->received_at);
+  const char *values[] = { job->kiosk_id, job->report, queued, received_at, job->received_from };
+  PGresult *result;
+
+  /* The latest wins, also when two receivers store a kiosk's reports out
+   * of the order they came in. */
+  result = run_sql (self, connection,
+                    "INSERT INTO kiosk_status AS s (kiosk_id, report, queued, received_at, "
+                    "  received_from) VALUES ($1, $2, $3::bigint, $4::bigint, $5) "
+                    "ON CONFLICT (kiosk_id) DO UPDATE SET report = EXCLUDED.report, "
+                    "  queued = EXCLUDED.queued, received_at = EXCLUDED.received_at, "
+                    "  received_from = EXCLUDED.received_from "
+                    "WHERE EXCLUDED.received_at >= s.received_at",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_record_kiosk_status (HavenReceiverStore  *store,
+                                             const char          *kiosk_id,
+                                             const char          *report,
+                                             gint64               queued,
+                                             gint64               received_at,
+                                             const char          *received_from,
+                                             GError             **error)
+{
+  KioskJob job = { kiosk_id, report, queued, received_at, received_from, 0, 0, 0, NULL };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), record_kiosk_status_job, &job, error);
+}
+
+static gboolean
+list_kiosks_job (HavenReceiverPgStore  *self,
+                 PGconn                *connection,
+                 gpointer               data,
+                 GError               **error)
+{
+  KioskJob *job = data;
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, job->now);
+  g_autofree char *silent_after = g_strdup_printf ("%" G_GINT64_FORMAT, job->silent_after);
+  g_autofree char *backed_up_over = g_strdup_printf ("%" G_GINT64_FORMAT, job->backed_up_over);
+  const char *values[] = { now, silent_after, backed_up_over };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "SELECT kiosk_id, report, queued, received_at, received_from, "
+                    "  received_at < $1::bigint - $2::bigint, queued > $3::bigint "
+                    "FROM kiosk_status ORDER BY kiosk_id COLLATE \"C\"",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  /* A run again after a broken connection starts afresh. */
+  g_ptr_array_set_size (job->kiosks, 0);
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      HavenReceiverKiosk *kiosk = g_new0 (HavenReceiverKiosk, 1);
+
+      kiosk->kiosk_id = g_strdup (PQgetvalue (result, row, 0));
+      kiosk->report = g_strdup (PQgetvalue (result, row, 1));
+      kiosk->queued = g_ascii_strtoll (PQgetvalue (result, row, 2), NULL, 10);
+      kiosk->received_at = g_ascii_strtoll (PQgetvalue (result, row, 3), NULL, 10);
+      kiosk->received_from = g_strdup (PQgetvalue (result, row, 4));
+      kiosk->silent = g_str_equal (PQgetvalue (result, row, 5), "t");
+      kiosk->backed_up = g_str_equal (PQgetvalue (result, row, 6), "t");
+      g_ptr_array_add (job->kiosks, kiosk);
+    }
+
+  PQclear (result);
+  return TRUE;
+}
+
+static GPtrArray *
+haven_receiver_pg_store_list_kiosks (HavenReceiverStore  *store,
+                                     gint64               now,
+                                     gint64               silent_after,
+                                     gint64               backed_up_over,
+                                     GError             **error)
+{
+  g_autoptr(GPtrArray) kiosks = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) haven_receiver_kiosk_free);
+  KioskJob job = { NULL, NULL, 0, 0, NULL, now, silent_after, backed_up_over, kiosks };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), list_kiosks_job, &job, error))
+    return NULL;
+
+  return g_steal_pointer (&kiosks);
+}
+
+/* Retention --------------------------------------------------------------- */
+
+typedef struct {
+  gint64 now;
+  guint closed_days;
+  guint max_days;
+  HavenReceiverRetention *retention;
+} RetentionJob;
+
+/* Destroys the bodies that @where says are due, with one audit row each
+ * saying @reason, in the transaction open on @connection. $1 is the time
+ * now, Unix seconds; $2 a number of days; $3 the reason. */
+static gboolean
+destroy_where (HavenReceiverPgStore  *self,
+               PGconn                *connection,
+               const char            *where,
+               gint64                 now,
+               guint                  days,
+               const char            *reason,
+               guint                 *n_destroyed,
+               GError               **error)
+{
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  g_autofree char *days_text = g_strdup_printf ("%u", days);
+  g_autofree char *sql = NULL;
+  const char *values[] = { now_text, days_text, reason };
+  PGresult *result;
+
+  /* One statement: the bodies go and their audit rows come together. */
+  sql = g_strdup_printf ("WITH due AS ("
+                         "  UPDATE requests SET body = NULL, "
+                         "    body_destroyed_at = to_timestamp ($1::bigint) "
+                         "  WHERE body IS NOT NULL AND (%s) "
+                         "  RETURNING case_reference) "
+                         "INSERT INTO audit_log (at, actor, role, action, case_reference, "
+                         "  detail) "
+                         "SELECT to_timestamp ($1::bigint), 'haven-receiver', 'system', "
+                         "  'body-destroyed', case_reference, $3 FROM due",
+                         where);
+  result = run_sql (self, connection, sql, G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  *n_destroyed = (guint) g_ascii_strtoull (PQcmdTuples (result), NULL, 10);
+  PQclear (result);
+  return TRUE;
+}
+
+#define CLOSED_DUE "closed_at IS NOT NULL AND " \
+                   "closed_at <= to_timestamp ($1::bigint) - make_interval (days => $2::integer)"
+#define RECEIVED_DUE "received_at <= to_timestamp ($1::bigint) - " \
+                     "make_interval (days => $2::integer)"
+
+static gboolean
+destroy_due_bodies_job (HavenReceiverPgStore  *self,
+                        PGconn                *connection,
+                        gpointer               data,
+                        GError               **error)
+{
+  RetentionJob *job = data;
+  g_autofree char *closed_reason = g_strdup_printf ("closed %u days ago", job->closed_days);
+  g_autofree char *max_reason = g_strdup_printf ("received %u days ago", job->max_days);
+  PGresult *result;
+  gboolean locked;
+
+  *job->retention = (HavenReceiverRetention) { 0, };
+
+  if (!run_command (self, connection, "BEGIN", error))
+    return FALSE;
+
+  /* One instance at a time; the lock goes with the transaction, so an
+   * instance that dies mid-pass cannot keep it. */
+  result = run_sql (self, connection, "SELECT pg_try_advisory_xact_lock (" RETENTION_LOCK_ID ")",
+                    0, NULL, NULL, NULL, error);
+  if (result == NULL)
+    goto fail;
+  locked = g_str_equal (PQgetvalue (result, 0, 0), "t");
+  PQclear (result);
+
+  if (!locked)
+    {
+      job->retention->skipped = TRUE;
+      return run_command (self, connection, "ROLLBACK", error);
+    }
+
+  /* Closed first: a case due for both reasons is recorded as closed. */
+  if (!destroy_where (self, connection, CLOSED_DUE, job->now, job->closed_days, closed_reason,
+                      &job->retention->n_closed, error) ||
+      !destroy_where (self, connection, RECEIVED_DUE, job->now, job->max_days, max_reason,
+                      &job->retention->n_expired, error) ||
+      !run_command (self, connection, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  if (PQstatus (connection) == CONNECTION_OK)
+    run_command (self, connection, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_pg_store_destroy_due_bodies (HavenReceiverStore      *store,
+                                            gint64                   now,
+                                            guint                    closed_days,
+                                            guint                    max_days,
+                                            HavenReceiverRetention  *retention,
+                                            GError                 **error)
+{
+  RetentionJob job = { now, closed_days, max_days, retention };
+
+  /* PostgreSQL keeps a row's old version until VACUUM reuses its space,
+   * and even then may not overwrite it at once: haven-caseworker-api-v1.md
+   * ("Retention") says so, and what an operator does about it. */
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), destroy_due_bodies_job, &job, error);
+}
+
 /* Opening ----------------------------------------------------------------- */
 
 static gboolean
@@ -786,6 +1058,9 @@ haven_receiver_pg_store_class_init (HavenReceiverPgStoreClass *klass)
   store_class->accept = haven_receiver_pg_store_accept;
   store_class->release = haven_receiver_pg_store_release;
   store_class->release_stale = haven_receiver_pg_store_release_stale;
+  store_class->record_kiosk_status = haven_receiver_pg_store_record_kiosk_status;
+  store_class->list_kiosks = haven_receiver_pg_store_list_kiosks;
+  store_class->destroy_due_bodies = haven_receiver_pg_store_destroy_due_bodies;
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 #include <sodium.h>
 
+#include "haven-receiver-fleet.h"
 #include "haven-receiver-server.h"
 #include "haven-request.h"
 
@@ -62,6 +63,8 @@ struct _HavenReceiverServer
   GTlsDatabase *client_ca;
   HavenReceiverKeypair *keypair;
   HavenReceiverTokens *tokens;
+  /* Fleet status, answered through the routing hook below. */
+  HavenReceiverFleet *fleet;
 
   gboolean require_client_certificate;
   gboolean verbose;
@@ -439,6 +442,118 @@ send_too_large (SoupServerMessage *message)
 {
   send_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "the body is larger than 256 KiB");
 }
+
+/* ---- Fleet status routing hook ---------------------------------------
+ * The two fleet status paths go to the transport-neutral handler in
+ * haven-receiver-fleet.c; this is only the glue to libsoup, to be ported
+ * to the libmicrohttpd server as it stands: the body cap before the body
+ * is read, the authorisation, a HavenReceiverCall in, the answer out. */
+
+static void
+fleet_early_cb (SoupServer        *server,
+                SoupServerMessage *message,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  HavenReceiverServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  goffset length = soup_message_headers_get_content_length (headers);
+
+  if (!haven_receiver_fleet_owns (path))
+    return;
+
+  /* libsoup reads the whole body before the handler: a report larger than
+   * the cap is refused on its Content-Length (or chunked, on its first
+   * chunks) and its body not kept. */
+  if (length > HAVEN_RECEIVER_FLEET_MAX_BODY ||
+      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
+    {
+      discard_request_body (message);
+      send_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                  "the body is larger than 4 KiB");
+      answer_later (self, message, NULL);
+    }
+}
+
+static void
+fleet_cb (SoupServer        *server,
+          SoupServerMessage *message,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  HavenReceiverServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (message);
+  g_autoptr(GBytes) body = NULL;
+  g_auto(HavenReceiverAnswer) answer = { 0, };
+  HavenReceiverCall call = { 0, };
+  GSocketAddress *remote = soup_server_message_get_remote_address (message);
+  g_autofree char *remote_address = NULL;
+
+  /* A handler also gets every path below its own. */
+  if (!haven_receiver_fleet_owns (path))
+    {
+      send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
+      answer_later (self, message, NULL);
+      return;
+    }
+
+  if (!check_authorised (self, message))
+    {
+      answer_later (self, message, NULL);
+      return;
+    }
+
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    {
+      g_autofree char *host = g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+
+      remote_address = g_strdup_printf ("%s:%u", host,
+                                        g_inet_socket_address_get_port (
+                                          G_INET_SOCKET_ADDRESS (remote)));
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  call.method = soup_server_message_get_method (message);
+  call.path = path;
+  call.query = query;
+  call.body = g_bytes_get_size (body) > 0 ? body : NULL;
+  call.content_type = soup_message_headers_get_content_type (headers, NULL);
+  call.idempotency_key = soup_message_headers_get_one (headers, "Idempotency-Key");
+  /* Every client is the same one until the server tells them apart. */
+  call.actor_name = ANONYMOUS_CLIENT;
+  call.actor_role = "kiosk";
+  call.remote_address = remote_address;
+
+  haven_receiver_fleet_handle (self->fleet, &call, &answer);
+
+  if (answer.headers != NULL)
+    {
+      GHashTableIter iter;
+      const char *name;
+      const char *value;
+
+      g_hash_table_iter_init (&iter, answer.headers);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
+        soup_message_headers_replace (response_headers, name, value);
+    }
+
+  soup_server_message_set_status (message, answer.status, NULL);
+  if (answer.body != NULL)
+    {
+      gsize length = 0;
+      const char *data = g_bytes_get_data (answer.body, &length);
+
+      soup_server_message_set_response (message, answer.content_type, SOUP_MEMORY_COPY,
+                                        data, length);
+    }
+  answer_later (self, message, NULL);
+}
+
+/* ---- End of the fleet status routing hook ---------------------------- */
 
 /* --fail-first: the answer of a busy or refusing backend. */
 static void
@@ -1139,6 +1254,12 @@ haven_receiver_server_constructed (GObject *object)
       soup_server_add_early_handler (self->server, path, submission_early_cb, self, NULL);
       soup_server_add_handler (self->server, path, submission_cb, self, NULL);
     }
+  /* Fleet status routing hook: see fleet_cb(). */
+  self->fleet = haven_receiver_fleet_new (self->store);
+  soup_server_add_early_handler (self->server, HAVEN_RECEIVER_FLEET_STATUS_PATH, fleet_early_cb,
+                                 self, NULL);
+  soup_server_add_handler (self->server, HAVEN_RECEIVER_FLEET_STATUS_PATH, fleet_cb, self, NULL);
+  soup_server_add_handler (self->server, HAVEN_RECEIVER_FLEET_KIOSKS_PATH, fleet_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
 }
 
@@ -1156,6 +1277,7 @@ haven_receiver_server_dispose (GObject *object)
   g_clear_object (&self->client_ca);
   g_clear_object (&self->keypair);
   g_clear_object (&self->tokens);
+  g_clear_object (&self->fleet);
 
   G_OBJECT_CLASS (haven_receiver_server_parent_class)->dispose (object);
 }
