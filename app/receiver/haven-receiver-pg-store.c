@@ -116,27 +116,61 @@ static const char * const migrations[] = {
   "CREATE INDEX idempotency_keys_in_flight ON idempotency_keys (started_at)"
   "  WHERE state = 'in-flight';",
 
-  /* PROVISIONAL, a stand-in for the caseworker API's migration (case state
-   * and the append-only audit log), as in the SQLite store; replaced by it
-   * when it is merged. */
+  /* 2, the SQLite store's version 5: the caseworker API, as there.
+   * audit_log's times are text, written by the store, so that a row's
+   * hash can be computed again from what is stored; appends take an
+   * advisory lock for the transaction (AUDIT_LOCK_ID), so the chain stays
+   * one line whatever number of receivers append. TRUNCATE is refused as
+   * UPDATE and DELETE are. */
+  "CREATE TABLE credentials ("
+  "  name         text NOT NULL PRIMARY KEY,"
+  "  role         text NOT NULL CHECK (role IN ('kiosk', 'caseworker')),"
+  "  token_sha256 text NOT NULL UNIQUE,"
+  "  issued_at    timestamptz NOT NULL,"
+  "  revoked_at   timestamptz"
+  ");"
   "ALTER TABLE requests ADD COLUMN state text NOT NULL DEFAULT 'received'"
-  "  CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
-  "  ADD COLUMN updated_at timestamptz, ADD COLUMN closed_at timestamptz;"
+  "  CHECK (state IN ('received', 'open', 'waiting', 'closed'));"
+  "ALTER TABLE requests ADD COLUMN updated_at timestamptz;"
+  "ALTER TABLE requests ADD COLUMN closed_at timestamptz;"
+  "CREATE INDEX requests_cases ON requests (received_at, case_reference);"
+  "CREATE TABLE case_events ("
+  "  id                 bigserial PRIMARY KEY,"
+  "  case_reference     text NOT NULL REFERENCES requests (case_reference),"
+  "  actor              text NOT NULL,"
+  "  idempotency_key    text NOT NULL,"
+  "  request_sha256     text NOT NULL,"
+  "  type               text NOT NULL CHECK (type IN ('state', 'note', 'item-outcome')),"
+  "  state              text CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
+  "  sealed_note        text,"
+  "  item               integer,"
+  "  outcome            text,"
+  "  platform_reference text,"
+  "  at                 timestamptz NOT NULL,"
+  "  UNIQUE (actor, idempotency_key)"
+  ");"
+  "CREATE INDEX case_events_case ON case_events (case_reference, id);"
   "CREATE TABLE audit_log ("
-  "  id             bigserial PRIMARY KEY,"
-  "  at             timestamptz NOT NULL,"
+  "  id             bigint NOT NULL PRIMARY KEY,"
+  "  at             text NOT NULL,"
   "  actor          text NOT NULL,"
   "  role           text NOT NULL,"
   "  action         text NOT NULL,"
   "  case_reference text,"
-  "  detail         text"
+  "  remote         text NOT NULL,"
+  "  status         integer NOT NULL,"
+  "  prev_hash      text NOT NULL,"
+  "  row_hash       text NOT NULL"
   ");"
-  "CREATE FUNCTION audit_log_refuse () RETURNS trigger LANGUAGE plpgsql AS"
-  "  $$BEGIN RAISE EXCEPTION 'the audit log is append-only'; END$$;"
-  "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log"
-  "  FOR EACH ROW EXECUTE FUNCTION audit_log_refuse ();",
+  "CREATE INDEX audit_log_case ON audit_log (case_reference, id);"
+  "CREATE FUNCTION audit_log_append_only () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "  BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;"
+  "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log"
+  "  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only ();"
+  "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
+  "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only ();",
 
-  /* Retention and fleet status, as the SQLite store's version 6: a body
+  /* 3, the SQLite store's version 6, retention and fleet status: a body
    * may be destroyed (NULL, with body_destroyed_at), and kiosk_status
    * keeps each kiosk's latest report. */
   "ALTER TABLE requests ALTER COLUMN body DROP NOT NULL,"
@@ -718,6 +752,82 @@ haven_receiver_pg_store_release_stale (HavenReceiverStore  *store,
   return TRUE;
 }
 
+/* PROVISIONAL audit log append, as the caseworker API's branch has it ---- */
+
+/* Keeps the audit log's chain one line across receivers. */
+#define AUDIT_LOCK_ID "7244551000019"
+
+static gboolean
+append_audit_job (HavenReceiverPgStore  *self,
+                  PGconn                *connection,
+                  gpointer               data,
+                  GError               **error)
+{
+  const HavenReceiverAuditEntry *entry = data;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  g_autofree char *prev_hash = NULL;
+  g_autofree char *row_hash = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *status = NULL;
+  HavenReceiverAuditEntry row = *entry;
+  PGresult *result;
+
+  if (!run_command (self, connection, "BEGIN", error))
+    return FALSE;
+  if (!run_command (self, connection, "SELECT pg_advisory_xact_lock (" AUDIT_LOCK_ID ")", error))
+    goto fail;
+
+  result = run_sql (self, connection, "SELECT id, row_hash FROM audit_log ORDER BY id DESC "
+                    "LIMIT 1", 0, NULL, NULL, NULL, error);
+  if (result == NULL)
+    goto fail;
+  row.id = PQntuples (result) > 0 ? g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) + 1
+                                  : 1;
+  prev_hash = g_strdup (PQntuples (result) > 0 ? PQgetvalue (result, 0, 1)
+                                               : HAVEN_RECEIVER_AUDIT_GENESIS);
+  PQclear (result);
+
+  row.at = at;
+  row.prev_hash = prev_hash;
+  row_hash = haven_receiver_audit_entry_hash (&row);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, row.id);
+  status = g_strdup_printf ("%u", row.status);
+
+  {
+    const char *values[] = {
+      id, row.at, row.actor, row.role, row.action, row.case_reference, row.remote, status,
+      row.prev_hash, row_hash,
+    };
+
+    result = run_sql (self, connection,
+                      "INSERT INTO audit_log (id, at, actor, role, action, case_reference, "
+                      "remote, status, prev_hash, row_hash) "
+                      "VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::integer, $9, $10)",
+                      G_N_ELEMENTS (values), values, NULL, NULL, error);
+    if (result == NULL)
+      goto fail;
+    PQclear (result);
+  }
+
+  if (!run_command (self, connection, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  if (PQstatus (connection) == CONNECTION_OK)
+    run_command (self, connection, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_pg_store_append_audit (HavenReceiverStore             *store,
+                                      const HavenReceiverAuditEntry  *entry,
+                                      GError                        **error)
+{
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), append_audit_job, (gpointer) entry, error);
+}
+
 /* Fleet status ------------------------------------------------------------ */
 
 typedef struct {
@@ -842,41 +952,35 @@ typedef struct {
   HavenReceiverRetention *retention;
 } RetentionJob;
 
-/* Destroys the bodies that @where says are due, with one audit row each
- * saying @reason, in the transaction open on @connection. $1 is the time
- * now, Unix seconds; $2 a number of days; $3 the reason. */
+/* Destroys the bodies that @where says are due, in the transaction open
+ * on @connection, and adds their case references to @cases. $1 is the
+ * time now, Unix seconds; $2 a number of days. */
 static gboolean
 destroy_where (HavenReceiverPgStore  *self,
                PGconn                *connection,
                const char            *where,
                gint64                 now,
                guint                  days,
-               const char            *reason,
-               guint                 *n_destroyed,
+               GPtrArray             *cases,
                GError               **error)
 {
   g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
   g_autofree char *days_text = g_strdup_printf ("%u", days);
   g_autofree char *sql = NULL;
-  const char *values[] = { now_text, days_text, reason };
+  const char *values[] = { now_text, days_text };
   PGresult *result;
 
-  /* One statement: the bodies go and their audit rows come together. */
-  sql = g_strdup_printf ("WITH due AS ("
-                         "  UPDATE requests SET body = NULL, "
-                         "    body_destroyed_at = to_timestamp ($1::bigint) "
-                         "  WHERE body IS NOT NULL AND (%s) "
-                         "  RETURNING case_reference) "
-                         "INSERT INTO audit_log (at, actor, role, action, case_reference, "
-                         "  detail) "
-                         "SELECT to_timestamp ($1::bigint), 'haven-receiver', 'system', "
-                         "  'body-destroyed', case_reference, $3 FROM due",
+  sql = g_strdup_printf ("UPDATE requests SET body = NULL, "
+                         "  body_destroyed_at = to_timestamp ($1::bigint) "
+                         "WHERE body IS NOT NULL AND (%s) RETURNING case_reference",
                          where);
   result = run_sql (self, connection, sql, G_N_ELEMENTS (values), values, NULL, NULL, error);
   if (result == NULL)
     return FALSE;
 
-  *n_destroyed = (guint) g_ascii_strtoull (PQcmdTuples (result), NULL, 10);
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (cases, g_strdup (PQgetvalue (result, row, 0)));
+
   PQclear (result);
   return TRUE;
 }
@@ -893,12 +997,14 @@ destroy_due_bodies_job (HavenReceiverPgStore  *self,
                         GError               **error)
 {
   RetentionJob *job = data;
-  g_autofree char *closed_reason = g_strdup_printf ("closed %u days ago", job->closed_days);
-  g_autofree char *max_reason = g_strdup_printf ("received %u days ago", job->max_days);
+  HavenReceiverRetention *retention = job->retention;
   PGresult *result;
   gboolean locked;
 
-  *job->retention = (HavenReceiverRetention) { 0, };
+  /* A run again after a broken connection starts afresh. */
+  retention->skipped = FALSE;
+  g_ptr_array_set_size (retention->closed_cases, 0);
+  g_ptr_array_set_size (retention->expired_cases, 0);
 
   if (!run_command (self, connection, "BEGIN", error))
     return FALSE;
@@ -914,21 +1020,25 @@ destroy_due_bodies_job (HavenReceiverPgStore  *self,
 
   if (!locked)
     {
-      job->retention->skipped = TRUE;
+      retention->skipped = TRUE;
       return run_command (self, connection, "ROLLBACK", error);
     }
 
-  /* Closed first: a case due for both reasons is recorded as closed. */
-  if (!destroy_where (self, connection, CLOSED_DUE, job->now, job->closed_days, closed_reason,
-                      &job->retention->n_closed, error) ||
-      !destroy_where (self, connection, RECEIVED_DUE, job->now, job->max_days, max_reason,
-                      &job->retention->n_expired, error) ||
+  /* Closed first: a case due for both reasons counts as closed. */
+  if (!destroy_where (self, connection, CLOSED_DUE, job->now, job->closed_days,
+                      retention->closed_cases, error) ||
+      !destroy_where (self, connection, RECEIVED_DUE, job->now, job->max_days,
+                      retention->expired_cases, error) ||
       !run_command (self, connection, "COMMIT", error))
     goto fail;
 
+  retention->n_closed = retention->closed_cases->len;
+  retention->n_expired = retention->expired_cases->len;
   return TRUE;
 
 fail:
+  g_ptr_array_set_size (retention->closed_cases, 0);
+  g_ptr_array_set_size (retention->expired_cases, 0);
   if (PQstatus (connection) == CONNECTION_OK)
     run_command (self, connection, "ROLLBACK", NULL);
   return FALSE;
@@ -1058,6 +1168,7 @@ haven_receiver_pg_store_class_init (HavenReceiverPgStoreClass *klass)
   store_class->accept = haven_receiver_pg_store_accept;
   store_class->release = haven_receiver_pg_store_release;
   store_class->release_stale = haven_receiver_pg_store_release_stale;
+  store_class->append_audit = haven_receiver_pg_store_append_audit;
   store_class->record_kiosk_status = haven_receiver_pg_store_record_kiosk_status;
   store_class->list_kiosks = haven_receiver_pg_store_list_kiosks;
   store_class->destroy_due_bodies = haven_receiver_pg_store_destroy_due_bodies;

@@ -34,34 +34,86 @@ haven_receiver_retention_check_days (int closed_days,
   return NULL;
 }
 
+/* Who the audit log says destroyed a body, and from where. */
+#define AUDIT_ACTOR "retention"
+#define AUDIT_ROLE "operator"
+#define AUDIT_REMOTE "local"
+
+static gboolean
+append_audit_rows (HavenReceiverStore  *store,
+                   GPtrArray           *cases,
+                   const char          *action,
+                   GError             **error)
+{
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const char *case_reference = g_ptr_array_index (cases, i);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!haven_receiver_store_append_audit (store, AUDIT_ACTOR, AUDIT_ROLE, action,
+                                              case_reference, AUDIT_REMOTE, 0, &local_error))
+        {
+          /* The body is gone already; say which case's row is missing, so
+           * that the operator can record it. A case reference is not
+           * anything a visitor wrote. */
+          g_set_error (error, local_error->domain, local_error->code,
+                       _("The body of case %s was destroyed (%s), but the audit log could "
+                         "not record it: %s"), case_reference, action, local_error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * haven_receiver_retention_run:
  * @now: Unix seconds
+ * @retention: (out caller-allocates) (optional): zeroed; what was done
  *
- * One pass: destroys the bodies that are due and logs how many, never
- * which (the audit log says which).
+ * One pass: destroys the bodies that are due, appends an audit row for
+ * each ("destroy-body:closed-N-days" or "destroy-body:received-N-days",
+ * by "retention"), and logs how many, never which (the audit log says
+ * which).
+ *
+ * The bodies are destroyed in one transaction and the rows appended after
+ * it, through the audit log's own append, which keeps its chain: a
+ * receiver that dies between the two leaves those cases without their row
+ * (body_destroyed_at still says when). Appending first would instead
+ * record destructions that might then not happen.
  */
 gboolean
-haven_receiver_retention_run (HavenReceiverStore  *store,
-                              gint64               now,
-                              guint                closed_days,
-                              guint                max_days,
-                              GError             **error)
+haven_receiver_retention_run (HavenReceiverStore      *store,
+                              gint64                   now,
+                              guint                    closed_days,
+                              guint                    max_days,
+                              HavenReceiverRetention  *retention,
+                              GError                 **error)
 {
-  HavenReceiverRetention retention = { 0, };
+  g_auto(HavenReceiverRetention) own = { 0, };
+  g_autofree char *closed_action = g_strdup_printf ("destroy-body:closed-%u-days", closed_days);
+  g_autofree char *expired_action = g_strdup_printf ("destroy-body:received-%u-days", max_days);
 
-  if (!haven_receiver_store_destroy_due_bodies (store, now, closed_days, max_days, &retention,
+  if (retention == NULL)
+    retention = &own;
+
+  if (!haven_receiver_store_destroy_due_bodies (store, now, closed_days, max_days, retention,
                                                 error))
     return FALSE;
 
-  if (retention.skipped)
-    g_message ("Retention: skipped, another receiver is running it on the same database");
-  else if (retention.n_closed + retention.n_expired > 0)
+  if (retention->skipped)
+    {
+      g_message ("Retention: skipped, another receiver is running it on the same database");
+      return TRUE;
+    }
+
+  if (retention->n_closed + retention->n_expired > 0)
     g_message ("Retention: destroyed %u bodies of cases closed %u days ago and %u of cases "
-               "received %u days ago", retention.n_closed, closed_days, retention.n_expired,
+               "received %u days ago", retention->n_closed, closed_days, retention->n_expired,
                max_days);
 
-  return TRUE;
+  return append_audit_rows (store, retention->closed_cases, closed_action, error) &&
+         append_audit_rows (store, retention->expired_cases, expired_action, error);
 }
 
 static int
@@ -92,7 +144,7 @@ haven_receiver_retention_main (int    argc,
   g_autofree char *db_file = NULL;
   g_autofree char *database_uri = NULL;
   g_autofree char *now_text = NULL;
-  HavenReceiverRetention retention = { 0, };
+  g_auto(HavenReceiverRetention) retention = { 0, };
   int closed_days = HAVEN_RECEIVER_RETENTION_CLOSED_DAYS;
   int max_days = HAVEN_RECEIVER_RETENTION_MAX_DAYS;
   const char *mistake;
@@ -146,9 +198,8 @@ haven_receiver_retention_main (int    argc,
 
   store = haven_receiver_store_open (db_file != NULL ? db_file : database_uri, &error);
   if (store == NULL ||
-      !haven_receiver_store_destroy_due_bodies (store, g_date_time_to_unix (now),
-                                                (guint) closed_days, (guint) max_days,
-                                                &retention, &error))
+      !haven_receiver_retention_run (store, g_date_time_to_unix (now), (guint) closed_days,
+                                     (guint) max_days, &retention, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return RETENTION_EXIT_FAILURE;

@@ -22,6 +22,7 @@ gboolean    haven_receiver_retention_run        (HavenReceiverStore *store,
                                                  gint64              now,
                                                  guint               closed_days,
                                                  guint               max_days,
+                                                 HavenReceiverRetention *retention,
                                                  GError            **error);
 int         haven_receiver_retention_main       (int                 argc,
                                                  char              **argv);

@@ -135,27 +135,60 @@ static const char * const migrations[] = {
   "ALTER TABLE idempotency_keys ADD COLUMN client_id TEXT NOT NULL DEFAULT 'anonymous';"
   "ALTER TABLE idempotency_keys ADD COLUMN claimed_by TEXT;",
 
-  /* 5: PROVISIONAL, a stand-in for the caseworker API's migration 5 (case
-   * state and the append-only audit log), so that version 6 can be built
-   * and tested on it; replaced by that migration when it is merged, and
-   * version 6 adjusted to its columns. */
+  /* 5: the caseworker API (haven-caseworker-api-v1.md). Credentials are
+   * kept by the SHA-256 (hex) of their token only. A case's state lives on
+   * its request row; every change to a case is a row of case_events, made
+   * once per actor and Idempotency-Key (request_sha256 tells a repeat from
+   * another body under the same key). audit_log is append-only: triggers
+   * refuse UPDATE and DELETE, and each row's row_hash is the SHA-256 of its
+   * canonical text and the previous row's hash, so a row changed or removed
+   * behind the receiver's back breaks the chain. Times are UTC text with
+   * microseconds, as the store writes them. */
+  "CREATE TABLE credentials ("
+  "  name         TEXT NOT NULL PRIMARY KEY,"
+  "  role         TEXT NOT NULL CHECK (role IN ('kiosk', 'caseworker')),"
+  "  token_sha256 TEXT NOT NULL UNIQUE,"
+  "  issued_at    TEXT NOT NULL,"
+  "  revoked_at   TEXT"
+  ") STRICT;"
   "ALTER TABLE requests ADD COLUMN state TEXT NOT NULL DEFAULT 'received'"
   "  CHECK (state IN ('received', 'open', 'waiting', 'closed'));"
   "ALTER TABLE requests ADD COLUMN updated_at TEXT;"
   "ALTER TABLE requests ADD COLUMN closed_at TEXT;"
+  "CREATE INDEX requests_cases ON requests (received_at, case_reference);"
+  "CREATE TABLE case_events ("
+  "  id                 INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  case_reference     TEXT NOT NULL REFERENCES requests (case_reference),"
+  "  actor              TEXT NOT NULL,"
+  "  idempotency_key    TEXT NOT NULL,"
+  "  request_sha256     TEXT NOT NULL,"
+  "  type               TEXT NOT NULL CHECK (type IN ('state', 'note', 'item-outcome')),"
+  "  state              TEXT CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
+  "  sealed_note        TEXT,"
+  "  item               INTEGER,"
+  "  outcome            TEXT,"
+  "  platform_reference TEXT,"
+  "  at                 TEXT NOT NULL,"
+  "  UNIQUE (actor, idempotency_key)"
+  ") STRICT;"
+  "CREATE INDEX case_events_case ON case_events (case_reference, id);"
   "CREATE TABLE audit_log ("
-  "  id             INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  id             INTEGER NOT NULL PRIMARY KEY,"
   "  at             TEXT NOT NULL,"
   "  actor          TEXT NOT NULL,"
   "  role           TEXT NOT NULL,"
   "  action         TEXT NOT NULL,"
   "  case_reference TEXT,"
-  "  detail         TEXT"
+  "  remote         TEXT NOT NULL,"
+  "  status         INTEGER NOT NULL,"
+  "  prev_hash      TEXT NOT NULL,"
+  "  row_hash       TEXT NOT NULL"
   ") STRICT;"
+  "CREATE INDEX audit_log_case ON audit_log (case_reference, id);"
   "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
-  "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;"
+  "  BEGIN SELECT RAISE (ABORT, 'audit_log is append-only'); END;"
   "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
-  "  BEGIN SELECT RAISE (ABORT, 'the audit log is append-only'); END;",
+  "  BEGIN SELECT RAISE (ABORT, 'audit_log is append-only'); END;",
 
   /* 6: retention and fleet status. A body may now be destroyed: NULL,
    * with body_destroyed_at saying when; everything else about the case
@@ -197,6 +230,7 @@ static const char * const migrations[] = {
   "DROP TABLE requests;"
   "ALTER TABLE requests_v6 RENAME TO requests;"
   "CREATE INDEX requests_received_at ON requests (received_at);"
+  "CREATE INDEX requests_cases ON requests (received_at, case_reference);"
   "CREATE INDEX requests_closed_at ON requests (closed_at) WHERE closed_at IS NOT NULL;"
   "CREATE TABLE kiosk_status ("
   "  kiosk_id      TEXT NOT NULL PRIMARY KEY,"
@@ -768,6 +802,74 @@ haven_receiver_sqlite_store_release_stale (HavenReceiverStore  *store,
   return TRUE;
 }
 
+/* PROVISIONAL audit log append, as the caseworker API's branch has it ---- */
+
+static gboolean
+append_audit_locked (HavenReceiverSqliteStore       *self,
+                     const HavenReceiverAuditEntry  *entry,
+                     GError                        **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  g_autofree char *prev_hash = NULL;
+  g_autofree char *row_hash = NULL;
+  HavenReceiverAuditEntry row = *entry;
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self, "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1",
+                &statement, error))
+    return FALSE;
+  status = sqlite3_step (statement);
+  row.id = status == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) + 1 : 1;
+  prev_hash = g_strdup (status == SQLITE_ROW ? (const char *) sqlite3_column_text (statement, 1)
+                                             : HAVEN_RECEIVER_AUDIT_GENESIS);
+  sqlite3_finalize (statement);
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return set_sql_error (self, error);
+
+  row.at = at;
+  row.prev_hash = prev_hash;
+  row_hash = haven_receiver_audit_entry_hash (&row);
+
+  if (!prepare (self,
+                "INSERT INTO audit_log (id, at, actor, role, action, case_reference, remote, "
+                "status, prev_hash, row_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                &statement, error))
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, row.id);
+  sqlite3_bind_text (statement, 2, row.at, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, row.actor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 4, row.role, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 5, row.action, -1, SQLITE_TRANSIENT);
+  bind_optional_text (statement, 6, row.case_reference);
+  sqlite3_bind_text (statement, 7, row.remote, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (statement, 8, (int) row.status);
+  sqlite3_bind_text (statement, 9, row.prev_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 10, row_hash, -1, SQLITE_TRANSIENT);
+  return step_done (self, statement, error);
+}
+
+static gboolean
+haven_receiver_sqlite_store_append_audit (HavenReceiverStore             *store,
+                                          const HavenReceiverAuditEntry  *entry,
+                                          GError                        **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!append_audit_locked (self, entry, error) || !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Fleet status ------------------------------------------------------------ */
 
 static gboolean
@@ -864,61 +966,41 @@ format_unix_time (gint64 time)
   return g_date_time_format_iso8601 (utc);
 }
 
-/* Marks the due bodies, one audit row each with @reason, and counts them.
- * @where is the condition on the row, with ?1 the time now (Unix seconds)
- * and ?2 a number of days. */
+/* Destroys the bodies @where says are due, and adds their case references
+ * to @cases. @where is the condition on the row, with ?1 the time now
+ * (Unix seconds) and ?2 a number of days. */
 static gboolean
 destroy_where (HavenReceiverSqliteStore  *self,
                const char                *where,
                gint64                     now,
                guint                      days,
-               const char                *reason,
-               guint                     *n_destroyed,
+               GPtrArray                 *cases,
                GError                   **error)
 {
   g_autofree char *now_text = format_unix_time (now);
-  g_autofree char *audit_sql = NULL;
-  g_autofree char *update_sql = NULL;
+  g_autofree char *sql = NULL;
   sqlite3_stmt *statement = NULL;
+  int status;
 
-  /* The audit rows first, from the same condition, while the bodies are
-   * still there to tell the due cases apart. */
-  audit_sql = g_strdup_printf ("INSERT INTO audit_log (at, actor, role, action, "
-                               "  case_reference, detail) "
-                               "SELECT ?3, 'haven-receiver', 'system', 'body-destroyed', "
-                               "  case_reference, ?4 FROM requests "
-                               "WHERE body IS NOT NULL AND (%s)",
-                               where);
-  if (!prepare (self, audit_sql, &statement, error))
+  sql = g_strdup_printf ("UPDATE requests SET body = NULL, body_destroyed_at = ?3 "
+                         "WHERE body IS NOT NULL AND (%s) RETURNING case_reference", where);
+  if (!prepare (self, sql, &statement, error))
     return FALSE;
   sqlite3_bind_int64 (statement, 1, now);
   sqlite3_bind_int64 (statement, 2, days);
   sqlite3_bind_text (statement, 3, now_text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (statement, 4, reason, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, statement, error))
-    return FALSE;
-  *n_destroyed = (guint) sqlite3_changes (self->db);
 
-  update_sql = g_strdup_printf ("UPDATE requests SET body = NULL, body_destroyed_at = ?3 "
-                                "WHERE body IS NOT NULL AND (%s)", where);
-  if (!prepare (self, update_sql, &statement, error))
-    return FALSE;
-  sqlite3_bind_int64 (statement, 1, now);
-  sqlite3_bind_int64 (statement, 2, days);
-  sqlite3_bind_text (statement, 3, now_text, -1, SQLITE_TRANSIENT);
-  if (!step_done (self, statement, error))
-    return FALSE;
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    g_ptr_array_add (cases, g_strdup ((const char *) sqlite3_column_text (statement, 0)));
 
-  /* Both statements run under one write lock, so they see the same rows;
-   * anything else would leave the audit log wrong, and is undone. */
-  if ((guint) sqlite3_changes (self->db) != *n_destroyed)
+  if (status != SQLITE_DONE)
     {
-      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
-                   _("Database %s: the bodies due and the audit rows for them differ"),
-                   self->path);
+      set_sql_error (self, error);
+      sqlite3_finalize (statement);
       return FALSE;
     }
 
+  sqlite3_finalize (statement);
   return TRUE;
 }
 
@@ -938,22 +1020,23 @@ haven_receiver_sqlite_store_destroy_due_bodies (HavenReceiverStore      *store,
 {
   HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
-  g_autofree char *closed_reason = g_strdup_printf ("closed %u days ago", closed_days);
-  g_autofree char *max_reason = g_strdup_printf ("received %u days ago", max_days);
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  /* Closed first: a case due for both reasons is recorded as closed. */
-  if (!destroy_where (self, CLOSED_DUE, now, closed_days, closed_reason,
-                      &retention->n_closed, error) ||
-      !destroy_where (self, RECEIVED_DUE, now, max_days, max_reason,
-                      &retention->n_expired, error) ||
+  /* Closed first: a case due for both reasons counts as closed. */
+  if (!destroy_where (self, CLOSED_DUE, now, closed_days, retention->closed_cases, error) ||
+      !destroy_where (self, RECEIVED_DUE, now, max_days, retention->expired_cases, error) ||
       !exec (self, "COMMIT", error))
     {
       rollback (self);
+      g_ptr_array_set_size (retention->closed_cases, 0);
+      g_ptr_array_set_size (retention->expired_cases, 0);
       return FALSE;
     }
+
+  retention->n_closed = retention->closed_cases->len;
+  retention->n_expired = retention->expired_cases->len;
 
   /* secure_delete has overwritten the bodies in the pages that held them;
    * the write-ahead log still holds the pages as they were until it is
@@ -980,6 +1063,7 @@ haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
   store_class->accept = haven_receiver_sqlite_store_accept;
   store_class->release = haven_receiver_sqlite_store_release;
   store_class->release_stale = haven_receiver_sqlite_store_release_stale;
+  store_class->append_audit = haven_receiver_sqlite_store_append_audit;
   store_class->record_kiosk_status = haven_receiver_sqlite_store_record_kiosk_status;
   store_class->list_kiosks = haven_receiver_sqlite_store_list_kiosks;
   store_class->destroy_due_bodies = haven_receiver_sqlite_store_destroy_due_bodies;

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "haven-receiver-pg-store.h"
@@ -336,9 +337,10 @@ haven_receiver_store_list_kiosks (HavenReceiverStore  *self,
  * @max_days: any case's body goes this many days after received_at
  * @retention: (out caller-allocates): what was done
  *
- * Destroys the bodies that are due, in one transaction: each becomes NULL,
- * its case gets body_destroyed_at, and the audit log a row that says which
- * case and why. The case's other columns stay. On SQLite the bytes are
+ * Destroys the bodies that are due, in one transaction: each becomes NULL
+ * and its case gets body_destroyed_at; the case's other columns stay.
+ * @retention lists the cases, and the caller appends an audit row for
+ * each (haven_receiver_retention_run()). On SQLite the bytes are
  * overwritten in the file as well (secure_delete) and the write-ahead log
  * is emptied after; on PostgreSQL only one instance runs a pass at a time,
  * and another that tries meanwhile skips it.
@@ -356,7 +358,95 @@ haven_receiver_store_destroy_due_bodies (HavenReceiverStore      *self,
   g_return_val_if_fail (retention != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  haven_receiver_retention_clear (retention);
   *retention = (HavenReceiverRetention) { 0, };
+  retention->closed_cases = g_ptr_array_new_with_free_func (g_free);
+  retention->expired_cases = g_ptr_array_new_with_free_func (g_free);
   return HAVEN_RECEIVER_STORE_GET_CLASS (self)->destroy_due_bodies (self, now, closed_days,
                                                                     max_days, retention, error);
+}
+
+void
+haven_receiver_retention_clear (HavenReceiverRetention *retention)
+{
+  g_clear_pointer (&retention->closed_cases, g_ptr_array_unref);
+  g_clear_pointer (&retention->expired_cases, g_ptr_array_unref);
+}
+
+/* PROVISIONAL audit log, as the caseworker API's branch has it. ---------- */
+
+static void
+append_field (GString    *text,
+              const char *field)
+{
+  /* Each field with its length, so that no choice of contents can make
+   * two different rows read the same. NULL is not "". */
+  if (field == NULL)
+    g_string_append (text, "-\n");
+  else
+    g_string_append_printf (text, "%zu:%s\n", strlen (field), field);
+}
+
+/**
+ * haven_receiver_audit_entry_hash:
+ *
+ * Returns: the SHA-256 (hex) of @entry's canonical text (every field but
+ *   row_hash, the previous row's hash last), which is its row_hash
+ */
+char *
+haven_receiver_audit_entry_hash (const HavenReceiverAuditEntry *entry)
+{
+  g_autoptr(GString) text = g_string_new ("haven-audit-1\n");
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, entry->id);
+  g_autofree char *status = g_strdup_printf ("%u", entry->status);
+
+  append_field (text, id);
+  append_field (text, entry->at);
+  append_field (text, entry->actor);
+  append_field (text, entry->role);
+  append_field (text, entry->action);
+  append_field (text, entry->case_reference);
+  append_field (text, entry->remote);
+  append_field (text, status);
+  append_field (text, entry->prev_hash);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text->str, text->len);
+}
+
+/**
+ * haven_receiver_store_append_audit:
+ * @actor: who: a credential's name, "operator:USER", or "(unknown)"
+ * @role: "caseworker", "kiosk", "operator" or "none"
+ * @action: what, such as "read-body"
+ * @case_reference: (nullable): which case
+ * @remote: from where: the client's address, or "local"
+ * @status: the HTTP status answered, or 0 for the command line
+ *
+ * Appends one row to the audit log, chained to the one before it.
+ */
+gboolean
+haven_receiver_store_append_audit (HavenReceiverStore  *self,
+                                   const char          *actor,
+                                   const char          *role,
+                                   const char          *action,
+                                   const char          *case_reference,
+                                   const char          *remote,
+                                   guint                status,
+                                   GError             **error)
+{
+  HavenReceiverAuditEntry entry = { 0, };
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (actor != NULL && role != NULL && action != NULL, FALSE);
+  g_return_val_if_fail (remote != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  entry.actor = (char *) actor;
+  entry.role = (char *) role;
+  entry.action = (char *) action;
+  entry.case_reference = (char *) case_reference;
+  entry.remote = (char *) remote;
+  entry.status = status;
+
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->append_audit (self, &entry, error);
 }

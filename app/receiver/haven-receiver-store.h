@@ -68,10 +68,43 @@ typedef struct {
   guint n_closed;
   /* Bodies of other cases past the longest bound. */
   guint n_expired;
+  /* char *: the case references of each, for the audit log. */
+  GPtrArray *closed_cases;
+  GPtrArray *expired_cases;
   /* Another instance was running a pass on the same database, so this
    * one did nothing (PostgreSQL only). */
   gboolean skipped;
 } HavenReceiverRetention;
+
+void haven_receiver_retention_clear (HavenReceiverRetention *retention);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HavenReceiverRetention, haven_receiver_retention_clear)
+
+/* PROVISIONAL, from here to the end of the audit declarations: the
+ * caseworker API's audit log interface as that branch declares it, so
+ * that retention can append through it before that branch's store code is
+ * merged; its declarations and implementations replace these then. */
+
+/* One row of the audit log. Never a body, a note or a token. */
+typedef struct {
+  gint64 id;
+  char *at;
+  char *actor;
+  char *role;
+  char *action;
+  char *case_reference;
+  char *remote;
+  guint status;
+  char *prev_hash;
+  char *row_hash;
+} HavenReceiverAuditEntry;
+
+/* The hash before the first row of the audit log. */
+#define HAVEN_RECEIVER_AUDIT_GENESIS \
+  "0000000000000000000000000000000000000000000000000000000000000000"
+
+char *haven_receiver_audit_entry_hash (const HavenReceiverAuditEntry *entry);
+/* End of the provisional audit declarations. */
 
 #define HAVEN_TYPE_RECEIVER_STORE (haven_receiver_store_get_type ())
 
@@ -113,6 +146,11 @@ struct _HavenReceiverStoreClass
                              gint64                      stale_after,
                              guint                      *n_released,
                              GError                    **error);
+
+  /* PROVISIONAL, as HavenReceiverAuditEntry. */
+  gboolean (*append_audit)        (HavenReceiverStore            *self,
+                                   const HavenReceiverAuditEntry *entry,
+                                   GError                       **error);
 
   /* Fleet status and retention (schema version 6). */
   gboolean (*record_kiosk_status) (HavenReceiverStore      *self,
@@ -168,6 +206,15 @@ gboolean            haven_receiver_store_release             (HavenReceiverStore
 gboolean            haven_receiver_store_release_stale       (HavenReceiverStore  *self,
                                                               gint64               stale_after,
                                                               guint               *n_released,
+                                                              GError             **error);
+/* PROVISIONAL, as HavenReceiverAuditEntry. */
+gboolean            haven_receiver_store_append_audit        (HavenReceiverStore  *self,
+                                                              const char          *actor,
+                                                              const char          *role,
+                                                              const char          *action,
+                                                              const char          *case_reference,
+                                                              const char          *remote,
+                                                              guint                status,
                                                               GError             **error);
 gboolean            haven_receiver_store_record_kiosk_status (HavenReceiverStore  *self,
                                                               const char          *kiosk_id,

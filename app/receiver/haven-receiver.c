@@ -470,7 +470,7 @@ retention_cb (gpointer user_data)
 
   if (!haven_receiver_retention_run (receiver->store, g_get_real_time () / G_USEC_PER_SEC,
                                      receiver->retention_closed_days,
-                                     receiver->retention_max_days, &error))
+                                     receiver->retention_max_days, NULL, &error))
     g_message ("Retention: %s", error->message);
 
   return G_SOURCE_CONTINUE;

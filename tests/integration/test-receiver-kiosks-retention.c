@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "haven-receiver-fleet.h"
+#include "haven-receiver-retention-cli.h"
 #include "haven-receiver-store.h"
 #include "pg-cluster.h"
 #include "receiver-database.h"
@@ -56,12 +57,13 @@ open_store (const char *location)
 }
 
 /* Every case on PostgreSQL shares one database: each starts from empty
- * tables. The audit log refuses DELETE, so it is emptied by TRUNCATE. */
+ * tables, but for the audit log, which refuses to be emptied: the cases
+ * give their requests references of their own. */
 static void
 empty_tables (const char *location)
 {
   if (database_is_uri (location))
-    database_exec (location, "TRUNCATE requests, idempotency_keys, kiosk_status, audit_log",
+    database_exec (location, "TRUNCATE requests, idempotency_keys, kiosk_status, case_events",
                    NULL);
 }
 
@@ -374,15 +376,24 @@ typedef struct {
 } RetentionCase;
 
 static const RetentionCase retention_cases[] = {
-  { "closed-91", 120, 91, TRUE, "closed 90 days ago" },
+  { "closed-91", 120, 91, TRUE, "destroy-body:closed-90-days" },
   { "closed-89", 120, 89, FALSE, NULL },
-  { "open-366", 366, -1, TRUE, "received 365 days ago" },
+  { "open-366", 366, -1, TRUE, "destroy-body:received-365-days" },
   { "open-364", 364, -1, FALSE, NULL },
   /* Due for both: recorded as closed. */
-  { "closed-400", 500, 400, TRUE, "closed 90 days ago" },
+  { "closed-400", 500, 400, TRUE, "destroy-body:closed-90-days" },
 };
 
 #define NOW_TEXT "2026-12-07T12:00:00Z"
+
+/* Which store_retention_cases() call made the cases, for their references. */
+static guint retention_set;
+
+static char *
+reference_for (guint i)
+{
+  return g_strdup_printf ("HV-R%u-%u-%s", retention_set, i, retention_cases[i].name);
+}
 
 static char *
 marker_for (const char *name)
@@ -406,6 +417,8 @@ store_retention_cases (HavenReceiverStore *store,
                        const char         *location,
                        gint64              now)
 {
+  retention_set++;
+
   for (guint i = 0; i < G_N_ELEMENTS (retention_cases); i++)
     {
       const RetentionCase *c = &retention_cases[i];
@@ -414,7 +427,7 @@ store_retention_cases (HavenReceiverStore *store,
       g_autoptr(GString) json = g_string_new (NULL);
       g_autoptr(GBytes) body = NULL;
       g_autofree char *sha256 = NULL;
-      g_autofree char *reference = g_strdup_printf ("HV-RET%u-%s", i, c->name);
+      g_autofree char *reference = reference_for (i);
       g_autofree char *received_at = iso_days_before (now, c->received_days);
       g_autofree char *closed_at = c->closed_days >= 0 ? iso_days_before (now, c->closed_days)
                                                        : NULL;
@@ -467,7 +480,7 @@ check_retention_cases (const char *location)
   for (guint i = 0; i < G_N_ELEMENTS (retention_cases); i++)
     {
       const RetentionCase *c = &retention_cases[i];
-      g_autofree char *reference = g_strdup_printf ("HV-RET%u-%s", i, c->name);
+      g_autofree char *reference = reference_for (i);
       const char * const params[] = { reference, NULL };
       g_autofree char *body = database_query_text (
         location, "SELECT CASE WHEN body IS NULL THEN 'destroyed' ELSE 'kept' END "
@@ -479,12 +492,13 @@ check_retention_cases (const char *location)
         location, "SELECT kind || ' ' || kiosk_id || ' ' || category || ' ' || locale "
                   "FROM requests WHERE case_reference = $1", params);
       g_autofree char *audit = database_query_text (
-        location, "SELECT count(*) || ' ' || coalesce (max (detail), '-') || ' ' || "
-                  "coalesce (max (action), '-') || ' ' || coalesce (max (actor), '-') "
-                  "FROM audit_log WHERE case_reference = $1", params);
+        location, "SELECT count(*) || ' ' || coalesce (max (action), '-') || ' ' || "
+                  "coalesce (max (actor), '-') || ' ' || coalesce (max (role), '-') || ' ' || "
+                  "coalesce (max (remote), '-') FROM audit_log WHERE case_reference = $1",
+        params);
       g_autofree char *expected_audit = c->destroyed
-        ? g_strdup_printf ("1 %s body-destroyed haven-receiver", c->reason)
-        : g_strdup ("0 - - -");
+        ? g_strdup_printf ("1 %s retention operator local", c->reason)
+        : g_strdup ("0 - - - -");
 
       g_test_message ("%s: body %s, audit “%s”", c->name, body, audit);
       g_assert_cmpstr (body, ==, c->destroyed ? "destroyed" : "kept");
@@ -521,7 +535,7 @@ test_retention_store (gconstpointer user_data)
   g_autoptr(GDateTime) now_time = g_date_time_new_from_iso8601 (NOW_TEXT, NULL);
   gint64 now = g_date_time_to_unix (now_time);
   g_autoptr(GError) error = NULL;
-  HavenReceiverRetention retention = { 0, };
+  g_auto(HavenReceiverRetention) retention = { 0, };
 
   empty_tables (location);
   store_retention_cases (store, location, now);
@@ -534,8 +548,7 @@ test_retention_store (gconstpointer user_data)
       g_assert_true (sqlite_files_contain (location, marker));
     }
 
-  g_assert_true (haven_receiver_store_destroy_due_bodies (store, now, 90, 365, &retention,
-                                                          &error));
+  g_assert_true (haven_receiver_retention_run (store, now, 90, 365, &retention, &error));
   g_assert_no_error (error);
   g_test_message ("destroyed: %u closed, %u past the longest bound", retention.n_closed,
                   retention.n_expired);
@@ -556,14 +569,13 @@ test_retention_store (gconstpointer user_data)
     }
 
   /* Again: nothing more is due, and the audit log gets nothing more. */
-  g_assert_true (haven_receiver_store_destroy_due_bodies (store, now, 90, 365, &retention,
-                                                          &error));
+  g_assert_true (haven_receiver_retention_run (store, now, 90, 365, &retention, &error));
   g_assert_cmpuint (retention.n_closed + retention.n_expired, ==, 0);
   check_retention_cases (location);
 
   /* A day later, the case closed 89 days ago is due too. */
-  g_assert_true (haven_receiver_store_destroy_due_bodies (store, now + 2 * DAY, 90, 365,
-                                                          &retention, &error));
+  g_assert_true (haven_receiver_retention_run (store, now + 2 * DAY, 90, 365, &retention,
+                                               &error));
   g_assert_cmpuint (retention.n_closed, ==, 1);
   g_assert_cmpuint (retention.n_expired, ==, 1);
 }
@@ -578,7 +590,7 @@ test_retention_lock (void)
   g_autoptr(GDateTime) now_time = g_date_time_new_from_iso8601 (NOW_TEXT, NULL);
   gint64 now = g_date_time_to_unix (now_time);
   g_autoptr(GError) error = NULL;
-  HavenReceiverRetention retention = { 0, };
+  g_auto(HavenReceiverRetention) retention = { 0, };
   PGconn *other;
   PGresult *result;
 
@@ -597,10 +609,14 @@ test_retention_lock (void)
   g_assert_true (retention.skipped);
   g_assert_cmpuint (retention.n_closed + retention.n_expired, ==, 0);
 
+  /* Let go explicitly: a closed connection's locks go only once its
+   * server process has ended, which takes a moment. */
+  result = PQexec (other, "SELECT pg_advisory_unlock (7244551000018)");
+  g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
+  PQclear (result);
   PQfinish (other);
 
-  g_assert_true (haven_receiver_store_destroy_due_bodies (store, now, 90, 365, &retention,
-                                                          &error));
+  g_assert_true (haven_receiver_retention_run (store, now, 90, 365, &retention, &error));
   g_assert_false (retention.skipped);
   g_assert_cmpuint (retention.n_closed, ==, 2);
   check_retention_cases (location);
