@@ -193,13 +193,13 @@ static const char * const migrations[] = {
   /* 6: retention and fleet status. A body may now be destroyed: NULL,
    * with body_destroyed_at saying when; everything else about the case
    * stays. NOT NULL cannot be dropped from a column in SQLite, so the
-   * table is copied into a new one; the foreign keys of other tables that
-   * name a case are checked at COMMIT, when the copy has the old name.
+   * table is copied into a new one, with foreign keys off (see migrate()),
+   * as SQLite's ALTER TABLE documentation says: the case events that name
+   * a case still do once the copy has the old name.
    * kiosk_status keeps each kiosk's latest report (haven-api-v1.md,
    * "Fleet status"): the report as validated, its queued count beside it
    * for the listing's "backed up", and when (Unix seconds of the
    * receiver's clock) and from which client it came. */
-  "PRAGMA defer_foreign_keys = ON;"
   "CREATE TABLE requests_v6 ("
   "  request_id        TEXT NOT NULL PRIMARY KEY,"
   "  kind              TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
@@ -316,6 +316,7 @@ static gboolean
 migrate (HavenReceiverSqliteStore  *self,
          GError                   **error)
 {
+  g_autofree char *violations = NULL;
   int version = 0;
 
   /* IMMEDIATE takes the write lock now, so two receivers started on the
@@ -345,6 +346,18 @@ migrate (HavenReceiverSqliteStore  *self,
       set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
       if (!exec (self, set_version, error))
         goto fail;
+    }
+
+  /* Migrations run with foreign keys off, so that a table others refer to
+   * can be copied and replaced; what they leave must still hold. */
+  if (!query_text (self, "SELECT count(*) FROM pragma_foreign_key_check", &violations, error))
+    goto fail;
+  if (g_strcmp0 (violations, "0") != 0)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
+                   _("Database %s: bringing the schema up to date broke %s references "
+                     "between its tables"), self->path, violations);
+      goto fail;
     }
 
   if (!exec (self, "COMMIT", error))
@@ -1149,8 +1162,8 @@ haven_receiver_sqlite_store_open (const char  *path,
    * copy tables. */
   if (!exec (self, "PRAGMA secure_delete = ON", error) ||
       !exec (self, "PRAGMA synchronous = FULL", error) ||
-      !exec (self, "PRAGMA foreign_keys = ON", error) ||
-      !migrate (self, error))
+      !migrate (self, error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
 
   return g_steal_pointer (&self);
