@@ -14,7 +14,9 @@
  * "Fleet status"): kiosks POST a report every few minutes, and caseworkers
  * GET the list of kiosks with which are silent or backed up. The handler
  * knows nothing of HTTP libraries: the server hands it a HavenReceiverCall
- * after authenticating the client, and sends the HavenReceiverAnswer.
+ * with the client's credential looked up, and sends the
+ * HavenReceiverAnswer. A kiosk credential reports; a caseworker credential
+ * lists.
  *
  * A report is checked strictly, member by member, and stored as
  * re-written from what was checked: it is the one thing a kiosk sends
@@ -78,13 +80,13 @@ haven_receiver_fleet_new (HavenReceiverStore *store)
 }
 
 /**
- * haven_receiver_fleet_owns:
+ * haven_receiver_fleet_owns_path:
  *
  * Returns: whether @path is one of the fleet status endpoints, which
  *   haven_receiver_fleet_handle() answers
  */
 gboolean
-haven_receiver_fleet_owns (const char *path)
+haven_receiver_fleet_owns_path (const char *path)
 {
   return g_strcmp0 (path, HAVEN_RECEIVER_FLEET_STATUS_PATH) == 0 ||
          g_strcmp0 (path, HAVEN_RECEIVER_FLEET_KIOSKS_PATH) == 0;
@@ -98,7 +100,8 @@ answer_text (HavenReceiverAnswer *answer,
              char                *json)
 {
   answer->status = status;
-  answer->content_type = "application/json";
+  g_free (answer->content_type);
+  answer->content_type = g_strdup ("application/json");
   g_clear_pointer (&answer->body, g_bytes_unref);
   answer->body = g_bytes_new_take (json, strlen (json));
 }
@@ -128,9 +131,7 @@ static void
 answer_not_allowed (HavenReceiverAnswer *answer,
                     const char          *allowed)
 {
-  if (answer->headers == NULL)
-    answer->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_hash_table_replace (answer->headers, g_strdup ("Allow"), g_strdup (allowed));
+  haven_receiver_answer_add_header (answer, "Allow", allowed);
   answer_error (answer, 405, "method not allowed");
 }
 
@@ -358,6 +359,43 @@ check_report (GBytes  *body,
   return NULL;
 }
 
+/* Who may do what: a kiosk credential reports, a caseworker credential
+ * lists (401 without one, 403 for the other's), with the endpoint's
+ * method. FALSE when answered. */
+static gboolean
+admit (const HavenReceiverCall *call,
+       const char              *role,
+       const char              *method,
+       HavenReceiverAnswer     *answer)
+{
+  if (call->actor_role == NULL || call->actor_name == NULL)
+    {
+      /* RFC 6750, 3.1: no error code when no credentials were sent. */
+      haven_receiver_answer_add_header (answer, "WWW-Authenticate",
+                                        call->credential_presented
+                                        ? "Bearer realm=\"haven\", error=\"invalid_token\""
+                                        : "Bearer realm=\"haven\"");
+      answer_error (answer, 401, "not authorised");
+      return FALSE;
+    }
+
+  if (!g_str_equal (call->actor_role, role))
+    {
+      answer_error (answer, 403, g_str_equal (role, "kiosk")
+                                 ? "only a kiosk credential may report a kiosk's status"
+                                 : "only a caseworker credential may list the kiosks");
+      return FALSE;
+    }
+
+  if (g_strcmp0 (call->method, method) != 0)
+    {
+      answer_not_allowed (answer, method);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* POST /v1/kiosk-status -------------------------------------------------- */
 
 static void
@@ -371,26 +409,12 @@ handle_status (HavenReceiverFleet       *self,
   const char *problem;
   gint64 queued = 0;
 
-  if (g_strcmp0 (call->method, "POST") != 0)
-    {
-      answer_not_allowed (answer, "POST");
-      return;
-    }
-
-  /* LEAD: a kiosk credential or a kiosk certificate. Until the caseworker
-   * API's credentials are merged every authorised client is a kiosk; then
-   * refuse any role but "kiosk" here with 403. */
+  if (!admit (call, "kiosk", "POST", answer))
+    return;
 
   if (call->body != NULL && g_bytes_get_size (call->body) > HAVEN_RECEIVER_FLEET_MAX_BODY)
     {
       answer_error (answer, 413, "the body is larger than 4 KiB");
-      return;
-    }
-
-  if (call->content_type != NULL &&
-      g_ascii_strncasecmp (call->content_type, "application/json", 16) != 0)
-    {
-      answer_error (answer, 415, "a status report is application/json");
       return;
     }
 
@@ -401,14 +425,12 @@ handle_status (HavenReceiverFleet       *self,
       return;
     }
 
-  /* Any kiosk credential may report for any kiosk_id: the credentials do
-   * not name a kiosk (yet). Who sent it is kept beside it, so a report
-   * under another kiosk's id can be traced to its sender. */
+  /* Any kiosk credential may report for any kiosk_id: a credential does
+   * not name its kiosk. Who sent it is kept beside it, so a report under
+   * another kiosk's id can be traced to its sender. */
   if (!haven_receiver_store_record_kiosk_status (self->store, kiosk_id, report, queued,
                                                  g_get_real_time () / G_USEC_PER_SEC,
-                                                 call->actor_name != NULL ? call->actor_name
-                                                                          : "anonymous",
-                                                 &error))
+                                                 call->actor_name, &error))
     {
       answer_store_error (answer, error);
       return;
@@ -492,15 +514,8 @@ handle_kiosks (HavenReceiverFleet       *self,
   gint64 silent_after = 0;
   gint64 backed_up_over = 0;
 
-  if (g_strcmp0 (call->method, "GET") != 0 && g_strcmp0 (call->method, "HEAD") != 0)
-    {
-      answer_not_allowed (answer, "GET, HEAD");
-      return;
-    }
-
-  /* LEAD: caseworkers only. Until the caseworker API's credentials are
-   * merged any authorised client may list; then refuse any role but
-   * "caseworker" here with 403, and append the read to the audit log. */
+  if (!admit (call, "caseworker", "GET", answer))
+    return;
 
   if (call->query != NULL)
     {
@@ -557,25 +572,60 @@ handle_kiosks (HavenReceiverFleet       *self,
 
 /**
  * haven_receiver_fleet_handle:
- * @call: a request to one of the paths haven_receiver_fleet_owns(), from
- *   a client the server has authenticated
- * @answer: (out caller-allocates): zeroed; filled with the answer
+ * @call: the request, its credential already looked up
+ * @answer: (out caller-allocates): filled with the answer to send, when
+ *   this returns %TRUE
  *
- * Answers @call. Runs the store's calls in the calling thread.
+ * Answers a request to a fleet status endpoint. A caseworker's listing
+ * (or a refused attempt at it) is written to the audit log, as every read
+ * of the caseworker API is; a kiosk's report is not, as kiosks report
+ * every few minutes and a report holds nothing of a case. May be called
+ * from any thread.
+ *
+ * Returns: %FALSE, leaving @answer alone, when @call's path is not one of
+ *   the fleet status endpoints (haven_receiver_fleet_owns_path())
  */
-void
+gboolean
 haven_receiver_fleet_handle (HavenReceiverFleet       *self,
                              const HavenReceiverCall  *call,
                              HavenReceiverAnswer      *answer)
 {
-  g_return_if_fail (HAVEN_IS_RECEIVER_FLEET (self));
-  g_return_if_fail (call != NULL && call->path != NULL && call->method != NULL);
-  g_return_if_fail (answer != NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_FLEET (self), FALSE);
+  g_return_val_if_fail (call != NULL && call->path != NULL && call->method != NULL, FALSE);
+  g_return_val_if_fail (answer != NULL, FALSE);
+
+  if (!haven_receiver_fleet_owns_path (call->path))
+    return FALSE;
+
+  haven_receiver_answer_clear (answer);
 
   if (g_str_equal (call->path, HAVEN_RECEIVER_FLEET_STATUS_PATH))
-    handle_status (self, call, answer);
-  else if (g_str_equal (call->path, HAVEN_RECEIVER_FLEET_KIOSKS_PATH))
-    handle_kiosks (self, call, answer);
-  else
-    answer_error (answer, 404, "not found");
+    {
+      handle_status (self, call, answer);
+      return TRUE;
+    }
+
+  handle_kiosks (self, call, answer);
+  haven_receiver_answer_add_header (answer, "Cache-Control", "no-store");
+
+  if (!haven_receiver_store_append_audit (self->store,
+                                          call->actor_name != NULL ? call->actor_name
+                                                                   : "(unknown)",
+                                          call->actor_role != NULL ? call->actor_role : "none",
+                                          "list-kiosks", NULL,
+                                          call->remote_address != NULL ? call->remote_address
+                                                                       : "unknown",
+                                          answer->status, &error))
+    {
+      /* Nothing is read without a trace: the answer is not given. */
+      g_warning ("The audit log cannot be written: %s", error->message);
+      haven_receiver_answer_clear (answer);
+      haven_receiver_answer_add_header (answer, "Retry-After", "1");
+      haven_receiver_answer_add_header (answer, "Cache-Control", "no-store");
+      answer_error (answer, 503, "the audit log cannot be written");
+    }
+
+  return TRUE;
 }

@@ -24,8 +24,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HavenReceiverFleet, haven_receiver_fleet, HAVEN, RECEIVER_FLEET, GObject)
 
 HavenReceiverFleet *haven_receiver_fleet_new     (HavenReceiverStore       *store);
-gboolean            haven_receiver_fleet_owns    (const char               *path);
-void                haven_receiver_fleet_handle  (HavenReceiverFleet       *self,
+gboolean            haven_receiver_fleet_owns_path (const char             *path);
+gboolean            haven_receiver_fleet_handle  (HavenReceiverFleet       *self,
                                                   const HavenReceiverCall  *call,
                                                   HavenReceiverAnswer      *answer);
 

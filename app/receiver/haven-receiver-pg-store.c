@@ -58,7 +58,11 @@
 
 /* Keeps retention passes of receivers on one database from running at
  * once: another constant, the same in every receiver. */
-#define RETENTION_LOCK_ID "7244551000018"
+#define RETENTION_LOCK_ID "7244551000020"
+
+/* Puts appends to the audit log in one line across every receiver: each
+ * append reads the last row and writes the next under it. */
+#define AUDIT_LOCK_ID "7244551000018"
 
 struct _HavenReceiverPgStore
 {
@@ -253,8 +257,10 @@ set_result_error (HavenReceiverPgStore  *self,
   if (PQstatus (connection) != CONNECTION_OK || is_unavailable_state (sqlstate))
     code = HAVEN_RECEIVER_STORE_ERROR_UNAVAILABLE;
   else if (g_strcmp0 (sqlstate, "23505") == 0 &&
-           g_strcmp0 (PQresultErrorField (result, PG_DIAG_CONSTRAINT_NAME),
-                      "requests_case_reference_key") == 0)
+           (g_strcmp0 (PQresultErrorField (result, PG_DIAG_CONSTRAINT_NAME),
+                       "requests_case_reference_key") == 0 ||
+            g_strcmp0 (PQresultErrorField (result, PG_DIAG_CONSTRAINT_NAME),
+                       "credentials_pkey") == 0))
     code = HAVEN_RECEIVER_STORE_ERROR_DUPLICATE;
 
   g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, code, _("Database %s: %s"), self->name,
@@ -752,40 +758,660 @@ haven_receiver_pg_store_release_stale (HavenReceiverStore  *store,
   return TRUE;
 }
 
-/* PROVISIONAL audit log append, as the caseworker API's branch has it ---- */
+/* The caseworker API ------------------------------------------------------ */
 
-/* Keeps the audit log's chain one line across receivers. */
-#define AUDIT_LOCK_ID "7244551000019"
+/* A time as the SQLite store writes it: RFC 3339 UTC, microseconds. */
+#define UTC_TEXT(column) \
+  "to_char (" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+static char *
+value_text (PGresult *result,
+            int       row,
+            int       column)
+{
+  if (PQgetisnull (result, row, column))
+    return NULL;
+  return g_strdup (PQgetvalue (result, row, column));
+}
+
+typedef struct {
+  const char *name;
+  const char *role;
+  const char *token_sha256;
+  gboolean revoked;
+  GPtrArray *credentials;
+  char *found_name;
+  char *found_role;
+} CredentialJob;
 
 static gboolean
-append_audit_job (HavenReceiverPgStore  *self,
-                  PGconn                *connection,
-                  gpointer               data,
-                  GError               **error)
+add_credential_job (HavenReceiverPgStore  *self,
+                    PGconn                *connection,
+                    gpointer               data,
+                    GError               **error)
 {
-  const HavenReceiverAuditEntry *entry = data;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  CredentialJob *job = data;
+  const char *values[] = { job->name, job->role, job->token_sha256 };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "INSERT INTO credentials (name, role, token_sha256, issued_at) "
+                    "VALUES ($1, $2, $3, clock_timestamp ())",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_add_credential (HavenReceiverStore  *store,
+                                        const char          *name,
+                                        const char          *role,
+                                        const char          *token_sha256,
+                                        GError             **error)
+{
+  CredentialJob job = { .name = name, .role = role, .token_sha256 = token_sha256 };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), add_credential_job, &job, error);
+}
+
+static gboolean
+revoke_credential_job (HavenReceiverPgStore  *self,
+                       PGconn                *connection,
+                       gpointer               data,
+                       GError               **error)
+{
+  CredentialJob *job = data;
+  const char *values[] = { job->name };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "UPDATE credentials SET revoked_at = clock_timestamp () "
+                    "WHERE name = $1 AND revoked_at IS NULL",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  job->revoked = g_strcmp0 (PQcmdTuples (result), "1") == 0;
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_revoke_credential (HavenReceiverStore  *store,
+                                           const char          *name,
+                                           gboolean            *revoked,
+                                           GError             **error)
+{
+  CredentialJob job = { .name = name };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), revoke_credential_job, &job, error))
+    return FALSE;
+  *revoked = job.revoked;
+  return TRUE;
+}
+
+static gboolean
+list_credentials_job (HavenReceiverPgStore  *self,
+                      PGconn                *connection,
+                      gpointer               data,
+                      GError               **error)
+{
+  CredentialJob *job = data;
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "SELECT name, role, " UTC_TEXT ("issued_at") ", " UTC_TEXT ("revoked_at")
+                    " FROM credentials ORDER BY name",
+                    0, NULL, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  /* A job may run twice: only the last run's rows count. */
+  g_ptr_array_set_size (job->credentials, 0);
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      HavenReceiverCredential *credential = g_new0 (HavenReceiverCredential, 1);
+
+      credential->name = value_text (result, i, 0);
+      credential->role = value_text (result, i, 1);
+      credential->issued_at = value_text (result, i, 2);
+      credential->revoked_at = value_text (result, i, 3);
+      g_ptr_array_add (job->credentials, credential);
+    }
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_list_credentials (HavenReceiverStore  *store,
+                                          GPtrArray           *credentials,
+                                          GError             **error)
+{
+  CredentialJob job = { .credentials = credentials };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), list_credentials_job, &job, error);
+}
+
+static gboolean
+lookup_credential_job (HavenReceiverPgStore  *self,
+                       PGconn                *connection,
+                       gpointer               data,
+                       GError               **error)
+{
+  CredentialJob *job = data;
+  const char *values[] = { job->token_sha256 };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "SELECT name, role FROM credentials WHERE token_sha256 = $1 "
+                    "AND revoked_at IS NULL",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  g_clear_pointer (&job->found_name, g_free);
+  g_clear_pointer (&job->found_role, g_free);
+  if (PQntuples (result) == 1)
+    {
+      job->found_name = value_text (result, 0, 0);
+      job->found_role = value_text (result, 0, 1);
+    }
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_lookup_credential (HavenReceiverStore  *store,
+                                           const char          *token_sha256,
+                                           char               **name,
+                                           char               **role,
+                                           GError             **error)
+{
+  CredentialJob job = { .token_sha256 = token_sha256 };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), lookup_credential_job, &job, error))
+    {
+      g_free (job.found_name);
+      g_free (job.found_role);
+      return FALSE;
+    }
+  *name = job.found_name;
+  *role = job.found_role;
+  return TRUE;
+}
+
+#define CASE_COLUMNS \
+  "case_reference, kind, category, locale, kiosk_id, child_involved::text, " \
+  UTC_TEXT ("created_at") ", " UTC_TEXT ("received_at") ", state, sealed::text, " \
+  UTC_TEXT ("updated_at") ", " UTC_TEXT ("closed_at")
+
+static HavenReceiverCase *
+read_case (PGresult *result,
+           int       row)
+{
+  HavenReceiverCase *receiver_case = g_new0 (HavenReceiverCase, 1);
+
+  receiver_case->case_reference = value_text (result, row, 0);
+  receiver_case->kind = value_text (result, row, 1);
+  receiver_case->category = value_text (result, row, 2);
+  receiver_case->locale = value_text (result, row, 3);
+  receiver_case->kiosk_id = value_text (result, row, 4);
+  receiver_case->child_involved = PQgetisnull (result, row, 5)
+                                  ? -1 : g_str_equal (PQgetvalue (result, row, 5), "true");
+  receiver_case->created_at = value_text (result, row, 6);
+  receiver_case->received_at = value_text (result, row, 7);
+  receiver_case->received_at_key = value_text (result, row, 7);
+  receiver_case->state = value_text (result, row, 8);
+  receiver_case->sealed = g_str_equal (PQgetvalue (result, row, 9), "true");
+  receiver_case->updated_at = value_text (result, row, 10);
+  receiver_case->closed_at = value_text (result, row, 11);
+  return receiver_case;
+}
+
+typedef struct {
+  const HavenReceiverCaseFilter *filter;
+  GPtrArray *cases;
+} ListCasesJob;
+
+static gboolean
+list_cases_job (HavenReceiverPgStore  *self,
+                PGconn                *connection,
+                gpointer               data,
+                GError               **error)
+{
+  ListCasesJob *job = data;
+  const HavenReceiverCaseFilter *filter = job->filter;
+  g_autofree char *limit = g_strdup_printf ("%u", filter->limit);
+  const char *values[] = {
+    filter->kind, filter->category, filter->state, filter->kiosk_id, filter->received_after,
+    filter->received_before,
+    filter->child_involved < 0 ? NULL : (filter->child_involved ? "t" : "f"),
+    filter->after_received_at, filter->after_case_reference, limit,
+  };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "SELECT " CASE_COLUMNS " FROM requests "
+                    "WHERE ($1::text IS NULL OR kind = $1) "
+                    "  AND ($2::text IS NULL OR category = $2) "
+                    "  AND ($3::text IS NULL OR state = $3) "
+                    "  AND ($4::text IS NULL OR kiosk_id = $4) "
+                    "  AND ($5::timestamptz IS NULL OR received_at > $5::timestamptz) "
+                    "  AND ($6::timestamptz IS NULL OR received_at < $6::timestamptz) "
+                    "  AND ($7::boolean IS NULL OR child_involved = $7::boolean) "
+                    "  AND ($8::timestamptz IS NULL OR "
+                    "       (received_at, case_reference) < ($8::timestamptz, $9::text)) "
+                    "ORDER BY received_at DESC, case_reference DESC LIMIT $10::integer",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  g_ptr_array_set_size (job->cases, 0);
+  for (int i = 0; i < PQntuples (result); i++)
+    g_ptr_array_add (job->cases, read_case (result, i));
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_list_cases (HavenReceiverStore             *store,
+                                    const HavenReceiverCaseFilter  *filter,
+                                    GPtrArray                      *cases,
+                                    GError                        **error)
+{
+  ListCasesJob job = { filter, cases };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), list_cases_job, &job, error);
+}
+
+/* Numbers as text, so that a column's name is not the number's: ORDER BY
+ * says the table's column each time, or it would sort the text. */
+#define EVENT_COLUMNS \
+  "id::text, type, state, sealed_note, item::text, outcome, platform_reference, actor, " \
+  UTC_TEXT ("at")
+
+static HavenReceiverCaseEvent *
+read_event (PGresult *result,
+            int       row)
+{
+  HavenReceiverCaseEvent *event = g_new0 (HavenReceiverCaseEvent, 1);
+
+  event->id = g_ascii_strtoll (PQgetvalue (result, row, 0), NULL, 10);
+  event->type = value_text (result, row, 1);
+  event->state = value_text (result, row, 2);
+  event->sealed_note = value_text (result, row, 3);
+  event->item = PQgetisnull (result, row, 4)
+                ? -1 : (int) g_ascii_strtoll (PQgetvalue (result, row, 4), NULL, 10);
+  event->outcome = value_text (result, row, 5);
+  event->platform_reference = value_text (result, row, 6);
+  event->actor = value_text (result, row, 7);
+  event->at = value_text (result, row, 8);
+  return event;
+}
+
+typedef struct {
+  const char *case_reference;
+  HavenReceiverCase *receiver_case;
+  GPtrArray *events;
+  gboolean found;
+  GBytes *body;
+  gboolean sealed;
+} GetCaseJob;
+
+static gboolean
+get_case_job (HavenReceiverPgStore  *self,
+              PGconn                *connection,
+              gpointer               data,
+              GError               **error)
+{
+  GetCaseJob *job = data;
+  const char *values[] = { job->case_reference };
+  PGresult *result;
+
+  g_clear_pointer (&job->receiver_case, haven_receiver_case_free);
+  g_ptr_array_set_size (job->events, 0);
+
+  /* One statement each; the events are read after the case, so a case
+   * is never shown with events it does not have yet. */
+  result = run_sql (self, connection,
+                    "SELECT " CASE_COLUMNS " FROM requests WHERE case_reference = $1",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) == 1)
+    job->receiver_case = read_case (result, 0);
+  PQclear (result);
+
+  if (job->receiver_case == NULL)
+    return TRUE;
+
+  result = run_sql (self, connection,
+                    "SELECT " EVENT_COLUMNS " FROM case_events WHERE case_reference = $1 "
+                    "ORDER BY case_events.id",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  for (int i = 0; i < PQntuples (result); i++)
+    g_ptr_array_add (job->events, read_event (result, i));
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_get_case (HavenReceiverStore  *store,
+                                  const char          *case_reference,
+                                  HavenReceiverCase  **receiver_case,
+                                  GPtrArray           *events,
+                                  GError             **error)
+{
+  GetCaseJob job = { .case_reference = case_reference, .events = events };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), get_case_job, &job, error))
+    {
+      g_clear_pointer (&job.receiver_case, haven_receiver_case_free);
+      return FALSE;
+    }
+  *receiver_case = job.receiver_case;
+  return TRUE;
+}
+
+static gboolean
+get_body_job (HavenReceiverPgStore  *self,
+              PGconn                *connection,
+              gpointer               data,
+              GError               **error)
+{
+  GetCaseJob *job = data;
+  const char *values[] = { job->case_reference };
+  PGresult *result;
+
+  /* The body in binary, byte for byte. */
+  result = PQexecParams (connection,
+                         "SELECT body, sealed FROM requests WHERE case_reference = $1",
+                         1, NULL, values, NULL, NULL, 1);
+  if (PQresultStatus (result) != PGRES_TUPLES_OK)
+    {
+      set_result_error (self, connection, result, error);
+      PQclear (result);
+      return FALSE;
+    }
+
+  g_clear_pointer (&job->body, g_bytes_unref);
+  job->found = PQntuples (result) == 1;
+  if (job->found)
+    {
+      /* Retention leaves a destroyed body NULL. */
+      if (!PQgetisnull (result, 0, 0))
+        job->body = g_bytes_new (PQgetvalue (result, 0, 0),
+                                 (gsize) PQgetlength (result, 0, 0));
+      /* A binary boolean is one byte. */
+      job->sealed = PQgetvalue (result, 0, 1)[0] != 0;
+    }
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_get_body (HavenReceiverStore  *store,
+                                  const char          *case_reference,
+                                  gboolean            *found,
+                                  GBytes             **body,
+                                  gboolean            *sealed,
+                                  GError             **error)
+{
+  GetCaseJob job = { .case_reference = case_reference };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), get_body_job, &job, error))
+    {
+      g_clear_pointer (&job.body, g_bytes_unref);
+      return FALSE;
+    }
+  *found = job.found;
+  *body = job.body;
+  *sealed = job.sealed;
+  return TRUE;
+}
+
+typedef struct {
+  const char *case_reference;
+  const char *actor;
+  const char *key;
+  const char *request_sha256;
+  const HavenReceiverCaseEvent *event;
+  HavenReceiverEventResult result;
+  HavenReceiverCaseEvent *stored;
+  char *current_state;
+} AddEventJob;
+
+static gboolean
+read_event_by_id (HavenReceiverPgStore     *self,
+                  PGconn                   *connection,
+                  const char               *id,
+                  HavenReceiverCaseEvent  **event,
+                  GError                  **error)
+{
+  const char *values[] = { id };
+  PGresult *result;
+
+  result = run_sql (self, connection, "SELECT " EVENT_COLUMNS " FROM case_events WHERE id = $1",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  if (PQntuples (result) == 1)
+    *event = read_event (result, 0);
+  PQclear (result);
+  return *event != NULL;
+}
+
+/* Inside the job's transaction. */
+static gboolean
+add_event_in_transaction (HavenReceiverPgStore  *self,
+                          PGconn                *connection,
+                          AddEventJob           *job,
+                          GError               **error)
+{
+  const HavenReceiverCaseEvent *event = job->event;
+  gboolean is_state = g_str_equal (event->type, "state");
+  g_autofree char *item = event->item >= 0 ? g_strdup_printf ("%d", event->item) : NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *event_id = NULL;
+  gboolean has_case = FALSE;
+  gboolean body_destroyed = FALSE;
+  PGresult *result;
+
+  {
+    const char *values[] = { job->case_reference };
+
+    /* FOR UPDATE: events on one case take turns, whichever receiver they
+     * reach, so each sees the state the one before it left. */
+    result = run_sql (self, connection,
+                      "SELECT state, kind, body IS NULL FROM requests WHERE case_reference = $1 "
+                      "FOR UPDATE",
+                      G_N_ELEMENTS (values), values, NULL, NULL, error);
+    if (result == NULL)
+      return FALSE;
+    if (PQntuples (result) == 1)
+      {
+        has_case = TRUE;
+        job->current_state = value_text (result, 0, 0);
+        kind = value_text (result, 0, 1);
+        body_destroyed = g_str_equal (PQgetvalue (result, 0, 2), "t");
+      }
+    PQclear (result);
+  }
+
+  {
+    const char *values[] = { job->actor, job->key };
+
+    result = run_sql (self, connection,
+                      "SELECT id::text, request_sha256, case_reference FROM case_events "
+                      "WHERE actor = $1 AND idempotency_key = $2",
+                      G_N_ELEMENTS (values), values, NULL, NULL, error);
+    if (result == NULL)
+      return FALSE;
+    if (PQntuples (result) == 1)
+      {
+        gboolean same = g_str_equal (PQgetvalue (result, 0, 1), job->request_sha256) &&
+                        g_str_equal (PQgetvalue (result, 0, 2), job->case_reference);
+
+        event_id = value_text (result, 0, 0);
+        PQclear (result);
+        if (!same)
+          {
+            job->result = HAVEN_RECEIVER_EVENT_KEY_MISMATCH;
+            return TRUE;
+          }
+        job->result = HAVEN_RECEIVER_EVENT_REPEATED;
+        return read_event_by_id (self, connection, event_id, &job->stored, error);
+      }
+    PQclear (result);
+  }
+
+  if (!has_case)
+    {
+      job->result = HAVEN_RECEIVER_EVENT_NO_CASE;
+      return TRUE;
+    }
+
+  if (is_state && (!haven_receiver_case_state_can_follow (job->current_state, event->state) ||
+                   (g_str_equal (job->current_state, "closed") && body_destroyed)))
+    {
+      job->result = HAVEN_RECEIVER_EVENT_BAD_TRANSITION;
+      return TRUE;
+    }
+
+  if (g_str_equal (event->type, "item-outcome") && g_strcmp0 (kind, "removal") != 0)
+    {
+      job->result = HAVEN_RECEIVER_EVENT_NO_ITEMS;
+      return TRUE;
+    }
+
+  {
+    const char *values[] = {
+      job->case_reference, job->actor, job->key, job->request_sha256, event->type, event->state,
+      event->sealed_note, item, event->outcome, event->platform_reference,
+    };
+
+    result = run_sql (self, connection,
+                      "WITH added AS ("
+                      "  INSERT INTO case_events (case_reference, actor, idempotency_key, "
+                      "    request_sha256, type, state, sealed_note, item, outcome, "
+                      "    platform_reference, at) "
+                      "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer, $9, $10, "
+                      "    clock_timestamp ()) RETURNING id, at), "
+                      "changed AS ("
+                      "  UPDATE requests SET updated_at = (SELECT at FROM added), "
+                      "    state = coalesce ($6, state), "
+                      "    closed_at = CASE WHEN $5 <> 'state' THEN closed_at "
+                      "      WHEN $6 = 'closed' THEN (SELECT at FROM added) ELSE NULL END "
+                      "  WHERE case_reference = $1) "
+                      "SELECT id::text FROM added",
+                      G_N_ELEMENTS (values), values, NULL, NULL, error);
+    if (result == NULL)
+      return FALSE;
+    event_id = value_text (result, 0, 0);
+    PQclear (result);
+  }
+
+  if (is_state)
+    {
+      g_free (job->current_state);
+      job->current_state = g_strdup (event->state);
+    }
+
+  job->result = HAVEN_RECEIVER_EVENT_CREATED;
+  return read_event_by_id (self, connection, event_id, &job->stored, error);
+}
+
+static gboolean
+add_event_job (HavenReceiverPgStore  *self,
+               PGconn                *connection,
+               gpointer               data,
+               GError               **error)
+{
+  AddEventJob *job = data;
+
+  /* A second run after a broken connection starts afresh; it then finds
+   * the event the first run committed, if it did, as a repeat. */
+  g_clear_pointer (&job->stored, haven_receiver_case_event_free);
+  g_clear_pointer (&job->current_state, g_free);
+
+  if (!run_command (self, connection, "BEGIN", error))
+    return FALSE;
+
+  if (!add_event_in_transaction (self, connection, job, error) ||
+      !run_command (self, connection, "COMMIT", error))
+    {
+      if (PQstatus (connection) == CONNECTION_OK)
+        run_command (self, connection, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_add_event (HavenReceiverStore            *store,
+                                   const char                    *case_reference,
+                                   const char                    *actor,
+                                   const char                    *key,
+                                   const char                    *request_sha256,
+                                   const HavenReceiverCaseEvent  *event,
+                                   HavenReceiverEventResult      *result,
+                                   HavenReceiverCaseEvent       **stored,
+                                   char                         **current_state,
+                                   GError                       **error)
+{
+  AddEventJob job = {
+    .case_reference = case_reference, .actor = actor, .key = key,
+    .request_sha256 = request_sha256, .event = event,
+  };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), add_event_job, &job, error))
+    {
+      g_clear_pointer (&job.stored, haven_receiver_case_event_free);
+      g_clear_pointer (&job.current_state, g_free);
+      return FALSE;
+    }
+
+  *result = job.result;
+  *stored = job.stored;
+  *current_state = job.current_state;
+  return TRUE;
+}
+
+static gboolean
+append_audit_in_transaction (HavenReceiverPgStore           *self,
+                             PGconn                         *connection,
+                             const HavenReceiverAuditEntry  *entry,
+                             GError                        **error)
+{
+  HavenReceiverAuditEntry row = *entry;
+  g_autofree char *at = haven_receiver_store_now_text ();
   g_autofree char *prev_hash = NULL;
   g_autofree char *row_hash = NULL;
   g_autofree char *id = NULL;
   g_autofree char *status = NULL;
-  HavenReceiverAuditEntry row = *entry;
   PGresult *result;
 
-  if (!run_command (self, connection, "BEGIN", error))
-    return FALSE;
   if (!run_command (self, connection, "SELECT pg_advisory_xact_lock (" AUDIT_LOCK_ID ")", error))
-    goto fail;
+    return FALSE;
 
-  result = run_sql (self, connection, "SELECT id, row_hash FROM audit_log ORDER BY id DESC "
-                    "LIMIT 1", 0, NULL, NULL, NULL, error);
+  result = run_sql (self, connection,
+                    "SELECT id::text, row_hash FROM audit_log ORDER BY audit_log.id DESC LIMIT 1",
+                    0, NULL, NULL, NULL, error);
   if (result == NULL)
-    goto fail;
-  row.id = PQntuples (result) > 0 ? g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) + 1
-                                  : 1;
-  prev_hash = g_strdup (PQntuples (result) > 0 ? PQgetvalue (result, 0, 1)
-                                               : HAVEN_RECEIVER_AUDIT_GENESIS);
+    return FALSE;
+  if (PQntuples (result) == 1)
+    {
+      row.id = g_ascii_strtoll (PQgetvalue (result, 0, 0), NULL, 10) + 1;
+      prev_hash = value_text (result, 0, 1);
+    }
+  else
+    {
+      row.id = 1;
+      prev_hash = g_strdup (HAVEN_RECEIVER_AUDIT_GENESIS);
+    }
   PQclear (result);
 
   row.at = at;
@@ -806,18 +1432,31 @@ append_audit_job (HavenReceiverPgStore  *self,
                       "VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, $8::integer, $9, $10)",
                       G_N_ELEMENTS (values), values, NULL, NULL, error);
     if (result == NULL)
-      goto fail;
+      return FALSE;
     PQclear (result);
   }
 
-  if (!run_command (self, connection, "COMMIT", error))
-    goto fail;
   return TRUE;
+}
 
-fail:
-  if (PQstatus (connection) == CONNECTION_OK)
-    run_command (self, connection, "ROLLBACK", NULL);
-  return FALSE;
+static gboolean
+append_audit_job (HavenReceiverPgStore  *self,
+                  PGconn                *connection,
+                  gpointer               data,
+                  GError               **error)
+{
+  if (!run_command (self, connection, "BEGIN", error))
+    return FALSE;
+
+  if (!append_audit_in_transaction (self, connection, data, error) ||
+      !run_command (self, connection, "COMMIT", error))
+    {
+      if (PQstatus (connection) == CONNECTION_OK)
+        run_command (self, connection, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -826,6 +1465,70 @@ haven_receiver_pg_store_append_audit (HavenReceiverStore             *store,
                                       GError                        **error)
 {
   return run_job (HAVEN_RECEIVER_PG_STORE (store), append_audit_job, (gpointer) entry, error);
+}
+
+typedef struct {
+  const char *case_reference;
+  const char *actor;
+  gint64 after_id;
+  guint limit;
+  GPtrArray *entries;
+} ListAuditJob;
+
+static gboolean
+list_audit_job (HavenReceiverPgStore  *self,
+                PGconn                *connection,
+                gpointer               data,
+                GError               **error)
+{
+  ListAuditJob *job = data;
+  g_autofree char *after_id = g_strdup_printf ("%" G_GINT64_FORMAT, job->after_id);
+  g_autofree char *limit = g_strdup_printf ("%u", job->limit);
+  const char *values[] = { after_id, job->case_reference, job->actor, limit };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "SELECT id::text, at, actor, role, action, case_reference, remote, "
+                    "status::text, prev_hash, row_hash FROM audit_log "
+                    "WHERE id > $1::bigint AND ($2::text IS NULL OR case_reference = $2) "
+                    "AND ($3::text IS NULL OR actor = $3) ORDER BY audit_log.id LIMIT $4::integer",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  g_ptr_array_set_size (job->entries, 0);
+  for (int i = 0; i < PQntuples (result); i++)
+    {
+      HavenReceiverAuditEntry *entry = g_new0 (HavenReceiverAuditEntry, 1);
+
+      entry->id = g_ascii_strtoll (PQgetvalue (result, i, 0), NULL, 10);
+      entry->at = value_text (result, i, 1);
+      entry->actor = value_text (result, i, 2);
+      entry->role = value_text (result, i, 3);
+      entry->action = value_text (result, i, 4);
+      entry->case_reference = value_text (result, i, 5);
+      entry->remote = value_text (result, i, 6);
+      entry->status = (guint) g_ascii_strtoull (PQgetvalue (result, i, 7), NULL, 10);
+      entry->prev_hash = value_text (result, i, 8);
+      entry->row_hash = value_text (result, i, 9);
+      g_ptr_array_add (job->entries, entry);
+    }
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_list_audit (HavenReceiverStore  *store,
+                                    const char          *case_reference,
+                                    const char          *actor,
+                                    gint64               after_id,
+                                    guint                limit,
+                                    GPtrArray           *entries,
+                                    GError             **error)
+{
+  ListAuditJob job = { case_reference, actor, after_id, limit, entries };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), list_audit_job, &job, error);
 }
 
 /* Fleet status ------------------------------------------------------------ */
@@ -1168,7 +1871,16 @@ haven_receiver_pg_store_class_init (HavenReceiverPgStoreClass *klass)
   store_class->accept = haven_receiver_pg_store_accept;
   store_class->release = haven_receiver_pg_store_release;
   store_class->release_stale = haven_receiver_pg_store_release_stale;
+  store_class->add_credential = haven_receiver_pg_store_add_credential;
+  store_class->revoke_credential = haven_receiver_pg_store_revoke_credential;
+  store_class->list_credentials = haven_receiver_pg_store_list_credentials;
+  store_class->lookup_credential = haven_receiver_pg_store_lookup_credential;
+  store_class->list_cases = haven_receiver_pg_store_list_cases;
+  store_class->get_case = haven_receiver_pg_store_get_case;
+  store_class->get_body = haven_receiver_pg_store_get_body;
+  store_class->add_event = haven_receiver_pg_store_add_event;
   store_class->append_audit = haven_receiver_pg_store_append_audit;
+  store_class->list_audit = haven_receiver_pg_store_list_audit;
   store_class->record_kiosk_status = haven_receiver_pg_store_record_kiosk_status;
   store_class->list_kiosks = haven_receiver_pg_store_list_kiosks;
   store_class->destroy_due_bodies = haven_receiver_pg_store_destroy_due_bodies;

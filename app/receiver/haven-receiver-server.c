@@ -460,7 +460,7 @@ fleet_early_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   goffset length = soup_message_headers_get_content_length (headers);
 
-  if (!haven_receiver_fleet_owns (path))
+  if (!haven_receiver_fleet_owns_path (path))
     return;
 
   /* libsoup reads the whole body before the handler: a report larger than
@@ -491,19 +491,36 @@ fleet_cb (SoupServer        *server,
   HavenReceiverCall call = { 0, };
   GSocketAddress *remote = soup_server_message_get_remote_address (message);
   g_autofree char *remote_address = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
 
   /* A handler also gets every path below its own. */
-  if (!haven_receiver_fleet_owns (path))
+  if (!haven_receiver_fleet_owns_path (path))
     {
       send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
       answer_later (self, message, NULL);
       return;
     }
 
-  if (!check_authorised (self, message))
+  /* A credential of the store (haven-receiver credentials add) says who
+   * and in which role; one of --token-file's tokens, or any client when
+   * there is none, is a kiosk. The handler answers 401 for neither. */
+  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0 &&
+      !haven_receiver_store_find_credential (self->store, authorization + 7, &role, &name,
+                                             &error))
     {
+      g_message ("Fleet status: %s", error->message);
+      send_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "the database cannot be reached now");
       answer_later (self, message, NULL);
       return;
+    }
+  if (role == NULL &&
+      (self->tokens == NULL || haven_receiver_tokens_check (self->tokens, authorization)))
+    {
+      role = g_strdup ("kiosk");
+      name = g_strdup (ANONYMOUS_CLIENT);
     }
 
   if (G_IS_INET_SOCKET_ADDRESS (remote))
@@ -521,25 +538,17 @@ fleet_cb (SoupServer        *server,
   call.path = path;
   call.query = query;
   call.body = g_bytes_get_size (body) > 0 ? body : NULL;
-  call.content_type = soup_message_headers_get_content_type (headers, NULL);
   call.idempotency_key = soup_message_headers_get_one (headers, "Idempotency-Key");
-  /* Every client is the same one until the server tells them apart. */
-  call.actor_name = ANONYMOUS_CLIENT;
-  call.actor_role = "kiosk";
+  call.actor_name = name;
+  call.actor_role = role;
+  call.credential_presented = authorization != NULL;
   call.remote_address = remote_address;
 
   haven_receiver_fleet_handle (self->fleet, &call, &answer);
 
-  if (answer.headers != NULL)
-    {
-      GHashTableIter iter;
-      const char *name;
-      const char *value;
-
-      g_hash_table_iter_init (&iter, answer.headers);
-      while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
-        soup_message_headers_replace (response_headers, name, value);
-    }
+  for (guint i = 0; answer.headers != NULL && i + 1 < answer.headers->len; i += 2)
+    soup_message_headers_replace (response_headers, g_ptr_array_index (answer.headers, i),
+                                  g_ptr_array_index (answer.headers, i + 1));
 
   soup_server_message_set_status (message, answer.status, NULL);
   if (answer.body != NULL)

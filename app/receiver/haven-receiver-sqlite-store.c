@@ -815,32 +815,553 @@ haven_receiver_sqlite_store_release_stale (HavenReceiverStore  *store,
   return TRUE;
 }
 
-/* PROVISIONAL audit log append, as the caseworker API's branch has it ---- */
+/* The caseworker API ------------------------------------------------------ */
+
+static char *
+column_text (sqlite3_stmt *statement,
+             int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (statement, column));
+}
+
+static gboolean
+haven_receiver_sqlite_store_add_credential (HavenReceiverStore  *store,
+                                            const char          *name,
+                                            const char          *role,
+                                            const char          *token_sha256,
+                                            GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *now = haven_receiver_store_now_text ();
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self,
+                "INSERT INTO credentials (name, role, token_sha256, issued_at) "
+                "VALUES (?1, ?2, ?3, ?4)",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, role, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, token_sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 4, now, -1, SQLITE_TRANSIENT);
+
+  status = sqlite3_step (statement);
+  sqlite3_finalize (statement);
+  if (status == SQLITE_DONE)
+    return TRUE;
+
+  /* The name is the primary key, the token's digest unique. */
+  if (status == SQLITE_CONSTRAINT_PRIMARYKEY || status == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE,
+                 _("Database %s: %s"), self->path, sqlite3_errmsg (self->db));
+  else
+    set_sql_error (self, error);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_revoke_credential (HavenReceiverStore  *store,
+                                               const char          *name,
+                                               gboolean            *revoked,
+                                               GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autofree char *now = haven_receiver_store_now_text ();
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self,
+                "UPDATE credentials SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, now, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, statement, error))
+    return FALSE;
+
+  *revoked = sqlite3_changes (self->db) == 1;
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_list_credentials (HavenReceiverStore  *store,
+                                              GPtrArray           *credentials,
+                                              GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self,
+                "SELECT name, role, issued_at, revoked_at FROM credentials ORDER BY name",
+                &statement, error))
+    return FALSE;
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      HavenReceiverCredential *credential = g_new0 (HavenReceiverCredential, 1);
+
+      credential->name = column_text (statement, 0);
+      credential->role = column_text (statement, 1);
+      credential->issued_at = column_text (statement, 2);
+      credential->revoked_at = column_text (statement, 3);
+      g_ptr_array_add (credentials, credential);
+    }
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_DONE)
+    return set_sql_error (self, error);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_lookup_credential (HavenReceiverStore  *store,
+                                               const char          *token_sha256,
+                                               char               **name,
+                                               char               **role,
+                                               GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self,
+                "SELECT name, role FROM credentials WHERE token_sha256 = ?1 "
+                "AND revoked_at IS NULL",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, token_sha256, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    {
+      *name = column_text (statement, 0);
+      *role = column_text (statement, 1);
+    }
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return set_sql_error (self, error);
+  return TRUE;
+}
+
+#define CASE_COLUMNS \
+  "case_reference, kind, category, locale, kiosk_id, child_involved, created_at, " \
+  "received_at, state, sealed, updated_at, closed_at"
+
+static HavenReceiverCase *
+read_case (sqlite3_stmt *statement)
+{
+  HavenReceiverCase *receiver_case = g_new0 (HavenReceiverCase, 1);
+
+  receiver_case->case_reference = column_text (statement, 0);
+  receiver_case->kind = column_text (statement, 1);
+  receiver_case->category = column_text (statement, 2);
+  receiver_case->locale = column_text (statement, 3);
+  receiver_case->kiosk_id = column_text (statement, 4);
+  receiver_case->child_involved = sqlite3_column_type (statement, 5) == SQLITE_NULL
+                                  ? -1 : sqlite3_column_int (statement, 5);
+  receiver_case->created_at = column_text (statement, 6);
+  receiver_case->received_at = column_text (statement, 7);
+  receiver_case->received_at_key = column_text (statement, 7);
+  receiver_case->state = column_text (statement, 8);
+  receiver_case->sealed = sqlite3_column_int (statement, 9) != 0;
+  receiver_case->updated_at = column_text (statement, 10);
+  receiver_case->closed_at = column_text (statement, 11);
+  /* body_destroyed_at comes with retention. */
+  return receiver_case;
+}
+
+static gboolean
+haven_receiver_sqlite_store_list_cases (HavenReceiverStore             *store,
+                                        const HavenReceiverCaseFilter  *filter,
+                                        GPtrArray                      *cases,
+                                        GError                        **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  /* Times compare as text: the store writes them all the same length. */
+  if (!prepare (self,
+                "SELECT " CASE_COLUMNS " FROM requests "
+                "WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR category = ?2) "
+                "  AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR kiosk_id = ?4) "
+                "  AND (?5 IS NULL OR received_at > ?5) AND (?6 IS NULL OR received_at < ?6) "
+                "  AND (?7 IS NULL OR child_involved = ?7) "
+                "  AND (?8 IS NULL OR (received_at, case_reference) < (?8, ?9)) "
+                "ORDER BY received_at DESC, case_reference DESC LIMIT ?10",
+                &statement, error))
+    return FALSE;
+
+  bind_optional_text (statement, 1, filter->kind);
+  bind_optional_text (statement, 2, filter->category);
+  bind_optional_text (statement, 3, filter->state);
+  bind_optional_text (statement, 4, filter->kiosk_id);
+  bind_optional_text (statement, 5, filter->received_after);
+  bind_optional_text (statement, 6, filter->received_before);
+  if (filter->child_involved >= 0)
+    sqlite3_bind_int (statement, 7, filter->child_involved);
+  else
+    sqlite3_bind_null (statement, 7);
+  bind_optional_text (statement, 8, filter->after_received_at);
+  bind_optional_text (statement, 9, filter->after_case_reference);
+  sqlite3_bind_int (statement, 10, (int) filter->limit);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    g_ptr_array_add (cases, read_case (statement));
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_DONE)
+    return set_sql_error (self, error);
+  return TRUE;
+}
+
+#define EVENT_COLUMNS \
+  "id, type, state, sealed_note, item, outcome, platform_reference, actor, at"
+
+static HavenReceiverCaseEvent *
+read_event (sqlite3_stmt *statement)
+{
+  HavenReceiverCaseEvent *event = g_new0 (HavenReceiverCaseEvent, 1);
+
+  event->id = sqlite3_column_int64 (statement, 0);
+  event->type = column_text (statement, 1);
+  event->state = column_text (statement, 2);
+  event->sealed_note = column_text (statement, 3);
+  event->item = sqlite3_column_type (statement, 4) == SQLITE_NULL
+                ? -1 : sqlite3_column_int (statement, 4);
+  event->outcome = column_text (statement, 5);
+  event->platform_reference = column_text (statement, 6);
+  event->actor = column_text (statement, 7);
+  event->at = column_text (statement, 8);
+  return event;
+}
+
+static gboolean
+haven_receiver_sqlite_store_get_case (HavenReceiverStore  *store,
+                                      const char          *case_reference,
+                                      HavenReceiverCase  **receiver_case,
+                                      GPtrArray           *events,
+                                      GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  /* One read transaction, so the events match the case. */
+  if (!exec (self, "BEGIN", error))
+    return FALSE;
+
+  if (!prepare (self, "SELECT " CASE_COLUMNS " FROM requests WHERE case_reference = ?1",
+                &statement, error))
+    goto fail;
+  sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    *receiver_case = read_case (statement);
+  sqlite3_finalize (statement);
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    {
+      set_sql_error (self, error);
+      goto fail;
+    }
+
+  if (*receiver_case != NULL)
+    {
+      if (!prepare (self,
+                    "SELECT " EVENT_COLUMNS " FROM case_events WHERE case_reference = ?1 "
+                    "ORDER BY id",
+                    &statement, error))
+        goto fail;
+      sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
+      while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+        g_ptr_array_add (events, read_event (statement));
+      sqlite3_finalize (statement);
+      if (status != SQLITE_DONE)
+        {
+          set_sql_error (self, error);
+          goto fail;
+        }
+    }
+
+  if (!exec (self, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  g_clear_pointer (receiver_case, haven_receiver_case_free);
+  rollback (self);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_get_body (HavenReceiverStore  *store,
+                                      const char          *case_reference,
+                                      gboolean            *found,
+                                      GBytes             **body,
+                                      gboolean            *sealed,
+                                      GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self, "SELECT body, sealed FROM requests WHERE case_reference = ?1",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    {
+      *found = TRUE;
+      /* Retention leaves a destroyed body NULL. */
+      if (sqlite3_column_type (statement, 0) != SQLITE_NULL)
+        *body = g_bytes_new (sqlite3_column_blob (statement, 0),
+                             (gsize) sqlite3_column_bytes (statement, 0));
+      *sealed = sqlite3_column_int (statement, 1) != 0;
+    }
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return set_sql_error (self, error);
+  return TRUE;
+}
+
+static gboolean
+read_event_by_id (HavenReceiverSqliteStore  *self,
+                  gint64                     id,
+                  HavenReceiverCaseEvent   **event,
+                  GError                   **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (!prepare (self, "SELECT " EVENT_COLUMNS " FROM case_events WHERE id = ?1", &statement,
+                error))
+    return FALSE;
+
+  sqlite3_bind_int64 (statement, 1, id);
+  if (sqlite3_step (statement) != SQLITE_ROW)
+    {
+      sqlite3_finalize (statement);
+      return set_sql_error (self, error);
+    }
+  *event = read_event (statement);
+  sqlite3_finalize (statement);
+  return TRUE;
+}
+
+static gboolean
+add_event_locked (HavenReceiverSqliteStore      *self,
+                  const char                    *case_reference,
+                  const char                    *actor,
+                  const char                    *key,
+                  const char                    *request_sha256,
+                  const HavenReceiverCaseEvent  *event,
+                  HavenReceiverEventResult      *result,
+                  HavenReceiverCaseEvent       **stored,
+                  char                         **current_state,
+                  GError                       **error)
+{
+  g_autofree char *now = haven_receiver_store_now_text ();
+  g_autofree char *stored_sha256 = NULL;
+  g_autofree char *stored_reference = NULL;
+  g_autofree char *kind = NULL;
+  sqlite3_stmt *statement = NULL;
+  gboolean has_case = FALSE;
+  gboolean body_destroyed = FALSE;
+  gboolean is_state = g_str_equal (event->type, "state");
+  gint64 stored_id = 0;
+  int status;
+
+  if (!prepare (self, "SELECT state, kind, body IS NULL FROM requests WHERE case_reference = ?1",
+                &statement, error))
+    return FALSE;
+  sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    {
+      has_case = TRUE;
+      *current_state = column_text (statement, 0);
+      kind = column_text (statement, 1);
+      body_destroyed = sqlite3_column_int (statement, 2) != 0;
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return set_sql_error (self, error);
+
+  if (!prepare (self,
+                "SELECT id, request_sha256, case_reference FROM case_events "
+                "WHERE actor = ?1 AND idempotency_key = ?2",
+                &statement, error))
+    return FALSE;
+  sqlite3_bind_text (statement, 1, actor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, key, -1, SQLITE_TRANSIENT);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_ROW)
+    {
+      stored_id = sqlite3_column_int64 (statement, 0);
+      stored_sha256 = column_text (statement, 1);
+      stored_reference = column_text (statement, 2);
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return set_sql_error (self, error);
+
+  if (stored_id != 0)
+    {
+      if (g_strcmp0 (stored_sha256, request_sha256) != 0 ||
+          g_strcmp0 (stored_reference, case_reference) != 0)
+        {
+          *result = HAVEN_RECEIVER_EVENT_KEY_MISMATCH;
+          return TRUE;
+        }
+      *result = HAVEN_RECEIVER_EVENT_REPEATED;
+      return read_event_by_id (self, stored_id, stored, error);
+    }
+
+  if (!has_case)
+    {
+      *result = HAVEN_RECEIVER_EVENT_NO_CASE;
+      return TRUE;
+    }
+
+  if (is_state && (!haven_receiver_case_state_can_follow (*current_state, event->state) ||
+                   (g_str_equal (*current_state, "closed") && body_destroyed)))
+    {
+      *result = HAVEN_RECEIVER_EVENT_BAD_TRANSITION;
+      return TRUE;
+    }
+
+  if (g_str_equal (event->type, "item-outcome") && g_strcmp0 (kind, "removal") != 0)
+    {
+      *result = HAVEN_RECEIVER_EVENT_NO_ITEMS;
+      return TRUE;
+    }
+
+  if (!prepare (self,
+                "INSERT INTO case_events (case_reference, actor, idempotency_key, "
+                "request_sha256, type, state, sealed_note, item, outcome, platform_reference, "
+                "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                &statement, error))
+    return FALSE;
+  sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, actor, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 3, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 4, request_sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 5, event->type, -1, SQLITE_TRANSIENT);
+  bind_optional_text (statement, 6, event->state);
+  bind_optional_text (statement, 7, event->sealed_note);
+  if (event->item >= 0)
+    sqlite3_bind_int (statement, 8, event->item);
+  else
+    sqlite3_bind_null (statement, 8);
+  bind_optional_text (statement, 9, event->outcome);
+  bind_optional_text (statement, 10, event->platform_reference);
+  sqlite3_bind_text (statement, 11, now, -1, SQLITE_TRANSIENT);
+  if (!step_done (self, statement, error))
+    return FALSE;
+  stored_id = sqlite3_last_insert_rowid (self->db);
+
+  /* A closed case's retention counts from closed_at; reopening it stops
+   * the count. */
+  if (!prepare (self,
+                "UPDATE requests SET updated_at = ?2, "
+                "  state = coalesce (?3, state), "
+                "  closed_at = CASE WHEN ?3 IS NULL THEN closed_at "
+                "    WHEN ?3 = 'closed' THEN ?2 ELSE NULL END "
+                "WHERE case_reference = ?1",
+                &statement, error))
+    return FALSE;
+  sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, now, -1, SQLITE_TRANSIENT);
+  bind_optional_text (statement, 3, is_state ? event->state : NULL);
+  if (!step_done (self, statement, error))
+    return FALSE;
+
+  if (is_state)
+    {
+      g_free (*current_state);
+      *current_state = g_strdup (event->state);
+    }
+
+  *result = HAVEN_RECEIVER_EVENT_CREATED;
+  return read_event_by_id (self, stored_id, stored, error);
+}
+
+static gboolean
+haven_receiver_sqlite_store_add_event (HavenReceiverStore            *store,
+                                       const char                    *case_reference,
+                                       const char                    *actor,
+                                       const char                    *key,
+                                       const char                    *request_sha256,
+                                       const HavenReceiverCaseEvent  *event,
+                                       HavenReceiverEventResult      *result,
+                                       HavenReceiverCaseEvent       **stored,
+                                       char                         **current_state,
+                                       GError                       **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  /* IMMEDIATE: the state read and the change are one step for every
+   * receiver on the file. */
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!add_event_locked (self, case_reference, actor, key, request_sha256, event, result, stored,
+                         current_state, error) ||
+      !exec (self, "COMMIT", error))
+    {
+      g_clear_pointer (stored, haven_receiver_case_event_free);
+      g_clear_pointer (current_state, g_free);
+      rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 static gboolean
 append_audit_locked (HavenReceiverSqliteStore       *self,
                      const HavenReceiverAuditEntry  *entry,
                      GError                        **error)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *at = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+  HavenReceiverAuditEntry row = *entry;
+  g_autofree char *at = haven_receiver_store_now_text ();
   g_autofree char *prev_hash = NULL;
   g_autofree char *row_hash = NULL;
-  HavenReceiverAuditEntry row = *entry;
   sqlite3_stmt *statement = NULL;
   int status;
 
-  if (!prepare (self, "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1",
-                &statement, error))
+  if (!prepare (self, "SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1", &statement,
+                error))
     return FALSE;
   status = sqlite3_step (statement);
-  row.id = status == SQLITE_ROW ? sqlite3_column_int64 (statement, 0) + 1 : 1;
-  prev_hash = g_strdup (status == SQLITE_ROW ? (const char *) sqlite3_column_text (statement, 1)
-                                             : HAVEN_RECEIVER_AUDIT_GENESIS);
+  if (status == SQLITE_ROW)
+    {
+      row.id = sqlite3_column_int64 (statement, 0) + 1;
+      prev_hash = column_text (statement, 1);
+    }
   sqlite3_finalize (statement);
   if (status != SQLITE_ROW && status != SQLITE_DONE)
     return set_sql_error (self, error);
 
+  if (prev_hash == NULL)
+    {
+      row.id = 1;
+      prev_hash = g_strdup (HAVEN_RECEIVER_AUDIT_GENESIS);
+    }
   row.at = at;
   row.prev_hash = prev_hash;
   row_hash = haven_receiver_audit_entry_hash (&row);
@@ -860,6 +1381,7 @@ append_audit_locked (HavenReceiverSqliteStore       *self,
   sqlite3_bind_int (statement, 8, (int) row.status);
   sqlite3_bind_text (statement, 9, row.prev_hash, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (statement, 10, row_hash, -1, SQLITE_TRANSIENT);
+
   return step_done (self, statement, error);
 }
 
@@ -871,6 +1393,8 @@ haven_receiver_sqlite_store_append_audit (HavenReceiverStore             *store,
   HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
 
+  /* IMMEDIATE: reading the last row and appending the next are one step
+   * for every receiver on the file, so the chain stays one line. */
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
@@ -880,6 +1404,55 @@ haven_receiver_sqlite_store_append_audit (HavenReceiverStore             *store,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_sqlite_store_list_audit (HavenReceiverStore  *store,
+                                        const char          *case_reference,
+                                        const char          *actor,
+                                        gint64               after_id,
+                                        guint                limit,
+                                        GPtrArray           *entries,
+                                        GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self,
+                "SELECT id, at, actor, role, action, case_reference, remote, status, prev_hash, "
+                "row_hash FROM audit_log WHERE id > ?1 AND (?2 IS NULL OR case_reference = ?2) "
+                "AND (?3 IS NULL OR actor = ?3) ORDER BY id LIMIT ?4",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_int64 (statement, 1, after_id);
+  bind_optional_text (statement, 2, case_reference);
+  bind_optional_text (statement, 3, actor);
+  sqlite3_bind_int (statement, 4, (int) limit);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      HavenReceiverAuditEntry *entry = g_new0 (HavenReceiverAuditEntry, 1);
+
+      entry->id = sqlite3_column_int64 (statement, 0);
+      entry->at = column_text (statement, 1);
+      entry->actor = column_text (statement, 2);
+      entry->role = column_text (statement, 3);
+      entry->action = column_text (statement, 4);
+      entry->case_reference = column_text (statement, 5);
+      entry->remote = column_text (statement, 6);
+      entry->status = (guint) sqlite3_column_int (statement, 7);
+      entry->prev_hash = column_text (statement, 8);
+      entry->row_hash = column_text (statement, 9);
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_DONE)
+    return set_sql_error (self, error);
   return TRUE;
 }
 
@@ -1076,7 +1649,16 @@ haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
   store_class->accept = haven_receiver_sqlite_store_accept;
   store_class->release = haven_receiver_sqlite_store_release;
   store_class->release_stale = haven_receiver_sqlite_store_release_stale;
+  store_class->add_credential = haven_receiver_sqlite_store_add_credential;
+  store_class->revoke_credential = haven_receiver_sqlite_store_revoke_credential;
+  store_class->list_credentials = haven_receiver_sqlite_store_list_credentials;
+  store_class->lookup_credential = haven_receiver_sqlite_store_lookup_credential;
+  store_class->list_cases = haven_receiver_sqlite_store_list_cases;
+  store_class->get_case = haven_receiver_sqlite_store_get_case;
+  store_class->get_body = haven_receiver_sqlite_store_get_body;
+  store_class->add_event = haven_receiver_sqlite_store_add_event;
   store_class->append_audit = haven_receiver_sqlite_store_append_audit;
+  store_class->list_audit = haven_receiver_sqlite_store_list_audit;
   store_class->record_kiosk_status = haven_receiver_sqlite_store_record_kiosk_status;
   store_class->list_kiosks = haven_receiver_sqlite_store_list_kiosks;
   store_class->destroy_due_bodies = haven_receiver_sqlite_store_destroy_due_bodies;

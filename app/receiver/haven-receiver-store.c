@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <unistd.h>
 
 #include "haven-receiver-pg-store.h"
@@ -74,7 +73,8 @@ haven_receiver_store_is_uri (const char *location)
 {
   g_return_val_if_fail (location != NULL, FALSE);
 
-  return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
+  return g_str_has_prefix (location, "postgresql://") ||
+         g_str_has_prefix (location, "postgres://");
 }
 
 /**
@@ -262,6 +262,516 @@ haven_receiver_store_release_stale (HavenReceiverStore  *self,
   return TRUE;
 }
 
+/* The caseworker API ------------------------------------------------------ */
+
+void
+haven_receiver_credential_free (HavenReceiverCredential *credential)
+{
+  if (credential == NULL)
+    return;
+
+  g_free (credential->name);
+  g_free (credential->role);
+  g_free (credential->issued_at);
+  g_free (credential->revoked_at);
+  g_free (credential);
+}
+
+void
+haven_receiver_case_free (HavenReceiverCase *receiver_case)
+{
+  if (receiver_case == NULL)
+    return;
+
+  g_free (receiver_case->case_reference);
+  g_free (receiver_case->kind);
+  g_free (receiver_case->category);
+  g_free (receiver_case->locale);
+  g_free (receiver_case->kiosk_id);
+  g_free (receiver_case->created_at);
+  g_free (receiver_case->received_at);
+  g_free (receiver_case->state);
+  g_free (receiver_case->updated_at);
+  g_free (receiver_case->closed_at);
+  g_free (receiver_case->body_destroyed_at);
+  g_free (receiver_case->received_at_key);
+  g_free (receiver_case);
+}
+
+void
+haven_receiver_case_event_free (HavenReceiverCaseEvent *event)
+{
+  if (event == NULL)
+    return;
+
+  g_free (event->type);
+  g_free (event->state);
+  g_free (event->sealed_note);
+  g_free (event->outcome);
+  g_free (event->platform_reference);
+  g_free (event->actor);
+  g_free (event->at);
+  g_free (event);
+}
+
+void
+haven_receiver_audit_entry_free (HavenReceiverAuditEntry *entry)
+{
+  if (entry == NULL)
+    return;
+
+  g_free (entry->at);
+  g_free (entry->actor);
+  g_free (entry->role);
+  g_free (entry->action);
+  g_free (entry->case_reference);
+  g_free (entry->remote);
+  g_free (entry->prev_hash);
+  g_free (entry->row_hash);
+  g_free (entry);
+}
+
+/**
+ * haven_receiver_store_now_text:
+ *
+ * Returns: the time now as the store writes it: RFC 3339 UTC with
+ *   microseconds, always as long, so that such texts sort as times
+ */
+char *
+haven_receiver_store_now_text (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+/**
+ * haven_receiver_case_state_can_follow:
+ *
+ * Returns: whether a case in state @from may be moved to @to
+ *   (haven-caseworker-api-v1.md): received → open; open → waiting or
+ *   closed; waiting → open or closed; closed → open (the caller checks
+ *   that its body is still there).
+ */
+gboolean
+haven_receiver_case_state_can_follow (const char *from,
+                                      const char *to)
+{
+  static const char * const transitions[][2] = {
+    { "received", "open" },
+    { "open", "waiting" },
+    { "open", "closed" },
+    { "waiting", "open" },
+    { "waiting", "closed" },
+    { "closed", "open" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (transitions); i++)
+    {
+      if (g_strcmp0 (from, transitions[i][0]) == 0 && g_strcmp0 (to, transitions[i][1]) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+append_field (GString    *text,
+              const char *field)
+{
+  /* Each field with its length, so that no choice of contents can make
+   * two different rows read the same. NULL is not "". */
+  if (field == NULL)
+    g_string_append (text, "-\n");
+  else
+    g_string_append_printf (text, "%zu:%s\n", strlen (field), field);
+}
+
+/**
+ * haven_receiver_audit_entry_hash:
+ *
+ * Returns: the SHA-256 (hex) of @entry's canonical text (every field but
+ *   row_hash, the previous row's hash last), which is its row_hash
+ */
+char *
+haven_receiver_audit_entry_hash (const HavenReceiverAuditEntry *entry)
+{
+  g_autoptr(GString) text = g_string_new ("haven-audit-1\n");
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, entry->id);
+  g_autofree char *status = g_strdup_printf ("%u", entry->status);
+
+  append_field (text, id);
+  append_field (text, entry->at);
+  append_field (text, entry->actor);
+  append_field (text, entry->role);
+  append_field (text, entry->action);
+  append_field (text, entry->case_reference);
+  append_field (text, entry->remote);
+  append_field (text, status);
+  append_field (text, entry->prev_hash);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text->str, text->len);
+}
+
+/**
+ * haven_receiver_store_add_credential:
+ * @role: "kiosk" or "caseworker"
+ * @token_sha256: the SHA-256 (hex) of the token; the token itself is
+ *   never stored
+ *
+ * Fails with %HAVEN_RECEIVER_STORE_ERROR_DUPLICATE when @name is taken.
+ */
+gboolean
+haven_receiver_store_add_credential (HavenReceiverStore  *self,
+                                     const char          *name,
+                                     const char          *role,
+                                     const char          *token_sha256,
+                                     GError             **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (g_strcmp0 (role, "kiosk") == 0 || g_strcmp0 (role, "caseworker") == 0,
+                        FALSE);
+  g_return_val_if_fail (token_sha256 != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->add_credential (self, name, role, token_sha256,
+                                                                error);
+}
+
+/**
+ * haven_receiver_store_revoke_credential:
+ * @revoked: (out): FALSE when no valid credential has @name
+ *
+ * Revokes @name at once: every receiver on the database checks each
+ * request against it.
+ */
+gboolean
+haven_receiver_store_revoke_credential (HavenReceiverStore  *self,
+                                        const char          *name,
+                                        gboolean            *revoked,
+                                        GError             **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (revoked != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *revoked = FALSE;
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->revoke_credential (self, name, revoked, error);
+}
+
+/**
+ * haven_receiver_store_list_credentials:
+ *
+ * Returns: (transfer full) (element-type HavenReceiverCredential): every
+ *   credential by name, revoked ones too
+ */
+GPtrArray *
+haven_receiver_store_list_credentials (HavenReceiverStore  *self,
+                                       GError             **error)
+{
+  g_autoptr(GPtrArray) credentials = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  credentials = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_receiver_credential_free);
+  if (!HAVEN_RECEIVER_STORE_GET_CLASS (self)->list_credentials (self, credentials, error))
+    return NULL;
+
+  return g_steal_pointer (&credentials);
+}
+
+/**
+ * haven_receiver_store_find_credential:
+ * @token: the bearer token a client presented
+ * @role: (out) (transfer full): "kiosk" or "caseworker"; NULL when @token
+ *   is no valid credential's
+ * @name: (out) (transfer full): the credential's name, or NULL
+ *
+ * Looks @token up by its SHA-256, so that the token itself is never
+ * compared (nor stored); a revoked credential is not found. Reads the
+ * database each time, so a revocation counts at once on every receiver.
+ */
+gboolean
+haven_receiver_store_find_credential (HavenReceiverStore  *self,
+                                      const char          *token,
+                                      char               **role,
+                                      char               **name,
+                                      GError             **error)
+{
+  g_autofree char *token_sha256 = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (token != NULL, FALSE);
+  g_return_val_if_fail (role != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *role = NULL;
+  *name = NULL;
+  token_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->lookup_credential (self, token_sha256, name, role,
+                                                                   error);
+}
+
+/**
+ * haven_receiver_store_list_cases:
+ * @filter: which cases, and the page
+ *
+ * Returns: (transfer full) (element-type HavenReceiverCase): at most
+ *   @filter->limit cases, newest first by received_at then case_reference
+ */
+GPtrArray *
+haven_receiver_store_list_cases (HavenReceiverStore             *self,
+                                 const HavenReceiverCaseFilter  *filter,
+                                 GError                        **error)
+{
+  g_autoptr(GPtrArray) cases = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), NULL);
+  g_return_val_if_fail (filter != NULL, NULL);
+  g_return_val_if_fail ((filter->after_received_at == NULL) ==
+                        (filter->after_case_reference == NULL), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  cases = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_receiver_case_free);
+  if (!HAVEN_RECEIVER_STORE_GET_CLASS (self)->list_cases (self, filter, cases, error))
+    return NULL;
+
+  return g_steal_pointer (&cases);
+}
+
+/**
+ * haven_receiver_store_get_case:
+ * @receiver_case: (out) (transfer full): the case, or NULL when there is
+ *   none by @case_reference
+ * @events: (out) (optional) (transfer full) (element-type HavenReceiverCaseEvent):
+ *   its events, oldest first
+ */
+gboolean
+haven_receiver_store_get_case (HavenReceiverStore  *self,
+                               const char          *case_reference,
+                               HavenReceiverCase  **receiver_case,
+                               GPtrArray          **events,
+                               GError             **error)
+{
+  g_autoptr(GPtrArray) found_events = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (case_reference != NULL, FALSE);
+  g_return_val_if_fail (receiver_case != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *receiver_case = NULL;
+  found_events = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_receiver_case_event_free);
+  if (!HAVEN_RECEIVER_STORE_GET_CLASS (self)->get_case (self, case_reference, receiver_case,
+                                                        found_events, error))
+    return FALSE;
+
+  if (events != NULL)
+    *events = g_steal_pointer (&found_events);
+  return TRUE;
+}
+
+/**
+ * haven_receiver_store_get_body:
+ * @found: (out): whether there is a case by @case_reference
+ * @body: (out) (transfer full): its body exactly as stored; NULL once
+ *   retention destroyed it
+ * @sealed: (out): whether the body is a sealed box
+ */
+gboolean
+haven_receiver_store_get_body (HavenReceiverStore  *self,
+                               const char          *case_reference,
+                               gboolean            *found,
+                               GBytes             **body,
+                               gboolean            *sealed,
+                               GError             **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (case_reference != NULL, FALSE);
+  g_return_val_if_fail (found != NULL && body != NULL && sealed != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *found = FALSE;
+  *body = NULL;
+  *sealed = FALSE;
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->get_body (self, case_reference, found, body,
+                                                          sealed, error);
+}
+
+/**
+ * haven_receiver_store_add_event:
+ * @actor: the credential's name; an Idempotency-Key is its actor's
+ * @key: the Idempotency-Key
+ * @request_sha256: the SHA-256 (hex) of the request, to tell a repeat from
+ *   another request under the same key
+ * @event: what to add: type and its fields (id, actor and at are ignored)
+ * @result: (out): what came of it
+ * @stored: (out) (transfer full): for CREATED and REPEATED, the event as
+ *   stored; NULL otherwise
+ * @current_state: (out) (transfer full): the case's state afterwards (for
+ *   BAD_TRANSITION, its unchanged state); NULL without a case
+ *
+ * Adds an event to a case in one transaction with the change of state it
+ * makes, checking the transition against the state it reads there.
+ */
+gboolean
+haven_receiver_store_add_event (HavenReceiverStore            *self,
+                                const char                    *case_reference,
+                                const char                    *actor,
+                                const char                    *key,
+                                const char                    *request_sha256,
+                                const HavenReceiverCaseEvent  *event,
+                                HavenReceiverEventResult      *result,
+                                HavenReceiverCaseEvent       **stored,
+                                char                         **current_state,
+                                GError                       **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (case_reference != NULL && actor != NULL && key != NULL, FALSE);
+  g_return_val_if_fail (request_sha256 != NULL && event != NULL && event->type != NULL, FALSE);
+  g_return_val_if_fail (result != NULL && stored != NULL && current_state != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *stored = NULL;
+  *current_state = NULL;
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->add_event (self, case_reference, actor, key,
+                                                           request_sha256, event, result, stored,
+                                                           current_state, error);
+}
+
+/**
+ * haven_receiver_store_append_audit:
+ * @actor: who: a credential's name, "operator:USER", or "(unknown)"
+ * @role: "caseworker", "kiosk", "operator" or "none"
+ * @action: what, such as "read-body"
+ * @case_reference: (nullable): which case
+ * @remote: from where: the client's address, or "local"
+ * @status: the HTTP status answered, or 0 for the command line
+ *
+ * Appends one row to the audit log, chained to the one before it. Appends
+ * from any number of threads and receivers are put in one line.
+ */
+gboolean
+haven_receiver_store_append_audit (HavenReceiverStore  *self,
+                                   const char          *actor,
+                                   const char          *role,
+                                   const char          *action,
+                                   const char          *case_reference,
+                                   const char          *remote,
+                                   guint                status,
+                                   GError             **error)
+{
+  HavenReceiverAuditEntry entry = { 0, };
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (actor != NULL && role != NULL && action != NULL, FALSE);
+  g_return_val_if_fail (remote != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  entry.actor = (char *) actor;
+  entry.role = (char *) role;
+  entry.action = (char *) action;
+  entry.case_reference = (char *) case_reference;
+  entry.remote = (char *) remote;
+  entry.status = status;
+
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->append_audit (self, &entry, error);
+}
+
+/**
+ * haven_receiver_store_list_audit:
+ * @case_reference: (nullable): only this case's rows
+ * @actor: (nullable): only this actor's rows
+ * @after_id: only rows after this id (0 for all)
+ * @limit: at most this many
+ *
+ * Returns: (transfer full) (element-type HavenReceiverAuditEntry): the
+ *   rows, oldest first
+ */
+GPtrArray *
+haven_receiver_store_list_audit (HavenReceiverStore  *self,
+                                 const char          *case_reference,
+                                 const char          *actor,
+                                 gint64               after_id,
+                                 guint                limit,
+                                 GError             **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_receiver_audit_entry_free);
+  if (!HAVEN_RECEIVER_STORE_GET_CLASS (self)->list_audit (self, case_reference, actor, after_id,
+                                                          limit, entries, error))
+    return NULL;
+
+  return g_steal_pointer (&entries);
+}
+
+#define VERIFY_PAGE 1000
+
+/**
+ * haven_receiver_store_verify_audit:
+ * @n_rows: (out): how many rows were checked
+ * @bad_id: (out): the id of the first row whose chain is broken (its hash
+ *   is not that of its text, it does not follow the row before it, or a
+ *   row before it is missing); -1 when the whole chain holds
+ *
+ * Reads the whole audit log and computes each row's hash again.
+ */
+gboolean
+haven_receiver_store_verify_audit (HavenReceiverStore  *self,
+                                   guint64             *n_rows,
+                                   gint64              *bad_id,
+                                   GError             **error)
+{
+  g_autofree char *prev_hash = g_strdup (HAVEN_RECEIVER_AUDIT_GENESIS);
+  gint64 prev_id = 0;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (n_rows != NULL && bad_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *n_rows = 0;
+  *bad_id = -1;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) entries = haven_receiver_store_list_audit (self, NULL, NULL, prev_id,
+                                                                      VERIFY_PAGE, error);
+
+      if (entries == NULL)
+        return FALSE;
+
+      for (guint i = 0; i < entries->len; i++)
+        {
+          HavenReceiverAuditEntry *entry = g_ptr_array_index (entries, i);
+          g_autofree char *hash = haven_receiver_audit_entry_hash (entry);
+
+          (*n_rows)++;
+          if (entry->id != prev_id + 1 || g_strcmp0 (entry->prev_hash, prev_hash) != 0 ||
+              g_strcmp0 (entry->row_hash, hash) != 0)
+            {
+              *bad_id = entry->id;
+              return TRUE;
+            }
+
+          prev_id = entry->id;
+          g_free (prev_hash);
+          prev_hash = g_strdup (entry->row_hash);
+        }
+
+      if (entries->len < VERIFY_PAGE)
+        return TRUE;
+    }
+}
+
 void
 haven_receiver_kiosk_free (HavenReceiverKiosk *kiosk)
 {
@@ -371,82 +881,4 @@ haven_receiver_retention_clear (HavenReceiverRetention *retention)
 {
   g_clear_pointer (&retention->closed_cases, g_ptr_array_unref);
   g_clear_pointer (&retention->expired_cases, g_ptr_array_unref);
-}
-
-/* PROVISIONAL audit log, as the caseworker API's branch has it. ---------- */
-
-static void
-append_field (GString    *text,
-              const char *field)
-{
-  /* Each field with its length, so that no choice of contents can make
-   * two different rows read the same. NULL is not "". */
-  if (field == NULL)
-    g_string_append (text, "-\n");
-  else
-    g_string_append_printf (text, "%zu:%s\n", strlen (field), field);
-}
-
-/**
- * haven_receiver_audit_entry_hash:
- *
- * Returns: the SHA-256 (hex) of @entry's canonical text (every field but
- *   row_hash, the previous row's hash last), which is its row_hash
- */
-char *
-haven_receiver_audit_entry_hash (const HavenReceiverAuditEntry *entry)
-{
-  g_autoptr(GString) text = g_string_new ("haven-audit-1\n");
-  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, entry->id);
-  g_autofree char *status = g_strdup_printf ("%u", entry->status);
-
-  append_field (text, id);
-  append_field (text, entry->at);
-  append_field (text, entry->actor);
-  append_field (text, entry->role);
-  append_field (text, entry->action);
-  append_field (text, entry->case_reference);
-  append_field (text, entry->remote);
-  append_field (text, status);
-  append_field (text, entry->prev_hash);
-
-  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text->str, text->len);
-}
-
-/**
- * haven_receiver_store_append_audit:
- * @actor: who: a credential's name, "operator:USER", or "(unknown)"
- * @role: "caseworker", "kiosk", "operator" or "none"
- * @action: what, such as "read-body"
- * @case_reference: (nullable): which case
- * @remote: from where: the client's address, or "local"
- * @status: the HTTP status answered, or 0 for the command line
- *
- * Appends one row to the audit log, chained to the one before it.
- */
-gboolean
-haven_receiver_store_append_audit (HavenReceiverStore  *self,
-                                   const char          *actor,
-                                   const char          *role,
-                                   const char          *action,
-                                   const char          *case_reference,
-                                   const char          *remote,
-                                   guint                status,
-                                   GError             **error)
-{
-  HavenReceiverAuditEntry entry = { 0, };
-
-  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
-  g_return_val_if_fail (actor != NULL && role != NULL && action != NULL, FALSE);
-  g_return_val_if_fail (remote != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  entry.actor = (char *) actor;
-  entry.role = (char *) role;
-  entry.action = (char *) action;
-  entry.case_reference = (char *) case_reference;
-  entry.remote = (char *) remote;
-  entry.status = status;
-
-  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->append_audit (self, &entry, error);
 }

@@ -38,6 +38,111 @@ typedef enum {
   HAVEN_RECEIVER_CLAIM_DONE,
 } HavenReceiverClaim;
 
+/* One credential, as `credentials list` shows it: never its token. */
+typedef struct {
+  char *name;
+  char *role;
+  char *issued_at;
+  /* NULL while it is valid. */
+  char *revoked_at;
+} HavenReceiverCredential;
+
+/* A case's metadata: what the receiver may know without the key
+ * (haven-caseworker-api-v1.md). Times are RFC 3339 UTC text; NULL where
+ * unknown. */
+typedef struct {
+  char *case_reference;
+  char *kind;
+  char *category;
+  char *locale;
+  char *kiosk_id;
+  /* -1 when the kiosk did not say. */
+  int child_involved;
+  char *created_at;
+  char *received_at;
+  char *state;
+  gboolean sealed;
+  char *updated_at;
+  char *closed_at;
+  char *body_destroyed_at;
+  /* The keyset cursor's half: received_at exactly as stored. */
+  char *received_at_key;
+} HavenReceiverCase;
+
+/* Which cases to list; NULL members do not filter. */
+typedef struct {
+  const char *kind;
+  const char *category;
+  const char *state;
+  const char *kiosk_id;
+  const char *received_after;
+  const char *received_before;
+  /* -1: either; 0 or 1. */
+  int child_involved;
+  /* The last case of the previous page, or NULLs. */
+  const char *after_received_at;
+  const char *after_case_reference;
+  guint limit;
+} HavenReceiverCaseFilter;
+
+/* One event of a case. */
+typedef struct {
+  gint64 id;
+  char *type;
+  char *state;
+  char *sealed_note;
+  /* -1 unless type is "item-outcome". */
+  int item;
+  char *outcome;
+  char *platform_reference;
+  char *actor;
+  char *at;
+} HavenReceiverCaseEvent;
+
+/* What adding an event came to. */
+typedef enum {
+  HAVEN_RECEIVER_EVENT_CREATED,
+  /* The actor sent this key before with the same request: the event it
+   * made then is returned. */
+  HAVEN_RECEIVER_EVENT_REPEATED,
+  /* The actor sent this key before with another request. */
+  HAVEN_RECEIVER_EVENT_KEY_MISMATCH,
+  HAVEN_RECEIVER_EVENT_NO_CASE,
+  /* A state the case cannot move to from its current one. */
+  HAVEN_RECEIVER_EVENT_BAD_TRANSITION,
+  /* An item outcome for a case that has no items (a report). */
+  HAVEN_RECEIVER_EVENT_NO_ITEMS,
+} HavenReceiverEventResult;
+
+/* One row of the audit log. Never a body, a note or a token. */
+typedef struct {
+  gint64 id;
+  char *at;
+  /* The credential's name, "operator:USER" for the command line, or
+   * "(unknown)" for a request without a valid credential. */
+  char *actor;
+  char *role;
+  char *action;
+  char *case_reference;
+  char *remote;
+  guint status;
+  char *prev_hash;
+  char *row_hash;
+} HavenReceiverAuditEntry;
+
+void haven_receiver_credential_free  (HavenReceiverCredential *credential);
+void haven_receiver_case_free        (HavenReceiverCase       *receiver_case);
+void haven_receiver_case_event_free  (HavenReceiverCaseEvent  *event);
+void haven_receiver_audit_entry_free (HavenReceiverAuditEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverCredential, haven_receiver_credential_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverCase, haven_receiver_case_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverCaseEvent, haven_receiver_case_event_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverAuditEntry, haven_receiver_audit_entry_free)
+
+/* The hash before the first row of the audit log. */
+#define HAVEN_RECEIVER_AUDIT_GENESIS \
+  "0000000000000000000000000000000000000000000000000000000000000000"
+
 /* One kiosk's latest status report (haven-api-v1.md, "Fleet status"), as
  * haven_receiver_store_list_kiosks() gives it. */
 typedef struct {
@@ -80,32 +185,6 @@ void haven_receiver_retention_clear (HavenReceiverRetention *retention);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HavenReceiverRetention, haven_receiver_retention_clear)
 
-/* PROVISIONAL, from here to the end of the audit declarations: the
- * caseworker API's audit log interface as that branch declares it, so
- * that retention can append through it before that branch's store code is
- * merged; its declarations and implementations replace these then. */
-
-/* One row of the audit log. Never a body, a note or a token. */
-typedef struct {
-  gint64 id;
-  char *at;
-  char *actor;
-  char *role;
-  char *action;
-  char *case_reference;
-  char *remote;
-  guint status;
-  char *prev_hash;
-  char *row_hash;
-} HavenReceiverAuditEntry;
-
-/* The hash before the first row of the audit log. */
-#define HAVEN_RECEIVER_AUDIT_GENESIS \
-  "0000000000000000000000000000000000000000000000000000000000000000"
-
-char *haven_receiver_audit_entry_hash (const HavenReceiverAuditEntry *entry);
-/* End of the provisional audit declarations. */
-
 #define HAVEN_TYPE_RECEIVER_STORE (haven_receiver_store_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (HavenReceiverStore, haven_receiver_store, HAVEN, RECEIVER_STORE, GObject)
@@ -147,10 +226,59 @@ struct _HavenReceiverStoreClass
                              guint                      *n_released,
                              GError                    **error);
 
-  /* PROVISIONAL, as HavenReceiverAuditEntry. */
-  gboolean (*append_audit)        (HavenReceiverStore            *self,
-                                   const HavenReceiverAuditEntry *entry,
-                                   GError                       **error);
+  /* The caseworker API (haven-receiver-cases.c). */
+  gboolean (*add_credential)    (HavenReceiverStore        *self,
+                                 const char                *name,
+                                 const char                *role,
+                                 const char                *token_sha256,
+                                 GError                   **error);
+  gboolean (*revoke_credential) (HavenReceiverStore        *self,
+                                 const char                *name,
+                                 gboolean                  *revoked,
+                                 GError                   **error);
+  gboolean (*list_credentials)  (HavenReceiverStore        *self,
+                                 GPtrArray                 *credentials,
+                                 GError                   **error);
+  gboolean (*lookup_credential) (HavenReceiverStore        *self,
+                                 const char                *token_sha256,
+                                 char                     **name,
+                                 char                     **role,
+                                 GError                   **error);
+  gboolean (*list_cases)        (HavenReceiverStore        *self,
+                                 const HavenReceiverCaseFilter *filter,
+                                 GPtrArray                 *cases,
+                                 GError                   **error);
+  gboolean (*get_case)          (HavenReceiverStore        *self,
+                                 const char                *case_reference,
+                                 HavenReceiverCase        **receiver_case,
+                                 GPtrArray                 *events,
+                                 GError                   **error);
+  gboolean (*get_body)          (HavenReceiverStore        *self,
+                                 const char                *case_reference,
+                                 gboolean                  *found,
+                                 GBytes                   **body,
+                                 gboolean                  *sealed,
+                                 GError                   **error);
+  gboolean (*add_event)         (HavenReceiverStore        *self,
+                                 const char                *case_reference,
+                                 const char                *actor,
+                                 const char                *key,
+                                 const char                *request_sha256,
+                                 const HavenReceiverCaseEvent *event,
+                                 HavenReceiverEventResult  *result,
+                                 HavenReceiverCaseEvent   **stored,
+                                 char                     **current_state,
+                                 GError                   **error);
+  gboolean (*append_audit)      (HavenReceiverStore        *self,
+                                 const HavenReceiverAuditEntry *entry,
+                                 GError                   **error);
+  gboolean (*list_audit)        (HavenReceiverStore        *self,
+                                 const char                *case_reference,
+                                 const char                *actor,
+                                 gint64                     after_id,
+                                 guint                      limit,
+                                 GPtrArray                 *entries,
+                                 GError                   **error);
 
   /* Fleet status and retention (schema version 6). */
   gboolean (*record_kiosk_status) (HavenReceiverStore      *self,
@@ -207,7 +335,47 @@ gboolean            haven_receiver_store_release_stale       (HavenReceiverStore
                                                               gint64               stale_after,
                                                               guint               *n_released,
                                                               GError             **error);
-/* PROVISIONAL, as HavenReceiverAuditEntry. */
+
+gboolean            haven_receiver_store_add_credential      (HavenReceiverStore  *self,
+                                                              const char          *name,
+                                                              const char          *role,
+                                                              const char          *token_sha256,
+                                                              GError             **error);
+gboolean            haven_receiver_store_revoke_credential   (HavenReceiverStore  *self,
+                                                              const char          *name,
+                                                              gboolean            *revoked,
+                                                              GError             **error);
+GPtrArray          *haven_receiver_store_list_credentials    (HavenReceiverStore  *self,
+                                                              GError             **error);
+gboolean            haven_receiver_store_find_credential     (HavenReceiverStore  *self,
+                                                              const char          *token,
+                                                              char               **role,
+                                                              char               **name,
+                                                              GError             **error);
+GPtrArray          *haven_receiver_store_list_cases          (HavenReceiverStore  *self,
+                                                              const HavenReceiverCaseFilter *filter,
+                                                              GError             **error);
+gboolean            haven_receiver_store_get_case            (HavenReceiverStore  *self,
+                                                              const char          *case_reference,
+                                                              HavenReceiverCase  **receiver_case,
+                                                              GPtrArray          **events,
+                                                              GError             **error);
+gboolean            haven_receiver_store_get_body            (HavenReceiverStore  *self,
+                                                              const char          *case_reference,
+                                                              gboolean            *found,
+                                                              GBytes             **body,
+                                                              gboolean            *sealed,
+                                                              GError             **error);
+gboolean            haven_receiver_store_add_event           (HavenReceiverStore  *self,
+                                                              const char          *case_reference,
+                                                              const char          *actor,
+                                                              const char          *key,
+                                                              const char          *request_sha256,
+                                                              const HavenReceiverCaseEvent *event,
+                                                              HavenReceiverEventResult *result,
+                                                              HavenReceiverCaseEvent **stored,
+                                                              char               **current_state,
+                                                              GError             **error);
 gboolean            haven_receiver_store_append_audit        (HavenReceiverStore  *self,
                                                               const char          *actor,
                                                               const char          *role,
@@ -216,6 +384,20 @@ gboolean            haven_receiver_store_append_audit        (HavenReceiverStore
                                                               const char          *remote,
                                                               guint                status,
                                                               GError             **error);
+GPtrArray          *haven_receiver_store_list_audit          (HavenReceiverStore  *self,
+                                                              const char          *case_reference,
+                                                              const char          *actor,
+                                                              gint64               after_id,
+                                                              guint                limit,
+                                                              GError             **error);
+gboolean            haven_receiver_store_verify_audit        (HavenReceiverStore  *self,
+                                                              guint64             *n_rows,
+                                                              gint64              *bad_id,
+                                                              GError             **error);
+char               *haven_receiver_audit_entry_hash          (const HavenReceiverAuditEntry *entry);
+gboolean            haven_receiver_case_state_can_follow     (const char          *from,
+                                                              const char          *to);
+char               *haven_receiver_store_now_text            (void);
 gboolean            haven_receiver_store_record_kiosk_status (HavenReceiverStore  *self,
                                                               const char          *kiosk_id,
                                                               const char          *report,

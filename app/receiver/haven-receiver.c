@@ -14,6 +14,7 @@
 
 #include "haven-locale.h"
 #include "haven-paths.h"
+#include "haven-receiver-credentials-cli.h"
 #include "haven-receiver-keypair.h"
 #include "haven-receiver-retention-cli.h"
 #include "haven-receiver-server.h"
@@ -528,6 +529,11 @@ main (int   argc,
   /* A command word first; haven-receiver.c only dispatches it. */
   if (argc >= 2 && g_str_equal (argv[1], "retention"))
     return haven_receiver_retention_main (argc - 1, argv + 1);
+  /* The operator's commands on the database (haven-receiver-credentials-cli.c). */
+  if (argc > 1 && g_str_equal (argv[1], "credentials"))
+    return haven_receiver_credentials_main (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "audit"))
+    return haven_receiver_audit_main (argc - 1, argv + 1);
 
   if (!parse_options (&options, &argc, &argv, &status))
     return status;

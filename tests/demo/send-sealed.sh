@@ -4,7 +4,8 @@
 # Run by `./setup.sh demo` beside the kiosk it started (HAVEN_DEMO_CHECK),
 # with the demo's settings: a request queued at this kiosk is kept sealed,
 # with not a word of it readable in the outbox, and the demo's receiver
-# opens it. Prints one line when all of that held, and fails otherwise.
+# opens it to check it and keeps it sealed, as received. Prints one line
+# when all of that held, and fails otherwise.
 #
 #   send-sealed.sh RECEIVER_DB OUTBOX
 set -euo pipefail
@@ -36,7 +37,8 @@ for file in "$outbox" "$outbox-wal"; do
   fi
 done
 
-# Delivered (the kiosk may have sent it first), and opened by the receiver.
+# Delivered (the kiosk may have sent it first): the receiver answers only
+# what it could open, and keeps the sealed box as it came.
 havenctl outbox flush >/dev/null || true
 /usr/bin/python3 - "$receiver_db" "$request_id" "$marker" <<'EOF'
 import sqlite3, sys, time
@@ -45,7 +47,7 @@ db, request_id, marker = sys.argv[1:]
 deadline = time.monotonic() + 20
 while True:
     connection = sqlite3.connect(db)
-    row = connection.execute("SELECT body FROM requests WHERE request_id = ?",
+    row = connection.execute("SELECT body, sealed FROM requests WHERE request_id = ?",
                              (request_id,)).fetchone()
     connection.close()
     if row is not None:
@@ -53,8 +55,7 @@ while True:
     if time.monotonic() > deadline:
         sys.exit("the receiver did not get the request within 20 s")
     time.sleep(0.2)
-body = bytes(row[0]).decode()
-if marker not in body:
-    sys.exit("the receiver kept the request without opening it")
+if row[1] != 1 or marker.encode() in bytes(row[0]):
+    sys.exit("the receiver kept the request unsealed")
 EOF
-echo "Sealed request delivered and opened by the receiver: $request_id"
+echo "Sealed request delivered, checked and kept sealed by the receiver: $request_id"

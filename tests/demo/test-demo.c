@@ -25,7 +25,7 @@
 
 #define WELCOME_TITLE "Help after something happened online"
 #define WELCOME_SHOWN "The kiosk shows the welcome page"
-#define SEALED_SENT "Sealed request delivered and opened by the receiver: "
+#define SEALED_SENT "Sealed request delivered, checked and kept sealed by the receiver: "
 
 /* How long one demo may take to come up: it makes a PKI, starts the
  * receiver, imports the directory and waits HAVEN_DEMO_WAIT seconds. */

@@ -14,7 +14,8 @@
 gboolean
 database_is_uri (const char *location)
 {
-  return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
+  return g_str_has_prefix (location, "postgresql://") ||
+         g_str_has_prefix (location, "postgres://");
 }
 
 /* Runs @sql, with $1, $2… for the strings of @params, on a database a
@@ -39,7 +40,8 @@ query (const char         *location,
       if (PQstatus (connection) != CONNECTION_OK)
         g_error ("%s", PQerrorMessage (connection));
       result = PQexecParams (connection, sql, (int) n_params, NULL, params, NULL, NULL, 1);
-      if (PQresultStatus (result) != PGRES_TUPLES_OK && PQresultStatus (result) != PGRES_COMMAND_OK)
+      if (PQresultStatus (result) != PGRES_TUPLES_OK &&
+          PQresultStatus (result) != PGRES_COMMAND_OK)
         g_error ("%s: %s", sql, PQresultErrorMessage (result));
       if (PQresultStatus (result) == PGRES_TUPLES_OK && PQntuples (result) > 0 &&
           !PQgetisnull (result, 0, 0))

@@ -162,6 +162,46 @@ test_status_store (gconstpointer user_data)
 
 /* Fleet status: the handler ----------------------------------------------- */
 
+/* With @role NULL: a kiosk's credential for a report, a caseworker's for
+ * the listing. */
+static guint
+call_fleet_as (HavenReceiverFleet  *fleet,
+               const char          *role,
+               const char          *method,
+               const char          *path,
+               GHashTable          *query,
+               const char          *body,
+               gssize               length,
+               char               **answer_body)
+{
+  g_auto(HavenReceiverAnswer) answer = { 0, };
+  g_autoptr(GBytes) bytes = NULL;
+  HavenReceiverCall call = { 0, };
+
+  if (body != NULL)
+    bytes = g_bytes_new (body, length >= 0 ? (gsize) length : strlen (body));
+
+  if (role == NULL)
+    role = g_str_equal (path, HAVEN_RECEIVER_FLEET_KIOSKS_PATH) ? "caseworker" : "kiosk";
+
+  call.method = method;
+  call.path = path;
+  call.query = query;
+  call.body = bytes;
+  call.actor_name = g_str_equal (role, "none") ? NULL
+                    : g_str_equal (role, "kiosk") ? "kiosk-1" : "desk-1";
+  call.actor_role = g_str_equal (role, "none") ? NULL : role;
+  call.remote_address = "127.0.0.1:40000";
+
+  g_assert_true (haven_receiver_fleet_handle (fleet, &call, &answer));
+
+  if (answer_body != NULL)
+    *answer_body = answer.body != NULL ? g_strndup (g_bytes_get_data (answer.body, NULL),
+                                                    g_bytes_get_size (answer.body))
+                                       : NULL;
+  return answer.status;
+}
+
 static guint
 call_fleet (HavenReceiverFleet  *fleet,
             const char          *method,
@@ -171,29 +211,7 @@ call_fleet (HavenReceiverFleet  *fleet,
             gssize               length,
             char               **answer_body)
 {
-  g_auto(HavenReceiverAnswer) answer = { 0, };
-  g_autoptr(GBytes) bytes = NULL;
-  HavenReceiverCall call = { 0, };
-
-  if (body != NULL)
-    bytes = g_bytes_new (body, length >= 0 ? (gsize) length : strlen (body));
-
-  call.method = method;
-  call.path = path;
-  call.query = query;
-  call.body = bytes;
-  call.content_type = body != NULL ? "application/json" : NULL;
-  call.actor_name = "token:kiosk-1";
-  call.actor_role = "kiosk";
-  call.remote_address = "127.0.0.1:40000";
-
-  haven_receiver_fleet_handle (fleet, &call, &answer);
-
-  if (answer_body != NULL)
-    *answer_body = answer.body != NULL ? g_strndup (g_bytes_get_data (answer.body, NULL),
-                                                    g_bytes_get_size (answer.body))
-                                       : NULL;
-  return answer.status;
+  return call_fleet_as (fleet, NULL, method, path, query, body, length, answer_body);
 }
 
 static guint
@@ -252,6 +270,7 @@ test_status_handler (gconstpointer user_data)
   g_autoptr(GPtrArray) kiosks = NULL;
   g_autofree char *good = make_report ("station-12-lobby", 12);
   g_autofree char *answer = NULL;
+  g_autofree char *audit_before = NULL;
   g_autoptr(GString) big = NULL;
   g_autoptr(GString) deep = NULL;
   JsonObject *listing;
@@ -288,6 +307,8 @@ test_status_handler (gconstpointer user_data)
   };
 
   empty_tables (location);
+  audit_before = database_query_text (location, "SELECT CAST (coalesce (max (id), 0) AS TEXT) FROM audit_log",
+                                      NULL);
 
   /* Accepted; listed as the kiosk sent it. */
   g_assert_cmpuint (post_status (fleet, good), ==, 204);
@@ -298,7 +319,7 @@ test_status_handler (gconstpointer user_data)
   g_assert_cmpuint (json_array_get_length (array), ==, 1);
   entry = json_array_get_object_element (array, 0);
   g_assert_cmpstr (json_object_get_string_member (entry, "kiosk_id"), ==, "station-12-lobby");
-  g_assert_cmpstr (json_object_get_string_member (entry, "received_from"), ==, "token:kiosk-1");
+  g_assert_cmpstr (json_object_get_string_member (entry, "received_from"), ==, "kiosk-1");
   g_assert_false (json_object_get_boolean_member (entry, "silent"));
   g_assert_true (json_object_get_boolean_member (entry, "backed_up"));
   g_assert_cmpint (json_object_get_int_member (
@@ -344,6 +365,32 @@ test_status_handler (gconstpointer user_data)
   g_assert_cmpuint (kiosks->len, ==, 1);
   /* Had one of them been taken, it would be the latest. */
   g_assert_cmpstr (((HavenReceiverKiosk *) g_ptr_array_index (kiosks, 0))->report, ==, good);
+
+  /* Roles: a report is a kiosk's, the listing a caseworker's. */
+  g_assert_cmpuint (call_fleet_as (fleet, "caseworker", "POST", HAVEN_RECEIVER_FLEET_STATUS_PATH,
+                                   NULL, good, -1, NULL), ==, 403);
+  g_assert_cmpuint (call_fleet_as (fleet, "none", "POST", HAVEN_RECEIVER_FLEET_STATUS_PATH,
+                                   NULL, good, -1, NULL), ==, 401);
+  g_assert_cmpuint (call_fleet_as (fleet, "kiosk", "GET", HAVEN_RECEIVER_FLEET_KIOSKS_PATH,
+                                   NULL, NULL, 0, NULL), ==, 403);
+  g_assert_cmpuint (call_fleet_as (fleet, "none", "GET", HAVEN_RECEIVER_FLEET_KIOSKS_PATH,
+                                   NULL, NULL, 0, NULL), ==, 401);
+
+  /* Every listing, and every refused one, is in the audit log. */
+  {
+    const char * const params[] = { audit_before, NULL };
+    g_autofree char *listings = database_query_text (
+      location, "SELECT CAST (count(*) AS TEXT) FROM audit_log WHERE action = 'list-kiosks' "
+                "AND remote = '127.0.0.1:40000' AND id > CAST ($1 AS INTEGER)", params);
+    g_autofree char *answered = database_query_text (
+      location, "SELECT CAST (count(*) AS TEXT) FROM audit_log WHERE action = 'list-kiosks' "
+                "AND actor = 'desk-1' AND role = 'caseworker' AND status = 200 "
+                "AND id > CAST ($1 AS INTEGER)", params);
+
+    g_test_message ("audit rows of the listings: %s, answered 200: %s", listings, answered);
+    g_assert_cmpstr (listings, ==, "4");
+    g_assert_cmpstr (answered, ==, "2");
+  }
 
   /* Methods and queries. */
   g_assert_cmpuint (call_fleet (fleet, "GET", HAVEN_RECEIVER_FLEET_STATUS_PATH, NULL, NULL, 0,
@@ -599,7 +646,7 @@ test_retention_lock (void)
 
   other = PQconnectdb (location);
   g_assert_cmpint (PQstatus (other), ==, CONNECTION_OK);
-  result = PQexec (other, "SELECT pg_advisory_lock (7244551000018)");
+  result = PQexec (other, "SELECT pg_advisory_lock (7244551000020)");
   g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
   PQclear (result);
 
@@ -611,7 +658,7 @@ test_retention_lock (void)
 
   /* Let go explicitly: a closed connection's locks go only once its
    * server process has ended, which takes a moment. */
-  result = PQexec (other, "SELECT pg_advisory_unlock (7244551000018)");
+  result = PQexec (other, "SELECT pg_advisory_unlock (7244551000020)");
   g_assert_cmpint (PQresultStatus (result), ==, PGRES_TUPLES_OK);
   PQclear (result);
   PQfinish (other);
@@ -669,6 +716,7 @@ static SoupMessage *
 send_request (SoupSession  *session,
               const char   *method,
               const char   *url,
+              const char   *authorization,
               const char   *body,
               gsize         length,
               char        **answer)
@@ -677,6 +725,10 @@ send_request (SoupSession  *session,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   SoupMessage *message = soup_message_new (method, url);
+
+  if (authorization != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                  authorization);
 
   if (body != NULL)
     {
@@ -708,11 +760,30 @@ test_http (gconstpointer user_data)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) big = g_string_new (NULL);
+  g_autofree char *caseworker_token = NULL;
+  g_autofree char *authorization = NULL;
   ReceiverProcess *receiver;
   JsonArray *kiosks;
 
   empty_tables (location);
   receiver = receiver_process_start_tls_full (location, NULL, NULL);
+
+  /* The listing is a caseworker's. */
+  {
+    g_autoptr(GSubprocess) process = NULL;
+
+    process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                require_env ("HAVEN_RECEIVER"), "credentials", "add",
+                                "--role", "caseworker", "--name", "desk-http",
+                                database_is_uri (location) ? "--database" : "--db", location,
+                                NULL);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, &caseworker_token, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_get_successful (process));
+    g_strstrip (caseworker_token);
+    authorization = g_strconcat ("Bearer ", caseworker_token, NULL);
+  }
   database = g_tls_file_database_new (ca, &error);
   g_assert_no_error (error);
   session = soup_session_new_with_options ("timeout", 10 * test_slowdown (), NULL);
@@ -721,14 +792,20 @@ test_http (gconstpointer user_data)
   kiosks_url = g_strconcat (receiver->url, HAVEN_RECEIVER_FLEET_KIOSKS_PATH,
                             "?silent_after=600&backed_up_over=5", NULL);
 
-  message = send_request (session, "POST", status_url, report, strlen (report), &answer);
+  message = send_request (session, "POST", status_url, NULL, report, strlen (report), &answer);
   g_test_message ("POST %s → %u", HAVEN_RECEIVER_FLEET_STATUS_PATH,
                   soup_message_get_status (message));
   g_assert_cmpuint (soup_message_get_status (message), ==, 204);
   g_clear_object (&message);
   g_clear_pointer (&answer, g_free);
 
-  message = send_request (session, "GET", kiosks_url, NULL, 0, &answer);
+  /* A kiosk may not list. */
+  message = send_request (session, "GET", kiosks_url, NULL, NULL, 0, &answer);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 403);
+  g_clear_object (&message);
+  g_clear_pointer (&answer, g_free);
+
+  message = send_request (session, "GET", kiosks_url, authorization, NULL, 0, &answer);
   g_test_message ("GET /v1/kiosks → %u %s", soup_message_get_status (message), answer);
   g_assert_cmpuint (soup_message_get_status (message), ==, 200);
   json_parser_load_from_data (parser, answer, -1, &error);
@@ -744,7 +821,7 @@ test_http (gconstpointer user_data)
   /* Over 4 KiB: refused on its length. */
   while (big->len < 5000)
     g_string_append_c (big, ' ');
-  message = send_request (session, "POST", status_url, big->str, big->len, &answer);
+  message = send_request (session, "POST", status_url, NULL, big->str, big->len, &answer);
   g_assert_cmpuint (soup_message_get_status (message), ==, 413);
 
   receiver_process_stop (receiver);
