@@ -698,6 +698,16 @@ test_retention_cli (gconstpointer user_data)
   g_assert_cmpstr (output, ==, "destroyed closed=2 expired=1\n");
   check_retention_cases (location);
 
+  /* The rows retention appended keep the audit log's chain whole. */
+  g_clear_object (&process);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                              require_env ("HAVEN_RECEIVER"), "audit", "verify",
+                              postgresql ? "--database" : "--db", location, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+
   /* Bounds that make no sense are a usage mistake. */
   g_clear_object (&process);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
