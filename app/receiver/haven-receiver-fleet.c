@@ -245,7 +245,8 @@ check_integer (JsonObject *object,
   JsonNode *node = json_object_get_member (object, member);
   gint64 number;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
     return FALSE;
 
   number = json_node_get_int (node);
