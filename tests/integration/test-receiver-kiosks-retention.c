@@ -307,8 +307,8 @@ test_status_handler (gconstpointer user_data)
   };
 
   empty_tables (location);
-  audit_before = database_query_text (location, "SELECT CAST (coalesce (max (id), 0) AS TEXT) FROM audit_log",
-                                      NULL);
+  audit_before = database_query_text (location, "SELECT CAST (coalesce (max (id), 0) AS TEXT) "
+                                                "FROM audit_log", NULL);
 
   /* Accepted; listed as the kiosk sent it. */
   g_assert_cmpuint (post_status (fleet, good), ==, 204);
@@ -710,11 +710,42 @@ test_retention_cli (gconstpointer user_data)
 
   /* Bounds that make no sense are a usage mistake. */
   g_clear_object (&process);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                              &error, require_env ("HAVEN_RECEIVER"), "retention", "run",
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              require_env ("HAVEN_RECEIVER"), "retention", "run",
                               postgresql ? "--database" : "--db", location,
                               "--retention-closed-days", "30", "--retention-max-days", "20",
                               NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
+}
+
+/* A receiver runs a pass as it starts, before it listens; bounds that make
+ * no sense stop it from starting. */
+static void
+test_retention_at_start (gconstpointer user_data)
+{
+  g_autofree char *location = new_location (GPOINTER_TO_INT (user_data));
+  g_autoptr(HavenReceiverStore) store = open_store (location);
+  const char * const options[] = { "--insecure-http", NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  ReceiverProcess *receiver;
+
+  empty_tables (location);
+  store_retention_cases (store, location, g_get_real_time () / G_USEC_PER_SEC);
+  g_clear_object (&store);
+
+  receiver = receiver_process_start_with_db (location, options);
+  check_retention_cases (location);
+  receiver_process_stop (receiver);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              require_env ("HAVEN_RECEIVER"), "--listen", "127.0.0.1:0",
+                              database_is_uri (location) ? "--database" : "--db", location,
+                              "--insecure-http", "--retention-closed-days", "0", NULL);
   g_assert_no_error (error);
   g_subprocess_wait (process, NULL, &error);
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
@@ -863,6 +894,7 @@ main (int   argc,
       g_autofree char *retention_store = g_strconcat (base, "/retention/store", NULL);
       g_autofree char *retention_cli = g_strconcat (base, "/retention/cli", NULL);
       g_autofree char *http = g_strconcat (base, "/kiosk-status/https", NULL);
+      g_autofree char *at_start = g_strconcat (base, "/retention/at-start", NULL);
 
       if (postgresql && pg_bindir == NULL)
         {
@@ -875,6 +907,7 @@ main (int   argc,
       g_test_add_data_func (retention_store, data, test_retention_store);
       g_test_add_data_func (retention_cli, data, test_retention_cli);
       g_test_add_data_func (http, data, test_http);
+      g_test_add_data_func (at_start, data, test_retention_at_start);
       if (postgresql)
         g_test_add_func ("/haven/receiver/postgresql/retention/one-at-a-time",
                          test_retention_lock);
