@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "haven-receiver-credentials-cli.h"
+#include "haven-receiver-sqlite-store.h"
 #include "haven-receiver-store.h"
 
 /* The organisation's IT issues and revokes credentials with these, on the
@@ -136,9 +137,11 @@ open_store (const Options *options)
   g_autoptr(GError) error = NULL;
   HavenReceiverStore *store;
 
-  store = haven_receiver_store_open (options->db_file != NULL ? options->db_file
-                                                              : options->database_uri,
-                                     &error);
+  /* --db is a file whatever its name looks like, as for the receiver. */
+  if (options->db_file != NULL)
+    store = HAVEN_RECEIVER_STORE (haven_receiver_sqlite_store_open (options->db_file, &error));
+  else
+    store = haven_receiver_store_open (options->database_uri, &error);
   if (store == NULL)
     g_printerr ("%s: %s\n", g_get_prgname (), error->message);
 
@@ -200,7 +203,8 @@ add (const Options *options)
   if (!haven_receiver_store_add_credential (store, options->name, options->role, token_sha256,
                                             &error))
     {
-      if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_DUPLICATE))
+      if (g_error_matches (error, HAVEN_RECEIVER_STORE_ERROR,
+                           HAVEN_RECEIVER_STORE_ERROR_DUPLICATE))
         g_printerr (_("%s: there is a credential named “%s” already, valid or revoked; "
                       "choose another name\n"), g_get_prgname (), options->name);
       else
@@ -215,8 +219,8 @@ add (const Options *options)
       return EXIT_FAILED;
     }
 
-  g_printerr (_("Added the %s credential “%s”. Its token follows, shown this once only: give "
-                "it to its holder by a safe way.\n"), options->role, options->name);
+  g_printerr (_("Added the credential “%s” (role %s). Its token follows, shown this once "
+                "only: give it to its holder by a safe way.\n"), options->name, options->role);
   g_print ("%s\n", token);
   fflush (stdout);
   sodium_memzero (token, sizeof token);
@@ -362,7 +366,8 @@ haven_receiver_audit_main (int    argc,
   {
     g_autofree char *rows = g_strdup_printf ("%" G_GUINT64_FORMAT, n_rows);
 
-    g_print (_("The audit log is whole: %s rows, each chained to the one before.\n"), rows);
+    g_print (_("The audit log is whole, each row chained to the one before. Rows checked: "
+               "%s\n"), rows);
   }
   return EXIT_OK;
 }

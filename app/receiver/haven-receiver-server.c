@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "haven-receiver-fleet.h"
+#include "haven-receiver-cases.h"
 #include "haven-receiver-server.h"
 #include "haven-request.h"
 
@@ -65,6 +66,7 @@ struct _HavenReceiverServer
   HavenReceiverTokens *tokens;
   /* Fleet status, answered through the routing hook below. */
   HavenReceiverFleet *fleet;
+  HavenReceiverCases *cases;
 
   gboolean require_client_certificate;
   gboolean verbose;
@@ -505,8 +507,11 @@ fleet_cb (SoupServer        *server,
     }
 
   /* A credential of the store (haven-receiver credentials add) says who
-   * and in which role; one of --token-file's tokens, or any client when
-   * there is none, is a kiosk. The handler answers 401 for neither. */
+   * and in which role; one of --token-file's tokens or a client
+   * certificate is a kiosk, as for /v1/cases (cases_cb()); and so is any
+   * client when the receiver takes submissions from anyone (no
+   * --token-file), as a report is one of a kiosk's requests. The handler
+   * answers 401 for none of these. */
   if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0 &&
       !haven_receiver_store_find_credential (self->store, authorization + 7, &role, &name,
                                              &error))
@@ -516,12 +521,15 @@ fleet_cb (SoupServer        *server,
       answer_later (self, message, NULL);
       return;
     }
-  if (role == NULL &&
-      (self->tokens == NULL || haven_receiver_tokens_check (self->tokens, authorization)))
-    {
-      role = g_strdup ("kiosk");
-      name = g_strdup (ANONYMOUS_CLIENT);
-    }
+  if (role == NULL && self->tokens != NULL &&
+      haven_receiver_tokens_check (self->tokens, authorization))
+    name = g_strdup ("kiosk-token");
+  else if (role == NULL && soup_server_message_get_tls_peer_certificate (message) != NULL)
+    name = g_strdup ("kiosk-certificate");
+  else if (role == NULL && self->tokens == NULL)
+    name = g_strdup (ANONYMOUS_CLIENT);
+  if (role == NULL && name != NULL)
+    role = g_strdup ("kiosk");
 
   if (G_IS_INET_SOCKET_ADDRESS (remote))
     {
@@ -1103,6 +1111,67 @@ submission_cb (SoupServer        *server,
     answer_later (self, message, NULL);
 }
 
+/* ---- Caseworker API hook ------------------------------------------------
+ * The HTTP side of the caseworker API (haven-receiver-cases.c), whole in
+ * this one function so that it moves to another HTTP layer as it is: the
+ * bearer token is looked up in the store's credentials on every request
+ * (so a revocation counts at once); a --token-file token or a verified
+ * client certificate is a kiosk's. The handler answers and audits. */
+static void
+cases_cb (SoupServer        *server,
+          SoupServerMessage *message,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  HavenReceiverServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+  SoupMessageBody *request_body = soup_server_message_get_request_body (message);
+  g_autoptr(GBytes) body = soup_message_body_flatten (request_body);
+  g_auto(HavenReceiverAnswer) answer = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *name = NULL;
+  HavenReceiverCall call = {
+    .method = soup_server_message_get_method (message), .path = path, .query = query,
+    .body = body, .credential_presented = authorization != NULL,
+    .idempotency_key = soup_message_headers_get_one (headers, "Idempotency-Key"),
+    .remote_address = soup_server_message_get_remote_host (message),
+  };
+
+  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0 &&
+      !haven_receiver_store_find_credential (self->store, authorization + 7, &role, &name, &error))
+    {
+      send_store_error (message, "A credential cannot be looked up", error);
+      return;
+    }
+  if (role == NULL && ((self->tokens != NULL &&
+                        haven_receiver_tokens_check (self->tokens, authorization)) ||
+                       soup_server_message_get_tls_peer_certificate (message) != NULL))
+    {
+      role = g_strdup ("kiosk");
+      name = g_strdup (self->tokens != NULL ? "kiosk-token" : "kiosk-certificate");
+    }
+  call.actor_role = role;
+  call.actor_name = name;
+
+  if (!haven_receiver_cases_handle (self->cases, &call, &answer))
+    {
+      send_error (message, SOUP_STATUS_NOT_FOUND, "not found");
+      return;
+    }
+  for (guint i = 0; answer.headers != NULL && i < answer.headers->len; i += 2)
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  g_ptr_array_index (answer.headers, i),
+                                  g_ptr_array_index (answer.headers, i + 1));
+  soup_server_message_set_status (message, answer.status, NULL);
+  soup_server_message_set_response (message, answer.content_type, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (answer.body, NULL),
+                                    g_bytes_get_size (answer.body));
+}
+/* ---- End of the caseworker API hook ------------------------------------- */
+
 /* glib-networking's verify_chain() ignores the purpose it is given, so a
  * server certificate from the same CA would pass as a kiosk's identity.
  * Check the extended key usage the way GnuTLS would: a certificate without
@@ -1269,6 +1338,9 @@ haven_receiver_server_constructed (GObject *object)
                                  self, NULL);
   soup_server_add_handler (self->server, HAVEN_RECEIVER_FLEET_STATUS_PATH, fleet_cb, self, NULL);
   soup_server_add_handler (self->server, HAVEN_RECEIVER_FLEET_KIOSKS_PATH, fleet_cb, self, NULL);
+  self->cases = haven_receiver_cases_new (self->store);
+  soup_server_add_handler (self->server, "/v1/cases", cases_cb, self, NULL);
+  soup_server_add_handler (self->server, "/v1/audit", cases_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, not_found_cb, self, NULL);
 }
 
@@ -1281,6 +1353,7 @@ haven_receiver_server_dispose (GObject *object)
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
+  g_clear_object (&self->cases);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
   g_clear_object (&self->client_ca);

@@ -353,7 +353,7 @@ gboolean            haven_receiver_store_find_credential     (HavenReceiverStore
                                                               char               **name,
                                                               GError             **error);
 GPtrArray          *haven_receiver_store_list_cases          (HavenReceiverStore  *self,
-                                                              const HavenReceiverCaseFilter *filter,
+                                                              const HavenReceiverCaseFilter *f,
                                                               GError             **error);
 gboolean            haven_receiver_store_get_case            (HavenReceiverStore  *self,
                                                               const char          *case_reference,
@@ -394,7 +394,7 @@ gboolean            haven_receiver_store_verify_audit        (HavenReceiverStore
                                                               guint64             *n_rows,
                                                               gint64              *bad_id,
                                                               GError             **error);
-char               *haven_receiver_audit_entry_hash          (const HavenReceiverAuditEntry *entry);
+char               *haven_receiver_audit_entry_hash          (const HavenReceiverAuditEntry *e);
 gboolean            haven_receiver_case_state_can_follow     (const char          *from,
                                                               const char          *to);
 char               *haven_receiver_store_now_text            (void);

@@ -18,6 +18,7 @@
 #include "haven-receiver-keypair.h"
 #include "haven-receiver-retention-cli.h"
 #include "haven-receiver-server.h"
+#include "haven-receiver-sqlite-store.h"
 #include "haven-receiver-store.h"
 #include "haven-receiver-tokens.h"
 
@@ -416,9 +417,13 @@ open_store (const Options  *options,
             Receiver       *receiver,
             GError        **error)
 {
-  receiver->store = haven_receiver_store_open (options->db_file != NULL ? options->db_file
-                                                                       : options->database_uri,
-                                               error);
+  /* --db is a file whatever its name looks like; --database was checked
+   * to be a PostgreSQL URI. */
+  if (options->db_file != NULL)
+    receiver->store = HAVEN_RECEIVER_STORE (haven_receiver_sqlite_store_open (options->db_file,
+                                                                              error));
+  else
+    receiver->store = haven_receiver_store_open (options->database_uri, error);
 
   return receiver->store != NULL;
 }
