@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-receiver-retention-cli.h"
+#include "haven-receiver-sqlite-store.h"
 
 /* `haven-receiver retention run`: one retention pass on a database, for
  * operators (after lowering a bound, say) and tests (with --now, to see a
@@ -196,7 +197,12 @@ haven_receiver_retention_main (int    argc,
       now = g_date_time_new_now_utc ();
     }
 
-  store = haven_receiver_store_open (db_file != NULL ? db_file : database_uri, &error);
+  /* --db is a file whatever its name looks like, as for the receiver;
+   * --database was checked to be a PostgreSQL URI. */
+  if (db_file != NULL)
+    store = HAVEN_RECEIVER_STORE (haven_receiver_sqlite_store_open (db_file, &error));
+  else
+    store = haven_receiver_store_open (database_uri, &error);
   if (store == NULL ||
       !haven_receiver_retention_run (store, g_date_time_to_unix (now), (guint) closed_days,
                                      (guint) max_days, &retention, &error))
