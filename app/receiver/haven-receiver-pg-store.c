@@ -56,6 +56,10 @@
  * constant, the same in every receiver. */
 #define MIGRATION_LOCK_ID "7244551000017"
 
+/* Keeps retention passes of receivers on one database from running at
+ * once: another constant, the same in every receiver. */
+#define RETENTION_LOCK_ID "7244551000020"
+
 /* Puts appends to the audit log in one line across every receiver: each
  * append reads the last row and writes the next under it. */
 #define AUDIT_LOCK_ID "7244551000018"
@@ -169,6 +173,22 @@ static const char * const migrations[] = {
   "  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only ();"
   "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log"
   "  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only ();",
+
+  /* 3, the SQLite store's version 6, retention and fleet status: a body
+   * may be destroyed (NULL, with body_destroyed_at), and kiosk_status
+   * keeps each kiosk's latest report. */
+  "ALTER TABLE requests ALTER COLUMN body DROP NOT NULL,"
+  "  ADD COLUMN body_destroyed_at timestamptz,"
+  "  ADD CONSTRAINT requests_body_destroyed"
+  "    CHECK ((body IS NULL) = (body_destroyed_at IS NOT NULL));"
+  "CREATE INDEX requests_closed_at ON requests (closed_at) WHERE closed_at IS NOT NULL;"
+  "CREATE TABLE kiosk_status ("
+  "  kiosk_id      text NOT NULL PRIMARY KEY,"
+  "  report        text NOT NULL,"
+  "  queued        bigint NOT NULL,"
+  "  received_at   bigint NOT NULL,"
+  "  received_from text NOT NULL"
+  ");",
 };
 
 #define NOW_SECONDS "extract(epoch FROM clock_timestamp())::bigint"
@@ -1511,6 +1531,238 @@ haven_receiver_pg_store_list_audit (HavenReceiverStore  *store,
   return run_job (HAVEN_RECEIVER_PG_STORE (store), list_audit_job, &job, error);
 }
 
+/* Fleet status ------------------------------------------------------------ */
+
+typedef struct {
+  const char *kiosk_id;
+  const char *report;
+  gint64 queued;
+  gint64 received_at;
+  const char *received_from;
+  gint64 now;
+  gint64 silent_after;
+  gint64 backed_up_over;
+  GPtrArray *kiosks;
+} KioskJob;
+
+static gboolean
+record_kiosk_status_job (HavenReceiverPgStore  *self,
+                         PGconn                *connection,
+                         gpointer               data,
+                         GError               **error)
+{
+  KioskJob *job = data;
+  g_autofree char *queued = g_strdup_printf ("%" G_GINT64_FORMAT, job->queued);
+  g_autofree char *received_at = g_strdup_printf ("%" G_GINT64_FORMAT, job->received_at);
+  const char *values[] = { job->kiosk_id, job->report, queued, received_at, job->received_from };
+  PGresult *result;
+
+  /* The latest wins, also when two receivers store a kiosk's reports out
+   * of the order they came in. */
+  result = run_sql (self, connection,
+                    "INSERT INTO kiosk_status AS s (kiosk_id, report, queued, received_at, "
+                    "  received_from) VALUES ($1, $2, $3::bigint, $4::bigint, $5) "
+                    "ON CONFLICT (kiosk_id) DO UPDATE SET report = EXCLUDED.report, "
+                    "  queued = EXCLUDED.queued, received_at = EXCLUDED.received_at, "
+                    "  received_from = EXCLUDED.received_from "
+                    "WHERE EXCLUDED.received_at >= s.received_at",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_record_kiosk_status (HavenReceiverStore  *store,
+                                             const char          *kiosk_id,
+                                             const char          *report,
+                                             gint64               queued,
+                                             gint64               received_at,
+                                             const char          *received_from,
+                                             GError             **error)
+{
+  KioskJob job = { kiosk_id, report, queued, received_at, received_from, 0, 0, 0, NULL };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), record_kiosk_status_job, &job, error);
+}
+
+static gboolean
+list_kiosks_job (HavenReceiverPgStore  *self,
+                 PGconn                *connection,
+                 gpointer               data,
+                 GError               **error)
+{
+  KioskJob *job = data;
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, job->now);
+  g_autofree char *silent_after = g_strdup_printf ("%" G_GINT64_FORMAT, job->silent_after);
+  g_autofree char *backed_up_over = g_strdup_printf ("%" G_GINT64_FORMAT, job->backed_up_over);
+  const char *values[] = { now, silent_after, backed_up_over };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "SELECT kiosk_id, report, queued, received_at, received_from, "
+                    "  received_at < $1::bigint - $2::bigint, queued > $3::bigint "
+                    "FROM kiosk_status ORDER BY kiosk_id COLLATE \"C\"",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  /* A run again after a broken connection starts afresh. */
+  g_ptr_array_set_size (job->kiosks, 0);
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      HavenReceiverKiosk *kiosk = g_new0 (HavenReceiverKiosk, 1);
+
+      kiosk->kiosk_id = g_strdup (PQgetvalue (result, row, 0));
+      kiosk->report = g_strdup (PQgetvalue (result, row, 1));
+      kiosk->queued = g_ascii_strtoll (PQgetvalue (result, row, 2), NULL, 10);
+      kiosk->received_at = g_ascii_strtoll (PQgetvalue (result, row, 3), NULL, 10);
+      kiosk->received_from = g_strdup (PQgetvalue (result, row, 4));
+      kiosk->silent = g_str_equal (PQgetvalue (result, row, 5), "t");
+      kiosk->backed_up = g_str_equal (PQgetvalue (result, row, 6), "t");
+      g_ptr_array_add (job->kiosks, kiosk);
+    }
+
+  PQclear (result);
+  return TRUE;
+}
+
+static GPtrArray *
+haven_receiver_pg_store_list_kiosks (HavenReceiverStore  *store,
+                                     gint64               now,
+                                     gint64               silent_after,
+                                     gint64               backed_up_over,
+                                     GError             **error)
+{
+  g_autoptr(GPtrArray) kiosks = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) haven_receiver_kiosk_free);
+  KioskJob job = { NULL, NULL, 0, 0, NULL, now, silent_after, backed_up_over, kiosks };
+
+  if (!run_job (HAVEN_RECEIVER_PG_STORE (store), list_kiosks_job, &job, error))
+    return NULL;
+
+  return g_steal_pointer (&kiosks);
+}
+
+/* Retention --------------------------------------------------------------- */
+
+typedef struct {
+  gint64 now;
+  guint closed_days;
+  guint max_days;
+  HavenReceiverRetention *retention;
+} RetentionJob;
+
+/* Destroys the bodies that @where says are due, in the transaction open
+ * on @connection, and adds their case references to @cases. $1 is the
+ * time now, Unix seconds; $2 a number of days. */
+static gboolean
+destroy_where (HavenReceiverPgStore  *self,
+               PGconn                *connection,
+               const char            *where,
+               gint64                 now,
+               guint                  days,
+               GPtrArray             *cases,
+               GError               **error)
+{
+  g_autofree char *now_text = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+  g_autofree char *days_text = g_strdup_printf ("%u", days);
+  g_autofree char *sql = NULL;
+  const char *values[] = { now_text, days_text };
+  PGresult *result;
+
+  sql = g_strdup_printf ("UPDATE requests SET body = NULL, "
+                         "  body_destroyed_at = to_timestamp ($1::bigint) "
+                         "WHERE body IS NOT NULL AND (%s) RETURNING case_reference",
+                         where);
+  result = run_sql (self, connection, sql, G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  for (int row = 0; row < PQntuples (result); row++)
+    g_ptr_array_add (cases, g_strdup (PQgetvalue (result, row, 0)));
+
+  PQclear (result);
+  return TRUE;
+}
+
+#define CLOSED_DUE "closed_at IS NOT NULL AND " \
+                   "closed_at <= to_timestamp ($1::bigint) - make_interval (days => $2::integer)"
+#define RECEIVED_DUE "received_at <= to_timestamp ($1::bigint) - " \
+                     "make_interval (days => $2::integer)"
+
+static gboolean
+destroy_due_bodies_job (HavenReceiverPgStore  *self,
+                        PGconn                *connection,
+                        gpointer               data,
+                        GError               **error)
+{
+  RetentionJob *job = data;
+  HavenReceiverRetention *retention = job->retention;
+  PGresult *result;
+  gboolean locked;
+
+  /* A run again after a broken connection starts afresh. */
+  retention->skipped = FALSE;
+  g_ptr_array_set_size (retention->closed_cases, 0);
+  g_ptr_array_set_size (retention->expired_cases, 0);
+
+  if (!run_command (self, connection, "BEGIN", error))
+    return FALSE;
+
+  /* One instance at a time; the lock goes with the transaction, so an
+   * instance that dies mid-pass cannot keep it. */
+  result = run_sql (self, connection, "SELECT pg_try_advisory_xact_lock (" RETENTION_LOCK_ID ")",
+                    0, NULL, NULL, NULL, error);
+  if (result == NULL)
+    goto fail;
+  locked = g_str_equal (PQgetvalue (result, 0, 0), "t");
+  PQclear (result);
+
+  if (!locked)
+    {
+      retention->skipped = TRUE;
+      return run_command (self, connection, "ROLLBACK", error);
+    }
+
+  /* Closed first: a case due for both reasons counts as closed. */
+  if (!destroy_where (self, connection, CLOSED_DUE, job->now, job->closed_days,
+                      retention->closed_cases, error) ||
+      !destroy_where (self, connection, RECEIVED_DUE, job->now, job->max_days,
+                      retention->expired_cases, error) ||
+      !run_command (self, connection, "COMMIT", error))
+    goto fail;
+
+  retention->n_closed = retention->closed_cases->len;
+  retention->n_expired = retention->expired_cases->len;
+  return TRUE;
+
+fail:
+  g_ptr_array_set_size (retention->closed_cases, 0);
+  g_ptr_array_set_size (retention->expired_cases, 0);
+  if (PQstatus (connection) == CONNECTION_OK)
+    run_command (self, connection, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static gboolean
+haven_receiver_pg_store_destroy_due_bodies (HavenReceiverStore      *store,
+                                            gint64                   now,
+                                            guint                    closed_days,
+                                            guint                    max_days,
+                                            HavenReceiverRetention  *retention,
+                                            GError                 **error)
+{
+  RetentionJob job = { now, closed_days, max_days, retention };
+
+  /* PostgreSQL keeps a row's old version until VACUUM reuses its space,
+   * and even then may not overwrite it at once: haven-caseworker-api-v1.md
+   * ("Retention") says so, and what an operator does about it. */
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), destroy_due_bodies_job, &job, error);
+}
+
 /* Opening ----------------------------------------------------------------- */
 
 static gboolean
@@ -1629,6 +1881,9 @@ haven_receiver_pg_store_class_init (HavenReceiverPgStoreClass *klass)
   store_class->add_event = haven_receiver_pg_store_add_event;
   store_class->append_audit = haven_receiver_pg_store_append_audit;
   store_class->list_audit = haven_receiver_pg_store_list_audit;
+  store_class->record_kiosk_status = haven_receiver_pg_store_record_kiosk_status;
+  store_class->list_kiosks = haven_receiver_pg_store_list_kiosks;
+  store_class->destroy_due_bodies = haven_receiver_pg_store_destroy_due_bodies;
 }
 
 static void

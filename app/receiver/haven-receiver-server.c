@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "haven-receiver-cases.h"
+#include "haven-receiver-fleet.h"
 #include "haven-receiver-server.h"
 #include "haven-request.h"
 #include "haven-request-envelope.h"
@@ -99,6 +100,9 @@ typedef struct {
                          HavenReceiverAnswer     *answer);
   gpointer handler;
   gsize max_body_bytes;
+  /* Whether a client is a kiosk when this receiver asks kiosks for no
+   * token, as at the submission endpoints. */
+  gboolean open_to_kiosks;
 } ApiRoute;
 
 struct _HavenReceiverServer
@@ -133,9 +137,10 @@ struct _HavenReceiverServer
   GHashTable *token_guesses;
   gboolean stopping;
 
-  /* The caseworker API, on the same store. */
+  /* The caseworker API and the fleet's status, on the same store. */
   HavenReceiverCases *cases;
-  ApiRoute routes[1];
+  HavenReceiverFleet *fleet;
+  ApiRoute routes[2];
 
   /* Where the timers of --delay-ms run. */
   GMainContext *timer_context;
@@ -1620,13 +1625,18 @@ find_actor (HavenReceiverServer  *self,
       return FALSE;
     }
 
-  if (*role == NULL &&
-      ((self->tokens != NULL && haven_receiver_tokens_check (self->tokens, authorization)) ||
-       g_str_has_prefix (request->client_id, "cert:")))
-    {
-      *role = g_strdup ("kiosk");
-      *name = g_strdup (request->client_id);
-    }
+  if (*role != NULL)
+    return TRUE;
+
+  /* Kiosks by the names the store keeps their keys under. */
+  if (self->tokens != NULL && haven_receiver_tokens_check (self->tokens, authorization))
+    *name = make_token_client_id (authorization);
+  else if (g_str_has_prefix (request->client_id, "cert:") ||
+           (request->route->open_to_kiosks && self->tokens == NULL && token == NULL))
+    *name = g_strdup (request->client_id);
+
+  if (*name != NULL)
+    *role = g_strdup ("kiosk");
 
   return TRUE;
 }
@@ -1908,6 +1918,14 @@ cases_handle (gpointer                 handler,
   return haven_receiver_cases_handle (handler, call, answer);
 }
 
+static gboolean
+fleet_handle (gpointer                 handler,
+              const HavenReceiverCall *call,
+              HavenReceiverAnswer     *answer)
+{
+  return haven_receiver_fleet_handle (handler, call, answer);
+}
+
 static void
 haven_receiver_server_constructed (GObject *object)
 {
@@ -1922,6 +1940,14 @@ haven_receiver_server_constructed (GObject *object)
     .handler = self->cases,
     .max_body_bytes = HAVEN_RECEIVER_CASES_MAX_EVENT_BYTES,
   };
+  self->fleet = haven_receiver_fleet_new (self->store);
+  self->routes[1] = (ApiRoute) {
+    .owns_path = haven_receiver_fleet_owns_path,
+    .handle = fleet_handle,
+    .handler = self->fleet,
+    .max_body_bytes = HAVEN_RECEIVER_FLEET_MAX_BODY,
+    .open_to_kiosks = TRUE,
+  };
 }
 
 static void
@@ -1931,6 +1957,7 @@ haven_receiver_server_dispose (GObject *object)
 
   stop (self);
   g_clear_object (&self->cases);
+  g_clear_object (&self->fleet);
   g_clear_object (&self->store);
   g_clear_object (&self->tls_certificate);
   g_clear_object (&self->client_ca);

@@ -189,6 +189,56 @@ static const char * const migrations[] = {
   "  BEGIN SELECT RAISE (ABORT, 'audit_log is append-only'); END;"
   "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
   "  BEGIN SELECT RAISE (ABORT, 'audit_log is append-only'); END;",
+
+  /* 6: retention and fleet status. A body may now be destroyed: NULL,
+   * with body_destroyed_at saying when; everything else about the case
+   * stays. NOT NULL cannot be dropped from a column in SQLite, so the
+   * table is copied into a new one, with foreign keys off (see migrate()),
+   * as SQLite's ALTER TABLE documentation says: the case events that name
+   * a case still do once the copy has the old name.
+   * kiosk_status keeps each kiosk's latest report (haven-api-v1.md,
+   * "Fleet status"): the report as validated, its queued count beside it
+   * for the listing's "backed up", and when (Unix seconds of the
+   * receiver's clock) and from which client it came. */
+  "CREATE TABLE requests_v6 ("
+  "  request_id        TEXT NOT NULL PRIMARY KEY,"
+  "  kind              TEXT NOT NULL CHECK (kind IN ('removal', 'report')),"
+  "  body              BLOB,"
+  "  case_reference    TEXT NOT NULL UNIQUE,"
+  "  status            TEXT NOT NULL,"
+  "  received_at       TEXT NOT NULL,"
+  "  client_id         TEXT NOT NULL DEFAULT 'anonymous',"
+  "  sealed            INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1)),"
+  "  category          TEXT,"
+  "  locale            TEXT,"
+  "  kiosk_id          TEXT,"
+  "  child_involved    INTEGER CHECK (child_involved IN (0, 1)),"
+  "  created_at        TEXT,"
+  "  state             TEXT NOT NULL DEFAULT 'received'"
+  "    CHECK (state IN ('received', 'open', 'waiting', 'closed')),"
+  "  updated_at        TEXT,"
+  "  closed_at         TEXT,"
+  "  body_destroyed_at TEXT,"
+  "  CHECK ((body IS NULL) = (body_destroyed_at IS NOT NULL))"
+  ") STRICT;"
+  "INSERT INTO requests_v6 (request_id, kind, body, case_reference, status, received_at,"
+  "  client_id, sealed, category, locale, kiosk_id, child_involved, created_at, state,"
+  "  updated_at, closed_at)"
+  "  SELECT request_id, kind, body, case_reference, status, received_at, client_id, sealed,"
+  "  category, locale, kiosk_id, child_involved, created_at, state, updated_at, closed_at"
+  "  FROM requests;"
+  "DROP TABLE requests;"
+  "ALTER TABLE requests_v6 RENAME TO requests;"
+  "CREATE INDEX requests_received_at ON requests (received_at);"
+  "CREATE INDEX requests_cases ON requests (received_at, case_reference);"
+  "CREATE INDEX requests_closed_at ON requests (closed_at) WHERE closed_at IS NOT NULL;"
+  "CREATE TABLE kiosk_status ("
+  "  kiosk_id      TEXT NOT NULL PRIMARY KEY,"
+  "  report        TEXT NOT NULL,"
+  "  queued        INTEGER NOT NULL,"
+  "  received_at   INTEGER NOT NULL,"
+  "  received_from TEXT NOT NULL"
+  ") STRICT;",
 };
 
 static gboolean
@@ -266,6 +316,7 @@ static gboolean
 migrate (HavenReceiverSqliteStore  *self,
          GError                   **error)
 {
+  g_autofree char *violations = NULL;
   int version = 0;
 
   /* IMMEDIATE takes the write lock now, so two receivers started on the
@@ -295,6 +346,18 @@ migrate (HavenReceiverSqliteStore  *self,
       set_version = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
       if (!exec (self, set_version, error))
         goto fail;
+    }
+
+  /* Migrations run with foreign keys off, so that a table others refer to
+   * can be copied and replaced; what they leave must still hold. */
+  if (!query_text (self, "SELECT count(*) FROM pragma_foreign_key_check", &violations, error))
+    goto fail;
+  if (g_strcmp0 (violations, "0") != 0)
+    {
+      g_set_error (error, HAVEN_RECEIVER_STORE_ERROR, HAVEN_RECEIVER_STORE_ERROR_SQL,
+                   _("Database %s: bringing the schema up to date broke %s references "
+                     "between its tables"), self->path, violations);
+      goto fail;
     }
 
   if (!exec (self, "COMMIT", error))
@@ -1393,6 +1456,187 @@ haven_receiver_sqlite_store_list_audit (HavenReceiverStore  *store,
   return TRUE;
 }
 
+/* Fleet status ------------------------------------------------------------ */
+
+static gboolean
+haven_receiver_sqlite_store_record_kiosk_status (HavenReceiverStore  *store,
+                                                 const char          *kiosk_id,
+                                                 const char          *report,
+                                                 gint64               queued,
+                                                 gint64               received_at,
+                                                 const char          *received_from,
+                                                 GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+
+  /* The latest wins, also when two receivers store a kiosk's reports out
+   * of the order they came in. */
+  if (!prepare (self,
+                "INSERT INTO kiosk_status (kiosk_id, report, queued, received_at, received_from) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) "
+                "ON CONFLICT (kiosk_id) DO UPDATE SET report = excluded.report, "
+                "  queued = excluded.queued, received_at = excluded.received_at, "
+                "  received_from = excluded.received_from "
+                "WHERE excluded.received_at >= kiosk_status.received_at",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, kiosk_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, report, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (statement, 3, queued);
+  sqlite3_bind_int64 (statement, 4, received_at);
+  sqlite3_bind_text (statement, 5, received_from, -1, SQLITE_TRANSIENT);
+
+  return step_done (self, statement, error);
+}
+
+static GPtrArray *
+haven_receiver_sqlite_store_list_kiosks (HavenReceiverStore  *store,
+                                         gint64               now,
+                                         gint64               silent_after,
+                                         gint64               backed_up_over,
+                                         GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  g_autoptr(GPtrArray) kiosks = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) haven_receiver_kiosk_free);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  if (!prepare (self,
+                "SELECT kiosk_id, report, queued, received_at, received_from, "
+                "  received_at < ?1 - ?2, queued > ?3 "
+                "FROM kiosk_status ORDER BY kiosk_id",
+                &statement, error))
+    return NULL;
+
+  sqlite3_bind_int64 (statement, 1, now);
+  sqlite3_bind_int64 (statement, 2, silent_after);
+  sqlite3_bind_int64 (statement, 3, backed_up_over);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      HavenReceiverKiosk *kiosk = g_new0 (HavenReceiverKiosk, 1);
+
+      kiosk->kiosk_id = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+      kiosk->report = g_strdup ((const char *) sqlite3_column_text (statement, 1));
+      kiosk->queued = sqlite3_column_int64 (statement, 2);
+      kiosk->received_at = sqlite3_column_int64 (statement, 3);
+      kiosk->received_from = g_strdup ((const char *) sqlite3_column_text (statement, 4));
+      kiosk->silent = sqlite3_column_int (statement, 5) != 0;
+      kiosk->backed_up = sqlite3_column_int (statement, 6) != 0;
+      g_ptr_array_add (kiosks, kiosk);
+    }
+
+  if (status != SQLITE_DONE)
+    {
+      set_sql_error (self, error);
+      sqlite3_finalize (statement);
+      return NULL;
+    }
+
+  sqlite3_finalize (statement);
+  return g_steal_pointer (&kiosks);
+}
+
+/* Retention --------------------------------------------------------------- */
+
+static char *
+format_unix_time (gint64 time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (time);
+
+  return g_date_time_format_iso8601 (utc);
+}
+
+/* Destroys the bodies @where says are due, and adds their case references
+ * to @cases. @where is the condition on the row, with ?1 the time now
+ * (Unix seconds) and ?2 a number of days. */
+static gboolean
+destroy_where (HavenReceiverSqliteStore  *self,
+               const char                *where,
+               gint64                     now,
+               guint                      days,
+               GPtrArray                 *cases,
+               GError                   **error)
+{
+  g_autofree char *now_text = format_unix_time (now);
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  sql = g_strdup_printf ("UPDATE requests SET body = NULL, body_destroyed_at = ?3 "
+                         "WHERE body IS NOT NULL AND (%s) RETURNING case_reference", where);
+  if (!prepare (self, sql, &statement, error))
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, now);
+  sqlite3_bind_int64 (statement, 2, days);
+  sqlite3_bind_text (statement, 3, now_text, -1, SQLITE_TRANSIENT);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    g_ptr_array_add (cases, g_strdup ((const char *) sqlite3_column_text (statement, 0)));
+
+  if (status != SQLITE_DONE)
+    {
+      set_sql_error (self, error);
+      sqlite3_finalize (statement);
+      return FALSE;
+    }
+
+  sqlite3_finalize (statement);
+  return TRUE;
+}
+
+/* received_at and closed_at are ISO 8601 text; strftime ('%s') reads them
+ * with their fraction and zone. */
+#define CLOSED_DUE "closed_at IS NOT NULL AND " \
+                   "CAST (strftime ('%s', closed_at) AS INTEGER) <= ?1 - ?2 * 86400"
+#define RECEIVED_DUE "CAST (strftime ('%s', received_at) AS INTEGER) <= ?1 - ?2 * 86400"
+
+static gboolean
+haven_receiver_sqlite_store_destroy_due_bodies (HavenReceiverStore      *store,
+                                                gint64                   now,
+                                                guint                    closed_days,
+                                                guint                    max_days,
+                                                HavenReceiverRetention  *retention,
+                                                GError                 **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* Closed first: a case due for both reasons counts as closed. */
+  if (!destroy_where (self, CLOSED_DUE, now, closed_days, retention->closed_cases, error) ||
+      !destroy_where (self, RECEIVED_DUE, now, max_days, retention->expired_cases, error) ||
+      !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      g_ptr_array_set_size (retention->closed_cases, 0);
+      g_ptr_array_set_size (retention->expired_cases, 0);
+      return FALSE;
+    }
+
+  retention->n_closed = retention->closed_cases->len;
+  retention->n_expired = retention->expired_cases->len;
+
+  /* secure_delete has overwritten the bodies in the pages that held them;
+   * the write-ahead log still holds the pages as they were until it is
+   * copied back and emptied. A reader of another receiver on the file may
+   * keep part of it for now: the next pass empties it then. */
+  if (retention->n_closed + retention->n_expired > 0 &&
+      sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL)
+        != SQLITE_OK)
+    g_message ("Database %s: the write-ahead log could not be emptied after destroying "
+               "bodies: %s", self->path, sqlite3_errmsg (self->db));
+
+  return TRUE;
+}
+
 static void
 haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
 {
@@ -1415,6 +1659,9 @@ haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
   store_class->add_event = haven_receiver_sqlite_store_add_event;
   store_class->append_audit = haven_receiver_sqlite_store_append_audit;
   store_class->list_audit = haven_receiver_sqlite_store_list_audit;
+  store_class->record_kiosk_status = haven_receiver_sqlite_store_record_kiosk_status;
+  store_class->list_kiosks = haven_receiver_sqlite_store_list_kiosks;
+  store_class->destroy_due_bodies = haven_receiver_sqlite_store_destroy_due_bodies;
 }
 
 static void
@@ -1489,9 +1736,16 @@ haven_receiver_sqlite_store_open (const char  *path,
       return NULL;
     }
 
-  if (!exec (self, "PRAGMA synchronous = FULL", error) ||
-      !exec (self, "PRAGMA foreign_keys = ON", error) ||
-      !migrate (self, error))
+  /* A destroyed body (retention) must not linger in the file: with
+   * secure_delete, SQLite overwrites with zeros whatever it frees, as it
+   * frees it. VACUUM would do the same only when run, rewriting the whole
+   * file under an exclusive lock that stops every receiver on it, and
+   * needing as much free space again. Set before the migrations, which
+   * copy tables. */
+  if (!exec (self, "PRAGMA secure_delete = ON", error) ||
+      !exec (self, "PRAGMA synchronous = FULL", error) ||
+      !migrate (self, error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -771,3 +771,114 @@ haven_receiver_store_verify_audit (HavenReceiverStore  *self,
         return TRUE;
     }
 }
+
+void
+haven_receiver_kiosk_free (HavenReceiverKiosk *kiosk)
+{
+  if (kiosk == NULL)
+    return;
+
+  g_free (kiosk->kiosk_id);
+  g_free (kiosk->report);
+  g_free (kiosk->received_from);
+  g_free (kiosk);
+}
+
+/**
+ * haven_receiver_store_record_kiosk_status:
+ * @kiosk_id: the report's kiosk_id
+ * @report: the report, validated, as a JSON object
+ * @queued: the report's outbox.queued, kept beside it so a listing can
+ *   say which kiosks are backed up
+ * @received_at: when it arrived, Unix seconds
+ * @received_from: the client that sent it
+ *
+ * Keeps @report as @kiosk_id's latest, in place of any earlier one: a
+ * report is not idempotent, and the latest wins (haven-api-v1.md).
+ */
+gboolean
+haven_receiver_store_record_kiosk_status (HavenReceiverStore  *self,
+                                          const char          *kiosk_id,
+                                          const char          *report,
+                                          gint64               queued,
+                                          gint64               received_at,
+                                          const char          *received_from,
+                                          GError             **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (kiosk_id != NULL, FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+  g_return_val_if_fail (received_from != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->record_kiosk_status (self, kiosk_id, report,
+                                                                     queued, received_at,
+                                                                     received_from, error);
+}
+
+/**
+ * haven_receiver_store_list_kiosks:
+ * @now: Unix seconds, what "silent" is measured from
+ * @silent_after: seconds without a report after which a kiosk is silent
+ * @backed_up_over: queued requests above which a kiosk is backed up
+ *
+ * Returns: (transfer full) (element-type HavenReceiverKiosk): every kiosk
+ *   that ever reported, by kiosk_id, with its latest report; NULL on error
+ */
+GPtrArray *
+haven_receiver_store_list_kiosks (HavenReceiverStore  *self,
+                                  gint64               now,
+                                  gint64               silent_after,
+                                  gint64               backed_up_over,
+                                  GError             **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), NULL);
+  g_return_val_if_fail (silent_after >= 0 && backed_up_over >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->list_kiosks (self, now, silent_after,
+                                                             backed_up_over, error);
+}
+
+/**
+ * haven_receiver_store_destroy_due_bodies:
+ * @now: Unix seconds, what the ages are measured from
+ * @closed_days: a closed case's body goes this many days after closed_at
+ * @max_days: any case's body goes this many days after received_at
+ * @retention: (out caller-allocates): what was done
+ *
+ * Destroys the bodies that are due, in one transaction: each becomes NULL
+ * and its case gets body_destroyed_at; the case's other columns stay.
+ * @retention lists the cases, and the caller appends an audit row for
+ * each (haven_receiver_retention_run()). On SQLite the bytes are
+ * overwritten in the file as well (secure_delete) and the write-ahead log
+ * is emptied after; on PostgreSQL only one instance runs a pass at a time,
+ * and another that tries meanwhile skips it.
+ */
+gboolean
+haven_receiver_store_destroy_due_bodies (HavenReceiverStore      *self,
+                                         gint64                   now,
+                                         guint                    closed_days,
+                                         guint                    max_days,
+                                         HavenReceiverRetention  *retention,
+                                         GError                 **error)
+{
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), FALSE);
+  g_return_val_if_fail (closed_days >= 1 && max_days >= closed_days, FALSE);
+  g_return_val_if_fail (retention != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  haven_receiver_retention_clear (retention);
+  *retention = (HavenReceiverRetention) { 0, };
+  retention->closed_cases = g_ptr_array_new_with_free_func (g_free);
+  retention->expired_cases = g_ptr_array_new_with_free_func (g_free);
+  return HAVEN_RECEIVER_STORE_GET_CLASS (self)->destroy_due_bodies (self, now, closed_days,
+                                                                    max_days, retention, error);
+}
+
+void
+haven_receiver_retention_clear (HavenReceiverRetention *retention)
+{
+  g_clear_pointer (&retention->closed_cases, g_ptr_array_unref);
+  g_clear_pointer (&retention->expired_cases, g_ptr_array_unref);
+}

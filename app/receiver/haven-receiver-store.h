@@ -143,6 +143,48 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverAuditEntry, haven_receiver_audit_ent
 #define HAVEN_RECEIVER_AUDIT_GENESIS \
   "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* One kiosk's latest status report (haven-api-v1.md, "Fleet status"), as
+ * haven_receiver_store_list_kiosks() gives it. */
+typedef struct {
+  char *kiosk_id;
+  /* The report as validated and stored, a JSON object. */
+  char *report;
+  /* The outbox's queued count, from the report. */
+  gint64 queued;
+  /* When the receiver got it, Unix seconds of the receiver's clock: a
+   * kiosk's clock may be wrong, and a silent kiosk is one whose reports
+   * stopped arriving. */
+  gint64 received_at;
+  /* The client that sent it ("cert:…", "token:…" or "anonymous"). */
+  char *received_from;
+  /* Nothing received for longer than the bound given to the listing. */
+  gboolean silent;
+  /* More queued requests than the bound given to the listing. */
+  gboolean backed_up;
+} HavenReceiverKiosk;
+
+void haven_receiver_kiosk_free (HavenReceiverKiosk *kiosk);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverKiosk, haven_receiver_kiosk_free)
+
+/* What a retention pass did (haven_receiver_store_destroy_due_bodies()). */
+typedef struct {
+  /* Bodies of closed cases past the closed bound. */
+  guint n_closed;
+  /* Bodies of other cases past the longest bound. */
+  guint n_expired;
+  /* char *: the case references of each, for the audit log. */
+  GPtrArray *closed_cases;
+  GPtrArray *expired_cases;
+  /* Another instance was running a pass on the same database, so this
+   * one did nothing (PostgreSQL only). */
+  gboolean skipped;
+} HavenReceiverRetention;
+
+void haven_receiver_retention_clear (HavenReceiverRetention *retention);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HavenReceiverRetention, haven_receiver_retention_clear)
+
 #define HAVEN_TYPE_RECEIVER_STORE (haven_receiver_store_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (HavenReceiverStore, haven_receiver_store, HAVEN, RECEIVER_STORE, GObject)
@@ -237,6 +279,26 @@ struct _HavenReceiverStoreClass
                                  guint                      limit,
                                  GPtrArray                 *entries,
                                  GError                   **error);
+
+  /* Fleet status and retention (schema version 6). */
+  gboolean (*record_kiosk_status) (HavenReceiverStore      *self,
+                                   const char              *kiosk_id,
+                                   const char              *report,
+                                   gint64                   queued,
+                                   gint64                   received_at,
+                                   const char              *received_from,
+                                   GError                 **error);
+  GPtrArray *(*list_kiosks)       (HavenReceiverStore      *self,
+                                   gint64                   now,
+                                   gint64                   silent_after,
+                                   gint64                   backed_up_over,
+                                   GError                 **error);
+  gboolean (*destroy_due_bodies)  (HavenReceiverStore      *self,
+                                   gint64                   now,
+                                   guint                    closed_days,
+                                   guint                    max_days,
+                                   HavenReceiverRetention  *retention,
+                                   GError                 **error);
 };
 
 GQuark              haven_receiver_store_error_quark         (void);
@@ -336,5 +398,23 @@ char               *haven_receiver_audit_entry_hash          (const HavenReceive
 gboolean            haven_receiver_case_state_can_follow     (const char          *from,
                                                               const char          *to);
 char               *haven_receiver_store_now_text            (void);
+gboolean            haven_receiver_store_record_kiosk_status (HavenReceiverStore  *self,
+                                                              const char          *kiosk_id,
+                                                              const char          *report,
+                                                              gint64               queued,
+                                                              gint64               received_at,
+                                                              const char          *received_from,
+                                                              GError             **error);
+GPtrArray          *haven_receiver_store_list_kiosks         (HavenReceiverStore  *self,
+                                                              gint64               now,
+                                                              gint64               silent_after,
+                                                              gint64               backed_up_over,
+                                                              GError             **error);
+gboolean            haven_receiver_store_destroy_due_bodies  (HavenReceiverStore  *self,
+                                                              gint64               now,
+                                                              guint                closed_days,
+                                                              guint                max_days,
+                                                              HavenReceiverRetention *retention,
+                                                              GError             **error);
 
 G_END_DECLS

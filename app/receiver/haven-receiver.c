@@ -20,6 +20,7 @@
 #include "haven-paths.h"
 #include "haven-receiver-credentials-cli.h"
 #include "haven-receiver-keypair.h"
+#include "haven-receiver-retention-cli.h"
 #include "haven-receiver-server.h"
 #include "haven-receiver-sqlite-store.h"
 #include "haven-receiver-store.h"
@@ -33,7 +34,11 @@
  *
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 when it cannot
  * start, 2 for a mistake on the command line. `--make-keypair FILE` writes
- * a key pair for sealed bodies instead, and prints its public key. */
+ * a key pair for sealed bodies instead, and prints its public key;
+ * `retention run …` runs one retention pass (haven-receiver-retention-cli.c).
+ *
+ * While it serves, the receiver destroys the bodies that are due (see
+ * haven_receiver_store_destroy_due_bodies()) at start and hourly. */
 
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 #define DEFAULT_PORT 8443
@@ -152,6 +157,8 @@ typedef struct {
   int timeout_seconds;
   gint64 connection_memory;
   int threads;
+  int retention_closed_days;
+  int retention_max_days;
 } Options;
 
 static void
@@ -182,6 +189,9 @@ typedef struct {
   GMainLoop *loop;
   guint sigint_id;
   guint sigterm_id;
+  guint retention_id;
+  guint retention_closed_days;
+  guint retention_max_days;
 } Receiver;
 
 static void
@@ -189,6 +199,7 @@ receiver_clear (Receiver *receiver)
 {
   g_clear_handle_id (&receiver->sigint_id, g_source_remove);
   g_clear_handle_id (&receiver->sigterm_id, g_source_remove);
+  g_clear_handle_id (&receiver->retention_id, g_source_remove);
   g_clear_pointer (&receiver->loop, g_main_loop_unref);
   g_clear_object (&receiver->server);
   g_clear_object (&receiver->store);
@@ -250,6 +261,14 @@ parse_options (Options   *options,
       &options->make_keypair_file,
       N_("Write a new key pair to FILE, print its public key for the kiosks, and exit"),
       N_("FILE") },
+    { "retention-closed-days", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT,
+      &options->retention_closed_days,
+      N_("Destroy the body of a closed case this many days after it was closed (default 90)"),
+      N_("DAYS") },
+    { "retention-max-days", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT,
+      &options->retention_max_days,
+      N_("Destroy the body of any case this many days after it was received (default 365)"),
+      N_("DAYS") },
     { "verbose", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &options->verbose,
       N_("Log one line a request: method, path, status and request_id, never its contents"),
       NULL },
@@ -368,6 +387,11 @@ check_options (const Options *options)
 
   if (options->threads < 1 || options->threads > HAVEN_RECEIVER_MAX_THREADS)
     return _("--threads takes a number from 1 to 64");
+
+  if (haven_receiver_retention_check_days (options->retention_closed_days,
+                                           options->retention_max_days) != NULL)
+    return haven_receiver_retention_check_days (options->retention_closed_days,
+                                                options->retention_max_days);
 
   return NULL;
 }
@@ -559,6 +583,36 @@ start_server (const Options  *options,
   return TRUE;
 }
 
+/* A retention pass; one that fails is logged, and the next is in an
+ * hour: serving goes on, as the bodies are only kept longer. */
+static gboolean
+retention_cb (gpointer user_data)
+{
+  Receiver *receiver = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!haven_receiver_retention_run (receiver->store, g_get_real_time () / G_USEC_PER_SEC,
+                                     receiver->retention_closed_days,
+                                     receiver->retention_max_days, NULL, &error))
+    g_message ("Retention: %s", error->message);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* At start, before serving, then hourly in the main loop: a pass is a
+ * few statements on the store, which the server's own calls wait for
+ * anyway. */
+static void
+start_retention (const Options *options,
+                 Receiver      *receiver)
+{
+  receiver->retention_closed_days = (guint) options->retention_closed_days;
+  receiver->retention_max_days = (guint) options->retention_max_days;
+  retention_cb (receiver);
+  receiver->retention_id = g_timeout_add_seconds (HAVEN_RECEIVER_RETENTION_INTERVAL_SECONDS,
+                                                  retention_cb, receiver);
+}
+
 /* Until SIGINT or SIGTERM. */
 static void
 run (Receiver *receiver)
@@ -588,6 +642,8 @@ main (int   argc,
     .timeout_seconds = HAVEN_RECEIVER_DEFAULT_TIMEOUT_SECONDS,
     .connection_memory = HAVEN_RECEIVER_DEFAULT_CONNECTION_MEMORY,
     .threads = HAVEN_RECEIVER_DEFAULT_THREADS,
+    .retention_closed_days = HAVEN_RECEIVER_RETENTION_CLOSED_DAYS,
+    .retention_max_days = HAVEN_RECEIVER_RETENTION_MAX_DAYS,
   };
   g_auto(Receiver) receiver = { 0, };
   g_autoptr(GError) error = NULL;
@@ -597,6 +653,9 @@ main (int   argc,
   set_up_locale ();
   g_set_prgname ("haven-receiver");
 
+  /* A command word first; haven-receiver.c only dispatches it. */
+  if (argc >= 2 && g_str_equal (argv[1], "retention"))
+    return haven_receiver_retention_main (argc - 1, argv + 1);
   /* The operator's commands on the database (haven-receiver-credentials-cli.c). */
   if (argc > 1 && g_str_equal (argv[1], "credentials"))
     return haven_receiver_credentials_main (argc - 1, argv + 1);
@@ -639,8 +698,12 @@ main (int   argc,
     return EXIT_FAILURE_TO_START;
 
   if (!load_keys_and_tokens (&options, &receiver, &error) ||
-      !open_store (&options, &receiver, &error) ||
-      !start_server (&options, &receiver, &error))
+      !open_store (&options, &receiver, &error))
+    return failure_to_start (error);
+
+  start_retention (&options, &receiver);
+
+  if (!start_server (&options, &receiver, &error))
     return failure_to_start (error);
 
   run (&receiver);

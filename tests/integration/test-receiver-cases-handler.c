@@ -362,7 +362,6 @@ static void
 test_case_and_body (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  gboolean postgresql = GPOINTER_TO_INT (user_data);
   g_autoptr(GBytes) body = NULL;
   g_autofree char *reference = add_case (fixture, HAVEN_REQUEST_KIND_REMOVAL, fixture->kiosk,
                                          TRUE, &body);
@@ -397,19 +396,16 @@ test_case_and_body (Fixture       *fixture,
   call (fixture, "caseworker", "GET", "/v1/cases/HV-NONE-0000/body", NULL, NULL, NULL, &answer);
   g_assert_cmpuint (answer.status, ==, 404);
 
-  /* Retention leaves a destroyed body NULL (SQLite's column cannot be
-   * NULL until retention changes it; PostgreSQL's can be made so). */
-  if (postgresql)
-    {
-      const char * const params[] = { reference, NULL };
+  /* Retention leaves a destroyed body NULL, with when. */
+  {
+    const char * const params[] = { reference, "2026-12-07T12:00:00Z", NULL };
 
-      database_exec (fixture->location, "ALTER TABLE requests ALTER COLUMN body DROP NOT NULL",
-                     NULL);
-      database_exec (fixture->location,
-                     "UPDATE requests SET body = NULL WHERE case_reference = $1", params);
-      call (fixture, "caseworker", "GET", body_path, NULL, NULL, NULL, &answer);
-      g_assert_cmpuint (answer.status, ==, 410);
-    }
+    database_exec (fixture->location,
+                   "UPDATE requests SET body = NULL, body_destroyed_at = $2 "
+                   "WHERE case_reference = $1", params);
+    call (fixture, "caseworker", "GET", body_path, NULL, NULL, NULL, &answer);
+    g_assert_cmpuint (answer.status, ==, 410);
+  }
 
   g_assert_cmpuint (count_audit (fixture, fixture->caseworker, "read-case", 200), ==, 1);
   g_assert_cmpuint (count_audit (fixture, fixture->caseworker, "read-body", 200), ==, 1);

@@ -1424,7 +1424,7 @@ test_database (Fixture       *fixture,
   const char * const expected_columns[] = {
     "request_id", "kind", "body", "case_reference", "status", "received_at", "client_id",
     "sealed", "category", "locale", "kiosk_id", "child_involved", "created_at", "state",
-    "updated_at", "closed_at", NULL
+    "updated_at", "closed_at", "body_destroyed_at", NULL
   };
   const char * const expected_key_columns[] = {
     "key", "kind", "body_sha256", "state", "started_at", "response_status", "response_body",
@@ -1448,7 +1448,7 @@ test_database (Fixture       *fixture,
                    ==, SQLITE_OK);
 
   user_version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (user_version, ==, "5");
+  g_assert_cmpstr (user_version, ==, "6");
   /* WAL is a property of the file, so it shows from another connection. */
   journal_mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
@@ -1787,8 +1787,8 @@ test_migrates_schema_2 (void)
   sqlite3_close (db);
   g_assert_cmpstr (kind, ==, "removal");
   g_assert_cmpstr (claim_kind, ==, "removal");
-  /* Through version 5 (4 made the rows before it JSON from anyone). */
-  g_assert_cmpstr (version, ==, "5");
+  /* Through version 6 (4 made the rows before it JSON from anyone). */
+  g_assert_cmpstr (version, ==, "6");
   g_assert_cmpstr (client, ==, "anonymous");
   g_assert_cmpstr (sealed, ==, "0");
   g_assert_cmpstr (body, ==, "{}");
