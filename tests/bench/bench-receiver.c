@@ -481,8 +481,8 @@ open_client (Bench  *bench,
   if (connect (client->fd, (const struct sockaddr *) &client->instance->address,
                sizeof client->instance->address) < 0 && errno != EINPROGRESS)
     {
-      /* Not opened again at once: that could go on for ever. A client
-       * closed during the load is opened again by the loop. */
+      /* Not opened again at once, which could go on for ever: during the
+       * load, reopen_closed() tries again a little later. */
       bench->errors[ERROR_CONNECT]++;
       close_client (bench, client);
       return;
@@ -962,11 +962,31 @@ issue_due (Bench *bench)
     }
 }
 
+/* Clients whose connection could not even be started, during the load,
+ * at most every 100 ms. */
+static void
+reopen_closed (Bench  *bench,
+               gint64 *last)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - *last < 100 * 1000)
+    return;
+  *last = now;
+
+  for (guint i = 0; i < bench->n_clients && may_issue (bench); i++)
+    {
+      if (bench->clients[i].state == CLIENT_CLOSED)
+        open_client (bench, &bench->clients[i]);
+    }
+}
+
 static gboolean
 run_load (Bench *bench)
 {
   gint64 stop;
   gint64 drain_deadline;
+  gint64 last_reopen = 0;
 
   bench->issuing = TRUE;
   bench->load_start = g_get_monotonic_time ();
@@ -991,6 +1011,7 @@ run_load (Bench *bench)
         }
       pump (bench, wake);
       expire_requests (bench);
+      reopen_closed (bench, &last_reopen);
       if (!receivers_running (bench))
         return FALSE;
     }
@@ -1079,10 +1100,13 @@ print_errors (Bench *bench)
   g_print ("%s\n", line->str);
 }
 
+/* @running: whether every receiver still runs, so that its CPU and
+ * memory can be read. */
 static void
-print_results (Bench  *bench,
-               double  receiver_cpu,
-               double  own_cpu)
+print_results (Bench    *bench,
+               gboolean  running,
+               double    receiver_cpu,
+               double    own_cpu)
 {
   double elapsed = seconds_between (bench->load_start, bench->load_end);
   double rate = elapsed > 0 ? bench->n_accepted / elapsed : 0;
@@ -1100,6 +1124,11 @@ print_results (Bench  *bench,
   print_errors (bench);
   g_print ("connections during the load: %u opened again, %u closed by the receiver\n",
            bench->n_connections_opened - bench->n_clients - 1, bench->n_server_closes);
+  if (!running)
+    {
+      g_print ("cpu and peak memory: not measured, a receiver has ended\n");
+      return;
+    }
   g_print ("cpu during the load: receiver%s %.2f s (%.0f %% of one core), "
            "bench-receiver %.2f s (%.0f %%), over %.2f s on %ld cores\n",
            bench->n_instances > 1 ? "s" : "", receiver_cpu,
@@ -1371,7 +1400,7 @@ main (int   argc,
   ok = run_load (&bench);
   receiver_cpu = instances_cpu_seconds (&bench) - receiver_cpu;
   own_cpu = own_cpu_seconds () - own_cpu;
-  print_results (&bench, receiver_cpu, own_cpu);
+  print_results (&bench, ok, receiver_cpu, own_cpu);
 
   if (bench.n_accepted == 0)
     {
