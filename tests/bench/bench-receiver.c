@@ -1260,6 +1260,7 @@ main (int   argc,
   g_autofree char *token_file = NULL;
   g_autofree char *pki = NULL;
   g_autofree char *limit = NULL;
+  g_autofree char *store = NULL;
   const char *database = g_getenv ("HAVEN_BENCH_DATABASE");
   Bench bench = {
     .n_clients = env_uint ("HAVEN_BENCH_CLIENTS", DEFAULT_CLIENTS),
@@ -1391,12 +1392,14 @@ main (int   argc,
 
   if (bench.max_requests > 0)
     limit = g_strdup_printf (" or %u requests", bench.max_requests);
+  store = database != NULL ? g_strdup ("PostgreSQL")
+                           : g_strdup_printf ("SQLite (a file in %s)", folder);
   g_print ("bench-receiver: %u keep-alive TLS clients (%s), %u haven-receiver%s on %s, "
            "for %.1f s%s%s\n",
            bench.n_clients,
            bench.same_address ? "all from 127.0.0.1" : "each from its own loopback address",
            bench.n_instances, bench.n_instances > 1 ? "s" : "",
-           database != NULL ? "PostgreSQL" : "SQLite (on disk, in the build folder)",
+           store,
            bench.seconds, limit != NULL ? limit : "",
            bench.rate > 0 ? ", at a fixed rate" : ", each as fast as answers come");
   if (bench.rate > 0)
