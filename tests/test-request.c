@@ -891,6 +891,46 @@ test_hostile_json (void)
   g_assert_no_error (error);
 }
 
+static void
+test_idempotency_key (void)
+{
+  g_autofree char *long_key = g_strnfill (HAVEN_REQUEST_MAX_IDEMPOTENCY_KEY_LENGTH, 'k');
+  g_autofree char *too_long_key = g_strnfill (HAVEN_REQUEST_MAX_IDEMPOTENCY_KEY_LENGTH + 1, 'k');
+  const struct {
+    const char *header;
+    const char *key;
+  } cases[] = {
+    { "\"0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11\"", "0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11" },
+    { "0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11", "0f8c7e0a-4c1e-4a51-9a53-2b1f3c9d7e11" },
+    { "  \"a\\\"b\\\\c\"  ", "a\"b\\c" },
+    { "\"\"", NULL },
+    { "", NULL },
+    { "   ", NULL },
+    { "\"open", NULL },
+    { "\"a\\nb\"", NULL },
+    { "\"a\tb\"", NULL },
+    { "\"a\" trailing", NULL },
+    { "two words", NULL },
+    { "\"\xc3\xa9\"", NULL },
+  };
+
+  g_assert_null (haven_request_parse_idempotency_key (NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *key = haven_request_parse_idempotency_key (cases[i].header);
+
+      g_assert_cmpstr (key, ==, cases[i].key);
+    }
+
+  {
+    g_autofree char *key = haven_request_parse_idempotency_key (long_key);
+    g_autofree char *refused = haven_request_parse_idempotency_key (too_long_key);
+
+    g_assert_cmpstr (key, ==, long_key);
+    g_assert_null (refused);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -919,6 +959,7 @@ main (int   argc,
   g_test_add_func ("/haven/request/report-rules", test_report_rules);
   g_test_add_func ("/haven/request/body-size", test_body_size);
   g_test_add_func ("/haven/request/kind-names", test_kind_names);
+  g_test_add_func ("/haven/request/idempotency-key", test_idempotency_key);
   g_test_add_func ("/haven/request/wipe-leaves-no-copy", test_wipe_leaves_no_copy);
 
   return g_test_run ();

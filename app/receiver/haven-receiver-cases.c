@@ -36,7 +36,6 @@
 #define MAX_NOTE_BYTES (16 * 1024)
 #define MAX_PLATFORM_REFERENCE_CHARS 200
 #define MAX_ITEM 999
-#define MAX_KEY_LENGTH 200
 #define MAX_FILTER_LENGTH 200
 
 /* RFC 9110 has a name for it; libsoup 3.2 has none. */
@@ -680,54 +679,6 @@ read_body (HavenReceiverCases  *self,
   answer->body = g_steal_pointer (&body);
 }
 
-/* The Idempotency-Key header is a structured-field string (RFC 8941,
- * 3.3.3) or a bare token; NULL when missing, empty, too long or
- * malformed. */
-static char *
-parse_idempotency_key (const char *value)
-{
-  g_autoptr(GString) key = NULL;
-  const char *c;
-
-  if (value == NULL)
-    return NULL;
-
-  while (*value == ' ' || *value == '\t')
-    value++;
-
-  key = g_string_new (NULL);
-  if (*value == '"')
-    {
-      for (c = value + 1; *c != '"'; c++)
-        {
-          if (*c == '\\')
-            {
-              c++;
-              if (*c != '"' && *c != '\\')
-                return NULL;
-            }
-          else if (*c < 0x20 || *c > 0x7e)
-            {
-              return NULL;
-            }
-          g_string_append_c (key, *c);
-        }
-      c++;
-    }
-  else
-    {
-      for (c = value; g_ascii_isgraph (*c); c++)
-        g_string_append_c (key, *c);
-    }
-
-  while (*c == ' ' || *c == '\t')
-    c++;
-  if (*c != '\0' || key->len == 0 || key->len > MAX_KEY_LENGTH)
-    return NULL;
-
-  return g_string_free (g_steal_pointer (&key), FALSE);
-}
-
 /* Reads an event from @object into @event, or says what is wrong with it. */
 static const char *
 parse_event (JsonObject             *object,
@@ -826,7 +777,7 @@ add_case_event (HavenReceiverCases      *self,
   g_autoptr(HavenReceiverCaseEvent) stored = NULL;
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *key = parse_idempotency_key (call->idempotency_key);
+  g_autofree char *key = haven_request_parse_idempotency_key (call->idempotency_key);
   g_autofree char *request_sha256 = NULL;
   g_autofree char *current_state = NULL;
   HavenReceiverEventResult result;

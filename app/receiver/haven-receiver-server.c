@@ -999,54 +999,6 @@ admit_submission (HavenReceiverServer *self,
   return check_content_type (self, request, &sealed);
 }
 
-/* The Idempotency-Key header is a structured-field string (RFC 8941,
- * 3.3.3), "…" with \" and \\ escapes; haven-api-v1.md also takes it unquoted.
- * Returns NULL for a missing, empty or malformed key. */
-static char *
-parse_idempotency_key (const char *value)
-{
-  g_autoptr(GString) key = NULL;
-  const char *c;
-
-  if (value == NULL)
-    return NULL;
-
-  while (*value == ' ' || *value == '\t')
-    value++;
-
-  key = g_string_new (NULL);
-  if (*value == '"')
-    {
-      for (c = value + 1; *c != '"'; c++)
-        {
-          if (*c == '\\')
-            {
-              c++;
-              if (*c != '"' && *c != '\\')
-                return NULL;
-            }
-          else if (*c < 0x20 || *c > 0x7e)
-            {
-              return NULL;
-            }
-          g_string_append_c (key, *c);
-        }
-      c++;
-    }
-  else
-    {
-      for (c = value; g_ascii_isgraph (*c); c++)
-        g_string_append_c (key, *c);
-    }
-
-  while (*c == ' ' || *c == '\t')
-    c++;
-  if (*c != '\0' || key->len == 0)
-    return NULL;
-
-  return g_string_free (g_steal_pointer (&key), FALSE);
-}
-
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -1178,7 +1130,7 @@ check_submission (HavenReceiverServer *self,
       return FALSE;
     }
 
-  key = parse_idempotency_key (get_header (request, "Idempotency-Key"));
+  key = haven_request_parse_idempotency_key (get_header (request, "Idempotency-Key"));
   if (key == NULL)
     {
       send_error (request, MHD_HTTP_BAD_REQUEST,

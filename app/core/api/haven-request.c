@@ -997,3 +997,59 @@ haven_request_remove_evidence (HavenRequest *self,
   g_ptr_array_remove_index (self->evidence, index);
   forget_malformed_with_prefix (self, "evidence[");
 }
+
+/**
+ * haven_request_parse_idempotency_key:
+ * @value: (nullable): an Idempotency-Key header's value
+ *
+ * The header is a structured-field string (RFC 8941, 3.3.3), "…" with \"
+ * and \\ escapes; haven-api-v1.md also takes it unquoted.
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL when @value is
+ *   missing, empty, malformed or longer than
+ *   HAVEN_REQUEST_MAX_IDEMPOTENCY_KEY_LENGTH
+ */
+char *
+haven_request_parse_idempotency_key (const char *value)
+{
+  g_autoptr(GString) key = NULL;
+  const char *c;
+
+  if (value == NULL)
+    return NULL;
+
+  while (*value == ' ' || *value == '\t')
+    value++;
+
+  key = g_string_new (NULL);
+  if (*value == '"')
+    {
+      for (c = value + 1; *c != '"'; c++)
+        {
+          if (*c == '\\')
+            {
+              c++;
+              if (*c != '"' && *c != '\\')
+                return NULL;
+            }
+          else if (*c < 0x20 || *c > 0x7e)
+            {
+              return NULL;
+            }
+          g_string_append_c (key, *c);
+        }
+      c++;
+    }
+  else
+    {
+      for (c = value; g_ascii_isgraph (*c); c++)
+        g_string_append_c (key, *c);
+    }
+
+  while (*c == ' ' || *c == '\t')
+    c++;
+  if (*c != '\0' || key->len == 0 || key->len > HAVEN_REQUEST_MAX_IDEMPOTENCY_KEY_LENGTH)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define HAVEN_REQUEST_MAX_ITEMS              20
 #define HAVEN_REQUEST_MAX_URL_LENGTH         2048
 #define HAVEN_REQUEST_MAX_DESCRIPTION_LENGTH 1000
+/* A request's key is its request_id, a UUID; a caseworker's event key is
+ * one too. Anything longer than this is no key a client of ours makes. */
+#define HAVEN_REQUEST_MAX_IDEMPOTENCY_KEY_LENGTH 200
 
 typedef enum {
   HAVEN_REQUEST_KIND_REMOVAL,
@@ -52,6 +55,8 @@ gboolean            haven_request_is_category_id     (const char       *category
  * NULL when the URL has none. */
 char               *haven_request_platform_for_url   (const char       *url);
 gboolean            haven_request_is_uuid_v4         (const char       *string);
+/* The key of an Idempotency-Key header (haven-api-v1.md), or NULL. */
+char               *haven_request_parse_idempotency_key (const char    *value);
 
 HavenRequest       *haven_request_new                (HavenRequestKind  kind);
 /* Fails only when the text is not a JSON object, not UTF-8 or larger than
