@@ -641,9 +641,24 @@ haven_receiver_sqlite_store_claim (HavenReceiverStore  *store,
 {
   HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  gboolean claimed;
 
-  return claim_locked (self, client_id, key, kind, body_sha256, stale_after, claim,
-                       response_status, response_body, error);
+  /* A claim need not reach the disk: one lost in a crash of the machine
+   * leaves nothing accepted (the accept that follows it is later in the
+   * log, and is synced with it), so the kiosk's retry simply claims again.
+   * Every receiver on the file sees it at once all the same. Half the
+   * syncs of a submission go with it. */
+  if (!exec (self, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+  claimed = claim_locked (self, client_id, key, kind, body_sha256, stale_after, claim,
+                          response_status, response_body, error);
+  if (!exec (self, "PRAGMA synchronous = FULL", claimed ? error : NULL))
+    {
+      g_clear_pointer (response_body, g_free);
+      return FALSE;
+    }
+
+  return claimed;
 }
 
 static void
