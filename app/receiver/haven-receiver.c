@@ -232,6 +232,7 @@ parse_options (Options   *options,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
   const GOptionEntry entries[] = {
     { "listen", 'l', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &options->listen_text,
       N_("Address and port to listen on; port 0 picks a free one (default 127.0.0.1:8443)"),
@@ -315,9 +316,14 @@ parse_options (Options   *options,
   g_option_context_set_summary (context,
                                 _("The reference backend for Haven kiosks: answers the Haven "
                                   "API over HTTPS and keeps what it receives in a database."));
-  g_option_context_set_description (context,
-                                    _("Once listening, prints “listening on URL” on standard "
-                                      "output. Stops cleanly on SIGINT or SIGTERM."));
+  description = g_strconcat (_("Once listening, prints “listening on URL” on standard "
+                                "output. Stops cleanly on SIGINT or SIGTERM."),
+                              "\n\n",
+                              _("Operators also run “haven-receiver credentials add|list|revoke”, "
+                                "“haven-receiver audit verify” and “haven-receiver retention "
+                                "run”, each with --help."),
+                              NULL);
+  g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   /* The limits are listed by --help itself: an operator should see them
    * before putting the receiver on the internet. */
