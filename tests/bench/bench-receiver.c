@@ -1142,8 +1142,16 @@ print_results (Bench    *bench,
   g_print ("receiver peak memory (VmHWM): %" G_GUINT64_FORMAT " kB; threads: %"
            G_GUINT64_FORMAT "\n", instances_status_total (bench, "VmHWM"),
            instances_status_total (bench, "Threads"));
-  g_print ("target (500 accepted/s or more, p99 50 ms or less): %s\n",
-           rate >= 500 && p99 <= 50 ? "met" : "not met");
+  /* With every client sending again as soon as it is answered, each waits
+   * behind the others: latency is then the number of clients divided by
+   * the throughput, whatever the receiver does. Latency is judged at a
+   * fixed pace of 500 a second (HAVEN_BENCH_RATE=500), throughput here. */
+  if (bench->rate > 0)
+    g_print ("target (500 accepted/s or more, p99 50 ms or less): %s\n",
+             rate >= 500 && p99 <= 50 ? "met" : "not met");
+  else
+    g_print ("target (500 accepted/s or more): %s; p99 is judged at a fixed rate "
+             "(HAVEN_BENCH_RATE=500)\n", rate >= 500 ? "met" : "not met");
 }
 
 /* What the receiver holds after the load, read as an integrator would: a
