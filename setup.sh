@@ -40,8 +40,10 @@ packages=(
   # Run: glib-networking gives libsoup its TLS; without it no HTTPS at all.
   glib-networking dbus dbus-x11
   # The receiver's tests on PostgreSQL run a throwaway cluster of their own
-  # (initdb, pg_ctl, psql); without it they are skipped.
-  postgresql
+  # (initdb, pg_ctl, psql); without it they are skipped. The audit log's
+  # test tries to change it behind the receiver's back with sqlite3 and
+  # psql; the unit test checks haven-receiver.service with systemd-analyze.
+  postgresql sqlite3 systemd
   # Fonts for every offered language: Latin, Cyrillic, Arabic, Vietnamese
   # (fonts-noto-core) and Chinese (fonts-noto-cjk)
   fonts-noto-core fonts-noto-cjk
