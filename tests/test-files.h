@@ -29,4 +29,9 @@ HavenContent *load_shipped_content (void);
 /* A port of 127.0.0.1 where nothing listens now. */
 guint16  find_free_port (void);
 
+/* Fails when a file under @path (a file or a folder, walked without
+ * following links) holds @needle; returns how many files it read. */
+guint    assert_no_file_holds (const char *path,
+                               const char *needle);
+
 G_END_DECLS

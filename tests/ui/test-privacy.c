@@ -64,38 +64,6 @@ use_private_folders (void)
     }
 }
 
-/* Fails when a file under @path holds @needle; returns how many files it
- * read. */
-static guint
-assert_no_file_holds (const char *path,
-                      const char *needle)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-  guint n_files = 0;
-
-  if (dir == NULL)
-    {
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          if (file_contains (path, needle))
-            g_error ("%s holds what the visitor typed", path);
-          return 1;
-        }
-      return 0;
-    }
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        n_files += assert_no_file_holds (child, needle);
-    }
-
-  return n_files;
-}
-
 static void
 type_into_entry (GtkWidget  *entry,
                  const char *text)

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "haven-content.h"
+
+G_BEGIN_DECLS
+
+/* The words the desk's pages share for a case's or a kiosk's metadata. */
+
+/* "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
+char       *haven_desk_format_age           (GDateTime    *time,
+                                             GDateTime    *now);
+/* Local date and time, as the caseworker's language writes them. */
+char       *haven_desk_format_time          (GDateTime    *time);
+/* "Request to take content down" or "Report". */
+const char *haven_desk_describe_kind        (const char   *kind);
+/* The category's title in the caseworker's language; its id when
+ * @content does not know it; "Not said" for NULL. */
+char       *haven_desk_describe_category    (HavenContent *content,
+                                             const char   *category);
+
+G_END_DECLS

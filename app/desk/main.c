@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haven-desk"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "haven-desk-application.h"
+#include "haven-paths.h"
+#include "haven-wipe.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(HavenDeskApplication) application = NULL;
+
+  /* What a visitor wrote passes through GTK's and GLib's buffers when a
+   * case is shown; freed memory is scrubbed, and glibc's thread cache
+   * would keep some of it out of reach of that. */
+  haven_wipe_restart_without_thread_cache (argv);
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  application = haven_desk_application_new ();
+  return g_application_run (G_APPLICATION (application), argc, argv);
+}

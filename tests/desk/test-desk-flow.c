@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-desk-flow"
+
+#include "config.h"
+
+#include <string.h>
+
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include "desk-driver.h"
+#include "haven-case.h"
+#include "haven-desk-application.h"
+#include "haven-desk-case-page.h"
+#include "haven-desk-inbox-page.h"
+#include "haven-desk-window.h"
+#include "memory-scan.h"
+#include "pg-cluster.h"
+#include "receiver-database.h"
+#include "receiver-process.h"
+#include "test-files.h"
+
+/* The whole way of a removal request, through the real programs and the
+ * desk's real widgets: a kiosk (havenctl, another process, with the
+ * kiosk's own sealing and delivery code) sends a request with a marker in
+ * the visitor's words to a haven-receiver over TLS on 127.0.0.1 that has
+ * no key; the desk makes the organisation's key on its first-run page,
+ * signs in with a caseworker's token, finds the case in the inbox, opens
+ * it, takes it, records an outcome for the address, adds a note, closes
+ * it and saves its case file; then locks. Afterwards the receiver's audit
+ * log holds each read and event by that caseworker, its store holds no
+ * plain copy of the visitor's words, and the desk's memory, files and log
+ * hold none either. Once on SQLite, once on PostgreSQL. */
+
+#define MARKER_LENGTH 40
+#define PASSPHRASE "correct horse battery staple"
+
+static char *root;
+static GPtrArray *logged;
+static PgCluster *pg_cluster;
+
+typedef struct {
+  gboolean postgresql;
+  char *location;
+  ReceiverProcess *receiver;
+  char *kiosk_config;
+  char *caseworker_token;
+  char *kiosk_token_file;
+  GSettings *settings;
+  HavenDeskApplication *application;
+  HavenDeskWindow *window;
+} Fixture;
+
+static GLogWriterOutput
+record_log_writer (GLogLevelFlags   log_level,
+                   const GLogField *fields,
+                   gsize            n_fields,
+                   gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].value != NULL)
+      g_ptr_array_add (logged, fields[i].length < 0 ? g_strdup (fields[i].value)
+                                                   : g_strndup (fields[i].value, (gsize) fields[i].length));
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+/* Every user folder of the desk in one private root, kept across the
+ * restart without glibc's thread cache. */
+static void
+use_private_folders (void)
+{
+  const char *folders[][2] = {
+    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
+    { "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" }, { "TMPDIR", "tmp" },
+  };
+
+  root = g_strdup (g_getenv ("HAVEN_DESK_TEST_ROOT"));
+  if (root == NULL)
+    {
+      root = g_dir_make_tmp ("haven-desk-XXXXXX", NULL);
+      g_assert_nonnull (root);
+      g_setenv ("HAVEN_DESK_TEST_ROOT", root, TRUE);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *path = g_build_filename (root, folders[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_setenv (folders[i][0], path, TRUE);
+    }
+}
+
+static int
+run_receiver_command (Fixture             *fixture,
+                      const char * const  *arguments,
+                      char               **out)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_ptr_array_add (argv, (char *) require_env ("HAVEN_RECEIVER"));
+  for (guint i = 0; arguments[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) arguments[i]);
+  g_ptr_array_add (argv, fixture->postgresql ? (char *) "--database" : (char *) "--db");
+  g_ptr_array_add (argv, fixture->location);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, NULL,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+}
+
+static char *
+add_credential (Fixture    *fixture,
+                const char *role,
+                const char *name)
+{
+  const char * const arguments[] = { "credentials", "add", "--role", role, "--name", name, NULL };
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_receiver_command (fixture, arguments, &out), ==, 0);
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autofree char *ca = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *settings_file = NULL;
+  g_autofree char *kiosk_token = NULL;
+  g_autoptr(GSettingsBackend) backend = NULL;
+
+  fixture->postgresql = GPOINTER_TO_INT (user_data);
+  if (fixture->postgresql)
+    {
+      if (pg_cluster == NULL)
+        pg_cluster = pg_cluster_start ();
+      fixture->location = g_strdup (pg_cluster_get_uri (pg_cluster));
+    }
+  else
+    {
+      fixture->location = work_path ("desk-receiver.db");
+    }
+
+  /* No --key-file: the receiver keeps each body sealed as it came, as the
+   * recommended deployment does. */
+  fixture->receiver = receiver_process_start_tls_full (fixture->location, NULL, NULL);
+  fixture->caseworker_token = add_credential (fixture, "caseworker", "alice");
+  kiosk_token = add_credential (fixture, "kiosk", "lobby-kiosk");
+  fixture->kiosk_token_file = write_file (work_path ("kiosk"), "token", kiosk_token);
+
+  ca = work_path ("ca.pem");
+  key_file = g_build_filename (root, "data", "haven-desk", "organisation.key", NULL);
+  g_remove (key_file);
+  settings_file = g_build_filename (root, "config", "desk-settings", NULL);
+  g_remove (settings_file);
+  backend = g_keyfile_settings_backend_new (settings_file, "/", NULL);
+  fixture->settings = g_settings_new_with_backend (DESK_APP_ID, backend);
+  g_settings_set_string (fixture->settings, "backend-url", fixture->receiver->url);
+  g_settings_set_string (fixture->settings, "ca-file", ca);
+  g_settings_set_string (fixture->settings, "key-file", key_file);
+
+  fixture->application = haven_desk_application_new_with_settings (fixture->settings);
+  g_assert_true (g_application_register (G_APPLICATION (fixture->application), NULL, NULL));
+  /* Argon2id at its least: the test is about the flow, not the cost. */
+  haven_key_vault_set_cost (haven_desk_application_get_vault (fixture->application),
+                            crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN);
+  fixture->window = haven_desk_window_new (fixture->application);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  iterate ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  iterate ();
+  g_clear_object (&fixture->application);
+  g_clear_object (&fixture->settings);
+  receiver_process_stop (fixture->receiver);
+  g_free (fixture->location);
+  g_free (fixture->kiosk_config);
+  g_free (fixture->kiosk_token_file);
+  explicit_bzero (fixture->caseworker_token, strlen (fixture->caseworker_token));
+  g_free (fixture->caseworker_token);
+}
+
+static GtkWidget *
+window_widget (Fixture *fixture)
+{
+  return GTK_WIDGET (fixture->window);
+}
+
+static gboolean
+page_is (gpointer data)
+{
+  Fixture *fixture = ((gpointer *) data)[0];
+  const char *name = ((gpointer *) data)[1];
+
+  return g_strcmp0 (haven_desk_window_get_page_name (fixture->window), name) == 0;
+}
+
+static void
+wait_for_page (Fixture    *fixture,
+               const char *name)
+{
+  gpointer data[] = { fixture, (gpointer) name };
+
+  if (!iterate_until (page_is, data, 20))
+    g_error ("The desk did not show its %s page in time; it shows %s", name,
+             haven_desk_window_get_page_name (fixture->window));
+}
+
+static gboolean
+public_key_shown (gpointer data)
+{
+  GtkWidget *label = find_named (data, "public-key");
+
+  return label != NULL && gtk_label_get_text (GTK_LABEL (label))[0] != '\0';
+}
+
+/* The kiosk side, in processes of its own: havenctl queues a request
+ * sealed to the organisation's public key and delivers it, as a kiosk
+ * would. */
+static void
+send_from_kiosk (Fixture    *fixture,
+                 const char *public_key,
+                 const char *marker)
+{
+  g_autoptr(GSettings) kiosk = NULL;
+  g_autofree char *request = NULL;
+  g_autofree char *request_file = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *ca = work_path ("ca.pem");
+  g_autofree char *outbox = NULL;
+  const char * const add[] = { "outbox", "add", NULL, NULL };
+  const char * const flush[] = { "outbox", "flush", NULL };
+
+  fixture->kiosk_config = work_path ("kiosk-config");
+  outbox = g_build_filename (fixture->kiosk_config, "outbox.db", NULL);
+  kiosk = keyfile_settings_new (fixture->kiosk_config);
+  g_settings_set_string (kiosk, "backend-url", fixture->receiver->url);
+  g_settings_set_string (kiosk, "ca-file", ca);
+  g_settings_set_string (kiosk, "token-file", fixture->kiosk_token_file);
+  g_settings_set_string (kiosk, "backend-public-key", public_key);
+  g_settings_set_string (kiosk, "kiosk-id", "station-12-lobby");
+  g_settings_set_string (kiosk, "outbox-file", outbox);
+
+  request = g_strdup_printf ("{\"category\": \"intimate-images\", \"locale\": \"es\","
+                             " \"items\": [{\"url\": \"https://www.example.social/p/77\","
+                             " \"description\": \"%s\"}],"
+                             " \"reporter\": {\"role\": \"self\", \"consent_to_contact\": false},"
+                             " \"declaration\": {\"accurate\": true, \"authorised\": true}}",
+                             marker);
+  request_file = write_file (fixture->kiosk_config, "request.json", request);
+  explicit_bzero (request, strlen (request));
+
+  ((const char **) add)[2] = request_file;
+  g_assert_cmpint (run_havenctl (fixture->kiosk_config, add, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_havenctl (fixture->kiosk_config, flush, &out, &err), ==, 0);
+  /* The kiosk's side is done; nothing of it stays. */
+  remove_tree (fixture->kiosk_config);
+}
+
+static gboolean
+inbox_has_cases (gpointer data)
+{
+  Fixture *fixture = data;
+  GtkWidget *list = find_named (window_widget (fixture), "cases");
+
+  return list != NULL && gtk_widget_get_first_child (list) != NULL;
+}
+
+static gboolean
+case_settled (gpointer data)
+{
+  Fixture *fixture = data;
+  GtkWidget *page = haven_desk_window_get_visible_page (fixture->window);
+
+  return HAVEN_IS_DESK_CASE_PAGE (page) && !haven_desk_case_page_is_busy (HAVEN_DESK_CASE_PAGE (page));
+}
+
+static HavenDeskCasePage *
+wait_for_case (Fixture *fixture)
+{
+  GtkWidget *page;
+
+  g_assert_true (iterate_until (case_settled, fixture, 20));
+  page = haven_desk_window_get_visible_page (fixture->window);
+  if (haven_desk_case_page_get_error (HAVEN_DESK_CASE_PAGE (page)) != NULL)
+    g_error ("The case did not open: %s", haven_desk_case_page_get_error (HAVEN_DESK_CASE_PAGE (page))->message);
+  g_assert_nonnull (haven_desk_case_page_get_case (HAVEN_DESK_CASE_PAGE (page)));
+  return HAVEN_DESK_CASE_PAGE (page);
+}
+
+static HavenCaseState
+case_state (HavenDeskCasePage *page)
+{
+  return haven_case_info_get_state (haven_case_get_info (haven_desk_case_page_get_case (page)));
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static guint
+count_audit (Fixture    *fixture,
+             const char *action,
+             const char *reference)
+{
+  const char * const params[] = { action, reference, NULL };
+  g_autofree char *count = database_query_text (fixture->location,
+                                                "SELECT count(*) FROM audit_log WHERE actor = 'alice'"
+                                                " AND role = 'caseworker' AND action = $1"
+                                                " AND case_reference = $2 AND status < 300",
+                                                params);
+
+  return (guint) g_ascii_strtoull (count, NULL, 10);
+}
+
+static void
+test_whole_flow (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  guint8 masked[MARKER_LENGTH];
+  g_autofree char *public_key = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree char *case_file = NULL;
+  g_autofree char *sha256 = NULL;
+  HavenDeskCasePage *page;
+  GtkWidget *list;
+  GtkWidget *row;
+  char *plain;
+  guint copies, n_files = 0;
+  gint64 deadline;
+
+  if (fixture->postgresql && pg_cluster_find_bindir () == NULL)
+    {
+      g_test_skip ("PostgreSQL is not installed");
+      return;
+    }
+
+  /* First run: a new organisation key under the caseworker's passphrase. */
+  wait_for_page (fixture, "setup");
+  type_into (window_widget (fixture), "passphrase", PASSPHRASE);
+  type_into (window_widget (fixture), "passphrase-again", PASSPHRASE);
+  press (window_widget (fixture), "create-key-file");
+  g_assert_true (iterate_until (public_key_shown, window_widget (fixture), 20));
+  public_key = g_strdup (gtk_label_get_text (GTK_LABEL (find_named (window_widget (fixture), "public-key"))));
+  g_assert_cmpuint (strlen (public_key), ==, 44);
+
+  /* The visitor's request, from a kiosk that has that public key. */
+  memory_scan_make_marker (masked, sizeof masked);
+  plain = memory_scan_reveal_marker (masked, sizeof masked);
+  send_from_kiosk (fixture, public_key, plain);
+  explicit_bzero (plain, sizeof masked);
+  g_free (plain);
+
+  /* Sign in with the caseworker's own token. */
+  press (window_widget (fixture), "continue");
+  wait_for_page (fixture, "sign-in");
+  type_into (window_widget (fixture), "token", fixture->caseworker_token);
+  press (window_widget (fixture), "sign-in");
+  wait_for_page (fixture, "main");
+
+  /* The inbox: the case, new. */
+  g_assert_true (iterate_until (inbox_has_cases, fixture, 20));
+  list = require_named (window_widget (fixture), "cases");
+  row = gtk_widget_get_first_child (list);
+  reference = g_strdup (gtk_widget_get_name (row));
+  g_assert_true (g_str_has_prefix (reference, "HV-"));
+  g_assert_cmpuint (haven_desk_inbox_page_get_n_new (HAVEN_DESK_INBOX_PAGE (haven_desk_window_get_visible_page (fixture->window))), ==, 1);
+  g_assert_true (widget_tree_shows (row, "Spanish"));
+  g_assert_true (widget_tree_shows (row, "station-12-lobby"));
+
+  /* Opened: the visitor's words, the address and its host, the language. */
+  press (list, reference);
+  wait_for_page (fixture, "case");
+  page = wait_for_case (fixture);
+  plain = memory_scan_reveal_marker (masked, sizeof masked);
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), plain));
+  explicit_bzero (plain, sizeof masked);
+  g_free (plain);
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "https://www.example.social/p/77"));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "example.social"));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "Spanish (es)"));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), reference));
+  sha256 = g_strdup (haven_case_get_sha256 (haven_desk_case_page_get_case (page)));
+  g_assert_cmpuint (strlen (sha256), ==, 64);
+
+  /* Worked: taken, an outcome for the address, a note, closed. */
+  press (GTK_WIDGET (page), "take-case");
+  page = wait_for_case (fixture);
+  g_assert_cmpint (case_state (page), ==, HAVEN_CASE_STATE_OPEN);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (require_named (GTK_WIDGET (page), "item-0-outcome")), 2);
+  type_into (GTK_WIDGET (page), "item-0-reference", "T-1234");
+  press (GTK_WIDGET (page), "item-0-record");
+  page = wait_for_case (fixture);
+  g_assert_cmpstr (haven_case_info_get_item_outcome (haven_case_get_info (haven_desk_case_page_get_case (page)), 0),
+                   ==, "removed");
+
+  type_into (GTK_WIDGET (page), "note", "Called the platform's trust and safety line.");
+  press (GTK_WIDGET (page), "add-note");
+  page = wait_for_case (fixture);
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "Called the platform's trust and safety line."));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "alice"));
+
+  press (GTK_WIDGET (page), "close-case");
+  page = wait_for_case (fixture);
+  g_assert_cmpint (case_state (page), ==, HAVEN_CASE_STATE_CLOSED);
+
+  /* The case file, where the caseworker chose. */
+  case_file = g_build_filename (root, "home", "case-file.pdf", NULL);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (case_file);
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    haven_desk_case_page_save_to (page, file);
+    g_assert_true (iterate_until (file_exists, case_file, 20));
+    g_assert_true (g_file_get_contents (case_file, &contents, &length, NULL));
+    g_assert_cmpuint (length, >, 1000);
+    g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+    explicit_bzero (contents, length);
+  }
+  /* It is the caseworker's to keep; the scan below is of what the desk
+   * keeps on its own. */
+  g_assert_cmpint (g_remove (case_file), ==, 0);
+
+  /* Locked: the key and the case go, and so do the clipboards' contents. */
+  gtk_widget_activate_action (window_widget (fixture), "win.lock", NULL);
+  wait_for_page (fixture, "unlock");
+  g_assert_false (haven_key_vault_is_unlocked (haven_desk_application_get_vault (fixture->application)));
+
+  deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  do
+    {
+      iterate ();
+      g_usleep (20000);
+      copies = memory_scan_count (masked + 16, sizeof masked - 16);
+    }
+  while (copies > 0 && g_get_monotonic_time () < deadline);
+  g_test_message ("copies of the visitor's words in the desk's memory after locking: %u", copies);
+
+  plain = memory_scan_reveal_marker (masked + 16, sizeof masked - 16);
+  g_assert_false (widget_tree_shows (window_widget (fixture), plain));
+  n_files += assert_no_file_holds (g_getenv ("HOME"), plain);
+  n_files += assert_no_file_holds (g_get_user_config_dir (), plain);
+  n_files += assert_no_file_holds (g_get_user_data_dir (), plain);
+  n_files += assert_no_file_holds (g_get_user_state_dir (), plain);
+  n_files += assert_no_file_holds (g_get_user_cache_dir (), plain);
+  n_files += assert_no_file_holds (g_get_tmp_dir (), plain);
+  g_test_message ("%u files of the desk read: none holds the visitor's words", n_files);
+  /* The key file and the settings at least. */
+  g_assert_cmpuint (n_files, >=, 2);
+  for (guint i = 0; i < logged->len; i++)
+    if (strstr (g_ptr_array_index (logged, i), plain) != NULL)
+      g_error ("A log message quotes the visitor: %s", (char *) g_ptr_array_index (logged, i));
+
+#ifndef __SANITIZE_ADDRESS__
+  /* AddressSanitizer's allocator keeps freed blocks unscrubbed. */
+  g_assert_cmpuint (copies, ==, 0);
+#endif
+
+  /* The receiver: every read and event in its audit log, by alice. */
+  g_assert_cmpuint (count_audit (fixture, "read-case", reference), >=, 5);
+  g_assert_cmpuint (count_audit (fixture, "read-body", reference), ==, 1);
+  g_assert_cmpuint (count_audit (fixture, "add-event", reference), ==, 5);
+  {
+    g_autofree char *lists = database_query_text (fixture->location,
+                                                  "SELECT count(*) FROM audit_log WHERE actor = 'alice'"
+                                                  " AND action = 'list-cases' AND status = 200",
+                                                  NULL);
+
+    g_assert_cmpuint (g_ascii_strtoull (lists, NULL, 10), >=, 1);
+  }
+  {
+    const char * const params[] = { reference, NULL };
+    g_autofree char *events = database_query_text (fixture->location,
+                                                   "SELECT count(*) FROM case_events WHERE case_reference = $1",
+                                                   params);
+
+    g_assert_cmpstr (events, ==, "5");
+  }
+
+  /* Its store: no plain copy of the visitor's words. */
+  if (!fixture->postgresql)
+    {
+      g_autofree char *wal = g_strconcat (fixture->location, "-wal", NULL);
+
+      g_assert_false (file_contains (fixture->location, plain));
+      if (g_file_test (wal, G_FILE_TEST_EXISTS))
+        g_assert_false (file_contains (wal, plain));
+    }
+  else
+    {
+      const char * const params[] = { plain, NULL };
+      g_autofree char *found = database_query_text (fixture->location,
+                                                    "SELECT (SELECT count(*) FROM requests WHERE"
+                                                    " position(convert_to($1, 'UTF8') in body) > 0)"
+                                                    " + (SELECT count(*) FROM case_events WHERE"
+                                                    " sealed_note LIKE '%' || $1 || '%')",
+                                                    params);
+
+      g_assert_cmpstr (found, ==, "0");
+    }
+
+  explicit_bzero (plain, strlen (plain));
+  g_free (plain);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int result;
+
+  use_private_folders ();
+  logged = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (record_log_writer, NULL, NULL);
+  desk_driver_init (&argc, &argv);
+  work_dir_init ("desk-flow");
+
+  g_test_add ("/haven/desk/flow/sqlite", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_whole_flow, fixture_tear_down);
+  g_test_add ("/haven/desk/flow/postgresql", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
+              test_whole_flow, fixture_tear_down);
+
+  result = g_test_run ();
+  if (pg_cluster != NULL)
+    pg_cluster_stop (pg_cluster);
+  work_dir_remove ();
+  remove_tree (root);
+  g_free (root);
+  g_ptr_array_unref (logged);
+  return result;
+}
