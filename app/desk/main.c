@@ -7,6 +7,7 @@
 #include <locale.h>
 
 #include "haven-desk-application.h"
+#include "haven-desk-key-cli.h"
 #include "haven-paths.h"
 #include "haven-wipe.h"
 
@@ -15,6 +16,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(HavenDeskApplication) application = NULL;
+  int status;
 
   /* What a visitor wrote passes through GTK's and GLib's buffers when a
    * case is shown; freed memory is scrubbed, and glibc's thread cache
@@ -25,6 +27,10 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  status = haven_desk_key_cli_run (argc, argv);
+  if (status >= 0)
+    return status;
 
   application = haven_desk_application_new ();
   return g_application_run (G_APPLICATION (application), argc, argv);
