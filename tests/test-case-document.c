@@ -3,12 +3,15 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "haven-case-document.h"
 #include "haven-locale.h"
+#include "haven-wipe.h"
+#include "memory-scan.h"
 #include "test-casework.h"
 #include "test-files.h"
 
@@ -98,7 +101,7 @@ open_case (Fixture      *fixture,
            char        **sha256)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
+  char *json = NULL;
   g_autoptr(GBytes) body = casework_seal_request (fixture->vault, request, &json);
   g_autoptr(HavenCaseInfo) info = casework_info_new (object);
   HavenCase *opened = haven_case_open (info, body, TRUE, fixture->vault, &error);
@@ -106,6 +109,7 @@ open_case (Fixture      *fixture,
   g_assert_no_error (error);
   if (sha256 != NULL)
     *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) json, strlen (json));
+  haven_wipe_string (json);
   return opened;
 }
 
@@ -322,6 +326,67 @@ test_wiped (Fixture       *fixture,
   assert_contains (find_section (sections, "reference"), CASEWORK_KIOSK);
 }
 
+/* The marker's tail, past the 16 bytes glibc's free() overwrites, as in
+ * test-request. */
+#define MARKER_LENGTH 48
+#define MARKER_TAIL 16
+
+/* Building the document makes many strings of the visitor's words: once
+ * the sections are freed, none of them is left in memory. (Parsing the
+ * body leaves copies of its own in json-glib's freed buffers, which no
+ * one can wipe: those are counted before, so only the document's are
+ * judged.) */
+static void
+test_leaves_no_copy (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autoptr(HavenRequest) request = haven_request_new (HAVEN_REQUEST_KIND_REMOVAL);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(HavenCase) opened = NULL;
+  g_autoptr(GPtrArray) sections = NULL;
+  guint8 masked[MARKER_LENGTH];
+  char *plain;
+  char *story;
+  guint before;
+  guint during;
+  guint after;
+
+  /* The scan reads the heap into a buffer: one that glibc's sliding
+   * threshold put inside the heap would read itself and count copies
+   * twice. A threshold of our own keeps large buffers mapped apart. */
+  mallopt (M_MMAP_THRESHOLD, 128 * 1024);
+
+  memory_scan_make_marker (masked, sizeof masked);
+  plain = memory_scan_reveal_marker (masked, sizeof masked);
+  story = g_strdup_printf ("first line\n%s\nlast line", plain);
+  haven_request_set_category (request, "impersonation");
+  haven_request_add_item (request, "https://example.social/p/1", NULL, story);
+  haven_request_set_reporter_role (request, "self");
+  haven_request_set_declaration_accurate (request, TRUE);
+  haven_request_set_declaration_authorised (request, TRUE);
+  haven_request_confirm (request, CASEWORK_KIOSK, "ar");
+  haven_wipe_string (plain);
+  haven_wipe_string (story);
+  object = casework_info_object (request, TRUE);
+  opened = open_case (fixture, request, object, NULL);
+  haven_request_wipe (request);
+
+  before = memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL);
+  g_assert_cmpuint (before, >=, 1);
+
+  sections = haven_case_document_build (opened, fixture->content, fixture->vault);
+  during = memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL);
+  g_assert_cmpuint (during, ==, before + 1);
+
+  g_clear_pointer (&sections, g_ptr_array_unref);
+  after = memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL);
+  g_assert_cmpuint (after, <=, before);
+
+  /* And the case wiped, nothing at all. */
+  haven_case_wipe (opened);
+  g_assert_cmpuint (memory_scan_count (masked + MARKER_TAIL, sizeof masked - MARKER_TAIL), ==, 0);
+}
+
 static void
 test_describe_language (void)
 {
@@ -393,6 +458,7 @@ main (int   argc,
   ADD ("no-content", test_no_content);
   ADD ("wiped", test_wiped);
   ADD ("french", test_french);
+  ADD ("leaves-no-copy", test_leaves_no_copy);
   g_test_add_func ("/haven/case-document/describe-language", test_describe_language);
 
 #undef ADD

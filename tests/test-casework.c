@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "haven-wipe.h"
 #include "test-casework.h"
 #include "test-wait.h"
 
@@ -146,14 +147,14 @@ casework_seal_request (HavenKeyVault  *vault,
   g_autoptr(GError) error = NULL;
   gsize length = 0;
   char *json = haven_request_to_json (request, &length);
-  g_autoptr(GBytes) plain = g_bytes_new (json, length);
+  g_autoptr(GBytes) plain = haven_sealed_box_new_wiped_bytes (json, length);
   GBytes *sealed = haven_key_vault_seal (vault, plain, &error);
 
   g_assert_no_error (error);
   if (json_out != NULL)
     *json_out = json;
   else
-    g_free (json);
+    haven_wipe_string (json);
   return sealed;
 }
 
