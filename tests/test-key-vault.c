@@ -211,6 +211,31 @@ test_lock_unlock (Fixture       *fixture,
   g_assert_true (g_bytes_equal (opened, plain));
 }
 
+/* The passphrase is hashed in a thread: nothing changes until the main
+ * loop runs; and a lock meanwhile wins over the unlock. */
+static void
+test_lock_while_unlocking (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_assert_true (create (fixture->vault, PASSPHRASE, NULL, &error));
+  haven_key_vault_lock (fixture->vault);
+
+  haven_key_vault_unlock_async (fixture->vault, PASSPHRASE, NULL, store_result_cb, &result);
+  g_assert_false (haven_key_vault_is_unlocked (fixture->vault));
+  haven_key_vault_lock (fixture->vault);
+  g_assert_false (haven_key_vault_unlock_finish (fixture->vault, wait_for_result (&result), &error));
+  g_assert_error (error, HAVEN_KEY_VAULT_ERROR, HAVEN_KEY_VAULT_ERROR_LOCKED);
+  g_assert_false (haven_key_vault_is_unlocked (fixture->vault));
+  g_assert_null (haven_key_vault_get_token (fixture->vault));
+  g_clear_error (&error);
+
+  g_assert_true (unlock (fixture->vault, PASSPHRASE, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_fresh_vault_unlocks (Fixture       *fixture,
                           gconstpointer  user_data)
@@ -526,6 +551,7 @@ main (int   argc,
 
   ADD ("create-new", test_create_new);
   ADD ("lock-unlock", test_lock_unlock);
+  ADD ("lock-while-unlocking", test_lock_while_unlocking);
   ADD ("fresh-vault-unlocks", test_fresh_vault_unlocks);
   ADD ("import", test_import);
   ADD ("weak-passphrase", test_weak_passphrase);

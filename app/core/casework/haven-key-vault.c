@@ -72,6 +72,9 @@ struct _HavenKeyVault
   /* While unlocked: the file's header (salt and cost, to write the file
    * again) and, in guarded memory, the secrets. */
   gboolean unlocked;
+  /* Counts the locks, so that an unlock still hashing when the desk
+   * locks does not unlock it afterwards. */
+  guint lock_count;
   guint8 public_key[HAVEN_SEALED_BOX_KEY_BYTES];
   guint8 salt[SALT_BYTES];
   guint64 file_opslimit;
@@ -98,6 +101,7 @@ static GParamSpec *props[N_PROPS];
  * thread; the secrets in guarded memory. */
 typedef struct {
   char *path;
+  guint lock_count;
   guint64 opslimit;
   guint64 memlimit;
   guint8 salt[SALT_BYTES];
@@ -653,6 +657,19 @@ key_job_done_cb (GObject      *source_object,
   if (g_task_return_error_if_cancelled (task))
     return;
 
+  if (job->lock_count != self->lock_count)
+    {
+      /* Locked while the passphrase was hashed: the lock wins. A new key
+       * file is written all the same, and stays locked. */
+      if (g_task_get_source_tag (task) == haven_key_vault_create_async)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_new_error (task, HAVEN_KEY_VAULT_ERROR, HAVEN_KEY_VAULT_ERROR_LOCKED, "%s",
+                                 _("The desk was locked before the key could be unlocked. "
+                                   "Unlock it again."));
+      return;
+    }
+
   take_secrets (self, job);
   g_task_return_boolean (task, TRUE);
 }
@@ -674,6 +691,7 @@ run_key_job (HavenKeyVault       *self,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_source_tag (worker, source_tag);
+  job->lock_count = self->lock_count;
   g_task_set_task_data (worker, job, (GDestroyNotify) key_job_free);
   g_task_run_in_thread (worker, thread_func);
 }
@@ -783,6 +801,7 @@ haven_key_vault_lock (HavenKeyVault *self)
   g_clear_pointer (&self->wrap_key, sodium_free);
   g_clear_pointer (&self->token, sodium_free);
   sodium_memzero (self->salt, sizeof self->salt);
+  self->lock_count++;
 
   if (self->unlocked)
     {
