@@ -272,15 +272,14 @@ gone_error_new (GDateTime *destroyed_at)
 
   if (destroyed_at == NULL)
     return g_error_new_literal (HAVEN_CASE_CLIENT_ERROR, HAVEN_CASE_CLIENT_ERROR_GONE,
-                                _("The words of this case were destroyed under the "
-                                  "retention rules. What the service recorded about it "
-                                  "remains."));
+                                _("The visitor’s request was destroyed under the retention "
+                                  "rules. The case’s record and history remain."));
 
   day = format_day (destroyed_at);
   /* Translators: %s is a date. */
   return g_error_new (HAVEN_CASE_CLIENT_ERROR, HAVEN_CASE_CLIENT_ERROR_GONE,
-                      _("The words of this case were destroyed under the retention rules "
-                        "on %s. What the service recorded about it remains."), day);
+                      _("The visitor’s request was destroyed under the retention rules on "
+                        "%s. The case’s record and history remain."), day);
 }
 
 /* The error of an answer whose status is not the one hoped for;
@@ -348,8 +347,8 @@ status_error (SoupMessage *message,
 
     default:
       return g_error_new (HAVEN_CASE_CLIENT_ERROR, HAVEN_CASE_CLIENT_ERROR_BAD_RESPONSE,
-                          _("The intake service gave an answer it should not have (HTTP %u). "
-                            "Try again later, or tell your organisation’s IT."), status);
+                          _("The intake service gave an unexpected answer (HTTP %u). Try again "
+                            "later, or tell your organisation’s IT."), status);
     }
 }
 
