@@ -755,6 +755,62 @@ test_unreachable (Fixture       *fixture,
   g_assert_cmpint (g_get_monotonic_time () - start, <, 1 * G_USEC_PER_SEC);
 }
 
+typedef struct {
+  Fixture *fixture;
+  char *listen;
+} Restart;
+
+static gboolean
+restart_cb (gpointer user_data)
+{
+  Restart *restart = user_data;
+  const char * const options[] = { "--listen", restart->listen, NULL };
+
+  restart->fixture->receiver = receiver_process_start_tls_full (restart->fixture->db_path, NULL,
+                                                                options);
+  return G_SOURCE_REMOVE;
+}
+
+/* The service comes back while an event waits for its second try: the
+ * event is stored, once. */
+static void
+test_retried (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(HavenCaseInfo) info = NULL;
+  g_autofree char *reference = NULL;
+  Restart restart = { fixture, NULL };
+  gint64 event_id;
+
+  reference = submit_sealed (fixture, HAVEN_REQUEST_KIND_REMOVAL, "intimate-images", FALSE,
+                             &plain, &sealed);
+  uri = g_uri_parse (fixture->receiver->url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  /* The same address again: the desk's settings name one. */
+  restart.listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+  g_clear_pointer (&fixture->receiver, receiver_process_stop);
+
+  g_timeout_add (300, restart_cb, &restart);
+  haven_case_client_set_state_async (fixture->client, reference, HAVEN_CASE_STATE_OPEN, NULL,
+                                     store_result_cb, &result);
+  event_id = haven_case_client_add_event_finish (fixture->client, wait_for_result (&result),
+                                                 &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (event_id, >, 0);
+  g_assert_nonnull (fixture->receiver);
+
+  info = get_case (fixture->client, reference, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_case_info_get_events (info)->len, ==, 1);
+  g_assert_cmpint (haven_case_info_get_state (info), ==, HAVEN_CASE_STATE_OPEN);
+  g_free (restart.listen);
+}
+
 /* A call cancelled before it is answered ends with G_IO_ERROR_CANCELLED. */
 static void
 test_cancelled (Fixture       *fixture,
@@ -799,6 +855,8 @@ main (int   argc,
   g_test_add ("/haven/case-client/kiosks", Fixture, NULL, fixture_set_up, test_kiosks,
               fixture_tear_down);
   g_test_add ("/haven/case-client/unreachable", Fixture, NULL, fixture_set_up, test_unreachable,
+              fixture_tear_down);
+  g_test_add ("/haven/case-client/retried", Fixture, NULL, fixture_set_up, test_retried,
               fixture_tear_down);
   g_test_add ("/haven/case-client/cancelled", Fixture, NULL, fixture_set_up, test_cancelled,
               fixture_tear_down);
