@@ -21,8 +21,9 @@
  * through HavenBackend) with credentials issued by `haven-receiver
  * credentials add`: sign-in and the ways it fails, cases listed, read and
  * changed, a sealed body opened with the key it was sealed to, a body
- * destroyed by retention, the fleet's kiosks, and an event retried and
- * cancelled while the service cannot be reached. */
+ * destroyed by retention, the fleet's kiosks, and an event retried (and
+ * stored once when the service comes back) or cancelled while the
+ * service cannot be reached. */
 
 #define DESK_SCHEMA "io.github.havenkiosk.Haven.Desk"
 
