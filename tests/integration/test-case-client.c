@@ -621,6 +621,80 @@ test_cases (Fixture       *fixture,
   }
 }
 
+/* The largest sealed body a kiosk can send comes back whole, read in
+ * many chunks; with a bound set lower, the backend stops reading. */
+static void
+test_large_body (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autofree char *url = g_strconcat (fixture->receiver->url, "/v1/removal-requests", NULL);
+  g_autofree char *key = g_strdup_printf ("\"%s\"", request_id);
+  g_autofree char *ca = work_path ("ca.pem");
+  g_autofree char *envelope_header = NULL;
+  g_autofree char *reference = NULL;
+  g_autofree guint8 *filler = g_malloc (HAVEN_REQUEST_MAX_BODY_BYTES - HAVEN_SEALED_BOX_OVERHEAD);
+  g_autoptr(GDateTime) created_at = g_date_time_new_from_iso8601 ("2026-11-27T10:15:00Z", NULL);
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(GBytes) sealed = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  HavenRequestEnvelope envelope = {
+    .kind = HAVEN_REQUEST_KIND_REMOVAL,
+    .category = (char *) "intimate-images",
+    .locale = (char *) "es",
+    .kiosk_id = (char *) "station-12-lobby",
+    .created_at = created_at,
+  };
+  gboolean is_sealed = FALSE;
+
+  /* The receiver cannot open it, so it need not be a request inside. */
+  for (gsize i = 0; i < HAVEN_REQUEST_MAX_BODY_BYTES - HAVEN_SEALED_BOX_OVERHEAD; i++)
+    filler[i] = (guint8) (i * 7);
+  plain = g_bytes_new (filler, HAVEN_REQUEST_MAX_BODY_BYTES - HAVEN_SEALED_BOX_OVERHEAD);
+  sealed = haven_sealed_box_seal (fixture->public_key, plain, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (sealed), ==, HAVEN_REQUEST_MAX_BODY_BYTES);
+
+  envelope_header = haven_request_envelope_to_header (&envelope);
+  soup_message_headers_replace (soup_message_get_request_headers (message),
+                                HAVEN_API_ENVELOPE_HEADER, envelope_header);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Idempotency-Key",
+                                key);
+  soup_message_set_request_body_from_bytes (message, HAVEN_API_CONTENT_TYPE_SEALED, sealed);
+  database = g_tls_file_database_new (ca, &error);
+  g_assert_no_error (error);
+  session = soup_session_new_with_options ("timeout", 10 * test_slowdown (), NULL);
+  soup_session_set_tls_database (session, database);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, store_result_cb,
+                                    &result);
+  answer = soup_session_send_and_read_finish (session, wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 201);
+  node = json_from_string (g_bytes_get_data (answer, NULL), &error);
+  g_assert_no_error (error);
+  reference = g_strdup (json_object_get_string_member (json_node_get_object (node),
+                                                       "case_reference"));
+
+  body = get_body (fixture->client, reference, &is_sealed, &error);
+  g_assert_no_error (error);
+  g_assert_true (is_sealed);
+  g_assert_true (g_bytes_equal (body, sealed));
+  g_clear_pointer (&body, g_bytes_unref);
+
+  haven_backend_set_max_answer_size (haven_case_client_get_backend (fixture->client), 64 * 1024);
+  body = get_body (fixture->client, reference, NULL, &error);
+  g_assert_null (body);
+  g_test_message ("bounded to 64 KiB: %s", error->message);
+  g_assert_error (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE);
+}
+
 /* ---- The fleet ---- */
 
 static void
@@ -852,6 +926,8 @@ main (int   argc,
   g_test_add ("/haven/case-client/sign-in-tls", Fixture, NULL, fixture_set_up, test_sign_in_tls,
               fixture_tear_down);
   g_test_add ("/haven/case-client/cases", Fixture, NULL, fixture_set_up, test_cases,
+              fixture_tear_down);
+  g_test_add ("/haven/case-client/large-body", Fixture, NULL, fixture_set_up, test_large_body,
               fixture_tear_down);
   g_test_add ("/haven/case-client/kiosks", Fixture, NULL, fixture_set_up, test_kiosks,
               fixture_tear_down);

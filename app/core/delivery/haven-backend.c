@@ -363,10 +363,24 @@ haven_backend_set_language (HavenBackend *self,
   self->language = g_strdup (language);
 }
 
+static gboolean
+is_token_text (const char *token)
+{
+  if (token[0] == '\0')
+    return FALSE;
+  for (const char *c = token; *c != '\0'; c++)
+    {
+      if (*c <= ' ' || *c >= 0x7f)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * haven_backend_set_token:
  * @token: (nullable): a bearer token, sent in every request from now on;
- *   %NULL sends none
+ *   %NULL sends none. Printable ASCII without spaces, as token-file's:
+ *   the caller checks what was typed.
  *
  * Replaces the token that token-file gave, if any: the desk's caseworker
  * types theirs at sign-in. The old token is wiped.
@@ -376,6 +390,8 @@ haven_backend_set_token (HavenBackend *self,
                          const char   *token)
 {
   g_return_if_fail (HAVEN_IS_BACKEND (self));
+  /* A line break would end the Authorization header and start another. */
+  g_return_if_fail (token == NULL || is_token_text (token));
 
   haven_wipe_clear_string (&self->token);
   self->token = g_strdup (token);
