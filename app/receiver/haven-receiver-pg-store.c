@@ -943,7 +943,7 @@ haven_receiver_pg_store_lookup_credential (HavenReceiverStore  *store,
 #define CASE_COLUMNS \
   "case_reference, kind, category, locale, kiosk_id, child_involved::text, " \
   UTC_TEXT ("created_at") ", " UTC_TEXT ("received_at") ", state, sealed::text, " \
-  UTC_TEXT ("updated_at") ", " UTC_TEXT ("closed_at")
+  UTC_TEXT ("updated_at") ", " UTC_TEXT ("closed_at") ", " UTC_TEXT ("body_destroyed_at")
 
 static HavenReceiverCase *
 read_case (PGresult *result,
@@ -965,6 +965,8 @@ read_case (PGresult *result,
   receiver_case->sealed = g_str_equal (PQgetvalue (result, row, 9), "true");
   receiver_case->updated_at = value_text (result, row, 10);
   receiver_case->closed_at = value_text (result, row, 11);
+  /* NULL until retention destroys the body. */
+  receiver_case->body_destroyed_at = value_text (result, row, 12);
   return receiver_case;
 }
 

@@ -968,7 +968,7 @@ haven_receiver_sqlite_store_lookup_credential (HavenReceiverStore  *store,
 
 #define CASE_COLUMNS \
   "case_reference, kind, category, locale, kiosk_id, child_involved, created_at, " \
-  "received_at, state, sealed, updated_at, closed_at"
+  "received_at, state, sealed, updated_at, closed_at, body_destroyed_at"
 
 static HavenReceiverCase *
 read_case (sqlite3_stmt *statement)
@@ -989,7 +989,8 @@ read_case (sqlite3_stmt *statement)
   receiver_case->sealed = sqlite3_column_int (statement, 9) != 0;
   receiver_case->updated_at = column_text (statement, 10);
   receiver_case->closed_at = column_text (statement, 11);
-  /* body_destroyed_at comes with retention. */
+  /* NULL until retention destroys the body. */
+  receiver_case->body_destroyed_at = column_text (statement, 12);
   return receiver_case;
 }
 

@@ -20,7 +20,7 @@
  * always reads the same words for the same cause. */
 
 /* haven-api-v1.md: bodies are at most 256 KiB, in both directions. */
-#define MAX_BODY_SIZE (256 * 1024)
+#define DEFAULT_MAX_ANSWER_SIZE (256 * 1024)
 #define READ_CHUNK_SIZE (16 * 1024)
 
 struct _HavenBackend
@@ -34,6 +34,7 @@ struct _HavenBackend
   GStrv pinned_keys;
   char *token;
   char *language;
+  gsize max_answer_size;
 
   /* Connections opened so far: with keep-alive it grows far slower than
    * the number of requests. */
@@ -56,8 +57,22 @@ typedef struct {
   /* The TLS version the backend chose, when older than 1.2. */
   const char *old_protocol;
   GInputStream *body_stream;
-  GByteArray *body;
+  /* The answer so far. It may be a visitor's words (a case's body read
+   * by the desk), so a buffer outgrown is wiped before it is freed. */
+  guint8 *body;
+  gsize body_length;
+  gsize body_allocated;
 } SendData;
+
+static void
+wipe_body (SendData *data)
+{
+  if (data->body != NULL)
+    explicit_bzero (data->body, data->body_allocated);
+  g_clear_pointer (&data->body, g_free);
+  data->body_length = 0;
+  data->body_allocated = 0;
+}
 
 static void
 send_data_free (SendData *data)
@@ -70,7 +85,7 @@ send_data_free (SendData *data)
   g_clear_object (&data->cancellable);
   g_clear_object (&data->message);
   g_clear_object (&data->body_stream);
-  g_clear_pointer (&data->body, g_byte_array_unref);
+  wipe_body (data);
   g_free (data->mismatched_pin);
   g_free (data);
 }
@@ -101,6 +116,7 @@ haven_backend_class_init (HavenBackendClass *klass)
 static void
 haven_backend_init (HavenBackend *self)
 {
+  self->max_answer_size = DEFAULT_MAX_ANSWER_SIZE;
 }
 
 static gboolean
@@ -345,6 +361,59 @@ haven_backend_set_language (HavenBackend *self,
 
   g_free (self->language);
   self->language = g_strdup (language);
+}
+
+static gboolean
+is_token_text (const char *token)
+{
+  if (token[0] == '\0')
+    return FALSE;
+  for (const char *c = token; *c != '\0'; c++)
+    {
+      if (*c <= ' ' || *c >= 0x7f)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * haven_backend_set_token:
+ * @token: (nullable): a bearer token, sent in every request from now on;
+ *   %NULL sends none. Printable ASCII without spaces, as token-file's:
+ *   the caller checks what was typed.
+ *
+ * Replaces the token that token-file gave, if any: the desk's caseworker
+ * types theirs at sign-in. The old token is wiped.
+ */
+void
+haven_backend_set_token (HavenBackend *self,
+                         const char   *token)
+{
+  g_return_if_fail (HAVEN_IS_BACKEND (self));
+  /* A line break would end the Authorization header and start another. */
+  g_return_if_fail (token == NULL || is_token_text (token));
+
+  haven_wipe_clear_string (&self->token);
+  self->token = g_strdup (token);
+}
+
+/**
+ * haven_backend_set_max_answer_size:
+ * @bytes: the largest answer body read; more is a
+ *   %HAVEN_BACKEND_ERROR_BAD_RESPONSE
+ *
+ * The kiosk's answers are at most 256 KiB, the default. The desk reads
+ * sealed bodies of up to 256 KiB (plus the box's overhead) and lists of
+ * cases, and sets more.
+ */
+void
+haven_backend_set_max_answer_size (HavenBackend *self,
+                                   gsize         bytes)
+{
+  g_return_if_fail (HAVEN_IS_BACKEND (self));
+  g_return_if_fail (bytes > 0);
+
+  self->max_answer_size = bytes;
 }
 
 /**
@@ -625,43 +694,68 @@ read_chunk_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) chunk = NULL;
   HavenBackend *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  gssize n_read;
 
-  chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
-  if (chunk == NULL)
+  n_read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (n_read < 0)
     {
       g_task_return_error (task, classify_error (self, data, error));
       return;
     }
 
-  if (g_bytes_get_size (chunk) == 0)
+  if (n_read == 0)
     {
-      g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&data->body)),
-                             (GDestroyNotify) g_bytes_unref);
+      /* The bytes are handed over as they are: whoever needs them wiped
+       * takes them with g_bytes_unref_to_data(). */
+      GBytes *body = g_bytes_new_take (g_steal_pointer (&data->body), data->body_length);
+
+      data->body_length = 0;
+      data->body_allocated = 0;
+      g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
       return;
     }
 
-  if (data->body->len + g_bytes_get_size (chunk) > MAX_BODY_SIZE)
+  data->body_length += (gsize) n_read;
+  if (data->body_length > self->max_answer_size)
     {
       g_task_return_new_error (task, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE,
                                _("The backend’s answer is larger than %d KiB"),
-                               MAX_BODY_SIZE / 1024);
+                               (int) (self->max_answer_size / 1024));
       return;
     }
 
-  g_byte_array_append (data->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
   read_next_chunk (g_steal_pointer (&task));
 }
 
+/* Reads straight into the answer's buffer; when it is full, it moves to
+ * one twice as large and the old one is wiped, not left in the heap. */
 static void
 read_next_chunk (GTask *task)
 {
+  HavenBackend *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
+  /* One byte more than allowed, to tell a full answer from one too long. */
+  gsize room = MIN (READ_CHUNK_SIZE, self->max_answer_size + 1 - data->body_length);
 
-  g_input_stream_read_bytes_async (data->body_stream, READ_CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   data->cancellable, read_chunk_cb, task);
+  if (data->body_allocated - data->body_length < room)
+    {
+      gsize allocated = MAX (data->body_allocated * 2, data->body_length + room);
+      guint8 *body = g_malloc (allocated);
+
+      if (data->body != NULL)
+        {
+          memcpy (body, data->body, data->body_length);
+          explicit_bzero (data->body, data->body_allocated);
+          g_free (data->body);
+        }
+      data->body = body;
+      data->body_allocated = allocated;
+    }
+
+  g_input_stream_read_async (data->body_stream, data->body + data->body_length, room,
+                             G_PRIORITY_DEFAULT, data->cancellable, read_chunk_cb, task);
 }
 
 static void
@@ -681,7 +775,6 @@ send_cb (GObject      *object,
       return;
     }
 
-  data->body = g_byte_array_new ();
   read_next_chunk (g_steal_pointer (&task));
 }
 
@@ -690,7 +783,8 @@ send_cb (GObject      *object,
  * @message: a message from haven_backend_new_message()
  *
  * Sends @message, checking the backend's public key against the pins before
- * any of the body goes out, and reads at most 256 KiB of the answer. The
+ * any of the body goes out, and reads at most 256 KiB of the answer (or
+ * what haven_backend_set_max_answer_size() says). The
  * status is left for the caller to judge: soup_message_get_status().
  */
 void

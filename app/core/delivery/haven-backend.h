@@ -34,6 +34,10 @@ HavenBackend *haven_backend_new_from_settings (GSettings            *settings,
 const char   *haven_backend_get_base_url      (HavenBackend         *self);
 void          haven_backend_set_language      (HavenBackend         *self,
                                                const char           *language);
+void          haven_backend_set_token         (HavenBackend         *self,
+                                               const char           *token);
+void          haven_backend_set_max_answer_size (HavenBackend       *self,
+                                                 gsize               bytes);
 SoupMessage  *haven_backend_new_message       (HavenBackend         *self,
                                                const char           *method,
                                                const char           *path);
