@@ -20,5 +20,42 @@ void     haven_desk_case_file_save_async  (GPtrArray           *sections,
                                            gpointer             user_data);
 gboolean haven_desk_case_file_save_finish (GAsyncResult        *result,
                                            GError             **error);
+/* The case file: an opened case as an A4 PDF for the police or a lawyer,
+ * the same sections as the case page (haven-case-document.h). */
+
+#define HAVEN_DESK_CASE_FILE_ERROR (haven_desk_case_file_error_quark ())
+
+typedef enum {
+  /* The PDF could not be drawn (cairo's status is in the message). */
+  HAVEN_DESK_CASE_FILE_ERROR_DRAW,
+} HavenDeskCaseFileError;
+
+GQuark   haven_desk_case_file_error_quark (void);
+
+/* Writes @sections (element-type HavenCaseSection) as an A4 PDF to
+ * @stream, which stays open: @title on the first page, each section's
+ * heading and text, and in every page's footer @footer_note (the case's
+ * SHA-256 line, say), @title and "Page N of M". The document's metadata
+ * holds @title alone. Safe to call in a worker thread. */
+gboolean haven_desk_case_file_write       (GPtrArray            *sections,
+                                           const char           *title,
+                                           const char           *footer_note,
+                                           GOutputStream        *stream,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+/* The same into @file, in a worker thread: @file is created or replaced,
+ * readable by its owner only, and on failure or cancellation nothing is
+ * left behind and a file it replaces is untouched. @sections is held until
+ * the save ends and must not change meanwhile. */
+void     haven_desk_case_file_save_async  (GPtrArray            *sections,
+                                           const char           *title,
+                                           const char           *footer_note,
+                                           GFile                *file,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean haven_desk_case_file_save_finish (GAsyncResult         *result,
+                                           GError              **error);
 
 G_END_DECLS
