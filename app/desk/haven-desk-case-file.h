@@ -5,21 +5,6 @@
 
 G_BEGIN_DECLS
 
-gboolean haven_desk_case_file_write       (GPtrArray           *sections,
-                                           const char          *title,
-                                           const char          *footer_note,
-                                           GOutputStream       *stream,
-                                           GCancellable        *cancellable,
-                                           GError             **error);
-void     haven_desk_case_file_save_async  (GPtrArray           *sections,
-                                           const char          *title,
-                                           const char          *footer_note,
-                                           GFile               *file,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data);
-gboolean haven_desk_case_file_save_finish (GAsyncResult        *result,
-                                           GError             **error);
 /* The case file: an opened case as an A4 PDF for the police or a lawyer,
  * the same sections as the case page (haven-case-document.h). */
 
