@@ -134,8 +134,9 @@ haven_desk_application_new_with_settings (GSettings *settings)
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
+  /* No id: nothing exported on the session bus, so that a test can make
+   * one after another. */
   self = g_object_new (HAVEN_TYPE_DESK_APPLICATION,
-                       "application-id", DESK_APP_ID,
                        "flags", G_APPLICATION_NON_UNIQUE,
                        "resource-base-path", "/io/github/havenkiosk/Haven/Desk",
                        NULL);

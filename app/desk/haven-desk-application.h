@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (HavenDeskApplication, haven_desk_application, HAVEN, DESK_
                       AdwApplication)
 
 HavenDeskApplication *haven_desk_application_new          (void);
-/* For tests: another settings backend (a keyfile) than dconf. */
+/* For tests: another settings backend (a keyfile) than dconf, and no
+ * application id. */
 HavenDeskApplication *haven_desk_application_new_with_settings (GSettings *settings);
 GSettings            *haven_desk_application_get_settings (HavenDeskApplication *self);
 HavenKeyVault        *haven_desk_application_get_vault    (HavenDeskApplication *self);

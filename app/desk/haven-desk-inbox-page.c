@@ -98,6 +98,9 @@ update_empty (HavenDeskInboxPage *self)
 static void
 filter_changed_cb (HavenDeskInboxPage *self)
 {
+  /* The drop-downs say so once as their lists are set, before the list. */
+  if (self->filter == NULL)
+    return;
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_empty (self);
 }

@@ -51,11 +51,13 @@ static void
 set_busy (HavenDeskSignInPage *self,
           gboolean             busy)
 {
+  /* The rows stay sensitive: one with the focus made insensitive never
+   * hears it lost the focus, and its cursor blinks on. */
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->address_row),
-                            !busy && g_settings_is_writable (self->settings, "backend-url"));
+  gtk_editable_set_editable (GTK_EDITABLE (self->token_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->address_row),
+                             !busy && g_settings_is_writable (self->settings, "backend-url"));
 }
 
 static void
@@ -141,8 +143,15 @@ sign_in_clicked_cb (HavenDeskSignInPage *self)
 {
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->address_row));
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
-  g_autofree char *current = g_settings_get_string (self->settings, "backend-url");
-  g_autofree char *stripped = g_strstrip (g_strdup (address));
+  g_autofree char *current = NULL;
+  g_autofree char *stripped = NULL;
+
+  /* Enter in the token row while a sign-in is under way. */
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->sign_in_button)))
+    return;
+
+  current = g_settings_get_string (self->settings, "backend-url");
+  stripped = g_strstrip (g_strdup (address));
 
   if (g_settings_is_writable (self->settings, "backend-url") && g_strcmp0 (stripped, current) != 0)
     g_settings_set_string (self->settings, "backend-url", stripped);
@@ -245,6 +254,6 @@ haven_desk_sign_in_page_reset (HavenDeskSignInPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), TRUE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), TRUE);
+  gtk_editable_set_editable (GTK_EDITABLE (self->token_row), TRUE);
   show_status (self, NULL, FALSE);
 }

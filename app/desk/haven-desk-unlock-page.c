@@ -35,7 +35,9 @@ set_busy (HavenDeskUnlockPage *self,
 {
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->unlock_button), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_row), !busy);
+  /* Not insensitive: a row with the focus made insensitive never hears
+   * it lost the focus. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->passphrase_row), !busy);
 }
 
 static void
@@ -66,7 +68,7 @@ unlock_clicked_cb (HavenDeskUnlockPage *self)
 {
   const char *passphrase = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_row));
 
-  if (passphrase[0] == '\0')
+  if (passphrase[0] == '\0' || gtk_spinner_get_spinning (self->spinner))
     return;
 
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);

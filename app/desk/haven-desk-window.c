@@ -49,6 +49,16 @@ struct _HavenDeskWindow
 
 G_DEFINE_FINAL_TYPE (HavenDeskWindow, haven_desk_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* Focus leaves the page first: a text entry hidden while it has the focus
+ * never hears that it lost it. */
+static void
+show_page (HavenDeskWindow *self,
+           const char      *name)
+{
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  gtk_stack_set_visible_child_name (self->pages, name);
+}
+
 static void
 clear_clipboards (HavenDeskWindow *self)
 {
@@ -98,8 +108,7 @@ vault_unlocked_changed_cb (HavenDeskWindow *self)
 
   forget_everything (self);
   haven_desk_unlock_page_reset (self->unlock_page);
-  gtk_stack_set_visible_child_name (self->pages,
-                                    haven_key_vault_exists (self->vault) ? "unlock" : "setup");
+  show_page (self, haven_key_vault_exists (self->vault) ? "unlock" : "setup");
 }
 
 static gboolean
@@ -129,14 +138,14 @@ signed_in_cb (HavenDeskWindow *self,
   g_set_object (&self->client, client);
   haven_desk_inbox_page_set_client (self->inbox_page, client);
   haven_desk_fleet_page_set_client (self->fleet_page, client);
-  gtk_stack_set_visible_child_name (self->pages, "main");
+  show_page (self, "main");
   start_refreshing (self);
 }
 
 static void
 go_to_sign_in (HavenDeskWindow *self)
 {
-  gtk_stack_set_visible_child_name (self->pages, "sign-in");
+  show_page (self, "sign-in");
   /* With a token kept and an address set, straight in. */
   haven_desk_sign_in_page_start (self->sign_in_page, TRUE);
 }
@@ -147,14 +156,14 @@ case_activated_cb (HavenDeskWindow *self,
 {
   haven_desk_case_page_open (self->case_page, self->client, self->vault,
                              haven_desk_application_get_content (self->application), info);
-  gtk_stack_set_visible_child_name (self->pages, "case");
+  show_page (self, "case");
 }
 
 static void
 case_back_cb (HavenDeskWindow *self)
 {
   haven_desk_case_page_wipe (self->case_page);
-  gtk_stack_set_visible_child_name (self->pages, "main");
+  show_page (self, "main");
   haven_desk_inbox_page_refresh (self->inbox_page);
 }
 
@@ -258,13 +267,12 @@ refresh_activated (GtkWidget  *widget,
   refresh_cb (widget);
 }
 
+/* Once the window has its application (a property GObject sets after
+ * constructed()). */
 static void
-haven_desk_window_constructed (GObject *object)
+set_up (HavenDeskWindow *self)
 {
-  HavenDeskWindow *self = HAVEN_DESK_WINDOW (object);
   GSettings *settings;
-
-  G_OBJECT_CLASS (haven_desk_window_parent_class)->constructed (object);
 
   self->application = HAVEN_DESK_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   settings = haven_desk_application_get_settings (self->application);
@@ -282,8 +290,7 @@ haven_desk_window_constructed (GObject *object)
   if (haven_key_vault_is_unlocked (self->vault))
     go_to_sign_in (self);
   else
-    gtk_stack_set_visible_child_name (self->pages,
-                                      haven_key_vault_exists (self->vault) ? "unlock" : "setup");
+    show_page (self, haven_key_vault_exists (self->vault) ? "unlock" : "setup");
 
   note_activity (self);
   self->idle_source = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
@@ -312,7 +319,6 @@ haven_desk_window_class_init (HavenDeskWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = haven_desk_window_constructed;
   object_class->dispose = haven_desk_window_dispose;
 
   g_type_ensure (HAVEN_TYPE_DESK_SETUP_PAGE);
@@ -370,7 +376,13 @@ haven_desk_window_init (HavenDeskWindow *self)
 HavenDeskWindow *
 haven_desk_window_new (HavenDeskApplication *application)
 {
-  return g_object_new (HAVEN_TYPE_DESK_WINDOW, "application", application, NULL);
+  HavenDeskWindow *self;
+
+  g_return_val_if_fail (HAVEN_IS_DESK_APPLICATION (application), NULL);
+
+  self = g_object_new (HAVEN_TYPE_DESK_WINDOW, "application", application, NULL);
+  set_up (self);
+  return self;
 }
 
 const char *
