@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <gio/gio.h>
@@ -87,6 +89,13 @@ make_folder (void)
   return folder;
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* The names in @folder, sorted, as one comma-separated string. */
 static char *
 list_folder (const char *folder)
@@ -99,7 +108,7 @@ list_folder (const char *folder)
   g_assert_no_error (error);
   while ((name = g_dir_read_name (dir)) != NULL)
     g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
 
   return g_strjoinv (",", (char **) names->pdata);
@@ -409,6 +418,54 @@ test_cancelled (void)
   remove_tree (folder);
 }
 
+/* A disk that fills up part of the way through: the process may write no
+ * file longer than 4 KiB, so writing the case file fails with EFBIG after
+ * its first pages. A new file is removed, an old one is left as it was,
+ * and no temporary file stays beside either. */
+static void
+test_write_fails (void)
+{
+  g_autoptr(GPtrArray) sections = make_sections ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = make_folder ();
+  g_autofree char *old_path = write_file (folder, "old.pdf", "an older case file");
+  g_autofree char *new_path = g_build_filename (folder, "new.pdf", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *listing = NULL;
+  struct rlimit saved;
+  struct rlimit limited;
+  gboolean saved_new;
+  gboolean saved_old;
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  limited = saved;
+  limited.rlim_cur = 4096;
+  /* Past the limit write() fails with EFBIG, once SIGXFSZ no longer ends
+   * the process. */
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limited), ==, 0);
+
+  saved_new = save (sections, new_path, NULL, &error);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  saved_old = save (sections, old_path, NULL, &error);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, SIG_DFL);
+
+  g_assert_false (saved_new);
+  g_assert_false (saved_old);
+  g_file_get_contents (old_path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, "an older case file");
+  listing = list_folder (folder);
+  g_assert_cmpstr (listing, ==, "old.pdf");
+
+  remove_tree (folder);
+}
+
 /* A stream that fails part of the way: its own error reaches the caller. */
 static void
 test_stream_error (void)
@@ -432,6 +489,7 @@ main (int   argc,
   g_test_add_func ("/haven/desk-case-file/missing-folder", test_missing_folder);
   g_test_add_func ("/haven/desk-case-file/replace", test_replace);
   g_test_add_func ("/haven/desk-case-file/cancelled", test_cancelled);
+  g_test_add_func ("/haven/desk-case-file/write-fails", test_write_fails);
   g_test_add_func ("/haven/desk-case-file/stream-error", test_stream_error);
 
   return g_test_run ();

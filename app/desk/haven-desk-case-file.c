@@ -94,7 +94,9 @@ write_to_stream (void                *closure,
 }
 
 /* Sets @text, which may hold a visitor's words. Pango refuses text that is
- * not UTF-8; a repaired copy is wiped once Pango has its own. */
+ * not UTF-8; a repaired copy is wiped once Pango has its own. Pango's and
+ * cairo's copies are theirs to free: what clears those is the scrubbing of
+ * freed memory (haven-wipe.h), as for GTK's. */
 static void
 set_layout_text (PangoLayout *layout,
                  const char  *text)
