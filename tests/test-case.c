@@ -176,6 +176,29 @@ test_invalid (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "reporter"));
 }
 
+/* A field at fault under a key the body chose is not quoted: the message
+ * may reach a log. */
+static void
+test_invalid_key_not_quoted (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HavenRequest) request = casework_make_report ();
+  g_autoptr(JsonObject) object = casework_info_object (request, TRUE);
+  g_autoptr(HavenCaseInfo) info = casework_info_new (object);
+  g_autofree char *json = haven_request_to_json (request, NULL);
+  g_auto(GStrv) halves = g_strsplit (json, "\"answers\":{", 2);
+  g_autofree char *planted = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  g_assert_cmpuint (g_strv_length (halves), ==, 2);
+  planted = g_strconcat (halves[0], "\"answers\":{\"my secret words\":5,", halves[1], NULL);
+  body = seal_text (fixture->vault, planted);
+  g_assert_null (haven_case_open (info, body, TRUE, fixture->vault, &error));
+  g_assert_error (error, HAVEN_CASE_ERROR, HAVEN_CASE_ERROR_INVALID);
+  g_assert_null (strstr (error->message, "secret"));
+}
+
 static void
 assert_mismatch (HavenKeyVault *vault,
                  HavenRequest  *request,
@@ -375,6 +398,7 @@ main (int   argc,
   ADD ("open-report", test_open_report);
   ADD ("wrong-key", test_wrong_key);
   ADD ("invalid", test_invalid);
+  ADD ("invalid-key-not-quoted", test_invalid_key_not_quoted);
   ADD ("mismatch", test_mismatch);
   ADD ("unsealed", test_unsealed);
   ADD ("note", test_note);

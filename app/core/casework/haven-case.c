@@ -72,16 +72,38 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* A field's path as the API names it. A path can hold a key of the body
+ * ("incident.answers.KEY"): one that is not a plain name is not quoted,
+ * so the message never carries words of the body. */
+static gboolean
+is_plain_path (const char *path)
+{
+  gsize length = strlen (path);
+
+  if (length == 0 || length > 64)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isalnum (path[i]) && strchr ("._-[]", path[i]) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* "items[0].url, reporter.role": the fields at fault, in order. */
 static char *
 join_field_errors (GHashTable *field_errors)
 {
   g_autofree const char **fields = NULL;
+  g_autoptr(GPtrArray) named = g_ptr_array_new ();
+  guint n_fields = 0;
 
-  fields = (const char **) g_hash_table_get_keys_as_array (field_errors, NULL);
-  g_qsort_with_data (fields, (gint) g_hash_table_size (field_errors), sizeof (char *),
-                     compare_strings, NULL);
-  return g_strjoinv (", ", (char **) fields);
+  fields = (const char **) g_hash_table_get_keys_as_array (field_errors, &n_fields);
+  g_qsort_with_data (fields, (gint) n_fields, sizeof (char *), compare_strings, NULL);
+  for (guint i = 0; i < n_fields; i++)
+    g_ptr_array_add (named, (gpointer) (is_plain_path (fields[i]) ? fields[i] : "…"));
+  g_ptr_array_add (named, NULL);
+  return g_strjoinv (", ", (char **) named->pdata);
 }
 
 static gboolean
@@ -127,7 +149,7 @@ describe_mismatches (HavenCaseInfo *info,
   g_ptr_array_add (differing, NULL);
   /* Translators: separates the things that differ, as in "the kiosk, the
    * visitor’s language". */
-  return g_strjoinv (_(", "), (char **) differing->pdata);
+  return g_strjoinv (C_("case file", ", "), (char **) differing->pdata);
 }
 
 /**

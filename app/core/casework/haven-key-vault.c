@@ -602,6 +602,29 @@ haven_key_vault_set_cost (HavenKeyVault *self,
   self->memlimit = memlimit;
 }
 
+/* haven_sealed_box_decode_key()'s rules (standard base64, white space
+ * around it allowed, exactly 32 bytes), but decoded straight into guarded
+ * memory: a secret key is never copied to the stack. */
+static gboolean
+decode_secret_key (const char *base64,
+                   guint8     *secret_key)
+{
+  guint8 *decoded = sodium_malloc (SECRET_BYTES + 1);
+  size_t decoded_length = 0;
+  const char *end = NULL;
+  gboolean ok;
+
+  g_assert (decoded != NULL);
+  ok = sodium_base642bin (decoded, SECRET_BYTES + 1, base64, strlen (base64), " \t\r\n",
+                          &decoded_length, &end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+       (end == NULL || *end == '\0') &&
+       decoded_length == SECRET_BYTES;
+  if (ok)
+    memcpy (secret_key, decoded, SECRET_BYTES);
+  sodium_free (decoded);
+  return ok;
+}
+
 /* Copies the passphrase into guarded memory for the worker thread. */
 static void
 job_take_passphrase (KeyJob     *job,
@@ -705,7 +728,6 @@ haven_key_vault_create_async (HavenKeyVault       *self,
                               gpointer             user_data)
 {
   g_autoptr(KeyJob) job = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (HAVEN_IS_KEY_VAULT (self));
   g_return_if_fail (passphrase != NULL);
@@ -735,7 +757,7 @@ haven_key_vault_create_async (HavenKeyVault       *self,
 
   if (secret_key_base64 != NULL)
     {
-      if (!haven_sealed_box_decode_key (secret_key_base64, job->secret_key, &error))
+      if (!decode_secret_key (secret_key_base64, job->secret_key))
         {
           g_task_report_new_error (self, callback, user_data, haven_key_vault_create_async,
                                    HAVEN_KEY_VAULT_ERROR, HAVEN_KEY_VAULT_ERROR_INVALID_KEY, "%s",
