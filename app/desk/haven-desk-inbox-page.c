@@ -150,7 +150,8 @@ create_row (gpointer item,
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   gtk_widget_set_name (row, haven_case_info_get_reference (info));
 
-  if (haven_case_info_get_child_involved (info) == 1)
+  if (haven_case_info_get_child_involved (info) == 1 ||
+      g_strcmp0 (haven_case_info_get_category (info), "child-abuse-material") == 0)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("A child"), "error"));
   else if (haven_case_info_is_urgent (info))
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("Intimate images"), "warning"));

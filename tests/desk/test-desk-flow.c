@@ -16,6 +16,7 @@
 #include "haven-desk-case-page.h"
 #include "haven-desk-inbox-page.h"
 #include "haven-desk-window.h"
+#include "haven-sealed-box.h"
 #include "memory-scan.h"
 #include "pg-cluster.h"
 #include "receiver-database.h"
@@ -253,6 +254,7 @@ public_key_shown (gpointer data)
 static void
 send_from_kiosk (Fixture    *fixture,
                  const char *public_key,
+                 const char *category,
                  const char *marker)
 {
   g_autoptr(GSettings) kiosk = NULL;
@@ -265,6 +267,7 @@ send_from_kiosk (Fixture    *fixture,
   const char * const add[] = { "outbox", "add", NULL, NULL };
   const char * const flush[] = { "outbox", "flush", NULL };
 
+  g_free (fixture->kiosk_config);
   fixture->kiosk_config = work_path ("kiosk-config");
   outbox = g_build_filename (fixture->kiosk_config, "outbox.db", NULL);
   kiosk = keyfile_settings_new (fixture->kiosk_config);
@@ -275,12 +278,12 @@ send_from_kiosk (Fixture    *fixture,
   g_settings_set_string (kiosk, "kiosk-id", "station-12-lobby");
   g_settings_set_string (kiosk, "outbox-file", outbox);
 
-  request = g_strdup_printf ("{\"category\": \"intimate-images\", \"locale\": \"es\","
+  request = g_strdup_printf ("{\"category\": \"%s\", \"locale\": \"es\","
                              " \"items\": [{\"url\": \"https://www.example.social/p/77\","
                              " \"description\": \"%s\"}],"
                              " \"reporter\": {\"role\": \"self\", \"consent_to_contact\": false},"
                              " \"declaration\": {\"accurate\": true, \"authorised\": true}}",
-                             marker);
+                             category, marker);
   request_file = write_file (fixture->kiosk_config, "request.json", request);
   explicit_bzero (request, strlen (request));
 
@@ -394,7 +397,7 @@ test_whole_flow (Fixture       *fixture,
   /* The visitor's request, from a kiosk that has that public key. */
   memory_scan_make_marker (masked, sizeof masked);
   plain = memory_scan_reveal_marker (masked, sizeof masked);
-  send_from_kiosk (fixture, public_key, plain);
+  send_from_kiosk (fixture, public_key, "intimate-images", plain);
   explicit_bzero (plain, sizeof masked);
   g_free (plain);
 
@@ -556,6 +559,135 @@ test_whole_flow (Fixture       *fixture,
   g_free (plain);
 }
 
+
+static void
+create_key (Fixture *fixture)
+{
+  wait_for_page (fixture, "setup");
+  type_into (window_widget (fixture), "passphrase", PASSPHRASE);
+  type_into (window_widget (fixture), "passphrase-again", PASSPHRASE);
+  press (window_widget (fixture), "create-key-file");
+  g_assert_true (iterate_until (public_key_shown, window_widget (fixture), 20));
+}
+
+static void
+sign_in (Fixture *fixture)
+{
+  press (window_widget (fixture), "continue");
+  wait_for_page (fixture, "sign-in");
+  type_into (window_widget (fixture), "token", fixture->caseworker_token);
+  press (window_widget (fixture), "sign-in");
+  wait_for_page (fixture, "main");
+}
+
+static guint
+count_rows (Fixture *fixture)
+{
+  GtkWidget *list = find_named (window_widget (fixture), "cases");
+  guint n = 0;
+
+  for (GtkWidget *row = list != NULL ? gtk_widget_get_first_child (list) : NULL; row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    n++;
+  return n;
+}
+
+static gboolean
+has_two_rows (gpointer data)
+{
+  return count_rows (data) == 2;
+}
+
+static gboolean
+case_failed (gpointer data)
+{
+  Fixture *fixture = data;
+  GtkWidget *page = haven_desk_window_get_visible_page (fixture->window);
+
+  return HAVEN_IS_DESK_CASE_PAGE (page) &&
+         haven_desk_case_page_get_error (HAVEN_DESK_CASE_PAGE (page)) != NULL;
+}
+
+/* A case sealed to another key says so, and why; the inbox takes in a
+ * case that arrives while it is open, without a restart; the child's case
+ * comes first. */
+static void
+test_wrong_key_and_refresh (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  guint8 other_public[HAVEN_SEALED_BOX_KEY_BYTES];
+  guint8 other_secret[HAVEN_SEALED_BOX_KEY_BYTES];
+  g_autofree char *other_key = NULL;
+  g_autofree char *public_key = NULL;
+  HavenDeskCasePage *page;
+  GtkWidget *list;
+  GtkWidget *first;
+  const GError *error;
+
+  create_key (fixture);
+  public_key = g_strdup (gtk_label_get_text (GTK_LABEL (find_named (window_widget (fixture), "public-key"))));
+  haven_sealed_box_generate_key_pair (other_public, other_secret);
+  other_key = haven_sealed_box_encode_key (other_public);
+  send_from_kiosk (fixture, other_key, "harassment", "sealed to another organisation");
+
+  g_settings_set_uint (fixture->settings, "refresh-interval", 5);
+  sign_in (fixture);
+  g_assert_true (iterate_until (inbox_has_cases, fixture, 20));
+  g_assert_cmpuint (count_rows (fixture), ==, 1);
+
+  /* Polled: a second case, about a child, shows within the interval. */
+  send_from_kiosk (fixture, public_key, "child-abuse-material", "a second case");
+  g_assert_true (iterate_until (has_two_rows, fixture, 20));
+  list = require_named (window_widget (fixture), "cases");
+  first = gtk_widget_get_first_child (list);
+  g_assert_true (widget_tree_shows (first, "A child"));
+  g_assert_cmpuint (haven_desk_inbox_page_get_n_new (HAVEN_DESK_INBOX_PAGE (haven_desk_window_get_visible_page (fixture->window))), ==, 2);
+
+  /* The one sealed to another key: opened, it says why it cannot be. */
+  press (list, gtk_widget_get_name (gtk_widget_get_next_sibling (first)));
+  wait_for_page (fixture, "case");
+  g_assert_true (iterate_until (case_failed, fixture, 20));
+  page = HAVEN_DESK_CASE_PAGE (haven_desk_window_get_visible_page (fixture->window));
+  error = haven_desk_case_page_get_error (page);
+  g_assert_error (error, HAVEN_CASE_ERROR, HAVEN_CASE_ERROR_WRONG_KEY);
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), error->message));
+  g_assert_null (haven_desk_case_page_get_case (page));
+  g_test_message ("a case sealed to another key: %s", error->message);
+
+  press (GTK_WIDGET (page), "back");
+  wait_for_page (fixture, "main");
+}
+
+static gboolean
+is_locked (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return !haven_key_vault_is_unlocked (haven_desk_application_get_vault (fixture->application));
+}
+
+/* Left alone, the desk locks: the key and the case go. */
+static void
+test_idle_lock (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autofree char *public_key = NULL;
+
+  create_key (fixture);
+  public_key = g_strdup (gtk_label_get_text (GTK_LABEL (find_named (window_widget (fixture), "public-key"))));
+  send_from_kiosk (fixture, public_key, "harassment", "left open on the desk");
+  sign_in (fixture);
+  g_assert_true (iterate_until (inbox_has_cases, fixture, 20));
+  press (require_named (window_widget (fixture), "cases"),
+         gtk_widget_get_name (gtk_widget_get_first_child (require_named (window_widget (fixture), "cases"))));
+  wait_for_case (fixture);
+
+  haven_desk_window_set_idle_limit (fixture->window, 2);
+  g_assert_true (iterate_until (is_locked, fixture, 20));
+  wait_for_page (fixture, "unlock");
+  g_assert_false (widget_tree_shows (window_widget (fixture), "left open on the desk"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -572,6 +704,10 @@ main (int   argc,
               test_whole_flow, fixture_tear_down);
   g_test_add ("/haven/desk/flow/postgresql", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up,
               test_whole_flow, fixture_tear_down);
+  g_test_add ("/haven/desk/wrong-key-and-refresh", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_wrong_key_and_refresh, fixture_tear_down);
+  g_test_add ("/haven/desk/idle-lock", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up,
+              test_idle_lock, fixture_tear_down);
 
   result = g_test_run ();
   if (pg_cluster != NULL)
