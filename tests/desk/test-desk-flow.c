@@ -220,6 +220,29 @@ window_widget (Fixture *fixture)
   return GTK_WIDGET (fixture->window);
 }
 
+/* HAVEN_DESK_SCREENSHOT_DIR: where to photograph the screen at a few
+ * points of the flow, to look at. */
+static void
+take_screenshot (const char *name)
+{
+  const char *folder = g_getenv ("HAVEN_DESK_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (folder == NULL)
+    return;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      iterate ();
+      g_usleep (10000);
+    }
+  path = g_strdup_printf ("%s/%s.png", folder, name);
+  g_spawn_sync (NULL, (char *[]) { (char *) "import", (char *) "-window", (char *) "root", path, NULL },
+                NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static gboolean
 page_is (gpointer data)
 {
@@ -266,6 +289,7 @@ send_from_kiosk (Fixture    *fixture,
   g_autofree char *outbox = NULL;
   const char * const add[] = { "outbox", "add", NULL, NULL };
   const char * const flush[] = { "outbox", "flush", NULL };
+  const char * const report[] = { "backend", "report-status", NULL };
 
   g_free (fixture->kiosk_config);
   fixture->kiosk_config = work_path ("kiosk-config");
@@ -292,6 +316,9 @@ send_from_kiosk (Fixture    *fixture,
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_havenctl (fixture->kiosk_config, flush, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_havenctl (fixture->kiosk_config, report, &out, &err), ==, 0);
   /* The kiosk's side is done; nothing of it stays. */
   remove_tree (fixture->kiosk_config);
 }
@@ -303,6 +330,12 @@ inbox_has_cases (gpointer data)
   GtkWidget *list = find_named (window_widget (fixture), "cases");
 
   return list != NULL && gtk_widget_get_first_child (list) != NULL;
+}
+
+static gboolean
+kiosk_listed (gpointer data)
+{
+  return find_named (window_widget (data), "station-12-lobby") != NULL;
 }
 
 static gboolean
@@ -417,6 +450,7 @@ test_whole_flow (Fixture       *fixture,
   g_assert_cmpuint (haven_desk_inbox_page_get_n_new (HAVEN_DESK_INBOX_PAGE (haven_desk_window_get_visible_page (fixture->window))), ==, 1);
   g_assert_true (widget_tree_shows (row, "Spanish"));
   g_assert_true (widget_tree_shows (row, "station-12-lobby"));
+  take_screenshot ("inbox");
 
   /* Opened: the visitor's words, the address and its host, the language. */
   press (list, reference);
@@ -430,6 +464,7 @@ test_whole_flow (Fixture       *fixture,
   g_assert_true (widget_tree_shows (GTK_WIDGET (page), "example.social"));
   g_assert_true (widget_tree_shows (GTK_WIDGET (page), "Spanish (es)"));
   g_assert_true (widget_tree_shows (GTK_WIDGET (page), reference));
+  take_screenshot ("case");
   sha256 = g_strdup (haven_case_get_sha256 (haven_desk_case_page_get_case (page)));
   g_assert_cmpuint (strlen (sha256), ==, 64);
 
@@ -451,6 +486,7 @@ test_whole_flow (Fixture       *fixture,
   g_assert_true (widget_tree_shows (GTK_WIDGET (page), "Called the platform's trust and safety line."));
   g_assert_true (widget_tree_shows (GTK_WIDGET (page), "alice"));
 
+  take_screenshot ("case-worked");
   press (GTK_WIDGET (page), "close-case");
   page = wait_for_case (fixture);
   g_assert_cmpint (case_state (page), ==, HAVEN_CASE_STATE_CLOSED);
@@ -476,6 +512,15 @@ test_whole_flow (Fixture       *fixture,
   /* It is the caseworker's to keep; the scan below is of what the desk
    * keeps on its own. */
   g_assert_cmpint (g_remove (case_file), ==, 0);
+
+  press (GTK_WIDGET (page), "back");
+  wait_for_page (fixture, "main");
+  haven_desk_window_show_view (fixture->window, "fleet");
+  gtk_widget_activate_action (window_widget (fixture), "win.refresh", NULL);
+  g_assert_true (iterate_until (kiosk_listed, fixture, 20));
+  g_assert_true (widget_tree_shows (require_named (window_widget (fixture), "station-12-lobby"),
+                                    "version"));
+  take_screenshot ("fleet");
 
   /* Locked: the key and the case go, and so do the clipboards' contents. */
   gtk_widget_activate_action (window_widget (fixture), "win.lock", NULL);
