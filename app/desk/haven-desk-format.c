@@ -24,7 +24,7 @@ haven_desk_format_age (GDateTime *time,
   days = hours / 24;
 
   if (minutes < 1)
-    return g_strdup (_("Just now"));
+    return g_strdup (_("just now"));
   if (hours < 1)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute ago", "%d minutes ago",
                                          (gulong) minutes),

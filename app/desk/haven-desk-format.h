@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /* The words the desk's pages share for a case's or a kiosk's metadata. */
 
-/* "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
+/* "just now", "5 minutes ago", "3 hours ago", "2 days ago": lower case,
+ * as they follow other words. */
 char       *haven_desk_format_age           (GDateTime    *time,
                                              GDateTime    *now);
 /* Local date and time, as the caseworker's language writes them. */
