@@ -163,3 +163,58 @@ assert_no_file_holds (const char *path,
 
   return n_files;
 }
+
+static GLogWriterOutput
+record_log_writer (GLogLevelFlags   log_level,
+                   const GLogField *fields,
+                   gsize            n_fields,
+                   gpointer         user_data)
+{
+  GPtrArray *logged = user_data;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].value != NULL)
+      g_ptr_array_add (logged, fields[i].length < 0 ? g_strdup (fields[i].value)
+                                                   : g_strndup (fields[i].value, (gsize) fields[i].length));
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+GPtrArray *
+record_log_messages (void)
+{
+  GPtrArray *logged = g_ptr_array_new_with_free_func (g_free);
+
+  g_log_set_writer_func (record_log_writer, logged, NULL);
+  return logged;
+}
+
+char *
+use_private_folders (const char *root_variable,
+                     const char *prefix)
+{
+  const char *folders[][2] = {
+    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
+    { "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" }, { "TMPDIR", "tmp" },
+  };
+  char *root = g_strdup (g_getenv (root_variable));
+
+  if (root == NULL)
+    {
+      g_autofree char *template = g_strconcat (prefix, "-XXXXXX", NULL);
+
+      root = g_dir_make_tmp (template, NULL);
+      g_assert_nonnull (root);
+      g_setenv (root_variable, root, TRUE);
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      g_autofree char *path = g_build_filename (root, folders[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_setenv (folders[i][0], path, TRUE);
+    }
+
+  return root;
+}

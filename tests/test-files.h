@@ -34,4 +34,12 @@ guint16  find_free_port (void);
 guint    assert_no_file_holds (const char *path,
                                const char *needle);
 
+/* Every message logged from now on, as its text: (element-type utf8). */
+GPtrArray *record_log_messages (void);
+/* Points every user folder (HOME, XDG_*_HOME, TMPDIR) into one private
+ * root, made once and kept in @root_variable so that a process started
+ * again (haven_wipe_restart_without_thread_cache) keeps it; returns it. */
+char      *use_private_folders (const char *root_variable,
+                                const char *prefix);
+
 G_END_DECLS

@@ -25,19 +25,6 @@ struct _HavenDeskFleetPage
 
 G_DEFINE_FINAL_TYPE (HavenDeskFleetPage, haven_desk_fleet_page, ADW_TYPE_BIN)
 
-static GtkWidget *
-make_tag (const char *text,
-          const char *style)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (label, "caption-heading");
-  gtk_widget_add_css_class (label, "case-tag");
-  gtk_widget_add_css_class (label, style);
-  return label;
-}
-
 static char *
 describe_kiosk (HavenKioskInfo *kiosk,
                 GDateTime      *now)
@@ -93,11 +80,11 @@ create_row (gpointer item,
   gtk_widget_set_name (row, haven_kiosk_info_get_kiosk_id (kiosk));
 
   if (haven_kiosk_info_is_silent (kiosk))
-    adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("Silent"), "error"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Silent"), "error"));
   if (haven_kiosk_info_is_backed_up (kiosk))
-    adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("Backed up"), "warning"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Backed up"), "warning"));
   if (!haven_kiosk_info_is_silent (kiosk) && !haven_kiosk_info_is_backed_up (kiosk))
-    adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("Reporting"), "success"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Reporting"), "success"));
   return row;
 }
 

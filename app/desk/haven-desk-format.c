@@ -76,3 +76,17 @@ haven_desk_describe_category (HavenContent *content,
     return g_strdup (category);
   return g_strdup (g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (found)));
 }
+
+GtkWidget *
+haven_desk_make_tag (const char *text,
+                     const char *style)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (label, "caption-heading");
+  gtk_widget_add_css_class (label, "case-tag");
+  if (style != NULL)
+    gtk_widget_add_css_class (label, style);
+  return label;
+}

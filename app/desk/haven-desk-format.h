@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 #include "haven-content.h"
 
@@ -21,5 +21,10 @@ const char *haven_desk_describe_kind        (const char   *kind);
  * @content does not know it; "Not said" for NULL. */
 char       *haven_desk_describe_category    (HavenContent *content,
                                              const char   *category);
+
+/* A short tag beside a case or a kiosk: its state, "A child", "Silent".
+ * @style: (nullable): a style class ("error", "warning", "accent"…). */
+GtkWidget  *haven_desk_make_tag             (const char   *text,
+                                             const char   *style);
 
 G_END_DECLS

@@ -106,20 +106,6 @@ filter_changed_cb (HavenDeskInboxPage *self)
 }
 
 static GtkWidget *
-make_tag (const char *text,
-          const char *style)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (label, "caption-heading");
-  gtk_widget_add_css_class (label, "case-tag");
-  if (style != NULL)
-    gtk_widget_add_css_class (label, style);
-  return label;
-}
-
-static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
@@ -152,11 +138,11 @@ create_row (gpointer item,
 
   if (haven_case_info_get_child_involved (info) == 1 ||
       g_strcmp0 (haven_case_info_get_category (info), "child-abuse-material") == 0)
-    adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("A child"), "error"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("A child"), "error"));
   else if (haven_case_info_is_urgent (info))
-    adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_tag (_("Intimate images"), "warning"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Intimate images"), "warning"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                             make_tag (haven_case_state_get_label (state),
+                             haven_desk_make_tag (haven_case_state_get_label (state),
                                        state == HAVEN_CASE_STATE_RECEIVED ? "accent" : "dim-label"));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   return row;

@@ -54,54 +54,15 @@ typedef struct {
   HavenDeskWindow *window;
 } Fixture;
 
-static GLogWriterOutput
-record_log_writer (GLogLevelFlags   log_level,
-                   const GLogField *fields,
-                   gsize            n_fields,
-                   gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].value != NULL)
-      g_ptr_array_add (logged, fields[i].length < 0 ? g_strdup (fields[i].value)
-                                                   : g_strndup (fields[i].value, (gsize) fields[i].length));
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-/* Every user folder of the desk in one private root, kept across the
- * restart without glibc's thread cache. */
+/* The PostgreSQL cluster's folder is made in the temporary folder, and
+ * its server runs as the postgres user when the test runs as root. */
 static void
-use_private_folders (void)
+open_private_folders_to_postgres (void)
 {
-  const char *folders[][2] = {
-    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
-    { "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" }, { "TMPDIR", "tmp" },
-  };
+  g_autofree char *tmp = g_build_filename (root, "tmp", NULL);
 
-  root = g_strdup (g_getenv ("HAVEN_DESK_TEST_ROOT"));
-  if (root == NULL)
-    {
-      root = g_dir_make_tmp ("haven-desk-XXXXXX", NULL);
-      g_assert_nonnull (root);
-      g_setenv ("HAVEN_DESK_TEST_ROOT", root, TRUE);
-    }
-
-  for (gsize i = 0; i < G_N_ELEMENTS (folders); i++)
-    {
-      g_autofree char *path = g_build_filename (root, folders[i][1], NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-      g_setenv (folders[i][0], path, TRUE);
-    }
-
-  /* The PostgreSQL cluster's folder is made in the temporary folder, and
-   * its server runs as the postgres user when the test runs as root. */
-  {
-    g_autofree char *tmp = g_build_filename (root, "tmp", NULL);
-
-    g_assert_cmpint (g_chmod (root, 0711), ==, 0);
-    g_assert_cmpint (g_chmod (tmp, 0711), ==, 0);
-  }
+  g_assert_cmpint (g_chmod (root, 0711), ==, 0);
+  g_assert_cmpint (g_chmod (tmp, 0711), ==, 0);
 }
 
 static int
@@ -739,9 +700,9 @@ main (int   argc,
 {
   int result;
 
-  use_private_folders ();
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (record_log_writer, NULL, NULL);
+  root = use_private_folders ("HAVEN_DESK_TEST_ROOT", "haven-desk");
+  open_private_folders_to_postgres ();
+  logged = record_log_messages ();
   desk_driver_init (&argc, &argv);
   work_dir_init ("desk-flow");
 

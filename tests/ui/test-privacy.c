@@ -22,48 +22,6 @@
 static char *root;
 static GPtrArray *logged;
 
-static GLogWriterOutput
-record_log_writer (GLogLevelFlags   log_level,
-                   const GLogField *fields,
-                   gsize            n_fields,
-                   gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].value != NULL)
-      g_ptr_array_add (logged, fields[i].length < 0 ? g_strdup (fields[i].value)
-                                                   : g_strndup (fields[i].value, (gsize) fields[i].length));
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-/* Every user folder of the test points into one private root, made once:
- * the process starts again once (haven_wipe_restart_without_thread_cache)
- * and keeps it. */
-static void
-use_private_folders (void)
-{
-  const char *folders[][2] = {
-    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
-    { "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" }, { "TMPDIR", "tmp" },
-  };
-
-  root = g_strdup (g_getenv ("HAVEN_PRIVACY_TEST_ROOT"));
-  if (root == NULL)
-    {
-      root = g_dir_make_tmp ("haven-privacy-XXXXXX", NULL);
-      g_assert_nonnull (root);
-      g_setenv ("HAVEN_PRIVACY_TEST_ROOT", root, TRUE);
-    }
-
-  for (gsize i = 0; i < G_N_ELEMENTS (folders); i++)
-    {
-      g_autofree char *path = g_build_filename (root, folders[i][1], NULL);
-
-      g_mkdir_with_parents (path, 0700);
-      g_setenv (folders[i][0], path, TRUE);
-    }
-}
-
 static void
 type_into_entry (GtkWidget  *entry,
                  const char *text)
@@ -248,9 +206,10 @@ main (int   argc,
 {
   int result;
 
-  use_private_folders ();
-  logged = g_ptr_array_new_with_free_func (g_free);
-  g_log_set_writer_func (record_log_writer, NULL, NULL);
+  /* The process starts again once (haven_wipe_restart_without_thread_cache)
+   * and keeps its folders. */
+  root = use_private_folders ("HAVEN_PRIVACY_TEST_ROOT", "haven-privacy");
+  logged = record_log_messages ();
   visit_driver_init (&argc, &argv);
 
   g_test_add ("/haven/privacy/nothing-left-behind", Fixture, NULL, fixture_set_up,

@@ -466,6 +466,35 @@ read_cases (CallData    *data,
   return TRUE;
 }
 
+/* The body of a 200 answer to the request @task sent; otherwise NULL,
+ * and @task has returned the error (a failed connection, or the status in
+ * a caseworker's words, about @reference if given). */
+static GBytes *
+receive_ok (GTask        *task,
+            GObject      *backend,
+            GAsyncResult *result,
+            const char   *reference)
+{
+  CallData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  body = haven_backend_send_finish (HAVEN_BACKEND (backend), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return NULL;
+    }
+
+  if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
+    {
+      g_task_return_error (task, status_error (data->message, body, reference));
+      return NULL;
+    }
+
+  return g_steal_pointer (&body);
+}
+
 static void
 list_page_cb (GObject      *object,
               GAsyncResult *result,
@@ -479,18 +508,9 @@ list_page_cb (GObject      *object,
   CallData *data = g_task_get_task_data (task);
   JsonObject *answer;
 
-  body = haven_backend_send_finish (HAVEN_BACKEND (object), result, &error);
+  body = receive_ok (task, object, result, NULL);
   if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
-    {
-      g_task_return_error (task, status_error (data->message, body, NULL));
-      return;
-    }
+    return;
 
   answer = parse_object (data->message, body, parser, &error);
   if (answer == NULL || !read_cases (data, answer, &next, &error))
@@ -595,18 +615,9 @@ sign_in_cases_cb (GObject      *object,
   CallData *data = g_task_get_task_data (task);
   JsonObject *answer;
 
-  body = haven_backend_send_finish (HAVEN_BACKEND (object), result, &error);
+  body = receive_ok (task, object, result, NULL);
   if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
-    {
-      g_task_return_error (task, status_error (data->message, body, NULL));
-      return;
-    }
+    return;
 
   /* The list must be one, or the address is not the caseworker API. */
   data->cases = g_ptr_array_new_with_free_func (g_object_unref);
@@ -730,18 +741,9 @@ get_case_cb (GObject      *object,
   CallData *data = g_task_get_task_data (task);
   HavenCaseInfo *info;
 
-  body = haven_backend_send_finish (HAVEN_BACKEND (object), result, &error);
+  body = receive_ok (task, object, result, data->reference);
   if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
-    {
-      g_task_return_error (task, status_error (data->message, body, data->reference));
-      return;
-    }
+    return;
 
   info = read_case (data, body, &error);
   if (info == NULL)
@@ -1244,18 +1246,9 @@ list_kiosks_cb (GObject      *object,
   JsonNode *node;
   JsonArray *array;
 
-  body = haven_backend_send_finish (HAVEN_BACKEND (object), result, &error);
+  body = receive_ok (task, object, result, NULL);
   if (body == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
-    {
-      g_task_return_error (task, status_error (data->message, body, NULL));
-      return;
-    }
+    return;
 
   answer = parse_object (data->message, body, parser, &error);
   if (answer == NULL)

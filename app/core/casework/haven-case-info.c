@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-api-answer.h"
 #include "haven-case-info.h"
 #include "haven-json.h"
 #include "haven-request.h"
@@ -165,109 +166,6 @@ haven_case_event_free (HavenCaseEvent *event)
   g_free (event);
 }
 
-static gboolean
-set_invalid (GError     **error,
-             const char  *member)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("The intake service’s answer is not what the caseworker API says (%s)"), member);
-  return FALSE;
-}
-
-/* A member that must be a string, or null when @nullable. */
-static gboolean
-get_string (JsonObject  *object,
-            const char  *member,
-            gboolean     nullable,
-            char       **value,
-            GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      if (!nullable)
-        return set_invalid (error, member);
-      *value = NULL;
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return set_invalid (error, member);
-
-  *value = g_strdup (json_node_get_string (node));
-  if (!g_utf8_validate (*value, -1, NULL) || strlen (*value) > 1024)
-    {
-      g_clear_pointer (value, g_free);
-      return set_invalid (error, member);
-    }
-  return TRUE;
-}
-
-static gboolean
-get_time (JsonObject  *object,
-          const char  *member,
-          gboolean     nullable,
-          GDateTime  **value,
-          GError     **error)
-{
-  g_autofree char *text = NULL;
-
-  if (!get_string (object, member, nullable, &text, error))
-    return FALSE;
-  if (text == NULL)
-    {
-      *value = NULL;
-      return TRUE;
-    }
-
-  *value = g_date_time_new_from_iso8601 (text, NULL);
-  if (*value == NULL)
-    return set_invalid (error, member);
-  return TRUE;
-}
-
-/* -1 for null or absent. */
-static gboolean
-get_boolean (JsonObject  *object,
-             const char  *member,
-             gboolean     nullable,
-             int         *value,
-             GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      *value = -1;
-      return nullable ? TRUE : set_invalid (error, member);
-    }
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return set_invalid (error, member);
-
-  *value = json_node_get_boolean (node) ? 1 : 0;
-  return TRUE;
-}
-
-static gboolean
-get_integer (JsonObject  *object,
-             const char  *member,
-             gint64       min,
-             gint64       max,
-             gint64      *value,
-             GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return set_invalid (error, member);
-
-  *value = json_node_get_int (node);
-  if (*value < min || *value > max)
-    return set_invalid (error, member);
-  return TRUE;
-}
-
 HavenCaseEvent *
 haven_case_event_new_from_json (JsonObject  *object,
                                 GError     **error)
@@ -277,46 +175,46 @@ haven_case_event_new_from_json (JsonObject  *object,
   g_autofree char *state = NULL;
   gint64 item = 0;
 
-  if (!get_integer (object, "event_id", 1, G_MAXINT64, &event->event_id, error) ||
-      !get_string (object, "type", FALSE, &type, error) ||
-      !get_string (object, "actor", FALSE, &event->actor, error) ||
-      !get_time (object, "at", FALSE, &event->at, error))
+  if (!haven_api_answer_get_integer (object, "event_id", FALSE, 1, G_MAXINT64, &event->event_id, error) ||
+      !haven_api_answer_get_string (object, "type", FALSE, &type, error) ||
+      !haven_api_answer_get_string (object, "actor", FALSE, &event->actor, error) ||
+      !haven_api_answer_get_time (object, "at", FALSE, &event->at, error))
     return NULL;
 
   if (g_str_equal (type, "state"))
     {
       event->type = HAVEN_CASE_EVENT_STATE;
-      if (!get_string (object, "state", FALSE, &state, error))
+      if (!haven_api_answer_get_string (object, "state", FALSE, &state, error))
         return NULL;
       if (!haven_case_state_from_string (state, &event->state))
         {
-          set_invalid (error, "state");
+          haven_api_answer_invalid (error, "state");
           return NULL;
         }
     }
   else if (g_str_equal (type, "note"))
     {
       event->type = HAVEN_CASE_EVENT_NOTE;
-      if (!get_string (object, "sealed_note", FALSE, &event->sealed_note, error))
+      if (!haven_api_answer_get_string (object, "sealed_note", FALSE, &event->sealed_note, error))
         return NULL;
     }
   else if (g_str_equal (type, "item-outcome"))
     {
       event->type = HAVEN_CASE_EVENT_ITEM_OUTCOME;
-      if (!get_integer (object, "item", 0, 999, &item, error) ||
-          !get_string (object, "outcome", FALSE, &event->outcome, error) ||
-          !get_string (object, "platform_reference", TRUE, &event->platform_reference, error))
+      if (!haven_api_answer_get_integer (object, "item", FALSE, 0, 999, &item, error) ||
+          !haven_api_answer_get_string (object, "outcome", FALSE, &event->outcome, error) ||
+          !haven_api_answer_get_string (object, "platform_reference", TRUE, &event->platform_reference, error))
         return NULL;
       if (haven_case_outcome_get_label (event->outcome) == NULL)
         {
-          set_invalid (error, "outcome");
+          haven_api_answer_invalid (error, "outcome");
           return NULL;
         }
       event->item = (guint) item;
     }
   else
     {
-      set_invalid (error, "type");
+      haven_api_answer_invalid (error, "type");
       return NULL;
     }
 
@@ -384,34 +282,34 @@ haven_case_info_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (!get_string (object, "case_reference", FALSE, &self->reference, error) ||
-      !get_string (object, "kind", FALSE, &self->kind, error) ||
-      !get_string (object, "category", TRUE, &self->category, error) ||
-      !get_string (object, "locale", TRUE, &self->locale, error) ||
-      !get_string (object, "kiosk_id", TRUE, &self->kiosk_id, error) ||
-      !get_boolean (object, "child_involved", TRUE, &self->child_involved, error) ||
-      !get_time (object, "created_at", TRUE, &self->created_at, error) ||
-      !get_time (object, "received_at", FALSE, &self->received_at, error) ||
-      !get_time (object, "updated_at", TRUE, &self->updated_at, error) ||
-      !get_time (object, "closed_at", TRUE, &self->closed_at, error) ||
-      !get_time (object, "body_destroyed_at", TRUE, &self->body_destroyed_at, error) ||
-      !get_string (object, "state", FALSE, &state, error) ||
-      !get_boolean (object, "sealed", FALSE, &sealed, error))
+  if (!haven_api_answer_get_string (object, "case_reference", FALSE, &self->reference, error) ||
+      !haven_api_answer_get_string (object, "kind", FALSE, &self->kind, error) ||
+      !haven_api_answer_get_string (object, "category", TRUE, &self->category, error) ||
+      !haven_api_answer_get_string (object, "locale", TRUE, &self->locale, error) ||
+      !haven_api_answer_get_string (object, "kiosk_id", TRUE, &self->kiosk_id, error) ||
+      !haven_api_answer_get_boolean (object, "child_involved", TRUE, &self->child_involved, error) ||
+      !haven_api_answer_get_time (object, "created_at", TRUE, &self->created_at, error) ||
+      !haven_api_answer_get_time (object, "received_at", FALSE, &self->received_at, error) ||
+      !haven_api_answer_get_time (object, "updated_at", TRUE, &self->updated_at, error) ||
+      !haven_api_answer_get_time (object, "closed_at", TRUE, &self->closed_at, error) ||
+      !haven_api_answer_get_time (object, "body_destroyed_at", TRUE, &self->body_destroyed_at, error) ||
+      !haven_api_answer_get_string (object, "state", FALSE, &state, error) ||
+      !haven_api_answer_get_boolean (object, "sealed", FALSE, &sealed, error))
     return NULL;
 
   if (!is_reference (self->reference))
     {
-      set_invalid (error, "case_reference");
+      haven_api_answer_invalid (error, "case_reference");
       return NULL;
     }
   if (!g_str_equal (self->kind, "removal") && !g_str_equal (self->kind, "report"))
     {
-      set_invalid (error, "kind");
+      haven_api_answer_invalid (error, "kind");
       return NULL;
     }
   if (!haven_case_state_from_string (state, &self->state))
     {
-      set_invalid (error, "state");
+      haven_api_answer_invalid (error, "state");
       return NULL;
     }
   self->sealed = sealed == 1;
@@ -423,7 +321,7 @@ haven_case_info_new_from_json (JsonObject  *object,
 
       if (!JSON_NODE_HOLDS_ARRAY (events))
         {
-          set_invalid (error, "events");
+          haven_api_answer_invalid (error, "events");
           return NULL;
         }
       array = json_node_get_array (events);
@@ -434,7 +332,7 @@ haven_case_info_new_from_json (JsonObject  *object,
 
           if (!JSON_NODE_HOLDS_OBJECT (node))
             {
-              set_invalid (error, "events");
+              haven_api_answer_invalid (error, "events");
               return NULL;
             }
           event = haven_case_event_new_from_json (json_node_get_object (node), error);

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-api-answer.h"
 #include "haven-kiosk-info.h"
 
 /* One kiosk of the fleet page, checked once as it arrives, as
@@ -74,122 +75,6 @@ haven_kiosk_info_init (HavenKioskInfo *self)
 }
 
 static gboolean
-set_invalid (GError     **error,
-             const char  *member)
-{
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-               _("The intake service’s answer is not what the caseworker API says (%s)"), member);
-  return FALSE;
-}
-
-static gboolean
-is_absent (JsonNode *node)
-{
-  return node == NULL || JSON_NODE_HOLDS_NULL (node);
-}
-
-/* A member that must be a string, or absent or null when @nullable. */
-static gboolean
-get_string (JsonObject  *object,
-            const char  *member,
-            gboolean     nullable,
-            char       **value,
-            GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  const char *text;
-
-  *value = NULL;
-  if (is_absent (node))
-    return nullable ? TRUE : set_invalid (error, member);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return set_invalid (error, member);
-
-  text = json_node_get_string (node);
-  if (!g_utf8_validate (text, -1, NULL) || strlen (text) > 1024)
-    return set_invalid (error, member);
-
-  *value = g_strdup (text);
-  return TRUE;
-}
-
-static gboolean
-get_time (JsonObject  *object,
-          const char  *member,
-          gboolean     nullable,
-          GDateTime  **value,
-          GError     **error)
-{
-  g_autofree char *text = NULL;
-
-  *value = NULL;
-  if (!get_string (object, member, nullable, &text, error))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-
-  *value = g_date_time_new_from_iso8601 (text, NULL);
-  return *value != NULL ? TRUE : set_invalid (error, member);
-}
-
-static gboolean
-get_boolean (JsonObject  *object,
-             const char  *member,
-             gboolean    *value,
-             GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return set_invalid (error, member);
-
-  *value = json_node_get_boolean (node);
-  return TRUE;
-}
-
-/* A whole number from @min to @max; -1 when absent or null. */
-static gboolean
-get_count (JsonObject  *object,
-           const char  *member,
-           gint64       min,
-           gint64       max,
-           gint64      *value,
-           GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  *value = -1;
-  if (is_absent (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-      json_node_get_int (node) < min || json_node_get_int (node) > max)
-    return set_invalid (error, member);
-
-  *value = json_node_get_int (node);
-  return TRUE;
-}
-
-/* An object member: NULL (and TRUE) when absent or null. */
-static gboolean
-get_object (JsonObject  *object,
-            const char  *member,
-            JsonObject **value,
-            GError     **error)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  *value = NULL;
-  if (is_absent (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return set_invalid (error, member);
-
-  *value = json_node_get_object (node);
-  return TRUE;
-}
-
-static gboolean
 parse_report (HavenKioskInfo  *self,
               JsonObject      *report,
               GError         **error)
@@ -198,29 +83,29 @@ parse_report (HavenKioskInfo  *self,
   JsonObject *last_error = NULL;
   gint64 status = -1;
 
-  if (!get_string (report, "version", TRUE, &self->version, error) ||
-      !get_time (report, "reported_at", TRUE, &self->reported_at, error) ||
-      !get_string (report, "directory_version", TRUE, &self->directory_version, error) ||
-      !get_string (report, "content_version", TRUE, &self->content_version, error) ||
-      !get_object (report, "outbox", &outbox, error) ||
-      !get_object (report, "last_error", &last_error, error))
+  if (!haven_api_answer_get_string (report, "version", TRUE, &self->version, error) ||
+      !haven_api_answer_get_time (report, "reported_at", TRUE, &self->reported_at, error) ||
+      !haven_api_answer_get_string (report, "directory_version", TRUE, &self->directory_version, error) ||
+      !haven_api_answer_get_string (report, "content_version", TRUE, &self->content_version, error) ||
+      !haven_api_answer_get_object (report, "outbox", &outbox, error) ||
+      !haven_api_answer_get_object (report, "last_error", &last_error, error))
     return FALSE;
 
   if (outbox != NULL &&
-      (!get_count (outbox, "queued", 0, G_MAXINT64, &self->queued, error) ||
-       !get_count (outbox, "sending", 0, G_MAXINT64, &self->sending, error) ||
-       !get_count (outbox, "delivered", 0, G_MAXINT64, &self->delivered, error) ||
-       !get_count (outbox, "failed", 0, G_MAXINT64, &self->failed, error)))
+      (!haven_api_answer_get_integer (outbox, "queued", TRUE, 0, G_MAXINT64, &self->queued, error) ||
+       !haven_api_answer_get_integer (outbox, "sending", TRUE, 0, G_MAXINT64, &self->sending, error) ||
+       !haven_api_answer_get_integer (outbox, "delivered", TRUE, 0, G_MAXINT64, &self->delivered, error) ||
+       !haven_api_answer_get_integer (outbox, "failed", TRUE, 0, G_MAXINT64, &self->failed, error)))
     return FALSE;
 
   if (last_error != NULL)
     {
-      if (!get_count (last_error, "status", 0, 599, &status, error) ||
-          !get_time (last_error, "at", TRUE, &self->last_error_at, error))
+      if (!haven_api_answer_get_integer (last_error, "status", TRUE, 0, 599, &status, error) ||
+          !haven_api_answer_get_time (last_error, "at", TRUE, &self->last_error_at, error))
         return FALSE;
       /* 0 is "no answer at all"; otherwise an HTTP status. */
       if (status > 0 && status < 100)
-        return set_invalid (error, "status");
+        return haven_api_answer_invalid (error, "status");
       self->last_error_status = (int) status;
     }
 
@@ -240,21 +125,26 @@ haven_kiosk_info_new_from_json (JsonObject  *object,
 {
   g_autoptr(HavenKioskInfo) self = g_object_new (HAVEN_TYPE_KIOSK_INFO, NULL);
   JsonObject *report = NULL;
+  int silent = -1;
+  int backed_up = -1;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!get_string (object, "kiosk_id", FALSE, &self->kiosk_id, error) ||
-      !get_time (object, "received_at", FALSE, &self->received_at, error) ||
-      !get_string (object, "received_from", FALSE, &self->received_from, error) ||
-      !get_boolean (object, "silent", &self->silent, error) ||
-      !get_boolean (object, "backed_up", &self->backed_up, error) ||
-      !get_object (object, "report", &report, error))
+  if (!haven_api_answer_get_string (object, "kiosk_id", FALSE, &self->kiosk_id, error) ||
+      !haven_api_answer_get_time (object, "received_at", FALSE, &self->received_at, error) ||
+      !haven_api_answer_get_string (object, "received_from", FALSE, &self->received_from, error) ||
+      !haven_api_answer_get_boolean (object, "silent", FALSE, &silent, error) ||
+      !haven_api_answer_get_boolean (object, "backed_up", FALSE, &backed_up, error) ||
+      !haven_api_answer_get_object (object, "report", &report, error))
     return NULL;
+
+  self->silent = silent == 1;
+  self->backed_up = backed_up == 1;
 
   if (self->kiosk_id[0] == '\0')
     {
-      set_invalid (error, "kiosk_id");
+      haven_api_answer_invalid (error, "kiosk_id");
       return NULL;
     }
 
