@@ -16,6 +16,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(HavenDeskApplication) application = NULL;
+  const char *locale;
   int status;
 
   /* What a visitor wrote passes through GTK's and GLib's buffers when a
@@ -23,7 +24,11 @@ main (int   argc,
    * would keep some of it out of reach of that. */
   haven_wipe_restart_without_thread_cache (argv);
 
-  setlocale (LC_ALL, "");
+  /* gettext ignores LANGUAGE under the plain C locale: its UTF-8 twin
+   * lets a caseworker choose the desk's language with LANGUAGE alone. */
+  locale = setlocale (LC_ALL, "");
+  if (locale == NULL || g_str_equal (locale, "C") || g_str_equal (locale, "POSIX"))
+    setlocale (LC_ALL, "C.UTF-8");
   bindtextdomain (GETTEXT_PACKAGE, haven_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
