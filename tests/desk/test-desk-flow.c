@@ -469,6 +469,25 @@ test_whole_flow (Fixture       *fixture,
     g_assert_cmpuint (length, >, 1000);
     g_assert_true (g_str_has_prefix (contents, "%PDF-"));
     explicit_bzero (contents, length);
+    g_clear_pointer (&contents, g_free);
+
+    /* What it holds, as pdftotext reads it: the reference, the address,
+     * the history's caseworker and the SHA-256 of the opened request. */
+    {
+      g_autoptr(GError) error = NULL;
+      int wait_status = 0;
+
+      g_spawn_sync (NULL, (char *[]) { (char *) "pdftotext", case_file, (char *) "-", NULL }, NULL,
+                    G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &contents, NULL,
+                    &wait_status, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+      g_assert_nonnull (strstr (contents, reference));
+      g_assert_nonnull (strstr (contents, "https://www.example.social/p/77"));
+      g_assert_nonnull (strstr (contents, "alice"));
+      g_assert_nonnull (strstr (contents, sha256));
+      explicit_bzero (contents, strlen (contents));
+    }
   }
   /* It is the caseworker's to keep; the scan below is of what the desk
    * keeps on its own. */
