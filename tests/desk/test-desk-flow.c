@@ -502,9 +502,36 @@ test_whole_flow (Fixture       *fixture,
                                     "version"));
   take_screenshot ("fleet");
 
-  /* Locked: the key and the case go, and so do the clipboards' contents. */
+  /* Locked: the key and the case go, and so do the clipboards' contents
+   * (an address copied from the case, say). */
+  {
+    GdkDisplay *display = gtk_widget_get_display (window_widget (fixture));
+
+    gdk_clipboard_set_text (gdk_display_get_clipboard (display), "https://www.example.social/p/77");
+    gdk_clipboard_set_text (gdk_display_get_primary_clipboard (display), "https://www.example.social/p/77");
+  }
   gtk_widget_activate_action (window_widget (fixture), "win.lock", NULL);
   wait_for_page (fixture, "unlock");
+  {
+    GdkDisplay *display = gtk_widget_get_display (window_widget (fixture));
+    GdkClipboard *clipboards[] = {
+      gdk_display_get_clipboard (display),
+      gdk_display_get_primary_clipboard (display),
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (clipboards); i++)
+      {
+        GdkContentProvider *content = gdk_clipboard_get_content (clipboards[i]);
+        g_auto(GValue) value = G_VALUE_INIT;
+        g_autoptr(GError) error = NULL;
+
+        g_assert_nonnull (content);
+        g_value_init (&value, G_TYPE_STRING);
+        gdk_content_provider_get_value (content, &value, &error);
+        g_assert_no_error (error);
+        g_assert_cmpstr (g_value_get_string (&value), ==, "");
+      }
+  }
   g_assert_false (haven_key_vault_is_unlocked (haven_desk_application_get_vault (fixture->application)));
 
   deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
