@@ -305,6 +305,8 @@ add_item (HavenDeskCasePage *self,
   outcome_title = g_strdup_printf (_("Outcome for address %u"), index + 1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (outcome_row), outcome_title);
   adw_combo_row_set_model (ADW_COMBO_ROW (outcome_row), G_LIST_MODEL (labels));
+  /* The outcome below the title, in full: beside it, long ones were cut short. */
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (outcome_row), TRUE);
   adw_combo_row_set_selected (ADW_COMBO_ROW (outcome_row), selected);
   g_free (name);
   name = g_strdup_printf ("item-%u-outcome", index);
