@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-desk-accessible.h"
 #include "haven-desk-unlock-page.h"
 
 struct _HavenDeskUnlockPage
@@ -132,6 +133,7 @@ static void
 haven_desk_unlock_page_init (HavenDeskUnlockPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  haven_desk_accessible_name_peek_button (self->passphrase_row);
 }
 
 void
