@@ -39,6 +39,7 @@ CONTROL_ROLES = {
 }
 
 keys_pressed = 0
+known_unnamed = set()
 
 
 def find_desk():
@@ -115,20 +116,36 @@ def actionable(node):
         return False
 
 
+def in_toast(node):
+    parent = node.parent
+    while parent is not None:
+        if parent.name == "AdwToastWidget":
+            return True
+        parent = parent.parent
+    return False
+
+
 def check_names(app, page, checked):
     """Every control on screen that one can focus or act on has a name."""
     unnamed = []
     count = 0
     for node in nodes(app, lambda node: node.getRole() in CONTROL_ROLES and actionable(node)):
         count += 1
-        if not (node.name or "").strip():
+        # Known, and out of the desk's reach: libadwaita 1.2 makes each
+        # toast's close button anew, named after its icon.
+        if in_toast(node) and node.name == "GtkImage":
+            known_unnamed.add("a toast's close button (libadwaita 1.2)")
+            continue
+        # GTK 4.8 names a control that has no name of its own after its
+        # content's type ("GtkImage"): to a screen reader, no name either.
+        if not (node.name or "").strip() or re.fullmatch(r"(Gtk|Adw)[A-Z]\w+", node.name):
             path = []
             parent = node.parent
             while parent is not None and len(path) < 4:
                 if parent.name:
                     path.append(describe(parent))
                 parent = parent.parent
-            unnamed.append(f"{node.getRoleName()} in {' < '.join(path) or 'the window'}")
+            unnamed.append(f"{describe(node)} in {' < '.join(path) or 'the window'}")
     if unnamed:
         fail(f"on the {page}, {len(unnamed)} of {count} controls have no accessible name: "
              + "; ".join(unnamed))
@@ -245,6 +262,8 @@ def main():
           f" {reference} taken, an outcome recorded, closed; the Kiosks page; locked", flush=True)
     for line in checked:
         print(f"  {line}", flush=True)
+    for what in sorted(known_unnamed):
+        print(f"  known, not the desk's: {what} has no name of its own", flush=True)
 
 
 if __name__ == "__main__":
