@@ -516,6 +516,8 @@ run_desk_demo () {
   local desk_script='
     watch () { /usr/bin/python3 "$HAVEN_DESK_DEMO_STATE/desk-shows.py" "$1"; }
     haven-desk & desk=$!
+    # A program started with & ignores Ctrl+C: the desk is stopped here.
+    trap '\''kill $desk 2>/dev/null; exit 130'\'' INT TERM
     check () {
       if ! kill -0 $desk 2>/dev/null; then
         wait $desk
