@@ -546,9 +546,13 @@ run_desk_demo () {
       xdotool type --delay 20 "$HAVEN_DESK_DEMO_PASSPHRASE"
       xdotool key Return
       watch inbox || { kill $desk; exit 1; }
-      # The list is there; its rows may not be drawn yet.
-      sleep 1
-      import -window root "$1"
+      # The list is there; it may not be drawn yet: the screen is
+      # photographed until it shows more than the bare window, for up to 30 s.
+      for _ in $(seq 60); do
+        import -window root "$1"
+        [ "$(convert "$1" -format %k info:)" -gt 256 ] && break
+        sleep 0.5
+      done
       check
       kill $desk
       wait $desk 2>/dev/null
