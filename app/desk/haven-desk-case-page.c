@@ -41,6 +41,7 @@ struct _HavenDeskCasePage
   AdwBin parent_instance;
 
   AdwWindowTitle *window_title;
+  GtkButton *back_button;
   GtkButton *save_button;
   GtkStack *state_stack;
   GtkSpinner *spinner;
@@ -69,6 +70,9 @@ struct _HavenDeskCasePage
   GError *error;
   GCancellable *cancellable;
   gboolean busy;
+  /* The widget name of the control that had the keyboard when an event
+   * was sent, to give it back once the case shows again. */
+  char *focus_name;
   /* The child widgets made for the case, destroyed by wipe. */
   GPtrArray *case_widgets;
 };
@@ -172,6 +176,7 @@ haven_desk_case_page_wipe (HavenDeskCasePage *self)
   g_clear_object (&self->cancellable);
   wipe_opened (self);
   g_clear_pointer (&self->reference, g_free);
+  g_clear_pointer (&self->focus_name, g_free);
   g_clear_error (&self->error);
   g_clear_object (&self->client);
   g_clear_object (&self->vault);
@@ -300,7 +305,7 @@ add_item (HavenDeskCasePage *self,
   outcome_title = g_strdup_printf (_("Outcome for address %u"), index + 1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (outcome_row), outcome_title);
   adw_combo_row_set_model (ADW_COMBO_ROW (outcome_row), G_LIST_MODEL (labels));
-  /* The outcomes are long: below the title, not squeezed beside it. */
+  /* The outcome below the title, in full: beside it, long ones were cut short. */
   adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (outcome_row), TRUE);
   adw_combo_row_set_selected (ADW_COMBO_ROW (outcome_row), selected);
   g_free (name);
@@ -352,6 +357,74 @@ update_state_controls (HavenDeskCasePage *self)
                           state == HAVEN_CASE_STATE_OPEN || state == HAVEN_CASE_STATE_WAITING);
 }
 
+/* The case's controls are made again each time it shows, and the one that
+ * was used may hide (Take this case, once taken) or lose the keyboard while
+ * the page is busy: without these, the keyboard would fall out of the page,
+ * and Escape and Tab would do nothing until a click. */
+static GtkWidget *
+find_named_descendant (GtkWidget  *widget,
+                       const char *name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+        return child;
+      found = find_named_descendant (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The name of the case's control that has the keyboard, or %NULL. */
+static char *
+dup_focused_control_name (HavenDeskCasePage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  for (; focus != NULL && focus != GTK_WIDGET (self); focus = gtk_widget_get_parent (focus))
+    {
+      /* A widget without a name of its own answers with its type's. */
+      if (!g_str_equal (gtk_widget_get_name (focus), G_OBJECT_TYPE_NAME (focus)))
+        return g_strdup (gtk_widget_get_name (focus));
+    }
+  return NULL;
+}
+
+static void
+restore_focus (HavenDeskCasePage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *buttons[] = {
+    GTK_WIDGET (self->take_button), GTK_WIDGET (self->wait_button),
+    GTK_WIDGET (self->resume_button), GTK_WIDGET (self->reopen_button),
+  };
+  g_autofree char *name = g_steal_pointer (&self->focus_name);
+
+  if (name != NULL)
+    {
+      GtkWidget *control = find_named_descendant (GTK_WIDGET (self->scroller), name);
+
+      if (control != NULL && gtk_widget_is_visible (control) && gtk_widget_grab_focus (control))
+        return;
+    }
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->scroller)))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      if (gtk_widget_get_visible (buttons[i]))
+        {
+          gtk_widget_grab_focus (buttons[i]);
+          return;
+        }
+    }
+}
+
 static void
 show_case (HavenDeskCasePage *self)
 {
@@ -397,6 +470,7 @@ show_case (HavenDeskCasePage *self)
   /* After an event, stay where the caseworker was. */
   gtk_adjustment_set_value (adjustment, scrolled);
   set_busy (self, FALSE);
+  restore_focus (self);
 }
 
 static void
@@ -535,6 +609,8 @@ static Call *
 new_event_call (HavenDeskCasePage *self,
                 const char        *message)
 {
+  g_free (self->focus_name);
+  self->focus_name = dup_focused_control_name (self);
   set_busy (self, TRUE);
   return call_new (self, message);
 }
@@ -757,6 +833,19 @@ escape_pressed_cb (GtkWidget *widget,
   return TRUE;
 }
 
+/* The page takes the keyboard as it shows, so that Escape goes back while
+ * the case is still opening; once open, its first action has it. */
+static void
+haven_desk_case_page_map (GtkWidget *widget)
+{
+  HavenDeskCasePage *self = HAVEN_DESK_CASE_PAGE (widget);
+
+  GTK_WIDGET_CLASS (haven_desk_case_page_parent_class)->map (widget);
+  gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+  if (self->opened != NULL)
+    restore_focus (self);
+}
+
 static void
 haven_desk_case_page_get_property (GObject    *object,
                                    guint       prop_id,
@@ -799,6 +888,7 @@ haven_desk_case_page_class_init (HavenDeskCasePageClass *klass)
 
   object_class->get_property = haven_desk_case_page_get_property;
   object_class->dispose = haven_desk_case_page_dispose;
+  widget_class->map = haven_desk_case_page_map;
 
   properties[PROP_OPENED] = g_param_spec_object ("opened", NULL, NULL, HAVEN_TYPE_CASE,
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
@@ -818,6 +908,7 @@ haven_desk_case_page_class_init (HavenDeskCasePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/Desk/haven-desk-case-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, window_title);
+  gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, save_button);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, state_stack);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, spinner);

@@ -36,9 +36,8 @@ describe_kiosk (HavenKioskInfo *kiosk,
   gint64 failed = haven_kiosk_info_get_failed (kiosk);
   int status = haven_kiosk_info_get_last_error_status (kiosk);
 
-  /* Translators: %s is how long ago, as in "5 minutes ago" or "just
-   * now". */
-  g_string_append_printf (text, _("Last report %s"), heard);
+  /* Translators: %s is how long ago, as in "5 minutes ago" or "just now". */
+  g_string_append_printf (text, _("Last heard: %s"), heard);
   if (version != NULL)
     /* Translators: a kiosk's software version. */
     g_string_append_printf (text, _(" · version %s"), version);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-desk-accessible.h"
 #include "haven-desk-setup-page.h"
 
 struct _HavenDeskSetupPage
@@ -164,6 +165,9 @@ static void
 haven_desk_setup_page_init (HavenDeskSetupPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  haven_desk_accessible_name_peek_button (self->secret_key_row);
+  haven_desk_accessible_name_peek_button (self->passphrase_row);
+  haven_desk_accessible_name_peek_button (self->confirm_row);
 }
 
 void

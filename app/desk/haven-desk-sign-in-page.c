@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-desk-accessible.h"
 #include "haven-desk-sign-in-page.h"
 #include "haven-wipe.h"
 
@@ -211,6 +212,7 @@ static void
 haven_desk_sign_in_page_init (HavenDeskSignInPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  haven_desk_accessible_name_peek_button (self->token_row);
 }
 
 void

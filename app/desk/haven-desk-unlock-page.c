@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-desk-accessible.h"
 #include "haven-desk-unlock-page.h"
 
 struct _HavenDeskUnlockPage
@@ -81,6 +82,18 @@ unlock_clicked_cb (HavenDeskUnlockPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->passphrase_row), "");
 }
 
+/* The page asks for one thing: the passphrase field has the keyboard as
+ * soon as the page shows, on start and after each lock, so that the
+ * caseworker can type at once, without a pointer or a Tab first. */
+static void
+haven_desk_unlock_page_map (GtkWidget *widget)
+{
+  HavenDeskUnlockPage *self = HAVEN_DESK_UNLOCK_PAGE (widget);
+
+  GTK_WIDGET_CLASS (haven_desk_unlock_page_parent_class)->map (widget);
+  gtk_widget_grab_focus (GTK_WIDGET (self->passphrase_row));
+}
+
 static void
 haven_desk_unlock_page_dispose (GObject *object)
 {
@@ -101,6 +114,7 @@ haven_desk_unlock_page_class_init (HavenDeskUnlockPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = haven_desk_unlock_page_dispose;
+  widget_class->map = haven_desk_unlock_page_map;
 
   signals[SIGNAL_UNLOCKED] = g_signal_new ("unlocked", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -119,6 +133,7 @@ static void
 haven_desk_unlock_page_init (HavenDeskUnlockPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  haven_desk_accessible_name_peek_button (self->passphrase_row);
 }
 
 void

@@ -59,6 +59,37 @@ show_page (HavenDeskWindow *self,
   gtk_stack_set_visible_child_name (self->pages, name);
 }
 
+/* GTK 4.8 tells assistive technologies that every page of a stack is
+ * visible, the hidden ones too, so a screen reader would find the
+ * controls of pages that are not on screen (the sign-in form beside the
+ * inbox, a case's buttons after it is closed). Each page but the one
+ * shown is marked hidden to them. */
+static void
+mark_hidden_pages (GtkWidget *stack,
+                   GtkWidget *shown)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (stack); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_accessible_update_state (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_STATE_HIDDEN,
+                                 child != shown, -1);
+}
+
+static void
+page_shown_cb (HavenDeskWindow *self)
+{
+  mark_hidden_pages (GTK_WIDGET (self->pages), gtk_stack_get_visible_child (self->pages));
+}
+
+static void
+view_shown_cb (HavenDeskWindow *self)
+{
+  GtkWidget *view = adw_view_stack_get_visible_child (self->views);
+
+  /* AdwViewStack keeps its pages in a GtkStack of its own. */
+  if (view != NULL && gtk_widget_get_parent (view) != NULL)
+    mark_hidden_pages (gtk_widget_get_parent (view), view);
+}
+
 static void
 clear_clipboards (HavenDeskWindow *self)
 {
@@ -364,6 +395,10 @@ haven_desk_window_init (HavenDeskWindow *self)
   g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
 
+  g_signal_connect_swapped (self->pages, "notify::visible-child", G_CALLBACK (page_shown_cb), self);
+  g_signal_connect_swapped (self->views, "notify::visible-child", G_CALLBACK (view_shown_cb), self);
+  page_shown_cb (self);
+  view_shown_cb (self);
   g_signal_connect_swapped (self->setup_page, "done", G_CALLBACK (go_to_sign_in), self);
   g_signal_connect_swapped (self->unlock_page, "unlocked", G_CALLBACK (go_to_sign_in), self);
   g_signal_connect_swapped (self->sign_in_page, "signed-in", G_CALLBACK (signed_in_cb), self);
