@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haven-bidi.h"
 #include "haven-case-document.h"
 #include "haven-case.h"
 #include "haven-desk-case-file.h"
@@ -259,6 +260,7 @@ add_item (HavenDeskCasePage *self,
   const char *current = haven_case_info_get_item_outcome (info, index);
   const char * const *outcomes = haven_case_get_outcome_ids ();
   g_autofree char *host = haven_request_platform_for_url (url);
+  char *isolated_url = NULL;
   g_autofree char *heading = NULL;
   g_autofree char *outcome_title = NULL;
   g_autofree char *button_label = NULL;
@@ -285,11 +287,18 @@ add_item (HavenDeskCasePage *self,
     }
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (address), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (address), url);
+  /* The visitor's words keep their own direction inside a page of the
+   * caseworker's: an address is always left to right, a description
+   * goes the way its first letters do. */
+  isolated_url = haven_bidi_isolate_ltr (url);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (address), isolated_url);
   adw_action_row_set_title_lines (ADW_ACTION_ROW (address), 0);
   if (description != NULL)
     {
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (address), description);
+      char *isolated = haven_bidi_isolate (description);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (address), isolated);
+      haven_wipe_string (isolated);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (address), 0);
     }
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), address);
@@ -338,6 +347,7 @@ add_item (HavenDeskCasePage *self,
   g_object_bind_property (self, "busy", button, "sensitive", G_BINDING_INVERT_BOOLEAN);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), button);
 
+  haven_wipe_string (isolated_url);
   add_case_widget (self, group);
 }
 
