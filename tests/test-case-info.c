@@ -295,6 +295,54 @@ test_item_outcome_latest (void)
   g_assert_null (haven_case_info_get_item_outcome (info, 2));
 }
 
+/* A notice, a receipt or an appeal waits for the platform's answer; past
+ * the reminder's days it says since when. */
+static void
+test_item_waiting (void)
+{
+  g_autoptr(HavenCaseInfo) info = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_from_iso8601 ("2026-12-20T12:00:00Z", NULL);
+  static const char json[] =
+    "{\"case_reference\": \"HV-1\", \"kind\": \"removal\", \"category\": null,"
+    " \"locale\": null, \"kiosk_id\": null, \"child_involved\": null, \"created_at\": null,"
+    " \"received_at\": \"2026-12-01T10:00:00Z\", \"state\": \"waiting\", \"sealed\": true,"
+    " \"updated_at\": null, \"closed_at\": null, \"body_destroyed_at\": null, \"events\": ["
+    "  {\"event_id\": 1, \"type\": \"item-outcome\", \"item\": 0, \"outcome\": \"notice-sent\","
+    "   \"actor\": \"a\", \"at\": \"2026-12-10T12:00:00Z\"},"
+    "  {\"event_id\": 2, \"type\": \"item-outcome\", \"item\": 1, \"outcome\": \"notice-sent\","
+    "   \"actor\": \"a\", \"at\": \"2026-12-02T12:00:00Z\"},"
+    "  {\"event_id\": 3, \"type\": \"item-outcome\", \"item\": 1, \"outcome\": \"removed\","
+    "   \"actor\": \"a\", \"at\": \"2026-12-03T12:00:00Z\"},"
+    "  {\"event_id\": 4, \"type\": \"item-outcome\", \"item\": 2, \"outcome\": \"appealed\","
+    "   \"actor\": \"a\", \"at\": \"2026-12-16T12:00:00Z\"},"
+    "  {\"event_id\": 5, \"type\": \"item-outcome\", \"item\": 3, \"outcome\": \"receipt-confirmed\","
+    "   \"actor\": \"a\", \"at\": \"2026-12-05T12:00:00Z\"}]}";
+  GDateTime *since;
+
+  info = parse_info (json);
+
+  /* Ten days without an answer: past 7, not past 14. */
+  since = haven_case_info_get_item_waiting_since (info, 0, now, 7);
+  g_assert_nonnull (since);
+  g_assert_cmpint (g_date_time_get_day_of_month (since), ==, 10);
+  g_assert_null (haven_case_info_get_item_waiting_since (info, 0, now, 14));
+  /* Answered: removed. */
+  g_assert_null (haven_case_info_get_item_waiting_since (info, 1, now, 1));
+  /* An appeal four days old, a receipt fifteen. */
+  g_assert_null (haven_case_info_get_item_waiting_since (info, 2, now, 7));
+  g_assert_nonnull (haven_case_info_get_item_waiting_since (info, 2, now, 4));
+  g_assert_nonnull (haven_case_info_get_item_waiting_since (info, 3, now, 7));
+  /* No outcome at all. */
+  g_assert_null (haven_case_info_get_item_waiting_since (info, 4, now, 1));
+
+  g_assert_true (haven_case_outcome_awaits_answer ("notice-sent"));
+  g_assert_true (haven_case_outcome_awaits_answer ("receipt-confirmed"));
+  g_assert_true (haven_case_outcome_awaits_answer ("appealed"));
+  g_assert_false (haven_case_outcome_awaits_answer ("refused"));
+  g_assert_false (haven_case_outcome_awaits_answer ("no-response"));
+  g_assert_false (haven_case_outcome_awaits_answer (NULL));
+}
+
 static void
 test_states (void)
 {
@@ -354,6 +402,7 @@ main (int   argc,
   g_test_add_func ("/haven/case-info/urgent", test_urgent);
   g_test_add_func ("/haven/case-info/inbox-order", test_inbox_order);
   g_test_add_func ("/haven/case-info/item-outcome-latest", test_item_outcome_latest);
+  g_test_add_func ("/haven/case-info/item-waiting", test_item_waiting);
   g_test_add_func ("/haven/case-info/states", test_states);
   g_test_add_func ("/haven/case-info/outcomes", test_outcomes);
 

@@ -71,6 +71,7 @@ struct _HavenDeskCasePage
   GError *error;
   GCancellable *cancellable;
   gboolean busy;
+  guint reminder_days;
   /* The widget name of the control that had the keyboard when an event
    * was sent, to give it back once the case shows again. */
   char *focus_name;
@@ -285,6 +286,37 @@ add_item (HavenDeskCasePage *self,
       g_autofree char *described = g_strdup_printf (_("On %s"), host);
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), described);
     }
+
+  /* A platform that owes an answer for too long: the caseworker sends a
+   * reminder, or records that none came. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    GDateTime *since = haven_case_info_get_item_waiting_since (info, index, now,
+                                                               self->reminder_days);
+
+    if (since != NULL)
+      {
+        g_autofree char *when = haven_desk_format_time (since);
+        g_autofree char *text = NULL;
+        g_autofree char *reminder_name = g_strdup_printf ("item-%u-reminder", index);
+        GtkWidget *reminder;
+        int days = (int) (g_date_time_difference (now, since) / G_TIME_SPAN_DAY);
+
+        /* Translators: %s is a date and time; %d a number of days. */
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "No answer since %s (%d day). Send the platform a reminder, or record that no answer came.",
+                                             "No answer since %s (%d days). Send the platform a reminder, or record that no answer came.",
+                                             (gulong) days),
+                                when, days);
+        reminder = gtk_label_new (text);
+        gtk_label_set_wrap (GTK_LABEL (reminder), TRUE);
+        gtk_label_set_xalign (GTK_LABEL (reminder), 0);
+        gtk_widget_set_name (reminder, reminder_name);
+        gtk_widget_add_css_class (reminder, "warning");
+        gtk_widget_set_margin_bottom (reminder, 12);
+        adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), reminder);
+      }
+  }
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (address), FALSE);
   /* The visitor's words keep their own direction inside a page of the
@@ -953,6 +985,7 @@ haven_desk_case_page_init (HavenDeskCasePage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->case_widgets = g_ptr_array_new ();
+  self->reminder_days = 7;
 
   for (guint i = 0; i < G_N_ELEMENTS (endings); i++)
     gtk_string_list_append (labels, _(endings[i].label));
@@ -964,6 +997,14 @@ haven_desk_case_page_init (HavenDeskCasePage *self)
   g_object_bind_property (self, "busy", self->reopen_button, "sensitive", G_BINDING_INVERT_BOOLEAN);
   g_object_bind_property (self, "busy", self->close_button, "sensitive", G_BINDING_INVERT_BOOLEAN);
   g_object_bind_property (self, "busy", self->note_button, "sensitive", G_BINDING_INVERT_BOOLEAN);
+}
+
+void
+haven_desk_case_page_set_reminder_days (HavenDeskCasePage *self,
+                                        guint              days)
+{
+  g_return_if_fail (HAVEN_IS_DESK_CASE_PAGE (self));
+  self->reminder_days = MAX (days, 1);
 }
 
 HavenCase *

@@ -23,6 +23,10 @@ void          haven_desk_case_page_open       (HavenDeskCasePage *self,
                                                HavenKeyVault     *vault,
                                                HavenContent      *content,
                                                HavenCaseInfo     *info);
+/* After how many days without an answer a notice shows as waiting for a
+ * reminder (the setting notice-reminder-days). */
+void          haven_desk_case_page_set_reminder_days (HavenDeskCasePage *self,
+                                                      guint              days);
 /* Lets go of the case and wipes what it showed. */
 void          haven_desk_case_page_wipe       (HavenDeskCasePage *self);
 /* The opened case, NULL while loading or after an error (property

@@ -298,6 +298,15 @@ refresh_activated (GtkWidget  *widget,
   refresh_cb (widget);
 }
 
+static void
+reminder_days_changed_cb (HavenDeskWindow *self,
+                          const char      *key,
+                          GSettings       *settings)
+{
+  haven_desk_case_page_set_reminder_days (self->case_page,
+                                          g_settings_get_uint (settings, "notice-reminder-days"));
+}
+
 /* Once the window has its application (a property GObject sets after
  * constructed()). */
 static void
@@ -312,6 +321,9 @@ set_up (HavenDeskWindow *self)
   haven_desk_setup_page_set_vault (self->setup_page, self->vault);
   haven_desk_unlock_page_set_vault (self->unlock_page, self->vault);
   haven_desk_sign_in_page_set_up (self->sign_in_page, settings, self->vault);
+  reminder_days_changed_cb (self, NULL, settings);
+  g_signal_connect_object (settings, "changed::notice-reminder-days",
+                           G_CALLBACK (reminder_days_changed_cb), self, G_CONNECT_SWAPPED);
   haven_desk_inbox_page_set_content (self->inbox_page,
                                      haven_desk_application_get_content (self->application));
 

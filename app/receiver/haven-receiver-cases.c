@@ -75,8 +75,8 @@ static const struct {
 static const char * const states[] = { "received", "open", "waiting", "closed", NULL };
 
 static const char * const outcomes[] = {
-  "notice-sent", "removed", "restricted", "refused", "no-response", "not-found", "withdrawn",
-  NULL,
+  "notice-sent", "receipt-confirmed", "removed", "restricted", "refused", "appealed",
+  "no-response", "not-found", "withdrawn", NULL,
 };
 
 static void

@@ -485,6 +485,11 @@ test_events (Fixture       *fixture,
               "\"platform_reference\":\"T-1234\"}", key4, 201);
   post_event (fixture, reference, "{\"type\":\"item-outcome\",\"item\":0,\"outcome\":\"gone\"}",
               key5, 400);
+  /* The answers a platform owes after a notice, and an appeal. */
+  post_event (fixture, reference, "{\"type\":\"item-outcome\",\"item\":1,\"outcome\":\"receipt-confirmed\"}",
+              "c1a1c2d0-7e55-4b8e-9a5b-0a0000000001", 201);
+  post_event (fixture, reference, "{\"type\":\"item-outcome\",\"item\":1,\"outcome\":\"appealed\"}",
+              "c1a1c2d0-7e55-4b8e-9a5b-0a0000000002", 201);
   post_event (fixture, report, "{\"type\":\"item-outcome\",\"item\":0,\"outcome\":\"removed\"}",
               key5, 422);
   post_event (fixture, "HV-NONE-0000", "{\"type\":\"state\",\"state\":\"open\"}", key6, 404);
@@ -501,7 +506,11 @@ test_events (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "waiting");
   g_assert_nonnull (json_object_get_string_member (object, "updated_at"));
   events = json_object_get_array_member (object, "events");
-  g_assert_cmpuint (json_array_get_length (events), ==, 4);
+  g_assert_cmpuint (json_array_get_length (events), ==, 6);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, 4),
+                                                  "outcome"), ==, "receipt-confirmed");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, 5),
+                                                  "outcome"), ==, "appealed");
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (events, 0),
                                                "event_id"), ==, opened);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (events, 2),
@@ -521,7 +530,7 @@ test_events (Fixture       *fixture,
   g_assert_nonnull (json_object_get_string_member (object, "closed_at"));
   post_event (fixture, reference, "{\"type\":\"state\",\"state\":\"open\"}", key6, 201);
 
-  g_assert_cmpuint (count_audit (fixture, fixture->caseworker, "add-event", 201), ==, 6);
+  g_assert_cmpuint (count_audit (fixture, fixture->caseworker, "add-event", 201), ==, 8);
   g_assert_cmpuint (count_audit (fixture, fixture->caseworker, "add-event", 409), ==, 1);
   assert_chain_whole (fixture);
 }

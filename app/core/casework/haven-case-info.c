@@ -43,7 +43,8 @@ G_DEFINE_BOXED_TYPE (HavenCaseEvent, haven_case_event, haven_case_event_copy, ha
 static const char * const state_names[] = { "received", "open", "waiting", "closed" };
 
 static const char * const outcome_ids[] = {
-  "notice-sent", "removed", "restricted", "refused", "no-response", "not-found", "withdrawn", NULL,
+  "notice-sent", "receipt-confirmed", "removed", "restricted", "refused", "appealed",
+  "no-response", "not-found", "withdrawn", NULL,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (outcome_ids) == HAVEN_CASE_N_OUTCOMES + 1);
@@ -123,12 +124,16 @@ haven_case_outcome_get_label (const char *outcome)
   if (g_strcmp0 (outcome, "notice-sent") == 0)
     /* Translators: the outcome of one address of a removal request. */
     return C_("item outcome", "Notice sent to the platform");
+  if (g_strcmp0 (outcome, "receipt-confirmed") == 0)
+    return C_("item outcome", "The platform confirmed receipt");
   if (g_strcmp0 (outcome, "removed") == 0)
     return C_("item outcome", "Removed");
   if (g_strcmp0 (outcome, "restricted") == 0)
     return C_("item outcome", "Restricted or hidden");
   if (g_strcmp0 (outcome, "refused") == 0)
     return C_("item outcome", "Refused by the platform");
+  if (g_strcmp0 (outcome, "appealed") == 0)
+    return C_("item outcome", "Refusal appealed");
   if (g_strcmp0 (outcome, "no-response") == 0)
     return C_("item outcome", "No answer from the platform");
   if (g_strcmp0 (outcome, "not-found") == 0)
@@ -451,21 +456,58 @@ haven_case_info_get_events (HavenCaseInfo *self)
   return self->events;
 }
 
-const char *
-haven_case_info_get_item_outcome (HavenCaseInfo *self,
-                                  guint          item)
+/* The latest outcome event of removal item @item; events are never
+ * changed, so the latest one says. */
+static HavenCaseEvent *
+find_item_outcome (HavenCaseInfo *self,
+                   guint          item)
 {
-  g_return_val_if_fail (HAVEN_IS_CASE_INFO (self), NULL);
-
-  /* Events are never changed: the latest one says. */
   for (guint i = self->events->len; i > 0; i--)
     {
       HavenCaseEvent *event = g_ptr_array_index (self->events, i - 1);
 
       if (event->type == HAVEN_CASE_EVENT_ITEM_OUTCOME && event->item == item)
-        return event->outcome;
+        return event;
     }
   return NULL;
+}
+
+const char *
+haven_case_info_get_item_outcome (HavenCaseInfo *self,
+                                  guint          item)
+{
+  HavenCaseEvent *event;
+
+  g_return_val_if_fail (HAVEN_IS_CASE_INFO (self), NULL);
+
+  event = find_item_outcome (self, item);
+  return event != NULL ? event->outcome : NULL;
+}
+
+gboolean
+haven_case_outcome_awaits_answer (const char *outcome)
+{
+  return g_strcmp0 (outcome, "notice-sent") == 0 ||
+         g_strcmp0 (outcome, "receipt-confirmed") == 0 ||
+         g_strcmp0 (outcome, "appealed") == 0;
+}
+
+GDateTime *
+haven_case_info_get_item_waiting_since (HavenCaseInfo *self,
+                                        guint          item,
+                                        GDateTime     *now,
+                                        guint          days)
+{
+  HavenCaseEvent *event;
+
+  g_return_val_if_fail (HAVEN_IS_CASE_INFO (self), NULL);
+  g_return_val_if_fail (now != NULL, NULL);
+
+  event = find_item_outcome (self, item);
+  if (event == NULL || !haven_case_outcome_awaits_answer (event->outcome) ||
+      g_date_time_difference (now, event->at) < (GTimeSpan) days * G_TIME_SPAN_DAY)
+    return NULL;
+  return event->at;
 }
 
 int

@@ -25,7 +25,7 @@ typedef enum {
 } HavenCaseEventType;
 
 /* The outcomes of one removal item, in the API's order. */
-#define HAVEN_CASE_N_OUTCOMES 7
+#define HAVEN_CASE_N_OUTCOMES 9
 
 const char *haven_case_state_to_string        (HavenCaseState   state);
 gboolean    haven_case_state_from_string      (const char      *string,
@@ -36,11 +36,15 @@ const char *haven_case_state_get_label        (HavenCaseState   state);
 /* Whether the API allows moving from @from to @to. */
 gboolean    haven_case_state_can_move         (HavenCaseState   from,
                                                HavenCaseState   to);
-/* "notice-sent", "removed", "restricted", "refused", "no-response",
- * "not-found", "withdrawn": NULL-terminated. */
+/* "notice-sent", "receipt-confirmed", "removed", "restricted",
+ * "refused", "appealed", "no-response", "not-found", "withdrawn":
+ * NULL-terminated. */
 const char * const *haven_case_get_outcome_ids (void);
 /* Translated, or NULL for an id that is not an outcome. */
 const char *haven_case_outcome_get_label      (const char      *outcome);
+/* Whether, after @outcome, the platform still owes an answer: a notice
+ * sent, its receipt confirmed, a refusal appealed. */
+gboolean    haven_case_outcome_awaits_answer  (const char      *outcome);
 
 typedef struct {
   gint64 event_id;
@@ -101,6 +105,14 @@ GPtrArray      *haven_case_info_get_events      (HavenCaseInfo  *self);
 /* The latest outcome recorded for removal item @item, or NULL. */
 const char     *haven_case_info_get_item_outcome (HavenCaseInfo *self,
                                                   guint          item);
+/* When removal item @item started waiting for the platform's answer, if
+ * its latest outcome awaits one (haven_case_outcome_awaits_answer()) and
+ * has for at least @days days at @now: the time to send a reminder or
+ * record that no answer came. NULL otherwise. */
+GDateTime      *haven_case_info_get_item_waiting_since (HavenCaseInfo *self,
+                                                        guint          item,
+                                                        GDateTime     *now,
+                                                        guint          days);
 /* Inbox order: urgent first, then newest received first, then by
  * reference. A GCompareDataFunc for GtkCustomSorter. */
 int             haven_case_info_compare_for_inbox (gconstpointer a,
