@@ -26,6 +26,7 @@ main (int   argc,
   g_autoptr(HavenNoticeCrosswalk) crosswalk = NULL;
   g_auto(GStrv) terms = NULL;
   g_autofree char *stamp = NULL;
+  const char * const *ids;
 
   setlocale (LC_ALL, "");
 
@@ -46,8 +47,8 @@ main (int   argc,
       return 1;
     }
 
-  stamp = g_strdup_printf ("%s: %u categories\n", argv[1],
-                           g_strv_length ((GStrv) haven_notice_crosswalk_get_category_ids (crosswalk)));
+  ids = haven_notice_crosswalk_get_category_ids (crosswalk);
+  stamp = g_strdup_printf ("%s: %u categories\n", argv[1], g_strv_length ((GStrv) ids));
   if (!g_file_set_contents (argv[4], stamp, -1, &error))
     {
       fprintf (stderr, "%s\n", error->message);

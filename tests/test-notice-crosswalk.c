@@ -60,7 +60,7 @@ assert_articles (HavenNoticeCrosswalk *crosswalk,
   for (gsize i = 0; i < n_expected; i++)
     {
       g_assert_cmpuint (articles[i], ==, expected[i]);
-      g_assert_nonnull (haven_notice_crosswalk_get_convention_article_title (crosswalk,
+      g_assert_nonnull (haven_notice_crosswalk_get_article_title (crosswalk,
                                                                              articles[i]));
     }
 }
@@ -78,9 +78,9 @@ test_shipped_loads (void)
                             "digital-services-act/transparency-database"));
   g_assert_nonnull (strstr (haven_notice_crosswalk_get_convention_source (crosswalk),
                             "79/243"));
-  g_assert_cmpstr (haven_notice_crosswalk_get_convention_article_title (crosswalk, 16), ==,
+  g_assert_cmpstr (haven_notice_crosswalk_get_article_title (crosswalk, 16), ==,
                    "Non-consensual dissemination of intimate images");
-  g_assert_null (haven_notice_crosswalk_get_convention_article_title (crosswalk, 99));
+  g_assert_null (haven_notice_crosswalk_get_article_title (crosswalk, 99));
 
   g_assert_finalize_object (g_steal_pointer (&crosswalk));
 }
@@ -100,10 +100,11 @@ test_covers_content (void)
     {
       g_autoptr(HavenCategory) category = g_list_model_get_item (categories, i);
       const char *id = haven_category_get_id (category);
+      const char *statement_category =
+        haven_notice_crosswalk_get_statement_category (crosswalk, id);
 
       g_assert_true (g_strv_contains (ids, id));
-      g_assert_true (g_str_has_prefix (haven_notice_crosswalk_get_statement_category (crosswalk, id),
-                                       "STATEMENT_CATEGORY_"));
+      g_assert_true (g_str_has_prefix (statement_category, "STATEMENT_CATEGORY_"));
       g_assert_nonnull (haven_notice_crosswalk_get_keywords (crosswalk, id));
       assert_strv_equal (haven_notice_crosswalk_get_taxonomy_terms (crosswalk, id),
                          haven_category_get_taxonomy_terms (category));
@@ -146,7 +147,8 @@ test_category_values (void)
   const guint intimate_articles[] = { 16 };
   const guint child_articles[] = { 14, 15 };
 
-  g_assert_cmpstr (haven_notice_crosswalk_get_statement_category (crosswalk, "intimate-images"), ==,
+  g_assert_cmpstr (haven_notice_crosswalk_get_statement_category (crosswalk,
+                                                                  "intimate-images"), ==,
                    "STATEMENT_CATEGORY_CYBER_VIOLENCE");
   assert_strv_equal (haven_notice_crosswalk_get_keywords (crosswalk, "intimate-images"),
                      intimate_keywords);

@@ -724,7 +724,7 @@ haven_notice_crosswalk_get_keywords (HavenNoticeCrosswalk *self,
  *
  * Returns: (nullable) (transfer none) (array length=n_articles): the
  *   numbers of the Convention's articles for the category, in file order;
- *   their titles from haven_notice_crosswalk_get_convention_article_title()
+ *   their titles from haven_notice_crosswalk_get_article_title()
  */
 const guint *
 haven_notice_crosswalk_get_convention_articles (HavenNoticeCrosswalk *self,
@@ -751,7 +751,7 @@ haven_notice_crosswalk_get_convention_articles (HavenNoticeCrosswalk *self,
 /* Returns: (nullable): the article's title in English, NULL for an article
  * the file does not list. */
 const char *
-haven_notice_crosswalk_get_convention_article_title (HavenNoticeCrosswalk *self,
+haven_notice_crosswalk_get_article_title (HavenNoticeCrosswalk *self,
                                                      guint                 article)
 {
   g_return_val_if_fail (HAVEN_IS_NOTICE_CROSSWALK (self), NULL);
