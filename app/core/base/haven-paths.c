@@ -10,8 +10,9 @@
  * elsewhere, and `meson devenv` is what sets them (data/meson.build and
  * po/meson.build), for a developer, for setup.sh and for the tests alike:
  *
- *   HAVEN_DATADIR    a folder laid out as PKGDATADIR: content/ and
- *                    directory/categories.ini (the source tree's data/)
+ *   HAVEN_DATADIR    a folder laid out as PKGDATADIR: content/,
+ *                    directory/categories.ini and notices/crosswalk.ini
+ *                    (the source tree's data/)
  *   HAVEN_LOCALEDIR  the compiled catalogs (the build tree's po/)
  *
  * This file is the only place that reads them. */
