@@ -44,7 +44,8 @@ fail (Checker    *checker,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_ptr_array_add (checker->errors, g_strdup_printf ("%s: %s", path[0] != '\0' ? path : "/", message));
+  g_ptr_array_add (checker->errors,
+                   g_strdup_printf ("%s: %s", path[0] != '\0' ? path : "/", message));
 }
 
 static gboolean
@@ -220,7 +221,8 @@ check (Checker    *checker,
                 }
             }
         }
-      else if (g_str_equal (keyword, "properties") || g_str_equal (keyword, "additionalProperties"))
+      else if (g_str_equal (keyword, "properties") ||
+               g_str_equal (keyword, "additionalProperties"))
         {
           JsonObject *properties = json_object_get_object_member (keywords, "properties");
           JsonNode *additional = json_object_get_member (keywords, "additionalProperties");
@@ -290,7 +292,8 @@ check (Checker    *checker,
         }
       else if (g_str_equal (keyword, "minimum"))
         {
-          if (is_number (instance) && json_node_get_double (instance) < json_node_get_double (value))
+          if (is_number (instance) &&
+              json_node_get_double (instance) < json_node_get_double (value))
             {
               fail (checker, path, "below the minimum");
               valid = FALSE;
@@ -623,7 +626,8 @@ collect_properties (JsonNode   *schema,
 
           if (g_str_equal (l->data, "properties") && JSON_NODE_HOLDS_OBJECT (member))
             {
-              g_autoptr(GList) properties = json_object_get_members (json_node_get_object (member));
+              JsonObject *defined = json_node_get_object (member);
+              g_autoptr(GList) properties = json_object_get_members (defined);
 
               for (GList *p = properties; p != NULL; p = p->next)
                 g_hash_table_add (names, g_strdup (p->data));
@@ -662,7 +666,8 @@ test_checker (void)
     "{\"type\": \"object\", \"additionalProperties\": false, \"required\": [\"a\"],"
     " \"properties\": {\"a\": {\"type\": \"string\", \"pattern\": \"^x\", \"format\": \"email\"},"
     "  \"b\": {\"type\": \"array\", \"minItems\": 1, \"items\": {\"enum\": [1, 2]}}},"
-    " \"if\": {\"required\": [\"b\"]}, \"then\": {\"not\": {\"properties\": {\"a\": {\"const\": \"x@y.z\"}}}}}";
+    " \"if\": {\"required\": [\"b\"]},"
+    " \"then\": {\"not\": {\"properties\": {\"a\": {\"const\": \"x@y.z\"}}}}}";
   const struct {
     const char *json;
     gboolean    valid;

@@ -44,6 +44,13 @@ small_table (void)
   return table;
 }
 
+static const char *
+lookup (HavenNoticePlatforms *table,
+        const char           *url)
+{
+  return haven_notice_platforms_lookup_url (table, url);
+}
+
 static void
 test_shipped (void)
 {
@@ -62,17 +69,13 @@ test_shipped (void)
   g_assert_cmpuint (g_strv_length ((GStrv) hotlines), ==, 4);
 
   /* Meta's two platforms, each with its own hosts. */
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "https://m.facebook.com/story.php?id=1"),
-                   ==, "facebook");
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "https://www.instagram.com/p/abc/"),
-                   ==, "instagram");
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "https://youtu.be/xyz"), ==, "youtube");
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "https://twitter.com/a/status/1"),
-                   ==, "x");
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "https://x.com/a/status/1"), ==, "x");
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "t.me/somechannel/12"), ==, "telegram");
-  g_assert_cmpstr (haven_notice_platforms_lookup_url (table, "https://www.tiktok.com/@a/video/1"),
-                   ==, "tiktok");
+  g_assert_cmpstr (lookup (table, "https://m.facebook.com/story.php?id=1"), ==, "facebook");
+  g_assert_cmpstr (lookup (table, "https://www.instagram.com/p/abc/"), ==, "instagram");
+  g_assert_cmpstr (lookup (table, "https://youtu.be/xyz"), ==, "youtube");
+  g_assert_cmpstr (lookup (table, "https://twitter.com/a/status/1"), ==, "x");
+  g_assert_cmpstr (lookup (table, "https://x.com/a/status/1"), ==, "x");
+  g_assert_cmpstr (lookup (table, "t.me/somechannel/12"), ==, "telegram");
+  g_assert_cmpstr (lookup (table, "https://www.tiktok.com/@a/video/1"), ==, "tiktok");
   g_assert_cmpstr (haven_notice_platforms_get_name (table, "pornhub"), ==, "Pornhub");
   g_assert_cmpstr (haven_notice_platforms_get_entity (table, "pornhub"), ==, "Aylo Freesites Ltd");
   g_assert_cmpstr (haven_notice_platforms_get_web_form (table, "ncmec"), ==,
@@ -143,8 +146,7 @@ test_lookup (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_test_message ("%s", cases[i].url);
-      g_assert_cmpstr (haven_notice_platforms_lookup_url (table, cases[i].url), ==,
-                       cases[i].platform);
+      g_assert_cmpstr (lookup (table, cases[i].url), ==, cases[i].platform);
     }
 
   g_assert_cmpstr (haven_notice_platforms_lookup_host (table, "M.FB.COM"), ==, "facebook");
@@ -160,10 +162,12 @@ test_getters (void)
   const char *national[] = { "GB", "IE", NULL };
 
   g_assert_cmpstr (haven_notice_platforms_get_name (table, "facebook"), ==, "Facebook");
-  g_assert_cmpstr (haven_notice_platforms_get_entity (table, "facebook"), ==, "Example Entity Ltd");
+  g_assert_cmpstr (haven_notice_platforms_get_entity (table, "facebook"), ==,
+                   "Example Entity Ltd");
   g_assert_cmpstr (haven_notice_platforms_get_web_form (table, "facebook"), ==,
                    "https://forms.example.org/notice");
-  g_assert_cmpstr (haven_notice_platforms_get_email (table, "facebook"), ==, "notices@example.org");
+  g_assert_cmpstr (haven_notice_platforms_get_email (table, "facebook"), ==,
+                   "notices@example.org");
   g_assert_null (haven_notice_platforms_get_guidance (table, "facebook"));
   g_assert_true (g_strv_equal ((const char * const *) facebook_hosts,
                                haven_notice_platforms_get_hosts (table, "facebook")));
@@ -185,7 +189,8 @@ test_getters (void)
 
   g_assert_null (haven_notice_platforms_get_name (table, "nothing"));
   g_assert_false (haven_notice_platforms_is_hotline (table, "nothing"));
-  g_assert_cmpuint (g_strv_length ((GStrv) haven_notice_platforms_get_platform_ids (table)), ==, 3);
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_notice_platforms_get_platform_ids (table)),
+                    ==, 3);
   g_assert_cmpstr (haven_notice_platforms_get_platform_ids (table)[1], ==, "blog");
   g_assert_cmpstr (haven_notice_platforms_get_hotline_ids (table)[0], ==, "national");
 }

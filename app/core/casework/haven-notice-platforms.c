@@ -303,7 +303,8 @@ read_hosts (HavenNoticePlatforms  *self,
         again = g_str_equal (hosts[j], hosts[i]);
       if (owner != NULL || again)
         {
-          g_autofree char *first = g_strdup_printf ("Platform %s", owner != NULL ? owner : entry->id);
+          g_autofree char *first = g_strdup_printf ("Platform %s",
+                                                    owner != NULL ? owner : entry->id);
 
           g_set_error (error, HAVEN_NOTICE_PLATFORMS_ERROR,
                        HAVEN_NOTICE_PLATFORMS_ERROR_DUPLICATE_HOST,

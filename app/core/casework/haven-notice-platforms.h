@@ -25,7 +25,8 @@ GQuark haven_notice_platforms_error_quark (void);
 
 #define HAVEN_TYPE_NOTICE_PLATFORMS (haven_notice_platforms_get_type ())
 
-G_DECLARE_FINAL_TYPE (HavenNoticePlatforms, haven_notice_platforms, HAVEN, NOTICE_PLATFORMS, GObject)
+G_DECLARE_FINAL_TYPE (HavenNoticePlatforms, haven_notice_platforms,
+                      HAVEN, NOTICE_PLATFORMS, GObject)
 
 HavenNoticePlatforms *haven_notice_platforms_new_from_data     (const char            *data,
                                                                 gssize                 length,
