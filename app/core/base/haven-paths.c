@@ -11,7 +11,8 @@
  * po/meson.build), for a developer, for setup.sh and for the tests alike:
  *
  *   HAVEN_DATADIR    a folder laid out as PKGDATADIR: content/,
- *                    directory/categories.ini and notices/crosswalk.ini
+ *                    directory/categories.ini, notices/crosswalk.ini and
+ *                    notices/platforms.ini
  *                    (the source tree's data/)
  *   HAVEN_LOCALEDIR  the compiled catalogs (the build tree's po/)
  *
@@ -60,4 +61,16 @@ char *
 haven_paths_dup_directory_mapping (void)
 {
   return g_build_filename (haven_paths_get_data_dir (), "directory", "categories.ini", NULL);
+}
+
+/**
+ * haven_paths_dup_notice_platforms:
+ *
+ * Returns: (transfer full): the shipped table of hosting platforms and
+ *   hotlines that notices go to (data/notices/README.md)
+ */
+char *
+haven_paths_dup_notice_platforms (void)
+{
+  return g_build_filename (haven_paths_get_data_dir (), "notices", "platforms.ini", NULL);
 }

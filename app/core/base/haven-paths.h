@@ -9,5 +9,6 @@ const char *haven_paths_get_data_dir          (void);
 const char *haven_paths_get_locale_dir        (void);
 char       *haven_paths_dup_content_dir       (void);
 char       *haven_paths_dup_directory_mapping (void);
+char       *haven_paths_dup_notice_platforms  (void);
 
 G_END_DECLS
