@@ -388,6 +388,27 @@ call_new (HavenCaseClient     *self,
   return task;
 }
 
+/* GET of a case's path (@suffix after its reference, or none), answered
+ * in @answered_cb. */
+static void
+get_case_path (HavenCaseClient     *self,
+               gpointer             source_tag,
+               const char          *reference,
+               const char          *suffix,
+               GAsyncReadyCallback  answered_cb,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = call_new (self, source_tag, cancellable, callback, user_data);
+  g_autofree char *path = case_path (reference, suffix);
+  CallData *data = g_task_get_task_data (task);
+
+  data->reference = g_strdup (reference);
+  data->message = haven_backend_new_message (self->backend, SOUP_METHOD_GET, path);
+  send_message (g_steal_pointer (&task), answered_cb);
+}
+
 /* ---- Lists of cases ---- */
 
 static void list_next_page (GTask *task, const char *after);
@@ -759,20 +780,12 @@ haven_case_client_get_case_async (HavenCaseClient     *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
-  CallData *data;
-
   g_return_if_fail (HAVEN_IS_CASE_CLIENT (self));
   g_return_if_fail (reference != NULL && reference[0] != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = call_new (self, haven_case_client_get_case_async, cancellable, callback, user_data);
-  data = g_task_get_task_data (task);
-  data->reference = g_strdup (reference);
-  path = case_path (reference, NULL);
-  data->message = haven_backend_new_message (self->backend, SOUP_METHOD_GET, path);
-  send_message (g_steal_pointer (&task), get_case_cb);
+  get_case_path (self, haven_case_client_get_case_async, reference, NULL, get_case_cb,
+                 cancellable, callback, user_data);
 }
 
 HavenCaseInfo *
@@ -908,20 +921,12 @@ haven_case_client_get_body_async (HavenCaseClient     *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
-  CallData *data;
-
   g_return_if_fail (HAVEN_IS_CASE_CLIENT (self));
   g_return_if_fail (reference != NULL && reference[0] != '\0');
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = call_new (self, haven_case_client_get_body_async, cancellable, callback, user_data);
-  data = g_task_get_task_data (task);
-  data->reference = g_strdup (reference);
-  path = case_path (reference, "/body");
-  data->message = haven_backend_new_message (self->backend, SOUP_METHOD_GET, path);
-  send_message (g_steal_pointer (&task), get_body_cb);
+  get_case_path (self, haven_case_client_get_body_async, reference, "/body", get_body_cb,
+                 cancellable, callback, user_data);
 }
 
 GBytes *
