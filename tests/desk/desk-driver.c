@@ -56,6 +56,16 @@ iterate_until (gboolean (*condition) (gpointer data),
   return TRUE;
 }
 
+void
+wait_until (const char *what,
+            gboolean  (*condition) (gpointer data),
+            gpointer    data,
+            guint       seconds)
+{
+  if (!iterate_until (condition, data, seconds))
+    g_error ("Waited %u s for %s, in vain", seconds * test_slowdown (), what);
+}
+
 GtkWidget *
 find_named (GtkWidget  *root,
             const char *name)

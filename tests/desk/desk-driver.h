@@ -17,6 +17,12 @@ void       iterate            (void);
 gboolean   iterate_until      (gboolean     (*condition) (gpointer data),
                                gpointer       data,
                                guint          seconds);
+/* The same, failing the test with "@what did not happen within N s" on
+ * the deadline. */
+void       wait_until         (const char    *what,
+                               gboolean     (*condition) (gpointer data),
+                               gpointer       data,
+                               guint          seconds);
 GtkWidget *find_named         (GtkWidget     *root,
                                const char    *name);
 /* The same, failing the test when there is none. */

@@ -313,7 +313,7 @@ wait_for_case (Fixture *fixture)
 {
   GtkWidget *page;
 
-  g_assert_true (iterate_until (case_settled, fixture, 20));
+  wait_until ("the case page to settle (no request to the intake service under way)", case_settled, fixture, 20);
   page = haven_desk_window_get_visible_page (fixture->window);
   if (haven_desk_case_page_get_error (HAVEN_DESK_CASE_PAGE (page)) != NULL)
     g_error ("The case did not open: %s", haven_desk_case_page_get_error (HAVEN_DESK_CASE_PAGE (page))->message);
@@ -384,7 +384,7 @@ test_whole_flow (Fixture       *fixture,
   type_into (window_widget (fixture), "passphrase", PASSPHRASE);
   type_into (window_widget (fixture), "passphrase-again", PASSPHRASE);
   press (window_widget (fixture), "create-key-file");
-  g_assert_true (iterate_until (public_key_shown, window_widget (fixture), 20));
+  wait_until ("the first-run page to show the new public key", public_key_shown, window_widget (fixture), 20);
   public_key = g_strdup (gtk_label_get_text (GTK_LABEL (find_named (window_widget (fixture), "public-key"))));
   g_assert_cmpuint (strlen (public_key), ==, 44);
 
@@ -403,7 +403,7 @@ test_whole_flow (Fixture       *fixture,
   wait_for_page (fixture, "main");
 
   /* The inbox: the case, new. */
-  g_assert_true (iterate_until (inbox_has_cases, fixture, 20));
+  wait_until ("the inbox to list a case", inbox_has_cases, fixture, 20);
   list = require_named (window_widget (fixture), "cases");
   row = gtk_widget_get_first_child (list);
   reference = g_strdup (gtk_widget_get_name (row));
@@ -471,7 +471,7 @@ test_whole_flow (Fixture       *fixture,
     gsize length = 0;
 
     haven_desk_case_page_save_to (page, file);
-    g_assert_true (iterate_until (has_message, &message, 20));
+    wait_until ("the case page to say whether the case file was saved", has_message, &message, 20);
     g_signal_handler_disconnect (page, handler);
     g_assert_cmpstr (message, ==, "The case file is saved");
     g_assert_true (g_file_get_contents (case_file, &contents, &length, NULL));
@@ -506,7 +506,7 @@ test_whole_flow (Fixture       *fixture,
   wait_for_page (fixture, "main");
   haven_desk_window_show_view (fixture->window, "fleet");
   gtk_widget_activate_action (window_widget (fixture), "win.refresh", NULL);
-  g_assert_true (iterate_until (kiosk_listed, fixture, 20));
+  wait_until ("the Kiosks page to list station-12-lobby", kiosk_listed, fixture, 20);
   g_assert_true (widget_tree_shows (require_named (window_widget (fixture), "station-12-lobby"),
                                     "version"));
   take_screenshot ("fleet");
@@ -628,7 +628,7 @@ create_key (Fixture *fixture)
   type_into (window_widget (fixture), "passphrase", PASSPHRASE);
   type_into (window_widget (fixture), "passphrase-again", PASSPHRASE);
   press (window_widget (fixture), "create-key-file");
-  g_assert_true (iterate_until (public_key_shown, window_widget (fixture), 20));
+  wait_until ("the first-run page to show the new public key", public_key_shown, window_widget (fixture), 20);
 }
 
 static void
@@ -693,12 +693,12 @@ test_wrong_key_and_refresh (Fixture       *fixture,
 
   g_settings_set_uint (fixture->settings, "refresh-interval", 5);
   sign_in (fixture);
-  g_assert_true (iterate_until (inbox_has_cases, fixture, 20));
+  wait_until ("the inbox to list a case", inbox_has_cases, fixture, 20);
   g_assert_cmpuint (count_rows (fixture), ==, 1);
 
   /* Polled: a second case, about a child, shows within the interval. */
   send_from_kiosk (fixture, public_key, "child-abuse-material", "a second case");
-  g_assert_true (iterate_until (has_two_rows, fixture, 20));
+  wait_until ("the inbox to take in the second case (refresh-interval 5 s)", has_two_rows, fixture, 20);
   list = require_named (window_widget (fixture), "cases");
   first = gtk_widget_get_first_child (list);
   g_assert_true (widget_tree_shows (first, "A child"));
@@ -707,7 +707,7 @@ test_wrong_key_and_refresh (Fixture       *fixture,
   /* The one sealed to another key: opened, it says why it cannot be. */
   press (list, gtk_widget_get_name (gtk_widget_get_next_sibling (first)));
   wait_for_page (fixture, "case");
-  g_assert_true (iterate_until (case_failed, fixture, 20));
+  wait_until ("the case page to say why the case cannot be opened", case_failed, fixture, 20);
   page = HAVEN_DESK_CASE_PAGE (haven_desk_window_get_visible_page (fixture->window));
   error = haven_desk_case_page_get_error (page);
   g_assert_error (error, HAVEN_CASE_ERROR, HAVEN_CASE_ERROR_WRONG_KEY);
@@ -738,13 +738,13 @@ test_idle_lock (Fixture       *fixture,
   public_key = g_strdup (gtk_label_get_text (GTK_LABEL (find_named (window_widget (fixture), "public-key"))));
   send_from_kiosk (fixture, public_key, "harassment", "left open on the desk");
   sign_in (fixture);
-  g_assert_true (iterate_until (inbox_has_cases, fixture, 20));
+  wait_until ("the inbox to list a case", inbox_has_cases, fixture, 20);
   press (require_named (window_widget (fixture), "cases"),
          gtk_widget_get_name (gtk_widget_get_first_child (require_named (window_widget (fixture), "cases"))));
   wait_for_case (fixture);
 
   haven_desk_window_set_idle_limit (fixture->window, 2);
-  g_assert_true (iterate_until (is_locked, fixture, 20));
+  wait_until ("the idle desk to lock itself", is_locked, fixture, 20);
   wait_for_page (fixture, "unlock");
   g_assert_false (widget_tree_shows (window_widget (fixture), "left open on the desk"));
 }
