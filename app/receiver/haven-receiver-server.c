@@ -1818,6 +1818,10 @@ completed_cb (void                            *cls,
     log_request (self, request, "connection closed in the middle of the answer");
   else if (request->refused)
     log_request (self, request, "refused, connection closed");
+  else if (request->status != 0)
+    /* The answer was queued; a client that reads it and hangs up at once
+     * can end the connection before libmicrohttpd counts it complete. */
+    log_request (self, request, "connection closed as the answer went out");
   else
     log_request (self, request, "the connection ended before the answer was sent");
 
