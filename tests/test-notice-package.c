@@ -7,372 +7,18 @@
 
 #include <json-glib/json-glib.h>
 
+#include "json-schema-check.h"
+
 /* The notice package's contract (data/api/haven-notice-package-v1.md and
  * its JSON Schema): every example on the page is valid against the schema,
  * every member the schema names is on the page, and packages that break the
  * page's rules (an extra member, a missing Art. 16(2) element, child sexual
- * abuse material with a notifier but no recorded choice) are refused.
- *
- * The checker below implements the part of JSON Schema draft 2020-12 the
- * schema uses, and fails the test on any other keyword, so the schema
- * cannot drift outside what is checked. "format" is checked simply: "uri"
- * as GLib parses an absolute URI, "email" as local@domain, "date-time" as
- * RFC 3339. */
-
-typedef struct {
-  JsonObject *root;     /* the schema, for "$ref" */
-  GPtrArray  *errors;   /* NULL while a condition ("if", "not") is tried */
-} Checker;
-
-static void
-fail (Checker    *checker,
-      const char *path,
-      const char *format,
-      ...) G_GNUC_PRINTF (3, 4);
-
-static void
-fail (Checker    *checker,
-      const char *path,
-      const char *format,
-      ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  if (checker->errors == NULL)
-    return;
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_ptr_array_add (checker->errors,
-                   g_strdup_printf ("%s: %s", path[0] != '\0' ? path : "/", message));
-}
-
-static gboolean
-has_type (JsonNode   *instance,
-          const char *type)
-{
-  GType value_type;
-
-  if (g_str_equal (type, "object"))
-    return JSON_NODE_HOLDS_OBJECT (instance);
-  if (g_str_equal (type, "array"))
-    return JSON_NODE_HOLDS_ARRAY (instance);
-  if (g_str_equal (type, "null"))
-    return JSON_NODE_HOLDS_NULL (instance);
-  if (!JSON_NODE_HOLDS_VALUE (instance))
-    return FALSE;
-  value_type = json_node_get_value_type (instance);
-  if (g_str_equal (type, "string"))
-    return value_type == G_TYPE_STRING;
-  if (g_str_equal (type, "boolean"))
-    return value_type == G_TYPE_BOOLEAN;
-  if (g_str_equal (type, "integer"))
-    return value_type == G_TYPE_INT64;
-  if (g_str_equal (type, "number"))
-    return value_type == G_TYPE_INT64 || value_type == G_TYPE_DOUBLE;
-  g_error ("unknown type “%s” in the schema", type);
-}
-
-static gboolean
-is_number (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) &&
-         (json_node_get_value_type (node) == G_TYPE_INT64 ||
-          json_node_get_value_type (node) == G_TYPE_DOUBLE);
-}
-
-static gboolean
-check_format (const char *format,
-              const char *value)
-{
-  if (g_str_equal (format, "uri"))
-    {
-      g_autoptr(GUri) uri = g_uri_parse (value, G_URI_FLAGS_NONE, NULL);
-
-      return uri != NULL;
-    }
-  if (g_str_equal (format, "email"))
-    return g_regex_match_simple ("^[^@\\s]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$", value, 0, 0);
-  if (g_str_equal (format, "date-time"))
-    {
-      g_autoptr(GDateTime) time = NULL;
-
-      if (!g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\d[Tt]\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?"
-                                 "([Zz]|[+-]\\d\\d:\\d\\d)$", value, 0, 0))
-        return FALSE;
-      time = g_date_time_new_from_iso8601 (value, NULL);
-      return time != NULL;
-    }
-  g_error ("unknown format “%s” in the schema", format);
-}
-
-static gboolean check (Checker *checker, JsonNode *schema, JsonNode *instance, const char *path);
-
-/* Whether an instance meets a subschema, without reporting why not. */
-static gboolean
-holds (Checker  *checker,
-       JsonNode *schema,
-       JsonNode *instance)
-{
-  Checker quiet = { checker->root, NULL };
-
-  return check (&quiet, schema, instance, "");
-}
-
-static gboolean
-check (Checker    *checker,
-       JsonNode   *schema,
-       JsonNode   *instance,
-       const char *path)
-{
-  JsonObject *keywords;
-  g_autoptr(GList) names = NULL;
-  gboolean valid = TRUE;
-
-  if (JSON_NODE_HOLDS_VALUE (schema) && json_node_get_value_type (schema) == G_TYPE_BOOLEAN)
-    {
-      if (!json_node_get_boolean (schema))
-        fail (checker, path, "nothing is allowed here");
-      return json_node_get_boolean (schema);
-    }
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (schema));
-  keywords = json_node_get_object (schema);
-  names = json_object_get_members (keywords);
-
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *keyword = l->data;
-      JsonNode *value = json_object_get_member (keywords, keyword);
-
-      if (g_str_equal (keyword, "$schema") || g_str_equal (keyword, "$id") ||
-          g_str_equal (keyword, "title") || g_str_equal (keyword, "description") ||
-          g_str_equal (keyword, "$comment") || g_str_equal (keyword, "$defs") ||
-          g_str_equal (keyword, "then") || g_str_equal (keyword, "else"))
-        {
-          continue;
-        }
-      else if (g_str_equal (keyword, "$ref"))
-        {
-          const char *ref = json_node_get_string (value);
-          JsonObject *defs = json_object_get_object_member (checker->root, "$defs");
-
-          g_assert_true (g_str_has_prefix (ref, "#/$defs/"));
-          g_assert_true (json_object_has_member (defs, ref + strlen ("#/$defs/")));
-          valid &= check (checker, json_object_get_member (defs, ref + strlen ("#/$defs/")),
-                          instance, path);
-        }
-      else if (g_str_equal (keyword, "type"))
-        {
-          gboolean any = FALSE;
-
-          if (JSON_NODE_HOLDS_ARRAY (value))
-            {
-              JsonArray *types = json_node_get_array (value);
-
-              for (guint i = 0; i < json_array_get_length (types); i++)
-                any |= has_type (instance, json_array_get_string_element (types, i));
-            }
-          else
-            {
-              any = has_type (instance, json_node_get_string (value));
-            }
-          if (!any)
-            {
-              fail (checker, path, "not of the type the schema gives");
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "enum"))
-        {
-          JsonArray *values = json_node_get_array (value);
-          gboolean any = FALSE;
-
-          for (guint i = 0; i < json_array_get_length (values) && !any; i++)
-            any = json_node_equal (json_array_get_element (values, i), instance);
-          if (!any)
-            {
-              fail (checker, path, "not one of the values the schema lists");
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "const"))
-        {
-          if (!json_node_equal (value, instance))
-            {
-              fail (checker, path, "not the one value the schema allows");
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "required"))
-        {
-          JsonArray *required = json_node_get_array (value);
-
-          if (!JSON_NODE_HOLDS_OBJECT (instance))
-            continue;
-          for (guint i = 0; i < json_array_get_length (required); i++)
-            {
-              const char *member = json_array_get_string_element (required, i);
-
-              if (!json_object_has_member (json_node_get_object (instance), member))
-                {
-                  fail (checker, path, "“%s” is missing", member);
-                  valid = FALSE;
-                }
-            }
-        }
-      else if (g_str_equal (keyword, "properties") ||
-               g_str_equal (keyword, "additionalProperties"))
-        {
-          JsonObject *properties = json_object_get_object_member (keywords, "properties");
-          JsonNode *additional = json_object_get_member (keywords, "additionalProperties");
-          g_autoptr(GList) members = NULL;
-
-          /* Both keywords are checked once, on "properties" or, alone, on
-           * "additionalProperties". */
-          if (!JSON_NODE_HOLDS_OBJECT (instance) ||
-              (g_str_equal (keyword, "additionalProperties") && properties != NULL))
-            continue;
-          members = json_object_get_members (json_node_get_object (instance));
-          for (GList *m = members; m != NULL; m = m->next)
-            {
-              g_autofree char *member_path = g_strdup_printf ("%s/%s", path, (char *) m->data);
-              JsonNode *member = json_object_get_member (json_node_get_object (instance), m->data);
-
-              if (properties != NULL && json_object_has_member (properties, m->data))
-                valid &= check (checker, json_object_get_member (properties, m->data), member,
-                                member_path);
-              else if (additional != NULL)
-                valid &= check (checker, additional, member, member_path);
-            }
-        }
-      else if (g_str_equal (keyword, "items"))
-        {
-          JsonArray *array;
-
-          if (!JSON_NODE_HOLDS_ARRAY (instance))
-            continue;
-          array = json_node_get_array (instance);
-          for (guint i = 0; i < json_array_get_length (array); i++)
-            {
-              g_autofree char *item_path = g_strdup_printf ("%s/%u", path, i);
-
-              valid &= check (checker, value, json_array_get_element (array, i), item_path);
-            }
-        }
-      else if (g_str_equal (keyword, "minItems") || g_str_equal (keyword, "maxItems"))
-        {
-          gint64 bound = json_node_get_int (value);
-          gint64 length;
-
-          if (!JSON_NODE_HOLDS_ARRAY (instance))
-            continue;
-          length = json_array_get_length (json_node_get_array (instance));
-          if (g_str_equal (keyword, "minItems") ? length < bound : length > bound)
-            {
-              fail (checker, path, "%" G_GINT64_FORMAT " items, against %s %" G_GINT64_FORMAT,
-                    length, keyword, bound);
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "minLength") || g_str_equal (keyword, "maxLength"))
-        {
-          gint64 bound = json_node_get_int (value);
-          gint64 length;
-
-          if (!has_type (instance, "string"))
-            continue;
-          length = g_utf8_strlen (json_node_get_string (instance), -1);
-          if (g_str_equal (keyword, "minLength") ? length < bound : length > bound)
-            {
-              fail (checker, path, "%" G_GINT64_FORMAT " characters, against %s %" G_GINT64_FORMAT,
-                    length, keyword, bound);
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "minimum"))
-        {
-          if (is_number (instance) &&
-              json_node_get_double (instance) < json_node_get_double (value))
-            {
-              fail (checker, path, "below the minimum");
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "pattern"))
-        {
-          if (has_type (instance, "string") &&
-              !g_regex_match_simple (json_node_get_string (value), json_node_get_string (instance),
-                                     0, 0))
-            {
-              fail (checker, path, "does not match %s", json_node_get_string (value));
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "format"))
-        {
-          if (has_type (instance, "string") &&
-              !check_format (json_node_get_string (value), json_node_get_string (instance)))
-            {
-              fail (checker, path, "not a valid %s", json_node_get_string (value));
-              valid = FALSE;
-            }
-        }
-      else if (g_str_equal (keyword, "allOf"))
-        {
-          JsonArray *all = json_node_get_array (value);
-
-          for (guint i = 0; i < json_array_get_length (all); i++)
-            valid &= check (checker, json_array_get_element (all, i), instance, path);
-        }
-      else if (g_str_equal (keyword, "if"))
-        {
-          const char *branch = holds (checker, value, instance) ? "then" : "else";
-
-          if (json_object_has_member (keywords, branch))
-            valid &= check (checker, json_object_get_member (keywords, branch), instance, path);
-        }
-      else if (g_str_equal (keyword, "not"))
-        {
-          if (holds (checker, value, instance))
-            {
-              fail (checker, path, "matches a schema it must not (“not”)");
-              valid = FALSE;
-            }
-        }
-      else
-        {
-          g_error ("the schema uses “%s”, which this checker does not implement", keyword);
-        }
-    }
-  return valid;
-}
-
-static char *
-data_path (const char *name)
-{
-  const char *data_dir = g_getenv ("HAVEN_DATADIR");
-
-  g_assert_nonnull (data_dir);
-  return g_build_filename (data_dir, "api", name, NULL);
-}
-
-static JsonNode *
-load_schema (void)
-{
-  g_autofree char *path = data_path ("haven-notice-package-v1.schema.json");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
-}
+ * abuse material with a notifier but no recorded choice) are refused. */
 
 static char *
 load_page (void)
 {
-  g_autofree char *path = data_path ("haven-notice-package-v1.md");
+  g_autofree char *path = json_schema_check_data_path ("haven-notice-package-v1.md");
   g_autoptr(GError) error = NULL;
   char *text = NULL;
 
@@ -408,26 +54,10 @@ page_examples (void)
   return examples;
 }
 
-static gboolean
-is_valid (JsonNode   *schema,
-          JsonNode   *package,
-          GPtrArray **errors_out)
-{
-  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
-  Checker checker = { json_node_get_object (schema), errors };
-  gboolean valid = check (&checker, schema, package, "");
-
-  /* A refusal always says why, and only a refusal does. */
-  g_assert_cmpint (valid, ==, errors->len == 0);
-  if (errors_out != NULL)
-    *errors_out = g_steal_pointer (&errors);
-  return valid;
-}
-
 static void
 test_examples (void)
 {
-  g_autoptr(JsonNode) schema = load_schema ();
+  g_autoptr(JsonNode) schema = json_schema_check_load_notice_package ();
   g_autoptr(GPtrArray) examples = page_examples ();
 
   /* The platform notice and the hotline package. */
@@ -436,7 +66,7 @@ test_examples (void)
     {
       g_autoptr(GPtrArray) errors = NULL;
 
-      if (!is_valid (schema, examples->pdata[i], &errors))
+      if (!json_schema_check_is_valid (schema, examples->pdata[i], &errors))
         g_error ("example %u is refused: %s", i + 1, (char *) errors->pdata[0]);
     }
 }
@@ -561,14 +191,14 @@ changed_example (GPtrArray    *examples,
 static void
 test_changes (void)
 {
-  g_autoptr(JsonNode) schema = load_schema ();
+  g_autoptr(JsonNode) schema = json_schema_check_load_notice_package ();
   g_autoptr(GPtrArray) examples = page_examples ();
 
   for (guint i = 0; i < G_N_ELEMENTS (changes); i++)
     {
       g_autoptr(JsonNode) package = changed_example (examples, &changes[i]);
       g_autoptr(GPtrArray) errors = NULL;
-      gboolean valid = is_valid (schema, package, &errors);
+      gboolean valid = json_schema_check_is_valid (schema, package, &errors);
 
       g_test_message ("%s: %s%s", changes[i].what, valid ? "accepted" : "refused, ",
                       valid ? "" : (char *) errors->pdata[0]);
@@ -582,7 +212,7 @@ test_changes (void)
 static void
 test_hotline_notifier_given (void)
 {
-  g_autoptr(JsonNode) schema = load_schema ();
+  g_autoptr(JsonNode) schema = json_schema_check_load_notice_package ();
   g_autoptr(GPtrArray) examples = page_examples ();
   g_autoptr(JsonNode) package = deep_copy (examples->pdata[1]);
   JsonObject *root = json_node_get_object (package);
@@ -592,16 +222,16 @@ test_hotline_notifier_given (void)
   json_object_set_string_member (notifier, "email", "notices@support.example.org");
   json_object_set_object_member (root, "notifier", notifier);
   json_object_set_string_member (root, "notifier_choice", "given");
-  g_assert_true (is_valid (schema, package, NULL));
+  g_assert_true (json_schema_check_is_valid (schema, package, NULL));
 
   /* A name and email with no choice recorded: whether the notifier meant
    * to give them to a hotline is unknown, so the package is not sent. */
   json_object_remove_member (root, "notifier_choice");
-  g_assert_false (is_valid (schema, package, NULL));
+  g_assert_false (json_schema_check_is_valid (schema, package, NULL));
 
   json_object_set_string_member (root, "notifier_choice", "given");
   json_object_remove_member (root, "notifier");
-  g_assert_false (is_valid (schema, package, NULL));
+  g_assert_false (json_schema_check_is_valid (schema, package, NULL));
 }
 
 static void
@@ -640,7 +270,7 @@ collect_properties (JsonNode   *schema,
 static void
 test_documented (void)
 {
-  g_autoptr(JsonNode) schema = load_schema ();
+  g_autoptr(JsonNode) schema = json_schema_check_load_notice_package ();
   g_autofree char *page = load_page ();
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter iter;
@@ -694,15 +324,15 @@ test_checker (void)
 
       g_test_message ("%s", cases[i].json);
       g_assert_nonnull (instance);
-      g_assert_cmpint (is_valid (schema, instance, NULL), ==, cases[i].valid);
+      g_assert_cmpint (json_schema_check_is_valid (schema, instance, NULL), ==, cases[i].valid);
     }
 
-  g_assert_true (check_format ("date-time", "2026-12-07T14:05:00Z"));
-  g_assert_true (check_format ("date-time", "2026-12-07T14:05:00.25+01:00"));
-  g_assert_false (check_format ("date-time", "2026-12-07 14:05:00"));
-  g_assert_false (check_format ("date-time", "2026-13-07T14:05:00Z"));
-  g_assert_true (check_format ("uri", "https://report.cybertip.org/"));
-  g_assert_false (check_format ("uri", "report.cybertip.org"));
+  g_assert_true (json_schema_check_format ("date-time", "2026-12-07T14:05:00Z"));
+  g_assert_true (json_schema_check_format ("date-time", "2026-12-07T14:05:00.25+01:00"));
+  g_assert_false (json_schema_check_format ("date-time", "2026-12-07 14:05:00"));
+  g_assert_false (json_schema_check_format ("date-time", "2026-13-07T14:05:00Z"));
+  g_assert_true (json_schema_check_format ("uri", "https://report.cybertip.org/"));
+  g_assert_false (json_schema_check_format ("uri", "report.cybertip.org"));
 }
 
 int

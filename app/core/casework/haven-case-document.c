@@ -11,6 +11,7 @@
 #include "haven-case-document.h"
 #include "haven-locale.h"
 #include "haven-wipe.h"
+#include "haven-wiped-text.h"
 
 /* A case in the caseworker's words: the same sections on the case page
  * and in the printed case file. Nearly every line holds what the visitor
@@ -34,74 +35,6 @@ haven_case_section_free (HavenCaseSection *section)
   haven_wipe_string (section->heading);
   haven_wipe_string (section->text);
   g_free (section);
-}
-
-/* Makes room in @text as g_string_append would, but wipes the old buffer
- * before it is freed. */
-static void
-reserve (GString *text,
-         gsize    extra)
-{
-  gsize needed = text->len + extra + 1;
-  gsize size;
-  char *grown;
-
-  if (needed <= text->allocated_len)
-    return;
-
-  size = MAX (text->allocated_len * 2, needed);
-  grown = g_malloc (size);
-  memcpy (grown, text->str, text->len + 1);
-  explicit_bzero (text->str, text->allocated_len);
-  g_free (text->str);
-  text->str = grown;
-  text->allocated_len = size;
-}
-
-static void
-append (GString    *text,
-        const char *piece)
-{
-  gsize length = strlen (piece);
-
-  reserve (text, length);
-  g_string_append_len (text, piece, (gssize) length);
-}
-
-/* Starts a new line unless @text is empty. */
-static void
-append_line (GString    *text,
-             const char *line)
-{
-  if (text->len > 0)
-    append (text, "\n");
-  append (text, line);
-}
-
-static void append_line_printf (GString    *text,
-                                const char *format,
-                                ...) G_GNUC_PRINTF (2, 3);
-
-static void
-append_line_printf (GString    *text,
-                    const char *format,
-                    ...)
-{
-  va_list args;
-  char *line;
-
-  va_start (args, format);
-  line = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  append_line (text, line);
-  haven_wipe_string (line);
-}
-
-static GString *
-new_text (void)
-{
-  return g_string_sized_new (256);
 }
 
 /* Takes @text; a section only when it says something. */
@@ -138,14 +71,14 @@ isolate_lines (const char *text)
     return NULL;
 
   lines = g_strsplit (text, "\n", -1);
-  isolated = new_text ();
+  isolated = haven_wiped_text_new ();
   for (guint i = 0; lines[i] != NULL; i++)
     {
       char *line = haven_bidi_isolate (lines[i]);
 
       if (i > 0)
-        append (isolated, "\n");
-      append (isolated, line);
+        haven_wiped_text_append (isolated, "\n");
+      haven_wiped_text_append (isolated, line);
       haven_wipe_string (line);
       haven_wipe_string (lines[i]);
     }
@@ -251,28 +184,28 @@ format_reference (HavenCase *opened)
   g_autofree char *kiosk_isolated = haven_bidi_isolate_ltr (kiosk);
   gboolean child = request != NULL ? haven_request_get_child_involved (request)
                                    : haven_case_info_get_child_involved (info) == 1;
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
 
   /* Translators: lines of a case file; %s is a reference such as
    * HV-7KQ2-M9XD. */
-  append_line_printf (text, C_("case file", "Reference: %s"), reference);
+  haven_wiped_text_append_line_printf (text, C_("case file", "Reference: %s"), reference);
   /* Translators: %s is "Request to take content down" or "Report". */
-  append_line_printf (text, C_("case file", "Kind: %s"),
+  haven_wiped_text_append_line_printf (text, C_("case file", "Kind: %s"),
                       describe_kind (haven_case_info_get_kind (info)));
   if (received != NULL)
     /* Translators: %s is a date and time. */
-    append_line_printf (text, C_("case file", "Received: %s"), received);
+    haven_wiped_text_append_line_printf (text, C_("case file", "Received: %s"), received);
   /* Translators: %s is a language and its code, as in "Spanish (es)". */
-  append_line_printf (text, C_("case file", "Visitor’s language: %s"),
+  haven_wiped_text_append_line_printf (text, C_("case file", "Visitor’s language: %s"),
                       language != NULL ? language : C_("case file", "not known"));
   /* Translators: %s names a kiosk, such as station-12-lobby. */
-  append_line_printf (text, C_("case file", "Kiosk: %s"),
+  haven_wiped_text_append_line_printf (text, C_("case file", "Kiosk: %s"),
                       kiosk_isolated != NULL ? kiosk_isolated : C_("case file", "not known"));
   /* Translators: %s is a case's state, such as "In progress". */
-  append_line_printf (text, C_("case file", "State: %s"),
+  haven_wiped_text_append_line_printf (text, C_("case file", "State: %s"),
                       haven_case_state_get_label (haven_case_info_get_state (info)));
   if (child)
-    append_line (text, C_("case file", "The visitor said a child is involved."));
+    haven_wiped_text_append_line (text, C_("case file", "The visitor said a child is involved."));
 
   return text;
 }
@@ -283,20 +216,20 @@ format_what_happened (HavenRequest *request,
 {
   const char *category_id = haven_request_get_category (request);
   HavenCategory *category = NULL;
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
   char *story;
 
   if (content != NULL && category_id != NULL)
     category = haven_content_lookup_category (content, category_id);
   if (category != NULL)
-    append_line (text, g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category)));
+    haven_wiped_text_append_line (text, g_dgettext (GETTEXT_PACKAGE, haven_category_get_title (category)));
   else if (category_id != NULL)
-    append_line (text, category_id);
+    haven_wiped_text_append_line (text, category_id);
 
   /* The visitor's own story: a report's summary. */
   story = isolate_lines (haven_request_get_summary (request));
   if (story != NULL)
-    append_line (text, story);
+    haven_wiped_text_append_line (text, story);
   haven_wipe_string (story);
 
   return text;
@@ -305,11 +238,11 @@ format_what_happened (HavenRequest *request,
 static GString *
 format_isolated_ltr (const char *value)
 {
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
   char *isolated = haven_bidi_isolate_ltr (value);
 
   if (isolated != NULL)
-    append (text, isolated);
+    haven_wiped_text_append (text, isolated);
   haven_wipe_string (isolated);
   return text;
 }
@@ -323,7 +256,7 @@ format_lost_money (HavenRequest *request)
   char *money;
 
   if (amount == NULL)
-    return new_text ();
+    return haven_wiped_text_new ();
 
   /* "250.00 EUR": the amount as the kiosk sent it and its ISO 4217 code. */
   money = g_strdup_printf ("%s %s", amount, currency != NULL ? currency : "");
@@ -350,7 +283,7 @@ format_answer (HavenQuestion *question,
   if (type == HAVEN_QUESTION_TYPE_CHOICE || type == HAVEN_QUESTION_TYPE_MULTI_CHOICE)
     {
       g_auto(GStrv) ids = g_strsplit (answer, ",", -1);
-      GString *text = new_text ();
+      GString *text = haven_wiped_text_new ();
 
       for (guint i = 0; ids[i] != NULL; i++)
         {
@@ -360,8 +293,8 @@ format_answer (HavenQuestion *question,
             continue;
           if (text->len > 0)
             /* Translators: between the choices of one answer. */
-            append (text, C_("case file", ", "));
-          append (text, label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : ids[i]);
+            haven_wiped_text_append (text, C_("case file", ", "));
+          haven_wiped_text_append (text, label != NULL ? g_dgettext (GETTEXT_PACKAGE, label) : ids[i]);
         }
       return g_string_free (text, FALSE);
     }
@@ -380,7 +313,7 @@ append_answer (GString    *text,
 {
   /* Translators: a question, then the visitor's answer, in a case file:
    * "Where did it happen? By email". */
-  append_line_printf (text, C_("case file", "%s %s"), title, answer);
+  haven_wiped_text_append_line_printf (text, C_("case file", "%s %s"), title, answer);
 }
 
 static gboolean
@@ -400,7 +333,7 @@ format_other_answers (HavenRequest *request,
   g_auto(GStrv) ids = haven_request_dup_answer_ids (request);
   g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
   GListModel *questions = NULL;
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
 
   if (content != NULL)
     questions = haven_content_get_questions (content);
@@ -434,7 +367,7 @@ format_other_answers (HavenRequest *request,
       formatted = isolate_lines (answer);
       /* Translators: a question's id, then the visitor's answer, for an
        * answer to a question this desk does not know. */
-      append_line_printf (text, C_("case file", "%s: %s"), ids[i], formatted);
+      haven_wiped_text_append_line_printf (text, C_("case file", "%s: %s"), ids[i], formatted);
       haven_wipe_string (formatted);
     }
 
@@ -445,20 +378,20 @@ static GString *
 format_what_you_hold (HavenRequest *request)
 {
   const char *answer = haven_request_get_answer (request, QUESTION_WHAT_YOU_HOLD);
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
   char *isolated;
 
   for (guint i = 0; i < haven_request_get_n_evidence (request); i++)
     {
       isolated = isolate_lines (haven_request_get_evidence (request, i));
       if (isolated != NULL)
-        append_line (text, isolated);
+        haven_wiped_text_append_line (text, isolated);
       haven_wipe_string (isolated);
     }
 
   isolated = isolate_lines (answer);
   if (isolated != NULL && isolated[0] != '\0')
-    append_line (text, isolated);
+    haven_wiped_text_append_line (text, isolated);
   haven_wipe_string (isolated);
 
   return text;
@@ -468,7 +401,7 @@ static GString *
 format_items (HavenRequest  *request,
               HavenCaseInfo *info)
 {
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
 
   for (guint i = 0; i < haven_request_get_n_items (request); i++)
     {
@@ -482,19 +415,19 @@ format_items (HavenRequest  *request,
       char *described = isolate_lines (description);
 
       if (text->len > 0)
-        append (text, "\n");
+        haven_wiped_text_append (text, "\n");
       /* Translators: the number of an address to take down, then the
        * address: "1. https://example.social/p/123". */
-      append_line_printf (text, C_("case file", "%u. %s"), i + 1, url != NULL ? url : "");
+      haven_wiped_text_append_line_printf (text, C_("case file", "%u. %s"), i + 1, url != NULL ? url : "");
       if (host_isolated != NULL)
         /* Translators: %s is a website such as example.social. */
-        append_line_printf (text, C_("case file", "Website: %s"), host_isolated);
+        haven_wiped_text_append_line_printf (text, C_("case file", "Website: %s"), host_isolated);
       if (described != NULL && described[0] != '\0')
         /* Translators: %s is what the visitor wrote about the address. */
-        append_line_printf (text, C_("case file", "What the visitor said: %s"), described);
+        haven_wiped_text_append_line_printf (text, C_("case file", "What the visitor said: %s"), described);
       if (outcome != NULL)
         /* Translators: %s is an outcome, such as "Removed". */
-        append_line_printf (text, C_("case file", "Outcome: %s"), haven_case_outcome_get_label (outcome));
+        haven_wiped_text_append_line_printf (text, C_("case file", "Outcome: %s"), haven_case_outcome_get_label (outcome));
 
       haven_wipe_string (host);
       haven_wipe_string (url);
@@ -522,15 +455,15 @@ static GString *
 format_reporter (HavenRequest *request)
 {
   const char *role = describe_role (haven_request_get_reporter_role (request));
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
 
   if (role != NULL)
-    append_line (text, role);
+    haven_wiped_text_append_line (text, role);
 
   if (!haven_request_get_consent_to_contact (request))
     {
       /* Contact details given without consent are never shown. */
-      append_line (text, C_("case file", "The visitor did not agree to be contacted."));
+      haven_wiped_text_append_line (text, C_("case file", "The visitor did not agree to be contacted."));
     }
   else
     {
@@ -538,16 +471,16 @@ format_reporter (HavenRequest *request)
       char *phone = haven_bidi_isolate_ltr (haven_request_get_contact_phone (request));
 
       if (email == NULL && phone == NULL)
-        append_line (text, C_("case file", "The visitor agreed to be contacted but left no "
+        haven_wiped_text_append_line (text, C_("case file", "The visitor agreed to be contacted but left no "
                                            "email address or phone number."));
       else
-        append_line (text, C_("case file", "The visitor agreed to be contacted."));
+        haven_wiped_text_append_line (text, C_("case file", "The visitor agreed to be contacted."));
       if (email != NULL)
         /* Translators: %s is an email address. */
-        append_line_printf (text, C_("case file", "Email: %s"), email);
+        haven_wiped_text_append_line_printf (text, C_("case file", "Email: %s"), email);
       if (phone != NULL)
         /* Translators: %s is a phone number. */
-        append_line_printf (text, C_("case file", "Phone: %s"), phone);
+        haven_wiped_text_append_line_printf (text, C_("case file", "Phone: %s"), phone);
       haven_wipe_string (email);
       haven_wipe_string (phone);
     }
@@ -558,12 +491,12 @@ format_reporter (HavenRequest *request)
 static GString *
 format_declaration (HavenRequest *request)
 {
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
 
-  append_line (text, haven_request_get_declaration_accurate (request)
+  haven_wiped_text_append_line (text, haven_request_get_declaration_accurate (request)
                      ? C_("case file", "The visitor declared that what they gave is accurate.")
                      : C_("case file", "The visitor did not declare that what they gave is accurate."));
-  append_line (text, haven_request_get_declaration_authorised (request)
+  haven_wiped_text_append_line (text, haven_request_get_declaration_authorised (request)
                      ? C_("case file", "The visitor declared that they are the person concerned "
                                        "or authorised to act for them.")
                      : C_("case file", "The visitor did not declare that they are the person "
@@ -620,7 +553,7 @@ format_history (HavenCase     *opened,
                 HavenKeyVault *vault)
 {
   GPtrArray *events = haven_case_info_get_events (haven_case_get_info (opened));
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
 
   for (guint i = 0; i < events->len; i++)
     {
@@ -631,7 +564,7 @@ format_history (HavenCase     *opened,
 
       /* Translators: one event of a case's history: when, who, and what,
        * as in "2026-12-07 11:52, alice: Moved to “In progress”". */
-      append_line_printf (text, C_("case history", "%1$s, %2$s: %3$s"), at, actor, what);
+      haven_wiped_text_append_line_printf (text, C_("case history", "%1$s, %2$s: %3$s"), at, actor, what);
       haven_wipe_string (what);
     }
 
@@ -641,12 +574,12 @@ format_history (HavenCase     *opened,
 static GString *
 format_integrity (HavenCase *opened)
 {
-  GString *text = new_text ();
+  GString *text = haven_wiped_text_new ();
   g_autofree char *sha256 = haven_bidi_isolate_ltr (haven_case_get_sha256 (opened));
 
   if (sha256 != NULL)
     /* Translators: %s is a SHA-256 checksum, 64 hexadecimal digits. */
-    append_line_printf (text, C_("case file", "SHA-256 of the request as the kiosk sealed it: %s"),
+    haven_wiped_text_append_line_printf (text, C_("case file", "SHA-256 of the request as the kiosk sealed it: %s"),
                         sha256);
   return text;
 }
