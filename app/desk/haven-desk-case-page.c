@@ -44,6 +44,7 @@ struct _HavenDeskCasePage
   AdwWindowTitle *window_title;
   GtkButton *back_button;
   GtkButton *save_button;
+  GtkButton *notices_button;
   GtkStack *state_stack;
   GtkSpinner *spinner;
   AdwStatusPage *error_page;
@@ -93,6 +94,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_BACK,
   SIGNAL_CHANGED,
+  SIGNAL_NOTICES,
   N_SIGNALS
 };
 
@@ -167,6 +169,7 @@ wipe_opened (HavenDeskCasePage *self)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OPENED]);
     }
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->notices_button), FALSE);
 }
 
 void
@@ -507,6 +510,9 @@ show_case (HavenDeskCasePage *self)
     }
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->notices_button),
+                          haven_request_get_kind (request) == HAVEN_REQUEST_KIND_REMOVAL &&
+                          haven_request_get_n_items (request) > 0);
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_stack_set_visible_child_name (self->state_stack, "case");
   /* After an event, stay where the caseworker was. */
@@ -861,6 +867,13 @@ save_clicked_cb (HavenDeskCasePage *self)
 }
 
 static void
+notices_clicked_cb (HavenDeskCasePage *self)
+{
+  if (self->opened != NULL)
+    g_signal_emit (self, signals[SIGNAL_NOTICES], 0);
+}
+
+static void
 back_clicked_cb (HavenDeskCasePage *self)
 {
   g_signal_emit (self, signals[SIGNAL_BACK], 0);
@@ -944,6 +957,8 @@ haven_desk_case_page_class_init (HavenDeskCasePageClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_NOTICES] = g_signal_new ("notices", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, escape_pressed_cb, NULL);
 
@@ -952,6 +967,7 @@ haven_desk_case_page_class_init (HavenDeskCasePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, window_title);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, back_button);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, save_button);
+  gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, notices_button);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, state_stack);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, spinner);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, error_page);
@@ -971,6 +987,7 @@ haven_desk_case_page_class_init (HavenDeskCasePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenDeskCasePage, note_button);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, save_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, notices_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, take_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, wait_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, resume_clicked_cb);
@@ -1005,6 +1022,18 @@ haven_desk_case_page_set_reminder_days (HavenDeskCasePage *self,
 {
   g_return_if_fail (HAVEN_IS_DESK_CASE_PAGE (self));
   self->reminder_days = MAX (days, 1);
+}
+
+void
+haven_desk_case_page_refresh (HavenDeskCasePage *self)
+{
+  g_return_if_fail (HAVEN_IS_DESK_CASE_PAGE (self));
+
+  if (self->opened != NULL && self->client != NULL)
+    {
+      set_busy (self, TRUE);
+      load_case (self);
+    }
 }
 
 HavenCase *

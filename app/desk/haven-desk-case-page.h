@@ -16,8 +16,9 @@ G_DECLARE_FINAL_TYPE (HavenDeskCasePage, haven_desk_case_page, HAVEN, DESK_CASE_
 
 /* One case, opened in memory: the visitor's answers in plain words, the
  * addresses to take down with an outcome for each, the state, notes, the
- * history, and the case file. Emits "back" to return to the inbox and
- * "changed" (a message for the caseworker) after each recorded event. */
+ * history, and the case file. Emits "back" to return to the inbox,
+ * "changed" (a message for the caseworker) after each recorded event, and
+ * "notices" when the caseworker asks for the notices to the platforms. */
 void          haven_desk_case_page_open       (HavenDeskCasePage *self,
                                                HavenCaseClient   *client,
                                                HavenKeyVault     *vault,
@@ -27,6 +28,9 @@ void          haven_desk_case_page_open       (HavenDeskCasePage *self,
  * reminder (the setting notice-reminder-days). */
 void          haven_desk_case_page_set_reminder_days (HavenDeskCasePage *self,
                                                       guint              days);
+/* Asks the intake service for the opened case's metadata and events
+ * again (the body, opened already, is not read again). */
+void          haven_desk_case_page_refresh    (HavenDeskCasePage *self);
 /* Lets go of the case and wipes what it showed. */
 void          haven_desk_case_page_wipe       (HavenDeskCasePage *self);
 /* The opened case, NULL while loading or after an error (property

@@ -8,6 +8,7 @@
 #include "haven-desk-case-page.h"
 #include "haven-desk-fleet-page.h"
 #include "haven-desk-inbox-page.h"
+#include "haven-desk-notices-page.h"
 #include "haven-desk-setup-page.h"
 #include "haven-desk-sign-in-page.h"
 #include "haven-desk-unlock-page.h"
@@ -35,6 +36,7 @@ struct _HavenDeskWindow
   HavenDeskInboxPage *inbox_page;
   HavenDeskFleetPage *fleet_page;
   HavenDeskCasePage *case_page;
+  HavenDeskNoticesPage *notices_page;
 
   HavenDeskApplication *application;
   HavenKeyVault *vault;
@@ -111,6 +113,7 @@ static void
 forget_everything (HavenDeskWindow *self)
 {
   stop_refreshing (self);
+  haven_desk_notices_page_wipe (self->notices_page);
   haven_desk_case_page_wipe (self->case_page);
   haven_desk_inbox_page_set_client (self->inbox_page, NULL);
   haven_desk_fleet_page_set_client (self->fleet_page, NULL);
@@ -196,6 +199,29 @@ case_back_cb (HavenDeskWindow *self)
   haven_desk_case_page_wipe (self->case_page);
   show_page (self, "main");
   haven_desk_inbox_page_refresh (self->inbox_page);
+}
+
+static void
+notices_requested_cb (HavenDeskWindow *self)
+{
+  HavenCase *opened = haven_desk_case_page_get_case (self->case_page);
+
+  if (opened == NULL || self->client == NULL)
+    return;
+  haven_desk_notices_page_open (self->notices_page, self->client, opened,
+                                haven_desk_application_get_content (self->application),
+                                haven_desk_application_get_settings (self->application));
+  show_page (self, "notices");
+}
+
+/* Back to the case, whose events the intake service is asked for again:
+ * the notices recorded as sent show there as it now has them. */
+static void
+notices_back_cb (HavenDeskWindow *self)
+{
+  haven_desk_notices_page_wipe (self->notices_page);
+  haven_desk_case_page_refresh (self->case_page);
+  show_page (self, "case");
 }
 
 static void
@@ -370,6 +396,7 @@ haven_desk_window_class_init (HavenDeskWindowClass *klass)
   g_type_ensure (HAVEN_TYPE_DESK_INBOX_PAGE);
   g_type_ensure (HAVEN_TYPE_DESK_FLEET_PAGE);
   g_type_ensure (HAVEN_TYPE_DESK_CASE_PAGE);
+  g_type_ensure (HAVEN_TYPE_DESK_NOTICES_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/Desk/haven-desk-window.ui");
@@ -383,6 +410,7 @@ haven_desk_window_class_init (HavenDeskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, inbox_page);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, fleet_page);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, case_page);
+  gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, notices_page);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_activated);
@@ -418,6 +446,9 @@ haven_desk_window_init (HavenDeskWindow *self)
   g_signal_connect_swapped (self->inbox_page, "notify::n-new", G_CALLBACK (n_new_changed_cb), self);
   g_signal_connect_swapped (self->case_page, "back", G_CALLBACK (case_back_cb), self);
   g_signal_connect_swapped (self->case_page, "changed", G_CALLBACK (case_changed_cb), self);
+  g_signal_connect_swapped (self->case_page, "notices", G_CALLBACK (notices_requested_cb), self);
+  g_signal_connect_swapped (self->notices_page, "back", G_CALLBACK (notices_back_cb), self);
+  g_signal_connect_swapped (self->notices_page, "changed", G_CALLBACK (case_changed_cb), self);
 }
 
 HavenDeskWindow *

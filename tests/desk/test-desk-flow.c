@@ -15,6 +15,9 @@
 #include "haven-desk-application.h"
 #include "haven-desk-case-page.h"
 #include "haven-desk-inbox-page.h"
+#include "haven-desk-notices-page.h"
+#include "haven-notice.h"
+#include "json-schema-check.h"
 #include "haven-desk-window.h"
 #include "haven-sealed-box.h"
 #include "memory-scan.h"
@@ -143,6 +146,8 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "backend-url", fixture->receiver->url);
   g_settings_set_string (fixture->settings, "ca-file", ca);
   g_settings_set_string (fixture->settings, "key-file", key_file);
+  g_settings_set_string (fixture->settings, "notifier-name", "Example Support Centre");
+  g_settings_set_string (fixture->settings, "notifier-email", "notices@support.example.org");
 
   fixture->application = haven_desk_application_new_with_settings (fixture->settings);
   {
@@ -357,6 +362,108 @@ count_audit (Fixture    *fixture,
   return (guint) g_ascii_strtoull (count, NULL, 10);
 }
 
+/* A file the desk saved, parsed, its text wiped. */
+static JsonNode *
+json_from_file_wiped (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+  JsonNode *node;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_no_error (error);
+  node = json_from_string (contents, &error);
+  g_assert_no_error (error);
+  explicit_bzero (contents, length);
+  g_free (contents);
+  return node;
+}
+
+static gboolean
+notices_idle (gpointer data)
+{
+  return !haven_desk_notices_page_is_busy (data);
+}
+
+/* The notices for the case: one, to the host the platforms table lacks,
+ * prefilled; refused until confirmed; its package saved and checked
+ * against the schema; recorded as sent. */
+static void
+send_notices (Fixture           *fixture,
+              HavenDeskCasePage *page,
+              const char        *masked_marker_plain)
+{
+  g_autofree char *package_file = g_build_filename (root, "home", "notice.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (package_file);
+  g_autoptr(JsonNode) schema = json_schema_check_load_notice_package ();
+  g_autoptr(JsonNode) package = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  HavenDeskNoticesPage *notices_page;
+  HavenNotice *notice;
+  JsonObject *object;
+  JsonObject *item;
+  gulong handler;
+
+  press (GTK_WIDGET (page), "prepare-notices");
+  wait_for_page (fixture, "notices");
+  notices_page = HAVEN_DESK_NOTICES_PAGE (haven_desk_window_get_visible_page (fixture->window));
+  g_assert_nonnull (haven_desk_notices_page_get_notices (notices_page));
+  g_assert_cmpuint (haven_desk_notices_page_get_notices (notices_page)->len, ==, 1);
+  notice = g_ptr_array_index (haven_desk_notices_page_get_notices (notices_page), 0);
+  g_assert_cmpstr (haven_notice_get_hosting_provider (notice), ==, "www.example.social");
+  g_assert_true (widget_tree_shows (GTK_WIDGET (notices_page), "https://www.example.social/p/77"));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (notices_page), masked_marker_plain));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (notices_page), "published without that person’s consent"));
+
+  /* Not confirmed: nothing recorded, and the page says why. */
+  press (GTK_WIDGET (notices_page), "notice-1-record-sent");
+  g_assert_false (haven_desk_notices_page_is_busy (notices_page));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (notices_page),
+                                    "Confirm the good-faith statement before the notice is sent."));
+
+  type_into (GTK_WIDGET (notices_page), "notice-1-explanation",
+             "These photos of the person we support were posted without her consent.");
+  press (GTK_WIDGET (notices_page), "notice-1-confirm");
+  take_screenshot ("notices");
+
+  handler = g_signal_connect (notices_page, "changed", G_CALLBACK (record_change_cb), &message);
+  haven_desk_notices_page_save_to (notices_page, 0, HAVEN_DESK_NOTICE_EXPORT_PACKAGE, file);
+  wait_until ("the notices page to say whether the package was saved", has_message, &message, 20);
+  g_assert_cmpstr (message, ==, "The notice is saved");
+  package = json_from_file_wiped (package_file);
+  g_assert_true (json_schema_check_is_valid (schema, package, NULL));
+  object = json_node_get_object (package);
+  g_assert_cmpstr (json_object_get_string_member (object, "hosting_provider"), ==,
+                   "www.example.social");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (
+                                     json_object_get_object_member (object, "explanation"), "text"),
+                                   "These photos of the person we support were posted without her consent.\n\n"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "notifier"),
+                                                  "email"), ==, "notices@support.example.org");
+  item = json_array_get_object_element (json_object_get_array_member (object, "items"), 0);
+  g_assert_cmpstr (json_object_get_string_member (item, "url"), ==, "https://www.example.social/p/77");
+  g_assert_cmpstr (json_object_get_string_member (item, "what_it_shows"), ==, masked_marker_plain);
+  /* The caseworker's to keep; the scan at the end is of what the desk
+   * keeps on its own. */
+  g_assert_cmpint (g_remove (package_file), ==, 0);
+
+  g_clear_pointer (&message, g_free);
+  press (GTK_WIDGET (notices_page), "notice-1-record-sent");
+  wait_until ("the notice to be recorded as sent", has_message, &message, 20);
+  wait_until ("the notices page to be idle", notices_idle, notices_page, 20);
+  g_signal_handler_disconnect (notices_page, handler);
+  g_assert_cmpstr (message, ==, "The notice to www.example.social is recorded as sent");
+
+  press (GTK_WIDGET (notices_page), "notices-back");
+  wait_for_page (fixture, "case");
+  page = wait_for_case (fixture);
+  g_assert_cmpstr (haven_case_info_get_item_outcome (haven_case_get_info (haven_desk_case_page_get_case (page)), 0),
+                   ==, "notice-sent");
+  g_assert_null (haven_desk_notices_page_get_notices (notices_page));
+}
+
 static void
 test_whole_flow (Fixture       *fixture,
                  gconstpointer  user_data)
@@ -433,6 +540,12 @@ test_whole_flow (Fixture       *fixture,
   press (GTK_WIDGET (page), "take-case");
   page = wait_for_case (fixture);
   g_assert_cmpint (case_state (page), ==, HAVEN_CASE_STATE_OPEN);
+
+  plain = memory_scan_reveal_marker (masked, sizeof masked);
+  send_notices (fixture, page, plain);
+  explicit_bzero (plain, sizeof masked);
+  g_free (plain);
+  page = wait_for_case (fixture);
 
   {
     const char * const *outcomes = haven_case_get_outcome_ids ();
@@ -576,7 +689,8 @@ test_whole_flow (Fixture       *fixture,
   /* The receiver: every read and event in its audit log, by alice. */
   g_assert_cmpuint (count_audit (fixture, "read-case", reference), >=, 5);
   g_assert_cmpuint (count_audit (fixture, "read-body", reference), ==, 1);
-  g_assert_cmpuint (count_audit (fixture, "add-event", reference), ==, 5);
+  /* Taken, a notice sent, an outcome, a note, the ending's note, closed. */
+  g_assert_cmpuint (count_audit (fixture, "add-event", reference), ==, 6);
   {
     g_autofree char *lists = database_query_text (fixture->location,
                                                   "SELECT CAST(count(*) AS text) FROM audit_log WHERE actor = 'alice'"
@@ -591,7 +705,7 @@ test_whole_flow (Fixture       *fixture,
                                                    "SELECT CAST(count(*) AS text) FROM case_events WHERE case_reference = $1",
                                                    params);
 
-    g_assert_cmpstr (events, ==, "5");
+    g_assert_cmpstr (events, ==, "6");
   }
 
   /* Its store: no plain copy of the visitor's words. */
