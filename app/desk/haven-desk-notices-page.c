@@ -558,7 +558,9 @@ add_notice (HavenDeskNoticesPage *self,
             gboolean              visitor_named)
 {
   NoticeControls *controls = g_new0 (NoticeControls, 1);
+  GtkWidget *container = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *terms_group = adw_preferences_group_new ();
   g_autofree char *title = NULL;
   g_autofree char *channel = NULL;
   g_autofree char *name = NULL;
@@ -595,7 +597,8 @@ add_notice (HavenDeskNoticesPage *self,
   else
     adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), channel);
   name = g_strdup_printf ("notice-%u", position + 1);
-  gtk_widget_set_name (group, name);
+  gtk_widget_set_name (container, name);
+  gtk_box_append (GTK_BOX (container), group);
 
   /* (b) The addresses, as the visitor gave them. */
   for (guint i = 0; i < haven_notice_get_n_items (notice); i++)
@@ -618,7 +621,7 @@ add_notice (HavenDeskNoticesPage *self,
   gtk_label_set_xalign (GTK_LABEL (explanation_label), 0);
   gtk_widget_set_margin_top (explanation_label, 12);
   gtk_widget_add_css_class (explanation_label, "heading");
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), explanation_label);
+  gtk_box_append (GTK_BOX (container), explanation_label);
   explanation_view = gtk_text_view_new ();
   g_free (name);
   name = g_strdup_printf ("notice-%u-explanation", position + 1);
@@ -637,9 +640,10 @@ add_notice (HavenDeskNoticesPage *self,
   g_signal_connect (buffer, "changed", G_CALLBACK (explanation_changed_cb), controls);
   frame = gtk_frame_new (NULL);
   gtk_frame_set_child (GTK_FRAME (frame), explanation_view);
-  gtk_widget_set_margin_top (frame, 6);
-  gtk_widget_set_margin_bottom (frame, 6);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), frame);
+  gtk_box_append (GTK_BOX (container), frame);
+
+  gtk_widget_set_margin_top (terms_group, 12);
+  gtk_box_append (GTK_BOX (container), terms_group);
 
   for (guint i = 0; keywords[i] != NULL; i++)
     {
@@ -666,7 +670,7 @@ add_notice (HavenDeskNoticesPage *self,
       g_signal_connect (check, "toggled", G_CALLBACK (keyword_toggled_cb), controls);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (terms_group), row);
     }
 
   /* (c) Who sends it: the organisation, or, for child sexual abuse
@@ -692,7 +696,7 @@ add_notice (HavenDeskNoticesPage *self,
   gtk_widget_set_name (GTK_WIDGET (controls->notifier_row), name);
   g_signal_connect_swapped (controls->notifier_row, "notify::selected",
                             G_CALLBACK (notifier_changed_cb), controls);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (controls->notifier_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (terms_group), GTK_WIDGET (controls->notifier_row));
 
   controls->name_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (controls->name_row), _("Their name"));
@@ -701,7 +705,7 @@ add_notice (HavenDeskNoticesPage *self,
   gtk_widget_set_name (GTK_WIDGET (controls->name_row), name);
   g_signal_connect_swapped (controls->name_row, "changed", G_CALLBACK (notifier_changed_cb),
                             controls);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (controls->name_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (terms_group), GTK_WIDGET (controls->name_row));
   controls->email_row = ADW_ENTRY_ROW (adw_entry_row_new ());
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (controls->email_row), _("Their email"));
   g_free (name);
@@ -709,7 +713,7 @@ add_notice (HavenDeskNoticesPage *self,
   gtk_widget_set_name (GTK_WIDGET (controls->email_row), name);
   g_signal_connect_swapped (controls->email_row, "changed", G_CALLBACK (notifier_changed_cb),
                             controls);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (controls->email_row));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (terms_group), GTK_WIDGET (controls->email_row));
   update_notifier (controls);
 
   /* (d) The statement, confirmed by hand. */
@@ -726,7 +730,7 @@ add_notice (HavenDeskNoticesPage *self,
   g_signal_connect (confirm_check, "toggled", G_CALLBACK (confirm_toggled_cb), controls);
   adw_action_row_add_prefix (ADW_ACTION_ROW (confirm_row), confirm_check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (confirm_row), confirm_check);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), confirm_row);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (terms_group), confirm_row);
 
   /* An alert, so that a screen reader says it as it appears. */
   controls->problem_label = g_object_new (GTK_TYPE_LABEL,
@@ -735,16 +739,15 @@ add_notice (HavenDeskNoticesPage *self,
                                           "xalign", 0.0f,
                                           NULL);
   gtk_widget_add_css_class (GTK_WIDGET (controls->problem_label), "error");
-  gtk_widget_set_margin_top (GTK_WIDGET (controls->problem_label), 12);
   gtk_widget_set_visible (GTK_WIDGET (controls->problem_label), FALSE);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (controls->problem_label));
+  gtk_box_append (GTK_BOX (container), GTK_WIDGET (controls->problem_label));
 
   buttons = gtk_flow_box_new ();
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (buttons), GTK_SELECTION_NONE);
   gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (buttons), 12);
   gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (buttons), 12);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 6);
-  gtk_widget_set_margin_top (buttons, 12);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 3);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (buttons), TRUE);
   gtk_flow_box_append (GTK_FLOW_BOX (buttons),
                        make_button (_("_Copy the text"), "copy", position,
                                     G_CALLBACK (copy_clicked_cb), controls));
@@ -772,11 +775,11 @@ add_notice (HavenDeskNoticesPage *self,
   for (GtkWidget *child = gtk_widget_get_first_child (buttons); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     gtk_widget_set_focusable (child, FALSE);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), buttons);
+  gtk_box_append (GTK_BOX (container), buttons);
 
-  g_object_set_data_full (G_OBJECT (group), "controls", controls, notice_controls_free);
-  gtk_box_append (self->notices_box, group);
-  g_ptr_array_add (self->notice_widgets, group);
+  g_object_set_data_full (G_OBJECT (container), "controls", controls, notice_controls_free);
+  gtk_box_append (self->notices_box, container);
+  g_ptr_array_add (self->notice_widgets, container);
 }
 
 void
