@@ -12,6 +12,7 @@
 
 #include "haven-case-document.h"
 #include "haven-desk-case-file.h"
+#include "haven-desk-chart.h"
 
 G_DEFINE_QUARK (haven-desk-case-file-error-quark, haven_desk_case_file_error)
 
@@ -45,7 +46,9 @@ G_DEFINE_QUARK (haven-desk-case-file-error-quark, haven_desk_case_file_error)
 
 /* One line of the body, with the place pagination gives it. */
 typedef struct {
+  /* A line of text, or a chart drawn whole in its place. */
   PangoLayoutLine *line;
+  HavenDeskChart *chart;
   /* From the body's start edge to the line's origin, as Pango aligned it. */
   double x;
   double ascent;
@@ -65,6 +68,7 @@ body_line_clear (gpointer data)
   BodyLine *body_line = data;
 
   g_clear_pointer (&body_line->line, pango_layout_line_unref);
+  g_clear_object (&body_line->chart);
 }
 
 /* What cairo writes goes to the caller's stream; the first failure is
@@ -322,6 +326,20 @@ haven_desk_case_file_write (GPtrArray     *sections,
                             GCancellable  *cancellable,
                             GError       **error)
 {
+  return haven_desk_case_file_write_with_charts (sections, NULL, title, footer_note, stream,
+                                                 cancellable, error);
+}
+
+gboolean
+haven_desk_case_file_write_with_charts (GPtrArray     *sections,
+                                        GPtrArray     *charts,
+                                        const char    *title,
+                                        const char    *footer_note,
+                                        GOutputStream *stream,
+                                        GCancellable  *cancellable,
+                                        GError       **error)
+{
+  static const double black[3] = { 0, 0, 0 };
   StreamWriter writer = { stream, cancellable, NULL };
   g_autoptr(PangoFontMap) font_map = NULL;
   PangoContext *context;
@@ -339,6 +357,7 @@ haven_desk_case_file_write (GPtrArray     *sections,
   guint next_line = 0;
 
   g_return_val_if_fail (sections != NULL, FALSE);
+  g_return_val_if_fail (charts == NULL || charts->len == sections->len, FALSE);
   g_return_val_if_fail (title != NULL, FALSE);
   g_return_val_if_fail (footer_note != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
@@ -367,6 +386,12 @@ haven_desk_case_file_write (GPtrArray     *sections,
   pango_cairo_context_set_font_options (context, font_options);
   cairo_font_options_destroy (font_options);
   pango_context_set_round_glyph_positions (context, FALSE);
+  /* What a chart's layouts use; every other layout names its own font. */
+  {
+    g_autoptr(PangoFontDescription) chart_font = pango_font_description_from_string (BODY_FONT);
+
+    pango_context_set_font_description (context, chart_font);
+  }
   pango_cairo_update_context (cr, context);
 
   layouts = g_ptr_array_new_with_free_func (g_object_unref);
@@ -396,6 +421,20 @@ haven_desk_case_file_write (GPtrArray     *sections,
           g_ptr_array_add (layouts, layout);
           add_layout_lines (lines, layout, HEADING_SPACE_AFTER, FALSE);
         }
+
+      /* A chart after its section's text, on one page, and a heading
+       * right above it stays with it. */
+      if (charts != NULL && g_ptr_array_index (charts, i) != NULL)
+        {
+          BodyLine chart_line = { 0 };
+
+          if (!has_text && lines->len > 0)
+            g_array_index (lines, BodyLine, lines->len - 1).keep_with_next = TRUE;
+          chart_line.chart = g_object_ref (g_ptr_array_index (charts, i));
+          chart_line.height = haven_desk_chart_get_height (chart_line.chart, context, BODY_WIDTH);
+          chart_line.space_before = HEADING_SPACE_AFTER * 2;
+          g_array_append_val (lines, chart_line);
+        }
     }
 
   note_layout = new_layout (context, FOOTER_FONT, footer_note, BODY_WIDTH);
@@ -417,6 +456,17 @@ haven_desk_case_file_write (GPtrArray     *sections,
           if (body_line->page != page)
             break;
 
+          if (body_line->chart != NULL)
+            {
+              cairo_save (cr);
+              cairo_translate (cr, MARGIN_SIDE, MARGIN_TOP + body_line->top);
+              haven_desk_chart_draw (body_line->chart, cr, context, BODY_WIDTH, black,
+                                     pango_layout_get_direction (title_layout, 0) ==
+                                       PANGO_DIRECTION_RTL);
+              cairo_restore (cr);
+              cairo_set_source_rgb (cr, 0, 0, 0);
+              continue;
+            }
           cairo_move_to (cr, MARGIN_SIDE + body_line->x,
                          MARGIN_TOP + body_line->top + body_line->ascent);
           pango_cairo_show_layout_line (cr, body_line->line);
@@ -452,6 +502,7 @@ haven_desk_case_file_write (GPtrArray     *sections,
 
 typedef struct {
   GPtrArray *sections;
+  GPtrArray *charts;
   char *title;
   char *footer_note;
   GFile *file;
@@ -461,6 +512,7 @@ static void
 save_data_free (SaveData *data)
 {
   g_clear_pointer (&data->sections, g_ptr_array_unref);
+  g_clear_pointer (&data->charts, g_ptr_array_unref);
   g_clear_pointer (&data->title, g_free);
   g_clear_pointer (&data->footer_note, g_free);
   g_clear_object (&data->file);
@@ -509,8 +561,9 @@ save_thread (GTask        *task,
       return;
     }
 
-  if (!haven_desk_case_file_write (data->sections, data->title, data->footer_note,
-                                   G_OUTPUT_STREAM (stream), cancellable, &error) ||
+  if (!haven_desk_case_file_write_with_charts (data->sections, data->charts, data->title,
+                                               data->footer_note, G_OUTPUT_STREAM (stream),
+                                               cancellable, &error) ||
       !g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &error))
     {
       abandon_stream (G_OUTPUT_STREAM (stream));
@@ -532,6 +585,20 @@ haven_desk_case_file_save_async (GPtrArray           *sections,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
+  haven_desk_case_file_save_with_charts_async (sections, NULL, title, footer_note, file,
+                                               cancellable, callback, user_data);
+}
+
+void
+haven_desk_case_file_save_with_charts_async (GPtrArray           *sections,
+                                             GPtrArray           *charts,
+                                             const char          *title,
+                                 const char          *footer_note,
+                                 GFile               *file,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   SaveData *data;
 
@@ -543,6 +610,7 @@ haven_desk_case_file_save_async (GPtrArray           *sections,
 
   data = g_new0 (SaveData, 1);
   data->sections = g_ptr_array_ref (sections);
+  data->charts = charts != NULL ? g_ptr_array_ref (charts) : NULL;
   data->title = g_strdup (title);
   data->footer_note = g_strdup (footer_note);
   data->file = g_object_ref (file);

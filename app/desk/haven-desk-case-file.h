@@ -43,4 +43,24 @@ void     haven_desk_case_file_save_async  (GPtrArray            *sections,
 gboolean haven_desk_case_file_save_finish (GAsyncResult         *result,
                                            GError              **error);
 
+/* The same, with @charts (element-type HavenDeskChart, NULL where a
+ * section has none) as long as @sections: each drawn after its section's
+ * text, whole on one page. HavenDeskChart is safe to draw in a worker
+ * thread once it is no longer changed. */
+gboolean haven_desk_case_file_write_with_charts      (GPtrArray            *sections,
+                                                      GPtrArray            *charts,
+                                                      const char           *title,
+                                                      const char           *footer_note,
+                                                      GOutputStream        *stream,
+                                                      GCancellable         *cancellable,
+                                                      GError              **error);
+void     haven_desk_case_file_save_with_charts_async (GPtrArray            *sections,
+                                                      GPtrArray            *charts,
+                                                      const char           *title,
+                                                      const char           *footer_note,
+                                                      GFile                *file,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+
 G_END_DECLS
