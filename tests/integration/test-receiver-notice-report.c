@@ -254,6 +254,9 @@ record_known_set (Fixture *fixture)
   record (fixture, c, 0, "removed", NULL, "2026-01-05T10:00:00.000000Z");
   record (fixture, c, 1, "notice-sent", "youtube", "2026-12-31T23:59:59.999999Z");
   record (fixture, c, 2, "notice-sent", "youtube", "2027-01-01T00:00:00.000000Z");
+  /* A notice sent again in 2026 after a first in 2025 counts in 2025. */
+  record (fixture, c, 3, "notice-sent", "youtube", "2025-06-01T10:00:00.000000Z");
+  record (fixture, c, 3, "notice-sent", "youtube", "2026-02-01T10:00:00.000000Z");
 
   /* D: a later outcome naming another host does not move the address;
    * an address never noticed does not count; one noticed twice counts
@@ -397,9 +400,10 @@ test_counts (Fixture       *fixture,
   assert_count (actions, 5, "withdrawn", 1, 1);
 
   /* Either side of 2026: C's first address, removed since; its third;
-   * and a day with nothing. */
+   * its fourth, in June 2025; and a day with nothing. */
   {
     g_autofree char *before = fetch_report (fixture, "2025-12-31", "2025-12-31", 200);
+    g_autofree char *june = fetch_report (fixture, "2025-06-01", "2025-06-30", 200);
     g_autofree char *after = fetch_report (fixture, "2027-01-01", "2027-12-31", 200);
     g_autofree char *none = fetch_report (fixture, "2026-01-02", "2026-01-02", 200);
 
@@ -415,6 +419,9 @@ test_counts (Fixture       *fixture,
                                      "\"hosting_provider\":\"youtube\",\"category\":"
                                      "\"impersonation\",\"action\":\"awaiting-answer\""));
     g_assert_nonnull (strstr (none, "\"notices\":0,\"addresses\":0,\"rows\":[]"));
+    g_assert_nonnull (strstr (june, "\"notices\":1,\"addresses\":1,\"rows\":[{"
+                                    "\"hosting_provider\":\"youtube\",\"category\":"
+                                    "\"impersonation\",\"action\":\"awaiting-answer\""));
   }
 }
 
