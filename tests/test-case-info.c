@@ -193,8 +193,52 @@ test_refused (void)
                             " \"actor\": \"a\", \"at\": \"2026-12-07T11:52:10Z\"}]");
   assert_refused ("events", "[{\"event_id\": 1, \"type\": \"note\", \"actor\": \"a\","
                             " \"at\": \"2026-12-07T11:52:10Z\"}]");
+  assert_refused ("events", "[{\"event_id\": 1, \"type\": \"item-outcome\", \"item\": 0,"
+                            " \"outcome\": \"notice-sent\", \"hosting_provider\": \"Facebook\","
+                            " \"actor\": \"a\", \"at\": \"2026-12-07T11:52:10Z\"}]");
+  assert_refused ("events", "[{\"event_id\": 1, \"type\": \"item-outcome\", \"item\": 0,"
+                            " \"outcome\": \"notice-sent\", \"hosting_provider\": 7,"
+                            " \"actor\": \"a\", \"at\": \"2026-12-07T11:52:10Z\"}]");
   assert_refused ("state", NULL);
   assert_refused ("case_reference", NULL);
+}
+
+/* Where an item is hosted: each event's own, and the item's from its
+ * first notice, whatever a later event names. */
+static void
+test_hosting_provider (void)
+{
+  g_autoptr(HavenCaseInfo) info = NULL;
+  static const char json[] =
+    "{\"case_reference\": \"HV-1\", \"kind\": \"removal\", \"category\": null,"
+    " \"locale\": null, \"kiosk_id\": null, \"child_involved\": null, \"created_at\": null,"
+    " \"received_at\": \"2026-12-07T10:00:00Z\", \"state\": \"open\", \"sealed\": true,"
+    " \"updated_at\": null, \"closed_at\": null, \"body_destroyed_at\": null, \"events\": ["
+    "  {\"event_id\": 1, \"type\": \"item-outcome\", \"item\": 0, \"outcome\": \"notice-sent\","
+    "   \"hosting_provider\": \"files.example.net\", \"actor\": \"a\","
+    "   \"at\": \"2026-12-07T10:01:00Z\"},"
+    "  {\"event_id\": 2, \"type\": \"item-outcome\", \"item\": 1, \"outcome\": \"notice-sent\","
+    "   \"actor\": \"a\", \"at\": \"2026-12-07T10:02:00Z\"},"
+    "  {\"event_id\": 3, \"type\": \"item-outcome\", \"item\": 0, \"outcome\": \"removed\","
+    "   \"hosting_provider\": \"facebook\", \"actor\": \"b\", \"at\": \"2026-12-07T10:03:00Z\"}]}";
+  GPtrArray *events;
+  HavenCaseEvent *copy;
+
+  info = parse_info (json);
+  events = haven_case_info_get_events (info);
+  g_assert_cmpstr (haven_case_event_get_hosting_provider (g_ptr_array_index (events, 0)), ==,
+                   "files.example.net");
+  g_assert_null (haven_case_event_get_hosting_provider (g_ptr_array_index (events, 1)));
+  g_assert_cmpstr (haven_case_event_get_hosting_provider (g_ptr_array_index (events, 2)), ==,
+                   "facebook");
+
+  g_assert_cmpstr (haven_case_info_get_item_hosting_provider (info, 0), ==, "files.example.net");
+  g_assert_null (haven_case_info_get_item_hosting_provider (info, 1));
+  g_assert_null (haven_case_info_get_item_hosting_provider (info, 2));
+
+  copy = haven_case_event_copy (g_ptr_array_index (events, 0));
+  g_assert_cmpstr (haven_case_event_get_hosting_provider (copy), ==, "files.example.net");
+  haven_case_event_free (copy);
 }
 
 static HavenCaseInfo *
@@ -402,6 +446,7 @@ main (int   argc,
   g_test_add_func ("/haven/case-info/urgent", test_urgent);
   g_test_add_func ("/haven/case-info/inbox-order", test_inbox_order);
   g_test_add_func ("/haven/case-info/item-outcome-latest", test_item_outcome_latest);
+  g_test_add_func ("/haven/case-info/hosting-provider", test_hosting_provider);
   g_test_add_func ("/haven/case-info/item-waiting", test_item_waiting);
   g_test_add_func ("/haven/case-info/states", test_states);
   g_test_add_func ("/haven/case-info/outcomes", test_outcomes);

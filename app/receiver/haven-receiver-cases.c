@@ -9,12 +9,13 @@
 #include <sodium.h>
 
 #include "haven-json.h"
+#include "haven-notice-report.h"
 #include "haven-receiver-cases.h"
 #include "haven-request.h"
 
 /* The caseworker API (data/api/haven-caseworker-api-v1.md): list cases,
  * read one with its events, fetch its body as stored, add events, read
- * the audit log. It knows nothing of HTTP's library: the server hands it
+ * the audit log and the notice report. It knows nothing of HTTP's library: the server hands it
  * a HavenReceiverCall, with the credential already looked up, and sends
  * the HavenReceiverAnswer it fills.
  *
@@ -26,6 +27,7 @@
 
 #define CASES_PATH "/v1/cases"
 #define AUDIT_PATH "/v1/audit"
+#define NOTICE_REPORT_PATH "/v1/reports/notices"
 
 #define DEFAULT_LIMIT 50
 #define MAX_LIMIT 200
@@ -56,6 +58,7 @@ typedef enum {
   ENDPOINT_BODY,
   ENDPOINT_EVENTS,
   ENDPOINT_AUDIT,
+  ENDPOINT_NOTICE_REPORT,
   ENDPOINT_UNKNOWN,
 } Endpoint;
 
@@ -69,6 +72,7 @@ static const struct {
   [ENDPOINT_BODY] = { "read-body", "GET" },
   [ENDPOINT_EVENTS] = { "add-event", "POST" },
   [ENDPOINT_AUDIT] = { "read-audit", "GET" },
+  [ENDPOINT_NOTICE_REPORT] = { "read-report", "GET" },
   [ENDPOINT_UNKNOWN] = { "unknown-path", NULL },
 };
 
@@ -130,8 +134,9 @@ haven_receiver_cases_owns_path (const char *path)
 {
   g_return_val_if_fail (path != NULL, FALSE);
 
+  /* /v1/reports itself is a kiosk's (a report's submission), not ours. */
   return g_str_equal (path, CASES_PATH) || g_str_has_prefix (path, CASES_PATH "/") ||
-         g_str_equal (path, AUDIT_PATH);
+         g_str_equal (path, AUDIT_PATH) || g_str_equal (path, NOTICE_REPORT_PATH);
 }
 
 /* Case references are made by the receiver ("HV-XXXX-XXXX"); anything
@@ -165,6 +170,8 @@ parse_path (const char  *path,
     return ENDPOINT_LIST;
   if (g_str_equal (path, AUDIT_PATH))
     return ENDPOINT_AUDIT;
+  if (g_str_equal (path, NOTICE_REPORT_PATH))
+    return ENDPOINT_NOTICE_REPORT;
 
   rest = path + strlen (CASES_PATH "/");
   slash = strchr (rest, '/');
@@ -343,6 +350,8 @@ add_event (JsonBuilder                  *builder,
     add_string_or_null (builder, "outcome", event->outcome);
   if (event->platform_reference != NULL)
     add_string_or_null (builder, "platform_reference", event->platform_reference);
+  if (event->hosting_provider != NULL)
+    add_string_or_null (builder, "hosting_provider", event->hosting_provider);
   add_string_or_null (builder, "actor", event->actor);
   add_time (builder, "at", event->at);
   json_builder_end_object (builder);
@@ -728,6 +737,7 @@ parse_event (JsonObject             *object,
       JsonNode *item = json_object_get_member (object, "item");
       const char *outcome = haven_json_object_get_string (object, "outcome");
       const char *reference = haven_json_object_get_string (object, "platform_reference");
+      const char *provider = haven_json_object_get_string (object, "hosting_provider");
 
       if (item == NULL || !JSON_NODE_HOLDS_VALUE (item) ||
           json_node_get_value_type (item) != G_TYPE_INT64 ||
@@ -738,11 +748,15 @@ parse_event (JsonObject             *object,
       if (json_object_has_member (object, "platform_reference") &&
           (reference == NULL || !is_printable_text (reference, MAX_PLATFORM_REFERENCE_CHARS)))
         return "platform_reference is not at most 200 printable characters";
+      if (json_object_has_member (object, "hosting_provider") &&
+          !haven_notice_report_is_hosting_provider (provider))
+        return "hosting_provider is not a platform id or a host name in lower case";
 
       event->type = g_strdup (type);
       event->item = (int) json_node_get_int (item);
       event->outcome = g_strdup (outcome);
       event->platform_reference = g_strdup (reference);
+      event->hosting_provider = g_strdup (provider);
       return NULL;
     }
 
@@ -936,6 +950,44 @@ read_audit (HavenReceiverCases      *self,
   set_json (answer, 200, builder);
 }
 
+/* GET /v1/reports/notices?from=&to=: counts only, so nothing in the
+ * answer is personal, and its audit row names no case. */
+static void
+read_notice_report (HavenReceiverCases      *self,
+                    const HavenReceiverCall *call,
+                    HavenReceiverAnswer     *answer)
+{
+  static const char * const known[] = { "from", "to", NULL };
+  g_autoptr(HavenNoticeReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  gsize length;
+
+  if (unknown_parameter (call, known) != NULL)
+    {
+      set_error (answer, 400, "unknown query parameter");
+      return;
+    }
+
+  report = haven_receiver_store_notice_report (self->store, query_get (call, "from"),
+                                               query_get (call, "to"), &error);
+  if (report == NULL)
+    {
+      if (error->domain == HAVEN_NOTICE_REPORT_ERROR)
+        set_error (answer, 400, "from and to take days as YYYY-MM-DD, from no later than to, "
+                   "at most 3660 days apart");
+      else
+        set_store_error (answer, "The notice report cannot be made", error);
+      return;
+    }
+
+  json = haven_notice_report_to_json (report);
+  length = strlen (json);
+  answer->status = 200;
+  answer->content_type = g_strdup (HAVEN_API_CONTENT_TYPE_JSON);
+  answer->body = g_bytes_new_take (g_steal_pointer (&json), length);
+}
+
 /* Who may do what: a caseworker credential only (401 without one, 403
  * for a kiosk's), with the endpoint's method. FALSE when answered. */
 static gboolean
@@ -1029,6 +1081,10 @@ haven_receiver_cases_handle (HavenReceiverCases      *self,
 
         case ENDPOINT_AUDIT:
           read_audit (self, call, answer);
+          break;
+
+        case ENDPOINT_NOTICE_REPORT:
+          read_notice_report (self, call, answer);
           break;
 
         case ENDPOINT_UNKNOWN:

@@ -189,6 +189,10 @@ static const char * const migrations[] = {
   "  received_at   bigint NOT NULL,"
   "  received_from text NOT NULL"
   ");",
+
+  /* 4, the SQLite store's version 7, the notice report: where an item is
+   * hosted, as an item outcome may say; NULL for the events before. */
+  "ALTER TABLE case_events ADD COLUMN hosting_provider text;",
 };
 
 #define NOW_SECONDS "extract(epoch FROM clock_timestamp())::bigint"
@@ -1030,7 +1034,7 @@ haven_receiver_pg_store_list_cases (HavenReceiverStore             *store,
  * says the table's column each time, or it would sort the text. */
 #define EVENT_COLUMNS \
   "id::text, type, state, sealed_note, item::text, outcome, platform_reference, actor, " \
-  UTC_TEXT ("at")
+  UTC_TEXT ("at") ", hosting_provider"
 
 static HavenReceiverCaseEvent *
 read_event (PGresult *result,
@@ -1048,6 +1052,7 @@ read_event (PGresult *result,
   event->platform_reference = value_text (result, row, 6);
   event->actor = value_text (result, row, 7);
   event->at = value_text (result, row, 8);
+  event->hosting_provider = value_text (result, row, 9);
   return event;
 }
 
@@ -1292,15 +1297,16 @@ add_event_in_transaction (HavenReceiverPgStore  *self,
     const char *values[] = {
       job->case_reference, job->actor, job->key, job->request_sha256, event->type, event->state,
       event->sealed_note, item, event->outcome, event->platform_reference,
+      event->hosting_provider,
     };
 
     result = run_sql (self, connection,
                       "WITH added AS ("
                       "  INSERT INTO case_events (case_reference, actor, idempotency_key, "
                       "    request_sha256, type, state, sealed_note, item, outcome, "
-                      "    platform_reference, at) "
+                      "    platform_reference, at, hosting_provider) "
                       "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8::integer, $9, $10, "
-                      "    clock_timestamp ()) RETURNING id, at), "
+                      "    clock_timestamp (), $11) RETURNING id, at), "
                       "changed AS ("
                       "  UPDATE requests SET updated_at = (SELECT at FROM added), "
                       "    state = coalesce ($6, state), "
@@ -1765,6 +1771,72 @@ haven_receiver_pg_store_destroy_due_bodies (HavenReceiverStore      *store,
   return run_job (HAVEN_RECEIVER_PG_STORE (store), destroy_due_bodies_job, &job, error);
 }
 
+/* The notice report ------------------------------------------------------- */
+
+typedef struct {
+  const char *first_at;
+  const char *last_at;
+  GPtrArray *outcomes;
+} NoticeOutcomesJob;
+
+static gboolean
+list_notice_outcomes_job (HavenReceiverPgStore  *self,
+                          PGconn                *connection,
+                          gpointer               data,
+                          GError               **error)
+{
+  NoticeOutcomesJob *job = data;
+  const char *values[] = { job->first_at, job->last_at };
+  PGresult *result;
+
+  result = run_sql (self, connection,
+                    "WITH addresses AS ("
+                    "  SELECT case_reference, item FROM case_events "
+                    "  WHERE type = 'item-outcome' AND outcome = 'notice-sent' "
+                    "  GROUP BY case_reference, item "
+                    "  HAVING min (at) >= $1::timestamptz AND min (at) <= $2::timestamptz) "
+                    "SELECT e.case_reference, r.category, e.item::text, e.outcome, "
+                    "  e.hosting_provider "
+                    "FROM addresses a "
+                    "JOIN case_events e ON e.case_reference = a.case_reference "
+                    "  AND e.item = a.item AND e.type = 'item-outcome' "
+                    "JOIN requests r ON r.case_reference = e.case_reference "
+                    "  AND r.kind = 'removal' "
+                    "ORDER BY e.case_reference, e.item, e.at, e.id",
+                    G_N_ELEMENTS (values), values, NULL, NULL, error);
+  if (result == NULL)
+    return FALSE;
+
+  /* A run again after a broken connection starts afresh. */
+  g_ptr_array_set_size (job->outcomes, 0);
+  for (int row = 0; row < PQntuples (result); row++)
+    {
+      HavenReceiverItemOutcome *outcome = g_new0 (HavenReceiverItemOutcome, 1);
+
+      outcome->case_reference = value_text (result, row, 0);
+      outcome->category = value_text (result, row, 1);
+      outcome->item = (int) g_ascii_strtoll (PQgetvalue (result, row, 2), NULL, 10);
+      outcome->outcome = value_text (result, row, 3);
+      outcome->hosting_provider = value_text (result, row, 4);
+      g_ptr_array_add (job->outcomes, outcome);
+    }
+
+  PQclear (result);
+  return TRUE;
+}
+
+static gboolean
+haven_receiver_pg_store_list_notice_outcomes (HavenReceiverStore  *store,
+                                              const char          *first_at,
+                                              const char          *last_at,
+                                              GPtrArray           *outcomes,
+                                              GError             **error)
+{
+  NoticeOutcomesJob job = { first_at, last_at, outcomes };
+
+  return run_job (HAVEN_RECEIVER_PG_STORE (store), list_notice_outcomes_job, &job, error);
+}
+
 /* Opening ----------------------------------------------------------------- */
 
 static gboolean
@@ -1886,6 +1958,7 @@ haven_receiver_pg_store_class_init (HavenReceiverPgStoreClass *klass)
   store_class->record_kiosk_status = haven_receiver_pg_store_record_kiosk_status;
   store_class->list_kiosks = haven_receiver_pg_store_list_kiosks;
   store_class->destroy_due_bodies = haven_receiver_pg_store_destroy_due_bodies;
+  store_class->list_notice_outcomes = haven_receiver_pg_store_list_notice_outcomes;
 }
 
 static void

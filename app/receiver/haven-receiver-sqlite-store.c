@@ -239,6 +239,11 @@ static const char * const migrations[] = {
   "  received_at   INTEGER NOT NULL,"
   "  received_from TEXT NOT NULL"
   ") STRICT;",
+
+  /* 7: the notice report. An item outcome may say where the item is
+   * hosted (a platform id or a host name); the events before this
+   * version said nothing, and the report counts them as unrecorded. */
+  "ALTER TABLE case_events ADD COLUMN hosting_provider TEXT;",
 };
 
 static gboolean
@@ -1041,7 +1046,8 @@ haven_receiver_sqlite_store_list_cases (HavenReceiverStore             *store,
 }
 
 #define EVENT_COLUMNS \
-  "id, type, state, sealed_note, item, outcome, platform_reference, actor, at"
+  "id, type, state, sealed_note, item, outcome, platform_reference, actor, at, " \
+  "hosting_provider"
 
 static HavenReceiverCaseEvent *
 read_event (sqlite3_stmt *statement)
@@ -1058,6 +1064,7 @@ read_event (sqlite3_stmt *statement)
   event->platform_reference = column_text (statement, 6);
   event->actor = column_text (statement, 7);
   event->at = column_text (statement, 8);
+  event->hosting_provider = column_text (statement, 9);
   return event;
 }
 
@@ -1268,7 +1275,8 @@ add_event_locked (HavenReceiverSqliteStore      *self,
   if (!prepare (self,
                 "INSERT INTO case_events (case_reference, actor, idempotency_key, "
                 "request_sha256, type, state, sealed_note, item, outcome, platform_reference, "
-                "at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "at, hosting_provider) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 &statement, error))
     return FALSE;
   sqlite3_bind_text (statement, 1, case_reference, -1, SQLITE_TRANSIENT);
@@ -1285,6 +1293,7 @@ add_event_locked (HavenReceiverSqliteStore      *self,
   bind_optional_text (statement, 9, event->outcome);
   bind_optional_text (statement, 10, event->platform_reference);
   sqlite3_bind_text (statement, 11, now, -1, SQLITE_TRANSIENT);
+  bind_optional_text (statement, 12, event->hosting_provider);
   if (!step_done (self, statement, error))
     return FALSE;
   stored_id = sqlite3_last_insert_rowid (self->db);
@@ -1653,6 +1662,56 @@ haven_receiver_sqlite_store_destroy_due_bodies (HavenReceiverStore      *store,
   return TRUE;
 }
 
+/* The notice report ------------------------------------------------------- */
+
+static gboolean
+haven_receiver_sqlite_store_list_notice_outcomes (HavenReceiverStore  *store,
+                                                  const char          *first_at,
+                                                  const char          *last_at,
+                                                  GPtrArray           *outcomes,
+                                                  GError             **error)
+{
+  HavenReceiverSqliteStore *self = HAVEN_RECEIVER_SQLITE_STORE (store);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  sqlite3_stmt *statement = NULL;
+  int status;
+
+  /* Times compare as text: the store writes them all the same length. */
+  if (!prepare (self,
+                "WITH addresses AS ("
+                "  SELECT case_reference, item FROM case_events "
+                "  WHERE type = 'item-outcome' AND outcome = 'notice-sent' "
+                "  GROUP BY case_reference, item HAVING min (at) >= ?1 AND min (at) <= ?2) "
+                "SELECT e.case_reference, r.category, e.item, e.outcome, e.hosting_provider "
+                "FROM addresses a "
+                "JOIN case_events e ON e.case_reference = a.case_reference AND e.item = a.item "
+                "  AND e.type = 'item-outcome' "
+                "JOIN requests r ON r.case_reference = e.case_reference AND r.kind = 'removal' "
+                "ORDER BY e.case_reference, e.item, e.at, e.id",
+                &statement, error))
+    return FALSE;
+
+  sqlite3_bind_text (statement, 1, first_at, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 2, last_at, -1, SQLITE_TRANSIENT);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      HavenReceiverItemOutcome *outcome = g_new0 (HavenReceiverItemOutcome, 1);
+
+      outcome->case_reference = column_text (statement, 0);
+      outcome->category = column_text (statement, 1);
+      outcome->item = sqlite3_column_int (statement, 2);
+      outcome->outcome = column_text (statement, 3);
+      outcome->hosting_provider = column_text (statement, 4);
+      g_ptr_array_add (outcomes, outcome);
+    }
+  sqlite3_finalize (statement);
+
+  if (status != SQLITE_DONE)
+    return set_sql_error (self, error);
+  return TRUE;
+}
+
 static void
 haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
 {
@@ -1678,6 +1737,7 @@ haven_receiver_sqlite_store_class_init (HavenReceiverSqliteStoreClass *klass)
   store_class->record_kiosk_status = haven_receiver_sqlite_store_record_kiosk_status;
   store_class->list_kiosks = haven_receiver_sqlite_store_list_kiosks;
   store_class->destroy_due_bodies = haven_receiver_sqlite_store_destroy_due_bodies;
+  store_class->list_notice_outcomes = haven_receiver_sqlite_store_list_notice_outcomes;
 }
 
 static void

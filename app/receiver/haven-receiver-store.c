@@ -309,6 +309,7 @@ haven_receiver_case_event_free (HavenReceiverCaseEvent *event)
   g_free (event->sealed_note);
   g_free (event->outcome);
   g_free (event->platform_reference);
+  g_free (event->hosting_provider);
   g_free (event->actor);
   g_free (event->at);
   g_free (event);
@@ -881,4 +882,113 @@ haven_receiver_retention_clear (HavenReceiverRetention *retention)
 {
   g_clear_pointer (&retention->closed_cases, g_ptr_array_unref);
   g_clear_pointer (&retention->expired_cases, g_ptr_array_unref);
+}
+
+/* The notice report ------------------------------------------------------- */
+
+void
+haven_receiver_item_outcome_free (HavenReceiverItemOutcome *outcome)
+{
+  if (outcome == NULL)
+    return;
+
+  g_free (outcome->case_reference);
+  g_free (outcome->category);
+  g_free (outcome->outcome);
+  g_free (outcome->hosting_provider);
+  g_free (outcome);
+}
+
+/* Counts one address, whose events are @outcomes[@first] to [@end - 1],
+ * oldest first: its hosting provider is that of its first notice, its
+ * action what its latest outcome stands for. */
+static void
+count_address (HavenNoticeReport *report,
+               GPtrArray         *outcomes,
+               guint              first,
+               guint              end)
+{
+  HavenReceiverItemOutcome *latest = g_ptr_array_index (outcomes, end - 1);
+  const char *provider = NULL;
+  const char *action = haven_notice_report_action_for_outcome (latest->outcome);
+
+  for (guint i = first; i < end && provider == NULL; i++)
+    {
+      HavenReceiverItemOutcome *outcome = g_ptr_array_index (outcomes, i);
+
+      if (g_strcmp0 (outcome->outcome, "notice-sent") == 0)
+        provider = outcome->hosting_provider != NULL ? outcome->hosting_provider
+                                                     : HAVEN_NOTICE_REPORT_UNRECORDED;
+    }
+
+  /* The store chose the address for its first notice, so it has one; an
+   * outcome the API does not know could only come from behind its back. */
+  if (provider == NULL || action == NULL)
+    {
+      g_message ("An address of case %s has no notice or an unknown outcome; the notice "
+                 "report leaves it out", latest->case_reference);
+      return;
+    }
+
+  haven_notice_report_add_address (report, latest->case_reference, provider,
+                                   latest->category != NULL ? latest->category
+                                                            : HAVEN_NOTICE_REPORT_UNRECORDED,
+                                   action);
+}
+
+/**
+ * haven_receiver_store_notice_report:
+ * @from: the first day, "YYYY-MM-DD" (UTC)
+ * @to: the last day, "YYYY-MM-DD" (UTC)
+ *
+ * Counts the addresses whose first notice went out from @from 00:00:00Z
+ * to @to 23:59:59.999999Z, by hosting provider, category and action as
+ * they stand now (haven-caseworker-api-v1.md, "Notice report"). The
+ * counting is the same whichever the store: it only lists the events.
+ *
+ * Returns: (transfer full): the report, or NULL with @error, in
+ *   HAVEN_NOTICE_REPORT_ERROR for a range a report may not cover
+ */
+HavenNoticeReport *
+haven_receiver_store_notice_report (HavenReceiverStore  *self,
+                                    const char          *from,
+                                    const char          *to,
+                                    GError             **error)
+{
+  g_autoptr(HavenNoticeReport) report = NULL;
+  g_autoptr(GPtrArray) outcomes = NULL;
+  g_autofree char *first_at = NULL;
+  g_autofree char *last_at = NULL;
+  guint first = 0;
+
+  g_return_val_if_fail (HAVEN_IS_RECEIVER_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  report = haven_notice_report_new (from, to, error);
+  if (report == NULL)
+    return NULL;
+
+  /* As haven_receiver_store_now_text() writes times, so that they compare
+   * as text on SQLite; PostgreSQL reads them as timestamps. */
+  first_at = g_strconcat (from, "T00:00:00.000000Z", NULL);
+  last_at = g_strconcat (to, "T23:59:59.999999Z", NULL);
+  outcomes = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_receiver_item_outcome_free);
+  if (!HAVEN_RECEIVER_STORE_GET_CLASS (self)->list_notice_outcomes (self, first_at, last_at,
+                                                                    outcomes, error))
+    return NULL;
+
+  for (guint i = 1; i <= outcomes->len; i++)
+    {
+      HavenReceiverItemOutcome *start = g_ptr_array_index (outcomes, first);
+      HavenReceiverItemOutcome *next = i < outcomes->len ? g_ptr_array_index (outcomes, i) : NULL;
+
+      if (next != NULL && next->item == start->item &&
+          g_str_equal (next->case_reference, start->case_reference))
+        continue;
+
+      count_address (report, outcomes, first, i);
+      first = i;
+    }
+
+  return g_steal_pointer (&report);
 }

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "haven-notice-report.h"
 #include "haven-request.h"
 #include "haven-request-envelope.h"
 
@@ -95,6 +96,9 @@ typedef struct {
   int item;
   char *outcome;
   char *platform_reference;
+  /* Where the item is hosted, for the notice report; NULL when the desk
+   * did not say (haven_notice_report_is_hosting_provider()). */
+  char *hosting_provider;
   char *actor;
   char *at;
 } HavenReceiverCaseEvent;
@@ -129,6 +133,21 @@ typedef struct {
   char *prev_hash;
   char *row_hash;
 } HavenReceiverAuditEntry;
+
+/* One item-outcome event of an address that a notice report counts
+ * (haven_receiver_store_notice_report()): nothing but what the counting
+ * needs. */
+typedef struct {
+  char *case_reference;
+  /* The case's; NULL when the kiosk did not say. */
+  char *category;
+  int item;
+  char *outcome;
+  char *hosting_provider;
+} HavenReceiverItemOutcome;
+
+void haven_receiver_item_outcome_free (HavenReceiverItemOutcome *outcome);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenReceiverItemOutcome, haven_receiver_item_outcome_free)
 
 void haven_receiver_credential_free  (HavenReceiverCredential *credential);
 void haven_receiver_case_free        (HavenReceiverCase       *receiver_case);
@@ -299,6 +318,17 @@ struct _HavenReceiverStoreClass
                                    guint                    max_days,
                                    HavenReceiverRetention  *retention,
                                    GError                 **error);
+
+  /* The notice report (SQLite schema version 7, PostgreSQL 4): every
+   * item-outcome event of each address of a removal case whose first
+   * notice-sent event is at @first_at or later and at @last_at or
+   * earlier (times as the store writes them), by case and item, each
+   * address's events oldest first (by time, then id). */
+  gboolean (*list_notice_outcomes) (HavenReceiverStore     *self,
+                                    const char             *first_at,
+                                    const char             *last_at,
+                                    GPtrArray              *outcomes,
+                                    GError                **error);
 };
 
 GQuark              haven_receiver_store_error_quark         (void);
@@ -415,6 +445,10 @@ gboolean            haven_receiver_store_destroy_due_bodies  (HavenReceiverStore
                                                               guint                closed_days,
                                                               guint                max_days,
                                                               HavenReceiverRetention *retention,
+                                                              GError             **error);
+HavenNoticeReport  *haven_receiver_store_notice_report       (HavenReceiverStore  *self,
+                                                              const char          *from,
+                                                              const char          *to,
                                                               GError             **error);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 #include "haven-paths.h"
 #include "haven-receiver-credentials-cli.h"
 #include "haven-receiver-keypair.h"
+#include "haven-receiver-notice-report-cli.h"
 #include "haven-receiver-retention-cli.h"
 #include "haven-receiver-server.h"
 #include "haven-receiver-sqlite-store.h"
@@ -35,7 +36,8 @@
  * Exit status: 0 after a clean stop (SIGINT, SIGTERM), 1 when it cannot
  * start, 2 for a mistake on the command line. `--make-keypair FILE` writes
  * a key pair for sealed bodies instead, and prints its public key;
- * `retention run …` runs one retention pass (haven-receiver-retention-cli.c).
+ * `retention run …` runs one retention pass (haven-receiver-retention-cli.c);
+ * `notice-report …` writes the notice report (haven-receiver-notice-report-cli.c).
  *
  * While it serves, the receiver destroys the bodies that are due (see
  * haven_receiver_store_destroy_due_bodies()) at start and hourly. */
@@ -320,8 +322,9 @@ parse_options (Options   *options,
                                 "output. Stops cleanly on SIGINT or SIGTERM."),
                               "\n\n",
                               _("Operators also run “haven-receiver credentials add|list|revoke”, "
-                                "“haven-receiver audit verify” and “haven-receiver retention "
-                                "run”, each with --help."),
+                                "“haven-receiver audit verify”, “haven-receiver retention "
+                                "run” and “haven-receiver notice-report --from DAY --to DAY”, "
+                                "each with --help."),
                               NULL);
   g_option_context_set_description (context, description);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -667,6 +670,9 @@ main (int   argc,
     return haven_receiver_credentials_main (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "audit"))
     return haven_receiver_audit_main (argc - 1, argv + 1);
+  /* The trusted flagger's report, without the desk. */
+  if (argc > 1 && g_str_equal (argv[1], "notice-report"))
+    return haven_receiver_notice_report_main (argc - 1, argv + 1);
 
   if (!parse_options (&options, &argc, &argv, &status))
     return status;

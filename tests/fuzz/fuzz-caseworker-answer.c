@@ -7,12 +7,13 @@
 #include "haven-case-info.h"
 #include "haven-json.h"
 #include "haven-kiosk-info.h"
+#include "haven-notice-report.h"
 
 /* The caseworker API's answers as the desk reads them: a list of cases
- * (GET /v1/cases), one case with its events (GET /v1/cases/REF) and the
- * fleet (GET /v1/kiosks). Each object is either refused with an error or
- * read into values a page can show. The input's first byte picks the
- * answer; the rest is its body. */
+ * (GET /v1/cases), one case with its events (GET /v1/cases/REF), the
+ * fleet (GET /v1/kiosks) and the notice report (GET /v1/reports/notices).
+ * Each is either refused with an error or read into values a page can
+ * show. The input's first byte picks the answer; the rest is its body. */
 
 int
 LLVMFuzzerInitialize (int    *argc,
@@ -62,7 +63,11 @@ read_case (JsonNode *node)
       g_assert_nonnull (event->at);
       if (event->type == HAVEN_CASE_EVENT_ITEM_OUTCOME)
         g_assert_nonnull (haven_case_outcome_get_label (event->outcome));
+      if (haven_case_event_get_hosting_provider (event) != NULL)
+        g_assert_true (haven_notice_report_is_hosting_provider (
+                         haven_case_event_get_hosting_provider (event)));
       (void) haven_case_info_get_item_outcome (info, event->item);
+      (void) haven_case_info_get_item_hosting_provider (info, event->item);
     }
 }
 
@@ -84,6 +89,45 @@ read_kiosk (JsonNode *node)
   assert_shown_text (haven_kiosk_info_get_kiosk_id (kiosk));
   assert_shown_text (haven_kiosk_info_get_version (kiosk));
   g_assert_nonnull (haven_kiosk_info_get_received_at (kiosk));
+}
+
+/* A report the reader takes is one the model writes again the same, and
+ * whose figures add up. */
+static void
+read_notice_report (const char *data,
+                    gsize       length)
+{
+  g_autoptr(HavenNoticeReport) report = NULL;
+  g_autoptr(HavenNoticeReport) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) csv = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json_again = NULL;
+  guint64 addresses = 0;
+
+  report = haven_notice_report_new_from_json (data, length, &error);
+  if (report == NULL)
+    {
+      g_assert_true (error != NULL && error->domain == HAVEN_NOTICE_REPORT_ERROR);
+      return;
+    }
+
+  for (guint i = 0; i < haven_notice_report_get_n_rows (report); i++)
+    {
+      const HavenNoticeReportRow *row = haven_notice_report_get_row (report, i);
+
+      g_assert_true (row->notices >= 1 && row->notices <= row->addresses);
+      addresses += row->addresses;
+    }
+  g_assert_cmpuint (addresses, ==, haven_notice_report_get_addresses (report));
+
+  json = haven_notice_report_to_json (report);
+  again = haven_notice_report_new_from_json (json, strlen (json), &error);
+  g_assert_no_error (error);
+  json_again = haven_notice_report_to_json (again);
+  g_assert_cmpstr (json, ==, json_again);
+  csv = haven_notice_report_to_csv (report);
+  g_assert_nonnull (csv);
 }
 
 static void
@@ -112,12 +156,18 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   if (size < 1)
     return 0;
 
+  if (data[0] % 4 == 3)
+    {
+      read_notice_report ((const char *) data + 1, size - 1);
+      return 0;
+    }
+
   parser = json_parser_new_immutable ();
   if (!haven_json_load (parser, (const char *) data + 1, (gssize) size - 1, NULL))
     return 0;
   root = json_parser_get_root (parser);
 
-  switch (data[0] % 3)
+  switch (data[0] % 4)
     {
     case 0:
       read_list (root, "cases", read_case);

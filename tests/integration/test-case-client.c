@@ -772,6 +772,137 @@ test_kiosks (Fixture       *fixture,
   }
 }
 
+/* ---- The notice report ---- */
+
+static HavenNoticeReport *
+fetch_notice_report (HavenCaseClient  *client,
+                     const char       *from,
+                     const char       *to,
+                     GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  haven_case_client_fetch_notice_report_async (client, from, to, NULL, store_result_cb, &result);
+  return haven_case_client_fetch_notice_report_finish (client, wait_for_result (&result), error);
+}
+
+static gint64
+set_outcome (HavenCaseClient  *client,
+             const char       *reference,
+             guint             item,
+             const char       *outcome,
+             const char       *hosting_provider,
+             GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  haven_case_client_set_item_outcome_full_async (client, reference, item, outcome,
+                                                 hosting_provider, NULL, NULL, store_result_cb,
+                                                 &result);
+  return haven_case_client_add_event_finish (client, wait_for_result (&result), error);
+}
+
+/* "YYYY-MM-DD" of the UTC day @days from today. */
+static char *
+utc_day (int days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) day = g_date_time_add_days (now, days);
+
+  return g_date_time_format (day, "%Y-%m-%d");
+}
+
+/* Outcomes sent with where the items are hosted come back with the case,
+ * and the report of the days around today counts them; a range the API
+ * refuses is refused before it is sent, and a kiosk's token may not read
+ * the report. */
+static void
+test_notice_report (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  g_autoptr(GBytes) plain_a = NULL, sealed_a = NULL, plain_b = NULL, sealed_b = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  g_autofree char *yesterday = utc_day (-1);
+  g_autofree char *tomorrow = utc_day (1);
+  g_autoptr(HavenNoticeReport) report = NULL;
+  g_autoptr(HavenCaseInfo) info = NULL;
+  g_autoptr(GBytes) csv = NULL;
+  g_autoptr(GError) error = NULL;
+  const char expected_csv[] =
+    "hosting_provider,category,action,notices,addresses\r\n"
+    "facebook,intimate-images,removed,1,1\r\n"
+    "files.example.net,intimate-images,awaiting-answer,1,1\r\n"
+    "unrecorded,harassment,awaiting-answer,1,1\r\n";
+
+  a = submit_sealed (fixture, HAVEN_REQUEST_KIND_REMOVAL, "intimate-images", FALSE, &plain_a,
+                     &sealed_a);
+  b = submit_sealed (fixture, HAVEN_REQUEST_KIND_REMOVAL, "harassment", FALSE, &plain_b,
+                     &sealed_b);
+
+  g_assert_cmpint (set_outcome (fixture->client, a, 0, "notice-sent", "facebook", &error), >, 0);
+  g_assert_cmpint (set_outcome (fixture->client, a, 1, "notice-sent", "files.example.net",
+                                &error), >, 0);
+  g_assert_cmpint (set_outcome (fixture->client, a, 0, "removed", NULL, &error), >, 0);
+  g_assert_no_error (error);
+  /* The outcome as the desk sent it before it knew hosts. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    haven_case_client_set_item_outcome_async (fixture->client, b, 0, "notice-sent", "T-9", NULL,
+                                              store_result_cb, &result);
+    g_assert_cmpint (haven_case_client_add_event_finish (fixture->client,
+                                                         wait_for_result (&result), &error),
+                     >, 0);
+    g_assert_no_error (error);
+  }
+
+  info = get_case (fixture->client, a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haven_case_info_get_item_hosting_provider (info, 0), ==, "facebook");
+  g_assert_cmpstr (haven_case_info_get_item_hosting_provider (info, 1), ==, "files.example.net");
+  g_assert_cmpstr (haven_case_event_get_hosting_provider (
+                     g_ptr_array_index (haven_case_info_get_events (info), 1)), ==,
+                   "files.example.net");
+  g_assert_null (haven_case_event_get_hosting_provider (
+                   g_ptr_array_index (haven_case_info_get_events (info), 2)));
+
+  report = fetch_notice_report (fixture->client, yesterday, tomorrow, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haven_notice_report_get_from (report), ==, yesterday);
+  g_assert_cmpstr (haven_notice_report_get_to (report), ==, tomorrow);
+  g_assert_cmpuint (haven_notice_report_get_notices (report), ==, 3);
+  g_assert_cmpuint (haven_notice_report_get_addresses (report), ==, 3);
+  csv = haven_notice_report_to_csv (report);
+  g_assert_cmpmem (g_bytes_get_data (csv, NULL), g_bytes_get_size (csv), expected_csv,
+                   strlen (expected_csv));
+  g_clear_object (&report);
+
+  report = fetch_notice_report (fixture->client, "2020-01-01", "2020-12-31", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_notice_report_get_notices (report), ==, 0);
+  g_assert_cmpuint (haven_notice_report_get_n_rows (report), ==, 0);
+  g_clear_object (&report);
+
+  /* Refused on the desk, in the caseworker's words. */
+  report = fetch_notice_report (fixture->client, tomorrow, yesterday, &error);
+  g_assert_null (report);
+  g_test_message ("backwards: %s", error->message);
+  g_assert_error (error, HAVEN_NOTICE_REPORT_ERROR, HAVEN_NOTICE_REPORT_ERROR_BAD_RANGE);
+  g_clear_error (&error);
+  report = fetch_notice_report (fixture->client, "2026-02-30", tomorrow, &error);
+  g_assert_null (report);
+  g_assert_error (error, HAVEN_NOTICE_REPORT_ERROR, HAVEN_NOTICE_REPORT_ERROR_BAD_DATE);
+  g_clear_error (&error);
+
+  {
+    g_autoptr(HavenCaseClient) kiosk = client_new (fixture->settings, fixture->kiosk_token);
+
+    report = fetch_notice_report (kiosk, yesterday, tomorrow, &error);
+    g_assert_null (report);
+    g_assert_error (error, HAVEN_CASE_CLIENT_ERROR, HAVEN_CASE_CLIENT_ERROR_FORBIDDEN);
+  }
+}
+
 /* ---- No answer ---- */
 
 static gboolean
@@ -931,6 +1062,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/haven/case-client/kiosks", Fixture, NULL, fixture_set_up, test_kiosks,
               fixture_tear_down);
+  g_test_add ("/haven/case-client/notice-report", Fixture, NULL, fixture_set_up,
+              test_notice_report, fixture_tear_down);
   g_test_add ("/haven/case-client/unreachable", Fixture, NULL, fixture_set_up, test_unreachable,
               fixture_tear_down);
   g_test_add ("/haven/case-client/retried", Fixture, NULL, fixture_set_up, test_retried,

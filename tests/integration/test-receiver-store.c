@@ -473,7 +473,7 @@ test_newer_schema (gconstpointer user_data)
                                    : "PRAGMA user_version = 99";
   const char *get_sql = postgresql ? "SELECT version::text FROM schema_version"
                                    : "PRAGMA user_version";
-  const char *known_version = postgresql ? "3" : "6";
+  const char *known_version = postgresql ? "4" : "7";
   HavenReceiverStore *newer;
 
   g_clear_object (&store);

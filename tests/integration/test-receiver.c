@@ -1451,7 +1451,7 @@ test_database (Fixture       *fixture,
                    ==, SQLITE_OK);
 
   user_version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (user_version, ==, "6");
+  g_assert_cmpstr (user_version, ==, "7");
   /* WAL is a property of the file, so it shows from another connection. */
   journal_mode = query_text (db, "PRAGMA journal_mode");
   g_assert_cmpstr (journal_mode, ==, "wal");
@@ -1790,8 +1790,8 @@ test_migrates_schema_2 (void)
   sqlite3_close (db);
   g_assert_cmpstr (kind, ==, "removal");
   g_assert_cmpstr (claim_kind, ==, "removal");
-  /* Through version 6 (4 made the rows before it JSON from anyone). */
-  g_assert_cmpstr (version, ==, "6");
+  /* Through version 7 (4 made the rows before it JSON from anyone). */
+  g_assert_cmpstr (version, ==, "7");
   g_assert_cmpstr (client, ==, "anonymous");
   g_assert_cmpstr (sealed, ==, "0");
   g_assert_cmpstr (body, ==, "{}");

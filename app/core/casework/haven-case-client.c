@@ -71,6 +71,10 @@ typedef struct {
   GError *gone_error;
   /* sign_in: a status from /v1/health, if the cases did not say more. */
   GError *health_error;
+
+  /* fetch_notice_report: the range asked for, which the answer's must be. */
+  char *from_date;
+  char *to_date;
 } CallData;
 
 static void
@@ -89,6 +93,8 @@ call_data_free (CallData *data)
   g_free (data->idempotency_key);
   g_clear_error (&data->gone_error);
   g_clear_error (&data->health_error);
+  g_free (data->from_date);
+  g_free (data->to_date);
   g_free (data);
 }
 
@@ -1107,7 +1113,7 @@ add_event (HavenCaseClient     *self,
   gsize length = 0;
   char *text;
 
-  /* One source tag for the three: add_event_finish takes any of them. */
+  /* One source tag for every event: add_event_finish takes any of them. */
   task = call_new (self, haven_case_client_add_event_finish, cancellable, callback, user_data);
   data = g_task_get_task_data (task);
   data->reference = g_strdup (reference);
@@ -1197,11 +1203,35 @@ haven_case_client_set_item_outcome_async (HavenCaseClient     *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data)
 {
+  haven_case_client_set_item_outcome_full_async (self, reference, item, outcome, NULL,
+                                                 platform_reference, cancellable, callback,
+                                                 user_data);
+}
+
+/**
+ * haven_case_client_set_item_outcome_full_async:
+ * @hosting_provider: (nullable): where the item is hosted, for the notice
+ *   report: a platform id or a host name in lower case
+ * @platform_reference: (nullable): the platform's reference of the notice
+ */
+void
+haven_case_client_set_item_outcome_full_async (HavenCaseClient     *self,
+                                               const char          *reference,
+                                               guint                item,
+                                               const char          *outcome,
+                                               const char          *hosting_provider,
+                                               const char          *platform_reference,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
 
   g_return_if_fail (HAVEN_IS_CASE_CLIENT (self));
   g_return_if_fail (reference != NULL && reference[0] != '\0');
   g_return_if_fail (haven_case_outcome_get_label (outcome) != NULL);
+  g_return_if_fail (hosting_provider == NULL ||
+                    haven_notice_report_is_hosting_provider (hosting_provider));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   json_builder_begin_object (builder);
@@ -1211,6 +1241,11 @@ haven_case_client_set_item_outcome_async (HavenCaseClient     *self,
   json_builder_add_int_value (builder, item);
   json_builder_set_member_name (builder, "outcome");
   json_builder_add_string_value (builder, outcome);
+  if (hosting_provider != NULL)
+    {
+      json_builder_set_member_name (builder, "hosting_provider");
+      json_builder_add_string_value (builder, hosting_provider);
+    }
   if (platform_reference != NULL)
     {
       json_builder_set_member_name (builder, "platform_reference");
@@ -1320,6 +1355,135 @@ haven_case_client_list_kiosks_finish (HavenCaseClient  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
                         haven_case_client_list_kiosks_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- The notice report ---- */
+
+static void
+notice_report_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(HavenNoticeReport) report = NULL;
+  CallData *data = g_task_get_task_data (task);
+  const char *content_type;
+  gsize length = 0;
+  const char *text;
+
+  body = haven_backend_send_finish (HAVEN_BACKEND (object), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A receiver from before the report answers 404 there: say so, rather
+   * than that the address is not the caseworker API. */
+  if (soup_message_get_status (data->message) == SOUP_STATUS_NOT_FOUND)
+    {
+      g_task_return_new_error (task, HAVEN_CASE_CLIENT_ERROR, HAVEN_CASE_CLIENT_ERROR_NOT_FOUND,
+                               _("The intake service does not make the notice report. Its "
+                                 "haven-receiver may need an update: tell your "
+                                 "organisation’s IT."));
+      return;
+    }
+
+  if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
+    {
+      g_task_return_error (task, status_error (data->message, body, NULL));
+      return;
+    }
+
+  content_type = soup_message_headers_get_content_type (
+    soup_message_get_response_headers (data->message), NULL);
+  if (content_type == NULL ||
+      g_ascii_strcasecmp (content_type, HAVEN_API_CONTENT_TYPE_JSON) != 0)
+    {
+      g_task_return_error (task, bad_answer ("Content-Type"));
+      return;
+    }
+
+  text = g_bytes_get_data (body, &length);
+  report = haven_notice_report_new_from_json (text != NULL ? text : "", length, &error);
+  if (report == NULL)
+    {
+      g_task_return_new_error (task, HAVEN_CASE_CLIENT_ERROR,
+                               HAVEN_CASE_CLIENT_ERROR_BAD_RESPONSE, "%s", error->message);
+      return;
+    }
+
+  /* Figures of other days would be published as these. */
+  if (g_strcmp0 (haven_notice_report_get_from (report), data->from_date) != 0 ||
+      g_strcmp0 (haven_notice_report_get_to (report), data->to_date) != 0)
+    {
+      g_task_return_error (task, bad_answer ("from, to"));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&report), g_object_unref);
+}
+
+/**
+ * haven_case_client_fetch_notice_report_async:
+ * @from_date: the first day, "YYYY-MM-DD"
+ * @to_date: the last day, "YYYY-MM-DD"
+ */
+void
+haven_case_client_fetch_notice_report_async (HavenCaseClient     *self,
+                                             const char          *from_date,
+                                             const char          *to_date,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  CallData *data;
+
+  g_return_if_fail (HAVEN_IS_CASE_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  /* Refused here as the service would refuse it, in the caseworker's
+   * words: the days were typed or picked on the desk. */
+  if (!haven_notice_report_check_range (from_date, to_date, &error))
+    {
+      g_task_report_error (self, callback, user_data,
+                           haven_case_client_fetch_notice_report_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+
+  task = call_new (self, haven_case_client_fetch_notice_report_async, cancellable, callback,
+                   user_data);
+  data = g_task_get_task_data (task);
+  data->from_date = g_strdup (from_date);
+  data->to_date = g_strdup (to_date);
+  /* Checked days: nothing in them needs escaping. */
+  path = g_strdup_printf ("/v1/reports/notices?from=%s&to=%s", from_date, to_date);
+  data->message = haven_backend_new_message (self->backend, SOUP_METHOD_GET, path);
+  send_message (g_steal_pointer (&task), notice_report_cb);
+}
+
+/**
+ * haven_case_client_fetch_notice_report_finish:
+ *
+ * Returns: (transfer full): the report, or NULL with @error
+ */
+HavenNoticeReport *
+haven_case_client_fetch_notice_report_finish (HavenCaseClient  *self,
+                                              GAsyncResult     *result,
+                                              GError          **error)
+{
+  g_return_val_if_fail (HAVEN_IS_CASE_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        haven_case_client_fetch_notice_report_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -6,6 +6,7 @@
 #include "haven-backend.h"
 #include "haven-case-info.h"
 #include "haven-kiosk-info.h"
+#include "haven-notice-report.h"
 
 G_BEGIN_DECLS
 
@@ -123,7 +124,20 @@ void             haven_case_client_set_item_outcome_async (HavenCaseClient     *
                                                            GCancellable        *cancellable,
                                                            GAsyncReadyCallback  callback,
                                                            gpointer             user_data);
-/* For the three above: the new event's id. */
+/* The same, saying where the item is hosted: @hosting_provider (nullable)
+ * is a platform id of data/notices/platforms.ini or a host name
+ * (haven_notice_report_is_hosting_provider()); the desk gives one with
+ * every notice-sent, for the notice report. */
+void haven_case_client_set_item_outcome_full_async (HavenCaseClient     *self,
+                                                    const char          *reference,
+                                                    guint                item,
+                                                    const char          *outcome,
+                                                    const char          *hosting_provider,
+                                                    const char          *platform_reference,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* For the four above: the new event's id. */
 gint64           haven_case_client_add_event_finish (HavenCaseClient     *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);
@@ -137,5 +151,21 @@ void             haven_case_client_list_kiosks_async  (HavenCaseClient     *self
 GPtrArray       *haven_case_client_list_kiosks_finish (HavenCaseClient     *self,
                                                        GAsyncResult        *result,
                                                        GError             **error);
+
+/* GET /v1/reports/notices: the trusted flagger's report of the notices
+ * first sent from @from_date to @to_date, "YYYY-MM-DD" (UTC, both
+ * counted). A range haven_notice_report_check_range() refuses fails at
+ * once with its HAVEN_NOTICE_REPORT_ERROR, in words for the caseworker;
+ * an answer that is no report, or not the range asked for, with
+ * HAVEN_CASE_CLIENT_ERROR_BAD_RESPONSE. */
+void               haven_case_client_fetch_notice_report_async  (HavenCaseClient     *self,
+                                                                 const char          *from_date,
+                                                                 const char          *to_date,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
+HavenNoticeReport *haven_case_client_fetch_notice_report_finish (HavenCaseClient     *self,
+                                                                 GAsyncResult        *result,
+                                                                 GError             **error);
 
 G_END_DECLS

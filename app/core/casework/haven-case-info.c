@@ -10,6 +10,7 @@
 #include "haven-api-answer.h"
 #include "haven-case-info.h"
 #include "haven-json.h"
+#include "haven-notice-report.h"
 #include "haven-request.h"
 
 /* The cases' metadata as the caseworker API gives it. Everything from the
@@ -152,6 +153,7 @@ haven_case_event_copy (const HavenCaseEvent *event)
   copy->sealed_note = g_strdup (event->sealed_note);
   copy->outcome = g_strdup (event->outcome);
   copy->platform_reference = g_strdup (event->platform_reference);
+  copy->hosting_provider = g_strdup (event->hosting_provider);
   copy->actor = g_strdup (event->actor);
   copy->at = event->at != NULL ? g_date_time_ref (event->at) : NULL;
   return copy;
@@ -166,6 +168,7 @@ haven_case_event_free (HavenCaseEvent *event)
   g_free (event->sealed_note);
   g_free (event->outcome);
   g_free (event->platform_reference);
+  g_free (event->hosting_provider);
   g_free (event->actor);
   g_clear_pointer (&event->at, g_date_time_unref);
   g_free (event);
@@ -208,11 +211,19 @@ haven_case_event_new_from_json (JsonObject  *object,
       event->type = HAVEN_CASE_EVENT_ITEM_OUTCOME;
       if (!haven_api_answer_get_integer (object, "item", FALSE, 0, 999, &item, error) ||
           !haven_api_answer_get_string (object, "outcome", FALSE, &event->outcome, error) ||
-          !haven_api_answer_get_string (object, "platform_reference", TRUE, &event->platform_reference, error))
+          !haven_api_answer_get_string (object, "platform_reference", TRUE, &event->platform_reference, error) ||
+          !haven_api_answer_get_string (object, "hosting_provider", TRUE,
+                                        &event->hosting_provider, error))
         return NULL;
       if (haven_case_outcome_get_label (event->outcome) == NULL)
         {
           haven_api_answer_invalid (error, "outcome");
+          return NULL;
+        }
+      if (event->hosting_provider != NULL &&
+          !haven_notice_report_is_hosting_provider (event->hosting_provider))
+        {
+          haven_api_answer_invalid (error, "hosting_provider");
           return NULL;
         }
       event->item = (guint) item;
@@ -224,6 +235,13 @@ haven_case_event_new_from_json (JsonObject  *object,
     }
 
   return g_steal_pointer (&event);
+}
+
+const char *
+haven_case_event_get_hosting_provider (const HavenCaseEvent *event)
+{
+  g_return_val_if_fail (event != NULL, NULL);
+  return event->hosting_provider;
 }
 
 static void
@@ -482,6 +500,26 @@ haven_case_info_get_item_outcome (HavenCaseInfo *self,
 
   event = find_item_outcome (self, item);
   return event != NULL ? event->outcome : NULL;
+}
+
+const char *
+haven_case_info_get_item_hosting_provider (HavenCaseInfo *self,
+                                           guint          item)
+{
+  g_return_val_if_fail (HAVEN_IS_CASE_INFO (self), NULL);
+
+  /* The first notice says where the address was sent: a later event
+   * naming another host does not move it (the notice report counts it
+   * so too). */
+  for (guint i = 0; i < self->events->len; i++)
+    {
+      HavenCaseEvent *event = g_ptr_array_index (self->events, i);
+
+      if (event->type == HAVEN_CASE_EVENT_ITEM_OUTCOME && event->item == item &&
+          g_strcmp0 (event->outcome, "notice-sent") == 0)
+        return event->hosting_provider;
+    }
+  return NULL;
 }
 
 gboolean

@@ -57,6 +57,9 @@ typedef struct {
   guint item;
   char *outcome;
   char *platform_reference;
+  /* Where the item is hosted, a platform id or a host name; NULL when the
+   * event does not say. */
+  char *hosting_provider;
   /* Who (the credential's name) and when. */
   char *actor;
   GDateTime *at;
@@ -69,6 +72,9 @@ void            haven_case_event_free     (HavenCaseEvent       *event);
 /* One member of "events"; NULL with @error for one that is not an event. */
 HavenCaseEvent *haven_case_event_new_from_json (JsonObject      *object,
                                                 GError         **error);
+/* An item outcome's hosting provider (data/notices/platforms.ini's id, or
+ * a host name), as the notice report counts it; NULL when it has none. */
+const char     *haven_case_event_get_hosting_provider (const HavenCaseEvent *event);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HavenCaseEvent, haven_case_event_free)
 
@@ -105,6 +111,11 @@ GPtrArray      *haven_case_info_get_events      (HavenCaseInfo  *self);
 /* The latest outcome recorded for removal item @item, or NULL. */
 const char     *haven_case_info_get_item_outcome (HavenCaseInfo *self,
                                                   guint          item);
+/* Where removal item @item's notice went, as the notice report counts it:
+ * the hosting provider of its first notice-sent event; NULL when it has
+ * none, or that event named none. */
+const char     *haven_case_info_get_item_hosting_provider (HavenCaseInfo *self,
+                                                           guint          item);
 /* When removal item @item started waiting for the platform's answer, if
  * its latest outcome awaits one (haven_case_outcome_awaits_answer()) and
  * has for at least @days days at @now: the time to send a reminder or
