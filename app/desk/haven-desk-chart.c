@@ -95,6 +95,24 @@ haven_desk_chart_get_n_bars (HavenDeskChart *self)
   return self->bars->len;
 }
 
+char *
+haven_desk_chart_dup_text (HavenDeskChart *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (HAVEN_IS_DESK_CHART (self), NULL);
+
+  for (guint i = 0; i < self->bars->len; i++)
+    {
+      Bar *bar = &g_array_index (self->bars, Bar, i);
+
+      if (i > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, "%s: %s", bar->label, bar->value_text);
+    }
+  return g_string_free (text, FALSE);
+}
+
 static PangoLayout *
 new_layout (PangoContext *context,
             const char   *text,

@@ -22,6 +22,9 @@ void            haven_desk_chart_add_bar    (HavenDeskChart *self,
                                              guint64         value,
                                              const char     *value_text);
 guint           haven_desk_chart_get_n_bars (HavenDeskChart *self);
+/* Every bar as "label: value", one a line, for a screen reader and a
+ * test. */
+char           *haven_desk_chart_dup_text   (HavenDeskChart *self);
 /* How tall the chart is at @width, laid out in @context. */
 double          haven_desk_chart_get_height (HavenDeskChart *self,
                                              PangoContext   *context,

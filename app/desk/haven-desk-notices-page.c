@@ -483,13 +483,18 @@ record_next (Recording *recording)
       recording_free (recording);
       return;
     }
-  haven_case_client_set_item_outcome_async (self->client,
-                                            haven_case_info_get_reference (
-                                              haven_case_get_info (self->opened)),
-                                            haven_notice_get_item_index (notice, recording->next),
-                                            "notice-sent",
-                                            haven_notice_get_notice_id (notice),
-                                            self->cancellable, recorded_cb, recording);
+  /* The platform's reference is the notice's number, until the platform
+   * gives one of its own; the hosting provider is what the notice report
+   * counts by. */
+  haven_case_client_set_item_outcome_full_async (self->client,
+                                                 haven_case_info_get_reference (
+                                                   haven_case_get_info (self->opened)),
+                                                 haven_notice_get_item_index (notice,
+                                                                              recording->next),
+                                                 "notice-sent",
+                                                 haven_notice_get_hosting_provider (notice),
+                                                 haven_notice_get_notice_id (notice),
+                                                 self->cancellable, recorded_cb, recording);
 }
 
 static void

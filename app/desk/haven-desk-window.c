@@ -9,6 +9,7 @@
 #include "haven-desk-fleet-page.h"
 #include "haven-desk-inbox-page.h"
 #include "haven-desk-notices-page.h"
+#include "haven-desk-report-page.h"
 #include "haven-desk-setup-page.h"
 #include "haven-desk-sign-in-page.h"
 #include "haven-desk-unlock-page.h"
@@ -35,6 +36,7 @@ struct _HavenDeskWindow
   AdwViewStackPage *inbox_view;
   HavenDeskInboxPage *inbox_page;
   HavenDeskFleetPage *fleet_page;
+  HavenDeskReportPage *report_page;
   HavenDeskCasePage *case_page;
   HavenDeskNoticesPage *notices_page;
 
@@ -117,6 +119,7 @@ forget_everything (HavenDeskWindow *self)
   haven_desk_case_page_wipe (self->case_page);
   haven_desk_inbox_page_set_client (self->inbox_page, NULL);
   haven_desk_fleet_page_set_client (self->fleet_page, NULL);
+  haven_desk_report_page_set_client (self->report_page, NULL);
   haven_desk_sign_in_page_reset (self->sign_in_page);
   g_clear_object (&self->client);
   clear_clipboards (self);
@@ -172,6 +175,7 @@ signed_in_cb (HavenDeskWindow *self,
   g_set_object (&self->client, client);
   haven_desk_inbox_page_set_client (self->inbox_page, client);
   haven_desk_fleet_page_set_client (self->fleet_page, client);
+  haven_desk_report_page_set_client (self->report_page, client);
   show_page (self, "main");
   start_refreshing (self);
 }
@@ -352,6 +356,8 @@ set_up (HavenDeskWindow *self)
                            G_CALLBACK (reminder_days_changed_cb), self, G_CONNECT_SWAPPED);
   haven_desk_inbox_page_set_content (self->inbox_page,
                                      haven_desk_application_get_content (self->application));
+  haven_desk_report_page_set_content (self->report_page,
+                                      haven_desk_application_get_content (self->application));
 
   self->unlocked_handler = g_signal_connect_swapped (self->vault, "notify::unlocked",
                                                      G_CALLBACK (vault_unlocked_changed_cb), self);
@@ -397,6 +403,7 @@ haven_desk_window_class_init (HavenDeskWindowClass *klass)
   g_type_ensure (HAVEN_TYPE_DESK_FLEET_PAGE);
   g_type_ensure (HAVEN_TYPE_DESK_CASE_PAGE);
   g_type_ensure (HAVEN_TYPE_DESK_NOTICES_PAGE);
+  g_type_ensure (HAVEN_TYPE_DESK_REPORT_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/Desk/haven-desk-window.ui");
@@ -409,6 +416,7 @@ haven_desk_window_class_init (HavenDeskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, inbox_view);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, inbox_page);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, fleet_page);
+  gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, report_page);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, case_page);
   gtk_widget_class_bind_template_child (widget_class, HavenDeskWindow, notices_page);
 
@@ -449,6 +457,7 @@ haven_desk_window_init (HavenDeskWindow *self)
   g_signal_connect_swapped (self->case_page, "notices", G_CALLBACK (notices_requested_cb), self);
   g_signal_connect_swapped (self->notices_page, "back", G_CALLBACK (notices_back_cb), self);
   g_signal_connect_swapped (self->notices_page, "changed", G_CALLBACK (case_changed_cb), self);
+  g_signal_connect_swapped (self->report_page, "changed", G_CALLBACK (case_changed_cb), self);
 }
 
 HavenDeskWindow *

@@ -16,6 +16,7 @@
 #include "haven-desk-case-page.h"
 #include "haven-desk-inbox-page.h"
 #include "haven-desk-notices-page.h"
+#include "haven-desk-report-page.h"
 #include "haven-notice.h"
 #include "json-schema-check.h"
 #include "haven-desk-window.h"
@@ -464,6 +465,102 @@ send_notices (Fixture           *fixture,
   g_assert_null (haven_desk_notices_page_get_notices (notices_page));
 }
 
+static gboolean
+report_idle (gpointer data)
+{
+  return !haven_desk_report_page_is_busy (data);
+}
+
+static char *
+pdf_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  int wait_status = 0;
+
+  g_spawn_sync (NULL, (char *[]) { (char *) "pdftotext", (char *) path, (char *) "-", NULL }, NULL,
+                G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &contents, NULL,
+                &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (wait_status, NULL));
+  return contents;
+}
+
+/* The trusted flagger's report for the year so far: the notice sent to
+ * www.example.social, whose address was then removed; as CSV, byte for
+ * byte, and as a PDF with its charts. */
+static void
+check_report (Fixture *fixture)
+{
+  g_autofree char *csv_path = g_build_filename (root, "home", "report.csv", NULL);
+  g_autofree char *pdf_path = g_build_filename (root, "home", "report.pdf", NULL);
+  g_autoptr(GFile) csv_file = g_file_new_for_path (csv_path);
+  g_autoptr(GFile) pdf_file = g_file_new_for_path (pdf_path);
+  g_autofree char *csv = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *message = NULL;
+  HavenDeskReportPage *page;
+  HavenNoticeReport *report;
+  const HavenNoticeReportRow *row;
+  gulong handler;
+
+  haven_desk_window_show_view (fixture->window, "report");
+  page = HAVEN_DESK_REPORT_PAGE (haven_desk_window_get_visible_page (fixture->window));
+
+  /* Days that are not days: refused on the page, nothing asked. */
+  type_into (GTK_WIDGET (page), "report-from", "2026-02-30");
+  press (GTK_WIDGET (page), "make-report");
+  g_assert_false (haven_desk_report_page_is_busy (page));
+  g_assert_nonnull (haven_desk_report_page_get_problem (page));
+  g_assert_null (haven_desk_report_page_get_report (page));
+
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autofree char *first = g_date_time_format (now, "%Y-01-01");
+
+    type_into (GTK_WIDGET (page), "report-from", first);
+  }
+  press (GTK_WIDGET (page), "make-report");
+  wait_until ("the report to arrive", report_idle, page, 20);
+  g_assert_null (haven_desk_report_page_get_problem (page));
+  report = haven_desk_report_page_get_report (page);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (haven_notice_report_get_notices (report), ==, 1);
+  g_assert_cmpuint (haven_notice_report_get_addresses (report), ==, 1);
+  g_assert_cmpuint (haven_notice_report_get_n_rows (report), ==, 1);
+  row = haven_notice_report_get_row (report, 0);
+  g_assert_cmpstr (row->hosting_provider, ==, "www.example.social");
+  g_assert_cmpstr (row->category, ==, "intimate-images");
+  g_assert_cmpstr (row->action, ==, "removed");
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "By hosting provider"));
+  g_assert_true (widget_tree_shows (GTK_WIDGET (page), "1 notice sent"));
+  take_screenshot ("report");
+
+  handler = g_signal_connect (page, "changed", G_CALLBACK (record_change_cb), &message);
+  haven_desk_report_page_save_to (page, HAVEN_DESK_REPORT_EXPORT_CSV, csv_file);
+  wait_until ("the CSV to be saved", has_message, &message, 20);
+  g_assert_cmpstr (message, ==, "The report is saved");
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_assert_cmpstr (csv, ==, "hosting_provider,category,action,notices,addresses\r\n"
+                            "www.example.social,intimate-images,removed,1,1\r\n");
+
+  g_clear_pointer (&message, g_free);
+  haven_desk_report_page_save_to (page, HAVEN_DESK_REPORT_EXPORT_PDF, pdf_file);
+  wait_until ("the PDF to be saved", has_message, &message, 20);
+  g_signal_handler_disconnect (page, handler);
+  g_assert_cmpstr (message, ==, "The report is saved");
+  pdf = pdf_text (pdf_path);
+  g_assert_nonnull (strstr (pdf, "Report of notices"));
+  g_assert_nonnull (strstr (pdf, "By hosting provider"));
+  g_assert_nonnull (strstr (pdf, "By type of content"));
+  g_assert_nonnull (strstr (pdf, "By action taken"));
+  g_assert_nonnull (strstr (pdf, "www.example.social"));
+  g_assert_nonnull (strstr (pdf, "1 notice"));
+  g_assert_null (strstr (pdf, "HV-"));
+  g_assert_cmpint (g_remove (csv_path), ==, 0);
+  g_assert_cmpint (g_remove (pdf_path), ==, 0);
+}
+
 static void
 test_whole_flow (Fixture       *fixture,
                  gconstpointer  user_data)
@@ -617,6 +714,7 @@ test_whole_flow (Fixture       *fixture,
 
   press (GTK_WIDGET (page), "back");
   wait_for_page (fixture, "main");
+  check_report (fixture);
   haven_desk_window_show_view (fixture->window, "fleet");
   gtk_widget_activate_action (window_widget (fixture), "win.refresh", NULL);
   wait_until ("the Kiosks page to list station-12-lobby", kiosk_listed, fixture, 20);
