@@ -698,6 +698,36 @@ test_read_taxonomy_terms (void)
   missing = haven_content_read_taxonomy_terms ("/nonexistent/categories.ini", &error);
   g_assert_null (missing);
   g_assert_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE);
+  g_clear_error (&error);
+
+  /* A category the API lacks (misspelt, here) is named rather than
+   * dropped, which would leave its services out. */
+  {
+    g_autofree char *folder = g_dir_make_tmp ("test-content-XXXXXX", NULL);
+    g_autofree char *bad = g_build_filename (folder, "categories.ini", NULL);
+    g_auto(GStrv) refused = NULL;
+
+    g_assert_true (g_file_set_contents (bad, "[Terms]\nhaven:haven-image-abuse=intimate-image;\n",
+                                        -1, NULL));
+    refused = haven_content_read_taxonomy_terms (bad, &error);
+    g_assert_null (refused);
+    g_assert_error (error, HAVEN_CONTENT_ERROR, HAVEN_CONTENT_ERROR_FILE);
+    g_assert_nonnull (strstr (error->message, "“intimate-image”"));
+    g_assert_nonnull (strstr (error->message, "haven:haven-image-abuse"));
+    g_assert_cmpint (g_remove (bad), ==, 0);
+    g_assert_cmpint (g_rmdir (folder), ==, 0);
+    g_clear_error (&error);
+  }
+
+  /* The mapping Haven ships names only its categories. */
+  {
+    g_autofree char *shipped = g_build_filename (g_getenv ("HAVEN_DATADIR"), "directory",
+                                                 "categories.ini", NULL);
+    g_auto(GStrv) shipped_terms = haven_content_read_taxonomy_terms (shipped, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (shipped_terms);
+  }
 }
 
 /* A hostile content folder is refused quickly: 40,000 nested elements

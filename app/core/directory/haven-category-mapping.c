@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "haven-category-mapping.h"
 #include "haven-request.h"
 
@@ -101,8 +103,6 @@ parse_mapping (const char *key,
         mapping.general = ALL_CATEGORIES;
       else if ((index = haven_category_mapping_category_index (value)) >= 0)
         mapping.specific |= 1u << index;
-      else if (value[0] != '\0')
-        g_debug ("categories.ini: “%s” is not a Haven category", value);
     }
 
   return mapping;
@@ -137,7 +137,9 @@ collect_terms (GStrv keys)
  *
  * Returns: (transfer full) (nullable): the mapping, or %NULL with @error
  *   set, as g_key_file_load_from_file() sets it, when the file cannot be
- *   read; the caller says what the file was for.
+ *   read, or G_KEY_FILE_ERROR_INVALID_VALUE when a term maps to a category
+ *   the API does not have (haven_request_get_category_ids()) (a misspelt category would otherwise leave its
+ *   services out without a word); the caller says what the file was for.
  */
 HavenCategoryMapping *
 haven_category_mapping_new_from_file (const char  *path,
@@ -161,7 +163,24 @@ haven_category_mapping_new_from_file (const char  *path,
   for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
     {
       g_auto(GStrv) values = g_key_file_get_string_list (key_file, "Terms", keys[i], NULL, NULL);
-      Mapping mapping = parse_mapping (keys[i], values);
+      Mapping mapping;
+
+      for (guint j = 0; values != NULL && values[j] != NULL; j++)
+        {
+          const char *value = g_strstrip (values[j]);
+
+          if (value[0] != '\0' && !g_str_equal (value, "*") &&
+              haven_category_mapping_category_index (value) < 0)
+            {
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                           /* Translators: the first %s is a taxonomy term, the
+                            * second what it maps to. */
+                           _("the term “%s” maps to “%s”, which is not one of Haven’s "
+                             "categories"), keys[i], value);
+              return NULL;
+            }
+        }
+      mapping = parse_mapping (keys[i], values);
 
       g_array_append_val (self->mappings, mapping);
     }
