@@ -505,6 +505,9 @@ run_desk_demo () {
   gsettings set io.github.havenkiosk.Haven.Desk ca-file "$state_dir/pki/ca.pem"
   gsettings set io.github.havenkiosk.Haven.Desk token-file "$state_dir/caseworker.token"
   gsettings set io.github.havenkiosk.Haven.Desk lock-after-idle 15
+  # The sender the demo's notices to platforms name: made up, as the rest.
+  gsettings set io.github.havenkiosk.Haven.Desk notifier-name 'Demo Support Centre (made up)'
+  gsettings set io.github.havenkiosk.Haven.Desk notifier-email 'notices@support.example.org'
 
   printf '\n\033[1mDemo only — passphrase: %s ; organisation public key: %s\033[0m\n' \
     "$passphrase" "$public_key"
