@@ -548,7 +548,7 @@ make_button (const char     *label,
              GCallback       callback,
              NoticeControls *controls)
 {
-  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+  GtkWidget *button = gtk_button_new_with_label (label);
   g_autofree char *widget_name = g_strdup_printf ("notice-%u-%s", position + 1, name);
 
   gtk_widget_set_name (button, widget_name);
@@ -638,8 +638,9 @@ add_notice (HavenDeskNoticesPage *self,
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (explanation_view), 8);
   gtk_text_view_set_right_margin (GTK_TEXT_VIEW (explanation_view), 8);
   gtk_widget_set_size_request (explanation_view, -1, 96);
-  gtk_accessible_update_relation (GTK_ACCESSIBLE (explanation_view),
-                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, explanation_label, NULL, -1);
+  /* GTK 4.8 does not name a text view after the label that labels it. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (explanation_view),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, explanation_title, -1);
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (explanation_view));
   gtk_text_buffer_set_text (buffer, haven_notice_get_explanation (notice), -1);
   g_signal_connect (buffer, "changed", G_CALLBACK (explanation_changed_cb), controls);
@@ -747,39 +748,35 @@ add_notice (HavenDeskNoticesPage *self,
   gtk_widget_set_visible (GTK_WIDGET (controls->problem_label), FALSE);
   gtk_box_append (GTK_BOX (container), GTK_WIDGET (controls->problem_label));
 
-  buttons = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (buttons), GTK_SELECTION_NONE);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (buttons), 12);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (buttons), 12);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 3);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (buttons), TRUE);
-  gtk_flow_box_append (GTK_FLOW_BOX (buttons),
-                       make_button (_("_Copy the text"), "copy", position,
-                                    G_CALLBACK (copy_clicked_cb), controls));
-  gtk_flow_box_append (GTK_FLOW_BOX (buttons),
-                       make_button (_("_Write an email"), "write-email", position,
-                                    G_CALLBACK (email_clicked_cb), controls));
-  gtk_flow_box_append (GTK_FLOW_BOX (buttons),
-                       make_button (_("Save the _email…"), "save-email", position,
-                                    G_CALLBACK (save_email_clicked_cb), controls));
-  gtk_flow_box_append (GTK_FLOW_BOX (buttons),
-                       make_button (_("Save the _letter…"), "save-letter", position,
-                                    G_CALLBACK (save_letter_clicked_cb), controls));
-  gtk_flow_box_append (GTK_FLOW_BOX (buttons),
-                       make_button (_("Save the _package…"), "save-package", position,
-                                    G_CALLBACK (save_package_clicked_cb), controls));
+  /* Three to a row, in reading and Tab order. */
+  buttons = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (buttons), 12);
+  gtk_grid_set_row_spacing (GTK_GRID (buttons), 12);
+  gtk_grid_set_column_homogeneous (GTK_GRID (buttons), TRUE);
   {
-    GtkWidget *record = make_button (_("_Record as sent"), "record-sent", position,
-                                     G_CALLBACK (record_clicked_cb), controls);
+    struct {
+      const char *label;
+      const char *name;
+      GCallback callback;
+    } actions[] = {
+      { N_("Copy the text"), "copy", G_CALLBACK (copy_clicked_cb) },
+      { N_("Write an email"), "write-email", G_CALLBACK (email_clicked_cb) },
+      { N_("Save the email…"), "save-email", G_CALLBACK (save_email_clicked_cb) },
+      { N_("Save the letter…"), "save-letter", G_CALLBACK (save_letter_clicked_cb) },
+      { N_("Save the package…"), "save-package", G_CALLBACK (save_package_clicked_cb) },
+      { N_("Record as sent"), "record-sent", G_CALLBACK (record_clicked_cb) },
+    };
 
-    gtk_widget_add_css_class (record, "suggested-action");
-    gtk_flow_box_append (GTK_FLOW_BOX (buttons), record);
+    for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+      {
+        GtkWidget *button = make_button (_(actions[i].label), actions[i].name, position,
+                                         actions[i].callback, controls);
+
+        if (g_str_equal (actions[i].name, "record-sent"))
+          gtk_widget_add_css_class (button, "suggested-action");
+        gtk_grid_attach (GTK_GRID (buttons), button, (int) (i % 3), (int) (i / 3), 1, 1);
+      }
   }
-  /* The flow box's children take the keyboard themselves: its own
-   * cells would be one more stop for each button. */
-  for (GtkWidget *child = gtk_widget_get_first_child (buttons); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_widget_set_focusable (child, FALSE);
   gtk_box_append (GTK_BOX (container), buttons);
 
   g_object_set_data_full (G_OBJECT (container), "controls", controls, notice_controls_free);

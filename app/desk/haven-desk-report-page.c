@@ -136,7 +136,7 @@ describe_action (const char *action)
   const char *label;
 
   if (g_str_equal (action, "awaiting-answer"))
-    return g_strdup (_("Waiting for an answer"));
+    return g_strdup (C_("notice report", "Awaiting an answer"));
   label = haven_case_outcome_get_label (action);
   return g_strdup (label != NULL ? label : action);
 }
@@ -158,13 +158,28 @@ describe_key (HavenDeskReportPage        *self,
     }
 }
 
+/* A count as text: xgettext cannot read G_GUINT64_FORMAT inside a
+ * message, so the number goes in as a string and the plural is chosen
+ * from it. */
+static char *
+format_count (guint64 count)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, count);
+}
+
+static gulong
+plural_of (guint64 count)
+{
+  return (gulong) MIN (count, (guint64) G_MAXULONG);
+}
+
 static char *
 describe_notices (guint64 notices)
 {
-  /* Translators: a bar of the report's charts. */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " notice",
-                                       "%" G_GUINT64_FORMAT " notices", notices),
-                          notices);
+  g_autofree char *number = format_count (notices);
+
+  /* Translators: a bar of the report's charts; %s is a number. */
+  return g_strdup_printf (ngettext ("%s notice", "%s notices", plural_of (notices)), number);
 }
 
 /* A section without a chart has NULL beside it. */
@@ -229,6 +244,8 @@ build_sections (HavenDeskReportPage *self)
   g_autofree char *heading = NULL;
   g_autofree char *notices_line = NULL;
   g_autofree char *addresses_line = NULL;
+  g_autofree char *notices_text = NULL;
+  g_autofree char *addresses_text = NULL;
   GString *table;
 
   self->sections = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_case_section_free);
@@ -237,16 +254,18 @@ build_sections (HavenDeskReportPage *self)
   /* Translators: the two days are as 2026-01-01. */
   heading = g_strdup_printf (_("From %s to %s"), haven_notice_report_get_from (self->report),
                              haven_notice_report_get_to (self->report));
-  notices_line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                               "%" G_GUINT64_FORMAT " notice sent, counted once "
-                                               "for each case and hosting provider.",
-                                               "%" G_GUINT64_FORMAT " notices sent, each counted "
-                                               "once for each case and hosting provider.",
-                                               notices), notices);
-  addresses_line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                 "They named %" G_GUINT64_FORMAT " address.",
-                                                 "They named %" G_GUINT64_FORMAT " addresses.",
-                                                 addresses), addresses);
+  notices_text = format_count (notices);
+  addresses_text = format_count (addresses);
+  /* Translators: %s is a number. */
+  notices_line = g_strdup_printf (ngettext ("%s notice sent, counted once for each case and "
+                                            "hosting provider.",
+                                            "%s notices sent, each counted once for each case "
+                                            "and hosting provider.", plural_of (notices)),
+                                  notices_text);
+  /* Translators: %s is a number. */
+  addresses_line = g_strdup_printf (ngettext ("They named %s address.",
+                                              "They named %s addresses.",
+                                              plural_of (addresses)), addresses_text);
   add_section (self->sections, self->charts, "summary", heading,
                g_strdup_printf ("%s\n%s\n%s", notices_line, addresses_line,
                                 _("The action is the latest a platform took, as recorded. "
@@ -267,14 +286,15 @@ build_sections (HavenDeskReportPage *self)
       g_autofree char *provider = describe_provider (self, row->hosting_provider);
       g_autofree char *category = describe_category (self, row->category);
       g_autofree char *action = describe_action (row->action);
+      g_autofree char *row_notices = format_count (row->notices);
+      g_autofree char *row_addresses = format_count (row->addresses);
 
       if (table->len > 0)
         g_string_append_c (table, '\n');
       /* Translators: one row of the report's table: a hosting provider, a
        * type of content, an action, then how many notices and addresses. */
-      g_string_append_printf (table, _("%s · %s · %s: notices %" G_GUINT64_FORMAT
-                                       ", addresses %" G_GUINT64_FORMAT),
-                              provider, category, action, row->notices, row->addresses);
+      g_string_append_printf (table, _("%s · %s · %s: notices %s, addresses %s"),
+                              provider, category, action, row_notices, row_addresses);
     }
   add_section (self->sections, self->charts, "rows", _("Every figure"),
                g_string_free (table, FALSE), NULL);

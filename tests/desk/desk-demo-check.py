@@ -7,14 +7,16 @@ Goes through the desk with the keyboard alone, key presses synthesized
 with xdotool (Tab, Shift+Tab, Return, space, arrows, Escape, Ctrl+L), as a
 caseworker without a mouse would: locks it, unlocks it by typing the
 passphrase, opens the first case in the inbox, takes it, records an
-outcome for its first address, closes it, goes back, opens the Kiosks page
-and locks again. AT-SPI only reads: which page is on screen, which control
+outcome for its first address, prepares its notices to the platforms,
+closes it, goes back, opens the Kiosks page and the Report page, makes the
+report, and locks again. AT-SPI only reads: which page is on screen, which control
 has the focus, and each control's name. On every page (unlock, inbox, a
-case, the kiosks) every control one can focus or act on must have an
+case, its notices, the kiosks, the report) every control one can focus or act on must have an
 accessible name; the check fails naming each that has none.
 
 With HAVEN_DESK_SCREENSHOT_DIR set, it photographs the inbox, the case and
-the Kiosks page there (desk-inbox.png, desk-case.png, desk-fleet.png)."""
+the Kiosks page there (desk-inbox.png, desk-case.png, desk-notices.png,
+desk-fleet.png, desk-report.png)."""
 
 import os
 import re
@@ -225,6 +227,17 @@ def main():
     check_names(app, "case page, taken", checked)
     screenshot(app, "desk-case.png")
 
+    # Its notices to the platforms, and back with Escape.
+    tab_to(app, named("Notices to platforms…", pyatspi.ROLE_PUSH_BUTTON), "Notices to platforms…")
+    key("space")
+    wait_for("the notices page", lambda: shows(app, pyatspi.ROLE_PUSH_BUTTON, "Back to the case"))
+    check_names(app, "notices page", checked)
+    screenshot(app, "desk-notices.png")
+    tab_to(app, named("Record as sent", pyatspi.ROLE_PUSH_BUTTON), "Record as sent")
+    key("Escape")
+    wait_for("the case after Escape on the notices page",
+             lambda: shows(app, pyatspi.ROLE_PUSH_BUTTON, "Waiting for an answer"))
+
     outcome = tab_to(app, lambda node: (node.name or "").startswith("Outcome for address 1"),
                      "the first address's outcome")
     before = outcome.name
@@ -255,11 +268,23 @@ def main():
     check_names(app, "Kiosks page", checked)
     screenshot(app, "desk-fleet.png")
 
+    # The report of notices for the year so far.
+    tab_to(app, named("Report"), "the Report page's switch")
+    key("space")
+    tab_to(app, named("Make the report", pyatspi.ROLE_PUSH_BUTTON), "Make the report")
+    key("space")
+    wait_for("the report", lambda: nodes(
+        app, lambda node: node.getRole() == pyatspi.ROLE_LABEL
+        and re.match(r"\d+ notices? sent", node.name or "")))
+    check_names(app, "Report page", checked)
+    screenshot(app, "desk-report.png")
+
     key("ctrl+l")
     wait_for("the unlock page after Ctrl+L", lambda: shows(app, pyatspi.ROLE_PUSH_BUTTON, "Unlock"))
 
     print(f"The desk went through a whole case with {keys_pressed} key presses and no pointer:"
-          f" {reference} taken, an outcome recorded, closed; the Kiosks page; locked", flush=True)
+          f" {reference} taken, its notices prepared, an outcome recorded, closed; the Kiosks"
+          " page; the report made; locked", flush=True)
     for line in checked:
         print(f"  {line}", flush=True)
     for what in sorted(known_unnamed):
