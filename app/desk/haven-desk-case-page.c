@@ -13,6 +13,7 @@
 #include "haven-desk-case-file.h"
 #include "haven-desk-case-page.h"
 #include "haven-desk-format.h"
+#include "haven-notice.h"
 #include "haven-wipe.h"
 
 /* A case opened on the desk. The visitor's words reach this page only as
@@ -66,6 +67,7 @@ struct _HavenDeskCasePage
   HavenCaseClient *client;
   HavenKeyVault *vault;
   HavenContent *content;
+  HavenNoticePlatforms *platforms;
   char *reference;
   HavenCase *opened;
   GPtrArray *sections;
@@ -186,6 +188,7 @@ haven_desk_case_page_wipe (HavenDeskCasePage *self)
   g_clear_object (&self->client);
   g_clear_object (&self->vault);
   g_clear_object (&self->content);
+  g_clear_object (&self->platforms);
   set_busy (self, FALSE);
   gtk_spinner_set_spinning (self->spinner, FALSE);
   gtk_stack_set_visible_child_name (self->state_stack, "loading");
@@ -766,18 +769,30 @@ record_outcome_clicked_cb (GtkButton    *button,
   const char * const *outcomes = haven_case_get_outcome_ids ();
   const char *platform_reference = gtk_editable_get_text (GTK_EDITABLE (controls->reference_row));
   g_autofree char *message = NULL;
+  g_autofree char *hosting_provider = NULL;
 
   if (self->opened == NULL || self->busy || selected == 0 || selected > HAVEN_CASE_N_OUTCOMES)
     return;
 
+  /* Where the address is hosted goes with its outcome, as a notice
+   * recorded as sent gives it, for the report of notices. A table that
+   * cannot be read leaves it out rather than stopping the outcome. */
+  if (self->platforms == NULL)
+    self->platforms = haven_notice_platforms_load_default (NULL);
+  if (self->platforms != NULL)
+    hosting_provider = haven_notice_dup_hosting_provider (
+      self->platforms, haven_request_get_item_url (haven_case_get_request (self->opened),
+                                                   controls->item));
+
   /* Translators: %u is the address's number, %s the outcome. */
   message = g_strdup_printf (_("Address %u: %s"), controls->item + 1,
                              haven_case_outcome_get_label (outcomes[selected - 1]));
-  haven_case_client_set_item_outcome_async (self->client, self->reference, controls->item,
-                                            outcomes[selected - 1],
-                                            platform_reference[0] != '\0' ? platform_reference : NULL,
-                                            self->cancellable, event_added_cb,
-                                            new_event_call (self, message));
+  haven_case_client_set_item_outcome_full_async (self->client, self->reference, controls->item,
+                                                 outcomes[selected - 1], hosting_provider,
+                                                 platform_reference[0] != '\0'
+                                                   ? platform_reference : NULL,
+                                                 self->cancellable, event_added_cb,
+                                                 new_event_call (self, message));
 }
 
 static void

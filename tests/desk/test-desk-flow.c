@@ -805,6 +805,18 @@ test_whole_flow (Fixture       *fixture,
 
     g_assert_cmpstr (events, ==, "6");
   }
+  {
+    const char * const params[] = { reference, NULL };
+    g_autofree char *hosted = database_query_text (fixture->location,
+                                                   "SELECT CAST(count(*) AS text) FROM case_events"
+                                                   " WHERE case_reference = $1"
+                                                   " AND hosting_provider = 'www.example.social'",
+                                                   params);
+
+    /* The notice recorded as sent, and the outcome recorded on the case
+     * page, both say where the address is hosted. */
+    g_assert_cmpstr (hosted, ==, "2");
+  }
 
   /* Its store: no plain copy of the visitor's words. */
   if (!fixture->postgresql)

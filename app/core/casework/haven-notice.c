@@ -232,6 +232,18 @@ dup_hosting_provider (HavenNoticePlatforms *platforms,
   return g_ascii_strdown (ascii, -1);
 }
 
+char *
+haven_notice_dup_hosting_provider (HavenNoticePlatforms *platforms,
+                                   const char           *url)
+{
+  const char *platform_id = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_NOTICE_PLATFORMS (platforms), NULL);
+  g_return_val_if_fail (url != NULL, NULL);
+
+  return dup_hosting_provider (platforms, url, &platform_id);
+}
+
 /* Art. 16(2)(a), prefilled: a sentence the caseworker completes. */
 static const char *
 default_explanation (const char *category)

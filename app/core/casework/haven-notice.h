@@ -72,6 +72,13 @@ GPtrArray          *haven_notice_build_all                (HavenCase            
                                                            const HavenNoticeSettings *settings,
                                                            GError                   **error);
 
+/* The hosting provider of @url as a notice names it: the table's
+ * platform id, else the host name in lower-case ASCII; NULL for an
+ * address without a host. So that an outcome recorded on the case page
+ * counts in the report as one recorded through a notice. */
+char               *haven_notice_dup_hosting_provider     (HavenNoticePlatforms      *platforms,
+                                                           const char                *url);
+
 const char         *haven_notice_get_notice_id            (HavenNotice  *self);
 const char         *haven_notice_get_created_at           (HavenNotice  *self);
 const char         *haven_notice_get_case_reference       (HavenNotice  *self);
