@@ -452,6 +452,38 @@ confirmed_notice (GPtrArray *notices,
   return notice;
 }
 
+/* Without a country, the hotline is INHOPE's network, which publishes no
+ * form of its own: the notice says to report as its page explains, and
+ * its package says the channel is unknown. */
+static void
+test_hotline_network (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  const HavenNoticeSettings no_country = { ORGANISATION_NAME, ORGANISATION_EMAIL, FALSE, NULL };
+  g_autoptr(HavenCase) opened = open_removal ("child-abuse-material", FALSE);
+  g_autoptr(GPtrArray) notices = build (fixture, opened, &no_country);
+  HavenNotice *notice = g_ptr_array_index (notices, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonObject) package = NULL;
+  JsonObject *recipient;
+
+  haven_notice_set_confirmed (notice, TRUE);
+  g_assert_cmpstr (haven_notice_get_recipient_id (notice), ==, "inhope");
+  g_assert_cmpstr (haven_notice_get_channel_kind (notice), ==, "unknown");
+  text = haven_notice_dup_text (notice, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "Send it through: the hotline’s own reporting page.\n"
+                                  "How to send it: https://www.inhope.org/EN\n"));
+  g_assert_cmpstr (haven_notice_get_source_type (notice), ==, "SOURCE_ARTICLE_16");
+  package = package_of (notice);
+  recipient = json_object_get_object_member (package, "recipient");
+  g_assert_cmpstr (json_object_get_string_member (recipient, "kind"), ==, "hotline");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (recipient,
+                                                                                 "channel"),
+                                                  "kind"), ==, "unknown");
+}
+
 /* The web form's text: every section, the addresses in order. */
 static void
 test_text (Fixture       *fixture,
@@ -668,6 +700,7 @@ main (int   argc,
   ADD ("child-in-intimate-images", test_child_in_intimate_images);
   ADD ("notifier-choice", test_notifier_choice);
   ADD ("incomplete", test_incomplete);
+  ADD ("hotline-network", test_hotline_network);
   ADD ("text", test_text);
   ADD ("email", test_email);
   ADD ("letter", test_letter);

@@ -528,6 +528,7 @@ describe_channel (HavenNotice *notice)
 {
   const char *kind = haven_notice_get_channel_kind (notice);
   const char *address = haven_notice_get_channel_address (notice);
+  const char *channel;
 
   if (g_str_equal (kind, "web-form"))
     /* Translators: %s is a web address. */
@@ -536,9 +537,20 @@ describe_channel (HavenNotice *notice)
     /* Translators: %s is an email address. */
     return g_strdup_printf (_("Send by email to %s"), address);
   if (g_str_equal (kind, "in-app"))
-    return g_strdup (_("Send through the report option on the content itself, pasting the "
-                       "notice’s text"));
-  return g_strdup (_("No channel is known: use the site’s own contact for illegal content"));
+    channel = _("Send through the report option on the content itself, pasting the "
+                "notice’s text");
+  else if (g_str_equal (haven_notice_get_recipient_kind (notice), "hotline"))
+    channel = _("Send through the hotline’s own reporting page");
+  else
+    channel = _("No channel is known: use the site’s own contact for illegal content");
+  if (haven_notice_get_guidance (notice) != NULL)
+    {
+      g_autofree char *guidance = g_strdup_printf (_("How to send it: %s"),
+                                                   haven_notice_get_guidance (notice));
+
+      return g_strdup_printf ("%s\n%s", channel, guidance);
+    }
+  return g_strdup (channel);
 }
 
 static GtkWidget *

@@ -339,8 +339,10 @@ set_recipient (HavenNotice          *self,
       self->channel_kind = "email";
       self->channel_address = g_strdup (email);
     }
+  /* A platform without a published channel takes notices from the
+   * content itself; a hotline without one, as its own page says. */
   else
-    self->channel_kind = id != NULL ? "in-app" : "unknown";
+    self->channel_kind = id != NULL && g_str_equal (kind, "platform") ? "in-app" : "unknown";
 }
 
 GPtrArray *
@@ -1081,9 +1083,15 @@ append_channel (GString     *text,
     haven_wiped_text_append_line (text, _("Send it through: the report option on the content "
                                           "itself, with this text (the platform publishes no "
                                           "other way)."));
+  else if (g_str_equal (self->recipient_kind, "hotline"))
+    haven_wiped_text_append_line (text, _("Send it through: the hotline’s own reporting page."));
   else
     haven_wiped_text_append_line (text, _("Send it through: the site’s own contact for illegal "
                                           "content (not in the platforms table)."));
+  if (self->guidance != NULL)
+    /* Translators: %s is a web address where the recipient explains how
+     * it takes notices. */
+    haven_wiped_text_append_line_printf (text, _("How to send it: %s"), self->guidance);
 }
 
 GPtrArray *
