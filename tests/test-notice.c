@@ -248,8 +248,122 @@ assert_package (Fixture      *fixture,
   g_assert_true (json_object_get_boolean_member (good_faith, "confirmed"));
 }
 
+static char *
+decode_quoted_printable (const char *text)
+{
+  GString *decoded = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (c[0] == '=' && c[1] == '\r' && c[2] == '\n')
+        c += 2;
+      else if (c[0] == '=')
+        {
+          g_assert_true (g_ascii_isxdigit (c[1]) && g_ascii_isxdigit (c[2]));
+          g_string_append_c (decoded, (char) (g_ascii_xdigit_value (c[1]) * 16 +
+                                              g_ascii_xdigit_value (c[2])));
+          c += 2;
+        }
+      else if (c[0] == '\r' && c[1] == '\n')
+        {
+          g_string_append_c (decoded, '\n');
+          c++;
+        }
+      else
+        g_string_append_c (decoded, *c);
+    }
+  return g_string_free (decoded, FALSE);
+}
+
+/* The letter of @notice as pdftotext reads it, lines joined: pdftotext
+ * breaks lines where the page did. */
+static char *
+letter_text (HavenNotice *notice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) sections = haven_notice_build_sections (notice, &error);
+  g_autofree char *folder = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autofree char *standard_output = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status = 0;
+
+  g_assert_no_error (error);
+  folder = g_dir_make_tmp ("test-notice-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (folder, "letter.pdf", NULL);
+  file = g_file_new_for_path (path);
+  stream = g_file_create (file, G_FILE_CREATE_PRIVATE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (haven_desk_case_file_write (sections, haven_notice_get_notice_id (notice),
+                                             "", G_OUTPUT_STREAM (stream), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error));
+
+  g_spawn_sync (NULL, (char *[]) { (char *) "pdftotext", (char *) "-enc", (char *) "UTF-8",
+                                   path, (char *) "-", NULL },
+                NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &standard_output, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  remove_tree (folder);
+  lines = g_strsplit (standard_output, "\n", -1);
+  return g_strjoinv (" ", lines);
+}
+
+/* The same notice in the other three forms: the web form's text, the
+ * email (decoded) and the letter each carry its number, recipient, every
+ * address, the category's code and the sender, or say it is left out. */
+static void
+assert_exports (HavenNotice *notice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = haven_notice_dup_text (notice, &error);
+  g_autoptr(GBytes) email = haven_notice_dup_email (notice, &error);
+  g_autofree char *message = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *letter = letter_text (notice);
+  g_autofree char *mailto = haven_notice_dup_mailto_uri (notice, &error);
+  g_autofree char *mailto_body = NULL;
+  const char *forms[3];
+
+  g_assert_no_error (error);
+  message = g_strndup (g_bytes_get_data (email, NULL), g_bytes_get_size (email));
+  body = decode_quoted_printable (strstr (message, "\r\n\r\n") + 4);
+  g_assert_cmpstr (body, ==, text);
+  mailto_body = g_uri_unescape_string (strstr (mailto, "&body=") + strlen ("&body="), NULL);
+  forms[0] = text;
+  forms[1] = letter;
+  forms[2] = mailto_body;
+
+  for (guint f = 0; f < G_N_ELEMENTS (forms); f++)
+    {
+      g_test_message ("form %u", f);
+      g_assert_nonnull (strstr (forms[f], haven_notice_get_notice_id (notice)));
+      g_assert_nonnull (strstr (forms[f], haven_notice_get_recipient_name (notice)));
+      g_assert_nonnull (strstr (forms[f], haven_notice_get_statement_category (notice)));
+      g_assert_nonnull (strstr (forms[f], haven_notice_get_good_faith_statement (notice)));
+      for (guint i = 0; i < haven_notice_get_n_items (notice); i++)
+        g_assert_nonnull (strstr (forms[f], haven_notice_get_item_url (notice, i)));
+      if (haven_notice_get_notifier (notice) == HAVEN_NOTICE_NOTIFIER_LEFT_OUT)
+        {
+          g_assert_null (strstr (forms[f], ORGANISATION_EMAIL));
+          g_assert_nonnull (strstr (forms[f], "left out"));
+        }
+      else
+        g_assert_nonnull (strstr (forms[f], ORGANISATION_EMAIL));
+    }
+  if (haven_notice_get_notifier (notice) == HAVEN_NOTICE_NOTIFIER_LEFT_OUT)
+    g_assert_null (strstr (message, "\r\nFrom:"));
+  else
+    g_assert_nonnull (strstr (message, "\r\nFrom: " ORGANISATION_NAME " <" ORGANISATION_EMAIL ">\r\n"));
+}
+
 /* Every category of the crosswalk: two notices (Facebook, with both of
- * its addresses, and the unlisted host), each checked member by member. */
+ * its addresses, and the unlisted host), each package checked member by
+ * member, and its text, email, mailto: address and letter with it. */
 static void
 test_each_category (Fixture       *fixture,
                     gconstpointer  user_data)
@@ -302,6 +416,7 @@ test_each_category (Fixture       *fixture,
           g_assert_error (error, HAVEN_NOTICE_ERROR, HAVEN_NOTICE_ERROR_INCOMPLETE);
           haven_notice_set_confirmed (notice, TRUE);
           assert_package (fixture, notice, request, categories[c], csam);
+          assert_exports (notice);
         }
     }
 }
@@ -535,33 +650,6 @@ test_text (Fixture       *fixture,
                                   "intimate images."));
   g_assert_null (strstr (text, UNLISTED_URL));
   g_assert_true (g_str_has_suffix (text, "Confirmed by the notifier.\n"));
-}
-
-static char *
-decode_quoted_printable (const char *text)
-{
-  GString *decoded = g_string_new (NULL);
-
-  for (const char *c = text; *c != '\0'; c++)
-    {
-      if (c[0] == '=' && c[1] == '\r' && c[2] == '\n')
-        c += 2;
-      else if (c[0] == '=')
-        {
-          g_assert_true (g_ascii_isxdigit (c[1]) && g_ascii_isxdigit (c[2]));
-          g_string_append_c (decoded, (char) (g_ascii_xdigit_value (c[1]) * 16 +
-                                              g_ascii_xdigit_value (c[2])));
-          c += 2;
-        }
-      else if (c[0] == '\r' && c[1] == '\n')
-        {
-          g_string_append_c (decoded, '\n');
-          c++;
-        }
-      else
-        g_string_append_c (decoded, *c);
-    }
-  return g_string_free (decoded, FALSE);
 }
 
 /* The email: a draft with the notifier as sender, the subject encoded,
