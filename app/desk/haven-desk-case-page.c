@@ -13,6 +13,7 @@
 #include "haven-desk-case-file.h"
 #include "haven-desk-case-page.h"
 #include "haven-desk-format.h"
+#include "haven-desk-save-dialog.h"
 #include "haven-notice.h"
 #include "haven-wipe.h"
 
@@ -840,45 +841,23 @@ haven_desk_case_page_save_to (HavenDeskCasePage *self,
 }
 
 static void
-chooser_response_cb (GtkDialog         *dialog,
-                     int                response,
-                     HavenDeskCasePage *self)
+case_file_chosen_cb (GFile    *file,
+                     gpointer  user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (file != NULL)
-        haven_desk_case_page_save_to (self, file);
-    }
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  haven_desk_case_page_save_to (user_data, file);
 }
 
 static void
 save_clicked_cb (HavenDeskCasePage *self)
 {
-  GtkWidget *dialog;
   g_autofree char *name = NULL;
 
   if (self->opened == NULL)
     return;
 
-  /* GTK's own dialog, in this process: a portal's would be another
-   * program that may remember the file. Recent files are off
-   * (haven-desk-application.c). */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = gtk_file_chooser_dialog_new (_("Save the case file"),
-                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Cancel"), GTK_RESPONSE_CANCEL,
-                                        _("_Save"), GTK_RESPONSE_ACCEPT,
-                                        NULL);
   name = g_strdup_printf ("%s.pdf", self->reference);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
+  haven_desk_ask_where_to_save (GTK_WIDGET (self), _("Save the case file"), name,
+                                case_file_chosen_cb, g_object_ref (self), g_object_unref);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include "haven-case-document.h"
 #include "haven-desk-case-file.h"
 #include "haven-desk-notices-page.h"
+#include "haven-desk-save-dialog.h"
 #include "haven-notice.h"
 #include "haven-paths.h"
 #include "haven-wipe.h"
@@ -247,12 +248,7 @@ saved_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean saved;
 
-  /* The letter's save has no source object; a file's replacement has
-   * the file. */
-  if (G_IS_FILE (source))
-    saved = g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
-  else
-    saved = haven_desk_case_file_save_finish (result, &error);
+  saved = haven_desk_save_finish (source, result, &error);
   set_pending (self, -1);
 
   if (!saved)
@@ -333,25 +329,27 @@ haven_desk_notices_page_save_to (HavenDeskNoticesPage  *self,
 }
 
 typedef struct {
-  NoticeControls *controls;
+  HavenDeskNoticesPage *page;
+  guint position;
   HavenDeskNoticeExport what;
 } SaveRequest;
 
 static void
-chooser_response_cb (GtkDialog   *dialog,
-                     int          response,
-                     SaveRequest *request)
+save_request_free (gpointer data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  SaveRequest *request = data;
 
-      if (file != NULL)
-        haven_desk_notices_page_save_to (request->controls->page, request->controls->position,
-                                         request->what, file);
-    }
+  g_object_unref (request->page);
   g_free (request);
-  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void
+notice_file_chosen_cb (GFile    *file,
+                       gpointer  user_data)
+{
+  SaveRequest *request = user_data;
+
+  haven_desk_notices_page_save_to (request->page, request->position, request->what, file);
 }
 
 static void
@@ -362,31 +360,20 @@ ask_where_to_save (NoticeControls        *controls,
   static const char * const titles[] = {
     N_("Save the notice package"), N_("Save the email"), N_("Save the letter"),
   };
-  GtkWidget *dialog;
   g_autofree char *name = NULL;
   SaveRequest *request;
 
   if (!check_notice (controls))
     return;
 
-  /* GTK's own dialog, in this process, as for the case file. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = gtk_file_chooser_dialog_new (_(titles[what]),
-                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (controls->page))),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Cancel"), GTK_RESPONSE_CANCEL,
-                                        _("_Save"), GTK_RESPONSE_ACCEPT,
-                                        NULL);
   name = g_strdup_printf ("notice-%s-%s.%s", haven_notice_get_recipient_id (controls->notice),
                           haven_notice_get_notice_id (controls->notice), extensions[what]);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   request = g_new0 (SaveRequest, 1);
-  request->controls = controls;
+  request->page = g_object_ref (controls->page);
+  request->position = controls->position;
   request->what = what;
-  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response_cb), request);
-  gtk_window_present (GTK_WINDOW (dialog));
+  haven_desk_ask_where_to_save (GTK_WIDGET (controls->page), _(titles[what]), name,
+                                notice_file_chosen_cb, request, save_request_free);
 }
 
 static void

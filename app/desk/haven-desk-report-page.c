@@ -11,6 +11,7 @@
 #include "haven-desk-chart.h"
 #include "haven-desk-format.h"
 #include "haven-desk-report-page.h"
+#include "haven-desk-save-dialog.h"
 #include "haven-notice-platforms.h"
 
 /* The report is made of sections and charts once, when it arrives, and
@@ -40,6 +41,8 @@ struct _HavenDeskReportPage
   GPtrArray *charts;
   char *problem;
   guint pending;
+  /* What the save dialog on screen is for. */
+  HavenDeskReportExport asked_export;
 };
 
 G_DEFINE_FINAL_TYPE (HavenDeskReportPage, haven_desk_report_page, ADW_TYPE_BIN)
@@ -477,10 +480,7 @@ saved_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean saved;
 
-  if (G_IS_FILE (source))
-    saved = g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
-  else
-    saved = haven_desk_case_file_save_finish (result, &error);
+  saved = haven_desk_save_finish (source, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_pending (self, -1);
@@ -536,50 +536,29 @@ haven_desk_report_page_save_to (HavenDeskReportPage   *self,
 }
 
 static void
-chooser_response_cb (GtkDialog *dialog,
-                     int        response,
-                     gpointer   user_data)
+report_file_chosen_cb (GFile    *file,
+                       gpointer  user_data)
 {
-  HavenDeskReportPage *self = g_object_get_data (G_OBJECT (dialog), "page");
-  HavenDeskReportExport what = GPOINTER_TO_UINT (user_data);
+  HavenDeskReportPage *self = user_data;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (file != NULL)
-        haven_desk_report_page_save_to (self, what, file);
-    }
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  haven_desk_report_page_save_to (self, self->asked_export, file);
 }
 
 static void
 ask_where_to_save (HavenDeskReportPage   *self,
                    HavenDeskReportExport  what)
 {
-  GtkWidget *dialog;
   g_autofree char *name = NULL;
 
   if (self->report == NULL)
     return;
 
-  /* GTK's own dialog, in this process, as for the case file. */
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  dialog = gtk_file_chooser_dialog_new (_("Save the report"),
-                                        GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                        GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Cancel"), GTK_RESPONSE_CANCEL,
-                                        _("_Save"), GTK_RESPONSE_ACCEPT,
-                                        NULL);
   name = g_strdup_printf ("notices-%s-%s.%s", haven_notice_report_get_from (self->report),
                           haven_notice_report_get_to (self->report),
                           what == HAVEN_DESK_REPORT_EXPORT_CSV ? "csv" : "pdf");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
-  g_object_set_data (G_OBJECT (dialog), "page", self);
-  g_signal_connect (dialog, "response", G_CALLBACK (chooser_response_cb), GUINT_TO_POINTER (what));
-  gtk_window_present (GTK_WINDOW (dialog));
+  self->asked_export = what;
+  haven_desk_ask_where_to_save (GTK_WIDGET (self), _("Save the report"), name,
+                                report_file_chosen_cb, g_object_ref (self), g_object_unref);
 }
 
 static void

@@ -465,6 +465,28 @@ send_notices (Fixture           *fixture,
   g_assert_null (haven_desk_notices_page_get_notices (notices_page));
 }
 
+/* The desk's save dialog, when one is open. */
+static GtkWidget *
+find_save_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER (window) && gtk_widget_get_visible (window))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+save_dialog_shown (gpointer data)
+{
+  return find_save_dialog () != NULL;
+}
+
 static gboolean
 report_idle (gpointer data)
 {
@@ -536,8 +558,27 @@ check_report (Fixture *fixture)
   g_assert_true (widget_tree_shows (GTK_WIDGET (page), "1 notice sent"));
   take_screenshot ("report");
 
+  /* Saved where the caseworker says in the desk's own file dialog. */
   handler = g_signal_connect (page, "changed", G_CALLBACK (record_change_cb), &message);
-  haven_desk_report_page_save_to (page, HAVEN_DESK_REPORT_EXPORT_CSV, csv_file);
+  press (GTK_WIDGET (page), "save-report-csv");
+  wait_until ("the file dialog to open", save_dialog_shown, NULL, 20);
+  {
+    GtkWidget *dialog = find_save_dialog ();
+    g_autofree char *name = NULL;
+
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (dialog));
+    g_assert_true (g_str_has_prefix (name, "notices-"));
+    g_assert_true (g_str_has_suffix (name, ".csv"));
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (csv_file);
+
+      g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL));
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "report.csv");
+    }
+    gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+    G_GNUC_END_IGNORE_DEPRECATIONS
+  }
   wait_until ("the CSV to be saved", has_message, &message, 20);
   g_assert_cmpstr (message, ==, "The report is saved");
   g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
