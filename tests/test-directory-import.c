@@ -849,6 +849,85 @@ static const HostileCase hostile_cases[] = {
   { HOSTILE_BLANK_LINES, "the directory holds no active services" },
 };
 
+/* Whether @text is anywhere in binary @bytes (g_strstr_len would stop at
+ * the first NUL). */
+static gboolean
+bytes_hold (GString    *bytes,
+            const char *text)
+{
+  gsize length = strlen (text);
+
+  for (gsize at = 0; at + length <= bytes->len; at++)
+    if (memcmp (bytes->str + at, text, length) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Shelters' addresses never reach a kiosk: a location marked
+ * x_confidential (true, or "yes") or HSDS 3.1's "redacted" gives neither
+ * its address nor its name, anywhere in the database; the service stays,
+ * and an address not marked so is kept. */
+static void
+test_confidential_locations (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("confidential.json");
+  g_autoptr(HavenDirectoryImporter) importer = import_ok (source, fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+  const char * const hidden[] = {
+    "Quietwater", "Lantern House", "Heronsgate", "Gull Cottage", "Alderbank", "Willow Room",
+  };
+  const char * const ids[] = { "svc-shelter", "svc-redacted", "svc-said-yes" };
+  HavenService *library;
+
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 4);
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  results = search (directory, "", NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      HavenService *service = find_service (results, ids[i]);
+      const char * const *addresses;
+
+      g_test_message ("%s", ids[i]);
+      g_assert_nonnull (service);
+      addresses = haven_service_get_addresses (service);
+      g_assert_true (addresses == NULL || addresses[0] == NULL);
+    }
+  library = find_service (results, "svc-open");
+  g_assert_nonnull (library);
+  g_assert_cmpstr (haven_service_get_addresses (library)[0], ==,
+                   "Central Library, 1 Market Square, Leeds, LS1 1AA");
+
+  /* Nowhere in the file: not in a service's details, not in the index. */
+  g_clear_object (&results);
+  g_clear_object (&directory);
+  {
+    g_autoptr(GDir) dir = g_dir_open (fixture->folder, 0, &error);
+    g_autoptr(GString) all = g_string_new (NULL);
+    const char *name;
+
+    g_assert_no_error (error);
+    /* The database and whatever SQLite keeps beside it (its WAL). */
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (fixture->folder, name, NULL);
+
+        g_assert_true (g_file_get_contents (path, &bytes, &length, &error));
+        g_assert_no_error (error);
+        g_string_append_len (all, bytes, (gssize) length);
+        g_clear_pointer (&bytes, g_free);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (hidden); i++)
+      g_assert_false (bytes_hold (all, hidden[i]));
+    g_assert_true (bytes_hold (all, "Market Square"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -860,6 +939,7 @@ main (int   argc,
               fixture_tear_down)
 
   ADD ("json-array", test_json_array);
+  ADD ("confidential-locations", test_confidential_locations);
   ADD ("page", test_page);
   ADD ("datapackage", test_datapackage);
   ADD ("invalid", test_invalid);

@@ -568,6 +568,25 @@ format_address (GString    *out,
     }
 }
 
+/* x_confidential: true, or any value but an explicit no. A value that
+ * cannot be read hides the address: the safe way to be wrong. */
+static gboolean
+is_confidential (JValue *location)
+{
+  static const char * const no[] = { "false", "no", "0", "", NULL };
+  JValue *value = get_member (location, "x_confidential");
+  g_autofree char *lower = NULL;
+
+  if (value == NULL || value->type == JV_NULL)
+    return FALSE;
+  if (value->type == JV_BOOLEAN)
+    return value->boolean;
+  if (value->type != JV_STRING && value->type != JV_NUMBER)
+    return TRUE;
+  lower = g_ascii_strdown (g_strstrip (g_strdup (value->text)), -1);
+  return !g_strv_contains (no, lower);
+}
+
 /* The places the service is offered at: their addresses for the details,
  * their countries for a service that names no area, their languages and,
  * when the service has none of its own, their schedules. */
@@ -603,8 +622,14 @@ read_locations (Record        *record,
         read_schedules (record, location, schedule);
       read_languages (record, location);
 
+      /* A shelter's address must never be shown: a location HSDS 3.1
+       * marks "redacted", like any that is not a physical place, gives no
+       * address and no name; so does one marked x_confidential
+       * (data/directory/README.md). The service itself is kept. */
       location_type = get_text (record, location, "location_type");
       if (location_type != NULL && g_ascii_strcasecmp (location_type, "physical") != 0)
+        continue;
+      if (is_confidential (location))
         continue;
 
       haven_search_text_append (import->fts[FTS_OTHER_NAMES], get_text (record, location, "name"));
