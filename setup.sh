@@ -420,7 +420,10 @@ def shown():
         if want == "unlock":
             return find(app, lambda n: n.getRole() in (pyatspi.ROLE_PASSWORD_TEXT,
                                                        pyatspi.ROLE_TEXT))
-        return find(app, lambda n: n.getRole() == pyatspi.ROLE_LIST and n.childCount > 0)
+        # The inbox's list of cases; the unlock page's list holds the
+        # passphrase row, not list items.
+        return find(app, lambda n: n.getRole() == pyatspi.ROLE_LIST and n.childCount > 0
+                    and n.getChildAtIndex(0).getRole() == pyatspi.ROLE_LIST_ITEM)
     return None
 
 while time.monotonic() < deadline:
