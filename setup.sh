@@ -416,14 +416,11 @@ def shown():
     for app in pyatspi.Registry.getDesktop(0):
         if app is None or app.name != "haven-desk":
             continue
-        # By role, not by name: the desk may speak any of its languages.
         if want == "unlock":
-            return find(app, lambda n: n.getRole() in (pyatspi.ROLE_PASSWORD_TEXT,
-                                                       pyatspi.ROLE_TEXT))
-        # The inbox's list of cases; the unlock page's list holds the
-        # passphrase row, not list items.
-        return find(app, lambda n: n.getRole() == pyatspi.ROLE_LIST and n.childCount > 0
-                    and n.getChildAtIndex(0).getRole() == pyatspi.ROLE_LIST_ITEM)
+            return find(app, lambda n: n.getRole() == pyatspi.ROLE_PUSH_BUTTON
+                        and n.name == "Unlock")
+        return find(app, lambda n: n.getRole() == pyatspi.ROLE_LIST and n.name == "Cases"
+                    and n.childCount > 0)
     return None
 
 while time.monotonic() < deadline:
