@@ -22,6 +22,7 @@
 #include "havenctl-directory.h"
 #include "havenctl-outbox.h"
 #include "havenctl-pin.h"
+#include "havenctl-sync.h"
 
 /* havenctl: what an operator does without a screen. Every command is a
  * "GROUP ACTION" pair in the table below; a new one is a function
@@ -59,6 +60,9 @@ static const Command commands[] = {
     N_("Search the service directory as the kiosk does"), havenctl_directory_search },
   { "directory", "stats", "[--json]",
     N_("Show what the service directory holds"), havenctl_directory_stats },
+  { "directory", "sync", "URL [--db FILE] [--full]",
+    N_("Pull an HSDS API into the service directory, only what changed after the first time"),
+    havenctl_directory_sync },
   { "outbox", "add", "[--kind KIND] FILE.json",
     N_("Check a request from a file and queue it for the backend"), havenctl_outbox_add },
   { "outbox", "export-failed", "DIR [--include-unsealed]",

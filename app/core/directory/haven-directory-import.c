@@ -48,6 +48,9 @@ struct _HavenDirectoryImporter
   GObject parent_instance;
 
   char *source_path;
+  /* What the database records as its source, when not the file: the
+   * address a sync pulled it from. */
+  char *source_name;
   char *database_path;
   GPtrArray *problems;
 
@@ -65,6 +68,7 @@ haven_directory_importer_finalize (GObject *object)
   HavenDirectoryImporter *self = HAVEN_DIRECTORY_IMPORTER (object);
 
   g_free (self->source_path);
+  g_free (self->source_name);
   g_free (self->database_path);
   g_ptr_array_unref (self->problems);
 
@@ -104,6 +108,23 @@ haven_directory_importer_new (const char *source_path,
   self->database_path = g_strdup (database_path);
 
   return self;
+}
+
+/**
+ * haven_directory_importer_set_source_name:
+ * @source_name: (nullable): what the database names as its source
+ *
+ * By default the database records the file it was imported from; a sync
+ * that imports what it pulled names the address it pulled from instead.
+ */
+void
+haven_directory_importer_set_source_name (HavenDirectoryImporter *self,
+                                          const char             *source_name)
+{
+  g_return_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self));
+
+  g_free (self->source_name);
+  self->source_name = g_strdup (source_name);
 }
 
 guint
@@ -415,7 +436,9 @@ haven_directory_importer_run (HavenDirectoryImporter  *self,
                  haven_directory_writer_get_failure (import.writer));
 
   if (local_error == NULL)
-    ok = haven_directory_writer_finish (import.writer, source_path, import.format, &local_error);
+    ok = haven_directory_writer_finish (import.writer,
+                                        self->source_name != NULL ? self->source_name : source_path,
+                                        import.format, &local_error);
 
   import_clear (&import);
 

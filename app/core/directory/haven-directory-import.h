@@ -18,6 +18,9 @@ G_DECLARE_FINAL_TYPE (HavenDirectoryImporter, haven_directory_importer, HAVEN, D
 
 HavenDirectoryImporter *haven_directory_importer_new     (const char              *source_path,
                                                           const char              *database_path);
+void                    haven_directory_importer_set_source_name
+                                                         (HavenDirectoryImporter  *self,
+                                                          const char              *source_name);
 gboolean                haven_directory_importer_run     (HavenDirectoryImporter  *self,
                                                           GCancellable            *cancellable,
                                                           GError                 **error);

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "havenctl-common.h"
+
+G_BEGIN_DECLS
+
+int havenctl_directory_sync (const Command  *command,
+                             int             argc,
+                             char          **argv);
+
+G_END_DECLS
