@@ -530,8 +530,8 @@ test_havenctl (Fixture       *fixture,
                 &status, &out, &err);
   g_assert_true (g_spawn_check_wait_status (status, &error));
   g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (out, "Imported 2 services of 0 organizations"));
-  g_assert_true (g_str_has_suffix (out, "\n3 problems were left out; the services are kept.\n"));
+  g_assert_true (g_str_has_prefix (out, "Imported 3 services of 0 organizations"));
+  g_assert_true (g_str_has_suffix (out, "\n4 problems were left out; the services are kept.\n"));
   g_assert_nonnull (strstr (err, "warning: odd-parts.json:2: service “svc-odd”: language code "
                                  "“klingon!” is not an ISO 639 code"));
   g_assert_nonnull (strstr (err, "warning: odd-parts.json:2: service “svc-odd”: phone number "
@@ -553,7 +553,7 @@ test_havenctl (Fixture       *fixture,
   g_assert_error (error, G_SPAWN_EXIT_ERROR, 2);
   g_clear_error (&error);
   g_assert_cmpstr (out, ==, "");
-  g_assert_nonnull (strstr (err, "odd-parts.json is not a valid HSDS directory (3 problems)"));
+  g_assert_nonnull (strstr (err, "odd-parts.json is not a valid HSDS directory (4 problems)"));
   g_assert_null (strstr (err, "warning:"));
   g_assert_nonnull (strstr (err, "The directory in use was not changed."));
   g_clear_pointer (&out, g_free);
@@ -1112,9 +1112,11 @@ test_openreferral_example_strict (Fixture       *fixture,
   g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
 }
 
-/* A language code that is not one, a phone that cannot be dialled and a
- * date that is not one are left out of their service, which is kept, and
- * each is counted; a strict import refuses the file. */
+/* A language code that is not one, a phone that cannot be dialled, a
+ * date that is not one and a schedule row that is not one are left out
+ * of their service, which is kept, and each is counted; a strict import
+ * refuses the file. One bad row takes all the service's hours with it,
+ * its places' too: some hours would say it is closed when it is open. */
 static void
 test_odd_parts (Fixture       *fixture,
                 gconstpointer  data)
@@ -1126,14 +1128,14 @@ test_odd_parts (Fixture       *fixture,
   g_autoptr(HavenDirectory) directory = NULL;
   g_autoptr(GListModel) results = NULL;
   g_autoptr(GError) error = NULL;
-  HavenService *odd, *plain;
+  HavenService *odd, *plain, *half;
 
   g_assert_true (haven_directory_importer_run (importer, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 2);
-  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 3);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 3);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 4);
   g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_warnings (importer)),
-                    ==, 3);
+                    ==, 4);
   g_assert_cmpuint (count_warnings_with (importer, "odd-parts.json:2: service “svc-odd”: "
                                          "language code “klingon!” is not an ISO 639 code"),
                     ==, 1);
@@ -1145,6 +1147,9 @@ test_odd_parts (Fixture       *fixture,
                                          "assured_date “last spring” is not a date"),
                     ==, 1);
   g_assert_cmpuint (count_warnings_with (importer, "svc-plain"), ==, 0);
+  g_assert_cmpuint (count_warnings_with (importer, "odd-parts.json:24: service “svc-half-hours”: "
+                                         "schedule “sch-bad”: opens_at “noon” is not a time"),
+                    ==, 1);
 
   directory = haven_directory_open (fixture->db, NULL, &error);
   g_assert_no_error (error);
@@ -1161,6 +1166,10 @@ test_odd_parts (Fixture       *fixture,
   /* Its good schedule is kept. */
   g_assert_true (haven_service_get_has_hours (odd));
   g_assert_cmpstrv (haven_service_get_languages (plain), ((const char *[]) { "fr", NULL }));
+  half = find_service (results, "svc-half-hours");
+  g_assert_nonnull (half);
+  g_assert_false (haven_service_get_has_hours (half));
+  g_assert_false (haven_service_get_always_open (half));
 
   /* Its kept language still finds it. */
   g_clear_object (&results);
@@ -1173,7 +1182,7 @@ test_odd_parts (Fixture       *fixture,
   g_clear_error (&error);
   g_assert_false (haven_directory_importer_run (strict, NULL, &error));
   g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
-  g_assert_nonnull (strstr (error->message, "(3 problems)"));
+  g_assert_nonnull (strstr (error->message, "(4 problems)"));
   g_assert_nonnull (strstr (error->message, "phone number “call us” has no digits"));
   g_assert_null (strstr (error->message, "left out"));
 }
