@@ -526,6 +526,10 @@ read_schedules (Record        *record,
 {
   JValue *schedules = get_objects (record, object, "schedules");
 
+  /* Schedules that are not a list of objects are no hours either. */
+  if (schedules == NULL && get_member (object, "schedules") != NULL)
+    record->hours_dropped = TRUE;
+
   for (guint i = 0; schedules != NULL && i < haven_jv_length (schedules) &&
        !record->hours_dropped; i++)
     {
