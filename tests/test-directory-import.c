@@ -1218,6 +1218,56 @@ test_many_warnings (Fixture       *fixture,
   g_unlink (source);
 }
 
+/* x_translations in a CSV cell that is not JSON: the service is kept
+ * without its translations, and the warning names its file and line. */
+static void
+test_package_bad_translations (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *package = fixture_path ("package");
+  g_auto(GStrv) names = list_folder (package);
+  g_autofree char *source = g_build_filename (fixture->folder, "datapackage.json", NULL);
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *from = g_build_filename (package, names[i], NULL);
+      g_autofree char *to = g_build_filename (fixture->folder, names[i], NULL);
+      g_autofree char *text = NULL;
+
+      g_assert_true (g_file_get_contents (from, &text, NULL, NULL));
+      if (g_str_equal (names[i], "services.csv"))
+        {
+          char *cell = strstr (text, "\"{\"\"es\"\"");
+
+          g_assert_nonnull (cell);
+          /* Cut the object short: "{""es"": ," is not JSON. */
+          memcpy (cell + strlen ("\"{\"\"es\"\": "), ",", 1);
+        }
+      g_assert_true (g_file_set_contents (to, text, -1, NULL));
+    }
+
+  importer = haven_directory_importer_new (source, fixture->db);
+  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 2);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 1);
+  g_assert_cmpuint (count_warnings_with (importer, "services.csv:2: service “svc-leeds-fraud”: "
+                                         "x_translations is not valid JSON"),
+                    ==, 1);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  results = search (directory, "asesoria", NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  g_clear_object (&results);
+  results = search (directory, "scam", NULL, NULL);
+  g_assert_nonnull (find_service (results, "svc-leeds-fraud"));
+}
+
 /* The answer of GET /services/{id} is a directory of one. */
 static void
 test_single_service (Fixture       *fixture,
@@ -1307,6 +1357,7 @@ main (int   argc,
   ADD ("lenient/openreferral-example-strict", test_openreferral_example_strict);
   ADD ("lenient/odd-parts", test_odd_parts);
   ADD ("lenient/many-warnings", test_many_warnings);
+  ADD ("lenient/package-bad-translations", test_package_bad_translations);
   ADD ("single-service", test_single_service);
   ADD ("single-object-not-service", test_single_object_not_service);
 
