@@ -17,8 +17,10 @@
 #include "haven-directory-import.h"
 
 /* The importer against the fixtures in tests/data/directory/: each kind of
- * valid input, and each kind of invalid input with the words it must be
- * reported in, leaving the database in use exactly as it was. */
+ * valid input, each kind of invalid input with the words it must be
+ * reported in, leaving the database in use exactly as it was, and input
+ * with parts of services that cannot be used, which are left out with a
+ * warning unless the import is strict. */
 
 typedef struct {
   char *folder;
@@ -73,6 +75,8 @@ import_ok (const char *source,
 
   g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)),
                     ==, 0);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 0);
+  g_assert_cmpstrv (haven_directory_importer_get_warnings (importer), ((const char *[]) { NULL }));
   return g_steal_pointer (&importer);
 }
 
@@ -279,38 +283,47 @@ test_datapackage (Fixture       *fixture,
 
 typedef struct {
   const char *file;
+  /* Refused only by a strict import: a lenient one keeps the services. */
+  gboolean strict;
   const char *expected[6];
 } InvalidCase;
 
 static const InvalidCase invalid_cases[] = {
-  { "invalid/not-json.json",
+  { "invalid/not-json.json", FALSE,
     { "not-json.json:3: record 2 is not valid JSON", NULL } },
-  { "invalid/missing-name.json",
+  { "invalid/missing-name.json", FALSE,
     { "missing-name.json:3: service “svc-b”: “name” is missing",
       "missing-name.json:4: record 3: “id” is missing", NULL } },
-  { "invalid/bad-schedule.json",
+  { "invalid/bad-schedule.json", TRUE,
     { "bad-schedule.json:2: service “svc-hours”: schedule “sch-bad”: opens_at “9am” is not a time",
       NULL } },
-  { "invalid/duplicate-id.json",
+  { "invalid/duplicate-id.json", FALSE,
     { "duplicate-id.json:3: service “svc-same”: another service has the same id", NULL } },
-  { "invalid/not-a-directory.json",
+  { "invalid/not-a-directory.json", FALSE,
     { "not-a-directory.json: the object has no “contents”", NULL } },
-  { "invalid/bad-fields.json",
+  { "invalid/bad-fields.json", TRUE,
     { "service “svc-fields”: “phones” must be a list",
       "language code “english!” is not an ISO 639 code",
       "“Greater London” in x_region_codes is not an ISO 3166 code",
       "“x_translations” for “ar” must be an object",
       "status “open” is not active", NULL } },
-  { "invalid/truncated.json",
+  { "invalid/truncated.json", FALSE,
     { "truncated.json:3: the file ends in the middle of record 2", NULL } },
-  { "invalid/empty.json",
+  { "invalid/empty.json", FALSE,
     { "empty.json: the directory holds no active services", NULL } },
-  { "invalid/package",
+  /* A broken package and a service without a name refuse it even when
+   * the bad schedule beside them would only be a warning. */
+  { "invalid/package", FALSE,
+    { "phones.csv:2: service_id “svc-404” is not in the package",
+      "services.csv:3: service “svc-2”: “name” is missing", "(2 problems)", NULL } },
+  { "invalid/package", TRUE,
     { "phones.csv:2: service_id “svc-404” is not in the package",
       "services.csv:3: service “svc-2”: “name” is missing",
       "schedules.csv:3: service “svc-1”: schedule “sch-2”: opens_at “nine” is not a time",
       NULL } },
-  { "invalid/no-id-package",
+  { "invalid/no-id-package", FALSE,
+    { "services.csv:1: the header must have the columns id and name", "(1 problem)", NULL } },
+  { "invalid/no-id-package", TRUE,
     { "services.csv:1: the header must have the columns id and name", "(1 problem)", NULL } },
 };
 
@@ -348,8 +361,10 @@ test_invalid (Fixture       *fixture,
       g_auto(GStrv) files = NULL;
       gsize after_length;
 
-      g_test_message ("Importing %s", invalid_cases[i].file);
+      g_test_message ("Importing %s%s", invalid_cases[i].file,
+                      invalid_cases[i].strict ? " strictly" : "");
       importer = haven_directory_importer_new (source, fixture->db);
+      haven_directory_importer_set_strict (importer, invalid_cases[i].strict);
       g_assert_false (haven_directory_importer_run (importer, NULL, &error));
       g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
 
@@ -471,6 +486,7 @@ test_havenctl (Fixture       *fixture,
 {
   g_autofree char *valid = fixture_path ("services.json");
   g_autofree char *invalid = fixture_path ("invalid/missing-name.json");
+  g_autofree char *odd = fixture_path ("odd-parts.json");
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
@@ -498,6 +514,48 @@ test_havenctl (Fixture       *fixture,
   g_assert_nonnull (strstr (err, "missing-name.json:3: service “svc-b”: “name” is missing"));
   g_assert_nonnull (strstr (err, "The directory in use was not changed."));
   g_clear_error (&error);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  run_havenctl ((const char *[]) { "directory", "stats", "--json", "--db", fixture->db, NULL },
+                &status, &out, &err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_nonnull (strstr (out, "\"services\" : 9"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Parts that cannot be used: left out, each named on stderr, counted
+   * after the summary, and the import succeeds. */
+  run_havenctl ((const char *[]) { "directory", "import", odd, "--db", fixture->db, NULL },
+                &status, &out, &err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (out, "Imported 3 services of 0 organizations"));
+  g_assert_true (g_str_has_suffix (out, "\n4 problems were left out; the services are kept.\n"));
+  g_assert_nonnull (strstr (err, "warning: odd-parts.json:2: service “svc-odd”: language code "
+                                 "“klingon!” is not an ISO 639 code"));
+  g_assert_nonnull (strstr (err, "warning: odd-parts.json:2: service “svc-odd”: phone number "
+                                 "“call us” has no digits; the phone is left out\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --strict refuses the same file, and the directory stays as it was. */
+  run_havenctl ((const char *[]) { "directory", "import", "--strict", valid, "--db", fixture->db,
+                                   NULL },
+                &status, &out, &err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  run_havenctl ((const char *[]) { "directory", "import", "--strict", odd, "--db", fixture->db,
+                                   NULL },
+                &status, &out, &err);
+  g_assert_false (g_spawn_check_wait_status (status, &error));
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, 2);
+  g_clear_error (&error);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "odd-parts.json is not a valid HSDS directory (4 problems)"));
+  g_assert_null (strstr (err, "warning:"));
+  g_assert_nonnull (strstr (err, "The directory in use was not changed."));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -928,6 +986,350 @@ test_confidential_locations (Fixture       *fixture,
   }
 }
 
+/* The lines of @importer's warnings that hold @text. */
+static guint
+count_warnings_with (HavenDirectoryImporter *importer,
+                     const char             *text)
+{
+  const char * const *warnings = haven_directory_importer_get_warnings (importer);
+  guint n = 0;
+
+  for (guint i = 0; warnings[i] != NULL; i++)
+    {
+      if (strstr (warnings[i], text) != NULL)
+        n++;
+    }
+
+  return n;
+}
+
+#define EXAMPLE_SERVICE "ac148810-d857-441c-9679-408f346de14b"
+
+/* Open Referral's own example package, as an organisation would import
+ * it: its one schedule holds both COUNT and UNTIL, which libical refuses.
+ * The service is kept without hours, and the warning says where. */
+static void
+test_openreferral_example (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("openreferral-example");
+  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source,
+                                                                             fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryQuery) query = haven_directory_query_new ();
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *warnings;
+  HavenService *service;
+
+  g_assert_false (haven_directory_importer_get_strict (importer));
+  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (haven_directory_importer_get_problems (importer),
+                    ((const char *[]) { NULL }));
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 1);
+  g_assert_cmpuint (haven_directory_importer_get_n_organizations (importer), ==, 1);
+
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 1);
+  warnings = haven_directory_importer_get_warnings (importer);
+  g_assert_cmpuint (g_strv_length ((GStrv) warnings), ==, 1);
+  g_test_message ("%s", warnings[0]);
+  g_assert_true (g_str_has_prefix (warnings[0],
+                                   "schedules.csv:2: service “" EXAMPLE_SERVICE "”: "
+                                   "schedule “48102e86-bb50-41c4-8f1e-e269368c41d1”: "
+                                   "the recurrence FREQ=WEEKLY;COUNT=3;UNTIL=20050101"));
+  g_assert_nonnull (strstr (warnings[0], "is not one libical accepts"));
+  g_assert_true (g_str_has_suffix (warnings[0], "; the service shows no hours"));
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 1);
+
+  /* Searched "open now" on a Thursday at noon, which the schedule's
+   * BYDAY=TH,FR with 10:00 to 18:00 would have said: it has no hours, so
+   * it is neither open nor always open. */
+  query->at = g_date_time_new_from_iso8601 ("2026-03-05T12:00:00Z", NULL);
+  results = haven_directory_search (directory, query, NULL, &error);
+  g_assert_no_error (error);
+  service = find_service (results, EXAMPLE_SERVICE);
+  g_assert_nonnull (service);
+  g_assert_cmpstr (haven_service_get_name (service), ==, "Community Counselling");
+  g_assert_false (haven_service_get_has_hours (service));
+  g_assert_false (haven_service_get_open_now (service));
+  g_assert_false (haven_service_get_always_open (service));
+  /* The rest of the package is still read: its language and its phone. */
+  g_assert_cmpstrv (haven_service_get_languages (service), ((const char *[]) { "ur", NULL }));
+  g_assert_cmpuint (haven_service_get_n_phones (service), ==, 1);
+
+  g_clear_object (&results);
+  query->open_now = TRUE;
+  results = haven_directory_search (directory, query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (find_service (results, EXAMPLE_SERVICE));
+}
+
+/* The same package strictly: refused, and the directory in use is
+ * byte for byte what it was. */
+static void
+test_openreferral_example_strict (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *valid = fixture_path ("services.json");
+  g_autofree char *source = fixture_path ("openreferral-example");
+  g_autoptr(HavenDirectoryImporter) first = import_ok (valid, fixture->db);
+  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source,
+                                                                             fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(GStrv) files = NULL;
+  gsize before_length, after_length;
+
+  g_assert_true (g_file_get_contents (fixture->db, &before, &before_length, NULL));
+
+  haven_directory_importer_set_strict (importer, TRUE);
+  g_assert_true (haven_directory_importer_get_strict (importer));
+  g_assert_false (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message,
+                            "schedules.csv:2: service “" EXAMPLE_SERVICE "”: schedule "));
+  g_assert_nonnull (strstr (error->message, "is not one libical accepts"));
+  /* What a lenient import would have done is not said of a refused one. */
+  g_assert_null (strstr (error->message, "shows no hours"));
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)),
+                    ==, 1);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 0);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 0);
+
+  g_assert_true (g_file_get_contents (fixture->db, &after, &after_length, NULL));
+  g_assert_cmpmem (before, before_length, after, after_length);
+  files = list_folder (fixture->folder);
+  g_assert_cmpstrv (files, ((const char *[]) { "directory.sqlite", NULL }));
+  g_clear_error (&error);
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
+}
+
+/* A language code that is not one, a phone that cannot be dialled, a
+ * date that is not one and a schedule row that is not one are left out
+ * of their service, which is kept, and each is counted; a strict import
+ * refuses the file. One bad row takes all the service's hours with it,
+ * its places' too: some hours would say it is closed when it is open. */
+static void
+test_odd_parts (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("odd-parts.json");
+  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source,
+                                                                             fixture->db);
+  g_autoptr(HavenDirectoryImporter) strict = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  HavenService *odd, *plain, *half;
+
+  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 3);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 4);
+  g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_warnings (importer)),
+                    ==, 4);
+  g_assert_cmpuint (count_warnings_with (importer, "odd-parts.json:2: service “svc-odd”: "
+                                         "language code “klingon!” is not an ISO 639 code"),
+                    ==, 1);
+  g_assert_cmpuint (count_warnings_with (importer, "odd-parts.json:2: service “svc-odd”: "
+                                         "phone number “call us” has no digits; "
+                                         "the phone is left out"),
+                    ==, 1);
+  g_assert_cmpuint (count_warnings_with (importer, "odd-parts.json:2: service “svc-odd”: "
+                                         "assured_date “last spring” is not a date"),
+                    ==, 1);
+  g_assert_cmpuint (count_warnings_with (importer, "svc-plain"), ==, 0);
+  g_assert_cmpuint (count_warnings_with (importer, "odd-parts.json:24: service “svc-half-hours”: "
+                                         "schedule “sch-bad”: opens_at “noon” is not a time"),
+                    ==, 1);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  results = search (directory, "", NULL, NULL);
+  odd = find_service (results, "svc-odd");
+  plain = find_service (results, "svc-plain");
+  g_assert_nonnull (odd);
+  g_assert_nonnull (plain);
+  g_assert_cmpstrv (haven_service_get_languages (odd), ((const char *[]) { "en", NULL }));
+  g_assert_cmpuint (haven_service_get_n_phones (odd), ==, 1);
+  g_assert_cmpstr (haven_service_get_phone_number (odd, 0), ==, "0113 496 0001");
+  g_assert_cmpstr (haven_service_get_phone_description (odd, 0), ==, "Advice line");
+  g_assert_null (haven_service_get_assured_date (odd));
+  /* Its good schedule is kept. */
+  g_assert_true (haven_service_get_has_hours (odd));
+  g_assert_cmpstrv (haven_service_get_languages (plain), ((const char *[]) { "fr", NULL }));
+  half = find_service (results, "svc-half-hours");
+  g_assert_nonnull (half);
+  g_assert_false (haven_service_get_has_hours (half));
+  g_assert_false (haven_service_get_always_open (half));
+
+  /* Its kept language still finds it. */
+  g_clear_object (&results);
+  results = search (directory, NULL, NULL, "en");
+  g_assert_nonnull (find_service (results, "svc-odd"));
+
+  g_clear_object (&directory);
+  strict = haven_directory_importer_new (source, fixture->db);
+  haven_directory_importer_set_strict (strict, TRUE);
+  g_clear_error (&error);
+  g_assert_false (haven_directory_importer_run (strict, NULL, &error));
+  g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "(4 problems)"));
+  g_assert_nonnull (strstr (error->message, "phone number “call us” has no digits"));
+  g_assert_null (strstr (error->message, "left out"));
+}
+
+/* A bad language code in every service of a large directory: every
+ * service is kept, every warning counted, and only the first
+ * HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS lines are held. */
+static void
+test_many_warnings (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const guint n = HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS + 200;
+  g_autoptr(GString) text = g_string_new ("[\n");
+  g_autofree char *source = g_build_filename (fixture->folder, "many.json", NULL);
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *warnings;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%s{\"id\": \"svc-%u\", \"name\": \"Service %u\", "
+                            "\"languages\": [{\"code\": \"??\"}]}\n", i > 0 ? "," : "", i, i);
+  g_string_append (text, "]\n");
+  g_assert_true (g_file_set_contents (source, text->str, -1, NULL));
+
+  importer = haven_directory_importer_new (source, fixture->db);
+  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, n);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, n);
+  warnings = haven_directory_importer_get_warnings (importer);
+  g_assert_cmpuint (g_strv_length ((GStrv) warnings), ==, HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS);
+  g_assert_true (g_str_has_prefix (warnings[0], "many.json:2: service “svc-0”: language code"));
+  g_unlink (source);
+}
+
+/* x_translations in a CSV cell that is not JSON: the service is kept
+ * without its translations, and the warning names its file and line. */
+static void
+test_package_bad_translations (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *package = fixture_path ("package");
+  g_auto(GStrv) names = list_folder (package);
+  g_autofree char *source = g_build_filename (fixture->folder, "datapackage.json", NULL);
+  g_autoptr(HavenDirectoryImporter) importer = NULL;
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *from = g_build_filename (package, names[i], NULL);
+      g_autofree char *to = g_build_filename (fixture->folder, names[i], NULL);
+      g_autofree char *text = NULL;
+
+      g_assert_true (g_file_get_contents (from, &text, NULL, NULL));
+      if (g_str_equal (names[i], "services.csv"))
+        {
+          char *cell = strstr (text, "\"{\"\"es\"\"");
+
+          g_assert_nonnull (cell);
+          /* Cut the object short: "{""es"": ," is not JSON. */
+          memcpy (cell + strlen ("\"{\"\"es\"\": "), ",", 1);
+        }
+      g_assert_true (g_file_set_contents (to, text, -1, NULL));
+    }
+
+  importer = haven_directory_importer_new (source, fixture->db);
+  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 2);
+  g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 1);
+  g_assert_cmpuint (count_warnings_with (importer, "services.csv:2: service “svc-leeds-fraud”: "
+                                         "x_translations is not valid JSON"),
+                    ==, 1);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  results = search (directory, "asesoria", NULL, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 0);
+  g_clear_object (&results);
+  results = search (directory, "scam", NULL, NULL);
+  g_assert_nonnull (find_service (results, "svc-leeds-fraud"));
+}
+
+/* The answer of GET /services/{id} is a directory of one. */
+static void
+test_single_service (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *source = fixture_path ("single-service.json");
+  g_autoptr(HavenDirectoryImporter) importer = import_ok (source, fixture->db);
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(HavenDirectoryStats) stats = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autoptr(GError) error = NULL;
+  HavenService *service;
+
+  g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 1);
+  g_assert_cmpuint (haven_directory_importer_get_n_organizations (importer), ==, 1);
+
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  stats = haven_directory_get_stats (directory, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stats->format, ==, "json-service");
+  results = search (directory, "helpline", NULL, NULL);
+  service = find_service (results, "svc-single");
+  g_assert_nonnull (service);
+  g_assert_cmpstr (haven_service_get_organization (service), ==, "Single Service Trust");
+  g_assert_cmpstr (haven_service_get_phone_number (service, 0), ==, "0113 496 0003");
+}
+
+/* A single object is read as a service only when it is one: with an id
+ * and a name; one without a name is still a service without a name. */
+static void
+test_single_object_not_service (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  static const struct {
+    const char *json;
+    const char *expected;
+  } cases[] = {
+    { "{\"id\": \"svc-x\", \"description\": \"no name\"}", "the object has no “contents”" },
+    { "{\"total_items\": 0}", "the object has no “contents”" },
+    { "{\"id\": \"svc-x\", \"name\": \"Cut\"", "is not valid JSON" },
+    { "{\n\"id\": \"svc-x\",\n\"name\": \"Twice\"}\n{}", "there is more after the end" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *source = g_build_filename (fixture->folder, "one.json", NULL);
+      g_autoptr(HavenDirectoryImporter) importer = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", cases[i].json);
+      g_assert_true (g_file_set_contents (source, cases[i].json, -1, NULL));
+      importer = haven_directory_importer_new (source, fixture->db);
+      g_assert_false (haven_directory_importer_run (importer, NULL, &error));
+      g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
+      if (strstr (error->message, cases[i].expected) == NULL)
+        g_error ("The message for %s does not say “%s”:\n%s", cases[i].json, cases[i].expected,
+                 error->message);
+      g_unlink (source);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -951,6 +1353,13 @@ main (int   argc,
   ADD ("open-errors", test_open_errors);
   ADD ("demo-directory", test_demo_directory);
   ADD ("csv-chunks", test_csv_chunks);
+  ADD ("lenient/openreferral-example", test_openreferral_example);
+  ADD ("lenient/openreferral-example-strict", test_openreferral_example_strict);
+  ADD ("lenient/odd-parts", test_odd_parts);
+  ADD ("lenient/many-warnings", test_many_warnings);
+  ADD ("lenient/package-bad-translations", test_package_bad_translations);
+  ADD ("single-service", test_single_service);
+  ADD ("single-object-not-service", test_single_object_not_service);
 
   g_test_add ("/haven/directory-import/hostile-csv/commas", Fixture, &hostile_cases[0],
               fixture_set_up, test_hostile_csv, fixture_tear_down);

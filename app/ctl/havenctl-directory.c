@@ -21,7 +21,11 @@
  * Exit status as for every havenctl command: 0 success, 1 failed, 2 a
  * mistake in what was given (the command line, or a directory file that is
  * not valid HSDS). The settings are optional here: with --db the
- * directory commands work where the schema is not installed. */
+ * directory commands work where the schema is not installed.
+ *
+ * An import that left parts of services out still succeeds (0): the
+ * warnings go to stderr and their count follows the summary; --strict
+ * makes them refuse the directory instead (2). */
 
 int
 havenctl_directory_import (const Command  *command,
@@ -34,9 +38,16 @@ havenctl_directory_import (const Command  *command,
   g_autofree char *db = NULL;
   g_autofree char *path = NULL;
   g_autofree char *seconds = NULL;
+  gboolean strict = FALSE;
+  const char * const *warnings;
+  guint n_warnings;
+  guint n_listed = 0;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
       N_("The directory database to replace (default: the setting directory-file)"), N_("FILE") },
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict,
+      N_("Refuse the whole directory when any part of a service cannot be used, rather than "
+         "leave that part out"), NULL },
     { NULL },
   };
 
@@ -53,6 +64,7 @@ havenctl_directory_import (const Command  *command,
   path = db != NULL ? g_strdup (db) : haven_directory_get_default_path (settings);
 
   importer = haven_directory_importer_new (argv[1], path);
+  haven_directory_importer_set_strict (importer, strict);
   if (!haven_directory_importer_run (importer, NULL, &error))
     {
       if (!g_error_matches (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_INVALID_INPUT))
@@ -73,6 +85,21 @@ havenctl_directory_import (const Command  *command,
                        "Left out %u services that are inactive or defunct\n",
                        haven_directory_importer_get_n_skipped (importer)),
              haven_directory_importer_get_n_skipped (importer));
+
+  /* Directory data is public: the lines may quote it. */
+  warnings = haven_directory_importer_get_warnings (importer);
+  n_warnings = haven_directory_importer_get_n_warnings (importer);
+  for (; warnings[n_listed] != NULL; n_listed++)
+    /* TRANSLATORS: "warning: FILE:LINE: service “ID”: what was left out" */
+    g_printerr (_("warning: %s\n"), warnings[n_listed]);
+  if (n_warnings > n_listed)
+    g_printerr (ngettext ("warning: %u more problem is not listed\n",
+                          "warning: %u more problems are not listed\n", n_warnings - n_listed),
+                n_warnings - n_listed);
+  if (n_warnings > 0)
+    g_print (ngettext ("%u problem was left out; the services are kept.\n",
+                       "%u problems were left out; the services are kept.\n", n_warnings),
+             n_warnings);
 
   return HAVENCTL_EXIT_OK;
 }

@@ -54,7 +54,7 @@ static const Command commands[] = {
     backend_report_status },
   { "content", "check", "[DIR]",
     N_("Check content definitions and list every problem"), havenctl_content_check },
-  { "directory", "import", "PATH [--db FILE]",
+  { "directory", "import", "PATH [--db FILE] [--strict]",
     N_("Import an HSDS service directory, replacing the one in use"), havenctl_directory_import },
   { "directory", "search", "[TEXT] [--category C] [--region R] [--open-now] [--json]",
     N_("Search the service directory as the kiosk does"), havenctl_directory_search },

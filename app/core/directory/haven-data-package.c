@@ -403,9 +403,11 @@ row_object (Package   *package,
                                                    import->json_scratch, value, strlen (value),
                                                    &error, &line);
 
+          /* A part that cannot be used: the record mapper says so and
+           * leaves the translations out (haven-record-mapper.c). */
           if (translations == NULL)
-            haven_import_file_problem (import, package->labels[table], row->line,
-                                       _("x_translations is not valid JSON: %s"), error);
+            object_add (object, "x_haven_translations_error",
+                        haven_jv_new_string (&import->arena, error));
           object_add (object, name, translations);
           continue;
         }

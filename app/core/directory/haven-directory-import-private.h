@@ -53,5 +53,12 @@ void     haven_import_file_problem       (Import        *import,
                                           guint          line,
                                           const char    *format,
                                           ...) G_GNUC_PRINTF (4, 5);
+void     haven_import_add_warning        (Import        *import,
+                                          const char    *message);
+void     haven_import_file_warning       (Import        *import,
+                                          const char    *file,
+                                          guint          line,
+                                          const char    *format,
+                                          ...) G_GNUC_PRINTF (4, 5);
 
 G_END_DECLS

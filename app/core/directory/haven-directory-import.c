@@ -28,6 +28,8 @@
  *    organization, locations, areas, languages, phones, schedules and
  *    taxonomy terms inside it);
  *  - the HSDS API's Page object, whose "contents" is such an array;
+ *  - a single service object, as GET /services/{id} answers, read as a
+ *    directory of one;
  *  - a tabular data package: datapackage.json and the HSDS CSV files.
  *
  * A directory of 100,000 services is a JSON file of a few hundred MB, and
@@ -42,7 +44,15 @@
  * over it only when complete, so a failed import leaves the directory the
  * kiosk uses as it was. The rename is the commit point, which is why the
  * new file is written without a journal and synced once at the end
- * (haven-directory-writer.c). */
+ * (haven-directory-writer.c).
+ *
+ * What makes a directory unusable (input that cannot be read, a service
+ * without id or name, two services with one id, a broken package) is a
+ * problem, and any problem refuses the whole directory. Anything else
+ * wrong in a service is a warning: the part that cannot be used is left
+ * out and the service kept, because one odd record must not keep a
+ * city's update from its kiosks. A strict import makes every warning a
+ * problem, for organisations that want all or nothing. */
 struct _HavenDirectoryImporter
 {
   GObject parent_instance;
@@ -53,6 +63,9 @@ struct _HavenDirectoryImporter
   char *source_name;
   char *database_path;
   GPtrArray *problems;
+  GPtrArray *warnings;
+  guint n_warnings;
+  gboolean strict;
 
   guint n_services;
   guint n_organizations;
@@ -71,6 +84,7 @@ haven_directory_importer_finalize (GObject *object)
   g_free (self->source_name);
   g_free (self->database_path);
   g_ptr_array_unref (self->problems);
+  g_ptr_array_unref (self->warnings);
 
   G_OBJECT_CLASS (haven_directory_importer_parent_class)->finalize (object);
 }
@@ -87,6 +101,7 @@ static void
 haven_directory_importer_init (HavenDirectoryImporter *self)
 {
   self->problems = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
 }
 
 /**
@@ -155,6 +170,20 @@ haven_import_add_problem (Import     *import,
   g_mutex_unlock (&import->problems_lock);
 }
 
+static char *
+format_at (const char *file,
+           guint       line,
+           const char *format,
+           va_list     args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  if (line > 0)
+    return g_strdup_printf ("%s:%u: %s", file, line, message);
+  else
+    return g_strdup_printf ("%s: %s", file, message);
+}
+
 void
 haven_import_file_problem (Import     *import,
                            const char *file,
@@ -162,20 +191,52 @@ haven_import_file_problem (Import     *import,
                            const char *format,
                            ...)
 {
-  g_autofree char *message = NULL;
   g_autofree char *full = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  full = format_at (file, line, format, args);
   va_end (args);
 
-  if (line > 0)
-    full = g_strdup_printf ("%s:%u: %s", file, line, message);
-  else
-    full = g_strdup_printf ("%s: %s", file, message);
-
   haven_import_add_problem (import, full);
+}
+
+/* A part of a service that is left out, the service kept; in a strict
+ * import, a problem like any other. */
+void
+haven_import_add_warning (Import     *import,
+                          const char *message)
+{
+  HavenDirectoryImporter *self = import->self;
+
+  if (self->strict)
+    {
+      haven_import_add_problem (import, message);
+      return;
+    }
+
+  g_mutex_lock (&import->problems_lock);
+  self->n_warnings++;
+  if (self->warnings->len < HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS)
+    g_ptr_array_add (self->warnings, g_strdup (message));
+  g_mutex_unlock (&import->problems_lock);
+}
+
+void
+haven_import_file_warning (Import     *import,
+                           const char *file,
+                           guint       line,
+                           const char *format,
+                           ...)
+{
+  g_autofree char *full = NULL;
+  va_list args;
+
+  va_start (args, format);
+  full = format_at (file, line, format, args);
+  va_end (args);
+
+  haven_import_add_warning (import, full);
 }
 
 /* A JSON directory is read and checked in a thread of its own while this
@@ -369,7 +430,8 @@ read_source (Import      *import,
  * Imports the directory. On %HAVEN_DIRECTORY_ERROR_INVALID_INPUT the
  * message lists the problems, one a line (also in
  * haven_directory_importer_get_problems()), and the old database is left
- * as it was.
+ * as it was. Parts of services that were left out are listed by
+ * haven_directory_importer_get_warnings(), unless the import is strict.
  */
 gboolean
 haven_directory_importer_run (HavenDirectoryImporter  *self,
@@ -390,6 +452,8 @@ haven_directory_importer_run (HavenDirectoryImporter  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_ptr_array_set_size (self->problems, 0);
+  g_ptr_array_set_size (self->warnings, 0);
+  self->n_warnings = 0;
   self->n_services = self->n_organizations = self->n_skipped = 0;
 
   source = g_file_new_for_commandline_arg (self->source_path);
@@ -562,4 +626,68 @@ haven_directory_importer_get_problems (HavenDirectoryImporter *self)
     return none;
 
   return (const char * const *) self->problems->pdata;
+}
+
+/**
+ * haven_directory_importer_set_strict:
+ * @strict: whether a part of a service that cannot be used refuses the
+ *   whole directory
+ *
+ * By default an import keeps a service whose schedule, language code,
+ * phone or other part cannot be used, without that part, and lists it in
+ * haven_directory_importer_get_warnings(). A strict import refuses the
+ * directory instead, as it does for a problem that makes it unusable.
+ */
+void
+haven_directory_importer_set_strict (HavenDirectoryImporter *self,
+                                     gboolean                strict)
+{
+  g_return_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self));
+
+  self->strict = !!strict;
+}
+
+gboolean
+haven_directory_importer_get_strict (HavenDirectoryImporter *self)
+{
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self), FALSE);
+
+  return self->strict;
+}
+
+/**
+ * haven_directory_importer_get_warnings:
+ *
+ * Each line names the file, the line, the service and the part left out
+ * ("services.csv:3: service “svc-1”: …"). Only the first
+ * %HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS are kept; see
+ * haven_directory_importer_get_n_warnings() for how many there were.
+ *
+ * Returns: (transfer none): the parts of services the last run left out
+ */
+const char * const *
+haven_directory_importer_get_warnings (HavenDirectoryImporter *self)
+{
+  static const char *const none[] = { NULL };
+
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self), NULL);
+
+  if (self->warnings->pdata == NULL)
+    return none;
+
+  return (const char * const *) self->warnings->pdata;
+}
+
+/**
+ * haven_directory_importer_get_n_warnings:
+ *
+ * Returns: how many parts of services the last run left out, including
+ *   those whose lines were not kept
+ */
+guint
+haven_directory_importer_get_n_warnings (HavenDirectoryImporter *self)
+{
+  g_return_val_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self), 0);
+
+  return self->n_warnings;
 }

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
  * all at once. */
 #define HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS 20
 
+/* An import that keeps services with parts it cannot use keeps the lines
+ * of this many warnings, and counts them all: a 100,000-service import
+ * with a problem in every record must not hold 100,000 messages. */
+#define HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS 1000
+
 #define HAVEN_TYPE_DIRECTORY_IMPORTER (haven_directory_importer_get_type ())
 
 G_DECLARE_FINAL_TYPE (HavenDirectoryImporter, haven_directory_importer, HAVEN, DIRECTORY_IMPORTER,
@@ -37,5 +42,10 @@ guint                   haven_directory_importer_get_n_organizations
 guint                   haven_directory_importer_get_n_skipped (HavenDirectoryImporter *self);
 double                  haven_directory_importer_get_seconds (HavenDirectoryImporter *self);
 const char * const     *haven_directory_importer_get_problems (HavenDirectoryImporter *self);
+void                    haven_directory_importer_set_strict (HavenDirectoryImporter *self,
+                                                          gboolean                 strict);
+gboolean                haven_directory_importer_get_strict (HavenDirectoryImporter *self);
+const char * const     *haven_directory_importer_get_warnings (HavenDirectoryImporter *self);
+guint                   haven_directory_importer_get_n_warnings (HavenDirectoryImporter *self);
 
 G_END_DECLS

@@ -18,8 +18,9 @@
 
 
 /* Cuts a JSON document into its service records without parsing it
- * whole: the top level is either an array of records or an object whose
- * "contents" member is one (the HSDS API's Page). */
+ * whole: the top level is either an array of records, an object whose
+ * "contents" member is one (the HSDS API's Page), or an object that is
+ * itself a service (the answer of GET /services/{id}). */
 typedef struct {
   Import *import;
   GInputStream *stream;
@@ -279,19 +280,68 @@ scan_records (Scanner *scanner)
   return FALSE;
 }
 
+/* scanner_skip_space(), keeping in @out the line breaks it skips, so
+ * that the lines of a record copied from the top level stay right. */
+static int
+scanner_skip_space_into (Scanner *scanner,
+                         GString *out)
+{
+  guint line = scanner->line;
+  int c = scanner_skip_space (scanner);
+
+  for (; out != NULL && line < scanner->line; line++)
+    g_string_append_c (out, '\n');
+
+  return c;
+}
+
+/* The top-level object read as one service, when it is one: it has an
+ * "id" and a "name". */
+static gboolean
+import_single_service (Scanner *scanner,
+                       GString *text,
+                       guint    line)
+{
+  Import *import = scanner->import;
+  Origin origin = { scanner->file, line, 1 };
+  const char *error = NULL;
+  guint error_line = 0;
+  JValue *record;
+
+  haven_arena_reset (&import->arena);
+  record = haven_json_parse (&import->arena, import->stack, import->json_scratch, text->str,
+                             text->len, &error, &error_line);
+  if (record == NULL || haven_jv_get (record, "id") == NULL ||
+      haven_jv_get (record, "name") == NULL)
+    return FALSE;
+
+  import->format = "json-service";
+  haven_import_record (import, record, &origin);
+  return TRUE;
+}
+
+/* The members of an object whose "{" has just been read: an HSDS Page,
+ * or a single service. Until "contents" is found, the object is kept in
+ * @whole to be read as a service; once found, it is a Page and only its
+ * records are kept, one at a time. */
 static gboolean
 scan_page (Scanner *scanner)
 {
   g_autoptr(GString) key = g_string_new (NULL);
+  g_autoptr(GString) whole = g_string_new ("{");
+  guint line = scanner->line;
+  guint n_problems = haven_import_n_problems (scanner->import);
   gboolean found = FALSE;
   int c;
 
   while (TRUE)
     {
-      c = scanner_skip_space (scanner);
+      c = scanner_skip_space_into (scanner, whole);
       if (c == '}')
         {
           scanner_next (scanner);
+          if (whole != NULL)
+            g_string_append_c (whole, '}');
           break;
         }
       if (c != '"')
@@ -303,18 +353,26 @@ scan_page (Scanner *scanner)
 
       g_string_truncate (key, 0);
       if (!scanner_take_value (scanner, key))
-        break;
-      if (scanner_skip_space (scanner) != ':')
+        {
+          c = -1;
+          break;
+        }
+      if (whole != NULL)
+        g_string_append_len (whole, key->str, key->len);
+      if (scanner_skip_space_into (scanner, whole) != ':')
         {
           haven_import_file_problem (scanner->import, scanner->file, scanner->line,
                                      _("the Page object is not valid JSON"));
           return FALSE;
         }
       scanner_next (scanner);
+      if (whole != NULL)
+        g_string_append_c (whole, ':');
 
-      c = scanner_skip_space (scanner);
+      c = scanner_skip_space_into (scanner, whole);
       if (g_str_equal (key->str, "\"contents\""))
         {
+          g_string_free (g_steal_pointer (&whole), TRUE);
           if (c != '[')
             {
               haven_import_file_problem (scanner->import, scanner->file, scanner->line,
@@ -326,12 +384,19 @@ scan_page (Scanner *scanner)
             return FALSE;
           found = TRUE;
         }
-      else if (!scanner_take_value (scanner, NULL))
-        break;
+      else if (!scanner_take_value (scanner, whole))
+        {
+          c = -1;
+          break;
+        }
 
-      c = scanner_skip_space (scanner);
+      c = scanner_skip_space_into (scanner, whole);
       if (c == ',')
-        scanner_next (scanner);
+        {
+          scanner_next (scanner);
+          if (whole != NULL)
+            g_string_append_c (whole, ',');
+        }
       else if (c != '}')
         {
           haven_import_file_problem (scanner->import, scanner->file, scanner->line,
@@ -344,15 +409,18 @@ scan_page (Scanner *scanner)
     return FALSE;
   if (c < 0)
     {
-      haven_import_file_problem (scanner->import, scanner->file, scanner->line,
-                                 _("the file ends in the middle of the Page object"));
+      /* Unless a member was too large, which is said already. */
+      if (haven_import_n_problems (scanner->import) == n_problems)
+        haven_import_file_problem (scanner->import, scanner->file, scanner->line,
+                                   _("the file ends in the middle of the Page object"));
       return FALSE;
     }
-  if (!found)
+  if (!found && !import_single_service (scanner, whole, line))
     {
       haven_import_file_problem (scanner->import, scanner->file, 0,
                                  _("the object has no “contents”: it is neither a list of "
-                                   "services nor an HSDS Page object"));
+                                   "services nor an HSDS Page object, nor a service with "
+                                   "“id” and “name”"));
       return FALSE;
     }
 

@@ -15,7 +15,13 @@
 #include "haven-search-text.h"
 
 /* Checks one dereferenced HSDS service record, whichever input it came
- * from, and maps it to what the kiosk shows and searches. */
+ * from, and maps it to what the kiosk shows and searches.
+ *
+ * Two kinds of trouble (data/directory/README.md): a problem makes the
+ * directory unusable (a service that is not an object, has no id or name,
+ * or shares its id) and refuses it; a warning is a part of a service that
+ * cannot be used (a schedule, a language code, a phone, a field of the
+ * wrong type…), which is left out while the service is kept. */
 
 enum {
   SERVICE_FLAG_FREE = 1 << 0,
@@ -23,40 +29,117 @@ enum {
   SERVICE_FLAG_TEMPORARILY_CLOSED = 1 << 2,
 };
 
-/* One record while it is read: its origin and id, and whether it is still
- * sound. */
+/* One record while it is read: its origin and id, whether it is still
+ * sound, and what was left out of it. */
 typedef struct {
   Import *import;
   const Origin *origin;
   const char *id;
   gboolean failed;
+  /* A schedule could not be read: the service shows no hours rather than
+   * some of them, which would say it is closed when it is open. */
+  gboolean hours_dropped;
+  /* The warnings given for this record, so that a field read twice is
+   * reported once; made on the first warning. */
+  GPtrArray *warned;
 } Record;
 
-/* A problem in @record, or in @part of it: a part that came from another
- * CSV file carries its own origin (x_haven_origin). */
+static void record_report (Record     *record,
+                           JValue     *part,
+                           gboolean    fatal,
+                           const char *consequence,
+                           const char *format,
+                           va_list     args) G_GNUC_PRINTF (5, 0);
+
+/* A problem in @record, or in @part of it, that refuses the directory. */
 static void
 record_problem (Record     *record,
-                JValue *part,
+                JValue     *part,
                 const char *format,
                 ...) G_GNUC_PRINTF (3, 4);
 
+/* A @part of @record that cannot be used and is left out; the caller
+ * leaves it out. */
+static void
+record_warning (Record     *record,
+                JValue     *part,
+                const char *format,
+                ...) G_GNUC_PRINTF (3, 4);
+
+/* The same, saying what the visitor will see for it (@consequence), which
+ * a strict import, refusing the directory, does not say. */
+static void
+record_left_out (Record     *record,
+                 JValue     *part,
+                 const char *consequence,
+                 const char *format,
+                 ...) G_GNUC_PRINTF (4, 5);
+
 static void
 record_problem (Record     *record,
-                JValue *part,
+                JValue     *part,
                 const char *format,
                 ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  record_report (record, part, TRUE, NULL, format, args);
+  va_end (args);
+}
+
+static void
+record_warning (Record     *record,
+                JValue     *part,
+                const char *format,
+                ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  record_report (record, part, FALSE, NULL, format, args);
+  va_end (args);
+}
+
+static void
+record_left_out (Record     *record,
+                 JValue     *part,
+                 const char *consequence,
+                 const char *format,
+                 ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  record_report (record, part, FALSE, consequence, format, args);
+  va_end (args);
+}
+
+/* A part that came from another CSV file carries its own origin
+ * (x_haven_origin). */
+static void
+record_report (Record     *record,
+               JValue     *part,
+               gboolean    fatal,
+               const char *consequence,
+               const char *format,
+               va_list     args)
 {
   g_autofree char *message = NULL;
   g_autofree char *where = NULL;
   g_autofree char *full = NULL;
   const char *part_origin = NULL;
-  va_list args;
+  gboolean strict = haven_directory_importer_get_strict (record->import->self);
 
-  va_start (args, format);
   message = g_strdup_vprintf (format, args);
-  va_end (args);
+  if (!fatal && !strict && consequence != NULL)
+    {
+      /* TRANSLATORS: "what is wrong; what the kiosk shows instead" */
+      g_autofree char *with_consequence = g_strdup_printf (_("%s; %s"), message, consequence);
 
-  record->failed = TRUE;
+      g_free (message);
+      message = g_steal_pointer (&with_consequence);
+    }
 
   if (part != NULL)
     {
@@ -79,7 +162,26 @@ record_problem (Record     *record,
     /* TRANSLATORS: "FILE:LINE: record NUMBER: what is wrong" */
     full = g_strdup_printf (_("%s: record %u: %s"), where, record->origin->index, message);
 
-  haven_import_add_problem (record->import, full);
+  if (fatal)
+    {
+      record->failed = TRUE;
+      haven_import_add_problem (record->import, full);
+      return;
+    }
+
+  if (record->warned == NULL)
+    record->warned = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < record->warned->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (record->warned, i), full))
+        return;
+    }
+
+  /* A strict import takes the warning as a problem. */
+  if (strict)
+    record->failed = TRUE;
+  haven_import_add_warning (record->import, full);
+  g_ptr_array_add (record->warned, g_steal_pointer (&full));
 }
 
 static JValue *
@@ -102,7 +204,7 @@ get_text (Record     *record,
 
   if (value->type != JV_STRING)
     {
-      record_problem (record, object, _("“%s” must be text"), member);
+      record_warning (record, object, _("“%s” must be text"), member);
       return NULL;
     }
 
@@ -111,6 +213,30 @@ get_text (Record     *record,
   while (*text == ' ')
     text++;
   return text[0] != '\0' ? value->text : NULL;
+}
+
+/* The id or the name of a service, without which the directory cannot be
+ * used: absent, blank or not text, it is a problem, not a warning. */
+static const char *
+get_required_text (Record     *record,
+                   JValue     *object,
+                   const char *member)
+{
+  JValue *value = get_member (object, member);
+  const char *text = NULL;
+
+  if (value != NULL && value->type != JV_STRING && value->type != JV_NULL)
+    {
+      record_problem (record, object, _("“%s” must be text"), member);
+      return NULL;
+    }
+
+  if (value != NULL && value->type == JV_STRING)
+    text = get_text (record, object, member);
+  if (text == NULL)
+    record_problem (record, object, _("“%s” is missing"), member);
+
+  return text;
 }
 
 /* Text or a number, as text: CSV gives "2" where JSON gives 2. */
@@ -142,7 +268,7 @@ get_objects (Record     *record,
 
   if (value->type != JV_ARRAY)
     {
-      record_problem (record, object, _("“%s” must be a list"), member);
+      record_warning (record, object, _("“%s” must be a list"), member);
       return NULL;
     }
 
@@ -150,7 +276,7 @@ get_objects (Record     *record,
     {
       if (value->elements[i]->type != JV_OBJECT)
         {
-          record_problem (record, object, _("“%s” must be a list of objects"), member);
+          record_warning (record, object, _("“%s” must be a list of objects"), member);
           return NULL;
         }
     }
@@ -170,7 +296,7 @@ get_object (Record     *record,
 
   if (value->type != JV_OBJECT)
     {
-      record_problem (record, object, _("“%s” must be an object"), member);
+      record_warning (record, object, _("“%s” must be an object"), member);
       return NULL;
     }
 
@@ -204,7 +330,8 @@ static const char *const part_translated[] = { "name", "description", NULL };
 /* Checks x_translations: {"ar": {"name": "…", "description": "…"}, …}.
  * Fields Haven does not show are allowed and ignored. Appends the
  * translated texts to the full-text columns, so a visitor can search in
- * their own language. */
+ * their own language. Translations that are not in that shape are all
+ * left out (NULL), and none of them is searchable. */
 static JValue *
 check_translations (Record      *record,
                     JValue      *object,
@@ -212,13 +339,20 @@ check_translations (Record      *record,
                     GString    **fts_for_field)
 {
   JValue *translations = get_member (object, "x_translations");
+  JValue *broken = get_member (object, "x_haven_translations_error");
+
+  if (broken != NULL && broken->type == JV_STRING)
+    {
+      record_warning (record, object, _("x_translations is not valid JSON: %s"), broken->text);
+      return NULL;
+    }
 
   if (translations == NULL)
     return NULL;
 
   if (translations->type != JV_OBJECT)
     {
-      record_problem (record, object,
+      record_warning (record, object,
                       _("“x_translations” must be an object of languages, such as "
                         "{\"ar\": {\"name\": \"…\"}}"));
       return NULL;
@@ -231,10 +365,15 @@ check_translations (Record      *record,
 
       if (texts->type != JV_OBJECT)
         {
-          record_problem (record, object, _("“x_translations” for “%s” must be an object"),
+          record_warning (record, object, _("“x_translations” for “%s” must be an object"),
                           language);
           return NULL;
         }
+    }
+
+  for (guint i = 0; i < translations->length; i++)
+    {
+      JValue *texts = translations->members[i].value;
 
       for (guint j = 0; fields[j] != NULL; j++)
         {
@@ -321,7 +460,7 @@ read_region_codes (Record     *record,
 
           if (element->type != JV_STRING)
             {
-              record_problem (record, area, _("“x_region_codes” must be a list of text"));
+              record_warning (record, area, _("“x_region_codes” must be a list of text"));
               return;
             }
           g_strv_builder_add (builder, element->text);
@@ -330,7 +469,7 @@ read_region_codes (Record     *record,
     }
   else
     {
-      record_problem (record, area, _("“x_region_codes” must be a list of ISO 3166 codes"));
+      record_warning (record, area, _("“x_region_codes” must be a list of ISO 3166 codes"));
       return;
     }
 
@@ -340,13 +479,15 @@ read_region_codes (Record     *record,
 
       if (code[0] == '\0')
         continue;
+      /* Only that code is left out: the area's others still place the
+       * service. */
       if (!g_str_equal (code, "*") && !haven_check_region_code (code))
         {
-          record_problem (record, area,
+          record_warning (record, area,
                           _("“%s” in x_region_codes is not an ISO 3166 code such as GB or "
                             "GB-LND, nor * for anywhere"),
                           codes[i]);
-          return;
+          continue;
         }
       add_unique (record->import->record_regions, code);
     }
@@ -370,7 +511,7 @@ read_languages (Record     *record,
       normalised = haven_directory_normalise_language (code);
       if (normalised == NULL)
         {
-          record_problem (record, language,
+          record_warning (record, language,
                           _("language code “%s” is not an ISO 639 code such as en or eng"), code);
           continue;
         }
@@ -385,7 +526,12 @@ read_schedules (Record        *record,
 {
   JValue *schedules = get_objects (record, object, "schedules");
 
-  for (guint i = 0; schedules != NULL && i < haven_jv_length (schedules); i++)
+  /* Schedules that are not a list of objects are no hours either. */
+  if (schedules == NULL && get_member (object, "schedules") != NULL)
+    record->hours_dropped = TRUE;
+
+  for (guint i = 0; schedules != NULL && i < haven_jv_length (schedules) &&
+       !record->hours_dropped; i++)
     {
       JValue *row = haven_jv_index (schedules, i);
       g_autofree char *interval = NULL;
@@ -414,9 +560,12 @@ read_schedules (Record        *record,
       if (!haven_schedule_add_row (schedule, &fields, &error))
         {
           if (schedule_id != NULL)
-            record_problem (record, row, _("schedule “%s”: %s"), schedule_id, error->message);
+            record_left_out (record, row, _("the service shows no hours"), _("schedule “%s”: %s"),
+                             schedule_id, error->message);
           else
-            record_problem (record, row, _("schedule %u: %s"), i + 1, error->message);
+            record_left_out (record, row, _("the service shows no hours"), _("schedule %u: %s"),
+                             i + 1, error->message);
+          record->hours_dropped = TRUE;
         }
     }
 }
@@ -470,7 +619,8 @@ read_free (Record     *record,
       value = g_ascii_strtod (amount, &end);
       if (end == amount || *end != '\0' || value < 0)
         {
-          record_problem (record, option, _("cost option amount “%s” is not a number"), amount);
+          /* An amount that cannot be read may not be 0: not free. */
+          record_warning (record, option, _("cost option amount “%s” is not a number"), amount);
           return FALSE;
         }
       if (value > 0)
@@ -518,7 +668,7 @@ read_terms (Record     *record,
 
       if (code == NULL)
         {
-          record_problem (record, attribute, _("a taxonomy term has neither code nor id"));
+          record_warning (record, attribute, _("a taxonomy term has neither code nor id"));
           continue;
         }
 
@@ -719,12 +869,9 @@ check_identity (Record *record,
       return FALSE;
     }
 
-  record->id = get_text (record, node, "id");
+  record->id = get_required_text (record, node, "id");
   if (record->id == NULL)
-    {
-      record_problem (record, node, _("“id” is missing"));
-      return FALSE;
-    }
+    return FALSE;
 
   if (!g_hash_table_add (record->import->service_ids, g_strdup (record->id)))
     {
@@ -743,9 +890,7 @@ read_name_and_status (Record *record,
   JValue *service = mapped->service;
   const char *status;
 
-  mapped->name = get_text (record, service, "name");
-  if (mapped->name == NULL)
-    record_problem (record, service, _("“name” is missing"));
+  mapped->name = get_required_text (record, service, "name");
 
   status = get_text (record, service, "status");
   if (status != NULL)
@@ -759,17 +904,21 @@ read_name_and_status (Record *record,
       if (g_ascii_strcasecmp (status, "temporarily closed") == 0)
         mapped->flags |= SERVICE_FLAG_TEMPORARILY_CLOSED;
       else if (g_ascii_strcasecmp (status, "active") != 0)
-        record_problem (record, service,
-                        _("status “%s” is not active, inactive, defunct or temporarily closed"),
-                        status);
+        record_left_out (record, service, _("the service is taken as active"),
+                         _("status “%s” is not active, inactive, defunct or temporarily closed"),
+                         status);
     }
 
   mapped->assured_date = get_text (record, service, "assured_date");
   if (mapped->assured_date != NULL)
     {
       if (!starts_with_iso_date (mapped->assured_date))
-        record_problem (record, service, _("assured_date “%s” is not a date such as 2026-01-31"),
-                        mapped->assured_date);
+        {
+          record_warning (record, service,
+                          _("assured_date “%s” is not a date such as 2026-01-31"),
+                          mapped->assured_date);
+          mapped->assured_date = NULL;
+        }
     }
 
   return TRUE;
@@ -854,7 +1003,9 @@ map_places (Record *record,
   gboolean has_schedules;
 
   read_schedules (record, mapped->service, mapped->schedule);
-  has_schedules = haven_schedule_get_n_rows (mapped->schedule) > 0;
+  /* A service whose own hours could not be read does not take its
+   * places' instead: they may not be the service's. */
+  has_schedules = haven_schedule_get_n_rows (mapped->schedule) > 0 || record->hours_dropped;
   read_locations (record, mapped->service, mapped->addresses, mapped->countries,
                   mapped->schedule, has_schedules);
 
@@ -868,8 +1019,32 @@ map_places (Record *record,
         add_unique (import->record_regions, "*");
     }
 
-  if (haven_schedule_is_always_open (mapped->schedule))
+  if (!record->hours_dropped && haven_schedule_is_always_open (mapped->schedule))
     mapped->flags |= SERVICE_FLAG_ALWAYS_OPEN;
+}
+
+/* A number a visitor can dial has digits; letters for digits
+ * ("0800 SUPPORT") and extensions are allowed, as directories write them. */
+static gboolean
+is_phone_number (const char *number)
+{
+  for (const char *c = number; *c != '\0'; c++)
+    {
+      if (g_ascii_isdigit (*c))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A phone shown to visitors: one with a number that can be dialled. */
+static gboolean
+keep_phone (Record *record,
+            JValue *phone)
+{
+  const char *number = get_text (record, phone, "number");
+
+  return number != NULL && is_phone_number (number);
 }
 
 static void
@@ -880,34 +1055,47 @@ check_phones (Record *record,
   for (guint i = 0; mapped->phones != NULL && i < haven_jv_length (mapped->phones); i++)
     {
       JValue *phone = haven_jv_index (mapped->phones, i);
+      const char *number = get_text (record, phone, "number");
 
-      if (get_text (record, phone, "number") == NULL)
-        record_problem (record, phone, _("a phone has no “number”"));
+      if (number == NULL)
+        record_left_out (record, phone, _("the phone is left out"), _("a phone has no “number”"));
+      else if (!is_phone_number (number))
+        record_left_out (record, phone, _("the phone is left out"),
+                         _("phone number “%s” has no digits"), number);
       get_text (record, phone, "description");
       check_translations (record, phone, part_translated, NULL);
     }
 }
 
 /* The phones or the service areas, as a list of objects of the members
- * @first and @second with their translations. */
+ * @first and @second with their translations; only those @keep keeps,
+ * when it is given. */
 static void
 append_parts (GString    *details,
               Record     *record,
               const char *list,
               JValue     *parts,
               const char *first,
-              const char *second)
+              const char *second,
+              gboolean  (*keep) (Record *record,
+                                 JValue *part))
 {
+  gboolean any = FALSE;
+
   if (parts == NULL || haven_jv_length (parts) == 0)
     return;
 
-  g_string_append_printf (details, ",\"%s\":[", list);
   for (guint i = 0; i < haven_jv_length (parts); i++)
     {
       JValue *part = haven_jv_index (parts, i);
 
-      if (i > 0)
-        g_string_append_c (details, ',');
+      if (keep != NULL && !keep (record, part))
+        continue;
+
+      g_string_append (details, any ? "," : "");
+      if (!any)
+        g_string_append_printf (details, ",\"%s\":[", list);
+      any = TRUE;
       g_string_append_c (details, '{');
       append_json_member (details, first, get_text (record, part, first));
       if (second != NULL)
@@ -915,7 +1103,8 @@ append_parts (GString    *details,
       append_translations (details, check_translations (record, part, part_translated, NULL));
       g_string_append_c (details, '}');
     }
-  g_string_append_c (details, ']');
+  if (any)
+    g_string_append_c (details, ']');
 }
 
 /* What the kiosk shows, and nothing else (haven-service.c reads it). */
@@ -950,8 +1139,8 @@ write_details (Record *record,
       g_string_append_c (details, '}');
     }
 
-  append_parts (details, record, "phones", mapped->phones, "number", "description");
-  append_parts (details, record, "service_areas", mapped->areas, "name", NULL);
+  append_parts (details, record, "phones", mapped->phones, "number", "description", keep_phone);
+  append_parts (details, record, "service_areas", mapped->areas, "name", NULL, NULL);
   append_array (details, "addresses", mapped->addresses);
   append_array (details, "languages", import->record_languages);
   g_string_append_c (details, '}');
@@ -977,7 +1166,9 @@ prepare (Record *record,
                                              : mapped->organization_name);
       prepared->organization_name = g_strdup (mapped->organization_name);
     }
-  prepared->schedule = haven_schedule_serialize (mapped->schedule);
+  /* The rows read before the one that could not be are left out too. */
+  prepared->schedule = record->hours_dropped ? g_strdup ("")
+                                             : haven_schedule_serialize (mapped->schedule);
   prepared->details = g_strndup (import->details->str, import->details->len);
   for (guint i = 0; i < N_FTS_COLUMNS; i++)
     prepared->fts[i] = g_strndup (import->fts[i]->str, import->fts[i]->len);
@@ -989,13 +1180,11 @@ prepare (Record *record,
   return prepared;
 }
 
-/* Checks one dereferenced HSDS service and, when it is sound, stores it. */
-void
-haven_import_record (Import       *import,
-                     JValue       *node,
-                     const Origin *origin)
+static void
+map_record (Record *record,
+            JValue *node)
 {
-  Record record = { import, origin, NULL, FALSE };
+  Import *import = record->import;
   g_autoptr(HavenSchedule) schedule = haven_schedule_new ();
   g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) countries = g_ptr_array_new_with_free_func (g_free);
@@ -1006,23 +1195,36 @@ haven_import_record (Import       *import,
     .countries = countries,
   };
 
-  if (!check_identity (&record, node) || !read_name_and_status (&record, &mapped))
+  if (!check_identity (record, node) || !read_name_and_status (record, &mapped))
     return;
 
-  map_names (&record, &mapped);
-  map_fees (&record, &mapped);
-  read_terms (&record, mapped.service);
-  read_languages (&record, mapped.service);
-  map_areas (&record, &mapped);
-  map_places (&record, &mapped);
-  check_phones (&record, &mapped);
+  map_names (record, &mapped);
+  map_fees (record, &mapped);
+  read_terms (record, mapped.service);
+  read_languages (record, mapped.service);
+  map_areas (record, &mapped);
+  map_places (record, &mapped);
+  check_phones (record, &mapped);
 
   /* Once the import is bound to fail, records are only checked, so that
    * one run reports as many problems as it can. */
-  if (record.failed || haven_import_n_problems (import) > 0)
+  if (record->failed || haven_import_n_problems (import) > 0)
     return;
 
-  write_details (&record, &mapped);
-  haven_directory_writer_deliver (import->writer, prepare (&record, &mapped));
+  write_details (record, &mapped);
+  haven_directory_writer_deliver (import->writer, prepare (record, &mapped));
+}
+
+/* Checks one dereferenced HSDS service and, when it is sound, stores it
+ * without the parts that cannot be used. */
+void
+haven_import_record (Import       *import,
+                     JValue       *node,
+                     const Origin *origin)
+{
+  Record record = { import, origin, NULL, FALSE, FALSE, NULL };
+
+  map_record (&record, node);
+  g_clear_pointer (&record.warned, g_ptr_array_unref);
 }
 
