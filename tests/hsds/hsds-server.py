@@ -346,7 +346,6 @@ class Directory:
         self.n_deleted = min(self.n_deleted, n - self.n_changed)
         self.added = added
         self.clock = clock
-        self.n_organizations = max(1, n // 3)
         self.permutations = [None]
         self.generation_times = [None]
         self.lock = threading.Lock()
@@ -533,8 +532,9 @@ class Directory:
             # Ids of the service's parts: its own id with one group changed.
             return "%s%04x%s" % (head, tag, tail)
 
-        org_index = bits % self.n_organizations
-        bits //= self.n_organizations
+        # Three services to an organization, so that generation 0's service
+        # i is the same whatever --services says.
+        org_index = i // 3
         org_json, org_id, org_name, city, domain = self.organization(org_index)
         city_name, state, country, region, postcode_pattern, phone_prefix, lat, lon = city
 
