@@ -374,7 +374,10 @@ class Directory:
         with self.lock:
             self.permutation(g)
             if now is None:
-                now = int(time.time())
+                # The next whole second: a client that notes the time of its
+                # sync to the millisecond and asks for what changed on or
+                # after it must not miss a change made in the same second.
+                now = math.ceil(time.time())
             first_new = len(self.generation_times)
             for k in range(first_new, g + 1):
                 if self.clock == "fixed":
@@ -672,6 +675,8 @@ class Directory:
 
 # HTTP -----------------------------------------------------------------------
 
+# Each service's history is read generation by generation: keep it short.
+MAX_GENERATION = 1000
 FAULTS = ("none", "bad-json", "page-loop", "lying-total", "drop", "slow")
 
 
@@ -871,11 +876,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
         if fault == "slow":
             time.sleep(slow_ms / 1000)
-        if fault == "page-loop" and page >= 2:
-            # Page 2 onwards repeat page 1, say they are page 1, and there
-            # is always one more page.
-            selected = indices[0:per_page]
-            page_number = 1
+        if fault == "page-loop":
+            # Page 2 onwards repeat page 1 and say they are page 1, and
+            # there is always one more page.
+            if page >= 2:
+                selected = indices[0:per_page]
+                page_number = 1
             total_pages = max(total_pages, page + 1)
         if fault == "lying-total":
             # Twice as many services as there are, plus a page: the pages
@@ -970,8 +976,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 g = int(parts[1])
             except ValueError:
                 g = -1
-            if g < 0:
-                self.send_problem(400, "a generation is a whole number from 0")
+            if not 0 <= g <= MAX_GENERATION:
+                self.send_problem(400, "a generation is a whole number from 0 to %d"
+                                  % MAX_GENERATION)
                 return
             directory.ensure_generation(g)
             with state.lock:
@@ -1084,8 +1091,9 @@ def main(argv=None):
                         help="the date member of a minimal record")
     args = parser.parse_args(argv)
 
-    if args.services < 0 or args.generation < 0:
-        parser.error("--services and --generation cannot be negative")
+    if args.services < 0 or not 0 <= args.generation <= MAX_GENERATION:
+        parser.error("--services cannot be negative, and --generation goes from 0 to %d"
+                     % MAX_GENERATION)
     added = args.add if args.add is not None else max(3, args.services // 1000)
     directory = Directory(args.services, args.seed, args.change_percent, args.delete_percent,
                           added, args.clock)

@@ -331,14 +331,14 @@ class HsdsServerTest(unittest.TestCase):
             connection.close()
 
     def test_slow(self):
-        self.server.post("/_admin/fault/slow?ms=300")
+        self.server.post("/_admin/fault/slow?ms=800")
         start = time.monotonic()
         self.server.get_json("/services?per_page=10")
-        self.assertGreaterEqual(time.monotonic() - start, 0.3)
+        self.assertGreaterEqual(time.monotonic() - start, 0.8)
         self.server.post("/_admin/fault/none")
         start = time.monotonic()
         self.server.get_json("/services?per_page=10")
-        self.assertLess(time.monotonic() - start, 0.3)
+        self.assertLess(time.monotonic() - start, 0.8)
 
     def test_log(self):
         self.server.post("/_admin/log/clear")
