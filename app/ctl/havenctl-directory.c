@@ -27,6 +27,33 @@
  * warnings go to stderr and their count follows the summary; --strict
  * makes them refuse the directory instead (2). */
 
+/**
+ * havenctl_directory_print_warnings:
+ * @warnings: the lines an import stored
+ * @n_warnings: how many there were, stored or not
+ *
+ * What an import (or a sync's) left out: each line to stderr, their count
+ * after the summary. Directory data is public: the lines may quote it.
+ */
+void
+havenctl_directory_print_warnings (const char * const *warnings,
+                                   guint               n_warnings)
+{
+  guint n_listed = 0;
+
+  for (; warnings != NULL && warnings[n_listed] != NULL; n_listed++)
+    /* TRANSLATORS: "warning: FILE:LINE: service “ID”: what was left out" */
+    g_printerr (_("warning: %s\n"), warnings[n_listed]);
+  if (n_warnings > n_listed)
+    g_printerr (ngettext ("warning: %u more problem is not listed\n",
+                          "warning: %u more problems are not listed\n", n_warnings - n_listed),
+                n_warnings - n_listed);
+  if (n_warnings > 0)
+    g_print (ngettext ("%u problem was left out; the services are kept.\n",
+                       "%u problems were left out; the services are kept.\n", n_warnings),
+             n_warnings);
+}
+
 int
 havenctl_directory_import (const Command  *command,
                            int             argc,
@@ -39,9 +66,6 @@ havenctl_directory_import (const Command  *command,
   g_autofree char *path = NULL;
   g_autofree char *seconds = NULL;
   gboolean strict = FALSE;
-  const char * const *warnings;
-  guint n_warnings;
-  guint n_listed = 0;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
       N_("The directory database to replace (default: the setting directory-file)"), N_("FILE") },
@@ -86,20 +110,8 @@ havenctl_directory_import (const Command  *command,
                        haven_directory_importer_get_n_skipped (importer)),
              haven_directory_importer_get_n_skipped (importer));
 
-  /* Directory data is public: the lines may quote it. */
-  warnings = haven_directory_importer_get_warnings (importer);
-  n_warnings = haven_directory_importer_get_n_warnings (importer);
-  for (; warnings[n_listed] != NULL; n_listed++)
-    /* TRANSLATORS: "warning: FILE:LINE: service “ID”: what was left out" */
-    g_printerr (_("warning: %s\n"), warnings[n_listed]);
-  if (n_warnings > n_listed)
-    g_printerr (ngettext ("warning: %u more problem is not listed\n",
-                          "warning: %u more problems are not listed\n", n_warnings - n_listed),
-                n_warnings - n_listed);
-  if (n_warnings > 0)
-    g_print (ngettext ("%u problem was left out; the services are kept.\n",
-                       "%u problems were left out; the services are kept.\n", n_warnings),
-             n_warnings);
+  havenctl_directory_print_warnings (haven_directory_importer_get_warnings (importer),
+                                     haven_directory_importer_get_n_warnings (importer));
 
   return HAVENCTL_EXIT_OK;
 }

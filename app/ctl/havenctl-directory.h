@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+void havenctl_directory_print_warnings (const char * const *warnings,
+                                        guint               n_warnings);
+
 int havenctl_directory_import (const Command  *command,
                                int             argc,
                                char          **argv);

@@ -9,6 +9,7 @@
 #include "haven-directory.h"
 #include "haven-directory-sync.h"
 #include "havenctl-common.h"
+#include "havenctl-directory.h"
 #include "havenctl-sync.h"
 
 /* havenctl directory sync URL: the organisation's way to keep a
@@ -70,6 +71,7 @@ havenctl_directory_sync (const Command  *command,
   g_autofree char *ca_file = NULL;
   g_autofree char *path = NULL;
   gboolean full = FALSE;
+  gboolean strict = FALSE;
   int page_size = 0;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db,
@@ -79,6 +81,9 @@ havenctl_directory_sync (const Command  *command,
       N_("Trust the certificates in this file instead of the system’s"), N_("FILE") },
     { "full", 0, 0, G_OPTION_ARG_NONE, &full,
       N_("Pull every service, not only what changed"), NULL },
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict,
+      N_("Refuse the pull when any part of a service cannot be used, rather than leave that "
+         "part out"), NULL },
     { "page-size", 0, 0, G_OPTION_ARG_INT, &page_size,
       N_("Services to ask for in a page, where the server has no stream (500)"), N_("N") },
     { NULL },
@@ -106,13 +111,16 @@ havenctl_directory_sync (const Command  *command,
   sync = haven_directory_sync_new (argv[1], path);
   haven_directory_sync_set_ca_file (sync, ca_file);
   haven_directory_sync_set_full (sync, full);
+  haven_directory_sync_set_strict (sync, strict);
   if (page_size > 0)
     haven_directory_sync_set_page_size (sync, page_size);
 
   if (!haven_directory_sync_run (sync, NULL, &error))
     {
       gboolean usage = g_error_matches (error, HAVEN_DIRECTORY_SYNC_ERROR,
-                                        HAVEN_DIRECTORY_SYNC_ERROR_INVALID_URL);
+                                        HAVEN_DIRECTORY_SYNC_ERROR_INVALID_URL) ||
+                       g_error_matches (error, HAVEN_DIRECTORY_ERROR,
+                                        HAVEN_DIRECTORY_ERROR_INVALID_INPUT);
 
       g_printerr ("%s\n", error->message);
       return havenctl_fail (usage ? HAVENCTL_EXIT_USAGE : HAVENCTL_EXIT_FAILED,
@@ -120,5 +128,7 @@ havenctl_directory_sync (const Command  *command,
     }
 
   print_summary (sync, path);
+  havenctl_directory_print_warnings (haven_directory_sync_get_warnings (sync),
+                                     haven_directory_sync_get_n_warnings (sync));
   return HAVENCTL_EXIT_OK;
 }

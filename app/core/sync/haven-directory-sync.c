@@ -64,6 +64,7 @@ struct _HavenDirectorySync
   char *ca_file;
   guint page_size;
   gboolean force_full;
+  gboolean strict;
 
   gboolean was_full;
   gboolean used_ndjson;
@@ -76,6 +77,9 @@ struct _HavenDirectorySync
   guint n_requests;
   guint64 bytes_received;
   double seconds;
+  /* What the rebuild left out, as the importer words it. */
+  GStrv warnings;
+  guint n_warnings;
 };
 
 G_DEFINE_FINAL_TYPE (HavenDirectorySync, haven_directory_sync, G_TYPE_OBJECT)
@@ -111,6 +115,8 @@ typedef struct {
   gboolean minimal_refused;
   /* The newest modification time any record carried. */
   char *newest_modified;
+  /* Records taken by the pull under way. */
+  gint64 n_taken;
 } Run;
 
 typedef enum {
@@ -127,6 +133,7 @@ haven_directory_sync_finalize (GObject *object)
   g_free (self->database_path);
   g_free (self->mirror_path);
   g_free (self->ca_file);
+  g_strfreev (self->warnings);
 
   G_OBJECT_CLASS (haven_directory_sync_parent_class)->finalize (object);
 }
@@ -211,6 +218,22 @@ haven_directory_sync_set_full (HavenDirectorySync *self,
   g_return_if_fail (HAVEN_IS_DIRECTORY_SYNC (self));
 
   self->force_full = full;
+}
+
+/**
+ * haven_directory_sync_set_strict:
+ *
+ * Refuses the pull when any part of a service cannot be used, as
+ * haven_directory_importer_set_strict() does an import; the mirror and
+ * the directory then stay as they were.
+ */
+void
+haven_directory_sync_set_strict (HavenDirectorySync *self,
+                                 gboolean            strict)
+{
+  g_return_if_fail (HAVEN_IS_DIRECTORY_SYNC (self));
+
+  self->strict = strict;
 }
 
 char *
@@ -579,6 +602,7 @@ take_record (Run         *run,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return bad_answer (error, _("a service is not a JSON object"));
+  run->n_taken++;
 
   if (kind == PULL_MINIMAL)
     return list_record (run, json_node_get_object (node), error);
@@ -923,6 +947,49 @@ read_pages (Run          *run,
   return TRUE;
 }
 
+/* An ndjson stream has no end marker: one cut at a line's end by a
+ * server that closes its connection looks complete. The first page of the
+ * same listing says how many it holds; the stream must have sent as many. */
+static gboolean
+check_stream_count (Run         *run,
+                    PullKind     kind,
+                    const char  *modified_after,
+                    GError     **error)
+{
+  g_autofree char *url = build_url (run->self, "/services", "page", "1", "per_page", "1",
+                                    "modified_after", modified_after,
+                                    "minimal", kind == PULL_MINIMAL ? "true" : NULL,
+                                    NULL);
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GInputStream) body = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  JsonNode *root;
+  gint64 total_items;
+
+  body = send_get (run, url, &message, error);
+  if (body == NULL)
+    return FALSE;
+  if (soup_message_get_status (message) != SOUP_STATUS_OK)
+    return fail_status (message, url, error);
+  bytes = read_body (run, body, MAX_PAGE_SIZE, error);
+  if (bytes == NULL)
+    return FALSE;
+
+  /* A server whose pages say nothing of their total cannot be checked. */
+  if (!json_parser_load_from_data (run->parser, g_bytes_get_data (bytes, NULL),
+                                   g_bytes_get_size (bytes), NULL))
+    return bad_answer (error, _("page %s is not JSON"), "1");
+  root = json_parser_get_root (run->parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      !get_optional_int (json_node_get_object (root), "total_items", &total_items))
+    return TRUE;
+
+  if (total_items != run->n_taken)
+    return bad_answer (error, _("its stream ended after %" G_GINT64_FORMAT " services, and its "
+                                "pages count %" G_GINT64_FORMAT), run->n_taken, total_items);
+  return TRUE;
+}
+
 /* Pulls records (or the minimal list) as one ndjson stream where the
  * server offers one, page by page where it does not. */
 static gboolean
@@ -963,7 +1030,9 @@ pull (Run          *run,
     }
 
   self->used_ndjson = TRUE;
-  return read_ndjson (run, kind, body, error);
+  run->n_taken = 0;
+  return read_ndjson (run, kind, body, error) &&
+         check_stream_count (run, kind, modified_after, error);
 }
 
 /* GET /services/{id}, for a record a pull missed. */
@@ -1131,10 +1200,14 @@ rebuild (Run     *run,
 
   importer = haven_directory_importer_new (exported, self->database_path);
   haven_directory_importer_set_source_name (importer, self->url);
+  haven_directory_importer_set_strict (importer, self->strict);
   ok = haven_directory_importer_run (importer, run->cancellable, error);
   g_unlink (exported);
   if (!ok)
     return FALSE;
+
+  self->warnings = g_strdupv ((GStrv) haven_directory_importer_get_warnings (importer));
+  self->n_warnings = haven_directory_importer_get_n_warnings (importer);
 
   self->n_services = haven_directory_importer_get_n_services (importer);
   self->rebuilt = TRUE;
@@ -1179,6 +1252,8 @@ sync_run (HavenDirectorySync  *self,
   self->n_records = self->n_services = self->n_requests = 0;
   self->bytes_received = 0;
   self->seconds = 0;
+  g_clear_pointer (&self->warnings, g_strfreev);
+  self->n_warnings = 0;
 
   if (!check_url (self->url, error))
     return FALSE;
@@ -1410,4 +1485,22 @@ double
 haven_directory_sync_get_seconds (HavenDirectorySync *self)
 {
   return self->seconds;
+}
+
+/**
+ * haven_directory_sync_get_warnings:
+ *
+ * Returns: (transfer none) (nullable): what the last rebuild left out, one
+ *   line each (at most HAVEN_DIRECTORY_IMPORT_MAX_WARNINGS of them)
+ */
+const char * const *
+haven_directory_sync_get_warnings (HavenDirectorySync *self)
+{
+  return (const char * const *) self->warnings;
+}
+
+guint
+haven_directory_sync_get_n_warnings (HavenDirectorySync *self)
+{
+  return self->n_warnings;
 }

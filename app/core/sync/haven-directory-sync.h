@@ -35,6 +35,8 @@ void                haven_directory_sync_set_page_size     (HavenDirectorySync  
                                                             guint                page_size);
 void                haven_directory_sync_set_full          (HavenDirectorySync  *self,
                                                             gboolean             full);
+void                haven_directory_sync_set_strict        (HavenDirectorySync  *self,
+                                                            gboolean             strict);
 char               *haven_directory_sync_dup_mirror_path   (HavenDirectorySync  *self);
 
 gboolean            haven_directory_sync_run               (HavenDirectorySync  *self,
@@ -60,5 +62,7 @@ guint               haven_directory_sync_get_n_services    (HavenDirectorySync  
 guint               haven_directory_sync_get_n_requests    (HavenDirectorySync  *self);
 guint64             haven_directory_sync_get_bytes_received (HavenDirectorySync *self);
 double              haven_directory_sync_get_seconds       (HavenDirectorySync  *self);
+const char * const *haven_directory_sync_get_warnings      (HavenDirectorySync  *self);
+guint               haven_directory_sync_get_n_warnings    (HavenDirectorySync  *self);
 
 G_END_DECLS
