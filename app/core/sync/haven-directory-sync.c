@@ -906,23 +906,23 @@ read_pages (Run          *run,
       items = json_node_get_array (contents);
 
       if (get_optional_int (page, "page_number", &value) && value != page_number)
-        return bad_answer (error, _("asked for page %s, it sent page %" G_GINT64_FORMAT),
-                           page_text, value);
+        return bad_answer (error, _("asked for page %s, it sent page %lld"),
+                           page_text, (long long) value);
 
       if (get_optional_int (page, "total_pages", &value))
         {
           if (total_pages >= 0 && value != total_pages)
-            return bad_answer (error, _("its number of pages changed from %" G_GINT64_FORMAT
-                                        " to %" G_GINT64_FORMAT " during the pull"),
-                               total_pages, value);
+            return bad_answer (error, _("its number of pages changed from %lld to %lld during "
+                                        "the pull"),
+                               (long long) total_pages, (long long) value);
           total_pages = value;
         }
       if (get_optional_int (page, "total_items", &value))
         {
           if (total_items >= 0 && value != total_items)
-            return bad_answer (error, _("its number of services changed from %" G_GINT64_FORMAT
-                                        " to %" G_GINT64_FORMAT " during the pull"),
-                               total_items, value);
+            return bad_answer (error, _("its number of services changed from %lld to %lld during "
+                                        "the pull"),
+                               (long long) total_items, (long long) value);
           total_items = value;
         }
 
@@ -932,8 +932,8 @@ read_pages (Run          *run,
       n_items += json_array_get_length (items);
 
       if (total_items >= 0 && n_items > total_items)
-        return bad_answer (error, _("it said it holds %" G_GINT64_FORMAT " services and sent "
-                                    "more"), total_items);
+        return bad_answer (error, _("it said it holds %lld services and sent more"),
+                           (long long) total_items);
 
       if (json_array_get_length (items) == 0 ||
           (total_pages >= 0 && page_number >= total_pages) ||
@@ -942,8 +942,8 @@ read_pages (Run          *run,
     }
 
   if (total_items >= 0 && n_items != total_items)
-    return bad_answer (error, _("it said it holds %" G_GINT64_FORMAT " services and sent %"
-                                G_GINT64_FORMAT), total_items, n_items);
+    return bad_answer (error, _("it said it holds %lld services and sent %lld"),
+                       (long long) total_items, (long long) n_items);
   return TRUE;
 }
 
@@ -985,8 +985,8 @@ check_stream_count (Run         *run,
     return TRUE;
 
   if (total_items != run->n_taken)
-    return bad_answer (error, _("its stream ended after %" G_GINT64_FORMAT " services, and its "
-                                "pages count %" G_GINT64_FORMAT), run->n_taken, total_items);
+    return bad_answer (error, _("its stream ended after %lld services, and its pages count "
+                                "%lld"), (long long) run->n_taken, (long long) total_items);
   return TRUE;
 }
 
