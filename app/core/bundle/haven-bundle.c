@@ -455,13 +455,16 @@ check_directory (const char           *path,
 {
   g_autoptr(HavenDirectory) directory = NULL;
   g_autoptr(GError) open_error = NULL;
+  g_autofree char *absolute = NULL;
   g_autofree char *file_uri = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *problem = NULL;
   sqlite3 *db = NULL;
   sqlite3_stmt *statement = NULL;
 
-  file_uri = g_filename_to_uri (path, NULL, NULL);
+  /* URIs, which SQLite's immutable flag needs, are absolute. */
+  absolute = g_canonicalize_filename (path, NULL);
+  file_uri = g_filename_to_uri (absolute, NULL, NULL);
   if (file_uri == NULL)
     {
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_DIRECTORY,
@@ -499,7 +502,7 @@ check_directory (const char           *path,
       return FALSE;
     }
 
-  directory = haven_directory_open (path, NULL, &open_error);
+  directory = haven_directory_open (absolute, NULL, &open_error);
   if (directory == NULL)
     {
       g_set_error_literal (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_DIRECTORY,
