@@ -219,7 +219,9 @@ parse_sha256 (const char *text,
       int high = g_ascii_xdigit_value (text[2 * i]);
       int low = g_ascii_xdigit_value (text[2 * i + 1]);
 
-      if (high < 0 || low < 0 || g_ascii_isupper (text[2 * i]) || g_ascii_isupper (text[2 * i + 1]))
+      /* Lowercase only, so that one checksum has one spelling. */
+      if (high < 0 || low < 0 || g_ascii_isupper (text[2 * i]) ||
+          g_ascii_isupper (text[2 * i + 1]))
         return FALSE;
       sha256[i] = (guint8) (high << 4 | low);
     }
@@ -276,7 +278,8 @@ parse_files (HavenBundleManifest  *self,
         {
           /* TRANSLATORS: %s is a file's path in the bundle. */
           g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
-                       _("its manifest names “%s” twice, or as both a file and a folder"), path);
+                       _("its manifest names “%s” twice, or as both a file and a folder"),
+                       path);
           return FALSE;
         }
       if (!get_number (object, "size", (gint64) HAVEN_BUNDLE_MAX_TOTAL_BYTES, &size))

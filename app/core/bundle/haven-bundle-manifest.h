@@ -24,7 +24,7 @@ const char          *haven_bundle_manifest_get_text                (HavenBundleM
 
 /* Reads the manifest an unpacked bundle keeps beside its files
  * (HAVEN_BUNDLE_MANIFEST_FILE), for the version in use. */
-HavenBundleManifest *haven_bundle_manifest_load                    (const char          *unpacked_dir,
-                                                                    GError             **error);
+HavenBundleManifest *haven_bundle_manifest_load                    (const char  *unpacked_dir,
+                                                                    GError     **error);
 
 G_END_DECLS

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 #define HAVEN_BUNDLE_MAGIC_BYTES        8
 #define HAVEN_BUNDLE_SIGNATURE_BYTES    64
 #define HAVEN_BUNDLE_LENGTH_BYTES       4
-#define HAVEN_BUNDLE_HEADER_BYTES       (HAVEN_BUNDLE_MAGIC_BYTES + HAVEN_BUNDLE_SIGNATURE_BYTES + \
+#define HAVEN_BUNDLE_HEADER_BYTES       (HAVEN_BUNDLE_MAGIC_BYTES + \
+                                         HAVEN_BUNDLE_SIGNATURE_BYTES + \
                                          HAVEN_BUNDLE_LENGTH_BYTES)
 #define HAVEN_BUNDLE_FORMAT             1
 
@@ -42,7 +43,7 @@ HavenBundleManifest   *haven_bundle_manifest_parse     (const char          *tex
  * haven_bundle_write() makes the manifest and calls this. */
 gboolean               haven_bundle_write_raw          (const char          *manifest_text,
                                                         const char * const  *sources,
-                                                        const guint8         secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
+                                                        const guint8        *secret_key,
                                                         const char          *output_path,
                                                         GError             **error);
 

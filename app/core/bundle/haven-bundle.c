@@ -109,8 +109,8 @@ set_io_error (GError     **error,
 /* ---- Keys ---- */
 
 void
-haven_bundle_generate_key_pair (guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
-                                guint8 secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES])
+haven_bundle_generate_key_pair (guint8*public_key,
+                                guint8*secret_key)
 {
   g_return_if_fail (public_key != NULL);
   g_return_if_fail (secret_key != NULL);
@@ -120,8 +120,8 @@ haven_bundle_generate_key_pair (guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES]
 }
 
 void
-haven_bundle_secret_key_to_public (const guint8 secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
-                                   guint8       public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES])
+haven_bundle_secret_key_to_public (const guint8*secret_key,
+                                   guint8      *public_key)
 {
   g_return_if_fail (secret_key != NULL);
   g_return_if_fail (public_key != NULL);
@@ -130,7 +130,7 @@ haven_bundle_secret_key_to_public (const guint8 secret_key[HAVEN_BUNDLE_SECRET_K
 }
 
 char *
-haven_bundle_encode_public_key (const guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES])
+haven_bundle_encode_public_key (const guint8*public_key)
 {
   g_return_val_if_fail (public_key != NULL, NULL);
 
@@ -173,7 +173,7 @@ decode_base64 (const char *text,
  */
 gboolean
 haven_bundle_decode_public_key (const char  *base64,
-                                guint8       public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
+                                guint8      *public_key,
                                 GError     **error)
 {
   guint8 decoded[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
@@ -225,7 +225,7 @@ write_all (int           fd,
  */
 gboolean
 haven_bundle_write_secret_key_file (const char    *path,
-                                    const guint8   secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
+                                    const guint8  *secret_key,
                                     GError       **error)
 {
   g_autofree char *secret_text = NULL;
@@ -283,7 +283,7 @@ haven_bundle_write_secret_key_file (const char    *path,
  */
 gboolean
 haven_bundle_read_secret_key_file (const char  *path,
-                                   guint8       secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
+                                   guint8      *secret_key,
                                    GError     **error)
 {
   g_autoptr(GError) read_error = NULL;
@@ -665,7 +665,7 @@ hash_file (const char  *path,
 static char *
 write_temporary (const char          *manifest_text,
                  const char * const  *sources,
-                 const guint8         secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
+                 const guint8        *secret_key,
                  const char          *output_path,
                  GError             **error)
 {
@@ -777,7 +777,7 @@ commit (const char  *temporary,
 gboolean
 haven_bundle_write_raw (const char          *manifest_text,
                         const char * const  *sources,
-                        const guint8         secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
+                        const guint8        *secret_key,
                         const char          *output_path,
                         GError             **error)
 {
@@ -910,7 +910,7 @@ haven_bundle_write (const char    *directory_db,
                     const char    *content_dir,
                     guint64        version,
                     const char    *publisher,
-                    const guint8   secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
+                    const guint8  *secret_key,
                     const char    *output_path,
                     GError       **error)
 {
@@ -1040,7 +1040,7 @@ truncated (Reader      *reader,
  * only then. */
 static gboolean
 reader_verify (Reader        *reader,
-               const guint8   public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
+               const guint8  *public_key,
                GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -1260,7 +1260,7 @@ reader_read_files (Reader      *reader,
  */
 HavenBundleManifest *
 haven_bundle_verify (const char    *bundle_path,
-                     const guint8   public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
+                     const guint8  *public_key,
                      GError       **error)
 {
   g_auto(Reader) reader = { .path = bundle_path, .fd = -1, };
@@ -1409,7 +1409,7 @@ unpack (Reader      *reader,
  */
 gboolean
 haven_bundle_verify_and_unpack (const char            *bundle_path,
-                                const guint8           public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
+                                const guint8          *public_key,
                                 guint64                version_in_use,
                                 const char            *target_dir,
                                 HavenBundleManifest  **out_manifest,

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 /* The organisation's signed bundle of its service directory and content
  * (data/api/haven-bundle-v1.md). */
 
-/* Ed25519 keys, as libsodium's crypto_sign makes them. */
+/* Ed25519 keys, as libsodium's crypto_sign makes them: every public_key
+ * and secret_key below is this many bytes. */
 #define HAVEN_BUNDLE_PUBLIC_KEY_BYTES 32
 #define HAVEN_BUNDLE_SECRET_KEY_BYTES 64
 
@@ -45,39 +46,40 @@ typedef enum {
   HAVEN_BUNDLE_ERROR_KEY,
 } HavenBundleError;
 
-GQuark               haven_bundle_error_quark            (void);
+GQuark    haven_bundle_error_quark           (void);
 
-void                 haven_bundle_generate_key_pair      (guint8        public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
-                                                          guint8        secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES]);
+void      haven_bundle_generate_key_pair     (guint8       *public_key,
+                                              guint8       *secret_key);
 /* Base64 of the 32 bytes, as a kiosk's settings hold it. */
-char                *haven_bundle_encode_public_key      (const guint8  public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES]);
-gboolean             haven_bundle_decode_public_key      (const char   *base64,
-                                                          guint8        public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
-                                                          GError      **error);
-gboolean             haven_bundle_write_secret_key_file  (const char   *path,
-                                                          const guint8  secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
-                                                          GError      **error);
-gboolean             haven_bundle_read_secret_key_file   (const char   *path,
-                                                          guint8        secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
-                                                          GError      **error);
-void                 haven_bundle_secret_key_to_public   (const guint8  secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
-                                                          guint8        public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES]);
+char     *haven_bundle_encode_public_key     (const guint8 *public_key);
+gboolean  haven_bundle_decode_public_key     (const char   *base64,
+                                              guint8       *public_key,
+                                              GError      **error);
+gboolean  haven_bundle_write_secret_key_file (const char   *path,
+                                              const guint8 *secret_key,
+                                              GError      **error);
+gboolean  haven_bundle_read_secret_key_file  (const char   *path,
+                                              guint8       *secret_key,
+                                              GError      **error);
+void      haven_bundle_secret_key_to_public  (const guint8 *secret_key,
+                                              guint8       *public_key);
 
-gboolean             haven_bundle_write                  (const char   *directory_db,
-                                                          const char   *content_dir,
-                                                          guint64       version,
-                                                          const char   *publisher,
-                                                          const guint8  secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES],
-                                                          const char   *output_path,
-                                                          GError      **error);
-HavenBundleManifest *haven_bundle_verify                 (const char   *bundle_path,
-                                                          const guint8  public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
-                                                          GError      **error);
-gboolean             haven_bundle_verify_and_unpack      (const char   *bundle_path,
-                                                          const guint8  public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES],
-                                                          guint64       version_in_use,
-                                                          const char   *target_dir,
-                                                          HavenBundleManifest **out_manifest,
-                                                          GError      **error);
+gboolean  haven_bundle_write                 (const char   *directory_db,
+                                              const char   *content_dir,
+                                              guint64       version,
+                                              const char   *publisher,
+                                              const guint8 *secret_key,
+                                              const char   *output_path,
+                                              GError      **error);
+HavenBundleManifest *
+          haven_bundle_verify                (const char   *bundle_path,
+                                              const guint8 *public_key,
+                                              GError      **error);
+gboolean  haven_bundle_verify_and_unpack     (const char   *bundle_path,
+                                              const guint8 *public_key,
+                                              guint64       version_in_use,
+                                              const char   *target_dir,
+                                              HavenBundleManifest **out_manifest,
+                                              GError      **error);
 
 G_END_DECLS
