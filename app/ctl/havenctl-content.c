@@ -47,15 +47,15 @@ havenctl_content_check (const Command  *command,
                         int             argc,
                         char          **argv)
 {
+  g_autofree char *given_mapping = NULL;
   g_autofree char *mapping_file = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(HavenContent) content = NULL;
-  g_auto(GStrv) terms = NULL;
   GOptionEntry entries[] = {
-    { "directory-mapping", 0, 0, G_OPTION_ARG_FILENAME, &mapping_file,
+    { "directory-mapping", 0, 0, G_OPTION_ARG_FILENAME, &given_mapping,
       N_("The directory’s category mapping whose taxonomy terms categories may name "
          "(default: found beside the content)"), N_("FILE") },
     { NULL },
@@ -86,16 +86,9 @@ havenctl_content_check (const Command  *command,
         return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
     }
 
-  if (mapping_file == NULL)
-    mapping_file = haven_content_find_directory_mapping (dir);
-  if (mapping_file != NULL)
-    {
-      terms = haven_content_read_taxonomy_terms (mapping_file, &error);
-      if (terms == NULL)
-        return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
-    }
-
-  problems = haven_content_check_dir (dir, (const char * const *) terms);
+  /* The same check a bundle's content passes before a kiosk takes it
+   * (haven-bundle.c). */
+  problems = haven_content_check (dir, given_mapping, &mapping_file, &content);
   if (problems->len > 0)
     {
       for (guint i = 0; i < problems->len; i++)
@@ -106,11 +99,6 @@ havenctl_content_check (const Command  *command,
                   problems->len, dir);
       return HAVENCTL_EXIT_USAGE;
     }
-
-  /* It fails only when the files changed between the two readings. */
-  content = haven_content_new_from_dir (dir, (const char * const *) terms, &error);
-  if (content == NULL)
-    return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
 
   print_summary (content, mapping_file);
   return HAVENCTL_EXIT_OK;

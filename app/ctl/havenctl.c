@@ -17,6 +17,7 @@
 #include "haven-locale.h"
 #include "haven-outbox.h"
 #include "haven-paths.h"
+#include "havenctl-bundle.h"
 #include "havenctl-common.h"
 #include "havenctl-content.h"
 #include "havenctl-directory.h"
@@ -52,6 +53,14 @@ static const Command commands[] = {
   { "backend", "report-status", NULL,
     N_("Send this kiosk’s status report to the backend once, as the kiosk does"),
     backend_report_status },
+  { "bundle", "keygen", "--secret-file FILE",
+    N_("Make the organisation’s key for signing bundles, and print its public key"),
+    havenctl_bundle_keygen },
+  { "bundle", "make", "--directory DB --secret-file F --output F [--content DIR]",
+    N_("Write a signed bundle of the directory and content for the intake service to serve"),
+    havenctl_bundle_make },
+  { "bundle", "show", "FILE --public-key KEY",
+    N_("Check a bundle as a kiosk would, and show what it holds"), havenctl_bundle_show },
   { "content", "check", "[DIR]",
     N_("Check content definitions and list every problem"), havenctl_content_check },
   { "directory", "import", "PATH [--db FILE] [--strict]",

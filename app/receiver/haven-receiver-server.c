@@ -4,8 +4,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <gio/gnetworking.h>
@@ -141,6 +144,16 @@ struct _HavenReceiverServer
   HavenReceiverCases *cases;
   HavenReceiverFleet *fleet;
   ApiRoute routes[2];
+
+  /* --bundle: the file GET /v1/bundle serves. It is opened by its name
+   * on every request, so that a new bundle renamed over it is served from
+   * the next request on, while a download under way keeps the file it
+   * opened. */
+  char *bundle_path;
+  /* The ETag of the bundle last served and the file it is of; under
+   * lock. */
+  struct stat bundle_stat;
+  char *bundle_etag;
 
   /* Where the timers of --delay-ms run. */
   GMainContext *timer_context;
@@ -815,6 +828,174 @@ answer_health (HavenReceiverServer *self,
   json_builder_end_object (builder);
 
   send_json (request, MHD_HTTP_OK, builder);
+}
+
+/* ---- GET /v1/bundle ---- */
+
+/* The bundle's magic and where its signature lies (haven-bundle-v1.md);
+ * the receiver links no code of the bundle's, it only serves the file. */
+#define BUNDLE_MAGIC "HAVENBN1"
+#define BUNDLE_MAGIC_BYTES 8
+#define BUNDLE_ETAG_BYTES 16
+
+static gboolean
+is_same_file (const struct stat *a,
+              const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+         a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The bundle's ETag: the first bytes of its signature, in hex, quoted.
+ * The signature changes with every byte it covers, the version among
+ * them, so two bundles never share one. NULL for a file that is no
+ * bundle. */
+static char *
+dup_bundle_etag (HavenReceiverServer *self,
+                 int                  fd,
+                 const struct stat   *info)
+{
+  guint8 start[BUNDLE_MAGIC_BYTES + BUNDLE_ETAG_BYTES];
+  char hex[BUNDLE_ETAG_BYTES * 2 + 1];
+  char *etag = NULL;
+  gsize done = 0;
+
+  g_mutex_lock (&self->lock);
+  if (self->bundle_etag != NULL && is_same_file (&self->bundle_stat, info))
+    etag = g_strdup (self->bundle_etag);
+  g_mutex_unlock (&self->lock);
+  if (etag != NULL)
+    return etag;
+
+  while (done < sizeof start)
+    {
+      gssize n = pread (fd, start + done, sizeof start - done, (off_t) done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+      done += (gsize) n;
+    }
+  if (memcmp (start, BUNDLE_MAGIC, BUNDLE_MAGIC_BYTES) != 0)
+    return NULL;
+
+  sodium_bin2hex (hex, sizeof hex, start + BUNDLE_MAGIC_BYTES, BUNDLE_ETAG_BYTES);
+  etag = g_strdup_printf ("\"%s\"", hex);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->bundle_etag);
+  self->bundle_etag = g_strdup (etag);
+  self->bundle_stat = *info;
+  g_mutex_unlock (&self->lock);
+
+  return etag;
+}
+
+/* Whether an If-None-Match header names @etag: a list of entity tags,
+ * compared weakly as RFC 9110, 13.1.2 has it, or "*". */
+static gboolean
+etag_matches (const char *if_none_match,
+              const char *etag)
+{
+  g_auto(GStrv) candidates = NULL;
+
+  if (if_none_match == NULL)
+    return FALSE;
+
+  candidates = g_strsplit (if_none_match, ",", 64);
+  for (guint i = 0; candidates[i] != NULL; i++)
+    {
+      const char *candidate = g_strstrip (candidates[i]);
+
+      if (g_str_has_prefix (candidate, "W/"))
+        candidate += 2;
+      if (g_str_equal (candidate, "*") || g_str_equal (candidate, etag))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* GET /v1/bundle, for kiosks as the other kiosk paths are: the file of
+ * --bundle, streamed from disk; 304 with no body when the kiosk has it
+ * already, which is what a kiosk that asks every few minutes gets nearly
+ * always. */
+static void
+answer_bundle (HavenReceiverServer *self,
+               Request             *request)
+{
+  g_autofree char *etag = NULL;
+  struct stat info;
+  int fd;
+
+  if (!require_method (request, "GET, HEAD") || !check_authorised (self, request))
+    return;
+
+  if (self->bundle_path == NULL)
+    {
+      send_error (request, MHD_HTTP_NOT_FOUND, "no bundle is published here");
+      return;
+    }
+
+  fd = open (self->bundle_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        {
+          send_error (request, MHD_HTTP_NOT_FOUND, "no bundle is published here");
+          return;
+        }
+
+      g_message ("The bundle %s cannot be read: %s", self->bundle_path,
+                 g_strerror (saved_errno));
+      send_error (request, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle cannot be read");
+      return;
+    }
+
+  if (fstat (fd, &info) != 0 || !S_ISREG (info.st_mode) ||
+      (etag = dup_bundle_etag (self, fd, &info)) == NULL)
+    {
+      close (fd);
+      g_message ("%s is not a Haven bundle; “havenctl bundle make” writes one",
+                 self->bundle_path);
+      send_error (request, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle cannot be read");
+      return;
+    }
+
+  g_clear_pointer (&request->response, MHD_destroy_response);
+  if (etag_matches (get_header (request, MHD_HTTP_HEADER_IF_NONE_MATCH), etag))
+    {
+      close (fd);
+      /* libmicrohttpd 0.9.75 sends "Content-Length: 0" with it, which
+       * RFC 9110 (8.6) frowns on but every client reads as no body; it
+       * cannot be told to leave the header out, only to add a second. */
+      request->response = MHD_create_response_from_buffer (0, (void *) "",
+                                                           MHD_RESPMEM_PERSISTENT);
+      request->status = MHD_HTTP_NOT_MODIFIED;
+    }
+  else
+    {
+      /* The response owns the descriptor and closes it; a file renamed
+       * over the path meanwhile does not change what this answer sends. */
+      request->response = MHD_create_response_from_fd64 ((uint64_t) info.st_size, fd);
+      if (request->response == NULL)
+        {
+          close (fd);
+          send_error (request, MHD_HTTP_INTERNAL_SERVER_ERROR, "the bundle cannot be read");
+          return;
+        }
+      request->status = MHD_HTTP_OK;
+      add_header (request, MHD_HTTP_HEADER_CONTENT_TYPE, HAVEN_API_CONTENT_TYPE_BUNDLE);
+    }
+
+  add_header (request, MHD_HTTP_HEADER_ETAG, etag);
+  /* A cache between the kiosk and us asks again each time: a new bundle
+   * must reach kiosks at their next fetch. */
+  add_header (request, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  add_header (request, MHD_HTTP_HEADER_SERVER, SERVER_HEADER);
 }
 
 static const HavenRequestKind submission_kinds[] = {
@@ -1702,6 +1883,8 @@ begin_request (HavenReceiverServer *self,
         send_error (request, MHD_HTTP_CONTENT_TOO_LARGE, "this path takes no body");
       else if (g_str_equal (request->path, HAVEN_API_HEALTH_PATH))
         answer_health (self, request);
+      else if (g_str_equal (request->path, HAVEN_API_BUNDLE_PATH))
+        answer_bundle (self, request);
       else
         send_error (request, MHD_HTTP_NOT_FOUND, "not found");
 
@@ -1938,6 +2121,8 @@ haven_receiver_server_finalize (GObject *object)
     sodium_memzero (self->key_pem, strlen (self->key_pem));
   g_free (self->key_pem);
   g_free (self->trust_pem);
+  g_free (self->bundle_path);
+  g_free (self->bundle_etag);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (haven_receiver_server_parent_class)->finalize (object);
@@ -2368,6 +2553,25 @@ haven_receiver_server_set_verbose (HavenReceiverServer *self,
 
   self->verbose = verbose;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_VERBOSE]);
+}
+
+/**
+ * haven_receiver_server_set_bundle:
+ * @path: (nullable): the bundle `havenctl bundle make` writes, served at
+ *   GET /v1/bundle; %NULL to serve none
+ *
+ * The file need not exist yet: until it does, kiosks are answered 404.
+ * Set before haven_receiver_server_listen().
+ */
+void
+haven_receiver_server_set_bundle (HavenReceiverServer *self,
+                                  const char          *path)
+{
+  g_return_if_fail (HAVEN_IS_RECEIVER_SERVER (self));
+  g_return_if_fail (self->daemon == NULL);
+
+  g_free (self->bundle_path);
+  self->bundle_path = path != NULL ? g_canonicalize_filename (path, NULL) : NULL;
 }
 
 /**

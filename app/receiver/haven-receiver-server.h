@@ -75,6 +75,8 @@ void                 haven_receiver_server_set_tokens  (HavenReceiverServer  *se
                                                         HavenReceiverTokens  *tokens);
 void                 haven_receiver_server_set_verbose (HavenReceiverServer  *self,
                                                         gboolean              verbose);
+void                 haven_receiver_server_set_bundle  (HavenReceiverServer  *self,
+                                                        const char           *path);
 void                 haven_receiver_server_set_faults  (HavenReceiverServer  *self,
                                                         const HavenReceiverFaults *faults);
 void                 haven_receiver_server_limits_init (HavenReceiverLimits  *limits);

@@ -146,6 +146,7 @@ typedef struct {
   char *token_file;
   char *keypair_file;
   char *make_keypair_file;
+  char *bundle_file;
   gboolean require_client_certificate;
   gboolean insecure_http;
   gboolean verbose;
@@ -175,6 +176,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->token_file, g_free);
   g_clear_pointer (&options->keypair_file, g_free);
   g_clear_pointer (&options->make_keypair_file, g_free);
+  g_clear_pointer (&options->bundle_file, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -263,6 +265,10 @@ parse_options (Options   *options,
     { "make-keypair", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME,
       &options->make_keypair_file,
       N_("Write a new key pair to FILE, print its public key for the kiosks, and exit"),
+      N_("FILE") },
+    { "bundle", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &options->bundle_file,
+      N_("Serve kiosks the signed bundle of directory and content in FILE at /v1/bundle, "
+         "as “havenctl bundle make” writes it; a new one renamed over it is served at once"),
       N_("FILE") },
     { "retention-closed-days", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT,
       &options->retention_closed_days,
@@ -566,6 +572,7 @@ start_server (const Options  *options,
   haven_receiver_server_set_tokens (receiver->server, receiver->tokens);
   haven_receiver_server_set_keypair (receiver->server, receiver->keypair);
   haven_receiver_server_set_verbose (receiver->server, options->verbose);
+  haven_receiver_server_set_bundle (receiver->server, options->bundle_file);
   faults.fail_first = (guint) options->fail_first;
   faults.fail_status = (guint) options->fail_status;
   faults.retry_after = (guint) options->retry_after;

@@ -10,6 +10,10 @@ G_BEGIN_DECLS
 #define HAVEN_API_HEALTH_PATH          "/v1/health"
 #define HAVEN_API_CONTENT_TYPE_JSON    "application/json"
 #define HAVEN_API_CONTENT_TYPE_SEALED  "application/vnd.haven.sealed"
+/* The organisation's signed bundle of its directory and content
+ * (data/api/haven-bundle-v1.md), as the intake service serves it. */
+#define HAVEN_API_BUNDLE_PATH          "/v1/bundle"
+#define HAVEN_API_CONTENT_TYPE_BUNDLE  "application/vnd.haven.bundle"
 
 /* How many categories the API knows (haven_request_get_category_ids()). */
 #define HAVEN_REQUEST_N_CATEGORIES 9

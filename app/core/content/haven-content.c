@@ -213,6 +213,61 @@ haven_content_check_dir (const char         *dir,
 }
 
 /**
+ * haven_content_check:
+ * @dir: a folder with the content files
+ * @mapping_file: (nullable): the directory's category mapping whose
+ *   taxonomy terms categories may name; %NULL to find it as the kiosk does
+ *   (haven_content_find_directory_mapping())
+ * @mapping_used: (out) (optional) (nullable): the mapping the terms were
+ *   checked against, %NULL when none was found
+ * @content: (out) (optional) (nullable): the content read, when there is
+ *   no problem
+ *
+ * The whole check `havenctl content check` runs, which a bundle's content
+ * must pass too before a kiosk takes it: the files, and their taxonomy
+ * terms against the mapping. A mapping that cannot be read is one of the
+ * problems.
+ *
+ * Returns: (transfer full) (element-type GError): every problem, in the
+ *   order found; empty when there is none.
+ */
+GPtrArray *
+haven_content_check (const char    *dir,
+                     const char    *mapping_file,
+                     char         **mapping_used,
+                     HavenContent **content)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  g_autoptr(HavenContent) loaded = NULL;
+  g_autofree char *mapping = NULL;
+  g_auto(GStrv) terms = NULL;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  mapping = mapping_file != NULL ? g_strdup (mapping_file)
+                                 : haven_content_find_directory_mapping (dir);
+  if (mapping != NULL)
+    {
+      GError *error = NULL;
+
+      terms = haven_content_read_taxonomy_terms (mapping, &error);
+      if (terms == NULL)
+        g_ptr_array_add (problems, error);
+    }
+
+  /* Terms are not checked against a mapping that could not be read; the
+   * files still are, so that every problem is listed at once. */
+  loaded = load (dir, (const char * const *) terms, problems);
+
+  if (mapping_used != NULL)
+    *mapping_used = g_steal_pointer (&mapping);
+  if (content != NULL)
+    *content = problems->len == 0 ? g_steal_pointer (&loaded) : NULL;
+
+  return g_steal_pointer (&problems);
+}
+
+/**
  * haven_content_new_from_dir:
  * @dir: a folder with the content files
  * @known_taxonomy_terms: (nullable): the terms the directory's category

@@ -47,6 +47,10 @@ GStrv                 haven_content_read_taxonomy_terms       (const char       
                                                                GError             **error);
 GPtrArray            *haven_content_check_dir                 (const char          *dir,
                                                                const char * const  *known_terms);
+GPtrArray            *haven_content_check                     (const char          *dir,
+                                                               const char          *mapping_file,
+                                                               char               **mapping_used,
+                                                               HavenContent       **content);
 HavenContent         *haven_content_new_from_dir              (const char          *dir,
                                                                const char * const  *known_terms,
                                                                GError             **error);

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "havenctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include "haven-bundle.h"
+#include "havenctl-bundle.h"
+
+/* havenctl bundle: the organisation's side of the signed bundle of its
+ * directory and content (data/api/haven-bundle-v1.md). keygen makes the
+ * signing key, make writes a bundle for the intake service to serve
+ * (haven-receiver --bundle), and show checks one as a kiosk would and
+ * says what it holds. */
+
+static int
+takes_no_arguments (int    argc,
+                    char **argv)
+{
+  g_autofree char *name = g_strconcat (g_get_prgname (), " ", argv[0], NULL);
+
+  return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: takes no arguments\n"), name);
+}
+
+static int
+needs_option (char       **argv,
+              const char  *option)
+{
+  g_autofree char *name = g_strconcat (g_get_prgname (), " ", argv[0], NULL);
+
+  /* TRANSLATORS: the first %s is a command, the second an option such as "--output". */
+  return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: needs %s\n"), name, option);
+}
+
+int
+havenctl_bundle_keygen (const Command  *command,
+                        int             argc,
+                        char          **argv)
+{
+  g_autofree char *secret_file = NULL;
+  g_autofree char *public_text = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
+  guint8 secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES];
+  gboolean written;
+  GOptionEntry entries[] = {
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      N_("Where to write the secret signing key (a new file, readable by its owner only)"),
+      N_("FILE") },
+    { NULL },
+  };
+
+  if (!havenctl_parse_options (&argc, &argv, NULL,
+                               _("Make the organisation’s key for signing bundles, and print the "
+                                 "public key kiosks check them with"), entries))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc > 1)
+    return takes_no_arguments (argc, argv);
+  if (secret_file == NULL)
+    return needs_option (argv, "--secret-file");
+
+  haven_bundle_generate_key_pair (public_key, secret_key);
+  written = haven_bundle_write_secret_key_file (secret_file, secret_key, &error);
+  sodium_memzero (secret_key, sizeof secret_key);
+  if (!written)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  public_text = haven_bundle_encode_public_key (public_key);
+  /* TRANSLATORS: %s is a file. */
+  g_printerr (_("Wrote a new signing key to %s. Keep it secret, and give kiosks this public "
+                "key, which they check bundles with:\n"), secret_file);
+  /* Alone on standard output, for scripts. */
+  g_print ("%s\n", public_text);
+  return HAVENCTL_EXIT_OK;
+}
+
+static char *
+default_version (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y%m%d%H%M%S");
+}
+
+int
+havenctl_bundle_make (const Command  *command,
+                      int             argc,
+                      char          **argv)
+{
+  g_autofree char *directory = NULL;
+  g_autofree char *content = NULL;
+  g_autofree char *secret_file = NULL;
+  g_autofree char *version_text = NULL;
+  g_autofree char *publisher = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *size_text = NULL;
+  g_autoptr(HavenBundleManifest) manifest = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES];
+  guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
+  guint64 version = 0;
+  gboolean written;
+  GStatBuf info;
+  GOptionEntry entries[] = {
+    { "directory", 0, 0, G_OPTION_ARG_FILENAME, &directory,
+      N_("The directory database to publish, as “havenctl directory import” writes it"),
+      N_("FILE") },
+    { "content", 0, 0, G_OPTION_ARG_FILENAME, &content,
+      N_("The content folder to publish (default: none, kiosks keep theirs)"), N_("DIR") },
+    { "secret-file", 0, 0, G_OPTION_ARG_FILENAME, &secret_file,
+      N_("The signing key “havenctl bundle keygen” wrote"), N_("FILE") },
+    { "version", 0, 0, G_OPTION_ARG_STRING, &version_text,
+      N_("The bundle’s version, greater than every one before (default: now, as "
+         "YYYYMMDDHHMMSS in UTC)"), N_("N") },
+    { "publisher", 0, 0, G_OPTION_ARG_STRING, &publisher,
+      N_("Who publishes it (default: this computer’s name)"), N_("NAME") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Where to write the bundle; a file there is replaced at once"), N_("FILE") },
+    { NULL },
+  };
+
+  if (!havenctl_parse_options (&argc, &argv, NULL,
+                               _("Write a bundle of the service directory and content, signed "
+                                 "with the organisation’s key, for the intake service to serve"),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc > 1)
+    return takes_no_arguments (argc, argv);
+  if (directory == NULL)
+    return needs_option (argv, "--directory");
+  if (secret_file == NULL)
+    return needs_option (argv, "--secret-file");
+  if (output == NULL)
+    return needs_option (argv, "--output");
+
+  if (version_text == NULL)
+    version_text = default_version ();
+  if (!g_ascii_string_to_unsigned (version_text, 10, 1, G_MAXINT64, &version, NULL))
+    /* TRANSLATORS: %s is what was given. */
+    return havenctl_fail (HAVENCTL_EXIT_USAGE,
+                          _("--version takes a whole number greater than 0, not “%s”\n"),
+                          version_text);
+
+  if (!haven_bundle_read_secret_key_file (secret_file, secret_key, &error))
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  written = haven_bundle_write (directory, content, version,
+                                publisher != NULL ? publisher : g_get_host_name (),
+                                secret_key, output, &error);
+  haven_bundle_secret_key_to_public (secret_key, public_key);
+  sodium_memzero (secret_key, sizeof secret_key);
+  if (!written)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  /* Read back as a kiosk reads it: what is printed is what was signed. */
+  manifest = haven_bundle_verify (output, public_key, &error);
+  if (manifest == NULL)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  size_text = g_format_size (g_stat (output, &info) == 0 ? (guint64) info.st_size : 0);
+  /* TRANSLATORS: %s is a file, then its version, then its size such as "1.2 MB". */
+  g_print (_("Wrote %s: version %s, %s\n"), output, version_text, size_text);
+  g_print (ngettext ("  directory: %u service\n", "  directory: %u services\n",
+                     haven_bundle_manifest_get_n_services (manifest)),
+           haven_bundle_manifest_get_n_services (manifest));
+  if (haven_bundle_manifest_get_content_version (manifest) != NULL)
+    g_print (_("  content: version %s\n"), haven_bundle_manifest_get_content_version (manifest));
+  else
+    g_print (_("  content: none\n"));
+
+  return HAVENCTL_EXIT_OK;
+}
+
+/* "3 days ago", for how old the directory is. */
+static char *
+describe_age (GDateTime *time)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GTimeSpan age = g_date_time_difference (now, time);
+  guint days = (guint) (age / G_TIME_SPAN_DAY);
+  guint hours = (guint) (age / G_TIME_SPAN_HOUR);
+  guint minutes = (guint) (age / G_TIME_SPAN_MINUTE);
+
+  if (age < 0)
+    return g_strdup (_("in the future: check the publisher’s clock"));
+  if (days > 0)
+    return g_strdup_printf (ngettext ("%u day ago", "%u days ago", days), days);
+  if (hours > 0)
+    return g_strdup_printf (ngettext ("%u hour ago", "%u hours ago", hours), hours);
+  return g_strdup_printf (ngettext ("%u minute ago", "%u minutes ago", minutes), minutes);
+}
+
+static char *
+format_time (GDateTime *time)
+{
+  return g_date_time_format (time, "%Y-%m-%d %H:%M:%S UTC");
+}
+
+int
+havenctl_bundle_show (const Command  *command,
+                      int             argc,
+                      char          **argv)
+{
+  g_autofree char *public_text = NULL;
+  g_autofree char *version_text = NULL;
+  g_autofree char *created = NULL;
+  g_autofree char *file_size = NULL;
+  g_autofree char *unpacked_size = NULL;
+  g_autoptr(HavenBundleManifest) manifest = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
+  GDateTime *synced_at;
+  const char *content_version;
+  GStatBuf info;
+  GOptionEntry entries[] = {
+    { "public-key", 0, 0, G_OPTION_ARG_STRING, &public_text,
+      N_("The organisation’s public signing key, in base64, as kiosks hold it"), N_("KEY") },
+    { NULL },
+  };
+
+  if (!havenctl_parse_options (&argc, &argv, _("FILE"),
+                               _("Check a bundle as a kiosk would, and show what it holds"),
+                               entries))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc != 2)
+    {
+      g_autofree char *name = g_strconcat (g_get_prgname (), " ", argv[0], NULL);
+
+      return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: takes one bundle\n"), name);
+    }
+  if (public_text == NULL)
+    return needs_option (argv, "--public-key");
+
+  if (!haven_bundle_decode_public_key (public_text, public_key, &error))
+    return havenctl_fail_with_error (HAVENCTL_EXIT_USAGE, error);
+
+  manifest = haven_bundle_verify (argv[1], public_key, &error);
+  if (manifest == NULL)
+    return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
+
+  version_text = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                  haven_bundle_manifest_get_version (manifest));
+  created = format_time (haven_bundle_manifest_get_created (manifest));
+  file_size = g_format_size (g_stat (argv[1], &info) == 0 ? (guint64) info.st_size : 0);
+  unpacked_size = g_format_size (haven_bundle_manifest_get_total_size (manifest));
+  synced_at = haven_bundle_manifest_get_directory_synced_at (manifest);
+  content_version = haven_bundle_manifest_get_content_version (manifest);
+
+  /* TRANSLATORS: %s is a file. */
+  g_print (_("%s: signed by the key given\n"), argv[1]);
+  g_print (_("  version:    %s\n"), version_text);
+  g_print (_("  created:    %s\n"), created);
+  g_print (_("  publisher:  %s\n"), haven_bundle_manifest_get_publisher (manifest));
+  g_print (ngettext ("  directory:  %u service\n", "  directory:  %u services\n",
+                     haven_bundle_manifest_get_n_services (manifest)),
+           haven_bundle_manifest_get_n_services (manifest));
+  g_print (_("    source:   %s\n"), haven_bundle_manifest_get_directory_source (manifest));
+  if (synced_at != NULL)
+    {
+      g_autofree char *synced = format_time (synced_at);
+      g_autofree char *age = describe_age (synced_at);
+
+      /* TRANSLATORS: the first %s is a time, the second how long ago it was, such as
+       * "3 days ago". */
+      g_print (_("    synced:   %s (%s)\n"), synced, age);
+    }
+  else
+    {
+      g_print (_("    synced:   unknown\n"));
+    }
+  if (content_version != NULL)
+    g_print (_("  content:    version %s\n"), content_version);
+  else
+    g_print (_("  content:    none, kiosks keep theirs\n"));
+  /* TRANSLATORS: the first %s is a size such as "1.2 MB", then %u a number of files, then
+   * another size. */
+  g_print (ngettext ("  size:       %s (%u file, %s unpacked)\n",
+                     "  size:       %s (%u files, %s unpacked)\n",
+                     haven_bundle_manifest_get_n_files (manifest)),
+           file_size, haven_bundle_manifest_get_n_files (manifest), unpacked_size);
+
+  return HAVENCTL_EXIT_OK;
+}
