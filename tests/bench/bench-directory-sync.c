@@ -59,6 +59,43 @@ run_sync (const char *havenctl,
   return TRUE;
 }
 
+/* What a kiosk would download: the directory made into a signed bundle. */
+static gboolean
+measure_bundle (const char *havenctl,
+                const char *folder,
+                const char *db)
+{
+  g_autofree char *secret = g_build_filename (folder, "signing.key", NULL);
+  g_autofree char *bundle = g_build_filename (folder, "directory.bundle", NULL);
+  g_autofree char *public_key = NULL;
+  const char *keygen[] = { havenctl, "bundle", "keygen", "--secret-file", secret, NULL };
+  const char *make[] = { havenctl, "bundle", "make", "--directory", db, "--secret-file", secret,
+                         "--output", bundle, NULL };
+  g_autoptr(GError) error = NULL;
+  GStatBuf info;
+  gint64 start;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) keygen, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                     &public_key, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL))
+    return FALSE;
+
+  start = g_get_monotonic_time ();
+  if (!g_spawn_sync (NULL, (char **) make, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                     NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, NULL) || g_stat (bundle, &info) != 0)
+    {
+      g_printerr ("The bundle could not be made\n");
+      return FALSE;
+    }
+  g_print ("bundle of the directory: %.1f MB on the wire, signed in %.2f s\n",
+           info.st_size / 1e6, (g_get_monotonic_time () - start) / 1e6);
+  g_unlink (bundle);
+  g_unlink (secret);
+  return TRUE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -90,6 +127,7 @@ main (int    argc,
   json_node_unref (answer);
   ok = ok && run_sync (argv[1], server->url, db, "pull of changes (1% changed)");
   ok = ok && run_sync (argv[1], server->url, db, "pull with nothing changed");
+  ok = ok && measure_bundle (argv[1], folder, db);
 
   g_unlink (db);
   g_unlink (mirror);
