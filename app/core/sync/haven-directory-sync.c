@@ -493,18 +493,17 @@ check_id (JsonObject  *record,
   return TRUE;
 }
 
-/* Marks @id as seen in this pull: the same id twice means the pages loop
- * or the stream repeats itself. */
+/* Steps an insert into a table keyed by the service id (bound by the
+ * caller): the same id twice means the pages loop or the stream repeats
+ * itself. */
 static gboolean
-mark_seen (Run         *run,
-           const char  *id,
-           GError     **error)
+insert_unique (Run           *run,
+               sqlite3_stmt  *statement,
+               const char    *id,
+               GError       **error)
 {
-  sqlite3_stmt *statement = run->statements[MARK_SEEN];
-  int status;
+  int status = sqlite3_step (statement);
 
-  sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
-  status = sqlite3_step (statement);
   sqlite3_reset (statement);
   sqlite3_clear_bindings (statement);
 
@@ -514,6 +513,18 @@ mark_seen (Run         *run,
     return bad_answer (error, _("the service “%s” came twice: the pages loop or repeat "
                                 "themselves"), id);
   return set_database_error (run, error);
+}
+
+/* Marks @id as seen in this pull. */
+static gboolean
+mark_seen (Run         *run,
+           const char  *id,
+           GError     **error)
+{
+  sqlite3_stmt *statement = run->statements[MARK_SEEN];
+
+  sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
+  return insert_unique (run, statement, id, error);
 }
 
 /* Stores a full record, counting it as added or changed when it is. */
@@ -572,23 +583,13 @@ list_record (Run         *run,
 {
   sqlite3_stmt *statement = run->statements[ADD_LISTED];
   const char *id;
-  int status;
 
   if (!check_id (record, &id, error))
     return FALSE;
 
   sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 2, record_modified (record), -1, SQLITE_STATIC);
-  status = sqlite3_step (statement);
-  sqlite3_reset (statement);
-  sqlite3_clear_bindings (statement);
-
-  if (status == SQLITE_DONE)
-    return TRUE;
-  if (status == SQLITE_CONSTRAINT)
-    return bad_answer (error, _("the service “%s” came twice: the pages loop or repeat "
-                                "themselves"), id);
-  return set_database_error (run, error);
+  return insert_unique (run, statement, id, error);
 }
 
 static gboolean
