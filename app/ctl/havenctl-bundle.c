@@ -9,6 +9,8 @@
 
 #include "haven-bundle.h"
 #include "havenctl-bundle.h"
+#include "haven-bundle-updater.h"
+#include "haven-directory.h"
 
 /* havenctl bundle: the organisation's side of the signed bundle of its
  * directory and content (data/api/haven-bundle-v1.md). keygen makes the
@@ -282,5 +284,181 @@ havenctl_bundle_show (const Command  *command,
                      haven_bundle_manifest_get_n_files (manifest)),
            file_size, haven_bundle_manifest_get_n_files (manifest), unpacked_size);
 
+  return HAVENCTL_EXIT_OK;
+}
+
+static void
+print_manifest_summary (HavenBundleManifest *manifest)
+{
+  GDateTime *synced_at = haven_bundle_manifest_get_directory_synced_at (manifest);
+  const char *content_version = haven_bundle_manifest_get_content_version (manifest);
+  g_autofree char *version_text = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                                   haven_bundle_manifest_get_version (manifest));
+  g_autofree char *created = format_time (haven_bundle_manifest_get_created (manifest));
+
+  /* TRANSLATORS: "In use: bundle 20261207120000, made 2026-12-07 12:00:00 UTC by
+   * Example Support Network" */
+  g_print (_("In use: bundle %s, made %s by %s\n"), version_text, created,
+           haven_bundle_manifest_get_publisher (manifest));
+  g_print (ngettext ("  directory: %u service from %s\n", "  directory: %u services from %s\n",
+                     haven_bundle_manifest_get_n_services (manifest)),
+           haven_bundle_manifest_get_n_services (manifest),
+           haven_bundle_manifest_get_directory_source (manifest));
+  if (synced_at != NULL)
+    {
+      g_autofree char *synced = format_time (synced_at);
+      g_autofree char *age = describe_age (synced_at);
+
+      /* TRANSLATORS: the first %s is a time, the second how long ago it was. */
+      g_print (_("  synced: %s (%s)\n"), synced, age);
+    }
+  if (content_version != NULL)
+    g_print (_("  content: version %s\n"), content_version);
+  else
+    g_print (_("  content: none in the bundle; the kiosk’s own is used\n"));
+}
+
+int
+havenctl_bundle_status (const Command  *command,
+                        int             argc,
+                        char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenBundleUpdater) updater = NULL;
+  g_autofree char *directory_path = NULL;
+  HavenBundleManifest *manifest;
+  GDateTime *last_checked;
+  const char *last_error;
+  guint64 pending;
+  GTimeSpan age = 0;
+  gboolean too_old = FALSE;
+
+  if (!havenctl_parse_options (&argc, &argv, NULL,
+                               _("Show the bundle this kiosk uses, the one waiting for the end "
+                                 "of a visit, the last check and how old the directory is"),
+                               NULL))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc != 1)
+    return takes_no_arguments (argc, argv);
+
+  settings = havenctl_open_settings ();
+  updater = haven_bundle_updater_new (settings);
+
+  if (haven_bundle_updater_get_enabled (updater))
+    {
+      guint interval = g_settings_get_uint (settings, "bundle-check-interval");
+
+      if (interval > 0)
+        g_print (ngettext ("Bundles: taken, checked every %u minute\n",
+                           "Bundles: taken, checked every %u minutes\n", interval),
+                 interval);
+      else
+        g_print (_("Bundles: taken when the operator asks\n"));
+    }
+  else
+    {
+      g_print (_("Bundles: not taken (the setting bundle-public-key is empty)\n"));
+    }
+
+  manifest = haven_bundle_updater_get_manifest (updater);
+  if (manifest != NULL)
+    print_manifest_summary (manifest);
+  else
+    g_print (_("In use: no bundle\n"));
+
+  pending = haven_bundle_updater_get_pending_version (updater);
+  if (pending > 0)
+    {
+      g_autofree char *pending_text = g_strdup_printf ("%" G_GUINT64_FORMAT, pending);
+
+      g_print (_("Waiting for the end of a visit: bundle %s\n"), pending_text);
+    }
+
+  last_checked = haven_bundle_updater_get_last_checked (updater);
+  if (last_checked != NULL)
+    {
+      g_autofree char *checked = format_time (last_checked);
+      g_autofree char *checked_age = describe_age (last_checked);
+
+      g_print (_("Last check: %s (%s)\n"), checked, checked_age);
+    }
+  else
+    {
+      g_print (_("Last check: never\n"));
+    }
+
+  last_error = haven_bundle_updater_get_last_error (updater);
+  if (last_error != NULL)
+    g_print (_("Last error: %s\n"), last_error);
+
+  directory_path = haven_directory_get_default_path (settings);
+  if (haven_directory_get_configured_age (settings, &age, &too_old))
+    {
+      guint days = (guint) (age / G_TIME_SPAN_DAY);
+
+      /* TRANSLATORS: "Directory in use: FILE, made 3 days ago" */
+      g_print (ngettext ("Directory in use: %s, made %u day ago\n",
+                         "Directory in use: %s, made %u days ago\n", days),
+               directory_path, days);
+      if (too_old)
+        {
+          guint max_days = g_settings_get_uint (settings, "directory-max-age");
+
+          g_print (ngettext ("  Out of date: older than the %u day the setting "
+                             "directory-max-age allows\n",
+                             "  Out of date: older than the %u days the setting "
+                             "directory-max-age allows\n", max_days),
+                   max_days);
+        }
+    }
+  else
+    {
+      g_print (_("Directory in use: %s, which cannot be read\n"), directory_path);
+    }
+
+  return HAVENCTL_EXIT_OK;
+}
+
+int
+havenctl_bundle_fetch (const Command  *command,
+                       int             argc,
+                       char          **argv)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(HavenBundleUpdater) updater = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HavenBundleCheck outcome;
+
+  if (!havenctl_parse_options (&argc, &argv, NULL,
+                               _("Ask the backend for a newer bundle now, and have it ready "
+                                 "for the end of the next visit"),
+                               NULL))
+    return HAVENCTL_EXIT_USAGE;
+  if (argc != 1)
+    return takes_no_arguments (argc, argv);
+
+  settings = havenctl_open_settings ();
+  updater = haven_bundle_updater_new (settings);
+  haven_bundle_updater_check_async (updater, NULL, havenctl_store_result_cb, &result);
+  havenctl_wait_for_result (&result);
+  if (!haven_bundle_updater_check_finish (updater, result, &outcome, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The bundle in use was kept.\n"));
+    }
+
+  if (outcome == HAVEN_BUNDLE_CHECK_STAGED)
+    {
+      g_autofree char *pending = g_strdup_printf (
+        "%" G_GUINT64_FORMAT, haven_bundle_updater_get_pending_version (updater));
+
+      g_print (_("Bundle %s is ready: the kiosk switches to it at the end of the next visit, "
+                 "or when it starts\n"), pending);
+    }
+  else
+    {
+      g_print (_("No newer bundle is published\n"));
+    }
   return HAVENCTL_EXIT_OK;
 }

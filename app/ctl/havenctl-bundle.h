@@ -17,4 +17,11 @@ int havenctl_bundle_show   (const Command  *command,
                             int             argc,
                             char          **argv);
 
+int havenctl_bundle_status (const Command  *command,
+                            int             argc,
+                            char          **argv);
+int havenctl_bundle_fetch  (const Command  *command,
+                            int             argc,
+                            char          **argv);
+
 G_END_DECLS

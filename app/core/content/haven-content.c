@@ -302,7 +302,8 @@ haven_content_new_from_dir (const char          *dir,
  * haven_content_dup_default_dir:
  * @settings: (nullable): the kiosk's settings
  *
- * Returns: the folder to read the content from: the content-dir setting
+ * Returns: the folder to read the content from: the content of the bundle
+ *   in use (haven_paths_dup_bundle_file()), else the content-dir setting
  *   when it is set, else the content Haven ships (haven_paths_dup_content_dir()).
  */
 char *
@@ -310,9 +311,16 @@ haven_content_dup_default_dir (GSettings  *settings,
                                GError    **error)
 {
   g_autofree char *setting = NULL;
+  g_autofree char *from_bundle = NULL;
 
   g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The organisation's signed bundle, once one with content is in use,
+   * comes first. */
+  from_bundle = haven_paths_dup_bundle_file (settings, "content");
+  if (from_bundle != NULL)
+    return g_steal_pointer (&from_bundle);
 
   if (settings != NULL)
     setting = g_settings_get_string (settings, "content-dir");

@@ -62,6 +62,12 @@ typedef struct {
   guint8 *body;
   gsize body_length;
   gsize body_allocated;
+  /* A download: where a 200's body goes, as it comes, and how much of it
+   * may come. */
+  GOutputStream *sink;
+  guint64 sink_limit;
+  guint64 sink_written;
+  guint8 *chunk;
 } SendData;
 
 static void
@@ -85,6 +91,8 @@ send_data_free (SendData *data)
   g_clear_object (&data->cancellable);
   g_clear_object (&data->message);
   g_clear_object (&data->body_stream);
+  g_clear_object (&data->sink);
+  g_free (data->chunk);
   wipe_body (data);
   g_free (data->mismatched_pin);
   g_free (data);
@@ -758,6 +766,70 @@ read_next_chunk (GTask *task)
                              G_PRIORITY_DEFAULT, data->cancellable, read_chunk_cb, task);
 }
 
+static void download_next_chunk (GTask *task);
+
+static void
+download_written_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  download_next_chunk (g_steal_pointer (&task));
+}
+
+static void
+download_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  HavenBackend *self = g_task_get_source_object (task);
+  SendData *data = g_task_get_task_data (task);
+  gssize n_read;
+
+  n_read = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (n_read < 0)
+    {
+      g_task_return_error (task, classify_error (self, data, error));
+      return;
+    }
+  if (n_read == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  data->sink_written += (guint64) n_read;
+  if (data->sink_written > data->sink_limit)
+    {
+      g_task_return_new_error (task, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_BAD_RESPONSE,
+                               _("The backend’s answer is larger than %d MiB"),
+                               (int) (data->sink_limit / (1024 * 1024)));
+      return;
+    }
+
+  g_output_stream_write_all_async (data->sink, data->chunk, (gsize) n_read, G_PRIORITY_LOW,
+                                   data->cancellable, download_written_cb,
+                                   g_steal_pointer (&task));
+}
+
+static void
+download_next_chunk (GTask *task)
+{
+  SendData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_async (data->body_stream, data->chunk, READ_CHUNK_SIZE * 4,
+                             G_PRIORITY_LOW, data->cancellable, download_read_cb, task);
+}
+
 static void
 send_cb (GObject      *object,
          GAsyncResult *result,
@@ -775,6 +847,20 @@ send_cb (GObject      *object,
       return;
     }
 
+  if (data->sink != NULL)
+    {
+      /* Only a 200 carries what was asked for; any other answer is the
+       * caller's to judge by its status. */
+      if (soup_message_get_status (data->message) != SOUP_STATUS_OK)
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      data->chunk = g_malloc (READ_CHUNK_SIZE * 4);
+      download_next_chunk (g_steal_pointer (&task));
+      return;
+    }
+
   read_next_chunk (g_steal_pointer (&task));
 }
 
@@ -787,26 +873,21 @@ send_cb (GObject      *object,
  * what haven_backend_set_max_answer_size() says). The
  * status is left for the caller to judge: soup_message_get_status().
  */
-void
-haven_backend_send_async (HavenBackend        *self,
-                          SoupMessage         *message,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+static void
+start_send (HavenBackend        *self,
+            GTask               *task,
+            SoupMessage         *message,
+            GOutputStream       *sink,
+            guint64              sink_limit,
+            GCancellable        *cancellable)
 {
-  g_autoptr(GTask) task = NULL;
-  SendData *data;
+  SendData *data = g_new0 (SendData, 1);
 
-  g_return_if_fail (HAVEN_IS_BACKEND (self));
-  g_return_if_fail (SOUP_IS_MESSAGE (message));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, haven_backend_send_async);
-
-  data = g_new0 (SendData, 1);
   data->message = g_object_ref (message);
   data->cancellable = g_cancellable_new ();
+  if (sink != NULL)
+    data->sink = g_object_ref (sink);
+  data->sink_limit = sink_limit;
   if (cancellable != NULL)
     {
       data->caller_cancellable = g_object_ref (cancellable);
@@ -820,7 +901,67 @@ haven_backend_send_async (HavenBackend        *self,
                                              G_CALLBACK (network_event_cb), task);
 
   soup_session_send_async (self->session, message, G_PRIORITY_DEFAULT, data->cancellable,
-                           send_cb, g_steal_pointer (&task));
+                           send_cb, g_object_ref (task));
+}
+
+void
+haven_backend_send_async (HavenBackend        *self,
+                          SoupMessage         *message,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HAVEN_IS_BACKEND (self));
+  g_return_if_fail (SOUP_IS_MESSAGE (message));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haven_backend_send_async);
+  start_send (self, task, message, NULL, 0, cancellable);
+}
+
+/**
+ * haven_backend_download_async:
+ * @message: a GET from haven_backend_new_message()
+ * @sink: where the body of a 200 answer is written, as it comes
+ * @max_bytes: the most the body may be; a longer one fails the download
+ *
+ * Sends @message as haven_backend_send_async() does, but writes the body
+ * of a 200 to @sink instead of holding it: for a file as large as a
+ * bundle. Any other status leaves @sink untouched, for the caller to
+ * judge with soup_message_get_status().
+ */
+void
+haven_backend_download_async (HavenBackend        *self,
+                              SoupMessage         *message,
+                              GOutputStream       *sink,
+                              guint64              max_bytes,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (HAVEN_IS_BACKEND (self));
+  g_return_if_fail (SOUP_IS_MESSAGE (message));
+  g_return_if_fail (G_IS_OUTPUT_STREAM (sink));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haven_backend_download_async);
+  start_send (self, task, message, sink, max_bytes, cancellable);
+}
+
+gboolean
+haven_backend_download_finish (HavenBackend  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (HAVEN_IS_BACKEND (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

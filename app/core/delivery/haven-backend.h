@@ -55,6 +55,16 @@ void          haven_backend_send_async        (HavenBackend         *self,
 GBytes       *haven_backend_send_finish       (HavenBackend         *self,
                                                GAsyncResult         *result,
                                                GError              **error);
+void          haven_backend_download_async    (HavenBackend         *self,
+                                               SoupMessage          *message,
+                                               GOutputStream        *sink,
+                                               guint64               max_bytes,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+gboolean      haven_backend_download_finish   (HavenBackend         *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
 void          haven_backend_check_async       (HavenBackend         *self,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,

@@ -160,15 +160,22 @@ haven_directory_init (HavenDirectory *self)
  * @settings: (nullable): settings of the `io.github.havenkiosk.Haven`
  *   schema, or %NULL where they cannot be had
  *
- * Returns: (transfer full): the setting directory-file, or directory.sqlite
- *   in Haven's data folder when it is empty
+ * Returns: (transfer full): the directory of the bundle in use
+ *   (haven_paths_dup_bundle_file()), else the setting directory-file, or
+ *   directory.sqlite in Haven's data folder when it is empty
  */
 char *
 haven_directory_get_default_path (GSettings *settings)
 {
   g_autofree char *configured = NULL;
+  g_autofree char *from_bundle = NULL;
 
   g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
+
+  /* The organisation's signed bundle, once one is in use, comes first. */
+  from_bundle = haven_paths_dup_bundle_file (settings, "directory.sqlite");
+  if (from_bundle != NULL)
+    return g_steal_pointer (&from_bundle);
 
   if (settings != NULL)
     configured = g_settings_get_string (settings, "directory-file");
@@ -820,6 +827,47 @@ haven_directory_dup_configured_version (GSettings *settings)
     stats = haven_directory_get_stats (directory, NULL);
 
   return stats != NULL ? g_strdup (stats->imported_at) : NULL;
+}
+
+/**
+ * haven_directory_get_configured_age:
+ * @settings: the kiosk's settings
+ * @age: (out): how long ago the directory in use was imported or synced
+ * @too_old: (out) (optional): whether that is longer than the setting
+ *   directory-max-age allows (never when it is 0)
+ *
+ * For the operator screen, havenctl and the status report; a visitor is
+ * never told.
+ *
+ * Returns: %FALSE when there is no directory, or it does not say when it
+ *   was made
+ */
+gboolean
+haven_directory_get_configured_age (GSettings *settings,
+                                    GTimeSpan *age,
+                                    gboolean  *too_old)
+{
+  g_autofree char *imported_at = haven_directory_dup_configured_version (settings);
+  g_autoptr(GDateTime) made = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  guint max_days = 0;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), FALSE);
+  g_return_val_if_fail (age != NULL, FALSE);
+
+  if (imported_at != NULL)
+    made = g_date_time_new_from_iso8601 (imported_at, NULL);
+  if (made == NULL)
+    return FALSE;
+
+  *age = MAX (0, g_date_time_difference (now, made));
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  if (schema != NULL && g_settings_schema_has_key (schema, "directory-max-age"))
+    max_days = g_settings_get_uint (settings, "directory-max-age");
+  if (too_old != NULL)
+    *too_old = max_days > 0 && *age > (GTimeSpan) max_days * G_TIME_SPAN_DAY;
+  return TRUE;
 }
 
 /**

@@ -115,5 +115,8 @@ HavenDirectoryStats *haven_directory_get_stats          (HavenDirectory       *s
 /* The version of the directory the settings name, as a status report
  * gives it: when it was imported; NULL when it cannot be opened. */
 char                *haven_directory_dup_configured_version (GSettings        *settings);
+gboolean             haven_directory_get_configured_age (GSettings *settings,
+                                                         GTimeSpan *age,
+                                                         gboolean  *too_old);
 
 G_END_DECLS
