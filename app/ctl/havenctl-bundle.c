@@ -428,21 +428,37 @@ havenctl_bundle_fetch (const Command  *command,
   g_autoptr(HavenBundleUpdater) updater = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  HavenBundleCheck outcome;
+  g_autofree char *from = NULL;
+  HavenBundleCheck outcome = HAVEN_BUNDLE_CHECK_STAGED;
+  gboolean ok;
+  GOptionEntry entries[] = {
+    { "from", 0, 0, G_OPTION_ARG_FILENAME, &from,
+      N_("Take the bundle from this file instead of the backend, for a kiosk offline"),
+      N_("FILE") },
+    { NULL },
+  };
 
   if (!havenctl_parse_options (&argc, &argv, NULL,
                                _("Ask the backend for a newer bundle now, and have it ready "
                                  "for the end of the next visit"),
-                               NULL))
+                               entries))
     return HAVENCTL_EXIT_USAGE;
   if (argc != 1)
     return takes_no_arguments (argc, argv);
 
   settings = havenctl_open_settings ();
   updater = haven_bundle_updater_new (settings);
-  haven_bundle_updater_check_async (updater, NULL, havenctl_store_result_cb, &result);
-  havenctl_wait_for_result (&result);
-  if (!haven_bundle_updater_check_finish (updater, result, &outcome, &error))
+  if (from != NULL)
+    {
+      ok = haven_bundle_updater_stage_file (updater, from, &error);
+    }
+  else
+    {
+      haven_bundle_updater_check_async (updater, NULL, havenctl_store_result_cb, &result);
+      havenctl_wait_for_result (&result);
+      ok = haven_bundle_updater_check_finish (updater, result, &outcome, &error);
+    }
+  if (!ok)
     {
       g_printerr ("%s\n", error->message);
       return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The bundle in use was kept.\n"));

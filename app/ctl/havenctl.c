@@ -64,7 +64,7 @@ static const Command commands[] = {
   { "bundle", "status", NULL,
     N_("Show the bundle this kiosk uses, the one waiting, the last check and the directory’s age"),
     havenctl_bundle_status },
-  { "bundle", "fetch", NULL,
+  { "bundle", "fetch", "[--from FILE]",
     N_("Fetch a newer bundle now; the kiosk switches to it at the end of the next visit"),
     havenctl_bundle_fetch },
   { "content", "check", "[DIR]",

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-application.h"
+#include "haven-bundle-updater.h"
 #include "haven-directory.h"
 #include "haven-first-frame.h"
 #include "haven-locale.h"
@@ -27,6 +28,8 @@ struct _HavenApplication
   /* Tells the backend, every status-report-interval, that this kiosk is
    * there and how its outbox fares. */
   HavenStatusReporter *status_reporter;
+  /* Keeps the organisation's bundle of directory and content current. */
+  HavenBundleUpdater *bundle_updater;
 
   /* haven --render-pages DIR [--language LL] [--size WxH] [--high-contrast]
    * [--text-scale N] */
@@ -87,6 +90,8 @@ start_delivery_cb (gpointer user_data)
       haven_status_reporter_start (self->status_reporter);
     }
 
+  haven_bundle_updater_start (self->bundle_updater);
+
   return G_SOURCE_REMOVE;
 }
 
@@ -126,7 +131,18 @@ haven_application_activate (GApplication *application)
       return;
     }
 
+  /* Starting is between two visits: a bundle fetched while Haven was not
+   * running (havenctl bundle fetch) comes into use now. */
+  self->bundle_updater = haven_bundle_updater_new (self->settings);
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!haven_bundle_updater_install_pending (self->bundle_updater, &error) && error != NULL)
+      g_warning ("The new bundle cannot be used: %s", error->message);
+  }
+
   window = GTK_WINDOW (haven_window_new (self, self->settings, self->sender));
+  haven_window_set_bundle_updater (HAVEN_WINDOW (window), self->bundle_updater);
   if (self->exit_after_first_frame)
     haven_first_frame_watch (window);
   gtk_window_present (window);
@@ -197,6 +213,7 @@ haven_application_dispose (GObject *object)
   HavenApplication *self = HAVEN_APPLICATION (object);
 
   g_clear_object (&self->status_reporter);
+  g_clear_object (&self->bundle_updater);
   g_clear_object (&self->sender);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->render_directory, g_free);

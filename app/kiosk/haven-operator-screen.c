@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-backend.h"
+#include "haven-bundle-updater.h"
 #include "haven-directory.h"
 #include "haven-lockdown.h"
 #include "haven-operator-screen.h"
@@ -37,7 +38,11 @@ struct _HavenOperatorScreen
   GtkLabel *backend_label;
   GtkWidget *check_button;
   GtkLabel *directory_label;
+  GtkLabel *directory_age_label;
   GtkLabel *content_label;
+  GtkLabel *bundle_label;
+  GtkLabel *bundle_error_label;
+  GtkWidget *bundle_button;
   GtkLabel *locked_label;
   GtkLabel *inspector_label;
   GtkWidget *leave_kiosk_button;
@@ -46,6 +51,7 @@ struct _HavenOperatorScreen
   HavenContent *content;
   HavenDelivery *delivery;
   HavenPinGuard *pin_guard;
+  HavenBundleUpdater *bundle_updater;
   GCancellable *cancellable;
 };
 
@@ -240,6 +246,150 @@ check_backend_cb (HavenOperatorScreen *self)
 
 /* Directory, content, locks */
 
+/* An old directory may send a visitor to a closed line: the operator is
+ * told (directory-max-age), never the visitor. */
+static void
+show_directory_age (HavenOperatorScreen *self)
+{
+  g_autofree char *text = NULL;
+  GTimeSpan age = 0;
+  gboolean too_old = FALSE;
+  guint days;
+
+  if (!haven_directory_get_configured_age (self->settings, &age, &too_old))
+    {
+      set_label (self->directory_age_label, NULL);
+      return;
+    }
+
+  days = (guint) (age / G_TIME_SPAN_DAY);
+  if (too_old)
+    {
+      guint max_days = g_settings_get_uint (self->settings, "directory-max-age");
+
+      /* Translators: "Out of date: made 20 days ago, and the setting
+       * directory-max-age allows 14 days". Keep the setting's name. */
+      text = g_strdup_printf (ngettext ("Out of date: made %u days ago, and the setting "
+                                        "directory-max-age allows %u day",
+                                        "Out of date: made %u days ago, and the setting "
+                                        "directory-max-age allows %u days", max_days),
+                              days, max_days);
+      gtk_widget_add_css_class (GTK_WIDGET (self->directory_age_label), "error");
+    }
+  else
+    {
+      text = g_strdup_printf (ngettext ("Made %u day ago", "Made %u days ago", days), days);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->directory_age_label), "error");
+    }
+  set_label (self->directory_age_label, text);
+}
+
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (time);
+
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* The organisation's bundle: the one in use, one waiting for the end of a
+ * visit, the last check and why it failed. */
+static void
+show_bundle (HavenOperatorScreen *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  HavenBundleManifest *manifest;
+  GDateTime *checked;
+  const char *last_error;
+  guint64 pending;
+
+  if (self->bundle_updater == NULL || !haven_bundle_updater_get_enabled (self->bundle_updater))
+    {
+      set_label (self->bundle_label,
+                 _("Off: the directory and content come from this kiosk’s settings "
+                   "(bundle-public-key is empty)"));
+      set_label (self->bundle_error_label, NULL);
+      gtk_widget_set_sensitive (self->bundle_button, FALSE);
+      return;
+    }
+
+  manifest = haven_bundle_updater_get_manifest (self->bundle_updater);
+  if (manifest != NULL)
+    {
+      g_autofree char *version = g_strdup_printf (
+        "%" G_GUINT64_FORMAT, haven_bundle_manifest_get_version (manifest));
+      g_autofree char *created = format_time (haven_bundle_manifest_get_created (manifest));
+
+      /* Translators: "In use: bundle 20261207120000 of 2026-12-07 12:00, from
+       * Example Support Network" */
+      g_string_append_printf (text, _("In use: bundle %s of %s, from %s"), version, created,
+                              haven_bundle_manifest_get_publisher (manifest));
+    }
+  else
+    {
+      g_string_append (text, _("In use: no bundle yet"));
+    }
+
+  pending = haven_bundle_updater_get_pending_version (self->bundle_updater);
+  if (pending > 0)
+    {
+      g_autofree char *version = g_strdup_printf ("%" G_GUINT64_FORMAT, pending);
+
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Bundle %s is ready and comes into use when this screen "
+                                      "closes"), version);
+    }
+
+  g_string_append_c (text, '\n');
+  checked = haven_bundle_updater_get_last_checked (self->bundle_updater);
+  if (haven_bundle_updater_get_checking (self->bundle_updater))
+    g_string_append (text, _("Checking…"));
+  else if (checked != NULL)
+    {
+      g_autofree char *when = format_time (checked);
+
+      g_string_append_printf (text, _("Last checked %s"), when);
+    }
+  else
+    g_string_append (text, _("Not checked yet"));
+
+  set_label (self->bundle_label, text->str);
+
+  last_error = haven_bundle_updater_get_last_error (self->bundle_updater);
+  if (last_error != NULL)
+    {
+      g_autofree char *line = g_strdup_printf (_("The last check failed: %s"), last_error);
+
+      set_label (self->bundle_error_label, line);
+    }
+  else
+    {
+      set_label (self->bundle_error_label, NULL);
+    }
+  gtk_widget_set_sensitive (self->bundle_button,
+                            !haven_bundle_updater_get_checking (self->bundle_updater));
+}
+
+static void
+bundle_checked_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(HavenOperatorScreen) self = user_data;
+
+  /* The outcome is the updater's to keep; show_bundle() reads it. */
+  haven_bundle_updater_check_finish (HAVEN_BUNDLE_UPDATER (object), result, NULL, NULL);
+}
+
+static void
+check_bundle_cb (HavenOperatorScreen *self)
+{
+  if (self->bundle_updater == NULL)
+    return;
+  haven_bundle_updater_check_async (self->bundle_updater, self->cancellable, bundle_checked_cb,
+                                    g_object_ref (self));
+}
+
 static void
 reload_directory_cb (HavenOperatorScreen *self)
 {
@@ -263,6 +413,7 @@ reload_directory_cb (HavenOperatorScreen *self)
                             stats->source != NULL ? stats->source : "?");
 
   set_label (self->directory_label, text);
+  show_directory_age (self);
 }
 
 static void
@@ -341,6 +492,7 @@ show_panel (HavenOperatorScreen *self)
   show_outbox (self);
   reload_directory_cb (self);
   show_content (self);
+  show_bundle (self);
   show_locks (self);
   check_backend_cb (self);
 
@@ -422,6 +574,9 @@ haven_operator_screen_dispose (GObject *object)
   g_clear_object (&self->content);
   g_clear_object (&self->delivery);
   g_clear_object (&self->pin_guard);
+  if (self->bundle_updater != NULL)
+    g_signal_handlers_disconnect_by_data (self->bundle_updater, self);
+  g_clear_object (&self->bundle_updater);
 
   G_OBJECT_CLASS (haven_operator_screen_parent_class)->dispose (object);
 }
@@ -453,7 +608,11 @@ haven_operator_screen_class_init (HavenOperatorScreenClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, backend_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, check_button);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, directory_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, directory_age_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, content_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, bundle_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, bundle_error_label);
+  gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, bundle_button);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, locked_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, inspector_label);
   gtk_widget_class_bind_template_child (widget_class, HavenOperatorScreen, leave_kiosk_button);
@@ -462,6 +621,7 @@ haven_operator_screen_class_init (HavenOperatorScreenClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, flush_cb);
   gtk_widget_class_bind_template_callback (widget_class, check_backend_cb);
   gtk_widget_class_bind_template_callback (widget_class, reload_directory_cb);
+  gtk_widget_class_bind_template_callback (widget_class, check_bundle_cb);
   gtk_widget_class_bind_template_callback (widget_class, leave_kiosk_mode_cb);
 }
 
@@ -506,4 +666,36 @@ haven_operator_screen_is_unlocked (HavenOperatorScreen *self)
   g_return_val_if_fail (HAVEN_IS_OPERATOR_SCREEN (self), FALSE);
 
   return gtk_widget_get_visible (self->panel);
+}
+
+static void
+bundle_changed_cb (HavenOperatorScreen *self)
+{
+  if (gtk_widget_get_visible (self->panel))
+    {
+      show_bundle (self);
+      show_directory_age (self);
+    }
+}
+
+/**
+ * haven_operator_screen_set_bundle_updater:
+ * @updater: (nullable): what keeps the kiosk's bundle current
+ *
+ * The screen shows the bundle in use, the one waiting and the last check,
+ * and can check now.
+ */
+void
+haven_operator_screen_set_bundle_updater (HavenOperatorScreen *self,
+                                          HavenBundleUpdater  *updater)
+{
+  g_return_if_fail (HAVEN_IS_OPERATOR_SCREEN (self));
+  g_return_if_fail (updater == NULL || HAVEN_IS_BUNDLE_UPDATER (updater));
+
+  if (self->bundle_updater != NULL)
+    g_signal_handlers_disconnect_by_data (self->bundle_updater, self);
+  g_set_object (&self->bundle_updater, updater);
+  if (updater != NULL)
+    g_signal_connect_object (updater, "changed", G_CALLBACK (bundle_changed_cb), self,
+                             G_CONNECT_SWAPPED);
 }

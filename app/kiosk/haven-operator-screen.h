@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "haven-bundle-updater.h"
 #include "haven-content.h"
 #include "haven-delivery.h"
 #include "haven-operator-pin.h"
@@ -18,5 +19,7 @@ GtkWidget *haven_operator_screen_new          (GSettings     *settings,
                                                HavenDelivery *delivery,
                                                HavenPinGuard *pin_guard);
 gboolean   haven_operator_screen_is_unlocked  (HavenOperatorScreen *self);
+void       haven_operator_screen_set_bundle_updater (HavenOperatorScreen *self,
+                                                     HavenBundleUpdater  *updater);
 
 G_END_DECLS

@@ -32,6 +32,7 @@
 #include "haven-summary-page.h"
 #include "haven-visit-header.h"
 #include "haven-welcome-page.h"
+#include "haven-bundle-updater.h"
 #include "haven-wipe.h"
 #include "haven-window.h"
 
@@ -71,6 +72,9 @@ struct _HavenWindow
   GtkWidget *operator_screen;
   /* Counts wrong operator PINs, across restarts. */
   HavenPinGuard *pin_guard;
+  /* The organisation's bundles: a new one is switched to between visits
+   * (the application's, as the sender is). */
+  HavenBundleUpdater *bundle_updater;
   /* What the visitor turned on for their visit. */
   gboolean larger_text;
   gboolean high_contrast;
@@ -514,12 +518,17 @@ hide_operator_screen (HavenWindow *self)
   self->operator_screen = NULL;
 }
 
+static void bundle_changed_cb (HavenWindow *self);
+
 static void
 operator_closed_cb (HavenWindow *self)
 {
   hide_operator_screen (self);
   haven_idle_monitor_set_armed (self->idle_monitor, FALSE);
   focus_current_page (self);
+  /* A bundle the operator fetched comes into use now. */
+  if (self->bundle_updater != NULL)
+    bundle_changed_cb (self);
 }
 
 /* Ctrl+Alt+O, or a long press on the welcome page's top corner: the
@@ -544,6 +553,8 @@ operator_action_cb (GtkWidget  *widget,
 
   self->operator_screen = haven_operator_screen_new (self->settings, self->content, delivery,
                                                      self->pin_guard);
+  haven_operator_screen_set_bundle_updater (HAVEN_OPERATOR_SCREEN (self->operator_screen),
+                                            self->bundle_updater);
   g_signal_connect_object (self->operator_screen, "closed", G_CALLBACK (operator_closed_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_overlay_add_overlay (self->overlay, self->operator_screen);
@@ -646,10 +657,42 @@ forget_session (HavenWindow *self)
 
 /* Ends the visit: everything the visitor entered is destroyed with the
  * session and the pages, and a new visit starts in the kiosk's language. */
+static HavenContent *load_content (GSettings  *settings,
+                                   GError    **error);
+
+/* Between two visits, and only then, the organisation's newer bundle
+ * comes into use: the next visit reads its content, and its directory
+ * (opened afresh for each referrals page). */
+static void
+take_pending_bundle (HavenWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HavenContent) content = NULL;
+
+  if (self->bundle_updater == NULL ||
+      haven_bundle_updater_get_pending_version (self->bundle_updater) == 0)
+    return;
+
+  if (!haven_bundle_updater_install_pending (self->bundle_updater, &error))
+    {
+      if (error != NULL)
+        g_warning ("The new bundle cannot be used: %s", error->message);
+      return;
+    }
+
+  content = load_content (self->settings, &error);
+  if (content == NULL)
+    {
+      g_warning ("The new bundle's content cannot be used: %s", error->message);
+      return;
+    }
+  g_set_object (&self->content, content);
+}
+
 static void
 start_new_visit (HavenWindow *self)
 {
-  g_autofree char *language = haven_locale_get_default (self->settings);
+  g_autofree char *language = NULL;
 
   hide_idle_warning (self);
   hide_operator_screen (self);
@@ -666,6 +709,9 @@ start_new_visit (HavenWindow *self)
       forget_session (self);
       clear_clipboards (self);
     }
+
+  take_pending_bundle (self);
+  language = haven_locale_get_default (self->settings);
 
   if (self->current_page != NULL)
     {
@@ -910,14 +956,18 @@ load_content (GSettings  *settings,
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *shipped_dir = NULL;
-  g_autofree char *content_dir = g_settings_get_string (settings, "content-dir");
+  g_autofree char *content_dir = haven_content_dup_default_dir (settings, NULL);
   HavenContent *content;
 
   content = haven_content_load_default (settings, &local_error);
   if (content != NULL)
     return content;
 
-  if (content_dir[0] == '\0')
+  shipped_dir = haven_content_dup_default_dir (NULL, error);
+  if (shipped_dir == NULL)
+    return NULL;
+
+  if (g_strcmp0 (content_dir, shipped_dir) == 0)
     {
       /* That was the shipped content already. */
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -926,10 +976,6 @@ load_content (GSettings  *settings,
 
   g_warning ("The content definitions cannot be used, so the shipped ones are: %s",
              local_error->message);
-
-  shipped_dir = haven_content_dup_default_dir (NULL, error);
-  if (shipped_dir == NULL)
-    return NULL;
 
   return haven_content_new_from_dir (shipped_dir, NULL, error);
 }
@@ -1018,6 +1064,9 @@ haven_window_dispose (GObject *object)
   self->operator_screen = NULL;
   self->cannot_start_page = NULL;
   g_clear_object (&self->pin_guard);
+  if (self->bundle_updater != NULL)
+    g_signal_handlers_disconnect_by_data (self->bundle_updater, self);
+  g_clear_object (&self->bundle_updater);
   if (self->high_contrast)
     set_high_contrast (self, FALSE);
   if (self->larger_text)
@@ -1277,4 +1326,57 @@ haven_window_get_cannot_start_page (HavenWindow *self)
   g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
 
   return self->cannot_start_page;
+}
+
+/* A new bundle that arrives while nobody uses the kiosk comes into use at
+ * once: the untouched welcome page is made again. During a visit it waits
+ * for the visit's end (start_new_visit()). */
+static void
+bundle_changed_cb (HavenWindow *self)
+{
+  if (haven_bundle_updater_get_pending_version (self->bundle_updater) == 0 ||
+      self->session == NULL || self->cannot_start_page != NULL ||
+      self->operator_screen != NULL || self->step.type != HAVEN_TYPE_WELCOME_PAGE ||
+      !is_default_language (self) || !haven_session_is_empty (self->session))
+    return;
+
+  start_new_visit (self);
+}
+
+/**
+ * haven_window_set_bundle_updater:
+ * @updater: the application's bundle updater
+ *
+ * The window switches to the bundle it has ready between two visits, and
+ * the operator screen shows its state.
+ */
+void
+haven_window_set_bundle_updater (HavenWindow        *self,
+                                 HavenBundleUpdater *updater)
+{
+  g_return_if_fail (HAVEN_IS_WINDOW (self));
+  g_return_if_fail (updater == NULL || HAVEN_IS_BUNDLE_UPDATER (updater));
+
+  if (self->bundle_updater != NULL)
+    g_signal_handlers_disconnect_by_data (self->bundle_updater, self);
+  g_set_object (&self->bundle_updater, updater);
+  if (updater == NULL)
+    return;
+
+  g_signal_connect_object (updater, "changed", G_CALLBACK (bundle_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  bundle_changed_cb (self);
+}
+
+/**
+ * haven_window_get_bundle_updater:
+ *
+ * Returns: (transfer none) (nullable): what keeps the kiosk's bundle current
+ */
+HavenBundleUpdater *
+haven_window_get_bundle_updater (HavenWindow *self)
+{
+  g_return_val_if_fail (HAVEN_IS_WINDOW (self), NULL);
+
+  return self->bundle_updater;
 }

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "haven-bundle-updater.h"
 #include "haven-idle-monitor.h"
 #include "haven-operator-pin.h"
 #include "haven-sender.h"
@@ -26,5 +27,8 @@ HavenIdleMonitor *haven_window_get_idle_monitor  (HavenWindow *self);
 HavenPinGuard    *haven_window_get_pin_guard    (HavenWindow *self);
 GtkWidget        *haven_window_get_operator_screen (HavenWindow *self);
 GtkWidget        *haven_window_get_cannot_start_page (HavenWindow *self);
+void              haven_window_set_bundle_updater (HavenWindow        *self,
+                                                   HavenBundleUpdater *updater);
+HavenBundleUpdater *haven_window_get_bundle_updater (HavenWindow      *self);
 
 G_END_DECLS

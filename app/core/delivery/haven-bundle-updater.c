@@ -275,7 +275,6 @@ typedef struct {
   GOutputStream *sink;
   guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
   guint64 version_in_use;
-  char *incoming;
   char *etag;
   HavenBundleManifest *manifest;
 } CheckData;
@@ -288,7 +287,6 @@ check_data_free (CheckData *data)
   g_clear_object (&data->download);
   g_clear_object (&data->sink);
   g_clear_object (&data->manifest);
-  g_free (data->incoming);
   g_free (data->etag);
   g_free (data);
 }
@@ -373,6 +371,60 @@ remove_unused (HavenBundleUpdater *self)
     }
 }
 
+/* Verifies and unpacks @path as the pending bundle: the work of a check
+ * once the file is here, and of haven_bundle_updater_stage_file(). Blocks;
+ * touches only the folder, so it may run in a thread. */
+static gboolean
+stage (HavenBundleUpdater   *self,
+       const char           *path,
+       const guint8         *public_key,
+       guint64               version_in_use,
+       HavenBundleManifest **out_manifest,
+       GError              **error)
+{
+  g_autoptr(HavenBundleManifest) manifest = NULL;
+  g_autofree char *incoming = NULL;
+  g_autofree char *version_name = NULL;
+  g_autofree char *unpacked = NULL;
+
+  if (g_mkdir_with_parents (self->folder, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("The bundle folder %s cannot be made: %s"), self->folder,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  incoming = g_strdup_printf ("%s/incoming-%08x", self->folder, g_random_int ());
+  if (!haven_bundle_verify_and_unpack (path, public_key, version_in_use, incoming, &manifest,
+                                       error))
+    return FALSE;
+
+  version_name = g_strdup_printf ("v%" G_GUINT64_FORMAT,
+                                  haven_bundle_manifest_get_version (manifest));
+  unpacked = path_in_folder (self, version_name);
+  remove_tree (unpacked);
+  if (g_rename (incoming, unpacked) != 0)
+    {
+      int saved_errno = errno;
+
+      remove_tree (incoming);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("The bundle cannot be put in place in %s: %s"), self->folder,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!replace_link (self, "pending", version_name, error))
+    return FALSE;
+
+  if (out_manifest != NULL)
+    *out_manifest = g_steal_pointer (&manifest);
+  return TRUE;
+}
+
 static void
 unpack_thread (GTask        *task,
                gpointer      source_object,
@@ -382,41 +434,15 @@ unpack_thread (GTask        *task,
   HavenBundleUpdater *self = source_object;
   CheckData *data = task_data;
   g_autofree char *download = g_file_get_path (data->download);
-  g_autofree char *version_name = NULL;
-  g_autofree char *unpacked = NULL;
   GError *error = NULL;
+  gboolean ok;
 
-  data->incoming = g_strdup_printf ("%s/incoming-%08x", self->folder, g_random_int ());
-  if (!haven_bundle_verify_and_unpack (download, data->public_key, data->version_in_use,
-                                       data->incoming, &data->manifest, &error))
-    {
-      g_unlink (download);
-      g_task_return_error (task, error);
-      return;
-    }
+  ok = stage (self, download, data->public_key, data->version_in_use, &data->manifest, &error);
   g_unlink (download);
-
-  version_name = g_strdup_printf ("v%" G_GUINT64_FORMAT,
-                                  haven_bundle_manifest_get_version (data->manifest));
-  unpacked = path_in_folder (self, version_name);
-  remove_tree (unpacked);
-  if (g_rename (data->incoming, unpacked) != 0)
-    {
-      int saved_errno = errno;
-
-      remove_tree (data->incoming);
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               _("The bundle cannot be put in place in %s: %s"), self->folder,
-                               g_strerror (saved_errno));
-      return;
-    }
-
-  if (!replace_link (self, "pending", version_name, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 static void
@@ -695,6 +721,49 @@ haven_bundle_updater_install_pending (HavenBundleUpdater  *self,
   self->pending_version = 0;
   g_message ("Bundle %" G_GUINT64_FORMAT " is now in use",
              haven_bundle_manifest_get_version (manifest));
+  remove_unused (self);
+  g_signal_emit (self, signals[CHANGED], 0);
+  return TRUE;
+}
+
+/**
+ * haven_bundle_updater_stage_file:
+ * @path: a bundle file, from a USB stick, say, for a kiosk offline
+ *
+ * Verifies and unpacks @path as the pending bundle, as a check does with
+ * what it downloads. Blocks while it reads the file.
+ *
+ * Returns: %FALSE with @error set when it is refused; the bundle in use
+ *   is kept
+ */
+gboolean
+haven_bundle_updater_stage_file (HavenBundleUpdater  *self,
+                                 const char          *path,
+                                 GError             **error)
+{
+  g_autofree char *public_text = NULL;
+  g_autoptr(HavenBundleManifest) manifest = NULL;
+  guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
+  guint64 version_in_use;
+
+  g_return_val_if_fail (HAVEN_IS_BUNDLE_UPDATER (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  public_text = g_settings_get_string (self->settings, "bundle-public-key");
+  if (public_text[0] == '\0')
+    {
+      g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_KEY,
+                   _("No bundle can be taken: the setting bundle-public-key is empty"));
+      return FALSE;
+    }
+  if (!haven_bundle_decode_public_key (public_text, public_key, error))
+    return FALSE;
+
+  version_in_use = MAX (haven_bundle_updater_get_version (self), self->pending_version);
+  if (!stage (self, path, public_key, version_in_use, &manifest, error))
+    return FALSE;
+
+  self->pending_version = haven_bundle_manifest_get_version (manifest);
   remove_unused (self);
   g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;

@@ -29,6 +29,9 @@ gboolean             haven_bundle_updater_check_finish        (HavenBundleUpdate
                                                                GAsyncResult        *result,
                                                                HavenBundleCheck    *outcome,
                                                                GError             **error);
+gboolean             haven_bundle_updater_stage_file          (HavenBundleUpdater  *self,
+                                                               const char          *path,
+                                                               GError             **error);
 gboolean             haven_bundle_updater_install_pending     (HavenBundleUpdater  *self,
                                                                GError             **error);
 
