@@ -74,6 +74,31 @@ test_example (void)
   g_assert_cmpstr (haven_kiosk_info_get_content_version (kiosk), ==, "e0f08ccfbacf");
   g_assert_cmpint (haven_kiosk_info_get_last_error_status (kiosk), ==, 503);
   assert_time (haven_kiosk_info_get_last_error_at (kiosk), "2026-11-27T10:19:30Z");
+  /* A kiosk that takes no bundles says nothing of them. */
+  g_assert_null (haven_kiosk_info_get_bundle_version (kiosk));
+  g_assert_null (haven_kiosk_info_get_bundle_error (kiosk));
+  g_assert_false (haven_kiosk_info_get_directory_out_of_date (kiosk));
+}
+
+/* One that takes them: the bundle in use, why the last was refused, and
+ * whether its directory is out of date. */
+static void
+test_bundle (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) halves = g_strsplit (EXAMPLE, "\"last_error\"", 2);
+  g_autofree char *text = g_strjoinv ("\"bundle\": {\"version\": \"20261207120000\","
+                                      " \"pending\": null, \"checked_at\": null,"
+                                      " \"error\": \"signature\","
+                                      " \"directory_out_of_date\": true}, \"last_error\"",
+                                      halves);
+  g_autoptr(HavenKioskInfo) kiosk = kiosk_from_text (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (haven_kiosk_info_get_bundle_version (kiosk), ==, "20261207120000");
+  g_assert_cmpstr (haven_kiosk_info_get_bundle_error (kiosk), ==, "signature");
+  g_assert_true (haven_kiosk_info_get_directory_out_of_date (kiosk));
+  g_assert_cmpint (haven_kiosk_info_get_last_error_status (kiosk), ==, 503);
 }
 
 /* What the kiosk did not say is NULL or -1; a status 0 is "no answer". */
@@ -232,6 +257,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/haven/kiosk-info/example", test_example);
+  g_test_add_func ("/haven/kiosk-info/bundle", test_bundle);
   g_test_add_func ("/haven/kiosk-info/report-members-missing", test_report_members_missing);
   g_test_add_func ("/haven/kiosk-info/wrong-types", test_wrong_types);
   g_test_add_func ("/haven/kiosk-info/fleet-order", test_fleet_order);

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "haven-kiosk-status.h"
+#include "haven-paths.h"
 #include "haven-outbox.h"
 #include "haven-session.h"
 #include "haven-summary.h"
@@ -135,7 +136,8 @@ test_body (Fixture       *fixture,
   g_assert_no_error (error);
 
   body = haven_kiosk_status_build_body (fixture->outbox, "station-12-lobby",
-                                        "2026-11-20T08:00:00+00", "a1b2c3d4e5f6", now, &error);
+                                        "2026-11-20T08:00:00+00", "a1b2c3d4e5f6", NULL, now,
+                                        &error);
   g_assert_no_error (error);
   g_test_message ("%s", body);
 
@@ -192,8 +194,8 @@ test_nothing_wrong (Fixture       *fixture,
   JsonObject *root;
   JsonObject *outbox;
 
-  body = haven_kiosk_status_build_body (fixture->outbox, kiosk_id, NULL, long_version, now,
-                                        &error);
+  body = haven_kiosk_status_build_body (fixture->outbox, kiosk_id, NULL, long_version, NULL,
+                                        now, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (body), <=, HAVEN_KIOSK_STATUS_MAX_BODY_BYTES);
 
@@ -206,6 +208,46 @@ test_nothing_wrong (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (outbox, "queued"), ==, 0);
   /* Reported in UTC whatever the kiosk's zone. */
   g_assert_true (g_str_has_suffix (json_object_get_string_member (root, "reported_at"), "Z"));
+}
+
+/* A kiosk that takes bundles says which it uses and how its last check
+ * went, in words from a fixed list, never an error's text; one that takes
+ * none leaves the member out, for receivers that predate it. */
+static void
+test_bundle_member (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bundles = haven_paths_dup_bundle_dir ();
+  g_autofree char *body = NULL;
+  JsonObject *root;
+  JsonObject *member;
+
+  remove_tree (bundles);
+  g_settings_reset (settings, "bundle-public-key");
+  g_assert_null (haven_kiosk_status_build_bundle (settings));
+
+  g_settings_set_string (settings, "bundle-public-key",
+                         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+  bundle = haven_kiosk_status_build_bundle (settings);
+  g_assert_nonnull (bundle);
+  body = haven_kiosk_status_build_body (fixture->outbox, "station-12-lobby", NULL, NULL, bundle,
+                                        now, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", body);
+  root = parse_object (parser, body);
+  member = json_object_get_object_member (root, "bundle");
+  assert_members (member, (const char *[]) { "version", "pending", "checked_at", "error",
+                                             "directory_out_of_date", NULL });
+  g_assert_true (json_object_get_null_member (member, "version"));
+  g_assert_true (json_object_get_null_member (member, "pending"));
+  g_assert_true (json_object_get_null_member (member, "error"));
+  g_assert_false (json_object_get_boolean_member (member, "directory_out_of_date"));
+  g_settings_reset (settings, "bundle-public-key");
 }
 
 static void
@@ -235,6 +277,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/haven/kiosk-status/nothing-wrong", Fixture, NULL, fixture_set_up,
               test_nothing_wrong, fixture_tear_down);
+  g_test_add ("/haven/kiosk-status/bundle-member", Fixture, NULL, fixture_set_up,
+              test_bundle_member, fixture_tear_down);
   g_test_add_func ("/haven/kiosk-status/kiosk-id", test_kiosk_id);
 
   return g_test_run ();

@@ -235,6 +235,7 @@ backend_report_status (const Command  *command,
                        int             argc,
                        char          **argv)
 {
+  g_autoptr(JsonNode) bundle = NULL;
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenBackend) backend = NULL;
   g_autoptr(HavenOutbox) outbox = NULL;
@@ -271,8 +272,9 @@ backend_report_status (const Command  *command,
     content_version = g_strdup (haven_content_get_version (content));
   kiosk_id = haven_kiosk_status_dup_kiosk_id (settings);
   now = g_date_time_new_now_utc ();
-  body = haven_kiosk_status_build_body (outbox, kiosk_id, directory_version, content_version, now,
-                                        &error);
+  bundle = haven_kiosk_status_build_bundle (settings);
+  body = haven_kiosk_status_build_body (outbox, kiosk_id, directory_version, content_version,
+                                        bundle, now, &error);
   if (body == NULL)
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 

@@ -25,6 +25,33 @@ struct _HavenDeskFleetPage
 
 G_DEFINE_FINAL_TYPE (HavenDeskFleetPage, haven_desk_fleet_page, ADW_TYPE_BIN)
 
+/* A kiosk's report says why its last bundle check failed in one word of
+ * the API's; the desk says it in words. */
+static const char *
+describe_bundle_error (const char *kind)
+{
+  static const struct {
+    const char *kind;
+    const char *words;
+  } kinds[] = {
+    { "signature", N_("not signed by the organisation’s key") },
+    { "truncated", N_("cut short") },
+    { "format", N_("not a bundle this kiosk can read") },
+    { "older", N_("older than the one in use") },
+    { "directory", N_("its directory does not open") },
+    { "content", N_("its content fails the check") },
+    { "key", N_("the kiosk’s bundle-public-key is not a key") },
+    { "disk", N_("it cannot be written on the kiosk") },
+    { "status", N_("the backend refused it") },
+    { "network", N_("the backend cannot be reached") },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_strcmp0 (kind, kinds[i].kind) == 0)
+      return _(kinds[i].words);
+  return kind;
+}
+
 static char *
 describe_kiosk (HavenKioskInfo *kiosk,
                 GDateTime      *now)
@@ -60,6 +87,13 @@ describe_kiosk (HavenKioskInfo *kiosk,
         /* Translators: %d is an HTTP status such as 503, %s a date and time. */
         g_string_append_printf (text, _(" · last error: status %d at %s"), status, when);
     }
+  if (haven_kiosk_info_get_bundle_version (kiosk) != NULL)
+    /* Translators: the version of the organisation's bundle of directory and content. */
+    g_string_append_printf (text, _(" · bundle %s"), haven_kiosk_info_get_bundle_version (kiosk));
+  if (haven_kiosk_info_get_bundle_error (kiosk) != NULL)
+    /* Translators: %s says why, such as "not signed by the organisation’s key". */
+    g_string_append_printf (text, _(" · last bundle refused: %s"),
+                            describe_bundle_error (haven_kiosk_info_get_bundle_error (kiosk)));
   return g_string_free (text, FALSE);
 }
 
@@ -82,6 +116,9 @@ create_row (gpointer item,
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Silent"), "error"));
   if (haven_kiosk_info_is_backed_up (kiosk))
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Backed up"), "warning"));
+  if (haven_kiosk_info_get_directory_out_of_date (kiosk))
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                               haven_desk_make_tag (_("Directory out of date"), "warning"));
   if (!haven_kiosk_info_is_silent (kiosk) && !haven_kiosk_info_is_backed_up (kiosk))
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), haven_desk_make_tag (_("Reporting"), "success"));
   return row;

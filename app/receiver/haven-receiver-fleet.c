@@ -303,6 +303,44 @@ check_last_error (JsonObject *report)
          check_time (last_error, "at", TRUE);
 }
 
+/* "bundle", sent only by a kiosk that takes the organisation's bundles:
+ * null, or exactly its members, the error one word from the API's list,
+ * never a message. */
+static gboolean
+check_bundle (JsonObject *report)
+{
+  const char * const names[] = {
+    "version", "pending", "checked_at", "error", "directory_out_of_date", NULL
+  };
+  const char * const kinds[] = {
+    "signature", "truncated", "format", "older", "directory", "content", "key", "disk",
+    "status", "network", NULL
+  };
+  JsonNode *node = json_object_get_member (report, "bundle");
+  JsonObject *bundle;
+  JsonNode *member;
+
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+
+  bundle = json_node_get_object (node);
+  if (!has_exactly (bundle, names) ||
+      !check_text (bundle, "version", TRUE) || !check_text (bundle, "pending", TRUE) ||
+      !check_time (bundle, "checked_at", TRUE))
+    return FALSE;
+
+  member = json_object_get_member (bundle, "error");
+  if (!JSON_NODE_HOLDS_NULL (member) &&
+      (get_string (bundle, "error") == NULL ||
+       !g_strv_contains (kinds, get_string (bundle, "error"))))
+    return FALSE;
+
+  member = json_object_get_member (bundle, "directory_out_of_date");
+  return JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_BOOLEAN;
+}
+
 /* Parses and checks @body; on success sets the kiosk id, the report
  * re-written, and its queued count. Returns the problem, or NULL. */
 static const char *
@@ -314,6 +352,10 @@ check_report (GBytes  *body,
   const char * const names[] = {
     "kiosk_id", "version", "reported_at", "outbox", "directory_version", "content_version",
     "last_error", NULL
+  };
+  const char * const names_with_bundle[] = {
+    "kiosk_id", "version", "reported_at", "outbox", "directory_version", "content_version",
+    "last_error", "bundle", NULL
   };
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(JsonGenerator) generator = NULL;
@@ -336,7 +378,7 @@ check_report (GBytes  *body,
     return "the body is not a JSON object";
 
   object = json_node_get_object (root);
-  if (!has_exactly (object, names))
+  if (!has_exactly (object, names) && !has_exactly (object, names_with_bundle))
     return "the report must have exactly the members of haven-api-v1.md";
 
   if (!check_text (object, "kiosk_id", FALSE))
@@ -352,6 +394,9 @@ check_report (GBytes  *body,
     return "directory_version and content_version must be short strings or null";
   if (!check_last_error (object))
     return "last_error must be null or hold exactly status (an HTTP status or 0) and at";
+  if (json_object_has_member (object, "bundle") && !check_bundle (object))
+    return "bundle must be null or hold exactly version, pending, checked_at, error (one of "
+           "the API's words) and directory_out_of_date";
 
   generator = json_generator_new ();
   json_generator_set_root (generator, root);

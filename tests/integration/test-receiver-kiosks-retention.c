@@ -301,6 +301,15 @@ test_status_handler (gconstpointer user_data)
     { "\"outbox\":{", "\"outbox\":[{" },
     /* A missing member. */
     { "\"directory_version\":\"2026-11-20T08:00:00Z\",", "" },
+    /* A bundle's state in anything but the API's words. */
+    { "\"last_error\"", "\"bundle\":{\"version\":\"2\",\"pending\":null,\"checked_at\":null,"
+      "\"error\":\"The bundle /home/x is not signed\",\"directory_out_of_date\":false},"
+      "\"last_error\"" },
+    { "\"last_error\"", "\"bundle\":{\"version\":\"2\",\"pending\":null,\"checked_at\":null,"
+      "\"error\":null,\"directory_out_of_date\":false,\"visitor\":1},\"last_error\"" },
+    { "\"last_error\"", "\"bundle\":{\"version\":\"2\",\"pending\":null,\"checked_at\":null,"
+      "\"error\":null,\"directory_out_of_date\":\"no\"},\"last_error\"" },
+    { "\"last_error\"", "\"bundle\":[],\"last_error\"" },
     /* Not JSON at all, or not an object. */
     { "{\"kiosk_id\"", "[{\"kiosk_id\"" },
     { "}}", "}" },
@@ -337,6 +346,20 @@ test_status_handler (gconstpointer user_data)
 
       g_assert_cmpuint (post_status (fleet, body), ==, 400);
     }
+
+  /* A kiosk that takes bundles says how they fare. */
+  {
+    g_autofree char *with_bundle = replace (good, "\"last_error\"",
+                                            "\"bundle\":{\"version\":\"20261207120000\","
+                                            "\"pending\":null,"
+                                            "\"checked_at\":\"2026-11-27T10:00:00Z\","
+                                            "\"error\":\"signature\","
+                                            "\"directory_out_of_date\":true},\"last_error\"");
+
+    g_assert_cmpuint (post_status (fleet, with_bundle), ==, 204);
+    /* The latest report wins: the one the rest of the test reads. */
+    g_assert_cmpuint (post_status (fleet, good), ==, 204);
+  }
 
   /* Empty, NUL inside, too big, too deep. */
   g_assert_cmpuint (call_fleet (fleet, "POST", HAVEN_RECEIVER_FLEET_STATUS_PATH, NULL, NULL, 0,

@@ -37,6 +37,10 @@ struct _HavenKioskInfo
   char *content_version;
   int last_error_status;
   GDateTime *last_error_at;
+  /* The organisation's bundle, from a kiosk that takes them. */
+  char *bundle_version;
+  char *bundle_error;
+  int directory_out_of_date;
 };
 
 G_DEFINE_FINAL_TYPE (HavenKioskInfo, haven_kiosk_info, G_TYPE_OBJECT)
@@ -54,6 +58,8 @@ haven_kiosk_info_finalize (GObject *object)
   g_free (self->directory_version);
   g_free (self->content_version);
   g_clear_pointer (&self->last_error_at, g_date_time_unref);
+  g_free (self->bundle_version);
+  g_free (self->bundle_error);
 
   G_OBJECT_CLASS (haven_kiosk_info_parent_class)->finalize (object);
 }
@@ -72,6 +78,7 @@ haven_kiosk_info_init (HavenKioskInfo *self)
   self->delivered = -1;
   self->failed = -1;
   self->last_error_status = -1;
+  self->directory_out_of_date = -1;
 }
 
 static gboolean
@@ -81,6 +88,7 @@ parse_report (HavenKioskInfo  *self,
 {
   JsonObject *outbox = NULL;
   JsonObject *last_error = NULL;
+  JsonObject *bundle = NULL;
   gint64 status = -1;
 
   if (!haven_api_answer_get_string (report, "version", TRUE, &self->version, error) ||
@@ -88,7 +96,15 @@ parse_report (HavenKioskInfo  *self,
       !haven_api_answer_get_string (report, "directory_version", TRUE, &self->directory_version, error) ||
       !haven_api_answer_get_string (report, "content_version", TRUE, &self->content_version, error) ||
       !haven_api_answer_get_object (report, "outbox", &outbox, error) ||
-      !haven_api_answer_get_object (report, "last_error", &last_error, error))
+      !haven_api_answer_get_object (report, "last_error", &last_error, error) ||
+      !haven_api_answer_get_object (report, "bundle", &bundle, error))
+    return FALSE;
+
+  if (bundle != NULL &&
+      (!haven_api_answer_get_string (bundle, "version", TRUE, &self->bundle_version, error) ||
+       !haven_api_answer_get_string (bundle, "error", TRUE, &self->bundle_error, error) ||
+       !haven_api_answer_get_boolean (bundle, "directory_out_of_date", TRUE,
+                                      &self->directory_out_of_date, error)))
     return FALSE;
 
   if (outbox != NULL &&
@@ -279,4 +295,43 @@ haven_kiosk_info_compare_for_fleet (gconstpointer a,
   if (order != 0)
     return order;
   return strcmp (first->kiosk_id, second->kiosk_id);
+}
+
+/**
+ * haven_kiosk_info_get_bundle_version:
+ *
+ * Returns: (nullable): the version of the organisation's bundle the kiosk
+ *   uses; %NULL when it uses none, or takes none
+ */
+const char *
+haven_kiosk_info_get_bundle_version (HavenKioskInfo *self)
+{
+  g_return_val_if_fail (HAVEN_IS_KIOSK_INFO (self), NULL);
+  return self->bundle_version;
+}
+
+/**
+ * haven_kiosk_info_get_bundle_error:
+ *
+ * Returns: (nullable): why the kiosk's last bundle check failed, as one of
+ *   haven-api-v1.md's words ("signature", "older", "network", …)
+ */
+const char *
+haven_kiosk_info_get_bundle_error (HavenKioskInfo *self)
+{
+  g_return_val_if_fail (HAVEN_IS_KIOSK_INFO (self), NULL);
+  return self->bundle_error;
+}
+
+/**
+ * haven_kiosk_info_get_directory_out_of_date:
+ *
+ * Returns: whether the kiosk's directory is older than its
+ *   directory-max-age allows (FALSE when it did not say)
+ */
+gboolean
+haven_kiosk_info_get_directory_out_of_date (HavenKioskInfo *self)
+{
+  g_return_val_if_fail (HAVEN_IS_KIOSK_INFO (self), FALSE);
+  return self->directory_out_of_date == 1;
 }

@@ -31,6 +31,9 @@ gint64          haven_kiosk_info_get_delivered        (HavenKioskInfo *self);
 gint64          haven_kiosk_info_get_failed           (HavenKioskInfo *self);
 const char     *haven_kiosk_info_get_directory_version (HavenKioskInfo *self);
 const char     *haven_kiosk_info_get_content_version  (HavenKioskInfo *self);
+const char     *haven_kiosk_info_get_bundle_version   (HavenKioskInfo *self);
+const char     *haven_kiosk_info_get_bundle_error     (HavenKioskInfo *self);
+gboolean        haven_kiosk_info_get_directory_out_of_date (HavenKioskInfo *self);
 /* The last error's HTTP status (0 for no answer at all) and time; -1 and
  * NULL when the kiosk reported none. */
 int             haven_kiosk_info_get_last_error_status (HavenKioskInfo *self);

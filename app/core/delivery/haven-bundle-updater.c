@@ -61,6 +61,8 @@ struct _HavenBundleUpdater
   char *etag;
   GDateTime *last_checked;
   char *last_error;
+  /* A word for the fleet's status report, which carries no error texts. */
+  char *last_error_kind;
   GDateTime *last_error_at;
 
   gboolean checking;
@@ -129,6 +131,8 @@ load_state (HavenBundleUpdater *self)
   self->etag = g_key_file_get_string (state, "bundle", "etag", NULL);
   g_free (self->last_error);
   self->last_error = g_key_file_get_string (state, "bundle", "last-error", NULL);
+  g_free (self->last_error_kind);
+  self->last_error_kind = g_key_file_get_string (state, "bundle", "last-error-kind", NULL);
   last_checked = g_key_file_get_string (state, "bundle", "last-checked", NULL);
   last_error_at = g_key_file_get_string (state, "bundle", "last-error-at", NULL);
   g_clear_pointer (&self->last_checked, g_date_time_unref);
@@ -157,6 +161,7 @@ save_state (HavenBundleUpdater *self)
       g_autofree char *text = g_date_time_format_iso8601 (self->last_error_at);
 
       g_key_file_set_string (state, "bundle", "last-error", self->last_error);
+      g_key_file_set_string (state, "bundle", "last-error-kind", self->last_error_kind);
       g_key_file_set_string (state, "bundle", "last-error-at", text);
     }
 
@@ -166,12 +171,52 @@ save_state (HavenBundleUpdater *self)
                error != NULL ? error->message : g_strerror (errno));
 }
 
+/* What went wrong, in one of a few words: haven-api-v1.md's kiosk status
+ * report, "bundle". */
+static const char *
+describe_error_kind (const GError *error)
+{
+  if (error->domain == HAVEN_BUNDLE_ERROR)
+    {
+      switch ((HavenBundleError) error->code)
+        {
+        case HAVEN_BUNDLE_ERROR_SIGNATURE:
+          return "signature";
+        case HAVEN_BUNDLE_ERROR_TRUNCATED:
+          return "truncated";
+        case HAVEN_BUNDLE_ERROR_FORMAT:
+          return "format";
+        case HAVEN_BUNDLE_ERROR_DOWNGRADE:
+        case HAVEN_BUNDLE_ERROR_SAME:
+          return "older";
+        case HAVEN_BUNDLE_ERROR_DIRECTORY:
+          return "directory";
+        case HAVEN_BUNDLE_ERROR_CONTENT:
+          return "content";
+        case HAVEN_BUNDLE_ERROR_KEY:
+          return "key";
+        case HAVEN_BUNDLE_ERROR_IO:
+        default:
+          return "disk";
+        }
+    }
+  if (g_error_matches (error, HAVEN_BACKEND_ERROR, HAVEN_BACKEND_ERROR_HTTP_STATUS))
+    return "status";
+  if (error->domain == HAVEN_BACKEND_ERROR)
+    return "network";
+  return "disk";
+}
+
 static void
 set_last_error (HavenBundleUpdater *self,
-                const char         *message)
+                const GError       *error)
 {
+  const char *message = error != NULL ? error->message : NULL;
+
   g_free (self->last_error);
   self->last_error = g_strdup (message);
+  g_free (self->last_error_kind);
+  self->last_error_kind = error != NULL ? g_strdup (describe_error_kind (error)) : NULL;
   g_clear_pointer (&self->last_error_at, g_date_time_unref);
   if (message != NULL)
     {
@@ -206,6 +251,7 @@ haven_bundle_updater_finalize (GObject *object)
   g_free (self->folder);
   g_free (self->etag);
   g_free (self->last_error);
+  g_free (self->last_error_kind);
 
   G_OBJECT_CLASS (haven_bundle_updater_parent_class)->finalize (object);
 }
@@ -456,7 +502,7 @@ finish_check (HavenBundleUpdater *self,
   self->checking = FALSE;
 
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    set_last_error (self, error->message);
+    set_last_error (self, error);
   else if (error == NULL)
     set_last_error (self, NULL);
 
@@ -900,6 +946,19 @@ haven_bundle_updater_get_last_error (HavenBundleUpdater *self)
 {
   g_return_val_if_fail (HAVEN_IS_BUNDLE_UPDATER (self), NULL);
   return self->last_error;
+}
+
+/**
+ * haven_bundle_updater_get_last_error_kind:
+ *
+ * Returns: (nullable): why the last check failed, as a word the status
+ *   report carries ("signature", "truncated", "older", "network", …)
+ */
+const char *
+haven_bundle_updater_get_last_error_kind (HavenBundleUpdater *self)
+{
+  g_return_val_if_fail (HAVEN_IS_BUNDLE_UPDATER (self), NULL);
+  return self->last_error_kind;
 }
 
 GDateTime *

@@ -42,6 +42,7 @@ guint64              haven_bundle_updater_get_version         (HavenBundleUpdate
 guint64              haven_bundle_updater_get_pending_version (HavenBundleUpdater  *self);
 GDateTime           *haven_bundle_updater_get_last_checked    (HavenBundleUpdater  *self);
 const char          *haven_bundle_updater_get_last_error      (HavenBundleUpdater  *self);
+const char          *haven_bundle_updater_get_last_error_kind (HavenBundleUpdater *self);
 GDateTime           *haven_bundle_updater_get_last_error_at   (HavenBundleUpdater  *self);
 
 G_END_DECLS

@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "haven-bundle-updater.h"
+#include "haven-directory.h"
 #include "haven-kiosk-status.h"
 
 /* The body of a status report, and sending one. Everything in it comes
@@ -66,11 +68,63 @@ add_int (JsonBuilder *builder,
   json_builder_add_int_value (builder, value);
 }
 
+/**
+ * haven_kiosk_status_build_bundle:
+ * @settings: the kiosk's settings
+ *
+ * The report's "bundle": the bundle in use and the one waiting, the last
+ * check, why it failed as one word (never the message), and whether the
+ * directory is older than directory-max-age. Read from the bundle folder,
+ * so havenctl reports what the kiosk would.
+ *
+ * Returns: (transfer full) (nullable): the member's value, or %NULL when
+ *   the kiosk takes no bundles
+ */
+JsonNode *
+haven_kiosk_status_build_bundle (GSettings *settings)
+{
+  g_autoptr(HavenBundleUpdater) updater = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *version = NULL;
+  g_autofree char *pending = NULL;
+  g_autofree char *checked_at = NULL;
+  GDateTime *checked;
+  GTimeSpan age = 0;
+  gboolean too_old = FALSE;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  updater = haven_bundle_updater_new (settings);
+  if (!haven_bundle_updater_get_enabled (updater))
+    return NULL;
+
+  if (haven_bundle_updater_get_version (updater) > 0)
+    version = g_strdup_printf ("%" G_GUINT64_FORMAT, haven_bundle_updater_get_version (updater));
+  if (haven_bundle_updater_get_pending_version (updater) > 0)
+    pending = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                               haven_bundle_updater_get_pending_version (updater));
+  checked = haven_bundle_updater_get_last_checked (updater);
+  if (checked != NULL)
+    checked_at = format_time (g_date_time_to_unix (checked) * G_USEC_PER_SEC);
+  haven_directory_get_configured_age (settings, &age, &too_old);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "version", version);
+  add_string (builder, "pending", pending);
+  add_string (builder, "checked_at", checked_at);
+  add_string (builder, "error", haven_bundle_updater_get_last_error_kind (updater));
+  json_builder_set_member_name (builder, "directory_out_of_date");
+  json_builder_add_boolean_value (builder, too_old);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
 char *
 haven_kiosk_status_build_body (HavenOutbox  *outbox,
                                const char   *kiosk_id,
                                const char   *directory_version,
                                const char   *content_version,
+                               JsonNode     *bundle,
                                GDateTime    *reported_at,
                                GError      **error)
 {
@@ -122,6 +176,13 @@ haven_kiosk_status_build_body (HavenOutbox  *outbox,
 
   add_string (builder, "directory_version", directory_version);
   add_string (builder, "content_version", content_version);
+  /* Only from a kiosk that takes bundles: a receiver older than them
+   * refuses the member. */
+  if (bundle != NULL)
+    {
+      json_builder_set_member_name (builder, "bundle");
+      json_builder_add_value (builder, json_node_copy (bundle));
+    }
 
   json_builder_set_member_name (builder, "last_error");
   if (last_error != NULL)

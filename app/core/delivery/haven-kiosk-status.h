@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "haven-backend.h"
 #include "haven-outbox.h"
@@ -18,13 +19,18 @@ G_BEGIN_DECLS
 /* The kiosk id requests and reports carry: the kiosk-id setting, or the
  * host's name while it is empty. */
 char     *haven_kiosk_status_dup_kiosk_id (GSettings            *settings);
+/* The report's "bundle" member, as the bundle folder and the settings
+ * have it now; NULL when the kiosk takes no bundles. */
+JsonNode *haven_kiosk_status_build_bundle (GSettings            *settings);
 /* The JSON body of POST /v1/kiosk-status, reported at @reported_at: the
  * outbox's counts by state and its last delivery error's status, read
- * from @outbox without bodies, and the versions given (nullable). */
+ * from @outbox without bodies, the versions given (nullable), and
+ * @bundle when it is not NULL. */
 char     *haven_kiosk_status_build_body   (HavenOutbox          *outbox,
                                            const char           *kiosk_id,
                                            const char           *directory_version,
                                            const char           *content_version,
+                                           JsonNode             *bundle,
                                            GDateTime            *reported_at,
                                            GError              **error);
 /* Sends @body once, with the backend's TLS settings, pins and

@@ -207,6 +207,7 @@ haven_status_reporter_report_async (HavenStatusReporter *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
+  g_autoptr(JsonNode) bundle = NULL;
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(HavenBackend) backend = NULL;
@@ -244,8 +245,9 @@ haven_status_reporter_report_async (HavenStatusReporter *self,
 
   kiosk_id = haven_kiosk_status_dup_kiosk_id (self->settings);
   now = g_date_time_new_now_utc ();
+  bundle = haven_kiosk_status_build_bundle (self->settings);
   body = haven_kiosk_status_build_body (haven_delivery_get_outbox (delivery), kiosk_id,
-                                        directory_version, content_version, now, &error);
+                                        directory_version, content_version, bundle, now, &error);
   if (body == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
