@@ -7,7 +7,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
+#include "haven-bundle.h"
+#include "haven-bundle-updater.h"
+#include "haven-directory-import.h"
 #include "haven-operator-screen.h"
+#include "haven-paths.h"
 #include "haven-outbox.h"
 #include "haven-request.h"
 #include "haven-sealed-box.h"
@@ -424,6 +430,141 @@ test_locked_settings_shown (void)
   g_assert_finalize_object (window);
 }
 
+static char *
+import_directory (const char *name)
+{
+  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory",
+                                                   "services.json", NULL);
+  char *database = g_build_filename (work_dir, name, NULL);
+  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, database);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
+  g_assert_no_error (error);
+  return database;
+}
+
+static void
+check_bundle_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  haven_bundle_updater_check_finish (HAVEN_BUNDLE_UPDATER (object), result, NULL, NULL);
+  *done = TRUE;
+}
+
+/* The organisation's bundle on the panel: the one in use, one that waits
+ * while the screen is open and comes into use when it closes, and why the
+ * last check failed. */
+static void
+test_bundle_shown (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *directory = import_directory ("bundle-directory.sqlite");
+  g_autofree char *bundles = haven_paths_dup_bundle_dir ();
+  g_autofree char *encoded = NULL;
+  g_autoptr(HavenBundleUpdater) updater = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
+  guint8 secret_key[HAVEN_BUNDLE_SECRET_KEY_BYTES];
+  gboolean checked = FALSE;
+
+  remove_tree (bundles);
+  haven_bundle_generate_key_pair (public_key, secret_key);
+  encoded = haven_bundle_encode_public_key (public_key);
+  g_settings_set_string (fixture->settings, "bundle-public-key", encoded);
+  updater = haven_bundle_updater_new (fixture->settings);
+  for (guint64 version = 7; version <= 8; version++)
+    {
+      g_autofree char *name = g_strdup_printf ("%" G_GUINT64_FORMAT ".bundle", version);
+      g_autofree char *path = g_build_filename (work_dir, name, NULL);
+
+      g_assert_true (haven_bundle_write (directory, NULL, version, "Example Support Network",
+                                         secret_key, path, &error));
+      g_assert_no_error (error);
+    }
+  {
+    g_autofree char *first = g_build_filename (work_dir, "7.bundle", NULL);
+
+    g_assert_true (haven_bundle_updater_stage_file (updater, first, &error));
+    g_assert_no_error (error);
+  }
+  haven_window_set_bundle_updater (fixture->window, updater);
+  g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 7);
+
+  set_pin (fixture, "246813");
+  open_operator_screen (fixture);
+  enter_pin (fixture, "246813");
+  assert_screen_says (fixture, "In use: bundle 7 of ");
+  assert_screen_says (fixture, "from Example Support Network");
+  assert_screen_says (fixture, "Made 0 days ago");
+  g_assert_true (gtk_widget_get_sensitive (find_widget (operator_screen (fixture), has_name,
+                                                        "check-bundle")));
+
+  /* A newer one arrives while the screen is open: it waits. */
+  {
+    g_autofree char *second = g_build_filename (work_dir, "8.bundle", NULL);
+
+    g_assert_true (haven_bundle_updater_stage_file (updater, second, &error));
+    g_assert_no_error (error);
+  }
+  iterate ();
+  assert_screen_says (fixture, "Bundle 8 is ready and comes into use when this screen closes");
+  g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 7);
+
+  /* A check that fails says why. The backend is not configured here. */
+  haven_bundle_updater_check_async (updater, NULL, check_bundle_cb, &checked);
+  while (!checked)
+    g_main_context_iteration (NULL, TRUE);
+  iterate ();
+  assert_screen_says (fixture, "The last check failed: No backend is configured");
+
+  /* Closed: the waiting bundle comes into use on the welcome page. */
+  g_signal_emit_by_name (find_widget (operator_screen (fixture), has_name, "cancel"), "clicked");
+  iterate ();
+  g_assert_null (operator_screen (fixture));
+  g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 8);
+
+  haven_window_set_bundle_updater (fixture->window, NULL);
+  g_settings_reset (fixture->settings, "bundle-public-key");
+  remove_tree (bundles);
+  reset_settings (fixture);
+}
+
+/* A directory older than directory-max-age is out of date, for the
+ * operator. */
+static void
+test_directory_out_of_date (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  g_autofree char *directory = import_directory ("old-directory.sqlite");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -20);
+  g_autofree char *then_text = g_date_time_format_iso8601 (then);
+  g_autofree char *sql = g_strdup_printf ("UPDATE meta SET value = '%s' WHERE key = 'imported_at'",
+                                          then_text);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (directory, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_settings_set_string (fixture->settings, "directory-file", directory);
+  g_settings_set_uint (fixture->settings, "directory-max-age", 14);
+
+  set_pin (fixture, "246813");
+  open_operator_screen (fixture);
+  enter_pin (fixture, "246813");
+  assert_screen_says (fixture, "Out of date: made 20 days ago, and the setting "
+                               "directory-max-age allows 14 days");
+  assert_screen_says (fixture, "Off: the directory and content come from this kiosk’s settings");
+
+  g_settings_reset (fixture->settings, "directory-file");
+  g_settings_reset (fixture->settings, "directory-max-age");
+  reset_settings (fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -443,6 +584,8 @@ main (int   argc,
   ADD ("panel-shows-outbox-not-content", test_panel_shows_outbox_not_content);
   ADD ("only-from-the-welcome-page", test_only_from_the_welcome_page);
   ADD ("sealing-shown", test_sealing_shown);
+  ADD ("bundle-shown", test_bundle_shown);
+  ADD ("directory-out-of-date", test_directory_out_of_date);
 
 #undef ADD
   g_test_add_func ("/haven/operator/locked-settings-shown", test_locked_settings_shown);
