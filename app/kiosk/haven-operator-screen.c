@@ -309,7 +309,8 @@ show_bundle (HavenOperatorScreen *self)
                  _("Off: the directory and content come from this kiosk’s settings "
                    "(bundle-public-key is empty)"));
       set_label (self->bundle_error_label, NULL);
-      gtk_widget_set_sensitive (self->bundle_button, FALSE);
+      /* Nothing to check without a key. */
+      gtk_widget_set_visible (self->bundle_button, FALSE);
       return;
     }
 
@@ -366,6 +367,7 @@ show_bundle (HavenOperatorScreen *self)
     {
       set_label (self->bundle_error_label, NULL);
     }
+  gtk_widget_set_visible (self->bundle_button, TRUE);
   gtk_widget_set_sensitive (self->bundle_button,
                             !haven_bundle_updater_get_checking (self->bundle_updater));
 }

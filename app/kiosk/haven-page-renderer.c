@@ -439,7 +439,26 @@ render_operator_screen (HavenWindow  *window,
          g_get_monotonic_time () < deadline)
     settle ();
 
-  return write_picture (window, directory, "operator.png", error);
+  if (!write_picture (window, directory, "operator.png", error))
+    return FALSE;
+
+  /* The rest of the panel: the directory, the content and the updates. */
+  {
+    GtkWidget *button = find_named (screen, "check-bundle");
+    GtkWidget *scrolled = button != NULL ? gtk_widget_get_ancestor (button,
+                                                                    GTK_TYPE_SCROLLED_WINDOW)
+                                         : NULL;
+
+    if (scrolled != NULL)
+      {
+        GtkAdjustment *adjustment =
+          gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+        gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      }
+    settle ();
+  }
+  return write_picture (window, directory, "operator-updates.png", error);
 }
 
 /**
