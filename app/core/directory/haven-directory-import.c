@@ -170,6 +170,11 @@ haven_import_add_problem (Import     *import,
   g_mutex_unlock (&import->problems_lock);
 }
 
+static char *format_at (const char *file,
+                        guint       line,
+                        const char *format,
+                        va_list     args) G_GNUC_PRINTF (3, 0);
+
 static char *
 format_at (const char *file,
            guint       line,
