@@ -917,6 +917,54 @@ etag_matches (const char *if_none_match,
   return FALSE;
 }
 
+/* Whether the client takes gzip (Accept-Encoding), and not at q=0. */
+static gboolean
+accepts_gzip (const char *accept_encoding)
+{
+  g_auto(GStrv) codings = NULL;
+
+  if (accept_encoding == NULL)
+    return FALSE;
+
+  codings = g_strsplit (accept_encoding, ",", 32);
+  for (guint i = 0; codings[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (codings[i], ";", 2);
+      const char *name = g_strstrip (parts[0]);
+      const char *quality = parts[1] != NULL ? g_strstrip (parts[1]) : NULL;
+
+      if (g_ascii_strcasecmp (name, "gzip") != 0)
+        continue;
+      return quality == NULL || !g_str_has_prefix (quality, "q=0") ||
+             g_ascii_strtod (quality + 2, NULL) > 0;
+    }
+  return FALSE;
+}
+
+/* The compressed copy `havenctl bundle make` writes beside the bundle
+ * (FILE.gz), opened when it is at least as new as the bundle: an older
+ * one is of an earlier bundle. -1 when there is none to send. */
+static int
+open_compressed_bundle (HavenReceiverServer *self,
+                        const struct stat   *bundle,
+                        struct stat         *info)
+{
+  g_autofree char *path = g_strconcat (self->bundle_path, ".gz", NULL);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return -1;
+  if (fstat (fd, info) != 0 || !S_ISREG (info->st_mode) ||
+      info->st_mtim.tv_sec < bundle->st_mtim.tv_sec ||
+      (info->st_mtim.tv_sec == bundle->st_mtim.tv_sec &&
+       info->st_mtim.tv_nsec < bundle->st_mtim.tv_nsec))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 /* GET /v1/bundle, for kiosks as the other kiosk paths are: the file of
  * --bundle, streamed from disk; 304 with no body when the kiosk has it
  * already, which is what a kiosk that asks every few minutes gets nearly
@@ -978,6 +1026,18 @@ answer_bundle (HavenReceiverServer *self,
     }
   else
     {
+      struct stat compressed_info;
+      int compressed = -1;
+
+      if (accepts_gzip (get_header (request, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
+        compressed = open_compressed_bundle (self, &info, &compressed_info);
+      if (compressed >= 0)
+        {
+          close (fd);
+          fd = compressed;
+          info = compressed_info;
+        }
+
       /* The response owns the descriptor and closes it; a file renamed
        * over the path meanwhile does not change what this answer sends. */
       request->response = MHD_create_response_from_fd64 ((uint64_t) info.st_size, fd);
@@ -989,7 +1049,10 @@ answer_bundle (HavenReceiverServer *self,
         }
       request->status = MHD_HTTP_OK;
       add_header (request, MHD_HTTP_HEADER_CONTENT_TYPE, HAVEN_API_CONTENT_TYPE_BUNDLE);
+      if (compressed >= 0)
+        add_header (request, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     }
+  add_header (request, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
 
   add_header (request, MHD_HTTP_HEADER_ETAG, etag);
   /* A cache between the kiosk and us asks again each time: a new bundle

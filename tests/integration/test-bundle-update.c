@@ -58,6 +58,9 @@ publish (const char   *path,
                                      signing_key, temporary, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_rename (temporary, path), ==, 0);
+  /* As havenctl bundle make does: kiosks are sent the compressed copy. */
+  g_assert_true (haven_bundle_write_compressed_copy (path, &error));
+  g_assert_no_error (error);
 }
 
 static gboolean

@@ -229,6 +229,56 @@ test_serves (void)
   fixture_stop (&fixture);
 }
 
+/* With the compressed copy beside it, a kiosk that takes gzip (libsoup
+ * asks for it and decodes it) gets that, and reads the same bundle; one
+ * left from an earlier bundle is not sent. */
+static void
+test_compressed (void)
+{
+  g_autofree char *published = work_path ("compressed.bundle");
+  g_autofree char *copy = g_strconcat (published, ".gz", NULL);
+  g_autofree char *tokens = work_path ("tokens");
+  const char *options[] = { "--token-file", tokens, "--bundle", published, NULL };
+  Fixture fixture = { NULL, };
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf plain;
+  GStatBuf compressed;
+
+  write_bundle (published, 3);
+  g_assert_true (haven_bundle_write_compressed_copy (published, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (published, &plain), ==, 0);
+  g_assert_cmpint (g_stat (copy, &compressed), ==, 0);
+  g_test_message ("bundle %ld bytes, compressed %ld", (long) plain.st_size,
+                  (long) compressed.st_size);
+  g_assert_cmpint (compressed.st_size, <, plain.st_size);
+  expected = read_file (published);
+  fixture_start (&fixture, options);
+
+  message = get_bundle (&fixture, "GET", TOKEN, NULL, &body);
+  g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (get_response_header (message, "Content-Encoding"), ==, "gzip");
+  g_assert_true (g_bytes_equal (body, expected));
+  assert_kiosk_takes (body, 2, 3);
+  g_clear_object (&message);
+  g_clear_pointer (&body, g_bytes_unref);
+
+  /* A new bundle without its copy yet: the old copy is not sent. */
+  g_usleep (10 * 1000);
+  write_bundle (published, 4);
+  g_clear_pointer (&expected, g_bytes_unref);
+  expected = read_file (published);
+  message = get_bundle (&fixture, "GET", TOKEN, NULL, &body);
+  g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
+  g_assert_null (get_response_header (message, "Content-Encoding"));
+  g_assert_true (g_bytes_equal (body, expected));
+
+  fixture_stop (&fixture);
+}
+
 static void
 test_no_bundle (void)
 {
@@ -269,6 +319,7 @@ main (int   argc,
 
   g_test_add_func ("/haven/receiver-bundle/serves", test_serves);
   g_test_add_func ("/haven/receiver-bundle/no-bundle", test_no_bundle);
+  g_test_add_func ("/haven/receiver-bundle/compressed", test_compressed);
 
   status = g_test_run ();
 
