@@ -92,6 +92,7 @@ havenctl_bundle_make (const Command  *command,
                       int             argc,
                       char          **argv)
 {
+  g_autofree char *compressed_copy = NULL;
   g_autofree char *directory = NULL;
   g_autofree char *content = NULL;
   g_autofree char *secret_file = NULL;
@@ -163,7 +164,8 @@ havenctl_bundle_make (const Command  *command,
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   /* What the intake service sends kiosks: a fifth of the size, or less. */
-  if (!haven_bundle_write_compressed_copy (output, &error))
+  compressed_copy = haven_bundle_write_compressed_copy (output, &error);
+  if (compressed_copy == NULL)
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   size_text = g_format_size (g_stat (output, &info) == 0 ? (guint64) info.st_size : 0);

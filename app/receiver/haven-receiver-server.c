@@ -941,23 +941,21 @@ accepts_gzip (const char *accept_encoding)
   return FALSE;
 }
 
-/* The compressed copy `havenctl bundle make` writes beside the bundle
- * (FILE.gz), opened when it is at least as new as the bundle: an older
- * one is of an earlier bundle. -1 when there is none to send. */
+/* The compressed copy `havenctl bundle make` writes beside the bundle,
+ * named by the same bytes of the signature as the ETag (FILE.HEX.gz): the
+ * copy of this bundle and no other. -1 when there is none to send. */
 static int
 open_compressed_bundle (HavenReceiverServer *self,
-                        const struct stat   *bundle,
+                        const char          *etag,
                         struct stat         *info)
 {
-  g_autofree char *path = g_strconcat (self->bundle_path, ".gz", NULL);
+  g_autofree char *hex = g_strndup (etag + 1, strlen (etag) - 2);
+  g_autofree char *path = g_strdup_printf ("%s.%s.gz", self->bundle_path, hex);
   int fd = open (path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
     return -1;
-  if (fstat (fd, info) != 0 || !S_ISREG (info->st_mode) ||
-      info->st_mtim.tv_sec < bundle->st_mtim.tv_sec ||
-      (info->st_mtim.tv_sec == bundle->st_mtim.tv_sec &&
-       info->st_mtim.tv_nsec < bundle->st_mtim.tv_nsec))
+  if (fstat (fd, info) != 0 || !S_ISREG (info->st_mode))
     {
       close (fd);
       return -1;
@@ -1030,7 +1028,7 @@ answer_bundle (HavenReceiverServer *self,
       int compressed = -1;
 
       if (accepts_gzip (get_header (request, MHD_HTTP_HEADER_ACCEPT_ENCODING)))
-        compressed = open_compressed_bundle (self, &info, &compressed_info);
+        compressed = open_compressed_bundle (self, etag, &compressed_info);
       if (compressed >= 0)
         {
           close (fd);

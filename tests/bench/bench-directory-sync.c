@@ -92,12 +92,20 @@ measure_bundle (const char *havenctl,
   g_print ("bundle of the directory: %.1f MB, signed and compressed in %.2f s\n",
            info.st_size / 1e6, (g_get_monotonic_time () - start) / 1e6);
   {
-    g_autofree char *compressed = g_strconcat (bundle, ".gz", NULL);
+    /* What the intake service sends a kiosk, which takes gzip: the copy
+     * havenctl bundle make wrote, FILE.HEX.gz. */
+    g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+    const char *name;
 
-    /* What the intake service sends a kiosk, which takes gzip. */
-    if (g_stat (compressed, &info) == 0)
-      g_print ("on the wire (gzip): %.1f MB\n", info.st_size / 1e6);
-    g_unlink (compressed);
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_prefix (name, "directory.bundle.") && g_str_has_suffix (name, ".gz"))
+        {
+          g_autofree char *compressed = g_build_filename (folder, name, NULL);
+
+          if (g_stat (compressed, &info) == 0)
+            g_print ("on the wire (gzip): %.1f MB\n", info.st_size / 1e6);
+          g_unlink (compressed);
+        }
   }
   g_unlink (bundle);
   g_unlink (secret);

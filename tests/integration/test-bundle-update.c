@@ -10,9 +10,9 @@
 #include "haven-bundle.h"
 #include "haven-bundle-updater.h"
 #include "haven-directory.h"
-#include "haven-directory-import.h"
 #include "haven-paths.h"
 #include "receiver-process.h"
+#include "test-directory-fixture.h"
 
 /* A kiosk keeping current with the organisation's bundle, from a real
  * haven-receiver over TLS on 127.0.0.1: the first bundle taken; an
@@ -32,14 +32,9 @@ static char *
 import_fixture (const char *name,
                 const char *database_name)
 {
-  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory", name, NULL);
-  char *database = work_path (database_name);
-  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, database);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *database = work_path (database_name);
 
-  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
-  g_assert_no_error (error);
-  return database;
+  return import_directory_fixture (name, database);
 }
 
 static void
@@ -51,6 +46,7 @@ publish (const char   *path,
   g_autofree char *content = g_test_build_filename (G_TEST_DIST, "data", "content", "valid",
                                                     NULL);
   g_autofree char *temporary = g_strconcat (path, ".new", NULL);
+  g_autofree char *copy = NULL;
   g_autoptr(GError) error = NULL;
 
   /* Written beside and renamed over, as an organisation publishes. */
@@ -59,8 +55,9 @@ publish (const char   *path,
   g_assert_no_error (error);
   g_assert_cmpint (g_rename (temporary, path), ==, 0);
   /* As havenctl bundle make does: kiosks are sent the compressed copy. */
-  g_assert_true (haven_bundle_write_compressed_copy (path, &error));
+  copy = haven_bundle_write_compressed_copy (path, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (copy);
 }
 
 static gboolean
@@ -72,19 +69,6 @@ check (HavenBundleUpdater  *updater,
 
   haven_bundle_updater_check_async (updater, NULL, store_result_cb, &result);
   return haven_bundle_updater_check_finish (updater, wait_for_result (&result), outcome, error);
-}
-
-/* How many services the directory the kiosk would open now holds. */
-static guint
-count_services (GSettings *settings)
-{
-  g_autoptr(HavenDirectory) directory = haven_directory_open_configured (settings, NULL, "UTC",
-                                                                         NULL);
-  g_autoptr(HavenDirectoryStats) stats = NULL;
-
-  g_assert_nonnull (directory);
-  stats = haven_directory_get_stats (directory, NULL);
-  return stats->n_services;
 }
 
 static void
@@ -147,7 +131,7 @@ test_update_cycle (void)
   g_assert_false (check (updater, &outcome, &error));
   g_assert_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_KEY);
   g_clear_error (&error);
-  n_large = count_services (settings);
+  n_large = count_kiosk_services (settings);
 
   /* The first bundle: taken, waiting, not used until installed. */
   g_settings_set_string (settings, "bundle-public-key", encoded);
@@ -157,14 +141,14 @@ test_update_cycle (void)
   g_assert_cmpuint (haven_bundle_updater_get_pending_version (updater), ==, 1);
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 0);
   g_assert_null (haven_bundle_updater_get_last_error (updater));
-  g_assert_cmpuint (count_services (settings), ==, n_large);
+  g_assert_cmpuint (count_kiosk_services (settings), ==, n_large);
 
   g_assert_true (haven_bundle_updater_install_pending (updater, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 1);
   in_use = haven_directory_get_default_path (settings);
   g_assert_true (strstr (in_use, "/haven/bundle/current/directory.sqlite") != NULL);
-  n_small = count_services (settings);
+  n_small = count_kiosk_services (settings);
   g_assert_cmpuint (n_small, !=, n_large);
   assert_nothing_left_over ();
 
@@ -181,10 +165,10 @@ test_update_cycle (void)
   g_assert_cmpint (outcome, ==, HAVEN_BUNDLE_CHECK_STAGED);
   g_assert_cmpuint (haven_bundle_updater_get_pending_version (updater), ==, 2);
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 1);
-  g_assert_cmpuint (count_services (settings), ==, n_small);
+  g_assert_cmpuint (count_kiosk_services (settings), ==, n_small);
   g_assert_true (haven_bundle_updater_install_pending (updater, &error));
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 2);
-  g_assert_cmpuint (count_services (settings), ==, n_large);
+  g_assert_cmpuint (count_kiosk_services (settings), ==, n_large);
   assert_nothing_left_over ();
   g_assert_false (haven_bundle_updater_install_pending (updater, &error));
   g_assert_no_error (error);
@@ -199,7 +183,7 @@ test_update_cycle (void)
   g_assert_nonnull (haven_bundle_updater_get_last_error (updater));
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 2);
   g_assert_cmpuint (haven_bundle_updater_get_pending_version (updater), ==, 0);
-  g_assert_cmpuint (count_services (settings), ==, n_large);
+  g_assert_cmpuint (count_kiosk_services (settings), ==, n_large);
   assert_nothing_left_over ();
 
   /* Older than the one in use: refused. */
@@ -209,19 +193,26 @@ test_update_cycle (void)
   g_test_message ("older: %s", error->message);
   g_clear_error (&error);
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 2);
-  g_assert_cmpuint (count_services (settings), ==, n_large);
+  g_assert_cmpuint (count_kiosk_services (settings), ==, n_large);
 
   /* Cut short, as a download broken off would leave it. */
   publish (published, small_directory, 4, secret_key);
   g_assert_true (g_file_get_contents (published, &bytes, &length, &error));
   g_assert_true (g_file_set_contents (published, bytes, (gssize) (length / 2), &error));
+  /* Its compressed copy is whole: without it, the cut file is sent. */
+  {
+    g_autofree char *copy = haven_bundle_write_compressed_copy (published, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_unlink (copy), ==, 0);
+  }
   g_assert_false (check (updater, &outcome, &error));
   g_assert_true (g_error_matches (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_TRUNCATED) ||
                  g_error_matches (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_SIGNATURE));
   g_test_message ("cut short: %s", error->message);
   g_clear_error (&error);
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 2);
-  g_assert_cmpuint (count_services (settings), ==, n_large);
+  g_assert_cmpuint (count_kiosk_services (settings), ==, n_large);
   assert_nothing_left_over ();
 
   /* A later updater (the kiosk started again) knows the same. */

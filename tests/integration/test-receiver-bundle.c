@@ -236,7 +236,8 @@ static void
 test_compressed (void)
 {
   g_autofree char *published = work_path ("compressed.bundle");
-  g_autofree char *copy = g_strconcat (published, ".gz", NULL);
+  g_autofree char *copy = NULL;
+  g_autofree char *stale_copy = NULL;
   g_autofree char *tokens = work_path ("tokens");
   const char *options[] = { "--token-file", tokens, "--bundle", published, NULL };
   Fixture fixture = { NULL, };
@@ -248,7 +249,7 @@ test_compressed (void)
   GStatBuf compressed;
 
   write_bundle (published, 3);
-  g_assert_true (haven_bundle_write_compressed_copy (published, &error));
+  copy = haven_bundle_write_compressed_copy (published, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_stat (published, &plain), ==, 0);
   g_assert_cmpint (g_stat (copy, &compressed), ==, 0);
@@ -267,13 +268,24 @@ test_compressed (void)
   g_clear_pointer (&body, g_bytes_unref);
 
   /* A new bundle without its copy yet: the old copy is not sent. */
-  g_usleep (10 * 1000);
   write_bundle (published, 4);
+  g_assert_true (g_file_test (copy, G_FILE_TEST_EXISTS));
   g_clear_pointer (&expected, g_bytes_unref);
   expected = read_file (published);
   message = get_bundle (&fixture, "GET", TOKEN, NULL, &body);
   g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
   g_assert_null (get_response_header (message, "Content-Encoding"));
+  g_assert_true (g_bytes_equal (body, expected));
+  g_clear_object (&message);
+  g_clear_pointer (&body, g_bytes_unref);
+
+  /* Its own copy: sent, and the old one removed. */
+  stale_copy = g_steal_pointer (&copy);
+  copy = haven_bundle_write_compressed_copy (published, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale_copy, G_FILE_TEST_EXISTS));
+  message = get_bundle (&fixture, "GET", TOKEN, NULL, &body);
+  g_assert_cmpstr (get_response_header (message, "Content-Encoding"), ==, "gzip");
   g_assert_true (g_bytes_equal (body, expected));
 
   fixture_stop (&fixture);

@@ -5,9 +5,8 @@
 
 #include "haven-bundle.h"
 #include "haven-bundle-updater.h"
-#include "haven-directory.h"
-#include "haven-directory-import.h"
 #include "haven-paths.h"
+#include "test-directory-fixture.h"
 #include "test-files.h"
 #include "visit-driver.h"
 
@@ -24,15 +23,10 @@ static char *large_directory;
 static char *
 import_fixture (const char *name)
 {
-  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory", name, NULL);
   g_autofree char *base = g_strconcat (name, ".sqlite", NULL);
-  char *database = g_build_filename (folder, base, NULL);
-  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, database);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *database = g_build_filename (folder, base, NULL);
 
-  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
-  g_assert_no_error (error);
-  return database;
+  return import_directory_fixture (name, database);
 }
 
 /* A bundle of @directory and @content_dir, staged as if just fetched. */
@@ -52,18 +46,6 @@ stage_bundle (HavenBundleUpdater *updater,
   g_assert_true (haven_bundle_updater_stage_file (updater, path, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (haven_bundle_updater_get_pending_version (updater), ==, version);
-}
-
-static guint
-count_services (GSettings *settings)
-{
-  g_autoptr(HavenDirectory) directory = haven_directory_open_configured (settings, NULL, "UTC",
-                                                                         NULL);
-  g_autoptr(HavenDirectoryStats) stats = NULL;
-
-  g_assert_nonnull (directory);
-  stats = haven_directory_get_stats (directory, NULL);
-  return stats->n_services;
 }
 
 static void
@@ -103,7 +85,7 @@ test_switch_between_visits (Fixture       *fixture,
                      haven_bundle_updater_get_manifest (updater)));
   g_assert_cmpstr (haven_content_get_dir (haven_window_get_content (fixture->window)), !=,
                    shipped_content);
-  n_small = count_services (fixture->settings);
+  n_small = count_kiosk_services (fixture->settings);
   g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
 
   /* A visit starts; a new bundle arrives: the visit keeps the old one. */
@@ -114,7 +96,7 @@ test_switch_between_visits (Fixture       *fixture,
   iterate ();
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 1);
   g_assert_true (haven_window_get_content (fixture->window) == content_during_visit);
-  g_assert_cmpuint (count_services (fixture->settings), ==, n_small);
+  g_assert_cmpuint (count_kiosk_services (fixture->settings), ==, n_small);
   advance (fixture->window);
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 1);
 
@@ -123,7 +105,7 @@ test_switch_between_visits (Fixture       *fixture,
   iterate ();
   g_assert_true (HAVEN_IS_WELCOME_PAGE (haven_window_get_current_page (fixture->window)));
   g_assert_cmpuint (haven_bundle_updater_get_version (updater), ==, 2);
-  g_assert_cmpuint (count_services (fixture->settings), !=, n_small);
+  g_assert_cmpuint (count_kiosk_services (fixture->settings), !=, n_small);
   g_assert_true (haven_window_get_content (fixture->window) != content_during_visit);
   g_assert_cmpstr (haven_content_get_version (haven_window_get_content (fixture->window)), !=,
                    first_content);

@@ -11,12 +11,12 @@
 
 #include "haven-bundle.h"
 #include "haven-bundle-updater.h"
-#include "haven-directory-import.h"
 #include "haven-operator-screen.h"
 #include "haven-paths.h"
 #include "haven-outbox.h"
 #include "haven-request.h"
 #include "haven-sealed-box.h"
+#include "test-directory-fixture.h"
 #include "test-files.h"
 #include "visit-driver.h"
 
@@ -433,15 +433,9 @@ test_locked_settings_shown (void)
 static char *
 import_directory (const char *name)
 {
-  g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory",
-                                                   "services.json", NULL);
-  char *database = g_build_filename (work_dir, name, NULL);
-  g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source, database);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *database = g_build_filename (work_dir, name, NULL);
 
-  g_assert_true (haven_directory_importer_run (importer, NULL, &error));
-  g_assert_no_error (error);
-  return database;
+  return import_directory_fixture ("services.json", database);
 }
 
 static void

@@ -1477,38 +1477,61 @@ haven_bundle_verify_and_unpack (const char            *bundle_path,
  * haven_bundle_write_compressed_copy:
  * @bundle_path: a bundle haven_bundle_write() wrote
  *
- * Writes @bundle_path.gz beside it, gzip-compressed, for the intake
- * service to send to kiosks that accept gzip (every kiosk does: libsoup
+ * Writes a gzip-compressed copy beside @bundle_path, for the intake
+ * service to send to kiosks that take gzip (every kiosk does: libsoup
  * decodes it): a directory database shrinks to about a fifth. The copy is
- * written to a new file and renamed into place after the bundle, so the
- * service can tell a current copy from a stale one by its time.
+ * named by the first 16 bytes of the bundle's signature, in hex, as the
+ * service's ETag is (FILE.HEX.gz), so it is only ever sent for the bundle
+ * it is of; the copies of earlier bundles are removed.
+ *
+ * Returns: (transfer full) (nullable): the copy's path, or %NULL with
+ *   @error set
  */
-gboolean
+char *
 haven_bundle_write_compressed_copy (const char  *bundle_path,
                                     GError     **error)
 {
   g_autofree char *target = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *prefix = NULL;
   g_autoptr(GFile) source = NULL;
   g_autoptr(GFile) destination = NULL;
   g_autoptr(GFileInputStream) input = NULL;
   g_autoptr(GFileOutputStream) output = NULL;
   g_autoptr(GZlibCompressor) compressor = NULL;
   g_autoptr(GOutputStream) compressed = NULL;
+  g_autoptr(GDir) dir = NULL;
+  guint8 start[HAVEN_BUNDLE_MAGIC_BYTES + 16];
+  char hex[16 * 2 + 1];
+  gsize n_read = 0;
+  const char *name;
 
-  g_return_val_if_fail (bundle_path != NULL, FALSE);
+  g_return_val_if_fail (bundle_path != NULL, NULL);
 
-  target = g_strconcat (bundle_path, ".gz", NULL);
   source = g_file_new_for_path (bundle_path);
-  destination = g_file_new_for_path (target);
-
   input = g_file_read (source, NULL, error);
-  if (input == NULL)
-    return FALSE;
+  if (input == NULL ||
+      !g_input_stream_read_all (G_INPUT_STREAM (input), start, sizeof start, &n_read, NULL,
+                                error))
+    return NULL;
+  if (n_read != sizeof start || memcmp (start, HAVEN_BUNDLE_MAGIC, HAVEN_BUNDLE_MAGIC_BYTES) != 0)
+    {
+      g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
+                   _("%s is not a Haven bundle"), bundle_path);
+      return NULL;
+    }
+  sodium_bin2hex (hex, sizeof hex, start + HAVEN_BUNDLE_MAGIC_BYTES, 16);
+  if (!g_seekable_seek (G_SEEKABLE (input), 0, G_SEEK_SET, NULL, error))
+    return NULL;
+
+  target = g_strdup_printf ("%s.%s.gz", bundle_path, hex);
+  destination = g_file_new_for_path (target);
   /* g_file_replace() writes beside and renames when closed. */
   output = g_file_replace (destination, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL,
                            error);
   if (output == NULL)
-    return FALSE;
+    return NULL;
 
   compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
   compressed = g_converter_output_stream_new (G_OUTPUT_STREAM (output),
@@ -1516,6 +1539,24 @@ haven_bundle_write_compressed_copy (const char  *bundle_path,
   if (g_output_stream_splice (compressed, G_INPUT_STREAM (input),
                               G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
                               G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, error) < 0)
-    return FALSE;
-  return TRUE;
+    return NULL;
+
+  /* The copies of earlier bundles are of no use any more. */
+  folder = g_path_get_dirname (bundle_path);
+  base = g_path_get_basename (bundle_path);
+  prefix = g_strconcat (base, ".", NULL);
+  dir = g_dir_open (folder, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_str_has_prefix (name, prefix) || !g_str_has_suffix (name, ".gz") ||
+          strlen (name) != strlen (prefix) + sizeof hex - 1 + strlen (".gz"))
+        continue;
+      path = g_build_filename (folder, name, NULL);
+      if (g_strcmp0 (path, target) != 0)
+        g_unlink (path);
+    }
+
+  return g_steal_pointer (&target);
 }

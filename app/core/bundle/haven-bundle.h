@@ -82,7 +82,7 @@ gboolean  haven_bundle_verify_and_unpack     (const char   *bundle_path,
                                               HavenBundleManifest **out_manifest,
                                               GError      **error);
 
-gboolean  haven_bundle_write_compressed_copy (const char   *bundle_path,
+char     *haven_bundle_write_compressed_copy (const char   *bundle_path,
                                               GError      **error);
 
 G_END_DECLS
