@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-backend.h"
+#include "haven-bidi.h"
 #include "haven-bundle-updater.h"
 #include "haven-directory.h"
 #include "haven-lockdown.h"
@@ -64,11 +65,15 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* Paths, addresses, versions and dates are left to right inside a
+ * right-to-left sentence: isolated, they keep their order. */
 static void
 set_label (GtkLabel   *label,
            const char *text)
 {
-  gtk_label_set_label (label, text != NULL ? text : "");
+  g_autofree char *isolated = text != NULL ? haven_bidi_isolate_runs (text) : NULL;
+
+  gtk_label_set_label (label, isolated != NULL ? isolated : "");
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && text[0] != '\0');
 }
 
@@ -317,14 +322,18 @@ show_bundle (HavenOperatorScreen *self)
   manifest = haven_bundle_updater_get_manifest (self->bundle_updater);
   if (manifest != NULL)
     {
-      g_autofree char *version = g_strdup_printf (
+      g_autofree char *number = g_strdup_printf (
         "%" G_GUINT64_FORMAT, haven_bundle_manifest_get_version (manifest));
-      g_autofree char *created = format_time (haven_bundle_manifest_get_created (manifest));
+      g_autofree char *version = haven_bidi_isolate_ltr (number);
+      g_autofree char *when = format_time (haven_bundle_manifest_get_created (manifest));
+      g_autofree char *created = haven_bidi_isolate_ltr (when);
+      g_autofree char *publisher = haven_bidi_isolate (
+        haven_bundle_manifest_get_publisher (manifest));
 
       /* Translators: "In use: bundle 20261207120000 of 2026-12-07 12:00, from
        * Example Support Network" */
       g_string_append_printf (text, _("In use: bundle %s of %s, from %s"), version, created,
-                              haven_bundle_manifest_get_publisher (manifest));
+                              publisher);
     }
   else
     {
@@ -409,10 +418,15 @@ reload_directory_cb (HavenOperatorScreen *self)
   else
     /* Translators: counts, then when the directory was imported and from
      * which file. */
-    text = g_strdup_printf (_("%u services of %u organisations, imported %s from %s"),
-                            stats->n_services, stats->n_organizations,
-                            stats->imported_at != NULL ? stats->imported_at : "?",
-                            stats->source != NULL ? stats->source : "?");
+    {
+      g_autofree char *imported_at = haven_bidi_isolate_ltr (stats->imported_at != NULL ?
+                                                             stats->imported_at : "?");
+      g_autofree char *source = haven_bidi_isolate_ltr (stats->source != NULL ?
+                                                        stats->source : "?");
+
+      text = g_strdup_printf (_("%u services of %u organisations, imported %s from %s"),
+                              stats->n_services, stats->n_organizations, imported_at, source);
+    }
 
   set_label (self->directory_label, text);
   show_directory_age (self);
@@ -421,9 +435,9 @@ reload_directory_cb (HavenOperatorScreen *self)
 static void
 show_content (HavenOperatorScreen *self)
 {
-  g_autofree char *text = g_strdup_printf (_("Version %s, from %s"),
-                                           haven_content_get_version (self->content),
-                                           haven_content_get_dir (self->content));
+  g_autofree char *version = haven_bidi_isolate_ltr (haven_content_get_version (self->content));
+  g_autofree char *folder = haven_bidi_isolate_ltr (haven_content_get_dir (self->content));
+  g_autofree char *text = g_strdup_printf (_("Version %s, from %s"), version, folder);
 
   set_label (self->content_label, text);
 }

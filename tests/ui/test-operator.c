@@ -491,8 +491,9 @@ test_bundle_shown (Fixture       *fixture,
   set_pin (fixture, "246813");
   open_operator_screen (fixture);
   enter_pin (fixture, "246813");
-  assert_screen_says (fixture, "In use: bundle 7 of ");
-  assert_screen_says (fixture, "from Example Support Network");
+  /* The version, date and publisher are isolated in the sentence. */
+  assert_screen_says (fixture, "In use: bundle \u2066" "7\u2069 of ");
+  assert_screen_says (fixture, "Example Support Network");
   assert_screen_says (fixture, "Made 0 days ago");
   g_assert_true (gtk_widget_get_sensitive (find_widget (operator_screen (fixture), has_name,
                                                         "check-bundle")));
