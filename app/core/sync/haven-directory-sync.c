@@ -16,7 +16,9 @@
 #include <sqlite3.h>
 
 #include "haven-directory-import.h"
+#include "haven-json.h"
 #include "haven-directory-sync.h"
+#include "haven-directory-sync-private.h"
 
 /* Pulls an HSDS 3.0 API (GET /services) into a directory database.
  *
@@ -419,6 +421,26 @@ bad_answer (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* The parser's messages quote the character it stumbled on: from the
+   * server, it may be an escape or a line break meant for the operator's
+   * terminal. */
+  {
+    g_autofree char *valid = g_utf8_make_valid (message, -1);
+    GString *clean = g_string_sized_new (strlen (valid));
+
+    for (const char *c = valid; *c != '\0'; c = g_utf8_next_char (c))
+      {
+        gunichar character = g_utf8_get_char (c);
+
+        if (g_unichar_iscntrl (character))
+          g_string_append_c (clean, '?');
+        else
+          g_string_append_unichar (clean, character);
+      }
+    g_free (message);
+    message = g_string_free (clean, FALSE);
+  }
+
   g_set_error (error, HAVEN_DIRECTORY_SYNC_ERROR, HAVEN_DIRECTORY_SYNC_ERROR_BAD_ANSWER,
                _("The directory server’s answer cannot be used: %s"), message);
   return FALSE;
@@ -449,10 +471,12 @@ static gint64
 parse_time (const char *text)
 {
   g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GTimeZone) utc = NULL;
 
   if (text == NULL)
     return G_MININT64;
-  time = g_date_time_new_from_iso8601 (text, g_time_zone_new_utc ());
+  utc = g_time_zone_new_utc ();
+  time = g_date_time_new_from_iso8601 (text, utc);
   if (time == NULL)
     return G_MININT64;
   return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
@@ -488,6 +512,11 @@ check_id (JsonObject  *record,
   id = json_node_get_string (node);
   if (id[0] == '\0' || strlen (id) > MAX_ID_LENGTH || !g_utf8_validate (id, -1, NULL))
     return bad_answer (error, _("a service’s id is empty, too long or not text"));
+  /* Ids go into messages an operator reads in a terminal: no escape
+   * sequences or line breaks from the server. */
+  for (const char *c = id; *c != '\0'; c = g_utf8_next_char (c))
+    if (g_unichar_iscntrl (g_utf8_get_char (c)))
+      return bad_answer (error, _("a service’s id is empty, too long or not text"));
 
   *id_out = id;
   return TRUE;
@@ -687,10 +716,14 @@ fail_status (SoupMessage  *message,
              const char   *url,
              GError      **error)
 {
+  guint status = soup_message_get_status (message);
+
+  /* libsoup's words for the status, not the server's, which may hold
+   * anything. */
   g_set_error (error, HAVEN_DIRECTORY_SYNC_ERROR, HAVEN_DIRECTORY_SYNC_ERROR_HTTP,
-               _("The directory server answered %u %s to %s"), soup_message_get_status (message),
-               soup_message_get_reason_phrase (message) != NULL ?
-               soup_message_get_reason_phrase (message) : "", url);
+               _("The directory server answered %u %s to %s"), status,
+               soup_status_get_phrase (status) != NULL ? soup_status_get_phrase (status) : "",
+               url);
   return FALSE;
 }
 
@@ -755,6 +788,20 @@ is_ndjson (SoupMessage *message)
                           g_ascii_strcasecmp (type, "application/jsonl") == 0);
 }
 
+/* Parses a whole answer. */
+static gboolean
+load_answer (Run      *run,
+             GBytes   *bytes,
+             GError  **error)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  /* Bounded in depth, one value, no NUL: what json-glib cannot be trusted
+   * with from a stranger (haven-json.c). */
+  return haven_json_load (run->parser, data != NULL ? data : "", (gssize) size, error);
+}
+
 static gboolean
 take_line (Run         *run,
            PullKind     kind,
@@ -772,7 +819,7 @@ take_line (Run         *run,
     return TRUE;
 
   text = g_strndup (line, length);
-  if (!json_parser_load_from_data (run->parser, text, length, &parse_error))
+  if (!haven_json_load (run->parser, text, (gssize) length, &parse_error))
     return bad_answer (error, _("a line of its stream is not JSON (%s)"), parse_error->message);
 
   return take_record (run, kind, json_parser_get_root (run->parser), text, error);
@@ -843,6 +890,106 @@ get_optional_int (JsonObject  *page,
 /* Pulls page after page. A page must be the one asked for, hold only ids
  * not seen before in this pull, and agree with the first page on how many
  * pages and items there are; the items must add up to the total. */
+/* What the pages of one listing said so far. */
+typedef struct {
+  gint64 total_pages;
+  gint64 total_items;
+  gint64 n_items;
+  gboolean done;
+} PageState;
+
+/* Takes page @page_number of a listing, its body @bytes: it must be the
+ * one asked for, hold only ids not seen before in this pull, and agree
+ * with the pages before on how many pages and items there are. Sets
+ * @state->done after the last page. */
+static gboolean
+take_page (Run          *run,
+           PullKind      kind,
+           gint64        page_number,
+           GBytes       *bytes,
+           PageState    *state,
+           GError      **error)
+{
+  g_autofree char *page_text = g_strdup_printf ("%" G_GINT64_FORMAT, page_number);
+  g_autoptr(GError) parse_error = NULL;
+  JsonNode *root;
+  JsonObject *page;
+  JsonNode *contents;
+  JsonArray *items;
+  gint64 value;
+
+  if (!load_answer (run, bytes, &parse_error))
+    return bad_answer (error, _("page %s is not JSON (%s)"), page_text, parse_error->message);
+
+  root = json_parser_get_root (run->parser);
+  /* The minimal list may come as a bare array of every service. */
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root) && page_number == 1)
+    {
+      items = json_node_get_array (root);
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        if (!take_record (run, kind, json_array_get_element (items, i), NULL, error))
+          return FALSE;
+      state->done = TRUE;
+      return TRUE;
+    }
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return bad_answer (error, _("page %s is not an HSDS Page object"), page_text);
+  page = json_node_get_object (root);
+  contents = json_object_get_member (page, "contents");
+  if (contents == NULL || !JSON_NODE_HOLDS_ARRAY (contents))
+    return bad_answer (error, _("page %s has no list of contents"), page_text);
+  items = json_node_get_array (contents);
+
+  if (get_optional_int (page, "page_number", &value) && value != page_number)
+    return bad_answer (error, _("asked for page %s, it sent page %lld"),
+                       page_text, (long long) value);
+
+  if (get_optional_int (page, "total_pages", &value))
+    {
+      if (state->total_pages >= 0 && value != state->total_pages)
+        return bad_answer (error, _("its number of pages changed from %lld to %lld during "
+                                    "the pull"),
+                           (long long) state->total_pages, (long long) value);
+      state->total_pages = value;
+    }
+  if (get_optional_int (page, "total_items", &value))
+    {
+      if (state->total_items >= 0 && value != state->total_items)
+        return bad_answer (error, _("its number of services changed from %lld to %lld during "
+                                    "the pull"),
+                           (long long) state->total_items, (long long) value);
+      state->total_items = value;
+    }
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    if (!take_record (run, kind, json_array_get_element (items, i), NULL, error))
+      return FALSE;
+  state->n_items += json_array_get_length (items);
+
+  if (state->total_items >= 0 && state->n_items > state->total_items)
+    return bad_answer (error, _("it said it holds %lld services and sent more"),
+                       (long long) state->total_items);
+
+  state->done = json_array_get_length (items) == 0 ||
+                (state->total_pages >= 0 && page_number >= state->total_pages) ||
+                (state->total_pages < 0 && state->total_items < 0 &&
+                 json_array_get_length (items) < run->self->page_size);
+  return TRUE;
+}
+
+/* At the end of a listing: the items must add up to the total. */
+static gboolean
+check_page_totals (const PageState  *state,
+                   GError          **error)
+{
+  if (state->total_items >= 0 && state->n_items != state->total_items)
+    return bad_answer (error, _("it said it holds %lld services and sent %lld"),
+                       (long long) state->total_items, (long long) state->n_items);
+  return TRUE;
+}
+
+/* Pulls page after page until the last, or an answer that cannot be used. */
 static gboolean
 read_pages (Run          *run,
             PullKind      kind,
@@ -851,11 +998,9 @@ read_pages (Run          *run,
 {
   HavenDirectorySync *self = run->self;
   g_autofree char *per_page = g_strdup_printf ("%u", self->page_size);
-  gint64 total_pages = -1;
-  gint64 total_items = -1;
-  gint64 n_items = 0;
+  PageState state = { .total_pages = -1, .total_items = -1 };
 
-  for (gint64 page_number = 1; page_number <= MAX_PAGES; page_number++)
+  for (gint64 page_number = 1; page_number <= MAX_PAGES && !state.done; page_number++)
     {
       g_autofree char *page_text = g_strdup_printf ("%" G_GINT64_FORMAT, page_number);
       g_autofree char *url = build_url (self, "/services", "page", page_text,
@@ -866,12 +1011,6 @@ read_pages (Run          *run,
       g_autoptr(SoupMessage) message = NULL;
       g_autoptr(GInputStream) body = NULL;
       g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GError) parse_error = NULL;
-      JsonNode *root;
-      JsonObject *page;
-      JsonNode *contents;
-      JsonArray *items;
-      gint64 value;
 
       body = send_get (run, url, &message, error);
       if (body == NULL)
@@ -880,72 +1019,11 @@ read_pages (Run          *run,
         return fail_status (message, url, error);
 
       bytes = read_body (run, body, MAX_PAGE_SIZE, error);
-      if (bytes == NULL)
+      if (bytes == NULL || !take_page (run, kind, page_number, bytes, &state, error))
         return FALSE;
-      if (!json_parser_load_from_data (run->parser, g_bytes_get_data (bytes, NULL),
-                                       g_bytes_get_size (bytes), &parse_error))
-        return bad_answer (error, _("page %s is not JSON (%s)"), page_text,
-                           parse_error->message);
-
-      root = json_parser_get_root (run->parser);
-      /* The minimal list may come as a bare array of every service. */
-      if (root != NULL && JSON_NODE_HOLDS_ARRAY (root) && page_number == 1)
-        {
-          items = json_node_get_array (root);
-          for (guint i = 0; i < json_array_get_length (items); i++)
-            if (!take_record (run, kind, json_array_get_element (items, i), NULL, error))
-              return FALSE;
-          return TRUE;
-        }
-
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        return bad_answer (error, _("page %s is not an HSDS Page object"), page_text);
-      page = json_node_get_object (root);
-      contents = json_object_get_member (page, "contents");
-      if (contents == NULL || !JSON_NODE_HOLDS_ARRAY (contents))
-        return bad_answer (error, _("page %s has no list of contents"), page_text);
-      items = json_node_get_array (contents);
-
-      if (get_optional_int (page, "page_number", &value) && value != page_number)
-        return bad_answer (error, _("asked for page %s, it sent page %lld"),
-                           page_text, (long long) value);
-
-      if (get_optional_int (page, "total_pages", &value))
-        {
-          if (total_pages >= 0 && value != total_pages)
-            return bad_answer (error, _("its number of pages changed from %lld to %lld during "
-                                        "the pull"),
-                               (long long) total_pages, (long long) value);
-          total_pages = value;
-        }
-      if (get_optional_int (page, "total_items", &value))
-        {
-          if (total_items >= 0 && value != total_items)
-            return bad_answer (error, _("its number of services changed from %lld to %lld during "
-                                        "the pull"),
-                               (long long) total_items, (long long) value);
-          total_items = value;
-        }
-
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        if (!take_record (run, kind, json_array_get_element (items, i), NULL, error))
-          return FALSE;
-      n_items += json_array_get_length (items);
-
-      if (total_items >= 0 && n_items > total_items)
-        return bad_answer (error, _("it said it holds %lld services and sent more"),
-                           (long long) total_items);
-
-      if (json_array_get_length (items) == 0 ||
-          (total_pages >= 0 && page_number >= total_pages) ||
-          (total_pages < 0 && total_items < 0 && json_array_get_length (items) < self->page_size))
-        break;
     }
 
-  if (total_items >= 0 && n_items != total_items)
-    return bad_answer (error, _("it said it holds %lld services and sent %lld"),
-                       (long long) total_items, (long long) n_items);
-  return TRUE;
+  return check_page_totals (&state, error);
 }
 
 /* An ndjson stream has no end marker: one cut at a line's end by a
@@ -977,8 +1055,7 @@ check_stream_count (Run         *run,
     return FALSE;
 
   /* A server whose pages say nothing of their total cannot be checked. */
-  if (!json_parser_load_from_data (run->parser, g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes), NULL))
+  if (!load_answer (run, bytes, NULL))
     return bad_answer (error, _("page %s is not JSON"), "1");
   root = json_parser_get_root (run->parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
@@ -1064,8 +1141,7 @@ fetch_one (Run         *run,
   bytes = read_body (run, body, MAX_RECORD_SIZE, error);
   if (bytes == NULL)
     return FALSE;
-  if (!json_parser_load_from_data (run->parser, g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes), &parse_error))
+  if (!load_answer (run, bytes, &parse_error))
     return bad_answer (error, _("the service “%s” is not JSON (%s)"), id, parse_error->message);
 
   root = json_parser_get_root (run->parser);
@@ -1504,4 +1580,59 @@ guint
 haven_directory_sync_get_n_warnings (HavenDirectorySync *self)
 {
   return self->n_warnings;
+}
+
+/**
+ * haven_directory_sync_parse_for_fuzzing:
+ * @data: an answer as a server could send it
+ *
+ * For tests/fuzz only: reads @data as the sync reads a server's answers,
+ * into a mirror in memory. The first byte says which: a page of services,
+ * a page of the minimal list, or an ndjson stream. Returns whether the
+ * answer was taken; a refusal sets @error.
+ */
+gboolean
+haven_directory_sync_parse_for_fuzzing (const guint8  *data,
+                                        gsize          size,
+                                        GError       **error)
+{
+  g_autoptr(HavenDirectorySync) self = haven_directory_sync_new ("http://127.0.0.1", ":memory:");
+  Run run = { .self = self };
+  g_autoptr(GBytes) bytes = NULL;
+  PullKind kind;
+  gboolean ok = FALSE;
+  guint8 mode;
+
+  if (size == 0)
+    return FALSE;
+  mode = data[0] % 3;
+  kind = mode == 1 ? PULL_MINIMAL : PULL_RECORDS;
+  bytes = g_bytes_new (data + 1, size - 1);
+
+  g_free (self->mirror_path);
+  self->mirror_path = g_strdup (":memory:");
+  run.parser = json_parser_new_immutable ();
+  if (!open_mirror (&run, error))
+    goto out;
+
+  if (mode == 2)
+    {
+      g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_bytes (bytes);
+
+      ok = read_ndjson (&run, kind, stream, error);
+    }
+  else
+    {
+      PageState state = { .total_pages = -1, .total_items = -1 };
+
+      /* Read as page 1, and again as page 2 of the same listing, as a
+       * server that sends one page twice would. */
+      ok = take_page (&run, kind, 1, bytes, &state, error) &&
+           (state.done || take_page (&run, kind, 2, bytes, &state, error)) &&
+           check_page_totals (&state, error);
+    }
+
+out:
+  run_clear (&run);
+  return ok;
 }
