@@ -1518,7 +1518,7 @@ haven_bundle_write_compressed_copy (const char  *bundle_path,
   if (n_read != sizeof start || memcmp (start, HAVEN_BUNDLE_MAGIC, HAVEN_BUNDLE_MAGIC_BYTES) != 0)
     {
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
-                   _("%s is not a Haven bundle"), bundle_path);
+                   _("The file %s is not a Haven bundle"), bundle_path);
       return NULL;
     }
   sodium_bin2hex (hex, sizeof hex, start + HAVEN_BUNDLE_MAGIC_BYTES, 16);
