@@ -409,6 +409,18 @@ remove_unused (HavenBundleUpdater *self)
           if (version == in_use || version == waiting)
             continue;
         }
+      else if (g_str_has_prefix (name, "download-") && g_str_has_suffix (name, ".part"))
+        {
+          /* Left by a process that died mid-download; a day old, it is
+           * no download under way (havenctl bundle fetch may run beside
+           * the kiosk). */
+          g_autofree char *download = path_in_folder (self, name);
+          GStatBuf info;
+
+          if (g_stat (download, &info) != 0 ||
+              g_get_real_time () / G_USEC_PER_SEC - info.st_mtime < 24 * 60 * 60)
+            continue;
+        }
       else if (!g_str_has_prefix (name, ".partial-") && !g_str_has_prefix (name, "incoming-"))
         continue;
 
