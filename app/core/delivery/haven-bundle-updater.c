@@ -853,8 +853,14 @@ check_due_cb (gpointer user_data)
   HavenBundleUpdater *self = user_data;
 
   self->timeout_id = 0;
-  if (!haven_bundle_updater_get_enabled (self) || self->checking)
+  if (!haven_bundle_updater_get_enabled (self))
     return G_SOURCE_REMOVE;
+  /* The operator's check is under way: the schedule goes on after it. */
+  if (self->checking)
+    {
+      schedule_check (self, FIRST_CHECK_JITTER_SECONDS);
+      return G_SOURCE_REMOVE;
+    }
 
   haven_bundle_updater_check_async (self, self->cancellable, scheduled_check_cb, NULL);
   return G_SOURCE_REMOVE;
