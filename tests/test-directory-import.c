@@ -340,6 +340,28 @@ list_folder (const char *folder)
   return g_strv_builder_end (names);
 }
 
+/* The directory in use is byte for byte what it was, no half-made file is
+ * left beside it, and it still opens with its 9 services. */
+static void
+assert_directory_untouched (Fixture    *fixture,
+                            const char *before,
+                            gsize       before_length)
+{
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  g_auto(GStrv) files = NULL;
+  gsize after_length;
+
+  g_assert_true (g_file_get_contents (fixture->db, &after, &after_length, NULL));
+  g_assert_cmpmem (before, before_length, after, after_length);
+  files = list_folder (fixture->folder);
+  g_assert_cmpstrv (files, ((const char *[]) { "directory.sqlite", NULL }));
+  directory = haven_directory_open (fixture->db, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
+}
+
 static void
 test_invalid (Fixture       *fixture,
               gconstpointer  data)
@@ -355,11 +377,7 @@ test_invalid (Fixture       *fixture,
     {
       g_autofree char *source = fixture_path (invalid_cases[i].file);
       g_autoptr(HavenDirectoryImporter) importer = NULL;
-      g_autoptr(HavenDirectory) directory = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *after = NULL;
-      g_auto(GStrv) files = NULL;
-      gsize after_length;
 
       g_test_message ("Importing %s%s", invalid_cases[i].file,
                       invalid_cases[i].strict ? " strictly" : "");
@@ -377,17 +395,7 @@ test_invalid (Fixture       *fixture,
       g_assert_cmpuint (g_strv_length ((GStrv) haven_directory_importer_get_problems (importer)),
                         >, 0);
 
-      /* The directory in use is byte for byte what it was, and no half-made
-       * file is left beside it. */
-      g_assert_true (g_file_get_contents (fixture->db, &after, &after_length, NULL));
-      g_assert_cmpmem (before, before_length, after, after_length);
-      files = list_folder (fixture->folder);
-      g_assert_cmpstrv (files, ((const char *[]) { "directory.sqlite", NULL }));
-
-      g_clear_error (&error);
-      directory = haven_directory_open (fixture->db, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
+      assert_directory_untouched (fixture, before, before_length);
     }
 }
 
@@ -1079,12 +1087,9 @@ test_openreferral_example_strict (Fixture       *fixture,
   g_autoptr(HavenDirectoryImporter) first = import_ok (valid, fixture->db);
   g_autoptr(HavenDirectoryImporter) importer = haven_directory_importer_new (source,
                                                                              fixture->db);
-  g_autoptr(HavenDirectory) directory = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-  g_auto(GStrv) files = NULL;
-  gsize before_length, after_length;
+  gsize before_length;
 
   g_assert_true (g_file_get_contents (fixture->db, &before, &before_length, NULL));
 
@@ -1102,14 +1107,7 @@ test_openreferral_example_strict (Fixture       *fixture,
   g_assert_cmpuint (haven_directory_importer_get_n_warnings (importer), ==, 0);
   g_assert_cmpuint (haven_directory_importer_get_n_services (importer), ==, 0);
 
-  g_assert_true (g_file_get_contents (fixture->db, &after, &after_length, NULL));
-  g_assert_cmpmem (before, before_length, after, after_length);
-  files = list_folder (fixture->folder);
-  g_assert_cmpstrv (files, ((const char *[]) { "directory.sqlite", NULL }));
-  g_clear_error (&error);
-  directory = haven_directory_open (fixture->db, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (haven_directory_get_n_services (directory), ==, 9);
+  assert_directory_untouched (fixture, before, before_length);
 }
 
 /* A language code that is not one, a phone that cannot be dialled, a

@@ -619,18 +619,22 @@ haven_directory_importer_get_seconds (HavenDirectoryImporter *self)
  *
  * Returns: (transfer none): what was wrong with the input in the last run
  */
-const char * const *
-haven_directory_importer_get_problems (HavenDirectoryImporter *self)
+/* A NULL-terminated array of strings as a strv; an empty GPtrArray may
+ * have no storage at all. */
+static const char * const *
+as_strv (GPtrArray *lines)
 {
   static const char *const none[] = { NULL };
 
+  return lines->pdata != NULL ? (const char * const *) lines->pdata : none;
+}
+
+const char * const *
+haven_directory_importer_get_problems (HavenDirectoryImporter *self)
+{
   g_return_val_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self), NULL);
 
-  /* An empty GPtrArray may have no storage at all. */
-  if (self->problems->pdata == NULL)
-    return none;
-
-  return (const char * const *) self->problems->pdata;
+  return as_strv (self->problems);
 }
 
 /**
@@ -673,14 +677,9 @@ haven_directory_importer_get_strict (HavenDirectoryImporter *self)
 const char * const *
 haven_directory_importer_get_warnings (HavenDirectoryImporter *self)
 {
-  static const char *const none[] = { NULL };
-
   g_return_val_if_fail (HAVEN_IS_DIRECTORY_IMPORTER (self), NULL);
 
-  if (self->warnings->pdata == NULL)
-    return none;
-
-  return (const char * const *) self->warnings->pdata;
+  return as_strv (self->warnings);
 }
 
 /**
