@@ -53,6 +53,18 @@ test_date (void)
   g_assert_false (haven_check_date (-1, 1, 1));
 }
 
+static void
+test_loopback_host (void)
+{
+  g_assert_true (haven_check_loopback_host ("127.0.0.1"));
+  g_assert_true (haven_check_loopback_host ("::1"));
+  g_assert_true (haven_check_loopback_host ("localhost"));
+  g_assert_false (haven_check_loopback_host ("127.0.0.1.example.org"));
+  g_assert_false (haven_check_loopback_host ("192.0.2.1"));
+  g_assert_false (haven_check_loopback_host (""));
+  g_assert_false (haven_check_loopback_host (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -62,6 +74,7 @@ main (int   argc,
   g_test_add_func ("/haven/checks/region-code", test_region_code);
   g_test_add_func ("/haven/checks/iso-date", test_iso_date);
   g_test_add_func ("/haven/checks/date", test_date);
+  g_test_add_func ("/haven/checks/loopback-host", test_loopback_host);
 
   return g_test_run ();
 }

@@ -97,3 +97,18 @@ haven_check_iso_date (const char *text)
 
   return haven_check_date (fields[0], fields[1], fields[2]);
 }
+
+/**
+ * haven_check_loopback_host:
+ * @host: (nullable): a URL's host
+ *
+ * Returns: whether @host is this machine (127.0.0.1, ::1 or localhost):
+ *   where plain http may go, for the tests and the demo, and nowhere else
+ */
+gboolean
+haven_check_loopback_host (const char *host)
+{
+  return g_strcmp0 (host, "127.0.0.1") == 0 ||
+         g_strcmp0 (host, "localhost") == 0 ||
+         g_strcmp0 (host, "::1") == 0;
+}

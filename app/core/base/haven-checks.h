@@ -10,5 +10,6 @@ gboolean haven_check_date        (int         year,
                                   int         month,
                                   int         day);
 gboolean haven_check_iso_date    (const char *text);
+gboolean haven_check_loopback_host (const char *host);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "haven-backend.h"
+#include "haven-checks.h"
 #include "haven-json.h"
 #include "haven-request.h"
 #include "haven-tls-pin.h"
@@ -127,14 +128,6 @@ haven_backend_init (HavenBackend *self)
   self->max_answer_size = DEFAULT_MAX_ANSWER_SIZE;
 }
 
-static gboolean
-is_loopback_host (const char *host)
-{
-  return g_strcmp0 (host, "127.0.0.1") == 0 ||
-         g_strcmp0 (host, "localhost") == 0 ||
-         g_strcmp0 (host, "::1") == 0;
-}
-
 static char *
 parse_base_url (const char  *url,
                 gboolean     allow_insecure_loopback,
@@ -171,7 +164,7 @@ parse_base_url (const char  *url,
   if (g_ascii_strcasecmp (scheme, "https") != 0)
     {
       gboolean loopback_http = g_ascii_strcasecmp (scheme, "http") == 0 &&
-                               is_loopback_host (g_uri_get_host (uri));
+                               haven_check_loopback_host (g_uri_get_host (uri));
 
       if (!loopback_http || !allow_insecure_loopback)
         {

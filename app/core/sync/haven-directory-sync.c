@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 
+#include "haven-checks.h"
 #include "haven-directory-import.h"
 #include "haven-json.h"
 #include "haven-directory-sync.h"
@@ -247,14 +248,6 @@ haven_directory_sync_dup_mirror_path (HavenDirectorySync *self)
 }
 
 static gboolean
-is_loopback_host (const char *host)
-{
-  return g_strcmp0 (host, "127.0.0.1") == 0 ||
-         g_strcmp0 (host, "localhost") == 0 ||
-         g_strcmp0 (host, "::1") == 0;
-}
-
-static gboolean
 check_url (const char  *url,
            GError     **error)
 {
@@ -275,7 +268,7 @@ check_url (const char  *url,
    * someone else's number. */
   scheme = g_uri_get_scheme (uri);
   if (g_ascii_strcasecmp (scheme, "https") == 0 ||
-      (g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback_host (g_uri_get_host (uri))))
+      (g_ascii_strcasecmp (scheme, "http") == 0 && haven_check_loopback_host (g_uri_get_host (uri))))
     return TRUE;
 
   g_set_error (error, HAVEN_DIRECTORY_SYNC_ERROR, HAVEN_DIRECTORY_SYNC_ERROR_INVALID_URL,
