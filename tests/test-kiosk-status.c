@@ -229,11 +229,11 @@ test_bundle_member (Fixture       *fixture,
 
   remove_tree (bundles);
   g_settings_reset (settings, "bundle-public-key");
-  g_assert_null (haven_kiosk_status_build_bundle (settings));
+  g_assert_null (haven_kiosk_status_build_bundle (settings, NULL));
 
   g_settings_set_string (settings, "bundle-public-key",
                          "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
-  bundle = haven_kiosk_status_build_bundle (settings);
+  bundle = haven_kiosk_status_build_bundle (settings, NULL);
   g_assert_nonnull (bundle);
   body = haven_kiosk_status_build_body (fixture->outbox, "station-12-lobby", NULL, NULL, bundle,
                                         now, &error);
@@ -247,6 +247,24 @@ test_bundle_member (Fixture       *fixture,
   g_assert_true (json_object_get_null_member (member, "pending"));
   g_assert_true (json_object_get_null_member (member, "error"));
   g_assert_false (json_object_get_boolean_member (member, "directory_out_of_date"));
+
+  /* A directory imported 20 days ago, where 14 are allowed. */
+  {
+    g_autoptr(GDateTime) then = g_date_time_add_days (now, -20);
+    g_autofree char *imported_at = g_date_time_format_iso8601 (then);
+    g_autoptr(JsonNode) old = NULL;
+
+    g_settings_set_uint (settings, "directory-max-age", 14);
+    old = haven_kiosk_status_build_bundle (settings, imported_at);
+    g_assert_true (json_object_get_boolean_member (json_node_get_object (old),
+                                                   "directory_out_of_date"));
+    g_settings_set_uint (settings, "directory-max-age", 30);
+    g_clear_pointer (&old, json_node_unref);
+    old = haven_kiosk_status_build_bundle (settings, imported_at);
+    g_assert_false (json_object_get_boolean_member (json_node_get_object (old),
+                                                    "directory_out_of_date"));
+    g_settings_reset (settings, "directory-max-age");
+  }
   g_settings_reset (settings, "bundle-public-key");
 }
 

@@ -332,6 +332,7 @@ havenctl_bundle_status (const Command  *command,
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(HavenBundleUpdater) updater = NULL;
   g_autofree char *directory_path = NULL;
+  g_autofree char *imported_at = NULL;
   HavenBundleManifest *manifest;
   GDateTime *last_checked;
   const char *last_error;
@@ -398,7 +399,8 @@ havenctl_bundle_status (const Command  *command,
     g_print (_("Last error: %s\n"), last_error);
 
   directory_path = haven_directory_get_default_path (settings);
-  if (haven_directory_get_configured_age (settings, &age, &too_old))
+  imported_at = haven_directory_dup_configured_version (settings);
+  if (haven_directory_judge_age (settings, imported_at, &age, &too_old))
     {
       guint days = (guint) (age / G_TIME_SPAN_DAY);
 

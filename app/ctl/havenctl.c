@@ -272,7 +272,7 @@ backend_report_status (const Command  *command,
     content_version = g_strdup (haven_content_get_version (content));
   kiosk_id = haven_kiosk_status_dup_kiosk_id (settings);
   now = g_date_time_new_now_utc ();
-  bundle = haven_kiosk_status_build_bundle (settings);
+  bundle = haven_kiosk_status_build_bundle (settings, directory_version);
   body = haven_kiosk_status_build_body (outbox, kiosk_id, directory_version, content_version,
                                         bundle, now, &error);
   if (body == NULL)

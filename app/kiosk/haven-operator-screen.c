@@ -254,14 +254,15 @@ check_backend_cb (HavenOperatorScreen *self)
 /* An old directory may send a visitor to a closed line: the operator is
  * told (directory-max-age), never the visitor. */
 static void
-show_directory_age (HavenOperatorScreen *self)
+show_directory_age (HavenOperatorScreen *self,
+                    const char          *imported_at)
 {
   g_autofree char *text = NULL;
   GTimeSpan age = 0;
   gboolean too_old = FALSE;
   guint days;
 
-  if (!haven_directory_get_configured_age (self->settings, &age, &too_old))
+  if (!haven_directory_judge_age (self->settings, imported_at, &age, &too_old))
     {
       set_label (self->directory_age_label, NULL);
       return;
@@ -416,20 +417,20 @@ reload_directory_cb (HavenOperatorScreen *self)
   if (stats == NULL)
     text = g_strdup_printf (_("The directory cannot be used: %s"), error->message);
   else
-    /* Translators: counts, then when the directory was imported and from
-     * which file. */
     {
       g_autofree char *imported_at = haven_bidi_isolate_ltr (stats->imported_at != NULL ?
                                                              stats->imported_at : "?");
       g_autofree char *source = haven_bidi_isolate_ltr (stats->source != NULL ?
                                                         stats->source : "?");
 
+      /* Translators: counts, then when the directory was imported and from
+       * which file. */
       text = g_strdup_printf (_("%u services of %u organisations, imported %s from %s"),
                               stats->n_services, stats->n_organizations, imported_at, source);
     }
 
   set_label (self->directory_label, text);
-  show_directory_age (self);
+  show_directory_age (self, stats != NULL ? stats->imported_at : NULL);
 }
 
 static void
@@ -690,7 +691,8 @@ bundle_changed_cb (HavenOperatorScreen *self)
   if (gtk_widget_get_visible (self->panel))
     {
       show_bundle (self);
-      show_directory_age (self);
+      /* A new bundle may have brought another directory. */
+      reload_directory_cb (self);
     }
 }
 

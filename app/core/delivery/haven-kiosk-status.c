@@ -71,6 +71,8 @@ add_int (JsonBuilder *builder,
 /**
  * haven_kiosk_status_build_bundle:
  * @settings: the kiosk's settings
+ * @directory_version: (nullable): when the directory in use was imported,
+ *   as the report's directory_version says it
  *
  * The report's "bundle": the bundle in use and the one waiting, the last
  * check, why it failed as one word (never the message), and whether the
@@ -81,7 +83,8 @@ add_int (JsonBuilder *builder,
  *   the kiosk takes no bundles
  */
 JsonNode *
-haven_kiosk_status_build_bundle (GSettings *settings)
+haven_kiosk_status_build_bundle (GSettings  *settings,
+                                 const char *directory_version)
 {
   g_autoptr(HavenBundleUpdater) updater = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -106,7 +109,7 @@ haven_kiosk_status_build_bundle (GSettings *settings)
   checked = haven_bundle_updater_get_last_checked (updater);
   if (checked != NULL)
     checked_at = format_time (g_date_time_to_unix (checked) * G_USEC_PER_SEC);
-  haven_directory_get_configured_age (settings, &age, &too_old);
+  haven_directory_judge_age (settings, directory_version, &age, &too_old);
 
   json_builder_begin_object (builder);
   add_string (builder, "version", version);

@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 char     *haven_kiosk_status_dup_kiosk_id (GSettings            *settings);
 /* The report's "bundle" member, as the bundle folder and the settings
  * have it now; NULL when the kiosk takes no bundles. */
-JsonNode *haven_kiosk_status_build_bundle (GSettings            *settings);
+JsonNode *haven_kiosk_status_build_bundle (GSettings            *settings,
+                                           const char           *directory_version);
 /* The JSON body of POST /v1/kiosk-status, reported at @reported_at: the
  * outbox's counts by state and its last delivery error's status, read
  * from @outbox without bodies, the versions given (nullable), and

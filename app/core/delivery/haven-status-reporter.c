@@ -245,7 +245,7 @@ haven_status_reporter_report_async (HavenStatusReporter *self,
 
   kiosk_id = haven_kiosk_status_dup_kiosk_id (self->settings);
   now = g_date_time_new_now_utc ();
-  bundle = haven_kiosk_status_build_bundle (self->settings);
+  bundle = haven_kiosk_status_build_bundle (self->settings, directory_version);
   body = haven_kiosk_status_build_body (haven_delivery_get_outbox (delivery), kiosk_id,
                                         directory_version, content_version, bundle, now, &error);
   if (body == NULL)

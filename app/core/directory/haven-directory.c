@@ -830,39 +830,43 @@ haven_directory_dup_configured_version (GSettings *settings)
 }
 
 /**
- * haven_directory_get_configured_age:
- * @settings: the kiosk's settings
- * @age: (out): how long ago the directory in use was imported or synced
+ * haven_directory_judge_age:
+ * @settings: (nullable): the kiosk's settings, for directory-max-age
+ * @imported_at: (nullable): when the directory in use was imported or
+ *   synced, as its stats (and the status report's directory_version) say
+ * @age: (out): how long ago that was
  * @too_old: (out) (optional): whether that is longer than the setting
- *   directory-max-age allows (never when it is 0)
+ *   directory-max-age allows (never when it is 0, or there are no settings)
  *
- * For the operator screen, havenctl and the status report; a visitor is
- * never told.
+ * For the operator screen, havenctl and the status report, which have the
+ * time from the directory they opened already; a visitor is never told.
  *
- * Returns: %FALSE when there is no directory, or it does not say when it
- *   was made
+ * Returns: %FALSE when @imported_at is not a time
  */
 gboolean
-haven_directory_get_configured_age (GSettings *settings,
-                                    GTimeSpan *age,
-                                    gboolean  *too_old)
+haven_directory_judge_age (GSettings  *settings,
+                           const char *imported_at,
+                           GTimeSpan  *age,
+                           gboolean   *too_old)
 {
-  g_autofree char *imported_at = haven_directory_dup_configured_version (settings);
   g_autoptr(GDateTime) made = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GSettingsSchema) schema = NULL;
   guint max_days = 0;
 
-  g_return_val_if_fail (G_IS_SETTINGS (settings), FALSE);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), FALSE);
   g_return_val_if_fail (age != NULL, FALSE);
 
+  if (too_old != NULL)
+    *too_old = FALSE;
   if (imported_at != NULL)
     made = g_date_time_new_from_iso8601 (imported_at, NULL);
   if (made == NULL)
     return FALSE;
 
   *age = MAX (0, g_date_time_difference (now, made));
-  g_object_get (settings, "settings-schema", &schema, NULL);
+  if (settings != NULL)
+    g_object_get (settings, "settings-schema", &schema, NULL);
   if (schema != NULL && g_settings_schema_has_key (schema, "directory-max-age"))
     max_days = g_settings_get_uint (settings, "directory-max-age");
   if (too_old != NULL)

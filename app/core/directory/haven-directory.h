@@ -115,8 +115,9 @@ HavenDirectoryStats *haven_directory_get_stats          (HavenDirectory       *s
 /* The version of the directory the settings name, as a status report
  * gives it: when it was imported; NULL when it cannot be opened. */
 char                *haven_directory_dup_configured_version (GSettings        *settings);
-gboolean             haven_directory_get_configured_age (GSettings *settings,
-                                                         GTimeSpan *age,
-                                                         gboolean  *too_old);
+gboolean             haven_directory_judge_age (GSettings  *settings,
+                                                const char *imported_at,
+                                                GTimeSpan  *age,
+                                                gboolean   *too_old);
 
 G_END_DECLS
