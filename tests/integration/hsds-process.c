@@ -8,6 +8,21 @@
 
 #include "hsds-process.h"
 
+static gboolean
+cancel_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+line_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 /* A test that fails aborts: the server must not outlive it, holding the
  * pipe meson waits on. */
 static void
@@ -24,6 +39,10 @@ hsds_server_start (const char * const *arguments)
   g_autoptr(GDataInputStream) output = NULL;
   g_autofree char *line = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GSource) timeout = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  GMainContext *context = g_main_context_get_thread_default ();
   const char *script = g_getenv ("HAVEN_HSDS_SERVER");
   HsdsServer *server = g_new0 (HsdsServer, 1);
 
@@ -42,10 +61,22 @@ hsds_server_start (const char * const *arguments)
                                                   &error);
   g_assert_no_error (error);
 
-  /* Its first line says where it listens; it prints it once it does. */
+  /* Its first line says where it listens; it prints it once it does,
+   * which takes well under a second, or it is broken. */
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
-  g_assert_no_error (error);
+  cancellable = g_cancellable_new ();
+  timeout = g_timeout_source_new_seconds (30);
+  g_source_set_callback (timeout, cancel_cb, cancellable, NULL);
+  g_source_attach (timeout, context);
+  g_data_input_stream_read_line_async (output, G_PRIORITY_DEFAULT, cancellable, line_read_cb,
+                                       &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  line = g_data_input_stream_read_line_finish_utf8 (output, result, NULL, &error);
+  if (error != NULL)
+    g_error ("The HSDS test server did not say where it listens within 30 s: %s",
+             error->message);
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
   server->url = g_strdup (line + strlen ("listening on "));
@@ -78,7 +109,8 @@ request (HsdsServer *server,
   g_autofree char *url = g_strconcat (server->url, path, NULL);
 
   g_main_context_push_thread_default (context);
-  session = soup_session_new ();
+  /* The server answers in milliseconds; a test must not wait for ever. */
+  session = soup_session_new_with_options ("timeout", 30, NULL);
   message = soup_message_new (method, url);
   body = soup_session_send_and_read (session, message, NULL, &error);
   g_assert_no_error (error);
