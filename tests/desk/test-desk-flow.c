@@ -18,6 +18,7 @@
 #include "haven-desk-notices-page.h"
 #include "haven-desk-report-page.h"
 #include "haven-notice.h"
+#include "haven-paths.h"
 #include "json-schema-check.h"
 #include "haven-desk-window.h"
 #include "haven-sealed-box.h"
@@ -285,7 +286,49 @@ send_from_kiosk (Fixture    *fixture,
   g_assert_cmpint (run_havenctl (fixture->kiosk_config, flush, &out, &err), ==, 0);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_havenctl (fixture->kiosk_config, report, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The kiosk takes the organisation's bundles, and was just handed one
+   * signed by another key: it refuses it, and its report says so. */
+  {
+    g_autofree char *directory = g_build_filename (fixture->kiosk_config, "directory.sqlite",
+                                                   NULL);
+    g_autofree char *source = g_test_build_filename (G_TEST_DIST, "data", "directory",
+                                                     "services.json", NULL);
+    g_autofree char *other_key = g_build_filename (fixture->kiosk_config, "other.key", NULL);
+    g_autofree char *kiosk_key = g_build_filename (fixture->kiosk_config, "kiosk.key", NULL);
+    g_autofree char *bundle = g_build_filename (fixture->kiosk_config, "other.bundle", NULL);
+    g_autofree char *bundles = haven_paths_dup_bundle_dir ();
+    const char * const import[] = { "directory", "import", source, "--db", directory, NULL };
+    const char * const keygen_other[] = { "bundle", "keygen", "--secret-file", other_key, NULL };
+    const char * const keygen_kiosk[] = { "bundle", "keygen", "--secret-file", kiosk_key, NULL };
+    const char * const make[] = { "bundle", "make", "--directory", directory, "--secret-file",
+                                  other_key, "--output", bundle, NULL };
+    const char * const fetch[] = { "bundle", "fetch", "--from", bundle, NULL };
+
+    const char * const * const steps[] = { import, keygen_other, make };
+
+    remove_tree (bundles);
+    for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
+      {
+        g_assert_cmpint (run_havenctl (fixture->kiosk_config, steps[i], &out, &err), ==, 0);
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+      }
+    g_assert_cmpint (run_havenctl (fixture->kiosk_config, keygen_kiosk, &out, &err), ==, 0);
+    g_settings_set_string (kiosk, "bundle-public-key", g_strstrip (out));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_havenctl (fixture->kiosk_config, fetch, &out, &err), ==, 1);
+    g_clear_pointer (&out, g_free);
+    g_assert_nonnull (strstr (err, "not signed by the organisation’s key"));
+    g_clear_pointer (&err, g_free);
+
+    g_assert_cmpint (run_havenctl (fixture->kiosk_config, report, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "\"error\":\"signature\""));
+    remove_tree (bundles);
+  }
   /* The kiosk's side is done; nothing of it stays. */
   remove_tree (fixture->kiosk_config);
 }
@@ -761,6 +804,8 @@ test_whole_flow (Fixture       *fixture,
   wait_until ("the Kiosks page to list station-12-lobby", kiosk_listed, fixture, 20);
   g_assert_true (widget_tree_shows (require_named (window_widget (fixture), "station-12-lobby"),
                                     "version"));
+  g_assert_true (widget_tree_shows (require_named (window_widget (fixture), "station-12-lobby"),
+                                    "last bundle refused: not signed by the organisation’s key"));
   take_screenshot ("fleet");
 
   /* Locked: the key and the case go, and so do the clipboards' contents

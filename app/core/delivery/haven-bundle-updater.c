@@ -792,7 +792,7 @@ haven_bundle_updater_install_pending (HavenBundleUpdater  *self,
  * what it downloads. Blocks while it reads the file.
  *
  * Returns: %FALSE with @error set when it is refused; the bundle in use
- *   is kept
+ *   is kept, and the error is the last error
  */
 gboolean
 haven_bundle_updater_stage_file (HavenBundleUpdater  *self,
@@ -801,6 +801,7 @@ haven_bundle_updater_stage_file (HavenBundleUpdater  *self,
 {
   g_autofree char *public_text = NULL;
   g_autoptr(HavenBundleManifest) manifest = NULL;
+  g_autoptr(GError) local_error = NULL;
   guint8 public_key[HAVEN_BUNDLE_PUBLIC_KEY_BYTES];
   guint64 version_in_use;
 
@@ -818,10 +819,19 @@ haven_bundle_updater_stage_file (HavenBundleUpdater  *self,
     return FALSE;
 
   version_in_use = MAX (haven_bundle_updater_get_version (self), self->pending_version);
-  if (!stage (self, path, public_key, version_in_use, &manifest, error))
-    return FALSE;
+  if (!stage (self, path, public_key, version_in_use, &manifest, &local_error))
+    {
+      /* Kept, as a check's failure is, for the operator and the report. */
+      set_last_error (self, local_error);
+      save_state (self);
+      g_signal_emit (self, signals[CHANGED], 0);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
 
   self->pending_version = haven_bundle_manifest_get_version (manifest);
+  set_last_error (self, NULL);
+  save_state (self);
   remove_unused (self);
   g_signal_emit (self, signals[CHANGED], 0);
   return TRUE;
