@@ -28,6 +28,9 @@
 
 static HavenDirectory *directory;
 
+/* The demo directory Haven ships (data/directory/demo-directory.json). */
+static HavenDirectory *demo;
+
 /* A second directory, of services that cover several areas, which the
  * importer indexes in several partitions or in a country's shared one
  * ("GB+" for more than four of its subdivisions). Each is named
@@ -182,6 +185,28 @@ test_arabic (void)
   g_autoptr(HavenDirectoryQuery) query = query_new ("الاحتيال");
   g_autoptr(HavenService) service = NULL;
 
+  /* With or without the article and a particle, on either side: the
+   * text has "الاحتيال" (the fraud) and "التعافي" (the recovery). */
+  const char *particles[] = { "احتيال", "والاحتيال", "بالاحتيال", "للتعافي", "تعافي",
+                              "فالاحتيال", "واحتيال" };
+  /* Teh marbuta written as heh, and the Persian forms of kaf and yeh. */
+  const char *spellings[] = { "عياده", "مساعده", "رعايه الضحايا", "رعایه" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (particles); i++)
+    {
+      g_autofree char *ids = text_ids (particles[i]);
+
+      if (g_strcmp0 (ids, "svc-fraud-london") != 0)
+        g_error ("“%s” found “%s”", particles[i], ids);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (spellings); i++)
+    {
+      g_autofree char *ids = text_ids (spellings[i]);
+
+      if (!has_id (ids, "svc-fraud-london"))
+        g_error ("“%s” found “%s”", spellings[i], ids);
+    }
+
   g_assert_cmpstr (plain, ==, "svc-fraud-london");
   g_assert_cmpstr (vowelled, ==, "svc-fraud-london");
   g_assert_cmpstr (prefix, ==, "svc-fraud-london");
@@ -227,6 +252,80 @@ test_chinese (void)
 
       if (g_strcmp0 (ids, "svc-chinese") != 0)
         g_error ("“%s” found “%s”", parts[i], ids);
+    }
+}
+
+/* The demo directory's services in the languages written without spaces
+ * between words, in Arabic script, in Indic scripts and in Latin and
+ * Cyrillic: each found by a word inside its name or description, spelt
+ * as a visitor may type it. */
+static void
+test_new_languages (void)
+{
+  static const struct {
+    const char *query;
+    const char *name;
+  } cases[] = {
+    /* Thai, Khmer, Lao and Burmese: a word from inside a run. */
+    { "หลอกลวง", "Bangkok Online Scam Victims Help Centre" },
+    { "ผู้เสียหาย", "Bangkok Online Scam Victims Help Centre" },
+    { "ผูเสียหาย", "Bangkok Online Scam Victims Help Centre" },
+    { "ជំនួយ", "Phnom Penh Online Safety Helpdesk" },
+    { "ការបោកប្រាស់", "Phnom Penh Online Safety Helpdesk" },
+    { "សុវត្ថិភាពអនឡាញ", "Phnom Penh Online Safety Helpdesk" },
+    { "ຊ່ວຍເຫຼືອ", "Vientiane Help for Online Harm" },
+    { "ຫຼອກລວງ", "Vientiane Help for Online Harm" },
+    { "လိမ်လည်", "Yangon Online Scam Support" },
+    { "အကူအညီ", "Yangon Online Scam Support" },
+    { "လိမ်လည်ခံရသူများ", "Yangon Online Scam Support" },
+    /* Latin script, with and without marks. */
+    { "penipuan daring", "Jakarta Online Fraud Victim Support" },
+    { "mangsa penipuan", "Kuala Lumpur Online Scam Victims Centre" },
+    { "panloloko", "Quezon City Help for Victims of Online Scams" },
+    { "vitimas golpes", "São Paulo Help for Victims of Online Scams" },
+    { "orientação", "São Paulo Help for Victims of Online Scams" },
+    /* Hindi: without the nukta, and the nasal written two ways. */
+    { "पीडित", "Delhi Cyber Crime Victim Help Centre" },
+    { "धोखाधडी", "Delhi Cyber Crime Victim Help Centre" },
+    { "केन्द्र", "Delhi Cyber Crime Victim Help Centre" },
+    { "हिंदी", "Delhi Cyber Crime Victim Help Centre" },
+    { "मुफ्त सलाह", "Delhi Cyber Crime Victim Help Centre" },
+    /* Bengali: ya without the nukta, khanda ta as ta with virama. */
+    { "হয়রানি", "Dhaka Online Harassment Help Desk" },
+    { "সহাযতা", "Dhaka Online Harassment Help Desk" },
+    { "হঠাত্", "Dhaka Online Harassment Help Desk" },
+    /* Urdu and Persian typed on an Arabic keyboard, and a Persian word
+     * with and without its zero-width non-joiner. */
+    { "دهوكه", "Lahore Online Fraud Victim Support" },
+    { "متاثرين", "Lahore Online Fraud Victim Support" },
+    { "مفت مشوره", "Lahore Online Fraud Victim Support" },
+    { "كلاهبرداري", "Tehran Online Harm Counselling" },
+    { "میتوانید", "Tehran Online Harm Counselling" },
+    { "می توانید", "Tehran Online Harm Counselling" },
+    { "می‌توانید", "Tehran Online Harm Counselling" },
+    { "والقربانیان", "Tehran Online Harm Counselling" },
+    /* Ukrainian. */
+    { "шахрайства", "Kyiv Online Fraud Help Line" },
+    { "ДОПОМОГИ", "Kyiv Online Fraud Help Line" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(HavenDirectoryQuery) query = query_new (cases[i].query);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GListModel) results = haven_directory_search (demo, query, NULL, &error);
+      gboolean found = FALSE;
+
+      g_assert_no_error (error);
+      for (guint j = 0; j < g_list_model_get_n_items (results); j++)
+        {
+          g_autoptr(HavenService) service = g_list_model_get_item (results, j);
+
+          found |= g_str_equal (haven_service_get_name (service), cases[i].name);
+        }
+      if (!found)
+        g_error ("“%s” does not find “%s” (%u results)", cases[i].query, cases[i].name,
+                 g_list_model_get_n_items (results));
     }
 }
 
@@ -526,7 +625,6 @@ test_holiday (void)
 
 /* The demo directory Haven ships, whose London services include a scam
  * recovery group that also offers general victim support. */
-static HavenDirectory *demo;
 
 static char *
 demo_ids (const char *category,
@@ -866,6 +964,7 @@ main (int   argc,
   g_test_add_func ("/haven/directory-search/arabic", test_arabic);
   g_test_add_func ("/haven/directory-search/vietnamese", test_vietnamese);
   g_test_add_func ("/haven/directory-search/chinese", test_chinese);
+  g_test_add_func ("/haven/directory-search/new-languages", test_new_languages);
   g_test_add_func ("/haven/directory-search/query-syntax", test_query_syntax);
   g_test_add_func ("/haven/directory-search/filter-category", test_filter_category);
   g_test_add_func ("/haven/directory-search/filter-region", test_filter_region);

@@ -29,6 +29,19 @@ static const HavenLanguage known_languages[] = {
   { "ru", "Русский", HAVEN_TEXT_DIRECTION_LTR },
   { "zh_CN", "简体中文", HAVEN_TEXT_DIRECTION_LTR },
   { "vi", "Tiếng Việt", HAVEN_TEXT_DIRECTION_LTR },
+  { "th", "ไทย", HAVEN_TEXT_DIRECTION_LTR },
+  { "km", "ខ្មែរ", HAVEN_TEXT_DIRECTION_LTR },
+  { "lo", "ລາວ", HAVEN_TEXT_DIRECTION_LTR },
+  { "my", "မြန်မာ", HAVEN_TEXT_DIRECTION_LTR },
+  { "id", "Bahasa Indonesia", HAVEN_TEXT_DIRECTION_LTR },
+  { "ms", "Bahasa Melayu", HAVEN_TEXT_DIRECTION_LTR },
+  { "fil", "Filipino", HAVEN_TEXT_DIRECTION_LTR },
+  { "pt_BR", "Português (Brasil)", HAVEN_TEXT_DIRECTION_LTR },
+  { "hi", "हिन्दी", HAVEN_TEXT_DIRECTION_LTR },
+  { "bn", "বাংলা", HAVEN_TEXT_DIRECTION_LTR },
+  { "ur", "اردو", HAVEN_TEXT_DIRECTION_RTL },
+  { "fa", "فارسی", HAVEN_TEXT_DIRECTION_RTL },
+  { "uk", "Українська", HAVEN_TEXT_DIRECTION_LTR },
 };
 
 static char *current_code;

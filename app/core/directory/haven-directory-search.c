@@ -125,7 +125,10 @@ static gboolean
 setup_fts5 (HavenDirectory *self,
             sqlite3        *db)
 {
-  static const char *const tokenizer_arguments[] = { "remove_diacritics", "2" };
+  /* Must match the index's (haven-directory-writer.c). */
+  static const char *const tokenizer_arguments[] = {
+    "remove_diacritics", "2", "categories", "L* N* Co Mc",
+  };
   sqlite3_stmt *statement = NULL;
   fts5_api *api = NULL;
   void *tokenizer_data = NULL;
@@ -528,7 +531,7 @@ plan_text (HavenDirectory *self,
            const char     *text,
            Plan           *plan)
 {
-  g_autofree char *folded = haven_search_text_fold (text);
+  g_autofree char *folded = haven_search_text_fold_query (text);
   g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
 
   self->tokenizer_class.xTokenize (self->tokenizer, tokens, FTS5_TOKENIZE_QUERY, folded,

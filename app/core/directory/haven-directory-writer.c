@@ -91,7 +91,11 @@ static const char schema_sql[] =
   "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;"
   "CREATE TABLE openings (opening TEXT PRIMARY KEY) WITHOUT ROWID;"
   "CREATE VIRTUAL TABLE services_fts USING fts5 (name, organization, other_names, description,"
-  "  terms, content='', tokenize='unicode61 remove_diacritics 2', prefix='2 3',"
+  "  terms, content='', prefix='2 3',"
+  /* Spacing vowel signs (Mc) belong to the words of Indic and Southeast
+   * Asian scripts; unicode61 would end a word at each. Must match
+   * haven-directory-search.c. */
+  "  tokenize=\"unicode61 remove_diacritics 2 categories 'L* N* Co Mc'\","
   "  detail=column, columnsize=0);"
   /* FTS5 writes what it holds as a new segment of the index every MB by
    * default, and merges those segments again and again as the import

@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-char *haven_search_text_fold   (const char *text);
-void  haven_search_text_append (GString    *folded,
-                                const char *text);
+void  haven_search_text_append     (GString    *folded,
+                                    const char *text);
+char *haven_search_text_fold_query (const char *text);
 
 G_END_DECLS
