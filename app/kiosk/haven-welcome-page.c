@@ -15,11 +15,17 @@ struct _HavenWelcomePage
 {
   HavenPage parent_instance;
 
+  AdwClamp *clamp;
+  GtkImage *logo;
   GtkLabel *heading;
   GtkFlowBox *language_box;
 };
 
+/* Past this many, the languages go three to a line; past MOST_LANGUAGES,
+ * as many as fit in smaller buttons, so that twenty show without
+ * scrolling on a 1280×720 screen and on a portrait one. */
 #define MANY_LANGUAGES 4
+#define MOST_LANGUAGES 8
 
 G_DEFINE_FINAL_TYPE (HavenWelcomePage, haven_welcome_page, HAVEN_TYPE_PAGE)
 
@@ -30,6 +36,8 @@ haven_welcome_page_class_init (HavenWelcomePageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-welcome-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, clamp);
+  gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, logo);
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, heading);
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, language_box);
 }
@@ -66,7 +74,8 @@ haven_welcome_page_init (HavenWelcomePage *self)
 }
 
 static GtkWidget *
-create_language_button (const char *code)
+create_language_button (const char *code,
+                        gboolean    compact)
 {
   g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
   g_autofree char *language_tag = g_strdelimit (g_strdup (code), "_", '-');
@@ -87,7 +96,9 @@ create_language_button (const char *code)
   gtk_widget_set_name (button, code);
   gtk_widget_add_css_class (button, "language-choice");
   gtk_widget_add_css_class (button, "pill");
-  gtk_widget_set_size_request (button, 280, -1);
+  /* The name's own script may want its own font (Urdu's Nastaliq). */
+  gtk_widget_add_css_class (button, haven_locale_get_style_class (code));
+  gtk_widget_set_size_request (button, compact ? 200 : 280, -1);
   /* GTK names a button after its label only when it made the label. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, haven_locale_get_native_name (code),
@@ -101,7 +112,8 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
                                   const char * const *languages)
 {
   GtkWidget *child;
-  gboolean many;
+  guint n_languages;
+  gboolean compact;
 
   g_return_if_fail (HAVEN_IS_WELCOME_PAGE (self));
   g_return_if_fail (languages != NULL);
@@ -109,15 +121,29 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->language_box))) != NULL)
     gtk_flow_box_remove (self->language_box, child);
 
-  /* Up to two columns, or three for many languages so that all of them
-   * fit on a 1280x800 screen without scrolling; fewer where the screen is
-   * narrower, down to one on a phone-sized window. Tab follows the
-   * reading order, row by row. */
-  many = g_strv_length ((char **) languages) > MANY_LANGUAGES;
-  gtk_flow_box_set_max_children_per_line (self->language_box, many ? 3 : 2);
+  /* Up to two columns, three for many languages and five for the most,
+   * so that all of them fit on a 1280×720 screen without scrolling; fewer
+   * where the screen is narrower, down to one on a phone-sized window.
+   * Tab follows the reading order, row by row. */
+  n_languages = g_strv_length ((char **) languages);
+  compact = n_languages > MOST_LANGUAGES;
+  gtk_flow_box_set_max_children_per_line (self->language_box,
+                                          compact ? 5 : n_languages > MANY_LANGUAGES ? 3 : 2);
+  gtk_flow_box_set_row_spacing (self->language_box, compact ? 10 : 16);
+  gtk_flow_box_set_column_spacing (self->language_box, compact ? 12 : 16);
+  adw_clamp_set_maximum_size (self->clamp, compact ? 1240 : 860);
+  adw_clamp_set_tightening_threshold (self->clamp, compact ? 1240 : 560);
+  gtk_image_set_pixel_size (self->logo, compact ? 56 : 80);
+  /* Its natural width is that of its fewest columns; filling the clamp,
+   * it takes as many as fit. */
+  gtk_widget_set_halign (GTK_WIDGET (self->language_box), compact ? GTK_ALIGN_FILL : GTK_ALIGN_CENTER);
+  if (compact)
+    gtk_widget_add_css_class (GTK_WIDGET (self->language_box), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->language_box), "compact");
   for (gsize i = 0; languages[i] != NULL; i++)
     {
-      gtk_flow_box_append (self->language_box, create_language_button (languages[i]));
+      gtk_flow_box_append (self->language_box, create_language_button (languages[i], compact));
       /* The button takes the focus, not the cell around it. */
       child = gtk_widget_get_last_child (GTK_WIDGET (self->language_box));
       gtk_widget_set_focusable (child, FALSE);

@@ -51,6 +51,9 @@ struct _HavenWindow
 {
   AdwApplicationWindow parent_instance;
 
+  /* The style class of the language the window shows (interned). */
+  const char *language_class;
+
   AdwBin *header_slot;
   GtkOverlay *overlay;
   GtkStack *pages;
@@ -440,6 +443,11 @@ static void
 set_language (HavenWindow *self,
               const char  *language)
 {
+  /* The language's fonts (Nastaliq for Urdu), through the style sheet. */
+  if (self->language_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), self->language_class);
+  self->language_class = haven_locale_get_style_class (language);
+  gtk_widget_add_css_class (GTK_WIDGET (self), self->language_class);
   haven_locale_apply (language);
   apply_text_direction (language);
   haven_session_set_language (self->session, language);

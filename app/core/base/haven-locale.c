@@ -75,6 +75,24 @@ haven_locale_get_native_name (const char *code)
   return language != NULL ? language->native_name : NULL;
 }
 
+/**
+ * haven_locale_get_style_class:
+ * @code: a language code
+ *
+ * Returns: the style class that marks text in @code ("lang-ur"), for the
+ *   fonts a script is read in
+ */
+const char *
+haven_locale_get_style_class (const char *code)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  name = g_strconcat ("lang-", code, NULL);
+  return g_intern_string (name);
+}
+
 HavenTextDirection
 haven_locale_get_direction (const char *code)
 {

@@ -13,6 +13,7 @@ typedef enum {
 gboolean            haven_locale_is_known              (const char         *code);
 const char         *haven_locale_get_native_name       (const char         *code);
 HavenTextDirection  haven_locale_get_direction         (const char         *code);
+const char         *haven_locale_get_style_class       (const char         *code);
 gboolean            haven_locale_has_catalog           (const char         *code);
 GStrv               haven_locale_filter_offered        (const char * const *configured);
 void                haven_locale_apply                 (const char         *code);
