@@ -11,6 +11,7 @@
 #include "haven-directory.h"
 #include "haven-directory-import.h"
 #include "haven-schedule.h"
+#include "haven-search-text.h"
 
 /* Search over tests/data/directory/services.json, imported once. Its
  * services, in import order:
@@ -326,6 +327,44 @@ test_new_languages (void)
       if (!found)
         g_error ("“%s” does not find “%s” (%u results)", cases[i].query, cases[i].name,
                  g_list_model_get_n_items (results));
+    }
+}
+
+/* How a query is folded: digits of every script, the Arabic article
+ * dropped, zero-width characters gone, Thai as pairs of letters. */
+static void
+test_fold_query (void)
+{
+  static const struct {
+    const char *typed;
+    const char *folded;
+  } cases[] = {
+    { "۱۲۳ ١٢٣ ১২৩ १२३ ๑๒๓", "123 123 123 123 123" },
+    { "والمساعدة", "مساعده" },
+    { "ولد", "ولد" },
+    { "ช่วย", "ชว วย ย" },
+    { "ជំនួយ\u200bជនរងគ្រោះ", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *folded = haven_search_text_fold_query (cases[i].typed);
+      g_auto(GStrv) words = g_strsplit (folded, " ", -1);
+      g_autofree char *joined = NULL;
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) nonempty = NULL;
+
+      for (guint j = 0; words[j] != NULL; j++)
+        if (words[j][0] != '\0')
+          g_strv_builder_add (builder, words[j]);
+      nonempty = g_strv_builder_end (builder);
+      joined = g_strjoinv (" ", nonempty);
+      if (cases[i].folded != NULL)
+        g_assert_cmpstr (joined, ==, cases[i].folded);
+      else
+        /* The zero-width space between two Khmer words is gone: the run
+         * goes on across it. */
+        g_assert_null (strstr (folded, "\u200b"));
     }
 }
 
@@ -965,6 +1004,7 @@ main (int   argc,
   g_test_add_func ("/haven/directory-search/vietnamese", test_vietnamese);
   g_test_add_func ("/haven/directory-search/chinese", test_chinese);
   g_test_add_func ("/haven/directory-search/new-languages", test_new_languages);
+  g_test_add_func ("/haven/directory-search/fold-query", test_fold_query);
   g_test_add_func ("/haven/directory-search/query-syntax", test_query_syntax);
   g_test_add_func ("/haven/directory-search/filter-category", test_filter_category);
   g_test_add_func ("/haven/directory-search/filter-region", test_filter_region);

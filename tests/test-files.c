@@ -26,6 +26,32 @@ load_shipped_content (void)
   return content;
 }
 
+GStrv
+shipped_languages (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "po", "LINGUAS", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) words = NULL;
+
+  /* The UI tests run from tests/ui, whose parent is tests/. */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_free (path);
+      path = g_test_build_filename (G_TEST_DIST, "..", "..", "po", "LINGUAS", NULL);
+    }
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+
+  words = g_strsplit_set (text, " \t\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0' && words[i][0] != '#')
+      g_strv_builder_add (builder, words[i]);
+
+  return g_strv_builder_end (builder);
+}
+
 /* Writes @contents to @name in @folder, readable by its owner only as the
  * files a kiosk keeps (tokens, requests) are, and returns its path. */
 char *

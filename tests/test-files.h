@@ -26,6 +26,9 @@ void     use_catalogs  (void);
 /* The content definitions Haven ships, from the source tree. */
 HavenContent *load_shipped_content (void);
 
+/* The languages Haven ships a catalog for, from po/LINGUAS. */
+GStrv    shipped_languages (void);
+
 /* A port of 127.0.0.1 where nothing listens now. */
 guint16  find_free_port (void);
 

@@ -14,7 +14,8 @@
 static void
 test_known_languages (void)
 {
-  const char *shipped[] = { "en", "es", "fr", "ar", "ru", "zh_CN", "vi" };
+  const char *shipped[] = { "en", "es", "fr", "ar", "ru", "zh_CN", "vi", "th", "km", "lo", "my",
+                            "id", "ms", "fil", "pt_BR", "hi", "bn", "ur", "fa", "uk" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (shipped); i++)
     {
@@ -24,6 +25,9 @@ test_known_languages (void)
 
   g_assert_cmpstr (haven_locale_get_native_name ("es"), ==, "Español");
   g_assert_cmpstr (haven_locale_get_native_name ("ar"), ==, "العربية");
+  g_assert_cmpstr (haven_locale_get_native_name ("ur"), ==, "اردو");
+  g_assert_cmpstr (haven_locale_get_native_name ("pt_BR"), ==, "Português (Brasil)");
+  g_assert_cmpstr (haven_locale_get_style_class ("ur"), ==, "lang-ur");
   g_assert_false (haven_locale_is_known ("xx"));
   g_assert_false (haven_locale_is_known (NULL));
   g_assert_null (haven_locale_get_native_name ("xx"));
@@ -35,6 +39,9 @@ test_direction (void)
   g_assert_cmpint (haven_locale_get_direction ("ar"), ==, HAVEN_TEXT_DIRECTION_RTL);
   g_assert_cmpint (haven_locale_get_direction ("en"), ==, HAVEN_TEXT_DIRECTION_LTR);
   g_assert_cmpint (haven_locale_get_direction ("zh_CN"), ==, HAVEN_TEXT_DIRECTION_LTR);
+  g_assert_cmpint (haven_locale_get_direction ("ur"), ==, HAVEN_TEXT_DIRECTION_RTL);
+  g_assert_cmpint (haven_locale_get_direction ("fa"), ==, HAVEN_TEXT_DIRECTION_RTL);
+  g_assert_cmpint (haven_locale_get_direction ("th"), ==, HAVEN_TEXT_DIRECTION_LTR);
 }
 
 static void

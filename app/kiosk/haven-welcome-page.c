@@ -25,7 +25,7 @@ struct _HavenWelcomePage
  * as many as fit in smaller buttons, so that twenty show without
  * scrolling on a 1280×720 screen and on a portrait one. */
 #define MANY_LANGUAGES 4
-#define MOST_LANGUAGES 8
+#define MOST_LANGUAGES 6
 
 G_DEFINE_FINAL_TYPE (HavenWelcomePage, haven_welcome_page, HAVEN_TYPE_PAGE)
 

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "haven-locale.h"
+#include "test-files.h"
 #include "visit-driver.h"
 
 /* No text renders as boxes: in every offered language, the words a visitor
@@ -36,13 +37,13 @@ test_every_language_has_fonts (void)
 {
   GtkWidget *window = gtk_window_new ();
   GtkWidget *label = gtk_label_new (NULL);
-  const char * const languages[] = { "ar", "en", "es", "fr", "ru", "vi", "zh_CN" };
+  g_auto(GStrv) languages = shipped_languages ();
 
   gtk_window_set_child (GTK_WINDOW (window), label);
   gtk_window_present (GTK_WINDOW (window));
   iterate ();
 
-  for (gsize i = 0; i < G_N_ELEMENTS (languages); i++)
+  for (gsize i = 0; languages[i] != NULL; i++)
     {
       haven_locale_apply (languages[i]);
 
@@ -65,6 +66,80 @@ test_every_language_has_fonts (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The family of the font Pango draws the first letter of @label's text
+ * with, once @label shows @text. */
+static char *
+first_font_family (GtkWidget  *label,
+                   const char *text)
+{
+  PangoLayoutIter *iter;
+  PangoLayoutRun *run;
+  g_autoptr(PangoFontDescription) description = NULL;
+  char *family;
+
+  gtk_label_set_label (GTK_LABEL (label), text);
+  /* Styles are recomputed at the next frame. */
+  wait_ms (100);
+  iter = pango_layout_get_iter (gtk_label_get_layout (GTK_LABEL (label)));
+  run = pango_layout_iter_get_run_readonly (iter);
+  g_assert_nonnull (run);
+  description = pango_font_describe (run->item->analysis.font);
+  family = g_strdup (pango_font_description_get_family (description));
+  pango_layout_iter_free (iter);
+  return family;
+}
+
+/* Urdu is read in Nastaliq, not in the Naskh or Kufi that fontconfig
+ * picks for Arabic script; each language's name on the welcome page is in
+ * its own font, whatever the window's language. */
+static void
+test_urdu_in_nastaliq (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *text = gtk_label_new (NULL);
+  GtkWidget *urdu_name = gtk_button_new_with_label ("x");
+  GtkWidget *arabic_name = gtk_button_new_with_label ("x");
+  GtkWidget *urdu_label = gtk_button_get_child (GTK_BUTTON (urdu_name));
+  GtkWidget *arabic_label = gtk_button_get_child (GTK_BUTTON (arabic_name));
+  g_autofree char *urdu_family = NULL;
+  g_autofree char *urdu_button_family = NULL;
+  g_autofree char *arabic_button_family = NULL;
+  g_autofree char *english_family = NULL;
+
+  gtk_widget_add_css_class (urdu_name, "language-choice");
+  gtk_widget_add_css_class (urdu_name, haven_locale_get_style_class ("ur"));
+  gtk_widget_add_css_class (arabic_name, "language-choice");
+  gtk_widget_add_css_class (arabic_name, haven_locale_get_style_class ("ar"));
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_box_append (GTK_BOX (box), urdu_name);
+  gtk_box_append (GTK_BOX (box), arabic_name);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate ();
+
+  english_family = first_font_family (text, "Leave now");
+  gtk_widget_add_css_class (window, haven_locale_get_style_class ("ur"));
+  iterate ();
+
+  urdu_family = first_font_family (text, haven_locale_get_native_name ("ur"));
+  urdu_button_family = first_font_family (urdu_label, haven_locale_get_native_name ("ur"));
+  arabic_button_family = first_font_family (arabic_label, haven_locale_get_native_name ("ar"));
+  g_assert_cmpstr (urdu_family, ==, "Noto Nastaliq Urdu");
+  g_assert_cmpstr (urdu_button_family, ==, "Noto Nastaliq Urdu");
+  g_assert_cmpstr (arabic_button_family, !=, "Noto Nastaliq Urdu");
+
+  /* In any other language, nothing is in Nastaliq. */
+  gtk_widget_remove_css_class (window, haven_locale_get_style_class ("ur"));
+  iterate ();
+  g_free (urdu_family);
+  urdu_family = first_font_family (text, haven_locale_get_native_name ("ur"));
+  g_assert_cmpstr (urdu_family, !=, "Noto Nastaliq Urdu");
+  g_assert_cmpstr (english_family, !=, "Noto Nastaliq Urdu");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -72,6 +147,7 @@ main (int   argc,
   visit_driver_init (&argc, &argv);
 
   g_test_add_func ("/haven/fonts/every-language-has-fonts", test_every_language_has_fonts);
+  g_test_add_func ("/haven/fonts/urdu-in-nastaliq", test_urdu_in_nastaliq);
 
   return g_test_run ();
 }

@@ -5,6 +5,8 @@
 #include "haven-operator-screen.h"
 #include "haven-summary-page.h"
 #include "haven-visit-footer.h"
+#include "haven-welcome-page.h"
+#include "test-files.h"
 #include "visit-driver.h"
 
 /* On a portrait kiosk, on Cage's default 1280×720 and on 1280×800, in a
@@ -29,6 +31,7 @@ typedef struct {
   const char *language;
   guint pages;
   guint failures;
+  guint labels;
 } Walk;
 
 static void
@@ -214,6 +217,42 @@ assert_in_sight (Walk       *walk,
     }
 }
 
+static gboolean
+is_language_choice (GtkWidget     *widget,
+                    gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "language-choice");
+}
+
+static void
+collect_language_choices (GtkWidget *widget,
+                          GPtrArray *found)
+{
+  if (is_language_choice (widget, NULL))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_language_choices (child, found);
+}
+
+static void
+assert_every_language_in_sight (Walk       *walk,
+                                GtkWidget  *page,
+                                GtkWidget  *window,
+                                const char *where)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  g_auto(GStrv) shipped = shipped_languages ();
+
+  collect_language_choices (page, buttons);
+  if (buttons->len != g_strv_length (shipped))
+    fail (walk, where, "%u languages offered, %u shipped", buttons->len, g_strv_length (shipped));
+  for (guint i = 0; i < buttons->len; i++)
+    if (!is_in_sight (g_ptr_array_index (buttons, i), window, walk->screen))
+      fail (walk, where, "the language “%s” is out of sight",
+            gtk_widget_get_name (g_ptr_array_index (buttons, i)));
+}
+
 static void
 check_page (HavenWindow *window,
             gpointer     user_data)
@@ -232,6 +271,9 @@ check_page (HavenWindow *window,
 
   assert_fits_width (walk, content, where);
   assert_in_sight (walk, find_main_action (page), GTK_WIDGET (window), where);
+  /* Every language, without scrolling. */
+  if (HAVEN_IS_WELCOME_PAGE (page))
+    assert_every_language_in_sight (walk, page, GTK_WIDGET (window), where);
   /* The end of a visit: what happens next, the emergency number and a
    * support line, without scrolling. */
   if (HAVEN_IS_SUMMARY_PAGE (page))
@@ -295,8 +337,8 @@ test_layout_fits_screen (Fixture       *fixture,
 {
   const char * const categories[] = { "fraud", "intimate-images", "child-abuse-material" };
   const char * const languages[] = { "en", "ar" };
-  /* Enough languages for the welcome page to lay them out in columns. */
-  const char * const offered[] = { "en", "ar", "es", "fr", "ru", "vi", "zh_CN", NULL };
+  /* Every language, as a kiosk offers them unless told otherwise. */
+  g_auto(GStrv) offered = shipped_languages ();
   const ScreenSize *screen = user_data;
   GtkWidget *window = GTK_WIDGET (fixture->window);
   g_autoptr(GError) error = NULL;
@@ -305,7 +347,11 @@ test_layout_fits_screen (Fixture       *fixture,
 
   g_assert_no_error (error);
   g_settings_set_string (fixture->settings, "operator-pin-hash", hash);
-  g_settings_set_strv (fixture->settings, "languages", offered);
+  g_settings_set_strv (fixture->settings, "languages", (const char * const *) offered);
+  /* The welcome page offers the languages configured when it opens. */
+  start_visit (fixture->window, "en");
+  gtk_widget_activate_action (window, "visit.leave-now", NULL);
+  iterate ();
 
   /* Without a window manager, GTK sizes a window when it is shown: from
    * its default size, cut to the X screen's, and at least its request
@@ -321,7 +367,7 @@ test_layout_fits_screen (Fixture       *fixture,
 
   for (gsize l = 0; l < G_N_ELEMENTS (languages); l++)
     {
-      Walk walk = { screen, languages[l], 0, 0 };
+      Walk walk = { screen, languages[l], 0, 0, 0 };
 
       for (gsize c = 0; c < G_N_ELEMENTS (categories); c++)
         walk_whole_visit_in (fixture->window, categories[c], languages[l], check_page, &walk);
@@ -335,6 +381,101 @@ test_layout_fits_screen (Fixture       *fixture,
 
   gtk_widget_set_size_request (window, -1, -1);
   g_settings_reset (fixture->settings, "operator-pin-hash");
+  g_assert_cmpuint (failures, ==, 0);
+}
+
+/* Every label of @widget's that is mapped: its text must fit the width
+ * it was given, and every character must have a glyph. */
+static void
+check_labels (Walk       *walk,
+              GtkWidget  *widget,
+              const char *where)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_LABEL (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] != '\0')
+    {
+      PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (widget));
+      PangoRectangle ink;
+      PangoRectangle logical;
+      int unknown = pango_layout_get_unknown_glyphs_count (layout);
+
+      pango_layout_get_pixel_extents (layout, &ink, &logical);
+      walk->labels++;
+      /* A pixel of rounding. */
+      if (gtk_label_get_ellipsize (GTK_LABEL (widget)) == PANGO_ELLIPSIZE_NONE &&
+          logical.width > gtk_widget_get_width (widget) + 1)
+        fail (walk, where, "“%.60s” is %d px wide in a label %d px wide",
+              gtk_label_get_text (GTK_LABEL (widget)), logical.width, gtk_widget_get_width (widget));
+      if (unknown > 0)
+        fail (walk, where, "%d characters of “%.60s” have no glyph", unknown,
+              gtk_label_get_text (GTK_LABEL (widget)));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_labels (walk, child, where);
+}
+
+static void
+check_page_labels (HavenWindow *window,
+                   gpointer     user_data)
+{
+  Walk *walk = user_data;
+  GtkWidget *page = haven_window_get_current_page (window);
+  g_autofree char *where = NULL;
+
+  wait_for_frame (window);
+  where = g_strdup_printf ("%s", G_OBJECT_TYPE_NAME (page));
+  check_labels (walk, GTK_WIDGET (window), where);
+  walk->pages++;
+}
+
+/* Thai, Khmer, Lao and Burmese are written without spaces between words:
+ * on a portrait kiosk every label of three whole visits breaks its lines
+ * where the script allows and stays inside its allocation, and no
+ * character is drawn as a box. */
+static void
+test_unspaced_scripts_wrap (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  const char * const categories[] = { "fraud", "intimate-images", "child-abuse-material" };
+  const char * const languages[] = { "th", "km", "lo", "my" };
+  static const ScreenSize portrait = { 800, 1280 };
+  g_auto(GStrv) offered = shipped_languages ();
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  guint failures = 0;
+
+  g_settings_set_strv (fixture->settings, "languages", (const char * const *) offered);
+  gtk_widget_set_visible (window, FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), portrait.width, portrait.height);
+  gtk_widget_set_size_request (window, portrait.width, portrait.height);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (300);
+  wait_for_frame (fixture->window);
+
+  for (gsize l = 0; l < G_N_ELEMENTS (languages); l++)
+    {
+      Walk walk = { &portrait, languages[l], 0, 0, 0 };
+
+      /* Not a failure while its catalog is being written. */
+      if (!g_strv_contains ((const char * const *) offered, languages[l]))
+        {
+          g_test_message ("%s is not shipped yet (po/LINGUAS)", languages[l]);
+          continue;
+        }
+      for (gsize c = 0; c < G_N_ELEMENTS (categories); c++)
+        walk_whole_visit_in (fixture->window, categories[c], languages[l], check_page_labels, &walk);
+
+      g_test_message ("800×1280 %s: %u pages, %u labels, %u failures", languages[l], walk.pages,
+                      walk.labels, walk.failures);
+      g_assert_cmpuint (walk.pages, >, 40);
+      g_assert_cmpuint (walk.labels, >, 400);
+      failures += walk.failures;
+    }
+
+  gtk_widget_set_size_request (window, -1, -1);
   g_assert_cmpuint (failures, ==, 0);
 }
 
@@ -380,6 +521,8 @@ main (int   argc,
   g_test_add ("/haven/layout/landscape-1280x800", Fixture, &sizes[2], layout_set_up,
               test_layout_fits_screen, fixture_tear_down);
 
+  g_test_add ("/haven/layout/unspaced-scripts-wrap", Fixture, NULL, layout_set_up,
+              test_unspaced_scripts_wrap, fixture_tear_down);
   g_test_add ("/haven/layout/tab-through-languages", Fixture, NULL, layout_set_up,
               test_tab_through_languages, fixture_tear_down);
 

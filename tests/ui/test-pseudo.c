@@ -7,6 +7,7 @@
 #include <libintl.h>
 
 #include "haven-locale.h"
+#include "haven-welcome-page.h"
 #include "visit-driver.h"
 
 /* Every word on screen comes from the catalog. The test makes a pseudo
@@ -17,6 +18,9 @@
 #define MARK "⟦"
 
 static char *catalog_dir;
+
+/* The right-to-left languages the pseudo catalog also stands in for. */
+static const char * const right_to_left[] = { "ur", "fa" };
 
 static void
 make_pseudo_catalog (void)
@@ -51,6 +55,21 @@ make_pseudo_catalog (void)
       g_error ("The pseudo catalog cannot be made: %s", errors);
   }
 
+  /* The same catalog as Urdu and Persian: the pages right to left. */
+  for (gsize i = 0; i < G_N_ELEMENTS (right_to_left); i++)
+    {
+      g_autofree char *folder = g_build_filename (catalog_dir, right_to_left[i], "LC_MESSAGES", NULL);
+      g_autofree char *copy = g_build_filename (folder, GETTEXT_PACKAGE ".mo", NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+      g_file_get_contents (mo, &contents, &length, &error);
+      g_assert_no_error (error);
+      g_file_set_contents (copy, contents, length, &error);
+      g_assert_no_error (error);
+    }
+
   g_setenv ("HAVEN_LOCALEDIR", catalog_dir, TRUE);
   bindtextdomain (GETTEXT_PACKAGE, catalog_dir);
   haven_locale_apply ("en");
@@ -61,6 +80,18 @@ remove_pseudo_catalog (void)
 {
   const char *files[] = { "en/LC_MESSAGES/" GETTEXT_PACKAGE ".mo", "en/LC_MESSAGES", "en", "pseudo.po" };
 
+  for (gsize i = 0; i < G_N_ELEMENTS (right_to_left); i++)
+    {
+      g_autofree char *mo = g_build_filename (catalog_dir, right_to_left[i], "LC_MESSAGES",
+                                              GETTEXT_PACKAGE ".mo", NULL);
+      g_autofree char *messages = g_path_get_dirname (mo);
+      g_autofree char *language = g_path_get_dirname (messages);
+
+      g_remove (mo);
+      g_rmdir (messages);
+      g_rmdir (language);
+    }
+
   for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (catalog_dir, files[i], NULL);
@@ -70,6 +101,12 @@ remove_pseudo_catalog (void)
   g_rmdir (catalog_dir);
   g_free (catalog_dir);
 }
+
+/* Each language's own name is the same in every catalog. */
+static const char * const language_codes[] = {
+  "en", "es", "fr", "ar", "ru", "zh_CN", "vi", "th", "km", "lo", "my", "id", "ms", "fil", "pt_BR",
+  "hi", "bn", "ur", "fa", "uk",
+};
 
 /* Text that needs no translation: numbers, phone numbers, web addresses,
  * currency codes with or without their sign ("£ GBP", "US$ USD"), names
@@ -92,7 +129,10 @@ needs_no_translation (const char *text)
   if (!has_letter)
     return TRUE;
 
-  return g_str_equal (text, "English") || g_str_equal (text, "Español");
+  for (gsize i = 0; i < G_N_ELEMENTS (language_codes); i++)
+    if (g_strcmp0 (text, haven_locale_get_native_name (language_codes[i])) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -143,6 +183,39 @@ test_every_word_from_the_catalog (Fixture       *fixture,
   g_settings_reset (fixture->settings, "region");
 }
 
+static void
+check_right_to_left (HavenWindow *window,
+                     gpointer     user_data)
+{
+  GtkWidget *page = haven_window_get_current_page (window);
+
+  iterate ();
+  /* The welcome page is in the kiosk's own language, between visits. */
+  if (!HAVEN_IS_WELCOME_PAGE (page) && gtk_widget_get_direction (page) != GTK_TEXT_DIR_RTL)
+    g_error ("%s is laid out left to right", G_OBJECT_TYPE_NAME (page));
+  assert_all_text_translated (GTK_WIDGET (window));
+}
+
+/* In Urdu and Persian too, every word on every page of a visit comes from
+ * the catalog, and every page is laid out right to left. */
+static void
+test_right_to_left_from_the_catalog (Fixture       *fixture,
+                                     gconstpointer  user_data)
+{
+  g_settings_set_string (fixture->settings, "region", "PK");
+  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "en", "ur", "fa", NULL });
+
+  for (gsize i = 0; i < G_N_ELEMENTS (right_to_left); i++)
+    {
+      walk_whole_visit_in (fixture->window, "fraud", right_to_left[i], check_right_to_left, NULL);
+      walk_whole_visit_in (fixture->window, "intimate-images", right_to_left[i], check_right_to_left,
+                           NULL);
+    }
+
+  g_settings_reset (fixture->settings, "languages");
+  g_settings_reset (fixture->settings, "region");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -154,6 +227,8 @@ main (int   argc,
 
   g_test_add ("/haven/pseudo/every-word-from-the-catalog", Fixture, NULL, fixture_set_up,
               test_every_word_from_the_catalog, fixture_tear_down);
+  g_test_add ("/haven/pseudo/right-to-left-from-the-catalog", Fixture, NULL, fixture_set_up,
+              test_right_to_left_from_the_catalog, fixture_tear_down);
 
   result = g_test_run ();
   remove_pseudo_catalog ();

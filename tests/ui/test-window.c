@@ -18,6 +18,7 @@
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
 #include "memory-scan.h"
+#include "test-files.h"
 #include "visit-driver.h"
 
 #define MARKER "marker-q8z3 my private words"
@@ -338,19 +339,20 @@ test_language_switch_keeps_answers (Fixture       *fixture,
   g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)), ==, "es");
 }
 
-/* Arabic mirrors the whole window and every page built in it; a switch
- * back mirrors it again. A language switch takes less than 200 ms. */
+/* Arabic, Urdu and Persian mirror the whole window and every page built
+ * in it; a switch back mirrors it again. A language switch takes less
+ * than 200 ms. */
 static void
-test_right_to_left (Fixture       *fixture,
-                    gconstpointer  user_data)
+check_right_to_left (Fixture    *fixture,
+                     const char *language)
 {
   GtkWidget *page;
   GtkWidget *back_icon;
   gint64 started;
   gint64 switch_us;
 
-  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "en", "ar", NULL });
-  start_visit (fixture->window, "ar");
+  g_settings_set_strv (fixture->settings, "languages", (const char *[]) { "en", language, NULL });
+  start_visit (fixture->window, language);
   answer_not_in_danger (fixture->window);
 
   page = haven_window_get_current_page (fixture->window);
@@ -375,6 +377,27 @@ test_right_to_left (Fixture       *fixture,
   g_assert_cmpint (gtk_widget_get_direction (page), ==, GTK_TEXT_DIR_LTR);
 
   g_settings_reset (fixture->settings, "languages");
+}
+
+static void
+test_right_to_left_arabic (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  check_right_to_left (fixture, "ar");
+}
+
+static void
+test_right_to_left_urdu (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  check_right_to_left (fixture, "ur");
+}
+
+static void
+test_right_to_left_persian (Fixture       *fixture,
+                            gconstpointer  user_data)
+{
+  check_right_to_left (fixture, "fa");
 }
 
 static gboolean
@@ -893,7 +916,15 @@ main (int   argc,
   ADD ("finish-wipes", test_finish_wipes, NULL);
   ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
   ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
-  ADD ("right-to-left", test_right_to_left, NULL);
+  ADD ("right-to-left/ar", test_right_to_left_arabic, NULL);
+  {
+    g_auto(GStrv) shipped = shipped_languages ();
+
+    if (g_strv_contains ((const char * const *) shipped, "ur"))
+      ADD ("right-to-left/ur", test_right_to_left_urdu, NULL);
+    if (g_strv_contains ((const char * const *) shipped, "fa"))
+      ADD ("right-to-left/fa", test_right_to_left_persian, NULL);
+  }
   ADD ("assisted-mode", test_assisted_mode, NULL);
   ADD ("idle-warns-then-wipes", test_idle_warns_then_wipes, NULL);
   ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);

@@ -235,6 +235,15 @@ fold_letters (GString    *out,
           c = ' ';
         }
 
+      /* Before the scripts: Thai and Khmer digits belong to them. */
+      if (type == G_UNICODE_DECIMAL_NUMBER && c >= 0x80 && (digit = g_unichar_digit_value (c)) >= 0)
+        {
+          flush_unspaced_run (out, run);
+          g_string_append_c (out, '0' + digit);
+          previous = c;
+          continue;
+        }
+
       if (is_unspaced_script (c))
         {
           g_array_append_val (run, c);
@@ -243,9 +252,7 @@ fold_letters (GString    *out,
 
       flush_unspaced_run (out, run);
 
-      if (type == G_UNICODE_DECIMAL_NUMBER && c >= 0x80 && (digit = g_unichar_digit_value (c)) >= 0)
-        g_string_append_c (out, '0' + digit);
-      else if ((replacement = fold_letter (c)) != NULL)
+      if ((replacement = fold_letter (c)) != NULL)
         g_string_append (out, replacement);
       else
         g_string_append_unichar (out, c);
