@@ -33,7 +33,7 @@ needs_option (char       **argv,
 {
   g_autofree char *name = g_strconcat (g_get_prgname (), " ", argv[0], NULL);
 
-  /* TRANSLATORS: the first %s is a command, the second an option such as "--output". */
+  /* Translators: the first %s is a command, the second an option such as "--output". */
   return havenctl_fail (HAVENCTL_EXIT_USAGE, _("%s: needs %s\n"), name, option);
 }
 
@@ -71,7 +71,7 @@ havenctl_bundle_keygen (const Command  *command,
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   public_text = haven_bundle_encode_public_key (public_key);
-  /* TRANSLATORS: %s is a file. */
+  /* Translators: %s is a file. */
   g_printerr (_("Wrote a new signing key to %s. Keep it secret, and give kiosks this public "
                 "key, which they check bundles with:\n"), secret_file);
   /* Alone on standard output, for scripts. */
@@ -142,7 +142,7 @@ havenctl_bundle_make (const Command  *command,
   if (version_text == NULL)
     version_text = default_version ();
   if (!g_ascii_string_to_unsigned (version_text, 10, 1, G_MAXINT64, &version, NULL))
-    /* TRANSLATORS: %s is what was given. */
+    /* Translators: %s is what was given. */
     return havenctl_fail (HAVENCTL_EXIT_USAGE,
                           _("--version takes a whole number greater than 0, not “%s”\n"),
                           version_text);
@@ -169,7 +169,7 @@ havenctl_bundle_make (const Command  *command,
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
   size_text = g_format_size (g_stat (output, &info) == 0 ? (guint64) info.st_size : 0);
-  /* TRANSLATORS: %s is a file, then its version, then its size such as "1.2 MB". */
+  /* Translators: %s is a file, then its version, then its size such as "1.2 MB". */
   g_print (_("Wrote %s: version %s, %s\n"), output, version_text, size_text);
   g_print (ngettext ("  directory: %u service\n", "  directory: %u services\n",
                      haven_bundle_manifest_get_n_services (manifest)),
@@ -257,7 +257,7 @@ havenctl_bundle_show (const Command  *command,
   synced_at = haven_bundle_manifest_get_directory_synced_at (manifest);
   content_version = haven_bundle_manifest_get_content_version (manifest);
 
-  /* TRANSLATORS: %s is a file. */
+  /* Translators: %s is a file. */
   g_print (_("%s: signed by the key given\n"), argv[1]);
   g_print (_("  version:    %s\n"), version_text);
   g_print (_("  created:    %s\n"), created);
@@ -271,7 +271,7 @@ havenctl_bundle_show (const Command  *command,
       g_autofree char *synced = format_time (synced_at);
       g_autofree char *age = describe_age (synced_at);
 
-      /* TRANSLATORS: the first %s is a time, the second how long ago it was, such as
+      /* Translators: the first %s is a time, the second how long ago it was, such as
        * "3 days ago". */
       g_print (_("    synced:   %s (%s)\n"), synced, age);
     }
@@ -283,7 +283,7 @@ havenctl_bundle_show (const Command  *command,
     g_print (_("  content:    version %s\n"), content_version);
   else
     g_print (_("  content:    none, kiosks keep theirs\n"));
-  /* TRANSLATORS: the first %s is a size such as "1.2 MB", then %u a number of files, then
+  /* Translators: the first %s is a size such as "1.2 MB", then %u a number of files, then
    * another size. */
   g_print (ngettext ("  size:       %s (%u file, %s unpacked)\n",
                      "  size:       %s (%u files, %s unpacked)\n",
@@ -302,7 +302,7 @@ print_manifest_summary (HavenBundleManifest *manifest)
                                                    haven_bundle_manifest_get_version (manifest));
   g_autofree char *created = format_time (haven_bundle_manifest_get_created (manifest));
 
-  /* TRANSLATORS: "In use: bundle 20261207120000, made 2026-12-07 12:00:00 UTC by
+  /* Translators: "In use: bundle 20261207120000, made 2026-12-07 12:00:00 UTC by
    * Example Support Network" */
   g_print (_("In use: bundle %s, made %s by %s\n"), version_text, created,
            haven_bundle_manifest_get_publisher (manifest));
@@ -315,7 +315,7 @@ print_manifest_summary (HavenBundleManifest *manifest)
       g_autofree char *synced = format_time (synced_at);
       g_autofree char *age = describe_age (synced_at);
 
-      /* TRANSLATORS: the first %s is a time, the second how long ago it was. */
+      /* Translators: the first %s is a time, the second how long ago it was. */
       g_print (_("  synced: %s (%s)\n"), synced, age);
     }
   if (content_version != NULL)
@@ -404,7 +404,7 @@ havenctl_bundle_status (const Command  *command,
     {
       guint days = (guint) (age / G_TIME_SPAN_DAY);
 
-      /* TRANSLATORS: "Directory in use: FILE, made 3 days ago" */
+      /* Translators: "Directory in use: FILE, made 3 days ago" */
       g_print (ngettext ("Directory in use: %s, made %u day ago\n",
                          "Directory in use: %s, made %u days ago\n", days),
                directory_path, days);

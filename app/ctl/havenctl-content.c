@@ -28,11 +28,11 @@ print_summary (HavenContent *content,
   guint n_categories = g_list_model_get_n_items (categories);
   guint n_questions = g_list_model_get_n_items (questions);
 
-  /* TRANSLATORS: %s is a folder. */
+  /* Translators: %s is a folder. */
   g_print (_("%s: the content is valid\n"), haven_content_get_dir (content));
   g_print (ngettext ("  %u category\n", "  %u categories\n", n_categories), n_categories);
   g_print (ngettext ("  %u question\n", "  %u questions\n", n_questions), n_questions);
-  /* TRANSLATORS: %s is a list of region codes such as "*, GB, GB-LND". */
+  /* Translators: %s is a list of region codes such as "*, GB, GB-LND". */
   g_print (_("  emergency numbers for: %s\n"), region_list);
   g_print (_("  version: %s\n"), haven_content_get_version (content));
 
@@ -94,7 +94,7 @@ havenctl_content_check (const Command  *command,
       for (guint i = 0; i < problems->len; i++)
         g_printerr ("%s\n", ((GError *) problems->pdata[i])->message);
 
-      /* TRANSLATORS: %u is a number, %s a folder. */
+      /* Translators: %u is a number, %s a folder. */
       g_printerr (ngettext ("%u problem in %s\n", "%u problems in %s\n", problems->len),
                   problems->len, dir);
       return HAVENCTL_EXIT_USAGE;

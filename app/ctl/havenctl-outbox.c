@@ -82,7 +82,7 @@ print_field_errors (const char *file,
   paths = (const char **) g_hash_table_get_keys_as_array (field_errors, &n_paths);
   qsort (paths, n_paths, sizeof *paths, compare_paths);
 
-  /* TRANSLATORS: %s is a file name. */
+  /* Translators: %s is a file name. */
   g_printerr (_("%s is not a valid request:\n"), file);
   /* The messages say what to do; they never quote what was written. */
   for (guint i = 0; i < n_paths; i++)
@@ -528,7 +528,7 @@ havenctl_outbox_purge (const Command  *command,
   if (!haven_outbox_purge (outbox, argv[1], &error))
     return havenctl_fail_with_error (HAVENCTL_EXIT_FAILED, error);
 
-  /* TRANSLATORS: %s is a request id. */
+  /* Translators: %s is a request id. */
   g_print (_("Deleted %s from the outbox\n"), argv[1]);
   return HAVENCTL_EXIT_OK;
 }
@@ -604,7 +604,7 @@ havenctl_outbox_flush (const Command  *command,
         n_failed++;
     }
 
-  /* TRANSLATORS: the summary of havenctl outbox flush; three counts. */
+  /* Translators: the summary of havenctl outbox flush; three counts. */
   g_print (_("Delivered %u, still queued %u, failed %u\n"), n_delivered, n_kept, n_failed);
 
   if (haven_delivery_get_operator_alert (delivery) != NULL)

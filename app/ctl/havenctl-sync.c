@@ -27,7 +27,7 @@ print_summary (HavenDirectorySync *sync,
   guint n_deleted = haven_directory_sync_get_n_deleted (sync);
 
   if (haven_directory_sync_get_was_full (sync))
-    /* TRANSLATORS: "Pulled all 412 services (as one stream)"; the second
+    /* Translators: "Pulled all 412 services (as one stream)"; the second
      * %s is one of the two phrases below. */
     g_print (ngettext ("Pulled all %u service (%s)\n", "Pulled all %u services (%s)\n",
                        haven_directory_sync_get_n_records (sync)),
@@ -35,7 +35,7 @@ print_summary (HavenDirectorySync *sync,
              haven_directory_sync_get_used_ndjson (sync) ? _("as one stream")
                                                          : _("page by page"));
 
-  /* TRANSLATORS: three counts of services, each its own sentence part so
+  /* Translators: three counts of services, each its own sentence part so
    * that each can agree with its number. */
   g_print (ngettext ("%u new", "%u new", n_added), n_added);
   g_print (", ");
@@ -45,7 +45,7 @@ print_summary (HavenDirectorySync *sync,
   g_print ("\n");
 
   if (haven_directory_sync_get_rebuilt (sync))
-    /* TRANSLATORS: "The directory FILE now holds 410 services (3 requests,
+    /* Translators: "The directory FILE now holds 410 services (3 requests,
      * 1.2 MB, 0.84 s)" */
     g_print (ngettext ("The directory %s now holds %u service (%u requests, %s, %s s)\n",
                        "The directory %s now holds %u services (%u requests, %s, %s s)\n",
@@ -53,10 +53,12 @@ print_summary (HavenDirectorySync *sync,
              path, haven_directory_sync_get_n_services (sync),
              haven_directory_sync_get_n_requests (sync), size, seconds);
   else
-    /* TRANSLATORS: "Nothing changed: FILE was left as it was (2 requests,
+    /* Translators: "Nothing changed: FILE was left as it was (2 requests,
      * 30 kB, 0.12 s)" */
-    g_print (_("Nothing changed: %s was left as it was (%u requests, %s, %s s)\n"), path,
-             haven_directory_sync_get_n_requests (sync), size, seconds);
+    g_print (ngettext ("Nothing changed: %s was left as it was (%u request, %s, %s s)\n",
+                       "Nothing changed: %s was left as it was (%u requests, %s, %s s)\n",
+                       haven_directory_sync_get_n_requests (sync)),
+             path, haven_directory_sync_get_n_requests (sync), size, seconds);
 }
 
 int

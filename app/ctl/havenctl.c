@@ -168,7 +168,7 @@ print_sealing (GSettings *settings)
   g_autofree char *description = NULL;
   HavenOutboxSealing sealing = haven_outbox_sealing_from_settings (settings, &description);
 
-  /* TRANSLATORS: %s says whether requests are sealed for the backend,
+  /* Translators: %s says whether requests are sealed for the backend,
    * such as "Sealed for the backend". */
   g_print (_("Sealing: %s\n"), description);
   return sealing;
@@ -217,7 +217,7 @@ backend_check (const Command  *command,
     }
 
   version = g_strdup_printf ("%" G_GINT64_FORMAT, api_version);
-  /* TRANSLATORS: the first %s is the backend's URL, the second the API
+  /* Translators: the first %s is the backend's URL, the second the API
    * version, a number. */
   g_print (_("Backend reachable: %s (API version %s)\n"),
            haven_backend_get_base_url (backend), version);
@@ -284,11 +284,11 @@ backend_report_status (const Command  *command,
   haven_kiosk_status_send_async (backend, body, NULL, havenctl_store_result_cb, &result);
   havenctl_wait_for_result (&result);
   if (!haven_kiosk_status_send_finish (backend, result, &status, &error))
-    /* TRANSLATORS: %s says why, such as "The backend answered HTTP 404 Not Found". */
+    /* Translators: %s says why, such as "The backend answered HTTP 404 Not Found". */
     return havenctl_fail (HAVENCTL_EXIT_FAILED, _("The status report was not sent: %s\n"),
                           error->message);
 
-  /* TRANSLATORS: %s is the backend's URL, %u an HTTP status such as 204. */
+  /* Translators: %s is the backend's URL, %u an HTTP status such as 204. */
   g_print (_("Status report sent to %s: HTTP %u\n"), haven_backend_get_base_url (backend), status);
   return HAVENCTL_EXIT_OK;
 }

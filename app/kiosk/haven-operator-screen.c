@@ -425,8 +425,19 @@ reload_directory_cb (HavenOperatorScreen *self)
 
       /* Translators: counts, then when the directory was imported and from
        * which file. */
-      text = g_strdup_printf (_("%u services of %u organisations, imported %s from %s"),
-                              stats->n_services, stats->n_organizations, imported_at, source);
+      g_autofree char *services = g_strdup_printf (ngettext ("%u service", "%u services",
+                                                             stats->n_services),
+                                                   stats->n_services);
+      g_autofree char *organisations = g_strdup_printf (ngettext ("%u organisation",
+                                                                  "%u organisations",
+                                                                  stats->n_organizations),
+                                                        stats->n_organizations);
+
+      /* Translators: "1,204 services of 310 organisations, imported
+       * 2026-12-01 09:30 from /var/lib/haven/directory.json"; the first two
+       * are the counts above, each in its own plural. */
+      text = g_strdup_printf (_("%1$s of %2$s, imported %3$s from %4$s"), services, organisations,
+                              imported_at, source);
     }
 
   set_label (self->directory_label, text);

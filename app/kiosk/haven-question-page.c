@@ -525,7 +525,9 @@ keep_long_text (HavenQuestionPage *self)
   if (answer != NULL && g_utf8_strlen (answer, -1) > LONG_TEXT_MAX_CHARS)
     {
       g_autofree char *message =
-        g_strdup_printf (_("This is too long to keep. Please shorten it to %d characters or fewer."),
+        g_strdup_printf (ngettext ("This is too long to keep. Please shorten it to %d character or fewer.",
+                                   "This is too long to keep. Please shorten it to %d characters or fewer.",
+                                   LONG_TEXT_MAX_CHARS),
                          LONG_TEXT_MAX_CHARS);
 
       show_error (self, GTK_WIDGET (self->text_view), message);

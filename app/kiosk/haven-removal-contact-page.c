@@ -54,7 +54,11 @@ show_error (HavenRemovalContactPage *self,
 
   haven_page_show_field_error (self->email_error, GTK_WIDGET (self->email_entry), message);
   description = message != NULL
-                ? g_strconcat (message, ". ", gtk_label_get_text (self->email_hint), NULL)
+                /* Translators: two sentences a screen reader reads one after the
+                 * other: what to correct in a field, then the field's hint. End
+                 * the first as your language ends a sentence. */
+                ? g_strdup_printf (C_("two sentences", "%s. %s"), message,
+                                   gtk_label_get_text (self->email_hint))
                 : g_strdup (gtk_label_get_text (self->email_hint));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->email_entry),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,

@@ -45,7 +45,11 @@ show_error (HavenRemovalRolePage *self,
 
   haven_page_show_field_error (self->role_error, GTK_WIDGET (self->role_box), message);
   description = message != NULL
-                ? g_strconcat (gtk_label_get_label (self->required_label), ". ", message, NULL)
+                /* Translators: two sentences a screen reader reads one after the
+                 * other: that a choice is required, then what to correct. End the
+                 * first as your language ends a sentence. */
+                ? g_strdup_printf (C_("two sentences", "%s. %s"),
+                                   gtk_label_get_label (self->required_label), message)
                 : g_strdup (gtk_label_get_label (self->required_label));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->role_box),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,

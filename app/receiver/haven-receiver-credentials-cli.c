@@ -59,7 +59,7 @@ usage_error (const char *command,
              const char *message)
 {
   g_printerr ("%s %s: %s\n", g_get_prgname (), command, message);
-  /* TRANSLATORS: %s is the command that shows the help, "haven-receiver --help". */
+  /* Translators: %s is the command that shows the help, "haven-receiver --help". */
   g_printerr (_("Run “%s” to see the options.\n"), "haven-receiver credentials --help");
   return EXIT_USAGE;
 }

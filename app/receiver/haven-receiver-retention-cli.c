@@ -121,7 +121,7 @@ static int
 usage_error (const char *message)
 {
   g_printerr ("%s: %s\n", g_get_prgname (), message);
-  /* TRANSLATORS: %s is the command that shows the help. */
+  /* Translators: %s is the command that shows the help. */
   g_printerr (_("Run “%s” to see the options.\n"), "haven-receiver retention run --help");
   return RETENTION_EXIT_USAGE;
 }

@@ -130,7 +130,7 @@ usage_error (const char *message)
   g_autofree char *prgname_help = g_strdup_printf ("%s --help", g_get_prgname ());
 
   g_printerr ("%s: %s\n", g_get_prgname (), message);
-  /* TRANSLATORS: %s is the command that shows the help, "haven-receiver --help". */
+  /* Translators: %s is the command that shows the help, "haven-receiver --help". */
   g_printerr (_("Run “%s” to see the options.\n"), prgname_help);
   return EXIT_USAGE;
 }

@@ -156,7 +156,10 @@ scan (const char  *data,
           if (++depth > HAVEN_JSON_MAX_DEPTH)
             {
               g_set_error (error, HAVEN_JSON_ERROR, HAVEN_JSON_ERROR_TOO_DEEP,
-                           _("It is nested more than %u levels deep"), HAVEN_JSON_MAX_DEPTH);
+                           ngettext ("It is nested more than %u level deep",
+                                     "It is nested more than %u levels deep",
+                                     HAVEN_JSON_MAX_DEPTH),
+                           HAVEN_JSON_MAX_DEPTH);
               return FALSE;
             }
         }

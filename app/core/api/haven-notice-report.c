@@ -289,9 +289,12 @@ haven_notice_report_check_range (const char  *from,
   if (days > HAVEN_NOTICE_REPORT_MAX_DAYS)
     {
       g_set_error (error, HAVEN_NOTICE_REPORT_ERROR, HAVEN_NOTICE_REPORT_ERROR_BAD_RANGE,
-                   /* Translators: %d is a number of days above the second, 3660. */
-                   _("The range is %d days long; a report covers at most %d days"), days,
-                   HAVEN_NOTICE_REPORT_MAX_DAYS);
+                   /* Translators: %d is a number of days above 3660, the most a
+                    * report covers. */
+                   ngettext ("The range is %d day long; a report covers at most 3660 days",
+                             "The range is %d days long; a report covers at most 3660 days",
+                             days),
+                   days);
       return FALSE;
     }
 

@@ -50,7 +50,10 @@ haven_operator_pin_is_valid (const char  *pin,
   if (!digits || length < HAVEN_OPERATOR_PIN_MIN_LENGTH || length > HAVEN_OPERATOR_PIN_MAX_LENGTH)
     {
       g_set_error (error, HAVEN_OPERATOR_PIN_ERROR, HAVEN_OPERATOR_PIN_ERROR_INVALID,
-                   _("A PIN has %d to %d digits, and nothing else"),
+                   /* Translators: the plural follows the second number. */
+                   ngettext ("A PIN has %d to %d digit, and nothing else",
+                             "A PIN has %d to %d digits, and nothing else",
+                             HAVEN_OPERATOR_PIN_MAX_LENGTH),
                    HAVEN_OPERATOR_PIN_MIN_LENGTH, HAVEN_OPERATOR_PIN_MAX_LENGTH);
       return FALSE;
     }
@@ -272,7 +275,9 @@ checked_cb (GObject      *object,
       self->locked_until = self->clock () + (gint64) HAVEN_OPERATOR_PIN_LOCK_SECONDS * G_USEC_PER_SEC;
       save_lockout (self);
       g_task_return_new_error (task, HAVEN_OPERATOR_PIN_ERROR, HAVEN_OPERATOR_PIN_ERROR_LOCKED,
-                               _("Too many wrong PINs: try again in %u minutes"),
+                               ngettext ("Too many wrong PINs: try again in %u minute",
+                                         "Too many wrong PINs: try again in %u minutes",
+                                         HAVEN_OPERATOR_PIN_LOCK_SECONDS / 60),
                                HAVEN_OPERATOR_PIN_LOCK_SECONDS / 60);
       return;
     }

@@ -78,7 +78,7 @@ static gboolean
 invalid (GError    **error,
          const char *member)
 {
-  /* TRANSLATORS: %s is the name of a member of the bundle's manifest, such as "version". */
+  /* Translators: %s is the name of a member of the bundle's manifest, such as "version". */
   g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                _("its manifest has no valid “%s”"), member);
   return FALSE;
@@ -244,7 +244,7 @@ parse_files (HavenBundleManifest  *self,
     {
       g_autofree char *max = g_strdup_printf ("%u", HAVEN_BUNDLE_MAX_FILES);
 
-      /* TRANSLATORS: %s is a number. */
+      /* Translators: %s is a number. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                    _("its manifest lists more than %s files"), max);
       return FALSE;
@@ -268,7 +268,7 @@ parse_files (HavenBundleManifest  *self,
            * operator can tell which, escaped so it cannot hide in a log. */
           g_autofree char *shown = g_strescape (path != NULL ? path : "", NULL);
 
-          /* TRANSLATORS: %s is a file's path as the bundle gives it. */
+          /* Translators: %s is a file's path as the bundle gives it. */
           g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                        _("its manifest names a file “%s” outside the directory database and "
                          "the content folder"), shown);
@@ -276,7 +276,7 @@ parse_files (HavenBundleManifest  *self,
         }
       if (!add_path (files, folders, path))
         {
-          /* TRANSLATORS: %s is a file's path in the bundle. */
+          /* Translators: %s is a file's path in the bundle. */
           g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                        _("its manifest names “%s” twice, or as both a file and a folder"),
                        path);
@@ -292,7 +292,7 @@ parse_files (HavenBundleManifest  *self,
         {
           g_autofree char *max = g_format_size (HAVEN_BUNDLE_MAX_TOTAL_BYTES);
 
-          /* TRANSLATORS: %s is a size, such as "2.1 GB". */
+          /* Translators: %s is a size, such as "2.1 GB". */
           g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                        _("its files come to more than %s"), max);
           return FALSE;
@@ -367,7 +367,7 @@ haven_bundle_manifest_parse (const char  *text,
     {
       g_autofree char *format = g_strdup_printf ("%" G_GINT64_FORMAT, number);
 
-      /* TRANSLATORS: %s is a number. */
+      /* Translators: %s is a number. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                    _("it is in format %s, which this version of Haven does not read"), format);
       return NULL;
@@ -488,7 +488,7 @@ haven_bundle_manifest_load (const char  *unpacked_dir,
   self = haven_bundle_manifest_parse (text, length, &local_error);
   if (self == NULL)
     {
-      /* TRANSLATORS: the first %s is a file, the second says what is wrong with it. */
+      /* Translators: the first %s is a file, the second says what is wrong with it. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_FORMAT,
                    _("The bundle’s manifest %s cannot be used: %s"), path, local_error->message);
       return NULL;

@@ -90,7 +90,7 @@ set_kept_error (GError           **error,
   what = g_strdup_vprintf (format, args);
   va_end (args);
 
-  /* TRANSLATORS: %s says what is wrong with a bundle, as a sentence without its full stop. */
+  /* Translators: %s says what is wrong with a bundle, as a sentence without its full stop. */
   g_set_error (error, HAVEN_BUNDLE_ERROR, code,
                _("%s. The service directory and content in use are kept."), what);
   return FALSE;
@@ -249,7 +249,7 @@ haven_bundle_write_secret_key_file (const char    *path,
     {
       saved_errno = errno;
       sodium_memzero (contents, length);
-      /* TRANSLATORS: the first %s is a file, the second why. */
+      /* Translators: the first %s is a file, the second why. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_IO,
                    _("The signing key cannot be written to %s: %s"), path,
                    g_strerror (saved_errno));
@@ -496,7 +496,7 @@ check_directory (const char           *path,
 
   if (problem != NULL)
     {
-      /* TRANSLATORS: the first %s is a file, the second what SQLite found, in English. */
+      /* Translators: the first %s is a file, the second what SQLite found, in English. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_DIRECTORY,
                    _("%s is damaged: %s"), path, problem);
       return FALSE;
@@ -524,7 +524,7 @@ describe_problems (GPtrArray *problems)
   if (problems->len == 1)
     return g_strdup (first->message);
 
-  /* TRANSLATORS: %s is the first problem found, %u how many there are in all. */
+  /* Translators: %s is the first problem found, %u how many there are in all. */
   return g_strdup_printf (ngettext ("%s (and %u more problem; “havenctl content check” lists "
                                     "them all)",
                                     "%s (and %u more problems; “havenctl content check” lists "
@@ -600,8 +600,10 @@ collect_content (const char  *folder,
           if (depth + 1 >= HAVEN_BUNDLE_MAX_PATH_DEPTH)
             {
               g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_CONTENT,
-                           _("%s: the content folder goes more than %u folders deep"), source,
-                           (guint) HAVEN_BUNDLE_MAX_PATH_DEPTH - 2);
+                           ngettext ("%s: the content folder goes more than %u folder deep",
+                                     "%s: the content folder goes more than %u folders deep",
+                                     HAVEN_BUNDLE_MAX_PATH_DEPTH - 2),
+                           source, (guint) HAVEN_BUNDLE_MAX_PATH_DEPTH - 2);
               return FALSE;
             }
           if (!collect_content (source, path, depth + 1, entries, error))
@@ -935,7 +937,7 @@ haven_bundle_write (const char    *directory_db,
 
   if (!check_directory (directory_db, &stats, &local_error))
     {
-      /* TRANSLATORS: %s says what is wrong with the directory. */
+      /* Translators: %s says what is wrong with the directory. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_DIRECTORY,
                    _("The service directory cannot be bundled: %s"), local_error->message);
       return FALSE;
@@ -955,7 +957,7 @@ haven_bundle_write (const char    *directory_db,
         {
           g_autofree char *described = describe_problems (problems);
 
-          /* TRANSLATORS: the first %s is a folder, the second its problems. */
+          /* Translators: the first %s is a folder, the second its problems. */
           g_set_error (error, HAVEN_BUNDLE_ERROR, HAVEN_BUNDLE_ERROR_CONTENT,
                        _("The content in %s cannot be bundled: %s"), content_dir, described);
           return FALSE;
@@ -989,7 +991,7 @@ haven_bundle_write (const char    *directory_db,
   if (written == NULL)
     {
       g_unlink (temporary);
-      /* TRANSLATORS: %s says what is wrong with the bundle written. */
+      /* Translators: %s says what is wrong with the bundle written. */
       g_set_error (error, HAVEN_BUNDLE_ERROR, local_error->code,
                    _("The bundle written does not pass its own check, and was not kept: %s"),
                    local_error->message);
@@ -1028,7 +1030,7 @@ truncated (Reader      *reader,
   g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, reader->size);
   g_autofree char *at_least = g_strdup_printf ("%" G_GUINT64_FORMAT, needed);
 
-  /* TRANSLATORS: %s is a file, then two numbers of bytes. */
+  /* Translators: %s is a file, then two numbers of bytes. */
   return set_kept_error (error, HAVEN_BUNDLE_ERROR_TRUNCATED,
                          _("The bundle %s is incomplete, a download cut short: it has %s bytes "
                            "where its header needs at least %s"),
@@ -1063,7 +1065,7 @@ reader_verify (Reader        *reader,
     {
       int saved_errno = errno;
 
-      /* TRANSLATORS: the first %s is a file, the second why. */
+      /* Translators: the first %s is a file, the second why. */
       return set_kept_error (error, HAVEN_BUNDLE_ERROR_IO, _("The bundle %s cannot be read: %s"),
                              reader->path, g_strerror (saved_errno));
     }
@@ -1131,7 +1133,7 @@ reader_verify (Reader        *reader,
   reader->manifest = haven_bundle_manifest_parse (manifest_text, reader->manifest_length,
                                                   &local_error);
   if (reader->manifest == NULL)
-    /* TRANSLATORS: the first %s is a file, the second what is wrong with it. */
+    /* Translators: the first %s is a file, the second what is wrong with it. */
     return set_kept_error (error, HAVEN_BUNDLE_ERROR_FORMAT,
                            _("The bundle %s cannot be used: %s"), reader->path,
                            local_error->message);
@@ -1184,7 +1186,7 @@ reader_read_files (Reader      *reader,
           if (g_mkdir_with_parents (parent, 0755) != 0)
             {
               saved_errno = errno;
-              /* TRANSLATORS: the first %s is a file, the second why. */
+              /* Translators: the first %s is a file, the second why. */
               return set_kept_error (error, HAVEN_BUNDLE_ERROR_IO,
                                      _("The bundle cannot be unpacked into %s: %s"), parent,
                                      g_strerror (saved_errno));
@@ -1236,7 +1238,7 @@ reader_read_files (Reader      *reader,
        * between the two passes. */
       crypto_hash_sha256_final (&state, digest);
       if (sodium_memcmp (digest, files[i].sha256, sizeof digest) != 0)
-        /* TRANSLATORS: the first %s is a file, the second a path in it. */
+        /* Translators: the first %s is a file, the second a path in it. */
         return set_kept_error (error, HAVEN_BUNDLE_ERROR_SIGNATURE,
                                _("The bundle %s was changed while it was read: %s is not what "
                                  "was signed"),
@@ -1287,7 +1289,7 @@ check_unpacked (Reader      *reader,
   const char *content_version = haven_bundle_manifest_get_content_version (reader->manifest);
 
   if (!check_directory (directory_path, NULL, &local_error))
-    /* TRANSLATORS: the first %s is a file, the second what is wrong with its directory. */
+    /* Translators: the first %s is a file, the second what is wrong with its directory. */
     return set_kept_error (error, HAVEN_BUNDLE_ERROR_DIRECTORY,
                            _("The service directory in the bundle %s cannot be used: %s"),
                            reader->path, local_error->message);
@@ -1302,7 +1304,7 @@ check_unpacked (Reader      *reader,
         {
           g_autofree char *described = describe_problems (problems);
 
-          /* TRANSLATORS: the first %s is a file, the second the content's problems. */
+          /* Translators: the first %s is a file, the second the content's problems. */
           return set_kept_error (error, HAVEN_BUNDLE_ERROR_CONTENT,
                                  _("The content in the bundle %s fails its check: %s"),
                                  reader->path, described);
@@ -1441,7 +1443,7 @@ haven_bundle_verify_and_unpack (const char            *bundle_path,
       g_autofree char *in_use_text = g_strdup_printf ("%" G_GUINT64_FORMAT, version_in_use);
 
       if (version == version_in_use)
-        /* TRANSLATORS: %s is a file, then a version number. */
+        /* Translators: %s is a file, then a version number. */
         return set_kept_error (error, HAVEN_BUNDLE_ERROR_SAME,
                                _("The bundle %s is version %s, the one in use already"),
                                bundle_path, version_text);
@@ -1449,7 +1451,7 @@ haven_bundle_verify_and_unpack (const char            *bundle_path,
       /* An older bundle signed by the right key is still refused: one
        * replayed by whoever sits between the kiosk and the intake service
        * would bring back services the organisation took out. */
-      /* TRANSLATORS: %s is a file, then two version numbers. */
+      /* Translators: %s is a file, then two version numbers. */
       return set_kept_error (error, HAVEN_BUNDLE_ERROR_DOWNGRADE,
                              _("The bundle %s is version %s, older than version %s in use"),
                              bundle_path, version_text, in_use_text);

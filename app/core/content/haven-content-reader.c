@@ -195,7 +195,9 @@ start_element_cb (GMarkupParseContext  *context,
   if (depth > MAX_ELEMENT_DEPTH)
     {
       g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                   _("Elements are nested more than %u deep"), MAX_ELEMENT_DEPTH);
+                   ngettext ("Elements are nested more than %u level deep",
+                             "Elements are nested more than %u levels deep", MAX_ELEMENT_DEPTH),
+                   MAX_ELEMENT_DEPTH);
       return;
     }
 

@@ -124,7 +124,9 @@ start_field (CsvReader *reader)
   guint start = reader->row->len;
 
   if (reader->starts->len >= HAVEN_CSV_MAX_COLUMNS)
-    return reader_stop (reader, g_strdup_printf (_("a row has more than %d columns"),
+    return reader_stop (reader, g_strdup_printf (ngettext ("a row has more than %d column",
+                                                           "a row has more than %d columns",
+                                                           HAVEN_CSV_MAX_COLUMNS),
                                                  HAVEN_CSV_MAX_COLUMNS));
 
   g_array_append_val (reader->starts, start);

@@ -338,7 +338,9 @@ describe_problems (HavenDirectoryImporter *self,
 
   if (self->problems->len >= HAVEN_DIRECTORY_IMPORT_MAX_PROBLEMS)
     g_string_append_printf (text,
-                            _("%s is not a valid HSDS directory; stopped after %u problems:"),
+                            ngettext ("%s is not a valid HSDS directory; stopped after %u problem:",
+                                      "%s is not a valid HSDS directory; stopped after %u problems:",
+                                      self->problems->len),
                             label, self->problems->len);
   else
     g_string_append_printf (text, ngettext ("%s is not a valid HSDS directory (%u problem):",

@@ -134,7 +134,7 @@ record_report (Record     *record,
   message = g_strdup_vprintf (format, args);
   if (!fatal && !strict && consequence != NULL)
     {
-      /* TRANSLATORS: "what is wrong; what the kiosk shows instead" */
+      /* Translators: "what is wrong; what the kiosk shows instead" */
       g_autofree char *with_consequence = g_strdup_printf (_("%s; %s"), message, consequence);
 
       g_free (message);
@@ -156,10 +156,10 @@ record_report (Record     *record,
     where = g_strdup (record->origin->file);
 
   if (record->id != NULL)
-    /* TRANSLATORS: "FILE:LINE: service “ID”: what is wrong" */
+    /* Translators: "FILE:LINE: service “ID”: what is wrong" */
     full = g_strdup_printf (_("%s: service “%s”: %s"), where, record->id, message);
   else
-    /* TRANSLATORS: "FILE:LINE: record NUMBER: what is wrong" */
+    /* Translators: "FILE:LINE: record NUMBER: what is wrong" */
     full = g_strdup_printf (_("%s: record %u: %s"), where, record->origin->index, message);
 
   if (fatal)

@@ -961,7 +961,9 @@ take_page (Run          *run,
   state->n_items += json_array_get_length (items);
 
   if (state->total_items >= 0 && state->n_items > state->total_items)
-    return bad_answer (error, _("it said it holds %lld services and sent more"),
+    return bad_answer (error, ngettext ("it said it holds %lld service and sent more",
+                                        "it said it holds %lld services and sent more",
+                                        (gulong) MIN (state->total_items, G_MAXLONG)),
                        (long long) state->total_items);
 
   state->done = json_array_get_length (items) == 0 ||
@@ -977,7 +979,9 @@ check_page_totals (const PageState  *state,
                    GError          **error)
 {
   if (state->total_items >= 0 && state->n_items != state->total_items)
-    return bad_answer (error, _("it said it holds %lld services and sent %lld"),
+    return bad_answer (error, ngettext ("it said it holds %lld service and sent %lld",
+                                        "it said it holds %lld services and sent %lld",
+                                        (gulong) MIN (state->total_items, G_MAXLONG)),
                        (long long) state->total_items, (long long) state->n_items);
   return TRUE;
 }
@@ -1056,8 +1060,12 @@ check_stream_count (Run         *run,
     return TRUE;
 
   if (total_items != run->n_taken)
-    return bad_answer (error, _("its stream ended after %lld services, and its pages count "
-                                "%lld"), (long long) run->n_taken, (long long) total_items);
+    return bad_answer (error, ngettext ("its stream ended after %lld service, and its pages "
+                                        "count %lld",
+                                        "its stream ended after %lld services, and its pages "
+                                        "count %lld",
+                                        (gulong) MIN (run->n_taken, G_MAXLONG)),
+                       (long long) run->n_taken, (long long) total_items);
   return TRUE;
 }
 
@@ -1379,7 +1387,9 @@ sync_run (HavenDirectorySync  *self,
         goto out;
       if (missed->len > MAX_SINGLE_FETCHES)
         {
-          bad_answer (error, _("its list of services names %u that its pull did not send"),
+          bad_answer (error, ngettext ("its list of services names %u that its pull did not send",
+                                       "its list of services names %u that its pull did not send",
+                                       missed->len),
                       missed->len);
           goto out;
         }
