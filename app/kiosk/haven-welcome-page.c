@@ -16,6 +16,7 @@ struct _HavenWelcomePage
   HavenPage parent_instance;
 
   AdwClamp *clamp;
+  GtkBox *content_box;
   GtkImage *logo;
   GtkLabel *heading;
   GtkFlowBox *language_box;
@@ -37,6 +38,7 @@ haven_welcome_page_class_init (HavenWelcomePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/havenkiosk/Haven/haven-welcome-page.ui");
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, clamp);
+  gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, content_box);
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, logo);
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, heading);
   gtk_widget_class_bind_template_child (widget_class, HavenWelcomePage, language_box);
@@ -133,7 +135,15 @@ haven_welcome_page_set_languages (HavenWelcomePage   *self,
   gtk_flow_box_set_column_spacing (self->language_box, compact ? 12 : 16);
   adw_clamp_set_maximum_size (self->clamp, compact ? 1240 : 860);
   adw_clamp_set_tightening_threshold (self->clamp, compact ? 1240 : 560);
-  gtk_image_set_pixel_size (self->logo, compact ? 56 : 80);
+  gtk_image_set_pixel_size (self->logo, compact ? 48 : 80);
+  /* Burmese and Urdu lines are nearly twice as tall as Latin ones: with
+   * twenty languages the page's own words take less room, so that every
+   * language and the note below them fit at 1280×720 in every language. */
+  gtk_box_set_spacing (self->content_box, compact ? 10 : 18);
+  if (compact)
+    gtk_widget_add_css_class (GTK_WIDGET (self->content_box), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->content_box), "compact");
   /* Its natural width is that of its fewest columns; filling the clamp,
    * it takes as many as fit. */
   gtk_widget_set_halign (GTK_WIDGET (self->language_box), compact ? GTK_ALIGN_FILL : GTK_ALIGN_CENTER);

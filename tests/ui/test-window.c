@@ -18,7 +18,6 @@
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
 #include "memory-scan.h"
-#include "test-files.h"
 #include "visit-driver.h"
 
 #define MARKER "marker-q8z3 my private words"
@@ -917,14 +916,8 @@ main (int   argc,
   ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
   ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
   ADD ("right-to-left/ar", test_right_to_left_arabic, NULL);
-  {
-    g_auto(GStrv) shipped = shipped_languages ();
-
-    if (g_strv_contains ((const char * const *) shipped, "ur"))
-      ADD ("right-to-left/ur", test_right_to_left_urdu, NULL);
-    if (g_strv_contains ((const char * const *) shipped, "fa"))
-      ADD ("right-to-left/fa", test_right_to_left_persian, NULL);
-  }
+  ADD ("right-to-left/ur", test_right_to_left_urdu, NULL);
+  ADD ("right-to-left/fa", test_right_to_left_persian, NULL);
   ADD ("assisted-mode", test_assisted_mode, NULL);
   ADD ("idle-warns-then-wipes", test_idle_warns_then_wipes, NULL);
   ADD ("idle-answer-keeps-visit", test_idle_answer_keeps_visit, NULL);
