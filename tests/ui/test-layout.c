@@ -391,6 +391,32 @@ test_layout_fits_screen (Fixture       *fixture,
   g_assert_cmpuint (failures, ==, 0);
 }
 
+/* Every line of @layout after the first starts where the script allows a
+ * line to break (a space, a zero-width space, a word boundary Thai's
+ * dictionary finds), not where Pango had to cut a word it could not fit:
+ * Pango never overflows a wrapping label, it breaks between any two
+ * characters instead, which in Khmer, Lao or Burmese is inside a word. */
+static void
+check_line_breaks (Walk        *walk,
+                   PangoLayout *layout,
+                   const char  *where)
+{
+  const char *text = pango_layout_get_text (layout);
+  int n_attributes;
+  const PangoLogAttr *attributes = pango_layout_get_log_attrs_readonly (layout, &n_attributes);
+  GSList *lines = pango_layout_get_lines_readonly (layout);
+
+  for (GSList *l = lines != NULL ? lines->next : NULL; l != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+      glong offset = g_utf8_pointer_to_offset (text, text + line->start_index);
+
+      if (offset > 0 && offset < n_attributes && !attributes[offset].is_line_break)
+        fail (walk, where, "“%.60s” breaks a line inside a word, before “%.12s”", text,
+              text + line->start_index);
+    }
+}
+
 /* Every label of @widget's that is mapped: its text must fit the width
  * it was given, and every character must have a glyph. */
 static void
@@ -418,6 +444,7 @@ check_labels (Walk       *walk,
       if (unknown > 0)
         fail (walk, where, "%d characters of “%.60s” have no glyph", unknown,
               gtk_label_get_text (GTK_LABEL (widget)));
+      check_line_breaks (walk, layout, where);
     }
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
