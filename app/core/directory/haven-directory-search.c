@@ -176,7 +176,9 @@ haven_directory_prepare_search (HavenDirectory  *self,
       sqlite3_prepare_v3 (self->db,
                           "SELECT opening FROM openings WHERE opening >= ?1 AND opening < ?2 "
                           "ORDER BY opening LIMIT ?3",
-                          -1, SQLITE_PREPARE_PERSISTENT, &self->openings, NULL) != SQLITE_OK)
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->openings, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v3 (self->db, "SELECT text FROM schedules WHERE id = ?", -1,
+                          SQLITE_PREPARE_PERSISTENT, &self->schedule_text, NULL) != SQLITE_OK)
     return haven_directory_database_error (self, error);
 
   return TRUE;
@@ -261,6 +263,29 @@ compare_candidates (const Candidate *a,
     return a->score > b->score ? -1 : 1;
 
   return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* The schedule @index of self->schedules, parsed the first time it is
+ * asked for; NULL when the stored text is damaged. Called with the lock
+ * held. */
+static HavenSchedule *
+get_schedule (HavenDirectory *self,
+              guint32         index)
+{
+  HavenSchedule *schedule = g_ptr_array_index (self->schedules, index);
+  const char *text;
+
+  if (schedule != NULL)
+    return schedule;
+
+  sqlite3_bind_int64 (self->schedule_text, 1, index);
+  if (sqlite3_step (self->schedule_text) == SQLITE_ROW &&
+      (text = (const char *) sqlite3_column_text (self->schedule_text, 0)) != NULL)
+    schedule = haven_schedule_deserialize (text, self->recurrences, NULL);
+  sqlite3_reset (self->schedule_text);
+
+  g_ptr_array_index (self->schedules, index) = schedule;
+  return schedule;
 }
 
 static gboolean
@@ -366,8 +391,14 @@ evaluate (HavenDirectory *self,
 
       open = &plan->open[facets->schedule];
       if (*open == OPEN_UNKNOWN)
-        *open = haven_schedule_is_open (g_ptr_array_index (self->schedules, facets->schedule),
-                                        &plan->time) ? OPEN_YES : OPEN_NO;
+        {
+          HavenSchedule *schedule = get_schedule (self, facets->schedule);
+
+          /* A damaged schedule fails the search when its service is
+           * shown (load_service()). */
+          *open = schedule != NULL && haven_schedule_is_open (schedule, &plan->time)
+                    ? OPEN_YES : OPEN_NO;
+        }
       if (*open != OPEN_YES)
         return FALSE;
     }
@@ -748,7 +779,14 @@ load_service (HavenDirectory   *self,
 
   if (facets->schedule != 0)
     {
-      HavenSchedule *schedule = g_ptr_array_index (self->schedules, facets->schedule);
+      HavenSchedule *schedule = get_schedule (self, facets->schedule);
+
+      if (schedule == NULL)
+        {
+          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                       _("The service directory %s is damaged; import it again"), self->path);
+          return NULL;
+        }
 
       open_now = !(facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) &&
                  haven_schedule_is_open (schedule, &plan->time);
@@ -815,14 +853,19 @@ search_region (HavenDirectory *self,
                const Plan     *plan,
                TopList        *top)
 {
-  GArray *lists[3] = { NULL, NULL, NULL };
+  const guint32 *places = (const guint32 *) self->region_services->data;
+  const guint32 *starts = (const guint32 *) self->region_starts->data;
   guint positions[3] = { 0, 0, 0 };
+  guint ends[3] = { 0, 0, 0 };
   guint16 ids[3] = { plan->region_local, plan->region_national, plan->region_anywhere };
 
   for (guint i = 0; i < 3; i++)
     {
-      if (ids[i] != 0 && ids[i] < self->region_services->len)
-        lists[i] = g_ptr_array_index (self->region_services, ids[i]);
+      if (ids[i] != 0 && ids[i] + 1u < self->region_starts->len)
+        {
+          positions[i] = starts[ids[i]];
+          ends[i] = starts[ids[i] + 1];
+        }
     }
 
   /* The three lists are in service order: merge them, each service
@@ -834,15 +877,14 @@ search_region (HavenDirectory *self,
 
       for (guint i = 0; i < 3; i++)
         {
-          if (lists[i] != NULL && positions[i] < lists[i]->len)
-            service = MIN (service, g_array_index (lists[i], guint32, positions[i]));
+          if (positions[i] < ends[i])
+            service = MIN (service, places[positions[i]]);
         }
       if (service == G_MAXUINT32)
         break;
       for (guint i = 0; i < 3; i++)
         {
-          if (lists[i] != NULL && positions[i] < lists[i]->len &&
-              g_array_index (lists[i], guint32, positions[i]) == service)
+          if (positions[i] < ends[i] && places[positions[i]] == service)
             positions[i]++;
         }
 
