@@ -625,27 +625,6 @@ recurrence_is_usable (Recurrence *recurrence)
   return TRUE;
 }
 
-static Recurrence *
-lookup_recurrence (GHashTable *recurrences,
-                   const char *rule,
-                   guint32     start)
-{
-  g_autofree char *key = g_strdup_printf ("%s|%u", rule, start);
-  Recurrence *recurrence;
-
-  if (recurrences == NULL)
-    return recurrence_new (rule, start);
-
-  recurrence = g_hash_table_lookup (recurrences, key);
-  if (recurrence == NULL)
-    {
-      recurrence = recurrence_new (rule, start);
-      g_hash_table_insert (recurrences, g_steal_pointer (&key), recurrence);
-    }
-
-  return g_atomic_rc_box_acquire (recurrence);
-}
-
 /**
  * haven_schedule_new_recurrence_table:
  *
@@ -754,13 +733,67 @@ haven_schedule_serialize (HavenSchedule *self)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* One of the numbers of a stored row, from @start to @end (not
+ * terminated): at most 20 characters, as g_ascii_string_to_signed()
+ * reads them. */
 static gboolean
-parse_int_field (const char *text,
+parse_int_field (const char *start,
+                 const char *end,
                  gint64      min,
                  gint64      max,
                  gint64     *value)
 {
-  return g_ascii_string_to_signed (text, 10, min, max, value, NULL);
+  char number[24];
+  gsize length = end - start;
+
+  if (length == 0 || length >= sizeof number)
+    return FALSE;
+  memcpy (number, start, length);
+  number[length] = '\0';
+
+  return g_ascii_string_to_signed (number, 10, min, max, value, NULL);
+}
+
+/* The recurrence of @rule (up to @rule_end) from @start, shared through
+ * @recurrences (keyed "rule|start") when there is one. */
+static Recurrence *
+lookup_recurrence (GHashTable *recurrences,
+                   GString    *key,
+                   const char *rule,
+                   const char *rule_end,
+                   guint32     start)
+{
+  Recurrence *recurrence;
+  gsize rule_length = rule_end - rule;
+  char digits[16];
+  int n_digits = 0;
+  guint32 rest = start;
+
+  g_string_truncate (key, 0);
+  g_string_append_len (key, rule, rule_length);
+  if (recurrences == NULL)
+    return recurrence_new (key->str, start);
+
+  g_string_append_c (key, '|');
+  do
+    {
+      digits[n_digits++] = '0' + rest % 10;
+      rest /= 10;
+    }
+  while (rest > 0);
+  while (n_digits > 0)
+    g_string_append_c (key, digits[--n_digits]);
+
+  recurrence = g_hash_table_lookup (recurrences, key->str);
+  if (recurrence == NULL)
+    {
+      g_autofree char *rule_only = g_strndup (rule, rule_length);
+
+      recurrence = recurrence_new (rule_only, start);
+      g_hash_table_insert (recurrences, g_strdup (key->str), recurrence);
+    }
+
+  return g_atomic_rc_box_acquire (recurrence);
 }
 
 /**
@@ -768,6 +801,10 @@ parse_int_field (const char *text,
  * @text: what haven_schedule_serialize() wrote
  * @recurrences: (nullable): from haven_schedule_new_recurrence_table(), to
  *   share rules between schedules
+ *
+ * A kiosk parses a schedule when a search first needs it, and a search
+ * for services open now may need hundreds at once: the text is read in
+ * place, with no copy of each line and field.
  */
 HavenSchedule *
 haven_schedule_deserialize (const char  *text,
@@ -775,27 +812,49 @@ haven_schedule_deserialize (const char  *text,
                             GError     **error)
 {
   g_autoptr(HavenSchedule) self = haven_schedule_new ();
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) key = NULL;
+  const char *line;
 
   g_return_val_if_fail (text != NULL, NULL);
 
   if (text[0] == '\0')
     return g_steal_pointer (&self);
 
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  key = g_string_new (NULL);
+  for (line = text; line != NULL;)
     {
-      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 7);
+      const char *line_end = strchr (line, '\n');
+      const char *fields[7];
+      const char *ends[7];
+      const char *cursor = line;
       Row row = { NO_TIME, NO_TIME, LOCAL_TIME, 0, 0, NULL };
       gint64 opens, closes, offset = LOCAL_TIME, valid_from, valid_to, start;
+      guint n_fields = 0;
 
-      if (g_strv_length (fields) != 7 ||
-          !parse_int_field (fields[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
-          !parse_int_field (fields[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
-          (!g_str_equal (fields[2], "L") && !parse_int_field (fields[2], -900, 900, &offset)) ||
-          !parse_int_field (fields[3], 0, G_MAXUINT32, &valid_from) ||
-          !parse_int_field (fields[4], 0, G_MAXUINT32, &valid_to) ||
-          !parse_int_field (fields[5], 0, G_MAXUINT32, &start))
+      if (line_end == NULL)
+        line_end = line + strlen (line);
+
+      /* Seven fields, the last (the rule) taking any further tabs. */
+      while (n_fields < 7)
+        {
+          const char *tab = n_fields < 6 ? memchr (cursor, '\t', line_end - cursor) : NULL;
+
+          fields[n_fields] = cursor;
+          ends[n_fields] = tab != NULL ? tab : line_end;
+          n_fields++;
+          if (tab == NULL)
+            break;
+          cursor = tab + 1;
+        }
+
+      if (n_fields != 7 ||
+          !parse_int_field (fields[0], ends[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
+          !parse_int_field (fields[1], ends[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
+          (!(ends[2] - fields[2] == 1 && fields[2][0] == 'L') &&
+           !parse_int_field (fields[2], ends[2], -900, 900, &offset)) ||
+          !parse_int_field (fields[3], ends[3], 0, G_MAXUINT32, &valid_from) ||
+          !parse_int_field (fields[4], ends[4], 0, G_MAXUINT32, &valid_to) ||
+          !parse_int_field (fields[5], ends[5], 0, G_MAXUINT32, &start))
         return invalid (error, _("The stored schedule is damaged")), NULL;
 
       row.opens = opens;
@@ -803,10 +862,11 @@ haven_schedule_deserialize (const char  *text,
       row.offset = offset;
       row.valid_from = valid_from;
       row.valid_to = valid_to;
-      if (fields[6][0] != '\0')
-        row.recurrence = lookup_recurrence (recurrences, fields[6], start);
+      if (ends[6] > fields[6])
+        row.recurrence = lookup_recurrence (recurrences, key, fields[6], ends[6], start);
 
       g_array_append_val (self->rows, row);
+      line = *line_end == '\n' ? line_end + 1 : NULL;
     }
 
   return g_steal_pointer (&self);
