@@ -24,9 +24,6 @@ enum {
   INSERT_ORGANIZATION,
   INSERT_SERVICE,
   INSERT_TERM,
-  INSERT_SERVICE_TERM,
-  INSERT_SERVICE_REGION,
-  INSERT_SERVICE_LANGUAGE,
   INSERT_FTS,
   INSERT_PARTITION,
   INSERT_SEARCH_ORDER,
@@ -42,9 +39,6 @@ static const char *const statement_sql[N_STATEMENTS] = {
   "INSERT INTO services (id, hsds_id, organization, name, flags, schedule, details) "
   "VALUES (?, ?, ?, ?, ?, ?, ?)",
   "INSERT INTO terms (id, taxonomy, code, name) VALUES (?, ?, ?, ?)",
-  "INSERT INTO service_terms (service, term) VALUES (?, ?)",
-  "INSERT INTO service_regions (service, code) VALUES (?, ?)",
-  "INSERT INTO service_languages (service, code) VALUES (?, ?)",
   "INSERT INTO services_fts (rowid, name, organization, other_names, description, terms) "
   "VALUES (?, ?, ?, ?, ?, ?)",
   "INSERT INTO partitions (id, code) VALUES (?, ?)",
@@ -94,9 +88,6 @@ static const char schema_sql[] =
   "CREATE TABLE schedules (id INTEGER PRIMARY KEY, text TEXT NOT NULL);"
   "CREATE TABLE terms (id INTEGER PRIMARY KEY, taxonomy TEXT NOT NULL, code TEXT NOT NULL,"
   "  name TEXT);"
-  "CREATE TABLE service_terms (service INTEGER NOT NULL, term INTEGER NOT NULL);"
-  "CREATE TABLE service_regions (service INTEGER NOT NULL, code TEXT NOT NULL);"
-  "CREATE TABLE service_languages (service INTEGER NOT NULL, code TEXT NOT NULL);"
   "CREATE TABLE partitions (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
   "CREATE TABLE search_order (id INTEGER PRIMARY KEY, service INTEGER NOT NULL);"
   "CREATE TABLE region_codes (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
@@ -116,7 +107,12 @@ static const char schema_sql[] =
    * default, and merges those segments again and again as the import
    * goes; holding a batch at a time (STAGING_SIZE) makes several times
    * fewer of them. */
-  "INSERT INTO services_fts (services_fts, rank) VALUES ('hashsize', 8388608);";
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('hashsize', 8388608);"
+  /* Nor merge the segments as they come: the import ends by merging them
+   * all into one ('optimize'), which reads and writes each once, where
+   * merging along the way wrote most of them twice or three times. */
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('automerge', 0);"
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('crisismerge', 1000);";
 
 /* Must match haven-directory.c. */
 #define PARTITION_SHIFT 32
@@ -140,10 +136,7 @@ static const char words_sql[] =
 /* Indexes are built once the rows are in: far quicker than keeping them
  * up to date row by row. */
 static const char index_sql[] =
-  "CREATE UNIQUE INDEX services_hsds_id ON services (hsds_id);"
-  "CREATE INDEX service_terms_term ON service_terms (term, service);"
-  "CREATE INDEX service_regions_code ON service_regions (code, service);"
-  "CREATE INDEX service_languages_code ON service_languages (code, service);";
+  "CREATE UNIQUE INDEX services_hsds_id ON services (hsds_id);";
 /* One full-text row waiting in a batch: its rowid, and where its columns
  * are in the batch's text. */
 typedef struct {
@@ -635,6 +628,11 @@ finish_fts (HavenDirectoryWriter  *writer,
     }
 
   store_search_data (writer, services, MAX (n_services, 1) - 1);
+  /* Not needed again: freed before the index is merged, when an import
+   * holds the most memory. */
+  g_clear_pointer (&writer->facets, g_array_unref);
+  g_clear_pointer (&writer->schedules, g_hash_table_unref);
+  g_clear_pointer (&writer->term_sets, g_hash_table_unref);
 
   if (writer->database_error != NULL)
     {
@@ -783,10 +781,6 @@ haven_directory_writer_store (HavenDirectoryWriter *writer,
       const char *name = prepared->terms[i + 2][0] != '\0' ? prepared->terms[i + 2] : NULL;
       guint32 term = lookup_term (writer, prepared->terms[i], prepared->terms[i + 1], name);
 
-      statement = writer->statements[INSERT_SERVICE_TERM];
-      sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_int64 (statement, 2, term);
-      step (writer, statement);
       g_array_append_val (term_ids, term);
     }
   facets.term_set = intern_term_set (writer, (guint32 *) term_ids->data, term_ids->len);
@@ -800,22 +794,6 @@ haven_directory_writer_store (HavenDirectoryWriter *writer,
   if (writer->facets->len <= rowid)
     g_array_set_size (writer->facets, rowid + 1);
   g_array_index (writer->facets, Facets, rowid) = facets;
-
-  for (guint i = 0; prepared->regions[i] != NULL; i++)
-    {
-      statement = writer->statements[INSERT_SERVICE_REGION];
-      sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_text (statement, 2, prepared->regions[i], -1, SQLITE_STATIC);
-      step (writer, statement);
-    }
-
-  for (guint i = 0; prepared->languages[i] != NULL; i++)
-    {
-      statement = writer->statements[INSERT_SERVICE_LANGUAGE];
-      sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_text (statement, 2, prepared->languages[i], -1, SQLITE_STATIC);
-      step (writer, statement);
-    }
 
   stage_fts_row (writer, rowid, prepared->regions, prepared->fts);
 }
@@ -1087,8 +1065,7 @@ haven_directory_writer_finish (HavenDirectoryWriter  *writer,
          set_meta (writer->db, "source", source, error) &&
          set_meta (writer->db, "format", format, error) &&
          exec_sql (writer->db, pragma, error) &&
-         exec_sql (writer->db, "COMMIT", error) &&
-         exec_sql (writer->db, "ANALYZE", error);
+         exec_sql (writer->db, "COMMIT", error);
 }
 
 static gboolean

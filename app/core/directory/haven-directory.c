@@ -888,8 +888,7 @@ haven_directory_get_stats (HavenDirectory  *self,
   stats->n_services = self->facets->len - 1;
   stats->n_organizations = count (self, "SELECT COUNT(*) FROM organizations");
   stats->n_languages = g_hash_table_size (self->language_codes);
-  stats->n_regions = count (self, "SELECT COUNT(DISTINCT code) FROM service_regions "
-                                  "WHERE code != '*'");
+  stats->n_regions = count (self, "SELECT COUNT(*) FROM region_codes WHERE code != '*'");
   stats->n_terms = self->n_terms;
   stats->n_mapped_terms = self->n_mapped_terms;
   stats->n_with_hours = self->n_with_hours;
