@@ -210,6 +210,8 @@ typedef struct {
   GString *match;
   GArray *phrase_words;
   gboolean matches_nothing;
+  /* The best text score a service can have: every word in its name. */
+  double max_score;
   /* The rowid ranges to read: those of the partitions that can serve the
    * query's region, or the whole index. */
   gint64 ranges[MAX_RANGES][2];
@@ -434,11 +436,17 @@ top_list_offer (TopList         *top,
   top->items[position] = *candidate;
 }
 
-/* Whether a candidate with these keys, whatever its text score, could be
- * among the results: if not, its score need not be worked out. */
+/* Whether a candidate with these keys could be among the results with
+ * the best text score a service can have, @max_score: if not, its score
+ * need not be worked out. Once the results are full of services whose
+ * names hold every word (as for the first letters of a common word), a
+ * later one with the same keys can only come after them, and the text
+ * score, which asks the index about every phrase, was most of what such
+ * a search cost. */
 static gboolean
 top_list_may_take (TopList         *top,
-                   const Candidate *candidate)
+                   const Candidate *candidate,
+                   double           max_score)
 {
   const Candidate *last;
 
@@ -450,7 +458,10 @@ top_list_may_take (TopList         *top,
     return candidate->category_rank > last->category_rank;
   if (candidate->reach != last->reach)
     return candidate->reach > last->reach;
-  return candidate->language_rank >= last->language_rank;
+  if (candidate->language_rank != last->language_rank)
+    return candidate->language_rank > last->language_rank;
+  /* As compare_candidates() orders the same keys. */
+  return max_score > last->score || (max_score == last->score && candidate->order < last->order);
 }
 
 typedef struct {
@@ -482,7 +493,7 @@ offer_match (HavenDirectory         *self,
   if (!evaluate (self, search->plan, service, &candidate))
     return FALSE;
 
-  if (top_list_may_take (search->top, &candidate))
+  if (top_list_may_take (search->top, &candidate, search->plan->max_score))
     candidate.score = text_score (api, fts, search->plan->phrase_words);
   else
     {
@@ -572,6 +583,9 @@ plan_text (HavenDirectory *self,
 
   plan->match = g_string_new (NULL);
   plan->phrase_words = g_array_new (FALSE, FALSE, sizeof (guint8));
+  for (guint i = 0; i < G_N_ELEMENTS (column_weights); i++)
+    plan->max_score = MAX (plan->max_score, column_weights[i]);
+  plan->max_score *= tokens->len;
 
   for (guint i = 0; i < tokens->len; i++)
     {
