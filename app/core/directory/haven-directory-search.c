@@ -867,8 +867,8 @@ search_region (HavenDirectory *self,
                const Plan     *plan,
                TopList        *top)
 {
-  const guint32 *places = (const guint32 *) self->region_services->data;
-  const guint32 *starts = (const guint32 *) self->region_starts->data;
+  const guint32 *places = (const guint32 *) (void *) self->region_services->data;
+  const guint32 *starts = (const guint32 *) (void *) self->region_starts->data;
   guint positions[3] = { 0, 0, 0 };
   guint ends[3] = { 0, 0, 0 };
   guint16 ids[3] = { plan->region_local, plan->region_national, plan->region_anywhere };

@@ -558,14 +558,16 @@ store_search_data (HavenDirectoryWriter *writer,
   store_codes (writer, writer->statements[INSERT_REGION_CODE], writer->region_code_list);
   store_codes (writer, writer->statements[INSERT_LANGUAGE_CODE], writer->language_code_list);
 
-  haven_layout_swap_facets ((Facets *) facets->data, facets->len);
-  haven_layout_swap_32 ((guint32 *) service_ids->data, service_ids->len);
-  haven_layout_swap_16 ((guint16 *) region_ids->data, region_ids->len);
-  haven_layout_swap_16 ((guint16 *) language_ids->data, language_ids->len);
+  haven_layout_swap_facets ((Facets *) (void *) facets->data, facets->len);
+  haven_layout_swap_32 ((guint32 *) (void *) service_ids->data, service_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) region_ids->data, region_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) language_ids->data, language_ids->len);
   haven_layout_swap_32 (region_starts, n_regions + 2);
   haven_layout_swap_32 (region_services, n_region_services);
-  haven_layout_swap_32 ((guint32 *) writer->term_set_starts->data, writer->term_set_starts->len);
-  haven_layout_swap_32 ((guint32 *) writer->term_set_terms->data, writer->term_set_terms->len);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->term_set_starts->data,
+                        writer->term_set_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->term_set_terms->data,
+                        writer->term_set_terms->len);
 
   store_blob (writer, SEARCH_DATA_FACETS, facets->data, facets->len * sizeof (Facets));
   store_blob (writer, SEARCH_DATA_SERVICE_IDS, service_ids->data,
@@ -783,7 +785,7 @@ haven_directory_writer_store (HavenDirectoryWriter *writer,
 
       g_array_append_val (term_ids, term);
     }
-  facets.term_set = intern_term_set (writer, (guint32 *) term_ids->data, term_ids->len);
+  facets.term_set = intern_term_set (writer, (guint32 *) (void *) term_ids->data, term_ids->len);
 
   facets.regions = writer->region_ids->len;
   facets.n_regions = append_codes (writer->region_ids, writer->region_codes,

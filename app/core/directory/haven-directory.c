@@ -467,8 +467,8 @@ map_term_sets (HavenDirectory  *self,
       (terms = read_search_data (self, SEARCH_DATA_TERM_SET_TERMS, sizeof (guint32),
                                  error)) == NULL)
     return FALSE;
-  haven_layout_swap_32 ((guint32 *) starts->data, starts->len);
-  haven_layout_swap_32 ((guint32 *) terms->data, terms->len);
+  haven_layout_swap_32 ((guint32 *) (void *) starts->data, starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) terms->data, terms->len);
 
   if (starts->len < 1)
     goto damaged;
@@ -578,12 +578,13 @@ load_search_data (HavenDirectory  *self,
       !map_term_sets (self, &set_specific, &set_general, error))
     return FALSE;
 
-  haven_layout_swap_facets ((Facets *) self->facets->data, self->facets->len);
-  haven_layout_swap_32 ((guint32 *) self->service_ids->data, self->service_ids->len);
-  haven_layout_swap_16 ((guint16 *) self->region_ids->data, self->region_ids->len);
-  haven_layout_swap_16 ((guint16 *) self->language_ids->data, self->language_ids->len);
-  haven_layout_swap_32 ((guint32 *) self->region_starts->data, self->region_starts->len);
-  haven_layout_swap_32 ((guint32 *) self->region_services->data, self->region_services->len);
+  haven_layout_swap_facets ((Facets *) (void *) self->facets->data, self->facets->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->service_ids->data, self->service_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) self->region_ids->data, self->region_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) self->language_ids->data, self->language_ids->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->region_starts->data, self->region_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->region_services->data,
+                        self->region_services->len);
 
   n_services = self->facets->len > 0 ? self->facets->len - 1 : 0;
   n_schedules = max_schedule (self);
