@@ -681,6 +681,7 @@ test_open_damaged_search_data (Fixture       *fixture,
     "UPDATE search_data SET data = x'' WHERE name = 'region_ids'",
     "DELETE FROM search_data WHERE name = 'term_set_starts'",
     "DELETE FROM region_codes",
+    "UPDATE search_data SET data = x'' WHERE name = 'schedule_starts'",
   };
   g_autofree char *source = fixture_path ("page.json");
 

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "haven-schedule.h"
+
 G_BEGIN_DECLS
 
 /* What the importer (haven-directory-writer.c) works out once for the
@@ -40,9 +42,20 @@ G_BEGIN_DECLS
  * opened, so that a deployment that edits it needs no new import. */
 #define SEARCH_DATA_TERM_SET_TERMS "term_set_terms"
 
+/* guint32[]: indexed by schedule number from 0 to the last and one past:
+ * where that schedule's rows begin in schedule_rows (0 is none). */
+#define SEARCH_DATA_SCHEDULE_STARTS "schedule_starts"
+/* HavenScheduleStoredRow[]: the rows of each different schedule, their
+ * rules numbered as in the table schedule_rules. A search makes a
+ * schedule from them when it first needs it: from text, that cost as much
+ * as the rest of a search for services open now. */
+#define SEARCH_DATA_SCHEDULE_ROWS "schedule_rows"
+
+G_STATIC_ASSERT (sizeof (HavenScheduleStoredRow) == 24);
+
 typedef struct {
-  /* schedules.id, or 0 for none: each different schedule is stored once,
-   * and parsed only when a search first needs it. */
+  /* The schedule's number (schedule_starts), or 0 for none: each
+   * different schedule is stored once. */
   guint32 schedule;
   guint32 regions;
   guint32 languages;

@@ -29,7 +29,6 @@ struct _HavenDirectory
   sqlite3_stmt *details;
   sqlite3_stmt *words;
   sqlite3_stmt *openings;
-  sqlite3_stmt *schedule_text;
   /* The index's own tokenizer, so that what is typed is cut into words,
    * lowercased and stripped of accents exactly as the index was. */
   fts5_tokenizer tokenizer_class;
@@ -39,10 +38,14 @@ struct _HavenDirectory
    * directory's search_data when it is opened: Facets, indexed by the
    * service's place in search_order (0 is unused). */
   GArray *facets;
-  /* The services' opening hours, each different one once, by
-   * schedules.id: NULL until a search first needs one, and parsed then
-   * under the lock. */
+  /* The services' opening hours, each different one once, by number:
+   * NULL until a search first needs one, and made then, under the lock,
+   * from its rows (schedule_starts, schedule_rows) and the rules they
+   * name. */
   GPtrArray *schedules;
+  GArray *schedule_starts;
+  GArray *schedule_rows;
+  GPtrArray *schedule_rules;
   /* Place in search_order -> services.id, which is the import order, and
    * back (the full-text index holds services.id). */
   GArray *service_ids;
@@ -58,7 +61,6 @@ struct _HavenDirectory
   GArray *region_services;
   /* Partition code -> id, as numbered in the full-text index. */
   GHashTable *partitions;
-  GHashTable *recurrences;
   /* The search in progress, for the ranking function; set under lock. */
   gpointer search;
   guint n_terms;

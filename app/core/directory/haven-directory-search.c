@@ -176,9 +176,7 @@ haven_directory_prepare_search (HavenDirectory  *self,
       sqlite3_prepare_v3 (self->db,
                           "SELECT opening FROM openings WHERE opening >= ?1 AND opening < ?2 "
                           "ORDER BY opening LIMIT ?3",
-                          -1, SQLITE_PREPARE_PERSISTENT, &self->openings, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v3 (self->db, "SELECT text FROM schedules WHERE id = ?", -1,
-                          SQLITE_PREPARE_PERSISTENT, &self->schedule_text, NULL) != SQLITE_OK)
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->openings, NULL) != SQLITE_OK)
     return haven_directory_database_error (self, error);
 
   return TRUE;
@@ -267,24 +265,24 @@ compare_candidates (const Candidate *a,
   return a->order < b->order ? -1 : a->order > b->order;
 }
 
-/* The schedule @index of self->schedules, parsed the first time it is
- * asked for; NULL when the stored text is damaged. Called with the lock
+/* The schedule @index of self->schedules, made the first time it is
+ * asked for; NULL when its stored rows are damaged. Called with the lock
  * held. */
 static HavenSchedule *
 get_schedule (HavenDirectory *self,
               guint32         index)
 {
   HavenSchedule *schedule = g_ptr_array_index (self->schedules, index);
-  const char *text;
+  guint32 first, end;
 
   if (schedule != NULL)
     return schedule;
 
-  sqlite3_bind_int64 (self->schedule_text, 1, index);
-  if (sqlite3_step (self->schedule_text) == SQLITE_ROW &&
-      (text = (const char *) sqlite3_column_text (self->schedule_text, 0)) != NULL)
-    schedule = haven_schedule_deserialize (text, self->recurrences, NULL);
-  sqlite3_reset (self->schedule_text);
+  first = g_array_index (self->schedule_starts, guint32, index);
+  end = g_array_index (self->schedule_starts, guint32, index + 1);
+  schedule = haven_schedule_new_from_rows (&g_array_index (self->schedule_rows,
+                                                           HavenScheduleStoredRow, first),
+                                           end - first, self->schedule_rules);
 
   g_ptr_array_index (self->schedules, index) = schedule;
   return schedule;

@@ -15,6 +15,7 @@
 #include "haven-directory.h"
 #include "haven-directory-layout.h"
 #include "haven-directory-writer.h"
+#include "haven-schedule.h"
 
 /* Writes the directory database: the schema, one prepared statement per
  * table, the full-text rows in batches ordered by rowid, and the rename
@@ -27,7 +28,7 @@ enum {
   INSERT_FTS,
   INSERT_PARTITION,
   INSERT_SEARCH_ORDER,
-  INSERT_SCHEDULE,
+  INSERT_SCHEDULE_RULE,
   INSERT_REGION_CODE,
   INSERT_LANGUAGE_CODE,
   INSERT_SEARCH_DATA,
@@ -43,7 +44,7 @@ static const char *const statement_sql[N_STATEMENTS] = {
   "VALUES (?, ?, ?, ?, ?, ?)",
   "INSERT INTO partitions (id, code) VALUES (?, ?)",
   "INSERT INTO search_order (id, service) VALUES (?, ?)",
-  "INSERT INTO schedules (id, text) VALUES (?, ?)",
+  "INSERT INTO schedule_rules (id, rule, start) VALUES (?, ?, ?)",
   "INSERT INTO region_codes (id, code) VALUES (?, ?)",
   "INSERT INTO language_codes (id, code) VALUES (?, ?)",
   "INSERT INTO search_data (name, data) VALUES (?, ?)",
@@ -84,8 +85,10 @@ static const char schema_sql[] =
   "CREATE TABLE services (id INTEGER PRIMARY KEY, hsds_id TEXT NOT NULL,"
   "  organization INTEGER REFERENCES organizations (id), name TEXT NOT NULL,"
   "  flags INTEGER NOT NULL, schedule INTEGER NOT NULL, details TEXT NOT NULL);"
-  /* Each different schedule once (haven_schedule_serialize()). */
-  "CREATE TABLE schedules (id INTEGER PRIMARY KEY, text TEXT NOT NULL);"
+  /* The recurrences the schedules' rows name (haven-directory-layout.h):
+   * an RRULE and the Julian day it counts from. */
+  "CREATE TABLE schedule_rules (id INTEGER PRIMARY KEY, rule TEXT NOT NULL,"
+  "  start INTEGER NOT NULL);"
   "CREATE TABLE terms (id INTEGER PRIMARY KEY, taxonomy TEXT NOT NULL, code TEXT NOT NULL,"
   "  name TEXT);"
   "CREATE TABLE partitions (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
@@ -200,6 +203,9 @@ struct _HavenDirectoryWriter
   GHashTable *language_codes;
   GPtrArray *language_code_list;
   GHashTable *schedules;
+  GHashTable *schedule_rules;
+  GArray *schedule_starts;
+  GArray *schedule_rows;
   GHashTable *term_sets;
   GArray *term_set_starts;
   GArray *term_set_terms;
@@ -564,6 +570,10 @@ store_search_data (HavenDirectoryWriter *writer,
   haven_layout_swap_16 ((guint16 *) (void *) language_ids->data, language_ids->len);
   haven_layout_swap_32 (region_starts, n_regions + 2);
   haven_layout_swap_32 (region_services, n_region_services);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->schedule_starts->data,
+                        writer->schedule_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->schedule_rows->data,
+                        writer->schedule_rows->len * 6);
   haven_layout_swap_32 ((guint32 *) (void *) writer->term_set_starts->data,
                         writer->term_set_starts->len);
   haven_layout_swap_32 ((guint32 *) (void *) writer->term_set_terms->data,
@@ -580,6 +590,10 @@ store_search_data (HavenDirectoryWriter *writer,
               (n_regions + 2) * sizeof (guint32));
   store_blob (writer, SEARCH_DATA_REGION_SERVICES, region_services,
               n_region_services * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_SCHEDULE_STARTS, writer->schedule_starts->data,
+              writer->schedule_starts->len * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_SCHEDULE_ROWS, writer->schedule_rows->data,
+              writer->schedule_rows->len * sizeof (HavenScheduleStoredRow));
   store_blob (writer, SEARCH_DATA_TERM_SET_STARTS, writer->term_set_starts->data,
               writer->term_set_starts->len * sizeof (guint32));
   store_blob (writer, SEARCH_DATA_TERM_SET_TERMS, writer->term_set_terms->data,
@@ -634,6 +648,7 @@ finish_fts (HavenDirectoryWriter  *writer,
    * holds the most memory. */
   g_clear_pointer (&writer->facets, g_array_unref);
   g_clear_pointer (&writer->schedules, g_hash_table_unref);
+  g_clear_pointer (&writer->schedule_rows, g_array_unref);
   g_clear_pointer (&writer->term_sets, g_hash_table_unref);
 
   if (writer->database_error != NULL)
@@ -684,25 +699,57 @@ append_codes (GArray      *ids,
 }
 
 static guint32
+intern_rule (const char *rule,
+             guint32     start,
+             gpointer    user_data)
+{
+  HavenDirectoryWriter *writer = user_data;
+  g_autofree char *key = g_strdup_printf ("%u|%s", start, rule);
+  gpointer value;
+  guint32 id;
+  sqlite3_stmt *statement;
+
+  if (g_hash_table_lookup_extended (writer->schedule_rules, key, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  id = g_hash_table_size (writer->schedule_rules) + 1;
+  g_hash_table_insert (writer->schedule_rules, g_steal_pointer (&key), GUINT_TO_POINTER (id));
+
+  statement = writer->statements[INSERT_SCHEDULE_RULE];
+  sqlite3_bind_int64 (statement, 1, id);
+  sqlite3_bind_text (statement, 2, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 3, start);
+  step (writer, statement);
+
+  return id;
+}
+
+/* The number of the schedule written as @text, its rows kept in
+ * schedule_rows the first time; 0 for none, or when the text cannot be
+ * read (the mapper wrote it: never). */
+static guint32
 intern_schedule (HavenDirectoryWriter *writer,
                  const char           *text)
 {
   gpointer value;
-  guint32 id;
-  sqlite3_stmt *statement;
+  guint32 id, end;
 
   if (text == NULL || text[0] == '\0')
     return 0;
   if (g_hash_table_lookup_extended (writer->schedules, text, NULL, &value))
     return GPOINTER_TO_UINT (value);
 
-  id = g_hash_table_size (writer->schedules) + 1;
-  g_hash_table_insert (writer->schedules, g_strdup (text), GUINT_TO_POINTER (id));
+  end = g_array_index (writer->schedule_starts, guint32, writer->schedule_starts->len - 1);
+  if (!haven_schedule_text_to_rows (text, writer->schedule_rows, intern_rule, writer, NULL))
+    {
+      g_array_set_size (writer->schedule_rows, end);
+      return 0;
+    }
 
-  statement = writer->statements[INSERT_SCHEDULE];
-  sqlite3_bind_int64 (statement, 1, id);
-  sqlite3_bind_text (statement, 2, text, -1, SQLITE_STATIC);
-  step (writer, statement);
+  id = writer->schedule_starts->len - 1;
+  end = writer->schedule_rows->len;
+  g_array_append_val (writer->schedule_starts, end);
+  g_hash_table_insert (writer->schedules, g_strdup (text), GUINT_TO_POINTER (id));
 
   return id;
 }
@@ -981,6 +1028,11 @@ haven_directory_writer_new (const char  *path,
   writer->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   writer->language_code_list = g_ptr_array_new_with_free_func (g_free);
   writer->schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->schedule_rules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->schedule_starts = g_array_new (FALSE, TRUE, sizeof (guint32));
+  writer->schedule_rows = g_array_new (FALSE, FALSE, sizeof (HavenScheduleStoredRow));
+  /* Schedule 0, none. */
+  g_array_set_size (writer->schedule_starts, 2);
   writer->term_sets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   writer->term_set_starts = g_array_new (FALSE, TRUE, sizeof (guint32));
   writer->term_set_terms = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -1016,6 +1068,9 @@ haven_directory_writer_free (HavenDirectoryWriter *writer)
   g_clear_pointer (&writer->language_codes, g_hash_table_unref);
   g_clear_pointer (&writer->language_code_list, g_ptr_array_unref);
   g_clear_pointer (&writer->schedules, g_hash_table_unref);
+  g_clear_pointer (&writer->schedule_rules, g_hash_table_unref);
+  g_clear_pointer (&writer->schedule_starts, g_array_unref);
+  g_clear_pointer (&writer->schedule_rows, g_array_unref);
   g_clear_pointer (&writer->term_sets, g_hash_table_unref);
   g_clear_pointer (&writer->term_set_starts, g_array_unref);
   g_clear_pointer (&writer->term_set_terms, g_array_unref);

@@ -26,9 +26,9 @@
  * directory for one search, and every kiosk holds what it read for its
  * whole life. The importer works all of that out once and stores it as a
  * few arrays (haven-directory-layout.h), which opening reads in one go,
- * about 4 MB for 100,000 services; reading it from the tables row by row
- * and parsing every schedule took 200 ms and 20 MB. A schedule is parsed
- * when a search first needs it.
+ * about 7 MB for 100,000 services; reading it from the tables row by row
+ * and parsing every schedule took 200 ms and 20 MB. A schedule is made
+ * from its stored rows when a search first needs it.
  *
  * The mapping from taxonomy terms to Haven's categories is read from
  * categories.ini when the directory is opened, so a deployment that edits
@@ -104,7 +104,6 @@ haven_directory_finalize (GObject *object)
   g_clear_pointer (&self->details, sqlite3_finalize);
   g_clear_pointer (&self->words, sqlite3_finalize);
   g_clear_pointer (&self->openings, sqlite3_finalize);
-  g_clear_pointer (&self->schedule_text, sqlite3_finalize);
   if (self->tokenizer != NULL)
     self->tokenizer_class.xDelete (self->tokenizer);
   self->tokenizer = NULL;
@@ -120,7 +119,9 @@ haven_directory_finalize (GObject *object)
   g_clear_pointer (&self->region_services, g_array_unref);
   g_clear_pointer (&self->language_codes, g_hash_table_unref);
   g_clear_pointer (&self->partitions, g_hash_table_unref);
-  g_clear_pointer (&self->recurrences, g_hash_table_unref);
+  g_clear_pointer (&self->schedule_starts, g_array_unref);
+  g_clear_pointer (&self->schedule_rows, g_array_unref);
+  g_clear_pointer (&self->schedule_rules, g_ptr_array_unref);
   g_clear_pointer (&self->zone, g_time_zone_unref);
   g_free (self->path);
   g_free (self->categories_path);
@@ -156,7 +157,7 @@ haven_directory_init (HavenDirectory *self)
   self->region_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->recurrences = haven_schedule_new_recurrence_table ();
+  self->schedule_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_schedule_rule_unref);
 }
 
 /**
@@ -530,26 +531,48 @@ load_partitions (HavenDirectory  *self,
   return TRUE;
 }
 
-static guint
-max_schedule (HavenDirectory *self)
+/* The rules the schedules' rows name, numbered from 1 without gaps. */
+static gboolean
+load_schedule_rules (HavenDirectory  *self,
+                     GError         **error)
 {
   sqlite3_stmt *statement = NULL;
-  gint64 result = 0;
+  int status;
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT max (id) FROM schedules", -1, &statement, NULL)
-      == SQLITE_OK &&
-      sqlite3_step (statement) == SQLITE_ROW)
-    result = sqlite3_column_int64 (statement, 0);
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, rule, start FROM schedule_rules ORDER BY id", -1,
+                          &statement, NULL) != SQLITE_OK)
+    return haven_directory_database_error (self, error);
+
+  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (statement, 0);
+      const char *rule = (const char *) sqlite3_column_text (statement, 1);
+      gint64 start = sqlite3_column_int64 (statement, 2);
+
+      if (id != self->schedule_rules->len + 1 || rule == NULL || start < 0 ||
+          start > G_MAXUINT32)
+        break;
+      g_ptr_array_add (self->schedule_rules, haven_schedule_rule_new (rule, start));
+    }
   sqlite3_finalize (statement);
+  if (status == SQLITE_ROW)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("The service directory %s is damaged; import it again"), self->path);
+      return FALSE;
+    }
+  if (status != SQLITE_DONE)
+    return haven_directory_database_error (self, error);
 
-  return CLAMP (result, 0, G_MAXINT32);
+  return TRUE;
 }
 
 /* Reads what searches need (haven-directory-layout.h), and checks that
  * every index in it points inside what it indexes: a damaged file must
- * fail here, not make a search read out of bounds. Schedules are parsed
- * only when a search first needs them (haven-directory-search.c): most
- * are never asked about in the life of a process. */
+ * fail here, not make a search read out of bounds. Schedules are made
+ * from their rows only when a search first needs them
+ * (haven-directory-search.c): most are never asked about in the life of
+ * a process, and each row is checked then. */
 static gboolean
 load_search_data (HavenDirectory  *self,
                   GError         **error)
@@ -575,6 +598,12 @@ load_search_data (HavenDirectory  *self,
                         self->region_codes, &n_regions, error) ||
       !load_code_table (self, "SELECT id, code FROM language_codes ORDER BY id",
                         self->language_codes, &n_languages, error) ||
+      (self->schedule_starts = read_search_data (self, SEARCH_DATA_SCHEDULE_STARTS,
+                                                 sizeof (guint32), error)) == NULL ||
+      (self->schedule_rows = read_search_data (self, SEARCH_DATA_SCHEDULE_ROWS,
+                                               sizeof (HavenScheduleStoredRow),
+                                               error)) == NULL ||
+      !load_schedule_rules (self, error) ||
       !map_term_sets (self, &set_specific, &set_general, error))
     return FALSE;
 
@@ -585,11 +614,15 @@ load_search_data (HavenDirectory  *self,
   haven_layout_swap_32 ((guint32 *) (void *) self->region_starts->data, self->region_starts->len);
   haven_layout_swap_32 ((guint32 *) (void *) self->region_services->data,
                         self->region_services->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->schedule_starts->data,
+                        self->schedule_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->schedule_rows->data,
+                        self->schedule_rows->len * 6);
 
   n_services = self->facets->len > 0 ? self->facets->len - 1 : 0;
-  n_schedules = max_schedule (self);
+  n_schedules = MAX (self->schedule_starts->len, 2) - 2;
   valid = self->facets->len > 0 && self->service_ids->len == self->facets->len &&
-          self->region_starts->len == n_regions + 2;
+          self->region_starts->len == n_regions + 2 && self->schedule_starts->len >= 2;
 
   /* Place -> services.id, and back: the full-text index holds
    * services.id. Each service has exactly one place. */
@@ -623,6 +656,10 @@ load_search_data (HavenDirectory  *self,
     valid = g_array_index (self->region_starts, guint32, i) <=
               g_array_index (self->region_starts, guint32, i + 1) &&
             g_array_index (self->region_starts, guint32, i + 1) <= self->region_services->len;
+  for (guint i = 0; valid && i + 1 < self->schedule_starts->len; i++)
+    valid = g_array_index (self->schedule_starts, guint32, i) <=
+              g_array_index (self->schedule_starts, guint32, i + 1) &&
+            g_array_index (self->schedule_starts, guint32, i + 1) <= self->schedule_rows->len;
   for (guint i = 0; valid && i < self->region_services->len; i++)
     {
       guint32 place = g_array_index (self->region_services, guint32, i);
@@ -637,7 +674,7 @@ load_search_data (HavenDirectory  *self,
       return FALSE;
     }
 
-  /* Index 0 is no schedule; the others are parsed when first needed. */
+  /* Index 0 is no schedule; the others are made when first needed. */
   g_ptr_array_set_size (self->schedules, n_schedules + 1);
 
   return TRUE;

@@ -48,7 +48,10 @@
 /* A COUNT rule is walked from its start; this bounds the walk. */
 #define MAX_COUNT 10000
 
-typedef struct {
+typedef struct _HavenScheduleRule Recurrence;
+
+struct _HavenScheduleRule
+{
   char *rule;
   struct icalrecurrencetype recur;
   guint32 start;
@@ -57,7 +60,7 @@ typedef struct {
    * (0 for none yet), guarded by cache_lock. */
   guint32 cached_day[CACHE_SLOTS];
   gint8 cached_result[CACHE_SLOTS];
-} Recurrence;
+};
 
 typedef struct {
   int opens;
@@ -754,6 +757,57 @@ parse_int_field (const char *start,
   return g_ascii_string_to_signed (number, 10, min, max, value, NULL);
 }
 
+/* One line of haven_schedule_serialize()'s text, from @line to
+ * @line_end: seven fields, the last (the rule, from *@rule to
+ * *@rule_end, perhaps empty) taking any further tabs. */
+static gboolean
+parse_stored_line (const char             *line,
+                   const char             *line_end,
+                   HavenScheduleStoredRow *row,
+                   const char            **rule,
+                   const char            **rule_end,
+                   guint32                *start)
+{
+  const char *fields[7];
+  const char *ends[7];
+  const char *cursor = line;
+  gint64 opens, closes, offset = LOCAL_TIME, valid_from, valid_to, day;
+  guint n_fields = 0;
+
+  while (n_fields < 7)
+    {
+      const char *tab = n_fields < 6 ? memchr (cursor, '\t', line_end - cursor) : NULL;
+
+      fields[n_fields] = cursor;
+      ends[n_fields] = tab != NULL ? tab : line_end;
+      n_fields++;
+      if (tab == NULL)
+        break;
+      cursor = tab + 1;
+    }
+
+  if (n_fields != 7 ||
+      !parse_int_field (fields[0], ends[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
+      !parse_int_field (fields[1], ends[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
+      (!(ends[2] - fields[2] == 1 && fields[2][0] == 'L') &&
+       !parse_int_field (fields[2], ends[2], -900, 900, &offset)) ||
+      !parse_int_field (fields[3], ends[3], 0, G_MAXUINT32, &valid_from) ||
+      !parse_int_field (fields[4], ends[4], 0, G_MAXUINT32, &valid_to) ||
+      !parse_int_field (fields[5], ends[5], 0, G_MAXUINT32, &day))
+    return FALSE;
+
+  row->opens = opens;
+  row->closes = closes;
+  row->offset = offset;
+  row->valid_from = valid_from;
+  row->valid_to = valid_to;
+  row->rule = 0;
+  *rule = fields[6];
+  *rule_end = ends[6];
+  *start = day;
+  return TRUE;
+}
+
 /* The recurrence of @rule (up to @rule_end) from @start, shared through
  * @recurrences (keyed "rule|start") when there is one. */
 static Recurrence *
@@ -824,52 +878,147 @@ haven_schedule_deserialize (const char  *text,
   for (line = text; line != NULL;)
     {
       const char *line_end = strchr (line, '\n');
-      const char *fields[7];
-      const char *ends[7];
-      const char *cursor = line;
       Row row = { NO_TIME, NO_TIME, LOCAL_TIME, 0, 0, NULL };
-      gint64 opens, closes, offset = LOCAL_TIME, valid_from, valid_to, start;
-      guint n_fields = 0;
+      HavenScheduleStoredRow stored;
+      const char *rule, *rule_end;
+      guint32 start;
 
       if (line_end == NULL)
         line_end = line + strlen (line);
-
-      /* Seven fields, the last (the rule) taking any further tabs. */
-      while (n_fields < 7)
-        {
-          const char *tab = n_fields < 6 ? memchr (cursor, '\t', line_end - cursor) : NULL;
-
-          fields[n_fields] = cursor;
-          ends[n_fields] = tab != NULL ? tab : line_end;
-          n_fields++;
-          if (tab == NULL)
-            break;
-          cursor = tab + 1;
-        }
-
-      if (n_fields != 7 ||
-          !parse_int_field (fields[0], ends[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
-          !parse_int_field (fields[1], ends[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
-          (!(ends[2] - fields[2] == 1 && fields[2][0] == 'L') &&
-           !parse_int_field (fields[2], ends[2], -900, 900, &offset)) ||
-          !parse_int_field (fields[3], ends[3], 0, G_MAXUINT32, &valid_from) ||
-          !parse_int_field (fields[4], ends[4], 0, G_MAXUINT32, &valid_to) ||
-          !parse_int_field (fields[5], ends[5], 0, G_MAXUINT32, &start))
+      if (!parse_stored_line (line, line_end, &stored, &rule, &rule_end, &start))
         return invalid (error, _("The stored schedule is damaged")), NULL;
 
-      row.opens = opens;
-      row.closes = closes;
-      row.offset = offset;
-      row.valid_from = valid_from;
-      row.valid_to = valid_to;
-      if (ends[6] > fields[6])
-        row.recurrence = lookup_recurrence (recurrences, key, fields[6], ends[6], start);
+      row.opens = stored.opens;
+      row.closes = stored.closes;
+      row.offset = stored.offset;
+      row.valid_from = stored.valid_from;
+      row.valid_to = stored.valid_to;
+      if (rule_end > rule)
+        row.recurrence = lookup_recurrence (recurrences, key, rule, rule_end, start);
 
       g_array_append_val (self->rows, row);
       line = *line_end == '\n' ? line_end + 1 : NULL;
     }
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * haven_schedule_text_to_rows:
+ * @text: what haven_schedule_serialize() wrote
+ * @rows: (element-type HavenScheduleStoredRow): where to append its rows
+ * @intern_rule: gives the number (from 1) under which a store keeps a
+ *   rule and the day it starts from, for haven_schedule_new_from_rows()
+ *
+ * The stored form of a schedule in numbers, which a store can keep in
+ * binary and turn back into the schedule with no text to read.
+ */
+gboolean
+haven_schedule_text_to_rows (const char               *text,
+                             GArray                   *rows,
+                             HavenScheduleInternRule   intern_rule,
+                             gpointer                  user_data,
+                             GError                  **error)
+{
+  g_autoptr(GString) rule_text = g_string_new (NULL);
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (rows != NULL, FALSE);
+  g_return_val_if_fail (intern_rule != NULL, FALSE);
+
+  for (const char *line = text; text[0] != '\0' && line != NULL;)
+    {
+      const char *line_end = strchr (line, '\n');
+      HavenScheduleStoredRow stored;
+      const char *rule, *rule_end;
+      guint32 start;
+
+      if (line_end == NULL)
+        line_end = line + strlen (line);
+      if (!parse_stored_line (line, line_end, &stored, &rule, &rule_end, &start))
+        return invalid (error, _("The stored schedule is damaged"));
+
+      if (rule_end > rule)
+        {
+          g_string_truncate (rule_text, 0);
+          g_string_append_len (rule_text, rule, rule_end - rule);
+          stored.rule = intern_rule (rule_text->str, start, user_data);
+        }
+
+      g_array_append_val (rows, stored);
+      line = *line_end == '\n' ? line_end + 1 : NULL;
+    }
+
+  return TRUE;
+}
+
+/**
+ * haven_schedule_new_from_rows:
+ * @rows: (array length=n_rows): rows from haven_schedule_text_to_rows()
+ * @rules: (element-type HavenScheduleRule): the rules, numbered from 1 as
+ *   @rows names them
+ *
+ * Returns: (transfer full) (nullable): the schedule, or %NULL when a row
+ *   is not one haven_schedule_text_to_rows() makes (a damaged store)
+ */
+HavenSchedule *
+haven_schedule_new_from_rows (const HavenScheduleStoredRow *rows,
+                              guint                         n_rows,
+                              GPtrArray                    *rules)
+{
+  g_autoptr(HavenSchedule) self = haven_schedule_new ();
+
+  g_return_val_if_fail (rows != NULL || n_rows == 0, NULL);
+  g_return_val_if_fail (rules != NULL, NULL);
+
+  g_array_set_size (self->rows, n_rows);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const HavenScheduleStoredRow *stored = &rows[i];
+      Row *row = &g_array_index (self->rows, Row, i);
+
+      if (stored->opens < NO_TIME || stored->opens > MINUTES_PER_DAY ||
+          stored->closes < NO_TIME || stored->closes > MINUTES_PER_DAY ||
+          (stored->offset != LOCAL_TIME && (stored->offset < -900 || stored->offset > 900)) ||
+          stored->rule > rules->len)
+        return NULL;
+
+      row->opens = stored->opens;
+      row->closes = stored->closes;
+      row->offset = stored->offset;
+      row->valid_from = stored->valid_from;
+      row->valid_to = stored->valid_to;
+      row->recurrence = stored->rule > 0
+                          ? g_atomic_rc_box_acquire (g_ptr_array_index (rules, stored->rule - 1))
+                          : NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * haven_schedule_rule_new:
+ * @rule: an RRULE, as a row of haven_schedule_serialize()'s text holds it
+ * @start: the Julian day it counts from
+ *
+ * Returns: (transfer full): the rule, for haven_schedule_new_from_rows():
+ *   schedules made with the same one share it, and its cached answers
+ */
+HavenScheduleRule *
+haven_schedule_rule_new (const char *rule,
+                         guint32     start)
+{
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  return recurrence_new (rule, start);
+}
+
+void
+haven_schedule_rule_unref (HavenScheduleRule *rule)
+{
+  g_return_if_fail (rule != NULL);
+
+  recurrence_unref (rule);
 }
 
 static gboolean
