@@ -439,8 +439,8 @@ top_list_offer (TopList         *top,
  * need not be worked out. Once the results are full of services whose
  * names hold every word (as for the first letters of a common word), a
  * later one with the same keys can only come after them, and the text
- * score, which asks the index about every phrase, was most of what such
- * a search cost. */
+ * score, which asks the index about every phrase, was a third of what
+ * such a search cost (a first letter, a dozen phrases). */
 static gboolean
 top_list_may_take (TopList         *top,
                    const Candidate *candidate,
