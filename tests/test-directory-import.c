@@ -668,6 +668,41 @@ test_open_errors (Fixture       *fixture,
   g_assert_nonnull (error);
 }
 
+/* What opening reads in one go (haven-directory-layout.h) is checked
+ * before a search trusts it: a service pointing past the list of areas,
+ * or a list cut short, is a damaged directory, not a crash. */
+static void
+test_open_damaged_search_data (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  static const char *const damage[] = {
+    "UPDATE search_data SET data = substr (data, 1, length (data) - 1) WHERE name = 'facets'",
+    "UPDATE search_data SET data = zeroblob (length (data)) WHERE name = 'service_ids'",
+    "UPDATE search_data SET data = x'' WHERE name = 'region_ids'",
+    "DELETE FROM search_data WHERE name = 'term_set_starts'",
+    "DELETE FROM region_codes",
+    "UPDATE search_data SET data = x'' WHERE name = 'schedule_starts'",
+  };
+  g_autofree char *source = fixture_path ("page.json");
+
+  for (guint i = 0; i < G_N_ELEMENTS (damage); i++)
+    {
+      g_autoptr(HavenDirectoryImporter) importer = import_ok (source, fixture->db);
+      g_autoptr(HavenDirectory) directory = NULL;
+      g_autoptr(GError) error = NULL;
+      sqlite3 *db = NULL;
+
+      g_assert_cmpint (sqlite3_open (fixture->db, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, damage[i], NULL, NULL, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_changes (db), >, 0);
+      sqlite3_close (db);
+
+      directory = haven_directory_open (fixture->db, NULL, &error);
+      g_assert_null (directory);
+      g_assert_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT);
+    }
+}
+
 static void
 test_demo_directory (Fixture       *fixture,
                      gconstpointer  data)
@@ -1349,6 +1384,7 @@ main (int   argc,
   ADD ("async", test_async);
   ADD ("replace", test_replace);
   ADD ("open-errors", test_open_errors);
+  ADD ("open-damaged-search-data", test_open_damaged_search_data);
   ADD ("demo-directory", test_demo_directory);
   ADD ("csv-chunks", test_csv_chunks);
   ADD ("lenient/openreferral-example", test_openreferral_example);

@@ -500,6 +500,91 @@ test_serialize (void)
   g_assert_error (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID);
 }
 
+typedef struct {
+  GPtrArray *rules;
+  GArray *starts;
+} RuleList;
+
+static guint32
+intern_rule_cb (const char *rule,
+                guint32     start,
+                gpointer    user_data)
+{
+  RuleList *list = user_data;
+
+  for (guint i = 0; i < list->rules->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (list->rules, i), rule) &&
+          g_array_index (list->starts, guint32, i) == start)
+        return i + 1;
+    }
+  g_ptr_array_add (list->rules, g_strdup (rule));
+  g_array_append_val (list->starts, start);
+  return list->rules->len;
+}
+
+/* The stored rows a directory keeps make the schedule its text makes:
+ * the same text again, the same answers, rules shared by number. */
+static void
+test_stored_rows (void)
+{
+  const HavenScheduleRow rows[] = {
+    { .freq = "WEEKLY", .byday = "FR", .opens_at = "22:00", .closes_at = "06:00" },
+    { .freq = "MONTHLY", .byday = "2MO", .opens_at = "18:00+01:00", .closes_at = "20:00+01:00" },
+    { .freq = "WEEKLY", .byday = "FR", .opens_at = "09:00", .closes_at = "12:00" },
+    { .valid_from = "2026-12-25", .valid_to = "2026-12-25" },
+  };
+  g_autoptr(HavenSchedule) schedule = schedule_of (rows, G_N_ELEMENTS (rows));
+  g_autoptr(HavenSchedule) copy = NULL;
+  g_autoptr(GArray) stored = g_array_new (FALSE, FALSE, sizeof (HavenScheduleStoredRow));
+  g_autoptr(GPtrArray) rule_texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  RuleList list = { rule_texts, starts };
+  g_autoptr(GPtrArray) rules =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) haven_schedule_rule_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = haven_schedule_serialize (schedule);
+  g_autofree char *again = NULL;
+  HavenScheduleStoredRow damaged;
+  const char *moments[] = {
+    "2026-03-06T23:00:00Z", "2026-03-07T05:30:00Z", "2026-03-09T17:30:00Z",
+    "2026-03-13T10:00:00Z", "2026-12-25T23:00:00Z", "2026-12-26T01:00:00Z",
+  };
+
+  g_assert_true (haven_schedule_text_to_rows (text, stored, intern_rule_cb, &list, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stored->len, ==, 4);
+  /* The two weekly Friday rows share their rule. */
+  g_assert_cmpuint (rule_texts->len, ==, 2);
+  g_assert_cmpuint (g_array_index (stored, HavenScheduleStoredRow, 0).rule, ==,
+                    g_array_index (stored, HavenScheduleStoredRow, 2).rule);
+  g_assert_cmpuint (g_array_index (stored, HavenScheduleStoredRow, 3).rule, ==, 0);
+
+  for (guint i = 0; i < rule_texts->len; i++)
+    g_ptr_array_add (rules, haven_schedule_rule_new (g_ptr_array_index (rule_texts, i),
+                                                     g_array_index (starts, guint32, i)));
+  copy = haven_schedule_new_from_rows ((HavenScheduleStoredRow *) (void *) stored->data,
+                                       stored->len, rules);
+  g_assert_nonnull (copy);
+  again = haven_schedule_serialize (copy);
+  g_assert_cmpstr (again, ==, text);
+  for (gsize i = 0; i < G_N_ELEMENTS (moments); i++)
+    g_assert_cmpint (open_at (schedule, moments[i], "Europe/London"), ==,
+                     open_at (copy, moments[i], "Europe/London"));
+
+  /* A damaged store: a rule it does not have, a time past midnight. */
+  damaged = g_array_index (stored, HavenScheduleStoredRow, 0);
+  damaged.rule = rules->len + 1;
+  g_assert_null (haven_schedule_new_from_rows (&damaged, 1, rules));
+  damaged = g_array_index (stored, HavenScheduleStoredRow, 0);
+  damaged.closes = 24 * 60 + 1;
+  g_assert_null (haven_schedule_new_from_rows (&damaged, 1, rules));
+
+  g_assert_false (haven_schedule_text_to_rows ("garbage", stored, intern_rule_cb, &list,
+                                               &error));
+  g_assert_error (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID);
+}
+
 static void
 test_zone (void)
 {
@@ -541,6 +626,7 @@ main (int   argc,
   g_test_add_func ("/haven/schedule/describe-day", test_describe_day);
   g_test_add_func ("/haven/schedule/next-opening", test_next_opening);
   g_test_add_func ("/haven/schedule/serialize", test_serialize);
+  g_test_add_func ("/haven/schedule/stored-rows", test_stored_rows);
   g_test_add_func ("/haven/schedule/zone", test_zone);
 
   return g_test_run ();

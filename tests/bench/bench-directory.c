@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -14,6 +16,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include <sqlite3.h>
+
 #include "haven-directory.h"
 
 /* The service directory at scale: a synthetic HSDS directory of 100,000
@@ -21,12 +25,21 @@
  * 1,000 searches as the kiosk sends them.
  *
  *   bench-directory HAVENCTL [--services N] [--queries N] [--keep DIR] [--csv]
+ *                   [--search-only FILE] [--save-results FILE] [--compare-results FILE]
  *
  * It prints figures: import time, database size, the import's peak RSS,
  * and search latency percentiles, overall and for the kinds of search
  * that cost most. It is not a pass/fail timer; it fails only when
  * something could not be measured. Targets (a 2-core machine): import
- * under 10 s and 200 MB, search p99 under 5 ms.
+ * at most 5 s and 150 MB; opening at most 50 ms and 40 MB of anonymous
+ * memory, measured in a new process as `havenctl directory search` pays
+ * it, beside what SQLite alone pays to open the file; search p99 at most
+ * 2 ms over the mixed searches, 4 ms for a first keystroke.
+ *
+ * --save-results writes what every search found (the services in order,
+ * and a checksum of what is shown of them) and --compare-results checks a
+ * later run against it, printing how many searches differ: a change that
+ * makes searching quicker must not change its answers.
  *
  * The directory. What makes a search slow is how many services the
  * visitor's first letters match, so the text must be distributed like
@@ -1049,6 +1062,17 @@ now_ns (void)
   return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
+/* The CPU time of this thread: on a shared machine, what a search cost
+ * itself, apart from the time other processes had the core. */
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
 static gboolean
 run_import (const char *havenctl,
             const char *source,
@@ -1261,6 +1285,41 @@ percentile (GArray *sorted,
   return g_array_index (sorted, double, CLAMP (rank, 1, sorted->len) - 1);
 }
 
+/* What a search returned, as one line of a results file: the number of
+ * matches, the services in order, and a checksum of what the kiosk shows
+ * of each beyond its text (categories, reach, hours today, open now, the
+ * next opening), so that a change that keeps the order but breaks those
+ * is caught too. */
+static char *
+describe_results (GListModel *results,
+                  guint       n_matches)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+  g_autoptr(GString) shown = g_string_new (NULL);
+
+  for (guint j = 0; j < g_list_model_get_n_items (results); j++)
+    {
+      g_autoptr(HavenService) service = g_list_model_get_item (results, j);
+      g_autofree char *categories =
+        g_strjoinv (",", (char **) haven_service_get_categories (service));
+
+      g_string_append_printf (ids, "%s%s", j > 0 ? " " : "", haven_service_get_id (service));
+      g_string_append_printf (shown, "%s|%s|%s|%s|%d|%d|%d|%d|%s|%s|%s\n",
+                              haven_service_get_name (service),
+                              haven_service_get_organization (service),
+                              haven_service_get_description (service), categories,
+                              haven_service_get_reach (service),
+                              haven_service_get_has_hours (service),
+                              haven_service_get_open_now (service),
+                              haven_service_get_always_open (service),
+                              haven_service_get_hours_today (service),
+                              haven_service_get_next_opening (service),
+                              haven_service_get_fees (service));
+    }
+
+  return g_strdup_printf ("%u\t%s\t%08x", n_matches, ids->str, g_str_hash (shown->str));
+}
+
 static gboolean
 run_searches (HavenDirectory *directory,
               GRand          *rand,
@@ -1269,7 +1328,9 @@ run_searches (HavenDirectory *directory,
               Typing          typing,
               gboolean        verbose,
               GArray        **latencies,
-              guint64        *matches)
+              GArray        **cpu_times,
+              guint64        *matches,
+              GPtrArray      *lines)
 {
   for (int i = 0; i < n_queries; i++)
     {
@@ -1278,11 +1339,13 @@ run_searches (HavenDirectory *directory,
       g_autoptr(GListModel) results = NULL;
       g_autoptr(GError) error = NULL;
       guint n_matches = 0;
-      gint64 start;
-      double ms;
+      gint64 start, cpu_start;
+      double ms, cpu_ms;
 
       start = now_ns ();
+      cpu_start = thread_cpu_ns ();
       results = haven_directory_search (directory, query, &n_matches, &error);
+      cpu_ms = (thread_cpu_ns () - cpu_start) / 1e6;
       ms = (now_ns () - start) / 1e6;
       if (results == NULL)
         {
@@ -1290,27 +1353,26 @@ run_searches (HavenDirectory *directory,
           return FALSE;
         }
 
-      if (verbose)
+      if (lines != NULL || verbose)
         {
-          g_autoptr(GString) ids = g_string_new (NULL);
+          char *line = describe_results (results, n_matches);
 
-          /* The results, in order, as a checksum: to compare two builds. */
-          for (guint j = 0; j < g_list_model_get_n_items (results); j++)
-            {
-              g_autoptr(HavenService) service = g_list_model_get_item (results, j);
-
-              g_string_append_printf (ids, "%s ", haven_service_get_id (service));
-            }
-          g_print ("%8.2f ms %6u matches %08x  text=%s region=%s category=%s language=%s "
-                   "open_now=%d free=%d\n",
-                   ms, n_matches, g_str_hash (ids->str), query->text, query->region,
-                   query->category, query->language, query->open_now, query->free);
+          if (verbose)
+            g_print ("%8.2f ms %8.2f cpu %6u matches %08x  text=%s region=%s category=%s "
+                     "language=%s open_now=%d free=%d\n",
+                     ms, cpu_ms, n_matches, g_str_hash (line), query->text, query->region,
+                     query->category, query->language, query->open_now, query->free);
+          if (lines != NULL)
+            g_ptr_array_add (lines, line);
+          else
+            g_free (line);
         }
       for (guint k = 0; k < N_KINDS; k++)
         {
           if (kinds[k])
             {
               g_array_append_val (latencies[k], ms);
+              g_array_append_val (cpu_times[k], cpu_ms);
               matches[k] += n_matches;
             }
         }
@@ -1321,24 +1383,209 @@ run_searches (HavenDirectory *directory,
 
 static void
 print_kind (GArray     **latencies,
+            GArray     **cpu_times,
             guint64     *matches,
             guint        kind)
 {
   GArray *sorted = latencies[kind];
+  GArray *cpu = cpu_times[kind];
   double sum = 0;
 
   if (sorted->len == 0)
     return;
 
   g_array_sort (sorted, compare_doubles);
+  g_array_sort (cpu, compare_doubles);
   for (guint i = 0; i < sorted->len; i++)
     sum += g_array_index (sorted, double, i);
 
   g_print ("  %-17s %4u queries  p50 %6.2f  p90 %6.2f  p99 %6.2f  max %6.2f  mean %6.2f ms"
-           "  %6.0f matches\n",
+           "  %6.0f matches  CPU p50 %5.2f  p99 %5.2f ms\n",
            kind_names[kind], sorted->len, percentile (sorted, 0.5), percentile (sorted, 0.9),
            percentile (sorted, 0.99), percentile (sorted, 1.0), sum / sorted->len,
-           (double) matches[kind] / sorted->len);
+           (double) matches[kind] / sorted->len, percentile (cpu, 0.5), percentile (cpu, 0.99));
+}
+
+/* RssAnon of this process, in KiB, from /proc/self/status: the memory a
+ * process holds of its own, not the pages of files it maps, which the
+ * kernel shares between processes and drops when it needs the room. */
+static long
+read_rss_anon (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "RssAnon:")) == NULL)
+    return -1;
+
+  return strtol (line + strlen ("RssAnon:"), NULL, 10);
+}
+
+/* The child's side of measure_open(): opens @db once, as a fresh
+ * `havenctl directory search` would, and prints the wall time and the
+ * anonymous memory it took. With @floor, only what any reader of the
+ * file pays: SQLite opens it and reads its version. */
+static int
+open_in_child (const char *db,
+               gboolean    floor)
+{
+  g_autoptr(HavenDirectory) directory = NULL;
+  g_autoptr(GError) error = NULL;
+  long before, after;
+  gint64 start;
+  double ms;
+
+  before = read_rss_anon ();
+  start = now_ns ();
+  if (floor)
+    {
+      g_autofree char *uri = g_strconcat ("file:", db, "?immutable=1", NULL);
+      sqlite3_stmt *statement = NULL;
+      sqlite3 *connection = NULL;
+      int version = 0;
+
+      if (sqlite3_open_v2 (uri, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL)
+          == SQLITE_OK &&
+          sqlite3_prepare_v2 (connection, "PRAGMA user_version", -1, &statement, NULL)
+          == SQLITE_OK &&
+          sqlite3_step (statement) == SQLITE_ROW)
+        version = sqlite3_column_int (statement, 0);
+      sqlite3_finalize (statement);
+      ms = (now_ns () - start) / 1e6;
+      after = read_rss_anon ();
+      sqlite3_close (connection);
+      if (version <= 0)
+        return 1;
+    }
+  else
+    {
+      directory = haven_directory_open (db, NULL, &error);
+      ms = (now_ns () - start) / 1e6;
+      after = read_rss_anon ();
+      if (directory == NULL)
+        {
+          g_printerr ("Cannot open the directory: %s\n", error->message);
+          return 1;
+        }
+    }
+
+  g_print ("%.3f %ld\n", ms, after - before);
+  return 0;
+}
+
+/* Opens the directory in @n fresh processes (this program again) and
+ * gives the medians of the wall time and of the RssAnon it added: the
+ * cost a `havenctl directory search` pays, or a kiosk carries, before it
+ * searches at all. */
+static gboolean
+measure_open (const char *self_path,
+              const char *db,
+              gboolean    floor,
+              guint       n,
+              double     *ms,
+              double     *rss_anon_kib)
+{
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *argv[] = { self_path, "x", floor ? "--open-floor-in-child" : "--open-in-child",
+                             db, NULL };
+      g_autofree char *out = NULL;
+      g_autoptr(GError) error = NULL;
+      double time, size;
+      int status;
+
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+                         &status, &error) ||
+          !g_spawn_check_wait_status (status, NULL) ||
+          sscanf (out, "%lf %lf", &time, &size) != 2)
+        {
+          g_printerr ("Cannot measure the opening of %s in a new process\n", db);
+          return FALSE;
+        }
+      g_array_append_val (times, time);
+      g_array_append_val (sizes, size);
+    }
+
+  g_array_sort (times, compare_doubles);
+  g_array_sort (sizes, compare_doubles);
+  *ms = g_array_index (times, double, n / 2);
+  *rss_anon_kib = g_array_index (sizes, double, n / 2);
+  return TRUE;
+}
+
+/* Checks this run's results against those an earlier run saved: the
+ * same searches (the random seeds are fixed) must find the same services
+ * in the same order, and show the same of them. */
+static gboolean
+compare_results (const char *path,
+                 GPtrArray  *lines)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) saved = NULL;
+  guint n_saved, n_ids = 0, n_shown = 0, n_matches = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    {
+      g_printerr ("Cannot read the results to compare: %s\n", error->message);
+      return FALSE;
+    }
+  saved = g_strsplit (contents, "\n", -1);
+  n_saved = g_strv_length (saved);
+  if (n_saved > 0 && saved[n_saved - 1][0] == '\0')
+    n_saved--;
+  if (n_saved != lines->len)
+    {
+      g_printerr ("%s holds %u searches, this run made %u: run with the same options\n",
+                  path, n_saved, lines->len);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_auto(GStrv) before = g_strsplit (saved[i], "\t", 3);
+      g_auto(GStrv) after = g_strsplit (g_ptr_array_index (lines, i), "\t", 3);
+
+      if (g_strv_length (before) != 3 || g_strv_length (after) != 3)
+        {
+          g_printerr ("%s is not a results file of this benchmark\n", path);
+          return FALSE;
+        }
+      if (!g_str_equal (before[1], after[1]))
+        n_ids++;
+      else if (!g_str_equal (before[2], after[2]))
+        n_shown++;
+      if (!g_str_equal (before[0], after[0]))
+        n_matches++;
+    }
+
+  g_print ("Results:       %u searches compared with %s: %u differ in the services or their "
+           "order, %u more in what is shown of them, %u in the number of matches\n",
+           lines->len, path, n_ids, n_shown, n_matches);
+  return TRUE;
+}
+
+static gboolean
+save_results (const char *path,
+              GPtrArray  *lines)
+{
+  g_autoptr(GString) contents = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (contents, "%s\n", (char *) g_ptr_array_index (lines, i));
+  if (!g_file_set_contents (path, contents->str, contents->len, &error))
+    {
+      g_printerr ("Cannot save the results: %s\n", error->message);
+      return FALSE;
+    }
+
+  g_print ("Results:       %u searches saved to %s\n", lines->len, path);
+  return TRUE;
 }
 
 int
@@ -1363,7 +1610,14 @@ main (int   argc,
   long peak_kib;
   struct stat source_info, db_info;
   GArray *latencies[N_KINDS];
+  GArray *cpu_times[N_KINDS];
   guint64 matches[N_KINDS] = { 0 };
+  g_autofree char *save_path = NULL;
+  g_autofree char *compare_path = NULL;
+  g_autofree char *open_in_child_db = NULL;
+  g_autofree char *open_floor_db = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  double open_ms, open_kib, floor_ms, floor_kib;
   gboolean searched;
   gint64 start;
   GOptionEntry entries[] = {
@@ -1374,6 +1628,14 @@ main (int   argc,
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, "Import an HSDS CSV data package, not JSON", NULL },
     { "search-only", 0, 0, G_OPTION_ARG_FILENAME, &existing,
       "Only search this database, made by an earlier --keep run", "FILE" },
+    { "save-results", 0, 0, G_OPTION_ARG_FILENAME, &save_path,
+      "Save every search's results, in order, to this file", "FILE" },
+    { "compare-results", 0, 0, G_OPTION_ARG_FILENAME, &compare_path,
+      "Compare every search's results with those an earlier run saved", "FILE" },
+    { "open-in-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &open_in_child_db,
+      NULL, NULL },
+    { "open-floor-in-child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &open_floor_db,
+      NULL, NULL },
     { NULL },
   };
 
@@ -1381,10 +1643,14 @@ main (int   argc,
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 ||
       n_services <= 0 || n_queries <= 0)
     {
-      g_printerr ("Usage: %s HAVENCTL [--services N] [--queries N] [--keep DIR] [--csv]\n",
-                  argv[0]);
+      g_printerr ("Usage: %s HAVENCTL [--services N] [--queries N] [--keep DIR] [--csv] "
+                  "[--save-results FILE] [--compare-results FILE]\n", argv[0]);
       return 2;
     }
+
+  if (open_in_child_db != NULL || open_floor_db != NULL)
+    return open_in_child (open_in_child_db != NULL ? open_in_child_db : open_floor_db,
+                          open_floor_db != NULL);
 
   languages_init ();
 
@@ -1426,12 +1692,21 @@ main (int   argc,
   if (!run_import (argv[1], source, db, &import_seconds, &import_cpu_seconds, &peak_kib))
     return 1;
   g_stat (db, &db_info);
-  g_print ("Import:        %.2f s (target < 10 s)\n", import_seconds);
+  g_print ("Import:        %.2f s (target <= 5 s)\n", import_seconds);
   g_print ("Import CPU:    %.2f s, user and system\n", import_cpu_seconds);
-  g_print ("Import RSS:    %.1f MB peak (target < 200 MB)\n", peak_kib / 1024.0);
+  g_print ("Import RSS:    %.1f MB peak (target <= 150 MB)\n", peak_kib / 1024.0);
   g_print ("Database:      %.1f MB\n", db_info.st_size / 1e6);
 
 search:
+  if (!measure_open (argv[0], db, FALSE, 5, &open_ms, &open_kib) ||
+      !measure_open (argv[0], db, TRUE, 5, &floor_ms, &floor_kib))
+    return 1;
+  g_print ("Open alone:    %.1f ms (target <= 50 ms), %.1f MB RssAnon (target <= 40 MB), in a "
+           "new process, median of 5\n", open_ms, open_kib / 1024);
+  g_print ("Open floor:    %.1f ms, %.1f MB RssAnon: SQLite opens the file and reads its "
+           "version; open is %.1fx that in time, +%.1f MB\n", floor_ms, floor_kib / 1024,
+           open_ms / MAX (floor_ms, 0.001), (open_kib - floor_kib) / 1024);
+
   start = now_ns ();
   directory = haven_directory_open (db, NULL, &error);
   if (directory == NULL)
@@ -1444,28 +1719,42 @@ search:
   g_print ("Open:          %.3f s (read once when the kiosk starts)\n", open_seconds);
 
   for (guint k = 0; k < N_KINDS; k++)
-    latencies[k] = g_array_new (FALSE, FALSE, sizeof (double));
+    {
+      latencies[k] = g_array_new (FALSE, FALSE, sizeof (double));
+      cpu_times[k] = g_array_new (FALSE, FALSE, sizeof (double));
+    }
 
+  if (save_path != NULL || compare_path != NULL)
+    lines = g_ptr_array_new_with_free_func (g_free);
   searched = run_searches (directory, rand, zone, n_queries, TYPING_WORD, verbose, latencies,
-                           matches) &&
+                           cpu_times, matches, lines) &&
              run_searches (directory, rand, zone, MAX (1, n_queries / 5), TYPING_FIRST_KEY,
-                           verbose, latencies, matches) &&
+                           verbose, latencies, cpu_times, matches, lines) &&
              run_searches (directory, rand, zone, MAX (1, n_queries / 5), TYPING_NOTHING,
-                           verbose, latencies, matches);
+                           verbose, latencies, cpu_times, matches, lines);
 
   if (searched)
     {
-      g_print ("Search (target p99 < 5 ms), %d searches as the kiosk sends them:\n", n_queries);
+      g_print ("Search (target p99 <= 2 ms, first keystroke <= 4 ms), %d searches as the kiosk "
+               "sends them:\n", n_queries);
       for (guint k = 0; k < N_KINDS; k++)
         {
           if (k == KIND_FIRST_KEYSTROKE)
             g_print ("Timed apart:\n");
-          print_kind (latencies, matches, k);
+          print_kind (latencies, cpu_times, matches, k);
         }
     }
 
+  if (searched && save_path != NULL)
+    searched = save_results (save_path, lines);
+  if (searched && compare_path != NULL)
+    searched = compare_results (compare_path, lines);
+
   for (guint k = 0; k < N_KINDS; k++)
-    g_array_unref (latencies[k]);
+    {
+      g_array_unref (latencies[k]);
+      g_array_unref (cpu_times[k]);
+    }
   languages_clear ();
 
   if (keep == NULL && existing == NULL)

@@ -9,7 +9,8 @@
 /* Opening hours as an HSDS directory gives them (schedules.csv or a
  * schedule object), mapped to RRULEs and read with libical
  * (haven_schedule_add_row()); then what the kiosk asks of them ("open
- * now", today's hours) and the stored form the directory keeps.
+ * now", today's hours) and the stored forms the directory keeps: the
+ * text, and the rows in numbers it makes of it.
  *
  * The input is up to four rows of fourteen lines each, in the order of
  * HavenScheduleRow's fields (opens_at, closes_at, freq, interval, byday,
@@ -57,6 +58,30 @@ row_from_lines (HavenScheduleRow   *row,
     }
 }
 
+typedef struct {
+  GPtrArray *rules;
+  GHashTable *numbers;
+} Rules;
+
+/* Each rule and start once, numbered from 1, as the directory's importer
+ * keeps them. */
+static guint32
+intern_rule_cb (const char *rule,
+                guint32     start,
+                gpointer    user_data)
+{
+  Rules *rules = user_data;
+  g_autofree char *key = g_strdup_printf ("%u|%s", start, rule);
+  guint32 number = GPOINTER_TO_UINT (g_hash_table_lookup (rules->numbers, key));
+
+  if (number != 0)
+    return number;
+  g_ptr_array_add (rules->rules, haven_schedule_rule_new (rule, start));
+  number = rules->rules->len;
+  g_hash_table_insert (rules->numbers, g_steal_pointer (&key), GUINT_TO_POINTER (number));
+  return number;
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
@@ -64,6 +89,13 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_auto(GStrv) lines = fuzz_split (data, size, '\n', N_FIELDS * MAX_ROWS);
   g_autoptr(HavenSchedule) schedule = haven_schedule_new ();
   g_autoptr(HavenSchedule) stored = NULL;
+  g_autoptr(HavenSchedule) from_rows = NULL;
+  g_autoptr(GArray) rows = g_array_new (FALSE, FALSE, sizeof (HavenScheduleStoredRow));
+  g_autoptr(GPtrArray) rule_list =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) haven_schedule_rule_unref);
+  g_autoptr(GHashTable) numbers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *text_from_rows = NULL;
+  Rules rules = { rule_list, numbers };
   g_autoptr(GHashTable) recurrences = haven_schedule_new_recurrence_table ();
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -98,6 +130,15 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   text_again = haven_schedule_serialize (stored);
   g_assert_cmpstr (text, ==, text_again);
 
+  /* The binary rows the directory keeps make the same schedule. */
+  g_assert_true (haven_schedule_text_to_rows (text, rows, intern_rule_cb, &rules, &error));
+  g_assert_no_error (error);
+  from_rows = haven_schedule_new_from_rows ((HavenScheduleStoredRow *) (void *) rows->data,
+                                            rows->len, rule_list);
+  g_assert_nonnull (from_rows);
+  text_from_rows = haven_schedule_serialize (from_rows);
+  g_assert_cmpstr (text, ==, text_from_rows);
+
   haven_schedule_is_always_open (schedule);
   for (guint i = 0; i < G_N_ELEMENTS (base_times); i++)
     {
@@ -112,6 +153,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       /* The stored schedule answers as the one it was made from. */
       g_assert_true (haven_schedule_is_open (schedule, &time) ==
                      haven_schedule_is_open (stored, &time));
+      g_assert_true (haven_schedule_is_open (schedule, &time) ==
+                     haven_schedule_is_open (from_rows, &time));
       today = haven_schedule_describe_day (schedule, &time);
       today_stored = haven_schedule_describe_day (stored, &time);
       g_assert_cmpstr (today, ==, today_stored);

@@ -4,25 +4,13 @@
 #include <sqlite3.h>
 
 #include "haven-directory.h"
+#include "haven-directory-layout.h"
 
 G_BEGIN_DECLS
 
 /* What the opening of a directory (haven-directory.c) and the searching of
  * it (haven-directory-search.c) share. Nothing else uses it. */
 
-/* What a search tests about each service, kept small: a search may test
- * tens of thousands. */
-typedef struct {
-  /* In HavenDirectory.schedules; 0 for none. */
-  guint32 schedule;
-  guint32 regions;
-  guint32 languages;
-  guint16 categories_specific;
-  guint16 categories_general;
-  guint8 n_regions;
-  guint8 n_languages;
-  guint8 flags;
-} Facets;
 
 struct _HavenDirectory
 {
@@ -32,8 +20,9 @@ struct _HavenDirectory
   char *path;
   char *categories_path;
 
-  /* Guards the connection and its statements: searches may run in
-   * several threads at once. Everything else is read-only once open. */
+  /* Guards the connection, its statements and the schedules parsed on
+   * demand: searches may run in several threads at once. Everything else
+   * is read-only once open. */
   GMutex lock;
   sqlite3 *db;
   sqlite3_stmt *match;
@@ -45,10 +34,18 @@ struct _HavenDirectory
   fts5_tokenizer tokenizer_class;
   Fts5Tokenizer *tokenizer;
 
-  /* Indexed by the service's place in search_order; 0 is unused. */
+  /* What searches need (haven-directory-layout.h), read from the
+   * directory's search_data when it is opened: Facets, indexed by the
+   * service's place in search_order (0 is unused). */
   GArray *facets;
-  /* The services' opening hours, each different one once. */
+  /* The services' opening hours, each different one once, by number:
+   * NULL until a search first needs one, and made then, under the lock,
+   * from its rows (schedule_starts, schedule_rows) and the rules they
+   * name. */
   GPtrArray *schedules;
+  GArray *schedule_starts;
+  GArray *schedule_rows;
+  GPtrArray *schedule_rules;
   /* Place in search_order -> services.id, which is the import order, and
    * back (the full-text index holds services.id). */
   GArray *service_ids;
@@ -57,12 +54,13 @@ struct _HavenDirectory
   GArray *language_ids;
   GHashTable *region_codes;
   GHashTable *language_codes;
-  /* Region id -> GArray of the services that name it, in order: a visitor
-   * browsing without text needs only the services of the kiosk's region. */
-  GPtrArray *region_services;
+  /* The places of the services that name each region, in order, from
+   * region_starts[id] to region_starts[id + 1]: a visitor browsing
+   * without text needs only the services of the kiosk's region. */
+  GArray *region_starts;
+  GArray *region_services;
   /* Partition code -> id, as numbered in the full-text index. */
   GHashTable *partitions;
-  GHashTable *recurrences;
   /* The search in progress, for the ranking function; set under lock. */
   gpointer search;
   guint n_terms;

@@ -208,6 +208,8 @@ typedef struct {
   GString *match;
   GArray *phrase_words;
   gboolean matches_nothing;
+  /* The best text score a service can have: every word in its name. */
+  double max_score;
   /* The rowid ranges to read: those of the partitions that can serve the
    * query's region, or the whole index. */
   gint64 ranges[MAX_RANGES][2];
@@ -261,6 +263,29 @@ compare_candidates (const Candidate *a,
     return a->score > b->score ? -1 : 1;
 
   return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* The schedule @index of self->schedules, made the first time it is
+ * asked for; NULL when its stored rows are damaged. Called with the lock
+ * held. */
+static HavenSchedule *
+get_schedule (HavenDirectory *self,
+              guint32         index)
+{
+  HavenSchedule *schedule = g_ptr_array_index (self->schedules, index);
+  guint32 first, end;
+
+  if (schedule != NULL)
+    return schedule;
+
+  first = g_array_index (self->schedule_starts, guint32, index);
+  end = g_array_index (self->schedule_starts, guint32, index + 1);
+  schedule = haven_schedule_new_from_rows (&g_array_index (self->schedule_rows,
+                                                           HavenScheduleStoredRow, first),
+                                           end - first, self->schedule_rules);
+
+  g_ptr_array_index (self->schedules, index) = schedule;
+  return schedule;
 }
 
 static gboolean
@@ -366,8 +391,14 @@ evaluate (HavenDirectory *self,
 
       open = &plan->open[facets->schedule];
       if (*open == OPEN_UNKNOWN)
-        *open = haven_schedule_is_open (g_ptr_array_index (self->schedules, facets->schedule),
-                                        &plan->time) ? OPEN_YES : OPEN_NO;
+        {
+          HavenSchedule *schedule = get_schedule (self, facets->schedule);
+
+          /* A damaged schedule fails the search when its service is
+           * shown (load_service()). */
+          *open = schedule != NULL && haven_schedule_is_open (schedule, &plan->time)
+                    ? OPEN_YES : OPEN_NO;
+        }
       if (*open != OPEN_YES)
         return FALSE;
     }
@@ -403,11 +434,17 @@ top_list_offer (TopList         *top,
   top->items[position] = *candidate;
 }
 
-/* Whether a candidate with these keys, whatever its text score, could be
- * among the results: if not, its score need not be worked out. */
+/* Whether a candidate with these keys could be among the results with
+ * the best text score a service can have, @max_score: if not, its score
+ * need not be worked out. Once the results are full of services whose
+ * names hold every word (as for the first letters of a common word), a
+ * later one with the same keys can only come after them, and the text
+ * score, which asks the index about every phrase, was a third of what
+ * such a search cost (a first letter, a dozen phrases). */
 static gboolean
 top_list_may_take (TopList         *top,
-                   const Candidate *candidate)
+                   const Candidate *candidate,
+                   double           max_score)
 {
   const Candidate *last;
 
@@ -419,7 +456,10 @@ top_list_may_take (TopList         *top,
     return candidate->category_rank > last->category_rank;
   if (candidate->reach != last->reach)
     return candidate->reach > last->reach;
-  return candidate->language_rank >= last->language_rank;
+  if (candidate->language_rank != last->language_rank)
+    return candidate->language_rank > last->language_rank;
+  /* As compare_candidates() orders the same keys. */
+  return max_score > last->score || (max_score == last->score && candidate->order < last->order);
 }
 
 typedef struct {
@@ -451,7 +491,7 @@ offer_match (HavenDirectory         *self,
   if (!evaluate (self, search->plan, service, &candidate))
     return FALSE;
 
-  if (top_list_may_take (search->top, &candidate))
+  if (top_list_may_take (search->top, &candidate, search->plan->max_score))
     candidate.score = text_score (api, fts, search->plan->phrase_words);
   else
     {
@@ -541,6 +581,9 @@ plan_text (HavenDirectory *self,
 
   plan->match = g_string_new (NULL);
   plan->phrase_words = g_array_new (FALSE, FALSE, sizeof (guint8));
+  for (guint i = 0; i < G_N_ELEMENTS (column_weights); i++)
+    plan->max_score = MAX (plan->max_score, column_weights[i]);
+  plan->max_score *= tokens->len;
 
   for (guint i = 0; i < tokens->len; i++)
     {
@@ -748,7 +791,14 @@ load_service (HavenDirectory   *self,
 
   if (facets->schedule != 0)
     {
-      HavenSchedule *schedule = g_ptr_array_index (self->schedules, facets->schedule);
+      HavenSchedule *schedule = get_schedule (self, facets->schedule);
+
+      if (schedule == NULL)
+        {
+          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                       _("The service directory %s is damaged; import it again"), self->path);
+          return NULL;
+        }
 
       open_now = !(facets->flags & SERVICE_FLAG_TEMPORARILY_CLOSED) &&
                  haven_schedule_is_open (schedule, &plan->time);
@@ -815,14 +865,19 @@ search_region (HavenDirectory *self,
                const Plan     *plan,
                TopList        *top)
 {
-  GArray *lists[3] = { NULL, NULL, NULL };
+  const guint32 *places = (const guint32 *) (void *) self->region_services->data;
+  const guint32 *starts = (const guint32 *) (void *) self->region_starts->data;
   guint positions[3] = { 0, 0, 0 };
+  guint ends[3] = { 0, 0, 0 };
   guint16 ids[3] = { plan->region_local, plan->region_national, plan->region_anywhere };
 
   for (guint i = 0; i < 3; i++)
     {
-      if (ids[i] != 0 && ids[i] < self->region_services->len)
-        lists[i] = g_ptr_array_index (self->region_services, ids[i]);
+      if (ids[i] != 0 && ids[i] + 1u < self->region_starts->len)
+        {
+          positions[i] = starts[ids[i]];
+          ends[i] = starts[ids[i] + 1];
+        }
     }
 
   /* The three lists are in service order: merge them, each service
@@ -834,15 +889,14 @@ search_region (HavenDirectory *self,
 
       for (guint i = 0; i < 3; i++)
         {
-          if (lists[i] != NULL && positions[i] < lists[i]->len)
-            service = MIN (service, g_array_index (lists[i], guint32, positions[i]));
+          if (positions[i] < ends[i])
+            service = MIN (service, places[positions[i]]);
         }
       if (service == G_MAXUINT32)
         break;
       for (guint i = 0; i < 3; i++)
         {
-          if (lists[i] != NULL && positions[i] < lists[i]->len &&
-              g_array_index (lists[i], guint32, positions[i]) == service)
+          if (positions[i] < ends[i] && places[positions[i]] == service)
             positions[i]++;
         }
 

@@ -13,7 +13,9 @@
 #include <sqlite3.h>
 
 #include "haven-directory.h"
+#include "haven-directory-layout.h"
 #include "haven-directory-writer.h"
+#include "haven-schedule.h"
 
 /* Writes the directory database: the schema, one prepared statement per
  * table, the full-text rows in batches ordered by rowid, and the rename
@@ -23,12 +25,13 @@ enum {
   INSERT_ORGANIZATION,
   INSERT_SERVICE,
   INSERT_TERM,
-  INSERT_SERVICE_TERM,
-  INSERT_SERVICE_REGION,
-  INSERT_SERVICE_LANGUAGE,
   INSERT_FTS,
   INSERT_PARTITION,
   INSERT_SEARCH_ORDER,
+  INSERT_SCHEDULE_RULE,
+  INSERT_REGION_CODE,
+  INSERT_LANGUAGE_CODE,
+  INSERT_SEARCH_DATA,
   N_STATEMENTS,
 };
 
@@ -37,13 +40,14 @@ static const char *const statement_sql[N_STATEMENTS] = {
   "INSERT INTO services (id, hsds_id, organization, name, flags, schedule, details) "
   "VALUES (?, ?, ?, ?, ?, ?, ?)",
   "INSERT INTO terms (id, taxonomy, code, name) VALUES (?, ?, ?, ?)",
-  "INSERT INTO service_terms (service, term) VALUES (?, ?)",
-  "INSERT INTO service_regions (service, code) VALUES (?, ?)",
-  "INSERT INTO service_languages (service, code) VALUES (?, ?)",
   "INSERT INTO services_fts (rowid, name, organization, other_names, description, terms) "
   "VALUES (?, ?, ?, ?, ?, ?)",
   "INSERT INTO partitions (id, code) VALUES (?, ?)",
   "INSERT INTO search_order (id, service) VALUES (?, ?)",
+  "INSERT INTO schedule_rules (id, rule, start) VALUES (?, ?, ?)",
+  "INSERT INTO region_codes (id, code) VALUES (?, ?)",
+  "INSERT INTO language_codes (id, code) VALUES (?, ?)",
+  "INSERT INTO search_data (name, data) VALUES (?, ?)",
 };
 
 /* The layout, version HAVEN_DIRECTORY_SCHEMA_VERSION. The full-text index
@@ -80,14 +84,19 @@ static const char schema_sql[] =
   "CREATE TABLE organizations (id INTEGER PRIMARY KEY, hsds_id TEXT NOT NULL, name TEXT);"
   "CREATE TABLE services (id INTEGER PRIMARY KEY, hsds_id TEXT NOT NULL,"
   "  organization INTEGER REFERENCES organizations (id), name TEXT NOT NULL,"
-  "  flags INTEGER NOT NULL, schedule TEXT NOT NULL, details TEXT NOT NULL);"
+  "  flags INTEGER NOT NULL, schedule INTEGER NOT NULL, details TEXT NOT NULL);"
+  /* The recurrences the schedules' rows name (haven-directory-layout.h):
+   * an RRULE and the Julian day it counts from. */
+  "CREATE TABLE schedule_rules (id INTEGER PRIMARY KEY, rule TEXT NOT NULL,"
+  "  start INTEGER NOT NULL);"
   "CREATE TABLE terms (id INTEGER PRIMARY KEY, taxonomy TEXT NOT NULL, code TEXT NOT NULL,"
   "  name TEXT);"
-  "CREATE TABLE service_terms (service INTEGER NOT NULL, term INTEGER NOT NULL);"
-  "CREATE TABLE service_regions (service INTEGER NOT NULL, code TEXT NOT NULL);"
-  "CREATE TABLE service_languages (service INTEGER NOT NULL, code TEXT NOT NULL);"
   "CREATE TABLE partitions (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
   "CREATE TABLE search_order (id INTEGER PRIMARY KEY, service INTEGER NOT NULL);"
+  "CREATE TABLE region_codes (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
+  "CREATE TABLE language_codes (id INTEGER PRIMARY KEY, code TEXT NOT NULL);"
+  /* See haven-directory-layout.h. */
+  "CREATE TABLE search_data (name TEXT PRIMARY KEY, data BLOB NOT NULL);"
   "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;"
   "CREATE TABLE openings (opening TEXT PRIMARY KEY) WITHOUT ROWID;"
   "CREATE VIRTUAL TABLE services_fts USING fts5 (name, organization, other_names, description,"
@@ -101,7 +110,12 @@ static const char schema_sql[] =
    * default, and merges those segments again and again as the import
    * goes; holding a batch at a time (STAGING_SIZE) makes several times
    * fewer of them. */
-  "INSERT INTO services_fts (services_fts, rank) VALUES ('hashsize', 8388608);";
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('hashsize', 8388608);"
+  /* Nor merge the segments as they come: the import ends by merging them
+   * all into one ('optimize'), which reads and writes each once, where
+   * merging along the way wrote most of them twice or three times. */
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('automerge', 0);"
+  "INSERT INTO services_fts (services_fts, rank) VALUES ('crisismerge', 1000);";
 
 /* Must match haven-directory.c. */
 #define PARTITION_SHIFT 32
@@ -125,10 +139,7 @@ static const char words_sql[] =
 /* Indexes are built once the rows are in: far quicker than keeping them
  * up to date row by row. */
 static const char index_sql[] =
-  "CREATE UNIQUE INDEX services_hsds_id ON services (hsds_id);"
-  "CREATE INDEX service_terms_term ON service_terms (term, service);"
-  "CREATE INDEX service_regions_code ON service_regions (code, service);"
-  "CREATE INDEX service_languages_code ON service_languages (code, service);";
+  "CREATE UNIQUE INDEX services_hsds_id ON services (hsds_id);";
 /* One full-text row waiting in a batch: its rowid, and where its columns
  * are in the batch's text. */
 typedef struct {
@@ -180,6 +191,24 @@ struct _HavenDirectoryWriter
   GPtrArray *partition_codes;
   /* By services.id: the first partition of each service. */
   GArray *first_partitions;
+
+  /* What searches need of each service (haven-directory-layout.h), by
+   * services.id until finish_fts() puts it in search order, with the
+   * codes, schedules and sets of terms it points to. */
+  GArray *facets;
+  GArray *region_ids;
+  GArray *language_ids;
+  GHashTable *region_codes;
+  GPtrArray *region_code_list;
+  GHashTable *language_codes;
+  GPtrArray *language_code_list;
+  GHashTable *schedules;
+  GHashTable *schedule_rules;
+  GArray *schedule_starts;
+  GArray *schedule_rows;
+  GHashTable *term_sets;
+  GArray *term_set_starts;
+  GArray *term_set_terms;
 
   char *database_error;
 };
@@ -452,6 +481,125 @@ stage_fts_row (HavenDirectoryWriter  *writer,
     drain_staging (writer, ROWS_PER_SERVICE);
 }
 
+static void
+store_blob (HavenDirectoryWriter *writer,
+            const char           *name,
+            gconstpointer         data,
+            gsize                 size)
+{
+  sqlite3_stmt *statement = writer->statements[INSERT_SEARCH_DATA];
+
+  sqlite3_bind_text (statement, 1, name, -1, SQLITE_STATIC);
+  /* A zero-length blob, not NULL, for an empty array. */
+  sqlite3_bind_blob64 (statement, 2, size > 0 ? data : "", size, SQLITE_STATIC);
+  step (writer, statement);
+}
+
+static void
+store_codes (HavenDirectoryWriter *writer,
+             sqlite3_stmt         *statement,
+             GPtrArray            *list)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      sqlite3_bind_int64 (statement, 1, i + 1);
+      sqlite3_bind_text (statement, 2, g_ptr_array_index (list, i), -1, SQLITE_STATIC);
+      step (writer, statement);
+    }
+}
+
+/* Writes what searches need (haven-directory-layout.h) in the order of
+ * @services, the services.id of each place in search_order from 1. */
+static void
+store_search_data (HavenDirectoryWriter *writer,
+                   const guint32        *services,
+                   guint                 n_services)
+{
+  guint n_regions = writer->region_code_list->len;
+  g_autoptr(GArray) facets = g_array_new (FALSE, TRUE, sizeof (Facets));
+  g_autoptr(GArray) service_ids = g_array_new (FALSE, TRUE, sizeof (guint32));
+  g_autoptr(GArray) region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  g_autoptr(GArray) language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  g_autofree guint32 *region_starts = g_new0 (guint32, n_regions + 2);
+  g_autofree guint32 *region_services = NULL;
+  g_autofree guint32 *next = NULL;
+  guint n_region_services = 0;
+
+  g_array_set_size (facets, n_services + 1);
+  g_array_set_size (service_ids, n_services + 1);
+  for (guint place = 1; place <= n_services; place++)
+    {
+      const Facets *from = &g_array_index (writer->facets, Facets, services[place - 1]);
+      Facets *to = &g_array_index (facets, Facets, place);
+
+      *to = *from;
+      to->regions = region_ids->len;
+      if (from->n_regions > 0)
+        g_array_append_vals (region_ids, &g_array_index (writer->region_ids, guint16,
+                                                         from->regions), from->n_regions);
+      to->languages = language_ids->len;
+      if (from->n_languages > 0)
+        g_array_append_vals (language_ids, &g_array_index (writer->language_ids, guint16,
+                                                           from->languages), from->n_languages);
+      g_array_index (service_ids, guint32, place) = services[place - 1];
+
+      for (guint i = 0; i < from->n_regions; i++)
+        region_starts[g_array_index (region_ids, guint16, to->regions + i) + 1]++;
+      n_region_services += from->n_regions;
+    }
+
+  /* Each region's services, in search order: a counting sort. */
+  for (guint i = 1; i <= n_regions + 1; i++)
+    region_starts[i] += region_starts[i - 1];
+  region_services = g_new (guint32, MAX (n_region_services, 1));
+  next = g_memdup2 (region_starts, (n_regions + 2) * sizeof (guint32));
+  for (guint place = 1; place <= n_services; place++)
+    {
+      const Facets *to = &g_array_index (facets, Facets, place);
+
+      for (guint i = 0; i < to->n_regions; i++)
+        region_services[next[g_array_index (region_ids, guint16, to->regions + i)]++] = place;
+    }
+
+  store_codes (writer, writer->statements[INSERT_REGION_CODE], writer->region_code_list);
+  store_codes (writer, writer->statements[INSERT_LANGUAGE_CODE], writer->language_code_list);
+
+  haven_layout_swap_facets ((Facets *) (void *) facets->data, facets->len);
+  haven_layout_swap_32 ((guint32 *) (void *) service_ids->data, service_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) region_ids->data, region_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) language_ids->data, language_ids->len);
+  haven_layout_swap_32 (region_starts, n_regions + 2);
+  haven_layout_swap_32 (region_services, n_region_services);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->schedule_starts->data,
+                        writer->schedule_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->schedule_rows->data,
+                        writer->schedule_rows->len * 6);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->term_set_starts->data,
+                        writer->term_set_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) writer->term_set_terms->data,
+                        writer->term_set_terms->len);
+
+  store_blob (writer, SEARCH_DATA_FACETS, facets->data, facets->len * sizeof (Facets));
+  store_blob (writer, SEARCH_DATA_SERVICE_IDS, service_ids->data,
+              service_ids->len * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_REGION_IDS, region_ids->data,
+              region_ids->len * sizeof (guint16));
+  store_blob (writer, SEARCH_DATA_LANGUAGE_IDS, language_ids->data,
+              language_ids->len * sizeof (guint16));
+  store_blob (writer, SEARCH_DATA_REGION_STARTS, region_starts,
+              (n_regions + 2) * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_REGION_SERVICES, region_services,
+              n_region_services * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_SCHEDULE_STARTS, writer->schedule_starts->data,
+              writer->schedule_starts->len * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_SCHEDULE_ROWS, writer->schedule_rows->data,
+              writer->schedule_rows->len * sizeof (HavenScheduleStoredRow));
+  store_blob (writer, SEARCH_DATA_TERM_SET_STARTS, writer->term_set_starts->data,
+              writer->term_set_starts->len * sizeof (guint32));
+  store_blob (writer, SEARCH_DATA_TERM_SET_TERMS, writer->term_set_terms->data,
+              writer->term_set_terms->len * sizeof (guint32));
+}
+
 /* Indexes the last rows, and writes the partitions and the services in
  * the order of their first partitions. */
 static gboolean
@@ -495,6 +643,14 @@ finish_fts (HavenDirectoryWriter  *writer,
       step (writer, statement);
     }
 
+  store_search_data (writer, services, MAX (n_services, 1) - 1);
+  /* Not needed again: freed before the index is merged, when an import
+   * holds the most memory. */
+  g_clear_pointer (&writer->facets, g_array_unref);
+  g_clear_pointer (&writer->schedules, g_hash_table_unref);
+  g_clear_pointer (&writer->schedule_rows, g_array_unref);
+  g_clear_pointer (&writer->term_sets, g_hash_table_unref);
+
   if (writer->database_error != NULL)
     {
       g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_DATABASE,
@@ -505,10 +661,150 @@ finish_fts (HavenDirectoryWriter  *writer,
   return TRUE;
 }
 
+/* The id of @code in @codes, numbered from 1 in the order codes come;
+ * @list gets each new one, for the table of codes. */
+static guint16
+intern_code (GHashTable *codes,
+             GPtrArray  *list,
+             const char *code)
+{
+  gpointer value;
+
+  if (g_hash_table_lookup_extended (codes, code, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  g_ptr_array_add (list, g_strdup (code));
+  g_hash_table_insert (codes, g_strdup (code), GUINT_TO_POINTER (list->len));
+  return list->len;
+}
+
+/* Appends the ids of @codes to @ids, at most G_MAXUINT8 of them, as the
+ * facets count them; returns how many. */
+static guint8
+append_codes (GArray      *ids,
+              GHashTable  *codes,
+              GPtrArray   *list,
+              char       **strings)
+{
+  guint8 n = 0;
+
+  for (guint i = 0; strings[i] != NULL && n < G_MAXUINT8; i++, n++)
+    {
+      guint16 id = intern_code (codes, list, strings[i]);
+
+      g_array_append_val (ids, id);
+    }
+
+  return n;
+}
+
+static guint32
+intern_rule (const char *rule,
+             guint32     start,
+             gpointer    user_data)
+{
+  HavenDirectoryWriter *writer = user_data;
+  g_autofree char *key = g_strdup_printf ("%u|%s", start, rule);
+  gpointer value;
+  guint32 id;
+  sqlite3_stmt *statement;
+
+  if (g_hash_table_lookup_extended (writer->schedule_rules, key, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  id = g_hash_table_size (writer->schedule_rules) + 1;
+  g_hash_table_insert (writer->schedule_rules, g_steal_pointer (&key), GUINT_TO_POINTER (id));
+
+  statement = writer->statements[INSERT_SCHEDULE_RULE];
+  sqlite3_bind_int64 (statement, 1, id);
+  sqlite3_bind_text (statement, 2, rule, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 3, start);
+  step (writer, statement);
+
+  return id;
+}
+
+/* The number of the schedule written as @text, its rows kept in
+ * schedule_rows the first time; 0 for none, or when the text cannot be
+ * read (the mapper wrote it: never). */
+static guint32
+intern_schedule (HavenDirectoryWriter *writer,
+                 const char           *text)
+{
+  gpointer value;
+  guint32 id, end;
+
+  if (text == NULL || text[0] == '\0')
+    return 0;
+  if (g_hash_table_lookup_extended (writer->schedules, text, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  end = g_array_index (writer->schedule_starts, guint32, writer->schedule_starts->len - 1);
+  if (!haven_schedule_text_to_rows (text, writer->schedule_rows, intern_rule, writer, NULL))
+    {
+      g_array_set_size (writer->schedule_rows, end);
+      return 0;
+    }
+
+  id = writer->schedule_starts->len - 1;
+  end = writer->schedule_rows->len;
+  g_array_append_val (writer->schedule_starts, end);
+  g_hash_table_insert (writer->schedules, g_strdup (text), GUINT_TO_POINTER (id));
+
+  return id;
+}
+
+static int
+compare_term_ids (gconstpointer a,
+                  gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The id of the set of @n terms in @terms (sorted here), numbered from 1;
+ * 0 is the empty set. Services share a few hundred sets. */
+static guint32
+intern_term_set (HavenDirectoryWriter *writer,
+                 guint32              *terms,
+                 guint                 n)
+{
+  g_autoptr(GString) key = g_string_new (NULL);
+  guint n_unique = 0;
+  gpointer value;
+  guint32 id;
+
+  if (n == 0)
+    return 0;
+
+  qsort (terms, n, sizeof (guint32), compare_term_ids);
+  for (guint i = 0; i < n; i++)
+    {
+      if (n_unique > 0 && terms[n_unique - 1] == terms[i])
+        continue;
+      terms[n_unique++] = terms[i];
+      g_string_append_printf (key, "%u,", terms[i]);
+    }
+
+  if (g_hash_table_lookup_extended (writer->term_sets, key->str, NULL, &value))
+    return GPOINTER_TO_UINT (value);
+
+  id = writer->term_set_starts->len - 1;
+  g_array_append_vals (writer->term_set_terms, terms, n_unique);
+  g_array_append_val (writer->term_set_starts, writer->term_set_terms->len);
+  g_hash_table_insert (writer->term_sets, g_string_free (g_steal_pointer (&key), FALSE),
+                       GUINT_TO_POINTER (id));
+
+  return id;
+}
+
 void
 haven_directory_writer_store (HavenDirectoryWriter *writer,
                               Prepared             *prepared)
 {
+  g_autoptr(GArray) term_ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  Facets facets = { 0 };
   sqlite3_stmt *statement;
   gint64 organization = store_organization (writer, prepared->organization_key,
                                             prepared->organization_name);
@@ -522,37 +818,31 @@ haven_directory_writer_store (HavenDirectoryWriter *writer,
   else
     sqlite3_bind_null (statement, 3);
   sqlite3_bind_text (statement, 4, prepared->name, -1, SQLITE_STATIC);
+  facets.flags = prepared->flags;
+  facets.schedule = intern_schedule (writer, prepared->schedule);
   sqlite3_bind_int (statement, 5, prepared->flags);
-  sqlite3_bind_text (statement, 6, prepared->schedule, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 6, facets.schedule);
   sqlite3_bind_text (statement, 7, prepared->details, -1, SQLITE_STATIC);
   step (writer, statement);
 
   for (guint i = 0; prepared->terms[i] != NULL && prepared->terms[i + 1] != NULL; i += 3)
     {
       const char *name = prepared->terms[i + 2][0] != '\0' ? prepared->terms[i + 2] : NULL;
+      guint32 term = lookup_term (writer, prepared->terms[i], prepared->terms[i + 1], name);
 
-      statement = writer->statements[INSERT_SERVICE_TERM];
-      sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_int64 (statement, 2, lookup_term (writer, prepared->terms[i],
-                                                     prepared->terms[i + 1], name));
-      step (writer, statement);
+      g_array_append_val (term_ids, term);
     }
+  facets.term_set = intern_term_set (writer, (guint32 *) (void *) term_ids->data, term_ids->len);
 
-  for (guint i = 0; prepared->regions[i] != NULL; i++)
-    {
-      statement = writer->statements[INSERT_SERVICE_REGION];
-      sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_text (statement, 2, prepared->regions[i], -1, SQLITE_STATIC);
-      step (writer, statement);
-    }
-
-  for (guint i = 0; prepared->languages[i] != NULL; i++)
-    {
-      statement = writer->statements[INSERT_SERVICE_LANGUAGE];
-      sqlite3_bind_int64 (statement, 1, rowid);
-      sqlite3_bind_text (statement, 2, prepared->languages[i], -1, SQLITE_STATIC);
-      step (writer, statement);
-    }
+  facets.regions = writer->region_ids->len;
+  facets.n_regions = append_codes (writer->region_ids, writer->region_codes,
+                                   writer->region_code_list, prepared->regions);
+  facets.languages = writer->language_ids->len;
+  facets.n_languages = append_codes (writer->language_ids, writer->language_codes,
+                                     writer->language_code_list, prepared->languages);
+  if (writer->facets->len <= rowid)
+    g_array_set_size (writer->facets, rowid + 1);
+  g_array_index (writer->facets, Facets, rowid) = facets;
 
   stage_fts_row (writer, rowid, prepared->regions, prepared->fts);
 }
@@ -730,6 +1020,24 @@ haven_directory_writer_new (const char  *path,
   writer->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   writer->partition_codes = g_ptr_array_new_with_free_func (g_free);
   writer->first_partitions = g_array_new (FALSE, TRUE, sizeof (guint32));
+  writer->facets = g_array_new (FALSE, TRUE, sizeof (Facets));
+  writer->region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  writer->language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
+  writer->region_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->region_code_list = g_ptr_array_new_with_free_func (g_free);
+  writer->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->language_code_list = g_ptr_array_new_with_free_func (g_free);
+  writer->schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->schedule_rules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->schedule_starts = g_array_new (FALSE, TRUE, sizeof (guint32));
+  writer->schedule_rows = g_array_new (FALSE, FALSE, sizeof (HavenScheduleStoredRow));
+  /* Schedule 0, none. */
+  g_array_set_size (writer->schedule_starts, 2);
+  writer->term_sets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  writer->term_set_starts = g_array_new (FALSE, TRUE, sizeof (guint32));
+  writer->term_set_terms = g_array_new (FALSE, FALSE, sizeof (guint32));
+  /* Set 0, the empty set. */
+  g_array_set_size (writer->term_set_starts, 2);
 
   if (!open_database (writer, path, error))
     {
@@ -752,6 +1060,20 @@ haven_directory_writer_free (HavenDirectoryWriter *writer)
   g_clear_pointer (&writer->partitions, g_hash_table_unref);
   g_clear_pointer (&writer->partition_codes, g_ptr_array_unref);
   g_clear_pointer (&writer->first_partitions, g_array_unref);
+  g_clear_pointer (&writer->facets, g_array_unref);
+  g_clear_pointer (&writer->region_ids, g_array_unref);
+  g_clear_pointer (&writer->language_ids, g_array_unref);
+  g_clear_pointer (&writer->region_codes, g_hash_table_unref);
+  g_clear_pointer (&writer->region_code_list, g_ptr_array_unref);
+  g_clear_pointer (&writer->language_codes, g_hash_table_unref);
+  g_clear_pointer (&writer->language_code_list, g_ptr_array_unref);
+  g_clear_pointer (&writer->schedules, g_hash_table_unref);
+  g_clear_pointer (&writer->schedule_rules, g_hash_table_unref);
+  g_clear_pointer (&writer->schedule_starts, g_array_unref);
+  g_clear_pointer (&writer->schedule_rows, g_array_unref);
+  g_clear_pointer (&writer->term_sets, g_hash_table_unref);
+  g_clear_pointer (&writer->term_set_starts, g_array_unref);
+  g_clear_pointer (&writer->term_set_terms, g_array_unref);
   for (guint i = 0; i < N_STATEMENTS; i++)
     g_clear_pointer (&writer->statements[i], sqlite3_finalize);
   g_clear_pointer (&writer->db, sqlite3_close);
@@ -800,8 +1122,7 @@ haven_directory_writer_finish (HavenDirectoryWriter  *writer,
          set_meta (writer->db, "source", source, error) &&
          set_meta (writer->db, "format", format, error) &&
          exec_sql (writer->db, pragma, error) &&
-         exec_sql (writer->db, "COMMIT", error) &&
-         exec_sql (writer->db, "ANALYZE", error);
+         exec_sql (writer->db, "COMMIT", error);
 }
 
 static gboolean

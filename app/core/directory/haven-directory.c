@@ -19,9 +19,16 @@
  * the visitor types and whichever filters are on. The full-text index
  * answers the text; everything the filters and the ranking need (the
  * categories, areas, languages, flags and opening hours of every service)
- * is read into memory once when the directory is opened, a few MB, so a
- * search never asks the database a question per candidate. Only the
- * services shown are read from the database.
+ * is in memory, so a search never asks the database a question per
+ * candidate. Only the services shown are read from the database.
+ *
+ * Opening must be quick too: `havenctl directory search` opens the
+ * directory for one search, and every kiosk holds what it read for its
+ * whole life. The importer works all of that out once and stores it as a
+ * few arrays (haven-directory-layout.h), which opening reads in one go,
+ * about 7 MB for 100,000 services; reading it from the tables row by row
+ * and parsing every schedule took 200 ms and 20 MB. A schedule is made
+ * from its stored rows when a search first needs it.
  *
  * The mapping from taxonomy terms to Haven's categories is read from
  * categories.ini when the directory is opened, so a deployment that edits
@@ -108,10 +115,13 @@ haven_directory_finalize (GObject *object)
   g_clear_pointer (&self->region_ids, g_array_unref);
   g_clear_pointer (&self->language_ids, g_array_unref);
   g_clear_pointer (&self->region_codes, g_hash_table_unref);
-  g_clear_pointer (&self->region_services, g_ptr_array_unref);
+  g_clear_pointer (&self->region_starts, g_array_unref);
+  g_clear_pointer (&self->region_services, g_array_unref);
   g_clear_pointer (&self->language_codes, g_hash_table_unref);
   g_clear_pointer (&self->partitions, g_hash_table_unref);
-  g_clear_pointer (&self->recurrences, g_hash_table_unref);
+  g_clear_pointer (&self->schedule_starts, g_array_unref);
+  g_clear_pointer (&self->schedule_rows, g_array_unref);
+  g_clear_pointer (&self->schedule_rules, g_ptr_array_unref);
   g_clear_pointer (&self->zone, g_time_zone_unref);
   g_free (self->path);
   g_free (self->categories_path);
@@ -140,19 +150,14 @@ haven_directory_init (HavenDirectory *self)
 {
   g_mutex_init (&self->lock);
   self->zone = g_time_zone_new_local ();
-  self->facets = g_array_new (FALSE, TRUE, sizeof (Facets));
   /* Index 0 is no schedule. */
   self->schedules = g_ptr_array_new_with_free_func (schedule_free);
   g_ptr_array_add (self->schedules, NULL);
-  self->service_ids = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->numbers = g_array_new (FALSE, TRUE, sizeof (guint32));
-  self->region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
-  self->language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
   self->region_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->region_services = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->language_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->partitions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->recurrences = haven_schedule_new_recurrence_table ();
+  self->schedule_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_schedule_rule_unref);
 }
 
 /**
@@ -299,83 +304,105 @@ haven_directory_database_error (HavenDirectory  *self,
   return FALSE;
 }
 
-static guint16
-intern (GHashTable *codes,
-        const char *code)
+/* Reads the blob @name of search_data (haven-directory-layout.h) into a
+ * new array of @element_size elements, in one go: sqlite3_blob_read()
+ * copies the pages straight into it. */
+static GArray *
+read_search_data (HavenDirectory  *self,
+                  const char      *name,
+                  guint            element_size,
+                  GError         **error)
 {
-  gpointer value;
-  guint16 id;
+  g_autoptr(GArray) array = g_array_new (FALSE, TRUE, element_size);
+  sqlite3_stmt *statement = NULL;
+  sqlite3_blob *blob = NULL;
+  gint64 rowid = 0, size = -1;
+  int status;
 
-  if (g_hash_table_lookup_extended (codes, code, NULL, &value))
-    return GPOINTER_TO_UINT (value);
+  if (sqlite3_prepare_v2 (self->db, "SELECT rowid, length (data) FROM search_data WHERE name = ?",
+                          -1, &statement, NULL) != SQLITE_OK)
+    return haven_directory_database_error (self, error), NULL;
+  sqlite3_bind_text (statement, 1, name, -1, SQLITE_STATIC);
+  if ((status = sqlite3_step (statement)) == SQLITE_ROW)
+    {
+      rowid = sqlite3_column_int64 (statement, 0);
+      size = sqlite3_column_int64 (statement, 1);
+    }
+  sqlite3_finalize (statement);
+  if (status != SQLITE_ROW && status != SQLITE_DONE)
+    return haven_directory_database_error (self, error), NULL;
 
-  id = g_hash_table_size (codes) + 1;
-  g_hash_table_insert (codes, g_strdup (code), GUINT_TO_POINTER (id));
-  return id;
+  if (size < 0 || size % element_size != 0 || size / element_size > G_MAXUINT32)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("The service directory %s is damaged; import it again"), self->path);
+      return NULL;
+    }
+
+  g_array_set_size (array, size / element_size);
+  if (size > 0 &&
+      (sqlite3_blob_open (self->db, "main", "search_data", "data", rowid, 0, &blob) != SQLITE_OK ||
+       sqlite3_blob_read (blob, array->data, size, 0) != SQLITE_OK))
+    {
+      haven_directory_database_error (self, error);
+      sqlite3_blob_close (blob);
+      return NULL;
+    }
+  sqlite3_blob_close (blob);
+
+  return g_steal_pointer (&array);
 }
-/* Reads a code list table (service, code), which the importer wrote
- * grouped by service, into offsets into @ids. */
+
+/* Reads a table of codes (region_codes, language_codes) into @codes,
+ * code -> id; returns the last id. */
 static gboolean
-load_codes (HavenDirectory  *self,
-            const char      *sql,
-            GHashTable      *codes,
-            GArray          *ids,
-            gboolean         regions,
-            GError         **error)
+load_code_table (HavenDirectory  *self,
+                 const char      *sql,
+                 GHashTable      *codes,
+                 guint           *n_codes,
+                 GError         **error)
 {
   sqlite3_stmt *statement = NULL;
-  gint64 current = 0;
   int status;
 
   if (sqlite3_prepare_v2 (self->db, sql, -1, &statement, NULL) != SQLITE_OK)
     return haven_directory_database_error (self, error);
 
+  *n_codes = 0;
   while ((status = sqlite3_step (statement)) == SQLITE_ROW)
     {
-      gint64 service = sqlite3_column_int64 (statement, 0);
+      gint64 id = sqlite3_column_int64 (statement, 0);
       const char *code = (const char *) sqlite3_column_text (statement, 1);
-      guint16 id;
-      Facets *facets;
 
-      if (service <= 0 || service >= self->facets->len || code == NULL)
-        continue;
-
-      facets = &g_array_index (self->facets, Facets, service);
-      if (service != current)
-        {
-          current = service;
-          if (regions)
-            facets->regions = ids->len;
-          else
-            facets->languages = ids->len;
-        }
-
-      if ((regions ? facets->n_regions : facets->n_languages) == G_MAXUINT8)
-        continue;
-
-      id = intern (codes, code);
-      g_array_append_val (ids, id);
-      if (regions)
-        facets->n_regions++;
-      else
-        facets->n_languages++;
+      /* Numbered from 1 without gaps, as the facets point to them. */
+      if (id != *n_codes + 1 || id > G_MAXUINT16 || code == NULL)
+        break;
+      g_hash_table_insert (codes, g_strdup (code), GUINT_TO_POINTER ((guint) id));
+      (*n_codes)++;
     }
-
   sqlite3_finalize (statement);
+  if (status == SQLITE_ROW)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("The service directory %s is damaged; import it again"), self->path);
+      return FALSE;
+    }
   if (status != SQLITE_DONE)
     return haven_directory_database_error (self, error);
 
   return TRUE;
 }
 
+/* The categories of each term, from categories.ini, into @specific and
+ * @general, by terms.id. */
 static gboolean
-load_categories (HavenDirectory  *self,
-                 GError         **error)
+map_terms (HavenDirectory  *self,
+           GArray          *specific,
+           GArray          *general,
+           GError         **error)
 {
   g_autoptr(HavenCategoryMapping) mapping = NULL;
   g_autoptr(GError) mapping_error = NULL;
-  g_autoptr(GArray) term_specific = g_array_new (FALSE, TRUE, sizeof (guint16));
-  g_autoptr(GArray) term_general = g_array_new (FALSE, TRUE, sizeof (guint16));
   sqlite3_stmt *statement = NULL;
   int status;
 
@@ -397,174 +424,85 @@ load_categories (HavenDirectory  *self,
       gint64 id = sqlite3_column_int64 (statement, 0);
       const char *taxonomy = (const char *) sqlite3_column_text (statement, 1);
       const char *code = (const char *) sqlite3_column_text (statement, 2);
-      guint16 specific, general;
+      guint16 term_specific, term_general;
 
       if (id <= 0 || id > G_MAXINT32 || code == NULL)
         continue;
 
-      haven_category_mapping_map_term (mapping, taxonomy, code, &specific, &general);
-      if (id >= term_specific->len)
+      haven_category_mapping_map_term (mapping, taxonomy, code, &term_specific, &term_general);
+      if (id >= specific->len)
         {
-          g_array_set_size (term_specific, id + 1);
-          g_array_set_size (term_general, id + 1);
+          g_array_set_size (specific, id + 1);
+          g_array_set_size (general, id + 1);
         }
-      g_array_index (term_specific, guint16, id) = specific;
-      g_array_index (term_general, guint16, id) = general;
+      g_array_index (specific, guint16, id) = term_specific;
+      g_array_index (general, guint16, id) = term_general;
 
       self->n_terms++;
-      if (specific != 0 || general != 0)
+      if (term_specific != 0 || term_general != 0)
         self->n_mapped_terms++;
     }
   sqlite3_finalize (statement);
   if (status != SQLITE_DONE)
     return haven_directory_database_error (self, error);
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT service, term FROM service_terms", -1, &statement,
-                          NULL) != SQLITE_OK)
-    return haven_directory_database_error (self, error);
-
-  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
-    {
-      gint64 service = sqlite3_column_int64 (statement, 0);
-      gint64 term = sqlite3_column_int64 (statement, 1);
-      Facets *facets;
-
-      if (service <= 0 || service >= self->facets->len || term <= 0 || term >= term_specific->len)
-        continue;
-
-      facets = &g_array_index (self->facets, Facets, service);
-      facets->categories_specific |= g_array_index (term_specific, guint16, term);
-      facets->categories_general |= g_array_index (term_general, guint16, term);
-    }
-  sqlite3_finalize (statement);
-  if (status != SQLITE_DONE)
-    return haven_directory_database_error (self, error);
-
   return TRUE;
 }
 
-/* Appends the @n codes at *@offset in @from to @to, and points *@offset
- * at them there. */
-static void
-copy_codes (GArray  *to,
-            GArray  *from,
-            guint32 *offset,
-            guint8   n)
-{
-  guint32 start = to->len;
-
-  if (n > 0)
-    g_array_append_vals (to, &g_array_index (from, guint16, *offset), n);
-  *offset = start;
-}
-
-/* The index in self->schedules of the schedule written as @text, or 0
- * when it is damaged. Services with the same hours share one: a search
- * that asks whether they are open asks once (see evaluate()). */
-static guint32
-share_schedule (HavenDirectory  *self,
-                GHashTable      *shared,
-                const char      *text)
-{
-  gpointer index = g_hash_table_lookup (shared, text);
-
-  if (index == NULL)
-    {
-      HavenSchedule *schedule = haven_schedule_deserialize (text, self->recurrences, NULL);
-
-      if (schedule == NULL)
-        return 0;
-      g_ptr_array_add (self->schedules, schedule);
-      index = GUINT_TO_POINTER (self->schedules->len - 1);
-      g_hash_table_insert (shared, (gpointer) text, index);
-    }
-
-  return GPOINTER_TO_UINT (index);
-}
-
-/* Everything about the services was read by services.id: puts it in the
- * order of search_order (see the top of this file), with the lists of
- * codes rewritten in that order too, the schedules made in that order
- * from @schedules, and the services of each region listed for searches
- * without text. */
+/* The categories each distinct set of terms maps to: a service's are
+ * those of all its terms. */
 static gboolean
-apply_search_order (HavenDirectory  *self,
-                    GPtrArray       *schedules,
-                    GError         **error)
+map_term_sets (HavenDirectory  *self,
+               GArray         **set_specific,
+               GArray         **set_general,
+               GError         **error)
 {
-  guint n_services = self->facets->len - 1;
-  g_autoptr(GArray) facets = g_array_new (FALSE, TRUE, sizeof (Facets));
-  g_autoptr(GArray) region_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
-  g_autoptr(GArray) language_ids = g_array_new (FALSE, FALSE, sizeof (guint16));
-  g_autoptr(GHashTable) shared = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree guint8 *placed = g_new0 (guint8, n_services + 1);
-  sqlite3_stmt *statement = NULL;
-  guint32 expected = 1;
-  int status;
+  g_autoptr(GArray) specific = g_array_new (FALSE, TRUE, sizeof (guint16));
+  g_autoptr(GArray) general = g_array_new (FALSE, TRUE, sizeof (guint16));
+  g_autoptr(GArray) starts = NULL;
+  g_autoptr(GArray) terms = NULL;
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT id, service FROM search_order ORDER BY id", -1,
-                          &statement, NULL) != SQLITE_OK)
-    return haven_directory_database_error (self, error);
+  if (!map_terms (self, specific, general, error) ||
+      (starts = read_search_data (self, SEARCH_DATA_TERM_SET_STARTS, sizeof (guint32),
+                                  error)) == NULL ||
+      (terms = read_search_data (self, SEARCH_DATA_TERM_SET_TERMS, sizeof (guint32),
+                                 error)) == NULL)
+    return FALSE;
+  haven_layout_swap_32 ((guint32 *) (void *) starts->data, starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) terms->data, terms->len);
 
-  g_array_set_size (facets, n_services + 1);
-  g_array_set_size (self->service_ids, 1);
-  g_array_set_size (self->numbers, n_services + 1);
-  while ((status = sqlite3_step (statement)) == SQLITE_ROW)
+  if (starts->len < 1)
+    goto damaged;
+
+  *set_specific = g_array_sized_new (FALSE, TRUE, sizeof (guint16), starts->len - 1);
+  *set_general = g_array_sized_new (FALSE, TRUE, sizeof (guint16), starts->len - 1);
+  g_array_set_size (*set_specific, starts->len - 1);
+  g_array_set_size (*set_general, starts->len - 1);
+  for (guint set = 0; set + 1 < starts->len; set++)
     {
-      gint64 id = sqlite3_column_int64 (statement, 0);
-      gint64 service = sqlite3_column_int64 (statement, 1);
-      Facets *to;
-      guint32 service_id;
+      guint32 first = g_array_index (starts, guint32, set);
+      guint32 end = g_array_index (starts, guint32, set + 1);
 
-      if (id != expected || service <= 0 || service > n_services || placed[service])
-        break;
-      placed[service] = TRUE;
-      expected++;
-
-      to = &g_array_index (facets, Facets, id);
-      *to = g_array_index (self->facets, Facets, service);
-      if (g_ptr_array_index (schedules, service) != NULL)
+      if (first > end || end > terms->len)
+        goto damaged;
+      for (guint32 i = first; i < end; i++)
         {
-          to->schedule = share_schedule (self, shared, g_ptr_array_index (schedules, service));
-          if (to->schedule == 0)
-            break;
-          self->n_with_hours++;
-        }
-      copy_codes (region_ids, self->region_ids, &to->regions, to->n_regions);
-      copy_codes (language_ids, self->language_ids, &to->languages, to->n_languages);
-      service_id = service;
-      g_array_append_val (self->service_ids, service_id);
-      g_array_index (self->numbers, guint32, service) = id;
+          guint32 term = g_array_index (terms, guint32, i);
 
-      for (guint i = 0; i < to->n_regions; i++)
-        {
-          guint16 code = g_array_index (region_ids, guint16, to->regions + i);
-          guint32 number = id;
-
-          while (self->region_services->len <= code)
-            g_ptr_array_add (self->region_services, g_array_new (FALSE, FALSE, sizeof (guint32)));
-          g_array_append_val (g_ptr_array_index (self->region_services, code), number);
+          /* A term the mapping never saw maps to nothing, as before. */
+          if (term == 0 || term >= specific->len)
+            continue;
+          g_array_index (*set_specific, guint16, set) |= g_array_index (specific, guint16, term);
+          g_array_index (*set_general, guint16, set) |= g_array_index (general, guint16, term);
         }
     }
-  sqlite3_finalize (statement);
-
-  if (status != SQLITE_ROW && status != SQLITE_DONE)
-    return haven_directory_database_error (self, error);
-  if (expected != n_services + 1)
-    {
-      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
-                   _("The service directory %s is damaged; import it again"), self->path);
-      return FALSE;
-    }
-
-  g_array_unref (self->facets);
-  self->facets = g_steal_pointer (&facets);
-  g_array_unref (self->region_ids);
-  self->region_ids = g_steal_pointer (&region_ids);
-  g_array_unref (self->language_ids);
-  self->language_ids = g_steal_pointer (&language_ids);
 
   return TRUE;
+
+damaged:
+  g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+               _("The service directory %s is damaged; import it again"), self->path);
+  return FALSE;
 }
 
 static gboolean
@@ -593,48 +531,151 @@ load_partitions (HavenDirectory  *self,
   return TRUE;
 }
 
-/* Reads the services' flags, and their schedules as text into
- * @schedules (by services.id): they are read in the order of search_order
- * by apply_search_order(). */
+/* The rules the schedules' rows name, numbered from 1 without gaps. */
 static gboolean
-load_services (HavenDirectory  *self,
-               GPtrArray       *schedules,
-               GError         **error)
+load_schedule_rules (HavenDirectory  *self,
+                     GError         **error)
 {
   sqlite3_stmt *statement = NULL;
   int status;
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT id, flags, schedule FROM services ORDER BY id", -1,
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, rule, start FROM schedule_rules ORDER BY id", -1,
                           &statement, NULL) != SQLITE_OK)
     return haven_directory_database_error (self, error);
 
-  g_array_set_size (self->facets, 1);
   while ((status = sqlite3_step (statement)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (statement, 0);
-      const char *schedule = (const char *) sqlite3_column_text (statement, 2);
-      Facets *facets;
+      const char *rule = (const char *) sqlite3_column_text (statement, 1);
+      gint64 start = sqlite3_column_int64 (statement, 2);
 
-      /* The importer numbers services from 1 without gaps. */
-      if (id != self->facets->len)
-        {
-          sqlite3_finalize (statement);
-          g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
-                       _("The service directory %s is damaged; import it again"), self->path);
-          return FALSE;
-        }
-
-      g_array_set_size (self->facets, id + 1);
-      facets = &g_array_index (self->facets, Facets, id);
-      facets->flags = sqlite3_column_int (statement, 1);
-
-      g_ptr_array_set_size (schedules, id + 1);
-      if (schedule != NULL && schedule[0] != '\0')
-        g_ptr_array_index (schedules, id) = g_strdup (schedule);
+      if (id != self->schedule_rules->len + 1 || rule == NULL || start < 0 ||
+          start > G_MAXUINT32)
+        break;
+      g_ptr_array_add (self->schedule_rules, haven_schedule_rule_new (rule, start));
     }
   sqlite3_finalize (statement);
+  if (status == SQLITE_ROW)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("The service directory %s is damaged; import it again"), self->path);
+      return FALSE;
+    }
   if (status != SQLITE_DONE)
     return haven_directory_database_error (self, error);
+
+  return TRUE;
+}
+
+/* Reads what searches need (haven-directory-layout.h), and checks that
+ * every index in it points inside what it indexes: a damaged file must
+ * fail here, not make a search read out of bounds. Schedules are made
+ * from their rows only when a search first needs them
+ * (haven-directory-search.c): most are never asked about in the life of
+ * a process, and each row is checked then. */
+static gboolean
+load_search_data (HavenDirectory  *self,
+                  GError         **error)
+{
+  g_autoptr(GArray) set_specific = NULL;
+  g_autoptr(GArray) set_general = NULL;
+  guint n_services, n_regions, n_languages, n_schedules;
+  gboolean valid = TRUE;
+
+  if ((self->facets = read_search_data (self, SEARCH_DATA_FACETS, sizeof (Facets),
+                                        error)) == NULL ||
+      (self->service_ids = read_search_data (self, SEARCH_DATA_SERVICE_IDS, sizeof (guint32),
+                                             error)) == NULL ||
+      (self->region_ids = read_search_data (self, SEARCH_DATA_REGION_IDS, sizeof (guint16),
+                                            error)) == NULL ||
+      (self->language_ids = read_search_data (self, SEARCH_DATA_LANGUAGE_IDS, sizeof (guint16),
+                                              error)) == NULL ||
+      (self->region_starts = read_search_data (self, SEARCH_DATA_REGION_STARTS,
+                                               sizeof (guint32), error)) == NULL ||
+      (self->region_services = read_search_data (self, SEARCH_DATA_REGION_SERVICES,
+                                                 sizeof (guint32), error)) == NULL ||
+      !load_code_table (self, "SELECT id, code FROM region_codes ORDER BY id",
+                        self->region_codes, &n_regions, error) ||
+      !load_code_table (self, "SELECT id, code FROM language_codes ORDER BY id",
+                        self->language_codes, &n_languages, error) ||
+      (self->schedule_starts = read_search_data (self, SEARCH_DATA_SCHEDULE_STARTS,
+                                                 sizeof (guint32), error)) == NULL ||
+      (self->schedule_rows = read_search_data (self, SEARCH_DATA_SCHEDULE_ROWS,
+                                               sizeof (HavenScheduleStoredRow),
+                                               error)) == NULL ||
+      !load_schedule_rules (self, error) ||
+      !map_term_sets (self, &set_specific, &set_general, error))
+    return FALSE;
+
+  haven_layout_swap_facets ((Facets *) (void *) self->facets->data, self->facets->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->service_ids->data, self->service_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) self->region_ids->data, self->region_ids->len);
+  haven_layout_swap_16 ((guint16 *) (void *) self->language_ids->data, self->language_ids->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->region_starts->data, self->region_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->region_services->data,
+                        self->region_services->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->schedule_starts->data,
+                        self->schedule_starts->len);
+  haven_layout_swap_32 ((guint32 *) (void *) self->schedule_rows->data,
+                        self->schedule_rows->len * 6);
+
+  n_services = self->facets->len > 0 ? self->facets->len - 1 : 0;
+  n_schedules = MAX (self->schedule_starts->len, 2) - 2;
+  valid = self->facets->len > 0 && self->service_ids->len == self->facets->len &&
+          self->region_starts->len == n_regions + 2 && self->schedule_starts->len >= 2;
+
+  /* Place -> services.id, and back: the full-text index holds
+   * services.id. Each service has exactly one place. */
+  g_array_set_size (self->numbers, self->facets->len);
+  for (guint place = 1; valid && place <= n_services; place++)
+    {
+      Facets *facets = &g_array_index (self->facets, Facets, place);
+      guint32 service = g_array_index (self->service_ids, guint32, place);
+
+      valid = service >= 1 && service <= n_services &&
+              g_array_index (self->numbers, guint32, service) == 0 &&
+              facets->schedule <= n_schedules &&
+              facets->term_set < set_specific->len &&
+              (gsize) facets->regions + facets->n_regions <= self->region_ids->len &&
+              (gsize) facets->languages + facets->n_languages <= self->language_ids->len;
+      if (!valid)
+        break;
+      g_array_index (self->numbers, guint32, service) = place;
+
+      facets->categories_specific = g_array_index (set_specific, guint16, facets->term_set);
+      facets->categories_general = g_array_index (set_general, guint16, facets->term_set);
+      if (facets->schedule != 0)
+        self->n_with_hours++;
+    }
+
+  for (guint i = 0; valid && i < self->region_ids->len; i++)
+    valid = g_array_index (self->region_ids, guint16, i) <= n_regions;
+  for (guint i = 0; valid && i < self->language_ids->len; i++)
+    valid = g_array_index (self->language_ids, guint16, i) <= n_languages;
+  for (guint i = 0; valid && i + 1 < self->region_starts->len; i++)
+    valid = g_array_index (self->region_starts, guint32, i) <=
+              g_array_index (self->region_starts, guint32, i + 1) &&
+            g_array_index (self->region_starts, guint32, i + 1) <= self->region_services->len;
+  for (guint i = 0; valid && i + 1 < self->schedule_starts->len; i++)
+    valid = g_array_index (self->schedule_starts, guint32, i) <=
+              g_array_index (self->schedule_starts, guint32, i + 1) &&
+            g_array_index (self->schedule_starts, guint32, i + 1) <= self->schedule_rows->len;
+  for (guint i = 0; valid && i < self->region_services->len; i++)
+    {
+      guint32 place = g_array_index (self->region_services, guint32, i);
+
+      valid = place >= 1 && place <= n_services;
+    }
+
+  if (!valid)
+    {
+      g_set_error (error, HAVEN_DIRECTORY_ERROR, HAVEN_DIRECTORY_ERROR_CORRUPT,
+                   _("The service directory %s is damaged; import it again"), self->path);
+      return FALSE;
+    }
+
+  /* Index 0 is no schedule; the others are made when first needed. */
+  g_ptr_array_set_size (self->schedules, n_schedules + 1);
 
   return TRUE;
 }
@@ -654,7 +695,6 @@ haven_directory_open (const char  *path,
 {
   g_autoptr(HavenDirectory) self = NULL;
   g_autoptr(GError) uri_error = NULL;
-  g_autoptr(GPtrArray) schedules = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *file_uri = NULL;
   g_autofree char *uri = NULL;
   sqlite3_stmt *statement = NULL;
@@ -722,16 +762,8 @@ haven_directory_open (const char  *path,
       return NULL;
     }
 
-  if (!load_services (self, schedules, error) ||
-      !load_categories (self, error) ||
-      !load_codes (self, "SELECT service, code FROM service_regions ORDER BY rowid",
-                   self->region_codes, self->region_ids, TRUE, error) ||
-      !load_codes (self, "SELECT service, code FROM service_languages ORDER BY rowid",
-                   self->language_codes, self->language_ids, FALSE, error) ||
-      !apply_search_order (self, schedules, error))
-    return NULL;
-
-  if (!load_partitions (self, error))
+  if (!load_search_data (self, error) ||
+      !load_partitions (self, error))
     return NULL;
   if (!haven_directory_prepare_search (self, error))
     return NULL;
@@ -894,8 +926,7 @@ haven_directory_get_stats (HavenDirectory  *self,
   stats->n_services = self->facets->len - 1;
   stats->n_organizations = count (self, "SELECT COUNT(*) FROM organizations");
   stats->n_languages = g_hash_table_size (self->language_codes);
-  stats->n_regions = count (self, "SELECT COUNT(DISTINCT code) FROM service_regions "
-                                  "WHERE code != '*'");
+  stats->n_regions = count (self, "SELECT COUNT(*) FROM region_codes WHERE code != '*'");
   stats->n_terms = self->n_terms;
   stats->n_mapped_terms = self->n_mapped_terms;
   stats->n_with_hours = self->n_with_hours;

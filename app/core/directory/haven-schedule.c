@@ -39,20 +39,28 @@
 #define MINUTES_PER_DAY 1440
 #define NO_TIME (-1)
 #define LOCAL_TIME G_MININT
-#define CACHE_SLOTS 4
+/* Answers are cached by day, a slot for each day modulo this: a search
+ * asks about today for "open now", and "opens next" walks the next two
+ * weeks and a day, each asking libical, whose iterator sets up an ICU
+ * calendar for every day asked about. With a few slots that walk pushed
+ * out the days before it, and was a fifth of what a search cost. */
+#define CACHE_SLOTS 64
 /* A COUNT rule is walked from its start; this bounds the walk. */
 #define MAX_COUNT 10000
 
-typedef struct {
+typedef struct _HavenScheduleRule Recurrence;
+
+struct _HavenScheduleRule
+{
   char *rule;
   struct icalrecurrencetype recur;
   guint32 start;
 
-  /* The last few dates asked about, guarded by cache_lock. */
+  /* Dates asked about, each in the slot of its day modulo CACHE_SLOTS
+   * (0 for none yet), guarded by cache_lock. */
   guint32 cached_day[CACHE_SLOTS];
   gint8 cached_result[CACHE_SLOTS];
-  guint next_slot;
-} Recurrence;
+};
 
 typedef struct {
   int opens;
@@ -620,27 +628,6 @@ recurrence_is_usable (Recurrence *recurrence)
   return TRUE;
 }
 
-static Recurrence *
-lookup_recurrence (GHashTable *recurrences,
-                   const char *rule,
-                   guint32     start)
-{
-  g_autofree char *key = g_strdup_printf ("%s|%u", rule, start);
-  Recurrence *recurrence;
-
-  if (recurrences == NULL)
-    return recurrence_new (rule, start);
-
-  recurrence = g_hash_table_lookup (recurrences, key);
-  if (recurrence == NULL)
-    {
-      recurrence = recurrence_new (rule, start);
-      g_hash_table_insert (recurrences, g_steal_pointer (&key), recurrence);
-    }
-
-  return g_atomic_rc_box_acquire (recurrence);
-}
-
 /**
  * haven_schedule_new_recurrence_table:
  *
@@ -749,13 +736,118 @@ haven_schedule_serialize (HavenSchedule *self)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* One of the numbers of a stored row, from @start to @end (not
+ * terminated): at most 20 characters, as g_ascii_string_to_signed()
+ * reads them. */
 static gboolean
-parse_int_field (const char *text,
+parse_int_field (const char *start,
+                 const char *end,
                  gint64      min,
                  gint64      max,
                  gint64     *value)
 {
-  return g_ascii_string_to_signed (text, 10, min, max, value, NULL);
+  char number[24];
+  gsize length = end - start;
+
+  if (length == 0 || length >= sizeof number)
+    return FALSE;
+  memcpy (number, start, length);
+  number[length] = '\0';
+
+  return g_ascii_string_to_signed (number, 10, min, max, value, NULL);
+}
+
+/* One line of haven_schedule_serialize()'s text, from @line to
+ * @line_end: seven fields, the last (the rule, from *@rule to
+ * *@rule_end, perhaps empty) taking any further tabs. */
+static gboolean
+parse_stored_line (const char             *line,
+                   const char             *line_end,
+                   HavenScheduleStoredRow *row,
+                   const char            **rule,
+                   const char            **rule_end,
+                   guint32                *start)
+{
+  const char *fields[7];
+  const char *ends[7];
+  const char *cursor = line;
+  gint64 opens, closes, offset = LOCAL_TIME, valid_from, valid_to, day;
+  guint n_fields = 0;
+
+  while (n_fields < 7)
+    {
+      const char *tab = n_fields < 6 ? memchr (cursor, '\t', line_end - cursor) : NULL;
+
+      fields[n_fields] = cursor;
+      ends[n_fields] = tab != NULL ? tab : line_end;
+      n_fields++;
+      if (tab == NULL)
+        break;
+      cursor = tab + 1;
+    }
+
+  if (n_fields != 7 ||
+      !parse_int_field (fields[0], ends[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
+      !parse_int_field (fields[1], ends[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
+      (!(ends[2] - fields[2] == 1 && fields[2][0] == 'L') &&
+       !parse_int_field (fields[2], ends[2], -900, 900, &offset)) ||
+      !parse_int_field (fields[3], ends[3], 0, G_MAXUINT32, &valid_from) ||
+      !parse_int_field (fields[4], ends[4], 0, G_MAXUINT32, &valid_to) ||
+      !parse_int_field (fields[5], ends[5], 0, G_MAXUINT32, &day))
+    return FALSE;
+
+  row->opens = opens;
+  row->closes = closes;
+  row->offset = offset;
+  row->valid_from = valid_from;
+  row->valid_to = valid_to;
+  row->rule = 0;
+  *rule = fields[6];
+  *rule_end = ends[6];
+  *start = day;
+  return TRUE;
+}
+
+/* The recurrence of @rule (up to @rule_end) from @start, shared through
+ * @recurrences (keyed "rule|start") when there is one. */
+static Recurrence *
+lookup_recurrence (GHashTable *recurrences,
+                   GString    *key,
+                   const char *rule,
+                   const char *rule_end,
+                   guint32     start)
+{
+  Recurrence *recurrence;
+  gsize rule_length = rule_end - rule;
+  char digits[16];
+  int n_digits = 0;
+  guint32 rest = start;
+
+  g_string_truncate (key, 0);
+  g_string_append_len (key, rule, rule_length);
+  if (recurrences == NULL)
+    return recurrence_new (key->str, start);
+
+  g_string_append_c (key, '|');
+  do
+    {
+      digits[n_digits++] = '0' + rest % 10;
+      rest /= 10;
+    }
+  while (rest > 0);
+  while (n_digits > 0)
+    g_string_append_c (key, digits[--n_digits]);
+
+  recurrence = g_hash_table_lookup (recurrences, key->str);
+  if (recurrence == NULL)
+    {
+      g_autofree char *rule_only = g_strndup (rule, rule_length);
+
+      recurrence = recurrence_new (rule_only, start);
+      g_hash_table_insert (recurrences, g_strdup (key->str), recurrence);
+    }
+
+  return g_atomic_rc_box_acquire (recurrence);
 }
 
 /**
@@ -763,6 +855,10 @@ parse_int_field (const char *text,
  * @text: what haven_schedule_serialize() wrote
  * @recurrences: (nullable): from haven_schedule_new_recurrence_table(), to
  *   share rules between schedules
+ *
+ * A kiosk parses a schedule when a search first needs it, and a search
+ * for services open now may need hundreds at once: the text is read in
+ * place, with no copy of each line and field.
  */
 HavenSchedule *
 haven_schedule_deserialize (const char  *text,
@@ -770,41 +866,159 @@ haven_schedule_deserialize (const char  *text,
                             GError     **error)
 {
   g_autoptr(HavenSchedule) self = haven_schedule_new ();
-  g_auto(GStrv) lines = NULL;
+  g_autoptr(GString) key = NULL;
+  const char *line;
 
   g_return_val_if_fail (text != NULL, NULL);
 
   if (text[0] == '\0')
     return g_steal_pointer (&self);
 
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  key = g_string_new (NULL);
+  for (line = text; line != NULL;)
     {
-      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", 7);
+      const char *line_end = strchr (line, '\n');
       Row row = { NO_TIME, NO_TIME, LOCAL_TIME, 0, 0, NULL };
-      gint64 opens, closes, offset = LOCAL_TIME, valid_from, valid_to, start;
+      HavenScheduleStoredRow stored;
+      const char *rule, *rule_end;
+      guint32 start;
 
-      if (g_strv_length (fields) != 7 ||
-          !parse_int_field (fields[0], NO_TIME, MINUTES_PER_DAY, &opens) ||
-          !parse_int_field (fields[1], NO_TIME, MINUTES_PER_DAY, &closes) ||
-          (!g_str_equal (fields[2], "L") && !parse_int_field (fields[2], -900, 900, &offset)) ||
-          !parse_int_field (fields[3], 0, G_MAXUINT32, &valid_from) ||
-          !parse_int_field (fields[4], 0, G_MAXUINT32, &valid_to) ||
-          !parse_int_field (fields[5], 0, G_MAXUINT32, &start))
+      if (line_end == NULL)
+        line_end = line + strlen (line);
+      if (!parse_stored_line (line, line_end, &stored, &rule, &rule_end, &start))
         return invalid (error, _("The stored schedule is damaged")), NULL;
 
-      row.opens = opens;
-      row.closes = closes;
-      row.offset = offset;
-      row.valid_from = valid_from;
-      row.valid_to = valid_to;
-      if (fields[6][0] != '\0')
-        row.recurrence = lookup_recurrence (recurrences, fields[6], start);
+      row.opens = stored.opens;
+      row.closes = stored.closes;
+      row.offset = stored.offset;
+      row.valid_from = stored.valid_from;
+      row.valid_to = stored.valid_to;
+      if (rule_end > rule)
+        row.recurrence = lookup_recurrence (recurrences, key, rule, rule_end, start);
 
       g_array_append_val (self->rows, row);
+      line = *line_end == '\n' ? line_end + 1 : NULL;
     }
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * haven_schedule_text_to_rows:
+ * @text: what haven_schedule_serialize() wrote
+ * @rows: (element-type HavenScheduleStoredRow): where to append its rows
+ * @intern_rule: gives the number (from 1) under which a store keeps a
+ *   rule and the day it starts from, for haven_schedule_new_from_rows()
+ *
+ * The stored form of a schedule in numbers, which a store can keep in
+ * binary and turn back into the schedule with no text to read.
+ */
+gboolean
+haven_schedule_text_to_rows (const char               *text,
+                             GArray                   *rows,
+                             HavenScheduleInternRule   intern_rule,
+                             gpointer                  user_data,
+                             GError                  **error)
+{
+  g_autoptr(GString) rule_text = g_string_new (NULL);
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (rows != NULL, FALSE);
+  g_return_val_if_fail (intern_rule != NULL, FALSE);
+
+  for (const char *line = text; text[0] != '\0' && line != NULL;)
+    {
+      const char *line_end = strchr (line, '\n');
+      HavenScheduleStoredRow stored;
+      const char *rule, *rule_end;
+      guint32 start;
+
+      if (line_end == NULL)
+        line_end = line + strlen (line);
+      if (!parse_stored_line (line, line_end, &stored, &rule, &rule_end, &start))
+        return invalid (error, _("The stored schedule is damaged"));
+
+      if (rule_end > rule)
+        {
+          g_string_truncate (rule_text, 0);
+          g_string_append_len (rule_text, rule, rule_end - rule);
+          stored.rule = intern_rule (rule_text->str, start, user_data);
+        }
+
+      g_array_append_val (rows, stored);
+      line = *line_end == '\n' ? line_end + 1 : NULL;
+    }
+
+  return TRUE;
+}
+
+/**
+ * haven_schedule_new_from_rows:
+ * @rows: (array length=n_rows): rows from haven_schedule_text_to_rows()
+ * @rules: (element-type HavenScheduleRule): the rules, numbered from 1 as
+ *   @rows names them
+ *
+ * Returns: (transfer full) (nullable): the schedule, or %NULL when a row
+ *   is not one haven_schedule_text_to_rows() makes (a damaged store)
+ */
+HavenSchedule *
+haven_schedule_new_from_rows (const HavenScheduleStoredRow *rows,
+                              guint                         n_rows,
+                              GPtrArray                    *rules)
+{
+  g_autoptr(HavenSchedule) self = haven_schedule_new ();
+
+  g_return_val_if_fail (rows != NULL || n_rows == 0, NULL);
+  g_return_val_if_fail (rules != NULL, NULL);
+
+  g_array_set_size (self->rows, n_rows);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const HavenScheduleStoredRow *stored = &rows[i];
+      Row *row = &g_array_index (self->rows, Row, i);
+
+      if (stored->opens < NO_TIME || stored->opens > MINUTES_PER_DAY ||
+          stored->closes < NO_TIME || stored->closes > MINUTES_PER_DAY ||
+          (stored->offset != LOCAL_TIME && (stored->offset < -900 || stored->offset > 900)) ||
+          stored->rule > rules->len)
+        return NULL;
+
+      row->opens = stored->opens;
+      row->closes = stored->closes;
+      row->offset = stored->offset;
+      row->valid_from = stored->valid_from;
+      row->valid_to = stored->valid_to;
+      row->recurrence = stored->rule > 0
+                          ? g_atomic_rc_box_acquire (g_ptr_array_index (rules, stored->rule - 1))
+                          : NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * haven_schedule_rule_new:
+ * @rule: an RRULE, as a row of haven_schedule_serialize()'s text holds it
+ * @start: the Julian day it counts from
+ *
+ * Returns: (transfer full): the rule, for haven_schedule_new_from_rows():
+ *   schedules made with the same one share it, and its cached answers
+ */
+HavenScheduleRule *
+haven_schedule_rule_new (const char *rule,
+                         guint32     start)
+{
+  g_return_val_if_fail (rule != NULL, NULL);
+
+  return recurrence_new (rule, start);
+}
+
+void
+haven_schedule_rule_unref (HavenScheduleRule *rule)
+{
+  g_return_if_fail (rule != NULL);
+
+  recurrence_unref (rule);
 }
 
 static gboolean
@@ -861,26 +1075,23 @@ static gboolean
 recurrence_includes (Recurrence *recurrence,
                      guint32     day)
 {
+  guint slot = day % CACHE_SLOTS;
   gboolean result;
 
   G_LOCK (cache_lock);
-  for (guint i = 0; i < CACHE_SLOTS; i++)
+  if (recurrence->cached_day[slot] == day)
     {
-      if (recurrence->cached_day[i] == day)
-        {
-          result = recurrence->cached_result[i];
-          G_UNLOCK (cache_lock);
-          return result;
-        }
+      result = recurrence->cached_result[slot];
+      G_UNLOCK (cache_lock);
+      return result;
     }
   G_UNLOCK (cache_lock);
 
   result = recurrence_compute (recurrence, day);
 
   G_LOCK (cache_lock);
-  recurrence->cached_day[recurrence->next_slot] = day;
-  recurrence->cached_result[recurrence->next_slot] = result;
-  recurrence->next_slot = (recurrence->next_slot + 1) % CACHE_SLOTS;
+  recurrence->cached_day[slot] = day;
+  recurrence->cached_result[slot] = result;
   G_UNLOCK (cache_lock);
 
   return result;

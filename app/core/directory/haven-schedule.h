@@ -39,6 +39,28 @@ typedef struct {
   int local_minute;
 } HavenScheduleTime;
 
+/* A row of a schedule in numbers, as a store keeps it in binary
+ * (haven-directory-layout.h): what haven_schedule_serialize() writes. */
+typedef struct {
+  /* Minutes from midnight, or -1 for a row that closes the service. */
+  gint32 opens;
+  gint32 closes;
+  /* Minutes east of UTC, or G_MININT32 for the kiosk's wall clock. */
+  gint32 offset;
+  /* Julian days; 0 leaves that end open. */
+  guint32 valid_from;
+  guint32 valid_to;
+  /* The store's number for the rule and the day it counts from (see
+   * haven_schedule_text_to_rows()), or 0 for every day. */
+  guint32 rule;
+} HavenScheduleStoredRow;
+
+typedef struct _HavenScheduleRule HavenScheduleRule;
+
+typedef guint32 (*HavenScheduleInternRule) (const char *rule,
+                                             guint32     start,
+                                             gpointer    user_data);
+
 #define HAVEN_TYPE_SCHEDULE (haven_schedule_get_type ())
 
 typedef struct _HavenSchedule HavenSchedule;
@@ -57,6 +79,17 @@ HavenSchedule *haven_schedule_deserialize      (const char             *text,
                                                 GHashTable             *recurrences,
                                                 GError                **error);
 GHashTable    *haven_schedule_new_recurrence_table (void);
+gboolean       haven_schedule_text_to_rows     (const char             *text,
+                                                GArray                 *rows,
+                                                HavenScheduleInternRule intern_rule,
+                                                gpointer                user_data,
+                                                GError                **error);
+HavenSchedule *haven_schedule_new_from_rows    (const HavenScheduleStoredRow *rows,
+                                                guint                   n_rows,
+                                                GPtrArray              *rules);
+HavenScheduleRule *haven_schedule_rule_new     (const char             *rule,
+                                                guint32                 start);
+void           haven_schedule_rule_unref       (HavenScheduleRule      *rule);
 gboolean       haven_schedule_is_open          (HavenSchedule          *self,
                                                 const HavenScheduleTime *time);
 gboolean       haven_schedule_is_always_open   (HavenSchedule          *self);

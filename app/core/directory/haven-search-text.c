@@ -363,13 +363,43 @@ fold_words (GString     *out,
     }
 }
 
+static gboolean
+is_ascii (const char *start,
+          const char *end)
+{
+  for (const guchar *p = (const guchar *) start; p < (const guchar *) end; p++)
+    {
+      if (*p >= 0x80)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Folds @length bytes of @text, which begin and end at a space or at the
+ * ends of the text. */
+static void
+fold_part (GString     *folded,
+           GString     *letters,
+           const char  *text,
+           gsize        length,
+           FoldPurpose  purpose)
+{
+  g_autofree char *decomposed = g_utf8_normalize (text, length, G_NORMALIZE_NFKD);
+
+  g_string_truncate (letters, 0);
+  fold_letters (letters, decomposed);
+  fold_words (folded, letters->str, purpose);
+}
+
 static void
 append_folded (GString     *folded,
                const char  *text,
                FoldPurpose  purpose)
 {
-  g_autofree char *decomposed = NULL;
   g_autoptr(GString) letters = NULL;
+  const char *part, *word;
+  gsize length;
 
   if (text == NULL || text[0] == '\0')
     return;
@@ -381,13 +411,36 @@ append_folded (GString     *folded,
       return;
     }
 
-  decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFKD);
-  if (decomposed == NULL)
+  length = strlen (text);
+  if (!g_utf8_validate_len (text, length, NULL))
     return;
 
+  /* Nothing the folding does reaches across a space, and ASCII comes out
+   * of it as it went in: the words of plain ASCII are copied, and only
+   * the stretches of other words between them are folded. A text in two
+   * scripts, or in Polish or Vietnamese where most words are ASCII,
+   * costs the folding of a few words rather than of all of them. */
   letters = g_string_new (NULL);
-  fold_letters (letters, decomposed);
-  fold_words (folded, letters->str, purpose);
+  part = word = text;
+  while (*word != '\0')
+    {
+      const char *end = strchr (word, ' ');
+
+      if (end == NULL)
+        end = text + length;
+      if (is_ascii (word, end))
+        {
+          if (word > part)
+            fold_part (folded, letters, part, word - part, purpose);
+          g_string_append_len (folded, word, end - word);
+          if (*end == ' ')
+            g_string_append_c (folded, ' ');
+          part = *end == ' ' ? end + 1 : end;
+        }
+      word = *end == ' ' ? end + 1 : end;
+    }
+  if (text + length > part)
+    fold_part (folded, letters, part, text + length - part, purpose);
   g_string_append_c (folded, ' ');
 }
 
