@@ -656,11 +656,19 @@ static void
 set_language (HavenWindow *self,
               const char  *language)
 {
-  /* The language's fonts (Nastaliq for Urdu), through the style sheet. */
-  if (self->language_class != NULL)
-    gtk_widget_remove_css_class (GTK_WIDGET (self), self->language_class);
-  self->language_class = haven_locale_get_style_class (language);
-  gtk_widget_add_css_class (GTK_WIDGET (self), self->language_class);
+  const char *language_class = haven_locale_get_style_class (language);
+
+  /* The language's fonts (Nastaliq for Urdu), through the style sheet.
+   * Taking the class off and putting it back restyles the whole window
+   * for nothing when the language stays, as it does when a visit in the
+   * kiosk's language ends. */
+  if (language_class != self->language_class)
+    {
+      if (self->language_class != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self), self->language_class);
+      self->language_class = language_class;
+      gtk_widget_add_css_class (GTK_WIDGET (self), self->language_class);
+    }
   haven_locale_apply (language);
   apply_text_direction (language);
   haven_session_set_language (self->session, language);
