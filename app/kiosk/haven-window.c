@@ -93,6 +93,17 @@ struct _HavenWindow
   /* When Escape was last pressed, and how many times in a row. */
   gint64 last_escape;
   guint escape_count;
+
+  /* The next visit's opening, made ahead during this one
+   * (prepare_next_visit()): an empty session, its header and its welcome
+   * page, which waits hidden in the stack (owned by the stack). */
+  HavenSession *next_session;
+  GtkWidget *next_header;
+  GtkWidget *next_page;
+  gboolean next_kiosk_mode;
+  /* The idle step that makes it, or whether it waits for a frame first. */
+  guint prepare_source;
+  gboolean prepare_waits_for_frame;
 };
 
 /* "Leave now" from the keyboard: Escape three times, each within this
@@ -305,12 +316,13 @@ set_scrubbing (HavenWindow *self,
 /* The helper's language at a walk-in desk, when set and not the
  * visitor's: pages show their headings, questions and choices in it too. */
 static char *
-get_helper_language (HavenWindow *self)
+get_helper_language (HavenWindow  *self,
+                     HavenSession *session)
 {
   g_autofree char *language = g_settings_get_string (self->settings, "helper-language");
 
   if (language[0] == '\0' || !haven_locale_is_known (language) || !haven_locale_has_catalog (language) ||
-      g_strcmp0 (language, haven_session_get_language (self->session)) == 0)
+      g_strcmp0 (language, haven_session_get_language (session)) == 0)
     return NULL;
 
   return g_steal_pointer (&language);
@@ -318,11 +330,12 @@ get_helper_language (HavenWindow *self)
 
 static GtkWidget *
 new_page (HavenWindow     *self,
+          HavenSession    *session,
           const VisitStep *step,
           const char      *next_step)
 {
   g_autofree char *region = g_settings_get_string (self->settings, "region");
-  g_autofree char *helper_language = get_helper_language (self);
+  g_autofree char *helper_language = get_helper_language (self, session);
   const char *names[] = { "session", "content", "next-step", "region", "helper-language", "question" };
   GValue values[G_N_ELEMENTS (names)] = { G_VALUE_INIT };
   /* Only a question page has a question. */
@@ -330,7 +343,7 @@ new_page (HavenWindow     *self,
   GObject *page;
 
   g_value_init (&values[0], HAVEN_TYPE_SESSION);
-  g_value_set_object (&values[0], self->session);
+  g_value_set_object (&values[0], session);
   g_value_init (&values[1], HAVEN_TYPE_CONTENT);
   g_value_set_object (&values[1], self->content);
   g_value_init (&values[2], G_TYPE_STRING);
@@ -348,6 +361,199 @@ new_page (HavenWindow     *self,
     g_value_unset (&values[i]);
 
   return GTK_WIDGET (page);
+}
+
+/* Leave now must show the welcome page at the next frame. Made there and
+ * then, the header and the welcome page took about 4 ms to build, and the
+ * welcome page's text about 3 ms to lay out in that frame, most of it
+ * HarfBuzz shaping its paragraphs again for each width tried
+ * (bench-leave-now, release build, 7 languages, processor time). So once
+ * a visit is under way, the next visit's opening is made ahead in idle
+ * time: an empty session in the kiosk's language, its header, and its
+ * welcome page, which waits hidden in the stack, where the next frame
+ * styles it, and is then laid out at the stack's size. Leave now still
+ * wipes everything the visitor entered before it returns
+ * (start_new_visit()); only the making of what the next visitor sees has
+ * moved. Nothing of the visitor is in what is made ahead. */
+
+static void prepare_after_paint_cb (GdkFrameClock *frame_clock,
+                                    HavenWindow   *self);
+
+/* The next step waits for a painted frame: the page the visitor asked for
+ * is painted first, and the page made ahead is styled in a frame before
+ * it is laid out. A window not yet on screen has no frames: its Leave now
+ * makes the welcome page there and then, as it always did. */
+static void
+prepare_after_next_frame (HavenWindow *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (frame_clock == NULL)
+    return;
+
+  g_signal_connect_object (frame_clock, "after-paint",
+                           G_CALLBACK (prepare_after_paint_cb), self, 0);
+  self->prepare_waits_for_frame = TRUE;
+}
+
+static void
+stop_preparing (HavenWindow *self)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  g_clear_handle_id (&self->prepare_source, g_source_remove);
+  if (self->prepare_waits_for_frame && frame_clock != NULL)
+    g_signal_handlers_disconnect_by_func (frame_clock, prepare_after_paint_cb, self);
+  self->prepare_waits_for_frame = FALSE;
+}
+
+static void
+discard_prepared_visit (HavenWindow *self)
+{
+  stop_preparing (self);
+  if (self->next_page != NULL)
+    {
+      gtk_stack_remove (self->pages, self->next_page);
+      self->next_page = NULL;
+    }
+  g_clear_object (&self->next_header);
+  g_clear_object (&self->next_session);
+}
+
+/* What was made ahead was made from the settings. */
+static void
+settings_changed_cb (HavenWindow *self)
+{
+  discard_prepared_visit (self);
+}
+
+static int
+measure_minimum (GtkWidget      *widget,
+                 GtkOrientation  orientation,
+                 int             for_size)
+{
+  int minimum;
+
+  gtk_widget_measure (widget, orientation, for_size, &minimum, NULL, NULL, NULL);
+  return minimum;
+}
+
+/* As the stack does when it shows the page (GtkStack's size_allocate).
+ * GTK keeps the sizes found and the text laid out, and does again at
+ * Leave now only what changes meanwhile (the visitor's script or
+ * direction, larger text). */
+static gboolean
+lay_out_next_page_cb (gpointer user_data)
+{
+  HavenWindow *self = user_data;
+  int width = gtk_widget_get_width (GTK_WIDGET (self->pages));
+  int height = gtk_widget_get_height (GTK_WIDGET (self->pages));
+
+  self->prepare_source = 0;
+  if (self->next_page == NULL || width <= 0 || height <= 0)
+    return G_SOURCE_REMOVE;
+
+  measure_minimum (self->next_page, GTK_ORIENTATION_HORIZONTAL, -1);
+  measure_minimum (self->next_page, GTK_ORIENTATION_VERTICAL, -1);
+  width = MAX (width, measure_minimum (self->next_page, GTK_ORIENTATION_HORIZONTAL, height));
+  height = MAX (height, measure_minimum (self->next_page, GTK_ORIENTATION_VERTICAL, width));
+  gtk_widget_allocate (self->next_page, width, height, -1, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+make_next_visit_cb (gpointer user_data)
+{
+  HavenWindow *self = user_data;
+  g_autofree char *language = haven_locale_get_default (self->settings);
+  g_autofree char *visitor_language = g_strdup (haven_locale_get_current ());
+  gboolean switch_locale = visitor_language != NULL && g_strcmp0 (language, visitor_language) != 0;
+  VisitStep step = { HAVEN_TYPE_WELCOME_PAGE, NULL };
+
+  self->prepare_source = 0;
+
+  /* GtkBuilder translates as it parses: the next visitor is greeted in
+   * the kiosk's language, whichever this one reads. */
+  if (switch_locale)
+    haven_locale_apply (language);
+  self->next_session = haven_session_new (language);
+  self->next_kiosk_mode = is_kiosk_mode (self);
+  self->next_header = haven_visit_header_new ((const char * const *) self->offered_languages,
+                                              language, !self->next_kiosk_mode);
+  g_object_ref_sink (self->next_header);
+  self->next_page = new_page (self, self->next_session, &step, NULL);
+  haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (self->next_page),
+                                    (const char * const *) self->offered_languages);
+  if (switch_locale)
+    haven_locale_apply (visitor_language);
+
+  /* GTK 4.8 shows assistive technologies a stack's hidden pages as if on
+   * screen: a screen reader would read the next visitor's welcome page in
+   * the middle of this visit. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->next_page),
+                               GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_stack_add_child (self->pages, self->next_page);
+  prepare_after_next_frame (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+prepare_after_paint_cb (GdkFrameClock *frame_clock,
+                        HavenWindow   *self)
+{
+  g_signal_handlers_disconnect_by_func (frame_clock, prepare_after_paint_cb, self);
+  self->prepare_waits_for_frame = FALSE;
+  self->prepare_source = g_idle_add_full (G_PRIORITY_LOW,
+                                          self->next_page == NULL ? make_next_visit_cb
+                                                                  : lay_out_next_page_cb,
+                                          self, NULL);
+}
+
+/* Starts making the next visit's opening, unless it is made or on its
+ * way. */
+static void
+prepare_next_visit (HavenWindow *self)
+{
+  if (self->next_session != NULL || self->prepare_source != 0 || self->prepare_waits_for_frame)
+    return;
+
+  prepare_after_next_frame (self);
+}
+
+/* The next visit's session, when what was made ahead still fits: the
+ * kiosk's language, its content (a new bundle) and its window controls
+ * may have changed since (the other settings discard it as they change).
+ * Otherwise it is discarded, and the caller makes the opening anew. */
+static HavenSession *
+take_prepared_session (HavenWindow *self,
+                       const char  *language)
+{
+  gboolean fits = self->next_page != NULL &&
+                  g_strcmp0 (haven_session_get_language (self->next_session), language) == 0 &&
+                  haven_page_get_content (HAVEN_PAGE (self->next_page)) == self->content &&
+                  self->next_kiosk_mode == is_kiosk_mode (self);
+
+  if (!fits)
+    {
+      discard_prepared_visit (self);
+      return NULL;
+    }
+
+  stop_preparing (self);
+  return g_steal_pointer (&self->next_session);
+}
+
+/* The welcome page made ahead, once its session is the window's. */
+static GtkWidget *
+take_prepared_page (HavenWindow     *self,
+                    const VisitStep *step)
+{
+  if (step->type != HAVEN_TYPE_WELCOME_PAGE || self->next_page == NULL ||
+      haven_page_get_session (HAVEN_PAGE (self->next_page)) != self->session)
+    return NULL;
+
+  gtk_accessible_reset_state (GTK_ACCESSIBLE (self->next_page), GTK_ACCESSIBLE_STATE_HIDDEN);
+  return g_steal_pointer (&self->next_page);
 }
 
 /* Replaces the page on screen by a new one made from the session. The old
@@ -376,11 +582,14 @@ show_step (HavenWindow     *self,
         next_step = get_step_title (&g_array_index (steps, VisitStep, position + 1));
     }
 
-  page = new_page (self, step, next_step);
-
-  if (HAVEN_IS_WELCOME_PAGE (page))
-    haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),
-                                      (const char * const *) self->offered_languages);
+  page = take_prepared_page (self, step);
+  if (page == NULL)
+    {
+      page = new_page (self, self->session, step, next_step);
+      if (HAVEN_IS_WELCOME_PAGE (page))
+        haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (page),
+                                          (const char * const *) self->offered_languages);
+    }
   if (HAVEN_IS_REFERRALS_PAGE (page))
     give_directory (self, HAVEN_REFERRALS_PAGE (page));
   if (HAVEN_IS_SUMMARY_PAGE (page))
@@ -391,7 +600,9 @@ show_step (HavenWindow     *self,
     haven_page_set_step (HAVEN_PAGE (page), (guint) position, steps->len - 1);
   self->step = *step;
   self->current_page = page;
-  gtk_stack_add_child (self->pages, page);
+  /* A page made ahead is in the stack already. */
+  if (gtk_widget_get_parent (page) == NULL)
+    gtk_stack_add_child (self->pages, page);
   gtk_stack_set_visible_child (self->pages, page);
   if (old_page != NULL)
     gtk_stack_remove (self->pages, old_page);
@@ -406,6 +617,8 @@ show_step (HavenWindow     *self,
   visit_under_way = position > 0 || !is_default_language (self);
   haven_idle_monitor_set_armed (self->idle_monitor, visit_under_way);
   set_scrubbing (self, visit_under_way);
+  if (visit_under_way)
+    prepare_next_visit (self);
 
   focus_current_page (self);
 }
@@ -443,11 +656,19 @@ static void
 set_language (HavenWindow *self,
               const char  *language)
 {
-  /* The language's fonts (Nastaliq for Urdu), through the style sheet. */
-  if (self->language_class != NULL)
-    gtk_widget_remove_css_class (GTK_WIDGET (self), self->language_class);
-  self->language_class = haven_locale_get_style_class (language);
-  gtk_widget_add_css_class (GTK_WIDGET (self), self->language_class);
+  const char *language_class = haven_locale_get_style_class (language);
+
+  /* The language's fonts (Nastaliq for Urdu), through the style sheet.
+   * Taking the class off and putting it back restyles the whole window
+   * for nothing when the language stays, as it does when a visit in the
+   * kiosk's language ends. */
+  if (language_class != self->language_class)
+    {
+      if (self->language_class != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self), self->language_class);
+      self->language_class = language_class;
+      gtk_widget_add_css_class (GTK_WIDGET (self), self->language_class);
+    }
   haven_locale_apply (language);
   apply_text_direction (language);
   haven_session_set_language (self->session, language);
@@ -727,13 +948,21 @@ start_new_visit (HavenWindow *self)
       self->current_page = NULL;
     }
 
-  self->session = haven_session_new (language);
+  self->session = take_prepared_session (self, language);
+  if (self->session == NULL)
+    self->session = haven_session_new (language);
   g_signal_connect_object (self->session, "notify::submission-state",
                            G_CALLBACK (submission_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::report-state",
                            G_CALLBACK (submission_changed_cb), self, G_CONNECT_SWAPPED);
   set_language (self, language);
-  build_header (self);
+  if (self->next_header != NULL)
+    {
+      adw_bin_set_child (self->header_slot, self->next_header);
+      g_clear_object (&self->next_header);
+    }
+  else
+    build_header (self);
   show_step (self, &(VisitStep) { HAVEN_TYPE_WELCOME_PAGE, NULL });
 }
 
@@ -1037,6 +1266,8 @@ haven_window_constructed (GObject *object)
 
   g_signal_connect_object (self->settings, "changed::languages",
                            G_CALLBACK (languages_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed",
+                           G_CALLBACK (settings_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->idle_monitor = haven_idle_monitor_new (GTK_WIDGET (self), self->settings);
   g_signal_connect_object (self->idle_monitor, "warning",
@@ -1063,6 +1294,7 @@ haven_window_dispose (GObject *object)
 
   if (self->session != NULL)
     forget_session (self);
+  discard_prepared_visit (self);
   g_clear_object (&self->idle_monitor);
   g_clear_handle_id (&self->stop_scrubbing_source, g_source_remove);
   g_cancellable_cancel (self->visit_cancellable);

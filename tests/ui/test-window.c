@@ -14,6 +14,7 @@
 #include "haven-summary-page.h"
 #include "haven-idle-warning.h"
 #include "haven-intro-page.h"
+#include "haven-locale.h"
 #include "haven-referrals-page.h"
 #include "haven-story-page.h"
 #include "haven-welcome-page.h"
@@ -250,6 +251,128 @@ test_leave_now_wipes (Fixture       *fixture,
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_action_button (fixture->window, "visit.leave-now"))),
                    ==, "Leave now");
   assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
+}
+
+/* The welcome page the window makes ahead for the next visit, while a
+ * visit is under way: hidden in the stack beside the page on screen. */
+static GtkWidget *
+find_page_made_ahead (HavenWindow *window)
+{
+  GtkWidget *current = haven_window_get_current_page (window);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_parent (current));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (child != current && HAVEN_IS_WELCOME_PAGE (child))
+      return child;
+
+  return NULL;
+}
+
+static gboolean
+is_page_made_ahead_laid_out (HavenWindow *window)
+{
+  GtkWidget *page = find_page_made_ahead (window);
+
+  return page != NULL && gtk_widget_get_width (page) > 0;
+}
+
+#define WELCOME_HEADING "Help after something happened online"
+
+static const char *
+leave_now_label (HavenWindow *window)
+{
+  return gtk_button_get_label (GTK_BUTTON (find_action_button (window, "visit.leave-now")));
+}
+
+/* Leave now shows, at once, the welcome page made ahead during the visit:
+ * made in the kiosk's language, not the visitor's, laid out while hidden,
+ * holding nothing of the visitor. Everything the visitor entered is
+ * wiped before the action returns, so before any frame shows the welcome
+ * page. */
+static void
+test_leave_now_shows_page_made_ahead (Fixture       *fixture,
+                                      gconstpointer  user_data)
+{
+  g_autoptr(HavenSession) old_session = NULL;
+  HavenSession *session;
+  GtkWidget *made_ahead;
+  GtkWidget *old_page;
+  GtkWidget *page;
+  GtkWidget *focus;
+
+  start_visit (fixture->window, "es");
+  go_to_story (fixture->window);
+  type_story (fixture->window, MARKER);
+  g_assert_true (iterate_until (is_page_made_ahead_laid_out, fixture->window, 5));
+
+  made_ahead = find_page_made_ahead (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (made_ahead), (gpointer *) &made_ahead);
+  /* Hidden, and greeting the next visitor in the kiosk's language while
+   * this one goes on in theirs. */
+  g_assert_false (gtk_widget_get_mapped (made_ahead));
+  g_assert_false (gtk_widget_get_child_visible (made_ahead));
+  g_assert_nonnull (find_widget (made_ahead, label_contains, WELCOME_HEADING));
+  g_assert_cmpstr (haven_locale_get_current (), ==, "es");
+  g_assert_cmpstr (leave_now_label (fixture->window), ==, "Salir ahora");
+  g_assert_true (haven_session_is_empty (haven_page_get_session (HAVEN_PAGE (made_ahead))));
+  assert_text_nowhere (made_ahead, "marker-q8z3");
+
+  old_session = g_object_ref (haven_window_get_session (fixture->window));
+  old_page = haven_window_get_current_page (fixture->window);
+  g_object_add_weak_pointer (G_OBJECT (old_page), (gpointer *) &old_page);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "visit.leave-now", NULL);
+
+  /* No frame yet, and nothing of the visitor is left in the window. */
+  g_assert_null (old_page);
+  g_assert_true (haven_session_is_wiped (old_session));
+  assert_text_nowhere (GTK_WIDGET (fixture->window), "marker-q8z3");
+
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_nonnull (made_ahead);
+  g_assert_true (page == made_ahead);
+  session = haven_window_get_session (fixture->window);
+  g_assert_true (haven_page_get_session (HAVEN_PAGE (page)) == session);
+  g_assert_cmpstr (haven_session_get_language (session), ==, "en");
+  g_assert_true (haven_session_is_empty (session));
+  g_assert_null (find_page_made_ahead (fixture->window));
+
+  wait_for_frame (fixture->window);
+  g_assert_true (gtk_widget_is_drawable (page));
+  g_assert_cmpstr (leave_now_label (fixture->window), ==, "Leave now");
+  g_assert_nonnull (find_widget (page, label_contains, WELCOME_HEADING));
+  /* On its first control, as on any new page. */
+  focus = gtk_window_get_focus (GTK_WINDOW (fixture->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, page));
+}
+
+/* What was made ahead was made from the settings: an operator's change
+ * during the visit (the kiosk's language here) is what the next visitor
+ * sees. */
+static void
+test_page_made_ahead_follows_settings (Fixture       *fixture,
+                                       gconstpointer  user_data)
+{
+  GtkWidget *page;
+
+  start_visit (fixture->window, "en");
+  answer_not_in_danger (fixture->window);
+  g_assert_true (iterate_until (is_page_made_ahead_laid_out, fixture->window, 5));
+
+  g_settings_set_string (fixture->settings, "default-language", "es");
+  g_assert_null (find_page_made_ahead (fixture->window));
+
+  click (fixture->window, "visit.leave-now");
+  page = haven_window_get_current_page (fixture->window);
+  g_assert_true (HAVEN_IS_WELCOME_PAGE (page));
+  g_assert_cmpstr (haven_session_get_language (haven_window_get_session (fixture->window)),
+                   ==, "es");
+  g_assert_nonnull (find_widget (page, label_contains, "Ayuda si te pasó algo en internet"));
+  g_assert_cmpstr (leave_now_label (fixture->window), ==, "Salir ahora");
+
+  g_settings_set_string (fixture->settings, "default-language", "en");
 }
 
 static void
@@ -912,6 +1035,8 @@ main (int   argc,
   ADD ("new-page-focuses-first-control", test_new_page_focuses_first_control, NULL);
   ADD ("every-page-has-header", test_every_page_has_header, NULL);
   ADD ("leave-now-wipes", test_leave_now_wipes, NULL);
+  ADD ("leave-now-shows-page-made-ahead", test_leave_now_shows_page_made_ahead, NULL);
+  ADD ("page-made-ahead-follows-settings", test_page_made_ahead_follows_settings, NULL);
   ADD ("finish-wipes", test_finish_wipes, NULL);
   ADD ("back-keeps-answers", test_back_keeps_answers, NULL);
   ADD ("language-switch-keeps-answers", test_language_switch_keeps_answers, NULL);
