@@ -9,6 +9,7 @@
 #include "haven-application.h"
 #include "haven-locale.h"
 #include "haven-paths.h"
+#include "haven-renderer.h"
 #include "haven-wipe.h"
 
 int
@@ -20,6 +21,9 @@ main (int   argc,
   int status;
 
   haven_wipe_restart_without_thread_cache (argv);
+
+  /* Before GTK reads its environment, and before any thread exists. */
+  haven_renderer_apply ();
 
   /* gettext ignores LANGUAGE under the plain C locale, and Haven switches
    * language through LANGUAGE, so fall back to its UTF-8 twin. */

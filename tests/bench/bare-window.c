@@ -6,12 +6,14 @@
 #include <adwaita.h>
 
 #include "haven-first-frame.h"
+#include "haven-renderer.h"
 
 /* The baseline for the start-up benchmark: the least a libadwaita kiosk can
  * do, so that bench-startup can tell how much of haven's start-up is haven's
  * own. It is built from haven's own haven-first-frame.c, because any
  * difference in how the first frame is detected would show up as a
- * difference in start-up time. */
+ * difference in start-up time, and from haven-renderer.c, so that left to
+ * choose its renderer it chooses as haven does. */
 
 /* haven's default size (ui/haven-window.ui), so both paint as many pixels. */
 #define WINDOW_WIDTH 1280
@@ -43,6 +45,8 @@ main (int   argc,
       "Print when the first frame is painted, then quit", NULL },
     { NULL },
   };
+
+  haven_renderer_apply ();
 
   /* An application id, like haven's, so both register on the session bus
    * when there is one; non-unique so that a run never hands off to another

@@ -465,6 +465,10 @@ build_environment (Session *session)
   env = g_environ_setenv (env, "GSETTINGS_BACKEND", "keyfile", TRUE);
   /* As haven-kiosk-session sets it. */
   env = g_environ_setenv (env, "GDK_BACKEND", "wayland", TRUE);
+  /* The session leaves the renderer to haven, which picks cairo here, with
+   * no GPU (haven-renderer.c); the tests' environment sets it for the
+   * others. */
+  env = g_environ_unsetenv (env, "GSK_RENDERER");
 
   session->env = env;
 }
@@ -563,8 +567,11 @@ start_compositor (Session  *session,
   g_strv_builder_add_many (builder, session->cage, "-d", NULL);
   if (session->rotate)
     g_strv_builder_add_many (builder, "-r", "-r", NULL);
+  /* haven as haven-kiosk-session starts it, with glibc's thread cache off
+   * already. */
   g_strv_builder_add_many (builder, "--", "/bin/sh", "-c", script, "sh",
-                           session->folder, session->haven, NULL);
+                           session->folder, "env", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
+                           session->haven, NULL);
   argv = g_strv_builder_end (builder);
 
   session->compositor = spawn (session, (const char * const *) argv, error);
