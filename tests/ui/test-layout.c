@@ -458,11 +458,9 @@ check_page_labels (HavenWindow *window,
 {
   Walk *walk = user_data;
   GtkWidget *page = haven_window_get_current_page (window);
-  g_autofree char *where = NULL;
 
   wait_for_frame (window);
-  where = g_strdup_printf ("%s", G_OBJECT_TYPE_NAME (page));
-  check_labels (walk, GTK_WIDGET (window), where);
+  check_labels (walk, GTK_WIDGET (window), G_OBJECT_TYPE_NAME (page));
   walk->pages++;
 }
 
