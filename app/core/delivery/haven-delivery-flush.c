@@ -12,7 +12,15 @@
  * a few at a time over the same connections. It goes one at a time until
  * an answer shows the backend is there, and stops at the first answer
  * that concerns the kiosk rather than one request, leaving the rest
- * queued untouched (haven_delivery_result_halts()). */
+ * queued untouched (haven_delivery_result_halts()).
+ *
+ * Entries are claimed a batch ahead of being sent (one transaction for
+ * the batch, see haven_outbox_claim_many()), so that a free slot never
+ * waits for the outbox while it is busy recording outcomes. The ones
+ * still claimed ahead when a flush stops go back to 'queued' as they
+ * were (haven_outbox_unclaim()), and a request someone else wants now (a
+ * visitor waiting for theirs, another flush) is taken from
+ * self->claimed_ahead and sent at once. */
 
 typedef struct {
   HavenDeliveryFlushFlags flags;
@@ -22,6 +30,11 @@ typedef struct {
   GPtrArray *results;
   guint next;
   guint running;
+  /* Indexes of the entries claimed ahead, in self->claimed_ahead until
+   * sent; a batch being claimed; claimed ones going back. */
+  GQueue ahead;
+  gboolean claiming;
+  gboolean releasing;
   /* One at a time until an answer shows the backend is there. */
   gboolean probing;
   gboolean halted;
@@ -32,6 +45,7 @@ typedef struct {
 static void
 flush_free (Flush *flush)
 {
+  g_queue_clear (&flush->ahead);
   g_clear_pointer (&flush->request_ids, g_ptr_array_unref);
   g_clear_pointer (&flush->results, g_ptr_array_unref);
   g_free (flush->halt_message);
@@ -205,6 +219,9 @@ flush_claimed_cb (GObject      *object,
     }
 
   attempt = g_hash_table_lookup (self->attempts, data->request_id);
+  if (attempt == NULL)
+    attempt = haven_delivery_take_claimed (self, data->request_id, FALSE, NULL,
+                                           g_task_get_cancellable (task));
   if (attempt != NULL)
     {
       flush_wait_for (task, attempt, item->index);
@@ -239,29 +256,142 @@ must_wait (HavenDelivery *self,
   return TRUE;
 }
 
+/* Sends the entry of @index, or waits for whoever sends it. */
 static void
-flush_pump (GTask *task)
+flush_send (GTask *task,
+            guint  index)
 {
   HavenDelivery *self = g_task_get_source_object (task);
   Flush *flush = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  const char *request_id = g_ptr_array_index (flush->request_ids, index);
+  HavenDeliveryAttempt *attempt = g_hash_table_lookup (self->attempts, request_id);
+  FlushItem *item;
+
+  flush->running++;
+
+  if (attempt == NULL)
+    attempt = haven_delivery_take_claimed (self, request_id, FALSE, NULL,
+                                           g_task_get_cancellable (task));
+  if (attempt != NULL)
+    {
+      flush_wait_for (task, attempt, index);
+      return;
+    }
+
+  /* Sent and recorded by someone else since this flush claimed it: the
+   * outbox tells how it went. */
+  item = g_new0 (FlushItem, 1);
+  item->flush_task = g_object_ref (task);
+  item->index = index;
+  haven_delivery_claim_async (self, request_id, FALSE, flush_claimed_cb, item);
+}
+
+typedef struct {
+  GTask *flush_task;
+  /* guint indexes, and the request_ids to claim, in the same order. */
+  GArray *indexes;
+  GPtrArray *request_ids;
+  /* HavenOutboxEntry * or NULL for each. */
+  GPtrArray *entries;
+} ClaimBatch;
+
+static void
+claim_batch_free (ClaimBatch *batch)
+{
+  g_clear_object (&batch->flush_task);
+  g_clear_pointer (&batch->indexes, g_array_unref);
+  g_clear_pointer (&batch->request_ids, g_ptr_array_unref);
+  g_clear_pointer (&batch->entries, g_ptr_array_unref);
+  g_free (batch);
+}
+
+static void
+claim_batch_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  HavenDelivery *self = source_object;
+  ClaimBatch *batch = task_data;
+  GError *error = NULL;
+
+  batch->entries = haven_outbox_claim_many (self->outbox,
+                                            (const char * const *) batch->request_ids->pdata,
+                                            batch->request_ids->len, &error);
+  if (batch->entries == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+claim_batch_done_cb (GObject      *object,
+                     GAsyncResult *async_result,
+                     gpointer      user_data)
+{
+  HavenDelivery *self = HAVEN_DELIVERY (object);
+  ClaimBatch *batch = g_task_get_task_data (G_TASK (async_result));
+  GTask *task = batch->flush_task;
+  Flush *flush = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  flush->claiming = FALSE;
+
+  if (!g_task_propagate_boolean (G_TASK (async_result), &error))
+    {
+      if (flush->error == NULL)
+        flush->error = error;
+      else
+        g_error_free (error);
+      flush_pump (task);
+      return;
+    }
+
+  for (guint i = 0; i < batch->indexes->len; i++)
+    {
+      guint index = g_array_index (batch->indexes, guint, i);
+      HavenOutboxEntry *entry = g_ptr_array_index (batch->entries, i);
+
+      if (entry != NULL)
+        {
+          g_ptr_array_index (batch->entries, i) = NULL;
+          g_hash_table_replace (self->claimed_ahead, entry->request_id, entry);
+          g_queue_push_tail (&flush->ahead, GUINT_TO_POINTER (index));
+        }
+      else
+        {
+          /* Not queued any more: being sent, or sent, or purged. */
+          flush_send (task, index);
+        }
+    }
+
+  flush_pump (task);
+}
+
+/* Claims the next few entries (one while probing) in one transaction. */
+static void
+flush_claim_batch (GTask *task,
+                   guint  wanted)
+{
+  HavenDelivery *self = g_task_get_source_object (task);
+  Flush *flush = g_task_get_task_data (task);
+  g_autoptr(GTask) claim_task = NULL;
+  ClaimBatch *batch;
   gint64 now = g_get_real_time ();
 
-  while (!flush->halted && flush->error == NULL &&
-         !(cancellable != NULL && g_cancellable_is_cancelled (cancellable)) &&
-         flush->running < (flush->probing ? 1 : self->concurrency) &&
-         flush->next < flush->request_ids->len)
+  batch = g_new0 (ClaimBatch, 1);
+  batch->indexes = g_array_new (FALSE, FALSE, sizeof (guint));
+  batch->request_ids = g_ptr_array_new ();
+
+  while (batch->indexes->len < wanted && flush->next < flush->request_ids->len)
     {
       guint index = flush->next++;
-      const char *request_id = g_ptr_array_index (flush->request_ids, index);
-      HavenDeliveryAttempt *attempt = g_hash_table_lookup (self->attempts, request_id);
+      char *request_id = g_ptr_array_index (flush->request_ids, index);
       gint64 until = 0;
-      FlushItem *item;
 
-      if (attempt != NULL)
+      if (g_hash_table_contains (self->attempts, request_id))
         {
-          flush->running++;
-          flush_wait_for (task, attempt, index);
+          flush_send (task, index);
           continue;
         }
 
@@ -276,14 +406,130 @@ flush_pump (GTask *task)
           continue;
         }
 
-      item = g_new0 (FlushItem, 1);
-      item->flush_task = g_object_ref (task);
-      item->index = index;
-      flush->running++;
-      haven_delivery_claim_async (self, request_id, TRUE, flush_claimed_cb, item);
+      g_array_append_val (batch->indexes, index);
+      g_ptr_array_add (batch->request_ids, request_id);
     }
 
-  if (flush->running == 0)
+  if (batch->indexes->len == 0)
+    {
+      claim_batch_free (batch);
+      return;
+    }
+
+  batch->flush_task = g_object_ref (task);
+  flush->claiming = TRUE;
+  claim_task = g_task_new (self, NULL, claim_batch_done_cb, NULL);
+  g_task_set_source_tag (claim_task, flush_claim_batch);
+  g_task_set_task_data (claim_task, batch, (GDestroyNotify) claim_batch_free);
+  g_task_run_in_thread (claim_task, claim_batch_thread);
+}
+
+static void
+unclaim_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  HavenDelivery *self = source_object;
+  GPtrArray *entries = task_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Not fatal: left 'sending', they are queued again when the outbox is
+   * next opened. */
+  if (!haven_outbox_unclaim (self->outbox, entries, &error))
+    g_warning ("Requests claimed for a flush stay claimed: %s", error->message);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+unclaimed_cb (GObject      *object,
+              GAsyncResult *async_result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  flush_data (task)->releasing = FALSE;
+  flush_pump (task);
+}
+
+/* The flush has stopped: what it claimed ahead goes back as it was. */
+static void
+flush_release_ahead (GTask *task)
+{
+  HavenDelivery *self = g_task_get_source_object (task);
+  Flush *flush = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GTask) unclaim_task = NULL;
+
+  entries = g_ptr_array_new_with_free_func ((GDestroyNotify) haven_outbox_entry_free);
+  while (!g_queue_is_empty (&flush->ahead))
+    {
+      guint index = GPOINTER_TO_UINT (g_queue_pop_head (&flush->ahead));
+      const char *request_id = g_ptr_array_index (flush->request_ids, index);
+      gpointer entry = NULL;
+
+      /* Taken by someone else: theirs to send. */
+      if (g_hash_table_steal_extended (self->claimed_ahead, request_id, NULL, &entry))
+        g_ptr_array_add (entries, entry);
+    }
+
+  if (entries->len == 0)
+    return;
+
+  flush->releasing = TRUE;
+  unclaim_task = g_task_new (self, NULL, unclaimed_cb, g_object_ref (task));
+  g_task_set_source_tag (unclaim_task, flush_release_ahead);
+  g_task_set_task_data (unclaim_task, g_steal_pointer (&entries),
+                        (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (unclaim_task, unclaim_thread);
+}
+
+static void
+flush_pump (GTask *task)
+{
+  HavenDelivery *self = g_task_get_source_object (task);
+  Flush *flush = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  gboolean stopped = flush->halted || flush->error != NULL ||
+                     (cancellable != NULL && g_cancellable_is_cancelled (cancellable));
+  guint limit = flush->probing ? 1 : self->concurrency;
+
+  if (stopped)
+    {
+      if (!flush->releasing)
+        flush_release_ahead (task);
+    }
+  else
+    {
+      while (flush->running < limit && !g_queue_is_empty (&flush->ahead))
+        flush_send (task, GPOINTER_TO_UINT (g_queue_pop_head (&flush->ahead)));
+
+      /* A batch of twice the concurrency once half of it is left: the
+       * next claims are made while the slots are busy. While probing, one
+       * at a time and none ahead. */
+      if (!flush->claiming && flush->next < flush->request_ids->len)
+        {
+          if (flush->probing)
+            {
+              if (flush->running == 0 && g_queue_is_empty (&flush->ahead))
+                flush_claim_batch (task, 1);
+            }
+          else if (flush->ahead.length <= self->concurrency / 2)
+            {
+              flush_claim_batch (task, 2 * self->concurrency - flush->ahead.length);
+            }
+        }
+
+      /* Claims of entries found being sent already may have filled the
+       * slots; what was claimed is started on the next pump. */
+      while (flush->running < limit && !g_queue_is_empty (&flush->ahead))
+        flush_send (task, GPOINTER_TO_UINT (g_queue_pop_head (&flush->ahead)));
+    }
+
+  if (flush->running == 0 && !flush->claiming && !flush->releasing &&
+      g_queue_is_empty (&flush->ahead) &&
+      (stopped || flush->next >= flush->request_ids->len))
     flush_complete (task);
 }
 

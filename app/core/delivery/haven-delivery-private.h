@@ -72,6 +72,15 @@ struct _HavenDelivery
   GTimeSpan backoff_cap;
   guint concurrency;
 
+  /* HavenDeliveryAttempt *: answers waiting for the next group commit,
+   * and whether one is under way (see attempt_record()). */
+  GPtrArray *unrecorded;
+  gboolean recording;
+  /* request_id -> HavenOutboxEntry *: claimed by a flush ahead of
+   * sending; whoever sends one first takes it out (see
+   * haven_delivery_take_claimed()). */
+  GHashTable *claimed_ahead;
+
   /* The scheduler. */
   gboolean started;
   gboolean network_available;
@@ -125,6 +134,14 @@ typedef struct {
 /* Starts sending @entry, which this process has claimed. */
 HavenDeliveryAttempt *haven_delivery_attempt_start  (HavenDelivery          *self,
                                                      const HavenOutboxEntry *entry,
+                                                     gboolean                for_visitor,
+                                                     const char             *language,
+                                                     GCancellable           *cancellable);
+/* Starts sending the entry of @request_id if a flush of this process has
+ * claimed it ahead and not sent it yet, taking it from that flush; NULL
+ * when none has. */
+HavenDeliveryAttempt *haven_delivery_take_claimed   (HavenDelivery          *self,
+                                                     const char             *request_id,
                                                      gboolean                for_visitor,
                                                      const char             *language,
                                                      GCancellable           *cancellable);

@@ -41,7 +41,10 @@
  * are over, whether or not the backend can be reached.
  *
  * The outbox is SQLite with fsync on every commit, so its calls run in
- * worker threads: delivery never blocks the kiosk's main loop. */
+ * worker threads: delivery never blocks the kiosk's main loop. Outcomes
+ * are recorded in group commits (attempt_record()) and a flush claims
+ * entries a batch ahead (haven-delivery-flush.c), so a backlog costs
+ * about one sync per group of answers rather than three per request. */
 
 /* The settings that haven_backend_new_from_settings() reads. */
 static const char * const backend_keys[] = {
@@ -146,66 +149,104 @@ attempt_link_cancellable (HavenDeliveryAttempt *attempt,
                                                      attempt->cancellable, NULL);
 }
 
+/* Outcomes are recorded in groups: while one group's commit waits for
+ * the disk, the answers that arrive meanwhile gather in
+ * self->unrecorded and go in the next, one sync and one checkpoint for all
+ * of them. Nobody is told an outcome before its group is on disk. */
+
+typedef struct {
+  /* HavenDeliveryAttempt *, owned until each is finished. */
+  GPtrArray *attempts;
+  /* GError *: why each attempt's outcome was not recorded, or NULL. */
+  GPtrArray *errors;
+} RecordGroup;
+
 static void
-record_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+record_group_free (RecordGroup *group)
 {
-  HavenDelivery *self = source_object;
-  HavenDeliveryAttempt *attempt = task_data;
-  HavenDeliveryResult *result = attempt->verdict.result;
-  g_autoptr(GError) error = NULL;
-  gboolean recorded = FALSE;
-
-  switch (attempt->verdict.record)
-    {
-    case HAVEN_DELIVERY_RECORD_DELIVERED:
-      recorded = haven_outbox_record_delivered (self->outbox, attempt->request_id,
-                                                result->case_reference, &error);
-      break;
-
-    case HAVEN_DELIVERY_RECORD_RETRY:
-      recorded = haven_outbox_record_retry_with_status (self->outbox, attempt->request_id,
-                                                        result->next_attempt_at, result->status,
-                                                        result->message, &error);
-      break;
-
-    case HAVEN_DELIVERY_RECORD_FAILED:
-      {
-        g_autofree char *fields = haven_delivery_result_dup_field_errors_json (result);
-
-        recorded = haven_outbox_record_failed (self->outbox, attempt->request_id, result->status,
-                                               result->message, fields, &error);
-      }
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-
-  /* The operator purged it while it was being sent: there is nothing left
-   * to record the outcome in, and nothing wrong with that. */
-  if (g_error_matches (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
-    recorded = TRUE;
-
-  if (recorded)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
+  g_clear_pointer (&group->attempts, g_ptr_array_unref);
+  g_clear_pointer (&group->errors, g_ptr_array_unref);
+  g_free (group);
 }
 
 static void
-attempt_recorded_cb (GObject      *object,
-                     GAsyncResult *async_result,
-                     gpointer      user_data)
+error_free0 (gpointer error)
 {
-  HavenDelivery *self = HAVEN_DELIVERY (object);
-  HavenDeliveryAttempt *attempt = user_data;
-  HavenDeliveryResult *result = attempt->verdict.result;
-  g_autoptr(GError) error = NULL;
+  if (error != NULL)
+    g_error_free (error);
+}
 
-  g_task_propagate_boolean (G_TASK (async_result), &error);
+static void
+record_group_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  HavenDelivery *self = source_object;
+  RecordGroup *group = task_data;
+  g_autofree HavenOutboxOutcome *outcomes = g_new0 (HavenOutboxOutcome, group->attempts->len);
+  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  gboolean recorded;
+
+  for (guint i = 0; i < group->attempts->len; i++)
+    {
+      HavenDeliveryAttempt *attempt = g_ptr_array_index (group->attempts, i);
+      HavenDeliveryResult *result = attempt->verdict.result;
+      HavenOutboxOutcome *outcome = &outcomes[i];
+
+      outcome->request_id = attempt->request_id;
+      switch (attempt->verdict.record)
+        {
+        case HAVEN_DELIVERY_RECORD_DELIVERED:
+          outcome->kind = HAVEN_OUTBOX_OUTCOME_DELIVERED;
+          outcome->text = result->case_reference;
+          break;
+
+        case HAVEN_DELIVERY_RECORD_RETRY:
+          outcome->kind = HAVEN_OUTBOX_OUTCOME_RETRY;
+          outcome->text = result->message;
+          outcome->next_attempt_at = result->next_attempt_at;
+          outcome->http_status = result->status;
+          break;
+
+        case HAVEN_DELIVERY_RECORD_FAILED:
+          outcome->kind = HAVEN_OUTBOX_OUTCOME_FAILED;
+          outcome->text = result->message;
+          outcome->http_status = result->status;
+          outcome->error_fields = haven_delivery_result_dup_field_errors_json (result);
+          g_ptr_array_add (fields, (char *) outcome->error_fields);
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  recorded = haven_outbox_record_outcomes (self->outbox, outcomes, group->attempts->len, &error);
+
+  group->errors = g_ptr_array_new_full (group->attempts->len, error_free0);
+  for (guint i = 0; i < group->attempts->len; i++)
+    {
+      /* The operator purged it while it was being sent: there is nothing
+       * left to record the outcome in, and nothing wrong with that. */
+      g_clear_error (&outcomes[i].error);
+      g_ptr_array_add (group->errors, recorded ? NULL : g_error_copy (error));
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void record_next_group (HavenDelivery *self);
+
+/* The outcome is on disk, or cannot be (@error): tells everyone waiting. */
+static void
+attempt_finish (HavenDeliveryAttempt *attempt,
+                const GError         *error)
+{
+  HavenDelivery *self = attempt->self;
+  HavenDeliveryResult *result = attempt->verdict.result;
+
   /* Once recorded, the entry may have been claimed and a new attempt made
    * before this callback ran; that one is left alone. */
   if (g_hash_table_lookup (self->attempts, attempt->request_id) == attempt)
@@ -284,15 +325,51 @@ attempt_recorded_cb (GObject      *object,
 }
 
 static void
-attempt_record (HavenDeliveryAttempt *attempt)
+record_group_done_cb (GObject      *object,
+                      GAsyncResult *async_result,
+                      gpointer      user_data)
+{
+  HavenDelivery *self = HAVEN_DELIVERY (object);
+  RecordGroup *group = g_task_get_task_data (G_TASK (async_result));
+
+  g_task_propagate_boolean (G_TASK (async_result), NULL);
+  self->recording = FALSE;
+
+  for (guint i = 0; i < group->attempts->len; i++)
+    attempt_finish (g_ptr_array_index (group->attempts, i), g_ptr_array_index (group->errors, i));
+  /* attempt_finish() freed them. */
+  g_ptr_array_set_free_func (group->attempts, NULL);
+
+  if (self->unrecorded->len > 0)
+    record_next_group (self);
+}
+
+static void
+record_next_group (HavenDelivery *self)
 {
   g_autoptr(GTask) task = NULL;
+  RecordGroup *group = g_new0 (RecordGroup, 1);
+
+  group->attempts = g_steal_pointer (&self->unrecorded);
+  g_ptr_array_set_free_func (group->attempts, (GDestroyNotify) attempt_free);
+  self->unrecorded = g_ptr_array_new ();
+  self->recording = TRUE;
 
   /* Not cancellable: once there is an outcome, it must be kept. */
-  task = g_task_new (attempt->self, NULL, attempt_recorded_cb, attempt);
-  g_task_set_source_tag (task, attempt_record);
-  g_task_set_task_data (task, attempt, NULL);
-  g_task_run_in_thread (task, record_thread);
+  task = g_task_new (self, NULL, record_group_done_cb, NULL);
+  g_task_set_source_tag (task, record_next_group);
+  g_task_set_task_data (task, group, (GDestroyNotify) record_group_free);
+  g_task_run_in_thread (task, record_group_thread);
+}
+
+static void
+attempt_record (HavenDeliveryAttempt *attempt)
+{
+  HavenDelivery *self = attempt->self;
+
+  g_ptr_array_add (self->unrecorded, attempt);
+  if (!self->recording)
+    record_next_group (self);
 }
 
 static void
@@ -389,6 +466,21 @@ haven_delivery_attempt_start (HavenDelivery          *self,
   haven_backend_send_async (attempt->backend, attempt->message, attempt->cancellable,
                             attempt_sent_cb, attempt);
   return attempt;
+}
+
+HavenDeliveryAttempt *
+haven_delivery_take_claimed (HavenDelivery *self,
+                             const char    *request_id,
+                             gboolean       for_visitor,
+                             const char    *language,
+                             GCancellable  *cancellable)
+{
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+
+  if (!g_hash_table_steal_extended (self->claimed_ahead, request_id, NULL, (gpointer *) &entry))
+    return NULL;
+
+  return haven_delivery_attempt_start (self, entry, for_visitor, language, cancellable);
 }
 
 /* Threads for the outbox. */
@@ -501,9 +593,16 @@ deliver_now_claimed_cb (GObject      *object,
       return;
     }
 
-  /* A flush here may have claimed it meanwhile: wait for that one. */
+  /* A flush here may have claimed it meanwhile: wait for that one, or
+   * send it now if the flush has not yet. */
   if (join_attempt (self, data->request_id, &task))
     return;
+  attempt = haven_delivery_take_claimed (self, data->request_id, TRUE, language, NULL);
+  if (attempt != NULL)
+    {
+      g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
+      return;
+    }
 
   if (!data->claim && data->entry->state == HAVEN_OUTBOX_STATE_QUEUED)
     {
@@ -532,6 +631,7 @@ haven_delivery_deliver_now_async (HavenDelivery       *self,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  HavenDeliveryAttempt *attempt;
 
   g_return_if_fail (HAVEN_IS_DELIVERY (self));
   g_return_if_fail (request_id != NULL);
@@ -544,6 +644,13 @@ haven_delivery_deliver_now_async (HavenDelivery       *self,
 
   if (join_attempt (self, request_id, &task))
     return;
+
+  attempt = haven_delivery_take_claimed (self, request_id, TRUE, language, NULL);
+  if (attempt != NULL)
+    {
+      g_ptr_array_add (attempt->waiters, g_steal_pointer (&task));
+      return;
+    }
 
   haven_delivery_claim_async (self, request_id, self->backend != NULL && !self->blocked,
                deliver_now_claimed_cb, g_steal_pointer (&task));
@@ -977,6 +1084,8 @@ haven_delivery_finalize (GObject *object)
 
   g_clear_pointer (&self->operator_alert, g_free);
   g_clear_pointer (&self->attempts, g_hash_table_unref);
+  g_clear_pointer (&self->unrecorded, g_ptr_array_unref);
+  g_clear_pointer (&self->claimed_ahead, g_hash_table_unref);
   g_clear_pointer (&self->not_before, g_hash_table_unref);
 
   G_OBJECT_CLASS (haven_delivery_parent_class)->finalize (object);
@@ -1074,6 +1183,9 @@ static void
 haven_delivery_init (HavenDelivery *self)
 {
   self->attempts = g_hash_table_new (g_str_hash, g_str_equal);
+  self->unrecorded = g_ptr_array_new ();
+  self->claimed_ahead = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify) haven_outbox_entry_free);
   self->not_before = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->backoff_base = HAVEN_DELIVERY_BACKOFF_BASE;
   self->backoff_cap = HAVEN_DELIVERY_BACKOFF_CAP;

@@ -164,6 +164,47 @@ haven_outbox_rollback (HavenOutbox *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* NORMAL, in WAL mode, appends the commit to the log without syncing it;
+ * the next FULL commit or checkpoint syncs it with everything before it.
+ * Checkpoints still sync under NORMAL, so the file is never left
+ * inconsistent, only without this transaction after a power cut. Set and
+ * reset outside the transaction, while the caller holds the lock. */
+gboolean
+haven_outbox_begin_unsynced (HavenOutbox  *self,
+                             GError      **error)
+{
+  if (!haven_outbox_exec (self, "PRAGMA synchronous = NORMAL", error))
+    return FALSE;
+
+  if (haven_outbox_begin (self, error))
+    return TRUE;
+
+  sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  return FALSE;
+}
+
+gboolean
+haven_outbox_commit_unsynced (HavenOutbox  *self,
+                              GError      **error)
+{
+  gboolean committed = haven_outbox_commit (self, error);
+  int rc = sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+
+  /* Cannot fail without I/O; said loudly if it ever does, since every
+   * later commit would then be unsynced too. */
+  if (rc != SQLITE_OK)
+    g_critical ("The outbox cannot go back to synchronous commits: %s", sqlite3_errstr (rc));
+
+  return committed;
+}
+
+void
+haven_outbox_rollback_unsynced (HavenOutbox *self)
+{
+  haven_outbox_rollback (self);
+  sqlite3_exec (self->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
 /* Copies the remaining WAL back and truncates it, so that a body deleted a
  * moment ago is no longer in either file. Best effort: a reader in another
  * process can hold it off, and then the next one does it. */

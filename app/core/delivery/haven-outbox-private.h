@@ -73,6 +73,13 @@ gboolean      haven_outbox_commit             (HavenOutbox   *self,
                                                GError       **error);
 /* After a failure: SQLite may or may not have rolled back already. */
 void          haven_outbox_rollback           (HavenOutbox   *self);
+/* The same three for a transaction whose commit need not wait for the
+ * disk (synchronous=NORMAL): claims, which a power cut may undo safely. */
+gboolean      haven_outbox_begin_unsynced     (HavenOutbox   *self,
+                                               GError       **error);
+gboolean      haven_outbox_commit_unsynced    (HavenOutbox   *self,
+                                               GError       **error);
+void          haven_outbox_rollback_unsynced  (HavenOutbox   *self);
 /* Empties the WAL into the database file, best effort. */
 void          haven_outbox_checkpoint         (HavenOutbox   *self);
 

@@ -275,6 +275,13 @@ open_outbox (HavenOutbox  *self,
   if (!haven_outbox_expire (outbox, g_get_real_time (), NULL, error))
     return NULL;
 
+  /* A crash between a delivery's commit and its checkpoint leaves the
+   * deleted body's pages in the WAL; they go now rather than with the next
+   * delivery. */
+  g_mutex_lock (&outbox->lock);
+  haven_outbox_checkpoint (outbox);
+  g_mutex_unlock (&outbox->lock);
+
   return g_steal_pointer (&outbox);
 }
 
@@ -1161,6 +1168,7 @@ claim_locked (HavenOutbox  *self,
                                  error);
   if (update == NULL)
     return NULL;
+  entry->previous_attempt_at = entry->last_attempt_at;
   entry->last_attempt_at = g_get_real_time ();
   sqlite3_bind_int64 (update, 1, entry->last_attempt_at);
   sqlite3_bind_int64 (update, 2, id);
@@ -1186,15 +1194,15 @@ claim (HavenOutbox  *self,
   HavenOutboxEntry *entry = NULL;
 
   g_mutex_lock (&self->lock);
-  if (haven_outbox_begin (self, &local_error))
+  if (haven_outbox_begin_unsynced (self, &local_error))
     {
       entry = claim_locked (self, request_id, now, &local_error);
       if (local_error == NULL)
-        haven_outbox_commit (self, &local_error);
+        haven_outbox_commit_unsynced (self, &local_error);
       if (local_error != NULL)
         {
           g_clear_pointer (&entry, haven_outbox_entry_free);
-          haven_outbox_rollback (self);
+          haven_outbox_rollback_unsynced (self);
         }
     }
   g_mutex_unlock (&self->lock);
@@ -1203,6 +1211,94 @@ claim (HavenOutbox  *self,
     g_propagate_error (error, g_steal_pointer (&local_error));
 
   return entry;
+}
+
+GPtrArray *
+haven_outbox_claim_many (HavenOutbox        *self,
+                         const char * const *request_ids,
+                         guint               n_request_ids,
+                         GError            **error)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), NULL);
+  g_return_val_if_fail (request_ids != NULL || n_request_ids == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  entries = g_ptr_array_new_full (n_request_ids, (GDestroyNotify) haven_outbox_entry_free);
+
+  g_mutex_lock (&self->lock);
+  if (haven_outbox_begin_unsynced (self, &local_error))
+    {
+      for (guint i = 0; i < n_request_ids && local_error == NULL; i++)
+        g_ptr_array_add (entries, claim_locked (self, request_ids[i], 0, &local_error));
+      if (local_error == NULL)
+        haven_outbox_commit_unsynced (self, &local_error);
+      if (local_error != NULL)
+        haven_outbox_rollback_unsynced (self);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  return g_steal_pointer (&entries);
+}
+
+gboolean
+haven_outbox_unclaim (HavenOutbox *self,
+                      GPtrArray   *entries,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) update = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean done = FALSE;
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (entries != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (entries->len == 0)
+    return TRUE;
+
+  g_mutex_lock (&self->lock);
+  if (!haven_outbox_begin_unsynced (self, &local_error))
+    goto out;
+
+  /* Only while still 'sending': an outcome recorded meanwhile stands. */
+  update = haven_outbox_prepare (self,
+                                 "UPDATE entries SET state = 'queued', attempts = ?,"
+                                 " last_attempt_at = ? WHERE request_id = ? AND state = 'sending'",
+                                 &local_error);
+  if (update == NULL)
+    goto out;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const HavenOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      sqlite3_reset (update);
+      sqlite3_bind_int (update, 1, entry->attempts > 0 ? (int) entry->attempts - 1 : 0);
+      sqlite3_bind_int64 (update, 2, entry->previous_attempt_at);
+      sqlite3_bind_text (update, 3, entry->request_id, -1, SQLITE_TRANSIENT);
+      if (!haven_outbox_step_done (self, update, &local_error))
+        goto out;
+    }
+
+  done = haven_outbox_commit_unsynced (self, &local_error);
+
+out:
+  if (!done)
+    haven_outbox_rollback_unsynced (self);
+  g_mutex_unlock (&self->lock);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return done;
 }
 
 HavenOutboxEntry *
@@ -1271,35 +1367,20 @@ update_entry (HavenOutbox   *self,
   return TRUE;
 }
 
-typedef enum {
-  OUTCOME_DELIVERED,
-  OUTCOME_RETRY,
-  OUTCOME_FAILED,
-} Outcome;
-
+/* Records one outcome inside the caller's transaction. */
 static gboolean
-record (HavenOutbox  *self,
-        const char   *request_id,
-        Outcome       outcome,
-        const char   *text,
-        gint64        next_attempt_at,
-        guint         http_status,
-        const char   *error_fields,
-        GError      **error)
+record_locked (HavenOutbox        *self,
+               HavenOutboxOutcome *outcome,
+               gint64              now,
+               GError            **error)
 {
   g_autoptr(sqlite3_stmt) statement = NULL;
-  gboolean recorded = FALSE;
-
-  g_mutex_lock (&self->lock);
-
-  if (!haven_outbox_begin (self, error))
-    goto out;
 
   /* Each UPDATE leaves a delivered entry alone: a late answer to an older
    * attempt must not bring a delivered request back. */
-  switch (outcome)
+  switch (outcome->kind)
     {
-    case OUTCOME_DELIVERED:
+    case HAVEN_OUTBOX_OUTCOME_DELIVERED:
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'delivered',"
                                         " case_reference = ?,"
@@ -1309,7 +1390,7 @@ record (HavenOutbox  *self,
                                         error);
       break;
 
-    case OUTCOME_RETRY:
+    case HAVEN_OUTBOX_OUTCOME_RETRY:
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'queued', last_error = ?,"
                                         " next_attempt_at = ?, http_status = ?"
@@ -1317,7 +1398,7 @@ record (HavenOutbox  *self,
                                         error);
       break;
 
-    case OUTCOME_FAILED:
+    case HAVEN_OUTBOX_OUTCOME_FAILED:
       statement = haven_outbox_prepare (self,
                                         "UPDATE entries SET state = 'failed', last_error = ?,"
                                         " finished_at = ?, http_status = ?, error_fields = ?"
@@ -1330,30 +1411,121 @@ record (HavenOutbox  *self,
     }
 
   if (statement == NULL)
-    goto out;
+    return FALSE;
 
-  sqlite3_bind_text (statement, 1, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (statement, 1, outcome->text, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (statement, 2,
-                      outcome == OUTCOME_RETRY ? next_attempt_at : g_get_real_time ());
-  if (outcome == OUTCOME_RETRY)
-    sqlite3_bind_int (statement, 3, (int) http_status);
-  if (outcome == OUTCOME_FAILED)
+                      outcome->kind == HAVEN_OUTBOX_OUTCOME_RETRY ? outcome->next_attempt_at : now);
+  if (outcome->kind != HAVEN_OUTBOX_OUTCOME_DELIVERED)
+    sqlite3_bind_int (statement, 3, (int) outcome->http_status);
+  if (outcome->kind == HAVEN_OUTBOX_OUTCOME_FAILED)
+    sqlite3_bind_text (statement, 4, outcome->error_fields, -1, SQLITE_TRANSIENT);
+
+  return update_entry (self, outcome->request_id, statement,
+                       outcome->kind == HAVEN_OUTBOX_OUTCOME_DELIVERED, error);
+}
+
+gboolean
+haven_outbox_record_outcomes (HavenOutbox        *self,
+                              HavenOutboxOutcome *outcomes,
+                              guint               n_outcomes,
+                              GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean any_delivered = FALSE;
+  gboolean recorded = FALSE;
+  gint64 now = g_get_real_time ();
+
+  g_return_val_if_fail (HAVEN_IS_OUTBOX (self), FALSE);
+  g_return_val_if_fail (outcomes != NULL || n_outcomes == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint i = 0; i < n_outcomes; i++)
     {
-      sqlite3_bind_int (statement, 3, (int) http_status);
-      sqlite3_bind_text (statement, 4, error_fields, -1, SQLITE_TRANSIENT);
+      g_return_val_if_fail (outcomes[i].request_id != NULL, FALSE);
+      g_return_val_if_fail (outcomes[i].kind != HAVEN_OUTBOX_OUTCOME_DELIVERED ||
+                            outcomes[i].text != NULL, FALSE);
+      g_clear_error (&outcomes[i].error);
     }
 
-  recorded = update_entry (self, request_id, statement, outcome == OUTCOME_DELIVERED, error) &&
-             haven_outbox_commit (self, error);
+  g_mutex_lock (&self->lock);
+
+  if (!haven_outbox_begin (self, &local_error))
+    goto out;
+
+  for (guint i = 0; i < n_outcomes; i++)
+    {
+      g_autoptr(GError) outcome_error = NULL;
+
+      if (record_locked (self, &outcomes[i], now, &outcome_error))
+        {
+          any_delivered |= outcomes[i].kind == HAVEN_OUTBOX_OUTCOME_DELIVERED;
+          continue;
+        }
+
+      /* Purged since it was claimed: nothing to record it in, and the
+       * others are still recorded. Nothing was written for this one. */
+      if (g_error_matches (outcome_error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND))
+        {
+          outcomes[i].error = g_steal_pointer (&outcome_error);
+          continue;
+        }
+
+      local_error = g_steal_pointer (&outcome_error);
+      goto out;
+    }
+
+  recorded = haven_outbox_commit (self, &local_error);
 
 out:
   if (!recorded)
-    haven_outbox_rollback (self);
-  else if (outcome == OUTCOME_DELIVERED)
-    haven_outbox_checkpoint (self);
+    {
+      haven_outbox_rollback (self);
+      for (guint i = 0; i < n_outcomes; i++)
+        g_clear_error (&outcomes[i].error);
+    }
+  else if (any_delivered)
+    {
+      /* One checkpoint for the whole group: every body deleted by it is
+       * out of the WAL before anyone is told it was delivered. */
+      haven_outbox_checkpoint (self);
+    }
   g_mutex_unlock (&self->lock);
 
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   return recorded;
+}
+
+static gboolean
+record (HavenOutbox            *self,
+        const char             *request_id,
+        HavenOutboxOutcomeKind  kind,
+        const char             *text,
+        gint64                  next_attempt_at,
+        guint                   http_status,
+        const char             *error_fields,
+        GError                **error)
+{
+  HavenOutboxOutcome outcome = {
+    .request_id = request_id,
+    .kind = kind,
+    .text = text,
+    .next_attempt_at = next_attempt_at,
+    .http_status = http_status,
+    .error_fields = error_fields,
+  };
+
+  if (!haven_outbox_record_outcomes (self, &outcome, 1, error))
+    return FALSE;
+
+  if (outcome.error != NULL)
+    {
+      g_propagate_error (error, outcome.error);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -1367,7 +1539,8 @@ haven_outbox_record_delivered (HavenOutbox  *self,
   g_return_val_if_fail (case_reference != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_DELIVERED, case_reference, 0, 0, NULL, error);
+  return record (self, request_id, HAVEN_OUTBOX_OUTCOME_DELIVERED, case_reference, 0, 0, NULL,
+                 error);
 }
 
 gboolean
@@ -1393,8 +1566,8 @@ haven_outbox_record_retry_with_status (HavenOutbox  *self,
   g_return_val_if_fail (request_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_RETRY, last_error, next_attempt_at, http_status, NULL,
-                 error);
+  return record (self, request_id, HAVEN_OUTBOX_OUTCOME_RETRY, last_error, next_attempt_at,
+                 http_status, NULL, error);
 }
 
 gboolean
@@ -1409,8 +1582,8 @@ haven_outbox_record_failed (HavenOutbox  *self,
   g_return_val_if_fail (request_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return record (self, request_id, OUTCOME_FAILED, last_error, 0, http_status, error_fields,
-                 error);
+  return record (self, request_id, HAVEN_OUTBOX_OUTCOME_FAILED, last_error, 0, http_status,
+                 error_fields, error);
 }
 
 /* Removal. */

@@ -80,7 +80,36 @@ typedef struct {
   /* Only from haven_outbox_claim_next() and haven_outbox_lookup(…, TRUE);
    * wiped when freed. */
   GBytes           *body;
+  /* Only from a claim: last_attempt_at before it, so that an entry claimed
+   * and never sent goes back as it was (haven_outbox_unclaim()). */
+  gint64            previous_attempt_at;
 } HavenOutboxEntry;
+
+typedef enum {
+  /* 201/200: keeps the reference (text), deletes the body. */
+  HAVEN_OUTBOX_OUTCOME_DELIVERED,
+  /* A transient failure: queued again for next_attempt_at. */
+  HAVEN_OUTBOX_OUTCOME_RETRY,
+  /* A permanent failure: 'failed', the body kept. */
+  HAVEN_OUTBOX_OUTCOME_FAILED,
+} HavenOutboxOutcomeKind;
+
+/* One attempt's outcome, for haven_outbox_record_outcomes(). */
+typedef struct {
+  const char             *request_id;
+  HavenOutboxOutcomeKind  kind;
+  /* The case reference when delivered; otherwise the last error (operator
+   * text, nullable). */
+  const char             *text;
+  gint64                  next_attempt_at;
+  /* The backend's HTTP status, 0 for no answer; not kept when delivered. */
+  guint                   http_status;
+  /* A failure's field errors as a JSON object, or NULL. */
+  const char             *error_fields;
+  /* Set by haven_outbox_record_outcomes(): NULL when recorded, or
+   * HAVEN_OUTBOX_ERROR_NOT_FOUND when the entry is gone. Owned here. */
+  GError                 *error;
+} HavenOutboxOutcome;
 
 void              haven_outbox_entry_free       (HavenOutboxEntry *entry);
 const char       *haven_outbox_state_to_string  (HavenOutboxState  state);
@@ -209,6 +238,36 @@ HavenOutboxEntry *haven_outbox_claim_next       (HavenOutbox          *self,
  * queued (being sent already, delivered, failed or gone). */
 HavenOutboxEntry *haven_outbox_claim            (HavenOutbox          *self,
                                                  const char           *request_id,
+                                                 GError              **error);
+/* For a flush that keeps a few entries claimed ahead of sending them:
+ * claims each of @request_ids that is queued, whenever it is due, in one
+ * transaction. Returns an array as long as @request_ids holding each
+ * claimed entry with its body, or NULL where one is not queued (being sent,
+ * delivered, failed or gone).
+ *
+ * Claims, here and in the two calls above, are committed without waiting
+ * for the disk (synchronous=NORMAL for that one transaction): a claim lost
+ * in a power cut leaves the entry 'queued', which is what opening the
+ * outbox makes of a 'sending' one anyway, and the commit that records the
+ * outcome syncs the whole write-ahead log, this claim with it. */
+GPtrArray        *haven_outbox_claim_many       (HavenOutbox          *self,
+                                                 const char * const   *request_ids,
+                                                 guint                 n_request_ids,
+                                                 GError              **error);
+/* Puts entries claimed and never sent back as they were: 'queued' again,
+ * with the attempt the claim counted taken back. One whose outcome was
+ * recorded meanwhile is left alone. */
+gboolean          haven_outbox_unclaim          (HavenOutbox          *self,
+                                                 GPtrArray            *entries,
+                                                 GError              **error);
+/* Records every outcome in one transaction, so a group of answers costs
+ * one sync, and one checkpoint if any was delivered (each delivered body is
+ * deleted in it). An outcome whose entry has gone gets
+ * HAVEN_OUTBOX_ERROR_NOT_FOUND in its error and the others are recorded;
+ * any other failure records none and fails. */
+gboolean          haven_outbox_record_outcomes  (HavenOutbox          *self,
+                                                 HavenOutboxOutcome   *outcomes,
+                                                 guint                 n_outcomes,
                                                  GError              **error);
 /* 201/200: keeps the reference, deletes the body in the same transaction. */
 gboolean          haven_outbox_record_delivered (HavenOutbox          *self,
