@@ -29,7 +29,11 @@ typedef struct {
   GPtrArray *request_ids;
   GPtrArray *results;
   guint next;
+  /* Being sent, which the concurrency limits; answered and waiting for
+   * their outcome to be recorded, which it does not: the next request
+   * goes out while the last answers are being written. */
   guint running;
+  guint recording;
   /* Indexes of the entries claimed ahead, in self->claimed_ahead until
    * sent; a batch being claimed; claimed ones going back. */
   GQueue ahead;
@@ -94,16 +98,13 @@ flush_complete (GTask *task)
                            (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* An answer that shows the backend is there ends the probing; one that
+ * concerns the kiosk stops the flush. Called when the answer is judged,
+ * and again when its outcome is recorded. */
 static void
-flush_result (GTask               *task,
-              guint                index,
-              HavenDeliveryResult *result)
+flush_note_outcome (Flush                     *flush,
+                    const HavenDeliveryResult *result)
 {
-  Flush *flush = g_task_get_task_data (task);
-
-  g_assert (g_ptr_array_index (flush->results, index) == NULL);
-  g_ptr_array_index (flush->results, index) = result;
-
   if (result->outcome != HAVEN_DELIVERY_OUTCOME_NOT_TRIED && !haven_delivery_result_halts (result))
     flush->probing = FALSE;
 
@@ -115,9 +116,23 @@ flush_result (GTask               *task,
     }
 }
 
+static void
+flush_result (GTask               *task,
+              guint                index,
+              HavenDeliveryResult *result)
+{
+  Flush *flush = g_task_get_task_data (task);
+
+  g_assert (g_ptr_array_index (flush->results, index) == NULL);
+  g_ptr_array_index (flush->results, index) = result;
+  flush_note_outcome (flush, result);
+}
+
 typedef struct {
   GTask *flush_task;
   guint index;
+  /* Counted in flush->recording rather than flush->running. */
+  gboolean answered;
 } FlushItem;
 
 static void
@@ -135,7 +150,10 @@ flush_item_done (FlushItem           *item,
   GTask *task = item->flush_task;
   Flush *flush = g_task_get_task_data (task);
 
-  flush->running--;
+  if (item->answered)
+    flush->recording--;
+  else
+    flush->running--;
   if (result != NULL)
     flush_result (task, item->index, result);
   else if (flush->error == NULL)
@@ -161,10 +179,27 @@ flush_attempt_done_cb (GObject      *object,
 }
 
 static void
+flush_attempt_answered (HavenDeliveryAttempt *attempt,
+                        gpointer              user_data)
+{
+  FlushItem *item = user_data;
+  Flush *flush = flush_data (item->flush_task);
+
+  item->answered = TRUE;
+  flush->running--;
+  flush->recording++;
+  flush_note_outcome (flush, attempt->verdict.result);
+  flush_pump (item->flush_task);
+}
+
+/* Waits for @attempt, counted in flush->running until it is answered. The
+ * caller has counted it there. */
+static void
 flush_wait_for (GTask                *task,
                 HavenDeliveryAttempt *attempt,
                 guint                 index)
 {
+  Flush *flush = g_task_get_task_data (task);
   FlushItem *item = g_new0 (FlushItem, 1);
   GTask *waiter;
 
@@ -173,6 +208,17 @@ flush_wait_for (GTask                *task,
   waiter = g_task_new (g_task_get_source_object (task), NULL, flush_attempt_done_cb, item);
   g_task_set_source_tag (waiter, flush_wait_for);
   g_ptr_array_add (attempt->waiters, waiter);
+
+  if (attempt->answered)
+    {
+      item->answered = TRUE;
+      flush->running--;
+      flush->recording++;
+    }
+  else
+    {
+      haven_delivery_attempt_watch_answer (attempt, flush_attempt_answered, item);
+    }
 }
 
 static void
@@ -527,7 +573,7 @@ flush_pump (GTask *task)
         flush_send (task, GPOINTER_TO_UINT (g_queue_pop_head (&flush->ahead)));
     }
 
-  if (flush->running == 0 && !flush->claiming && !flush->releasing &&
+  if (flush->running == 0 && flush->recording == 0 && !flush->claiming && !flush->releasing &&
       g_queue_is_empty (&flush->ahead) &&
       (stopped || flush->next >= flush->request_ids->len))
     flush_complete (task);

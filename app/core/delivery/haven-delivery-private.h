@@ -98,8 +98,15 @@ struct _HavenDelivery
   gulong network_changed_id;
 };
 
+typedef struct _HavenDeliveryAttempt HavenDeliveryAttempt;
+
+/* Called when an attempt's answer is judged, before its outcome is
+ * recorded. */
+typedef void (*HavenDeliveryAnsweredFunc) (HavenDeliveryAttempt *attempt,
+                                           gpointer              user_data);
+
 /* One send of one entry, and everyone waiting for its outcome. */
-typedef struct {
+struct _HavenDeliveryAttempt {
   HavenDelivery *self;
 
   char *request_id;
@@ -121,7 +128,17 @@ typedef struct {
 
   /* GTask *, each returning a copy of the result. */
   GPtrArray *waiters;
-} HavenDeliveryAttempt;
+
+  /* Set once the answer is judged (or the attempt ended without one) and
+   * the outcome waits for its group commit; the functions told then. */
+  gboolean answered;
+  GArray *answer_watchers;
+};
+
+/* Calls @func when @attempt is answered, which it must not be yet. */
+void                  haven_delivery_attempt_watch_answer (HavenDeliveryAttempt      *attempt,
+                                                           HavenDeliveryAnsweredFunc  func,
+                                                           gpointer                   user_data);
 
 /* An entry claimed, or looked up to tell why it could not be. */
 typedef struct {

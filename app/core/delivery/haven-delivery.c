@@ -120,6 +120,7 @@ attempt_free (HavenDeliveryAttempt *attempt)
   g_clear_object (&attempt->backend);
   g_clear_pointer (&attempt->verdict.result, haven_delivery_result_free);
   g_clear_pointer (&attempt->waiters, g_ptr_array_unref);
+  g_clear_pointer (&attempt->answer_watchers, g_array_unref);
   g_clear_pointer (&attempt->body, g_bytes_unref);
   g_free (attempt->language);
   g_free (attempt->envelope);
@@ -362,10 +363,37 @@ record_next_group (HavenDelivery *self)
   g_task_run_in_thread (task, record_group_thread);
 }
 
+typedef struct {
+  HavenDeliveryAnsweredFunc func;
+  gpointer user_data;
+} AnswerWatcher;
+
+void
+haven_delivery_attempt_watch_answer (HavenDeliveryAttempt      *attempt,
+                                     HavenDeliveryAnsweredFunc  func,
+                                     gpointer                   user_data)
+{
+  AnswerWatcher watcher = { func, user_data };
+
+  g_return_if_fail (!attempt->answered);
+
+  if (attempt->answer_watchers == NULL)
+    attempt->answer_watchers = g_array_new (FALSE, FALSE, sizeof (AnswerWatcher));
+  g_array_append_val (attempt->answer_watchers, watcher);
+}
+
 static void
 attempt_record (HavenDeliveryAttempt *attempt)
 {
   HavenDelivery *self = attempt->self;
+
+  attempt->answered = TRUE;
+  for (guint i = 0; attempt->answer_watchers != NULL && i < attempt->answer_watchers->len; i++)
+    {
+      AnswerWatcher *watcher = &g_array_index (attempt->answer_watchers, AnswerWatcher, i);
+
+      watcher->func (attempt, watcher->user_data);
+    }
 
   g_ptr_array_add (self->unrecorded, attempt);
   if (!self->recording)
