@@ -321,6 +321,132 @@ test_claim_deliver (Fixture       *fixture,
   g_assert_error (error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND);
 }
 
+/* A flush's batch calls: claims taken in one transaction, put back as
+ * they were, and a group of outcomes recorded in one, with a purged entry
+ * among them failing alone. */
+static void
+test_claim_many_record_outcomes (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *delivered_id = enqueue_new (fixture->outbox, "marker-delivered-8e3a");
+  g_autofree char *retry_id = enqueue_new (fixture->outbox, "marker-retry-8e3a");
+  g_autofree char *failed_id = enqueue_new (fixture->outbox, "marker-failed-8e3a");
+  g_autofree char *purged_id = enqueue_new (fixture->outbox, "marker-purged-8e3a");
+  g_autofree char *returned_id = enqueue_new (fixture->outbox, "marker-returned-8e3a");
+  const char *missing_id = "00000000-0000-4000-8000-000000000000";
+  const char *ids[] = { delivered_id, retry_id, failed_id, purged_id, returned_id, missing_id,
+                        delivered_id };
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GPtrArray) to_return = g_ptr_array_new ();
+  g_autoptr(HavenOutboxEntry) entry = NULL;
+  g_autoptr(GBytes) expected = make_body (retry_id, "marker-retry-8e3a");
+  gint64 before = g_get_real_time ();
+  gint64 retry_at = before + G_TIME_SPAN_HOUR;
+  HavenOutboxOutcome outcomes[4] = {
+    { .request_id = delivered_id, .kind = HAVEN_OUTBOX_OUTCOME_DELIVERED, .text = "HV-AAAA-1111" },
+    { .request_id = retry_id, .kind = HAVEN_OUTBOX_OUTCOME_RETRY, .text = "busy",
+      .next_attempt_at = retry_at, .http_status = 503 },
+    { .request_id = failed_id, .kind = HAVEN_OUTBOX_OUTCOME_FAILED, .text = "refused",
+      .http_status = 422, .error_fields = "{\"items\":\"bad\"}" },
+    { .request_id = purged_id, .kind = HAVEN_OUTBOX_OUTCOME_DELIVERED, .text = "HV-BBBB-2222" },
+  };
+
+  /* One claimed each, in order, with their bodies and the attempt counted;
+   * none for an unknown id, nor for one claimed earlier in the batch. */
+  claimed = haven_outbox_claim_many (fixture->outbox, ids, G_N_ELEMENTS (ids), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < 5; i++)
+    {
+      HavenOutboxEntry *claimed_entry = g_ptr_array_index (claimed, i);
+
+      g_assert_nonnull (claimed_entry);
+      g_assert_cmpstr (claimed_entry->request_id, ==, ids[i]);
+      g_assert_cmpint (claimed_entry->state, ==, HAVEN_OUTBOX_STATE_SENDING);
+      g_assert_cmpuint (claimed_entry->attempts, ==, 1);
+      g_assert_cmpint (claimed_entry->previous_attempt_at, ==, 0);
+      g_assert_cmpint (claimed_entry->last_attempt_at, >=, before);
+      g_assert_nonnull (claimed_entry->body);
+    }
+  g_assert_true (g_bytes_equal (((HavenOutboxEntry *) g_ptr_array_index (claimed, 1))->body,
+                                expected));
+  g_assert_null (g_ptr_array_index (claimed, 5));
+  g_assert_null (g_ptr_array_index (claimed, 6));
+
+  /* Claimed already: a second batch gets none of them. */
+  again = haven_outbox_claim_many (fixture->outbox, ids, 5, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < again->len; i++)
+    g_assert_null (g_ptr_array_index (again, i));
+
+  /* The operator purges one while it is being sent. */
+  g_assert_true (haven_outbox_purge (fixture->outbox, purged_id, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (haven_outbox_record_outcomes (fixture->outbox, outcomes, G_N_ELEMENTS (outcomes),
+                                               &error));
+  g_assert_no_error (error);
+  g_assert_no_error (outcomes[0].error);
+  g_assert_no_error (outcomes[1].error);
+  g_assert_no_error (outcomes[2].error);
+  g_assert_error (outcomes[3].error, HAVEN_OUTBOX_ERROR, HAVEN_OUTBOX_ERROR_NOT_FOUND);
+  g_clear_error (&outcomes[3].error);
+
+  entry = haven_outbox_lookup (fixture->outbox, delivered_id, TRUE, &error);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_DELIVERED);
+  g_assert_cmpstr (entry->case_reference, ==, "HV-AAAA-1111");
+  g_assert_null (entry->body);
+  g_clear_pointer (&entry, haven_outbox_entry_free);
+  /* The delivered body is out of both files once the group is recorded. */
+  g_assert_false (outbox_files_contain (fixture->path, "marker-delivered-8e3a"));
+  g_assert_true (outbox_files_contain (fixture->path, "marker-retry-8e3a"));
+
+  entry = haven_outbox_lookup (fixture->outbox, retry_id, FALSE, &error);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+  g_assert_cmpint (entry->next_attempt_at, ==, retry_at);
+  g_assert_cmpuint (entry->http_status, ==, 503);
+  g_assert_cmpstr (entry->last_error, ==, "busy");
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_clear_pointer (&entry, haven_outbox_entry_free);
+
+  entry = haven_outbox_lookup (fixture->outbox, failed_id, TRUE, &error);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_FAILED);
+  g_assert_cmpuint (entry->http_status, ==, 422);
+  g_assert_cmpstr (entry->error_fields, ==, "{\"items\":\"bad\"}");
+  g_assert_nonnull (entry->body);
+  g_clear_pointer (&entry, haven_outbox_entry_free);
+
+  /* The one never sent goes back as it was; the delivered one claimed in
+   * the same batch is left alone by it. */
+  g_ptr_array_add (to_return, g_ptr_array_index (claimed, 4));
+  g_ptr_array_add (to_return, g_ptr_array_index (claimed, 0));
+  g_assert_true (haven_outbox_unclaim (fixture->outbox, to_return, &error));
+  g_assert_no_error (error);
+  entry = haven_outbox_lookup (fixture->outbox, returned_id, FALSE, &error);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+  g_assert_cmpuint (entry->attempts, ==, 0);
+  g_assert_cmpint (entry->last_attempt_at, ==, 0);
+  g_clear_pointer (&entry, haven_outbox_entry_free);
+  entry = haven_outbox_lookup (fixture->outbox, delivered_id, FALSE, &error);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_DELIVERED);
+  g_assert_cmpuint (entry->attempts, ==, 1);
+  g_clear_pointer (&entry, haven_outbox_entry_free);
+
+  /* Claimable again, as any queued entry is. */
+  g_clear_pointer (&again, g_ptr_array_unref);
+  again = haven_outbox_claim_many (fixture->outbox, ids + 4, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_ptr_array_index (again, 0));
+  g_assert_cmpuint (((HavenOutboxEntry *) g_ptr_array_index (again, 0))->attempts, ==, 1);
+
+  /* A claim survives a reopen only as 'queued'. */
+  reopen (fixture);
+  entry = haven_outbox_lookup (fixture->outbox, returned_id, FALSE, &error);
+  g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+}
+
 static void
 test_retry (Fixture       *fixture,
             gconstpointer  data)
@@ -1319,6 +1445,7 @@ main (int   argc,
   ADD ("too-new", test_too_new);
   ADD ("enqueue-list", test_enqueue_list);
   ADD ("claim-deliver", test_claim_deliver);
+  ADD ("claim-many-record-outcomes", test_claim_many_record_outcomes);
   ADD ("retry", test_retry);
   ADD ("failed-purge", test_failed_purge);
   ADD ("expire", test_expire);

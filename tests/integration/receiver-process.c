@@ -286,6 +286,25 @@ receiver_process_stop (ReceiverProcess *receiver)
 }
 
 /**
+ * receiver_process_kill:
+ *
+ * Kills the receiver with SIGKILL, as a crash or a pulled plug would, and
+ * frees it; its database stays, for a receiver started on it again.
+ */
+void
+receiver_process_kill (ReceiverProcess *receiver)
+{
+  g_subprocess_send_signal (receiver->process, SIGKILL);
+  g_subprocess_wait (receiver->process, NULL, NULL);
+
+  g_clear_object (&receiver->stdout_stream);
+  g_clear_object (&receiver->process);
+  g_clear_pointer (&receiver->url, g_free);
+  g_clear_pointer (&receiver->db_path, g_free);
+  g_free (receiver);
+}
+
+/**
  * receiver_process_count_requests:
  * @request_id: a request_id, which is also the Idempotency-Key
  *

@@ -37,6 +37,7 @@ ReceiverProcess *receiver_process_start_tls_full (const char         *db_path,
                                                   const char         *stderr_path,
                                                   const char * const *options);
 void             receiver_process_stop  (ReceiverProcess    *receiver);
+void             receiver_process_kill  (ReceiverProcess    *receiver);
 guint            receiver_process_count_requests (ReceiverProcess *receiver,
                                                   const char      *request_id);
 gboolean         receiver_process_wait_for_one   (ReceiverProcess *receiver,

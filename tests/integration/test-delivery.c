@@ -1211,6 +1211,198 @@ test_thousand (Fixture       *fixture,
     }
 }
 
+/* Every entry of the outbox against the receiver's database: none left
+ * 'sending', each delivered one stored once with the same reference. With
+ * @all_delivered, every one of @count is delivered and stored once. */
+static guint
+check_against_receiver (Fixture  *fixture,
+                        guint     count,
+                        gboolean  all_delivered)
+{
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  guint delivered = 0;
+
+  entries = haven_outbox_list (fixture->outbox, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, count);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      HavenOutboxEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char *reference = NULL;
+
+      g_assert_cmpint (entry->state, !=, HAVEN_OUTBOX_STATE_SENDING);
+      if (all_delivered)
+        g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_DELIVERED);
+      if (entry->state != HAVEN_OUTBOX_STATE_DELIVERED)
+        {
+          g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+          continue;
+        }
+
+      delivered++;
+      g_assert_cmpuint (receiver_count (fixture, entry->request_id), ==, 1);
+      reference = receiver_reference (fixture, entry->request_id);
+      g_assert_cmpstr (entry->case_reference, ==, reference);
+    }
+
+  /* Nothing stored twice, nothing stored that the outbox does not have. */
+  g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==,
+                   receiver_int (fixture, "SELECT count(DISTINCT request_id) FROM requests",
+                                 NULL));
+  g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), <=, count);
+
+  return delivered;
+}
+
+/* havenctl is killed in the middle of a backlog, with requests claimed
+ * ahead, answers waiting for their group commit and others on the wire:
+ * the outbox, opened again, has lost none and sends none twice. */
+#define KILLED_BACKLOG 300
+
+static void
+test_killed_mid_flush (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  const char * const options[] = { "--delay-ms", "5", NULL };
+  const char * const flush_arguments[] = { "outbox", "flush", NULL };
+  g_autoptr(GSubprocess) havenctl = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  guint delivered_before;
+
+  start_receiver (fixture, options);
+  configure (fixture, fixture->receiver->url, "ca.pem");
+  for (guint i = 0; i < KILLED_BACKLOG; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("https://example.social/p/%u", i);
+
+      g_free (enqueue (fixture, url));
+    }
+
+  havenctl = spawn_havenctl (fixture->config_home, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             flush_arguments);
+  WAIT_UNTIL (receiver_int (fixture, "SELECT count(*) FROM requests", NULL) >= 40, 60);
+  g_subprocess_send_signal (havenctl, SIGKILL);
+  g_subprocess_wait (havenctl, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (havenctl));
+
+  /* Opened again, as the kiosk would be after the crash. */
+  g_assert_finalize_object (g_steal_pointer (&fixture->outbox));
+  fixture->outbox = haven_outbox_new (fixture->outbox_path, &error);
+  g_assert_no_error (error);
+  delivered_before = check_against_receiver (fixture, KILLED_BACKLOG, FALSE);
+  g_test_message ("%u of %u delivered before the kill", delivered_before, KILLED_BACKLOG);
+  g_assert_cmpuint (delivered_before, <, KILLED_BACKLOG);
+
+  /* The rest go, each once, those the receiver stored before the kill
+   * answered with their first reference. */
+  new_delivery (fixture);
+  results = flush (fixture, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < results->len; i++)
+    g_assert_cmpint (((HavenDeliveryResult *) g_ptr_array_index (results, i))->outcome, ==,
+                     HAVEN_DELIVERY_OUTCOME_DELIVERED);
+  check_against_receiver (fixture, KILLED_BACKLOG, TRUE);
+  g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==,
+                   KILLED_BACKLOG);
+}
+
+/* The backend goes away in the middle of a backlog: the flush stops, what
+ * it had claimed ahead goes back to 'queued' as if never claimed, and
+ * nothing is left 'sending'. */
+#define HALTED_BACKLOG 120
+
+static void
+test_halted_mid_flush (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  guint16 port = find_free_port ();
+  g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u", port);
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
+  const char * const options[] = { "--listen", listen, "--delay-ms", "10", NULL };
+  g_autoptr(GPtrArray) request_ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GAsyncResult) async_result = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_path = NULL;
+  guint not_tried = 0;
+  guint retried = 0;
+
+  start_receiver (fixture, options);
+  configure (fixture, url, "ca.pem");
+  new_delivery (fixture);
+  for (guint i = 0; i < HALTED_BACKLOG; i++)
+    {
+      g_autofree char *item_url = g_strdup_printf ("https://example.social/p/%u", i);
+
+      g_ptr_array_add (request_ids, enqueue (fixture, item_url));
+    }
+
+  haven_delivery_flush_async (fixture->delivery, HAVEN_DELIVERY_FLUSH_ALL, NULL,
+                              store_result_cb, &async_result);
+  WAIT_UNTIL (receiver_int (fixture, "SELECT count(*) FROM requests", NULL) >= 12, 60);
+  db_path = g_strdup (fixture->receiver->db_path);
+  receiver_process_kill (g_steal_pointer (&fixture->receiver));
+
+  results = haven_delivery_flush_finish (fixture->delivery, wait_for_result (&async_result),
+                                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, HALTED_BACKLOG);
+  for (guint i = 0; i < results->len; i++)
+    {
+      HavenDeliveryResult *result = g_ptr_array_index (results, i);
+      g_autoptr(HavenOutboxEntry) entry = lookup (fixture, result->request_id, FALSE);
+
+      g_assert_cmpstr (result->request_id, ==, g_ptr_array_index (request_ids, i));
+      assert_result_private (result);
+      switch (result->outcome)
+        {
+        case HAVEN_DELIVERY_OUTCOME_DELIVERED:
+          g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_DELIVERED);
+          g_assert_cmpuint (entry->attempts, ==, 1);
+          break;
+
+        case HAVEN_DELIVERY_OUTCOME_QUEUED:
+          /* Met the closed door: counted, and waiting for its backoff. */
+          g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+          g_assert_cmpuint (entry->attempts, ==, 1);
+          retried++;
+          break;
+
+        case HAVEN_DELIVERY_OUTCOME_NOT_TRIED:
+          /* Never sent, whether claimed ahead or not: as it was. */
+          g_assert_cmpint (entry->state, ==, HAVEN_OUTBOX_STATE_QUEUED);
+          g_assert_cmpuint (entry->attempts, ==, 0);
+          g_assert_cmpint (entry->last_attempt_at, ==, 0);
+          not_tried++;
+          break;
+
+        case HAVEN_DELIVERY_OUTCOME_UNAUTHORISED:
+        case HAVEN_DELIVERY_OUTCOME_BLOCKED:
+        case HAVEN_DELIVERY_OUTCOME_INVALID:
+        case HAVEN_DELIVERY_OUTCOME_REJECTED:
+        default:
+          g_error ("Unexpected outcome %d for request %u", result->outcome, i);
+        }
+    }
+  g_test_message ("%u retried, %u not tried of %u", retried, not_tried, HALTED_BACKLOG);
+  g_assert_cmpuint (retried, >=, 1);
+  g_assert_cmpuint (not_tried, >=, 1);
+
+  /* Back up on the same database: the rest go, and what it stored before
+   * it went away is not stored twice. */
+  fixture->receiver = receiver_process_start_tls_full (db_path, NULL, options);
+  second = flush (fixture, &error);
+  g_assert_no_error (error);
+  check_against_receiver (fixture, HALTED_BACKLOG, TRUE);
+  g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==,
+                   HALTED_BACKLOG);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1236,6 +1428,8 @@ main (int   argc,
   ADD ("unauthorised", test_unauthorised);
   ADD ("sealed", test_sealed);
   ADD ("killed-while-sending", test_killed_while_sending);
+  ADD ("killed-mid-flush", test_killed_mid_flush);
+  ADD ("halted-mid-flush", test_halted_mid_flush);
   ADD ("flush-command", test_flush_command);
   ADD ("thousand", test_thousand);
 
