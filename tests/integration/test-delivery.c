@@ -1394,10 +1394,30 @@ test_halted_mid_flush (Fixture       *fixture,
   g_assert_cmpuint (not_tried, >=, 1);
 
   /* Back up on the same database: the rest go, and what it stored before
-   * it went away is not stored twice. */
+   * it went away is not stored twice. A connection kept from before the
+   * crash may fail the first request, which halts that flush; the
+   * scheduler would try again, as this does. */
   fixture->receiver = receiver_process_start_tls_full (db_path, NULL, options);
-  second = flush (fixture, &error);
-  g_assert_no_error (error);
+  for (guint run = 0; run < 3; run++)
+    {
+      gboolean all_delivered = TRUE;
+
+      g_clear_pointer (&second, g_ptr_array_unref);
+      second = flush (fixture, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < second->len; i++)
+        {
+          HavenDeliveryResult *result = g_ptr_array_index (second, i);
+
+          if (result->outcome == HAVEN_DELIVERY_OUTCOME_DELIVERED)
+            continue;
+          g_test_message ("Flush %u after the restart: request %u not delivered (%d): %s", run,
+                          i, result->outcome, result->message);
+          all_delivered = FALSE;
+        }
+      if (all_delivered)
+        break;
+    }
   check_against_receiver (fixture, HALTED_BACKLOG, TRUE);
   g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==,
                    HALTED_BACKLOG);
