@@ -19,6 +19,11 @@
  * Durability: WAL with synchronous=FULL, and every change is one
  * transaction, so a confirmed request is on disk when enqueue returns and a
  * process killed at any point leaves either all of a change or none of it.
+ * Claims alone are committed without waiting for the disk
+ * (haven_outbox_claim_many()): a power cut can undo one, which leaves the
+ * entry 'queued' as opening the outbox would make it anyway, and the WAL is
+ * appended in order, so the synced commit of an outcome carries every
+ * claim before it.
  * Exactly once: the request_id is the Idempotency-Key, so the worst a crash
  * can cause is a second send of the same bytes, which the server answers
  * with its first answer. That is why an entry found 'sending' at open goes
