@@ -604,12 +604,47 @@ test_zone (void)
   g_assert_error (error, HAVEN_SCHEDULE_ERROR, HAVEN_SCHEDULE_ERROR_INVALID);
 }
 
+/* Whether libical (and with it ICU) is mapped into this process. */
+static gboolean
+libical_is_loaded (void)
+{
+  g_autofree char *maps = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  return strstr (maps, "/libical.so") != NULL;
+}
+
+/* libical is opened by the first schedule that needs it, not linked: a
+ * kiosk does not carry it and ICU from its start. In a child process of
+ * its own, which has read no schedule yet. */
+static void
+test_libical_when_needed (void)
+{
+  if (g_test_subprocess ())
+    {
+      const HavenScheduleRow rows[] = {
+        { .freq = "WEEKLY", .byday = "MO", .opens_at = "09:00", .closes_at = "17:00" },
+      };
+      g_autoptr(HavenSchedule) schedule = NULL;
+
+      g_assert_false (libical_is_loaded ());
+      schedule = schedule_of (rows, G_N_ELEMENTS (rows));
+      g_assert_true (libical_is_loaded ());
+      g_assert_true (open_at (schedule, "2026-03-02T10:00:00Z", "Europe/London"));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/haven/schedule/libical-when-needed", test_libical_when_needed);
   g_test_add_func ("/haven/schedule/invalid-rows", test_invalid_rows);
   g_test_add_func ("/haven/schedule/byday", test_byday);
   g_test_add_func ("/haven/schedule/byday-without-freq", test_byday_without_freq);

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <libical/ical.h>
 
 #include "haven-checks.h"
+#include "haven-ical.h"
 #include "haven-schedule.h"
 
 /* When a service is open, from its HSDS schedule rows.
@@ -100,8 +100,19 @@ recurrence_new (const char *rule,
 {
   Recurrence *recurrence = g_atomic_rc_box_new0 (Recurrence);
 
+  const HavenIcal *ical = haven_ical_get ();
+
   recurrence->rule = g_strdup (rule);
-  recurrence->recur = icalrecurrencetype_from_string (rule);
+  if (ical != NULL)
+    {
+      recurrence->recur = ical->recurrencetype_from_string (rule);
+    }
+  else
+    {
+      /* Unusable, as a rule libical refuses is. */
+      memset (&recurrence->recur, 0, sizeof recurrence->recur);
+      recurrence->recur.freq = ICAL_NO_RECURRENCE;
+    }
   recurrence->start = start;
   for (guint i = 0; i < CACHE_SLOTS; i++)
     recurrence->cached_day[i] = 0;
@@ -402,10 +413,10 @@ julian_to_ical (guint32              julian,
   g_date_clear (&date, 1);
   g_date_set_julian (&date, julian);
 
-  /* icaltime_null_date() leaves the time at -1, which sends libical's
-   * iterator into an endless loop. */
-  *time = icaltime_null_date ();
-  time->hour = time->minute = time->second = 0;
+  /* A date, as icaltime_null_date() makes one, but at midnight: its time
+   * of -1 sends libical's iterator into an endless loop. */
+  memset (time, 0, sizeof *time);
+  time->is_date = 1;
   time->year = g_date_get_year (&date);
   time->month = g_date_get_month (&date);
   time->day = g_date_get_day (&date);
@@ -598,11 +609,12 @@ recurrence_is_usable (Recurrence *recurrence)
   /* Rules libical has accepted. Making an iterator sets up an ICU
    * calendar, which is slow, and a directory repeats a few rules. */
   static GHashTable *usable;
+  const HavenIcal *ical = haven_ical_get ();
   struct icaltimetype start;
   icalrecur_iterator *iterator;
   gboolean known;
 
-  if (recurrence->recur.freq == ICAL_NO_RECURRENCE)
+  if (ical == NULL || recurrence->recur.freq == ICAL_NO_RECURRENCE)
     return FALSE;
 
   G_LOCK (usable_lock);
@@ -614,10 +626,10 @@ recurrence_is_usable (Recurrence *recurrence)
     return TRUE;
 
   julian_to_ical (recurrence->start, &start);
-  iterator = icalrecur_iterator_new (recurrence->recur, start);
+  iterator = ical->recur_iterator_new (recurrence->recur, start);
   if (iterator == NULL)
     return FALSE;
-  icalrecur_iterator_free (iterator);
+  ical->recur_iterator_free (iterator);
 
   G_LOCK (usable_lock);
   /* Bounded: an odd directory must not make this grow without end. */
@@ -1025,26 +1037,27 @@ static gboolean
 recurrence_compute (Recurrence *recurrence,
                     guint32     day)
 {
+  const HavenIcal *ical = haven_ical_get ();
   struct icaltimetype start, target, next;
   icalrecur_iterator *iterator;
   gboolean result = FALSE;
 
-  if (day < recurrence->start)
+  if (ical == NULL || day < recurrence->start)
     return FALSE;
 
   julian_to_ical (recurrence->start, &start);
   julian_to_ical (day, &target);
 
-  iterator = icalrecur_iterator_new (recurrence->recur, start);
+  iterator = ical->recur_iterator_new (recurrence->recur, start);
   if (iterator == NULL)
     return FALSE;
 
   if (recurrence->recur.count == 0)
     {
-      if (icalrecur_iterator_set_start (iterator, target))
+      if (ical->recur_iterator_set_start (iterator, target))
         {
-          next = icalrecur_iterator_next (iterator);
-          result = !icaltime_is_null_time (next) && ical_to_julian (&next) == day;
+          next = ical->recur_iterator_next (iterator);
+          result = !ical->time_is_null_time (next) && ical_to_julian (&next) == day;
         }
     }
   else
@@ -1054,8 +1067,8 @@ recurrence_compute (Recurrence *recurrence,
         {
           guint32 julian;
 
-          next = icalrecur_iterator_next (iterator);
-          if (icaltime_is_null_time (next))
+          next = ical->recur_iterator_next (iterator);
+          if (ical->time_is_null_time (next))
             break;
 
           julian = ical_to_julian (&next);
@@ -1067,7 +1080,7 @@ recurrence_compute (Recurrence *recurrence,
         }
     }
 
-  icalrecur_iterator_free (iterator);
+  ical->recur_iterator_free (iterator);
   return result;
 }
 
@@ -1233,14 +1246,18 @@ haven_schedule_is_open (HavenSchedule           *self,
 static guint
 plain_weekdays (const Row *row)
 {
+  const HavenIcal *ical;
   const struct icalrecurrencetype *recur;
   guint days = 0;
 
   if (row->recurrence == NULL)
     return 0x7f;
 
+  ical = haven_ical_get ();
   recur = &row->recurrence->recur;
-  if (recur->interval > 1 || recur->count > 0 || !icaltime_is_null_time (recur->until) ||
+  if (ical == NULL || recur->freq == ICAL_NO_RECURRENCE)
+    return 0;
+  if (recur->interval > 1 || recur->count > 0 || !ical->time_is_null_time (recur->until) ||
       recur->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
       recur->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
       recur->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX ||
@@ -1254,9 +1271,9 @@ plain_weekdays (const Row *row)
 
   for (guint i = 0; i < ICAL_BY_DAY_SIZE && recur->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
     {
-      int weekday = icalrecurrencetype_day_day_of_week (recur->by_day[i]);
+      int weekday = ical->recurrencetype_day_day_of_week (recur->by_day[i]);
 
-      if (icalrecurrencetype_day_position (recur->by_day[i]) != 0)
+      if (ical->recurrencetype_day_position (recur->by_day[i]) != 0)
         return 0;
       /* libical counts from Sunday = 1. */
       days |= 1u << ((weekday + 5) % 7);
