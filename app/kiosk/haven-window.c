@@ -104,6 +104,9 @@ struct _HavenWindow
   /* The idle step that makes it, or whether it waits for a frame first. */
   guint prepare_source;
   gboolean prepare_waits_for_frame;
+  /* The ended visit's header, out of the window already, kept until the
+   * welcome page is painted (retire_header()). */
+  GtkWidget *retired_header;
 };
 
 /* "Leave now" from the keyboard: Escape three times, each within this
@@ -459,6 +462,32 @@ lay_out_next_page_cb (gpointer user_data)
   height = MAX (height, measure_minimum (self->next_page, GTK_ORIENTATION_VERTICAL, width));
   gtk_widget_allocate (self->next_page, width, height, -1, NULL);
   return G_SOURCE_REMOVE;
+}
+
+static void
+free_retired_header_cb (GdkFrameClock *frame_clock,
+                        HavenWindow   *self)
+{
+  g_signal_handlers_disconnect_by_func (frame_clock, free_retired_header_cb, self);
+  g_clear_object (&self->retired_header);
+}
+
+/* Freeing a header took a millisecond and a half of Leave now's time to
+ * the next frame (bench-leave-now), so the old one goes once the welcome
+ * page is painted. It is out of the window by then, and holds nothing of
+ * the visitor: the step's title, and buttons. */
+static void
+retire_header (HavenWindow *self,
+               GtkWidget   *header)
+{
+  GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (frame_clock == NULL || self->retired_header != NULL)
+    return;
+
+  self->retired_header = g_object_ref (header);
+  g_signal_connect_object (frame_clock, "after-paint",
+                           G_CALLBACK (free_retired_header_cb), self, 0);
 }
 
 static gboolean
@@ -958,6 +987,10 @@ start_new_visit (HavenWindow *self)
   set_language (self, language);
   if (self->next_header != NULL)
     {
+      GtkWidget *old_header = adw_bin_get_child (self->header_slot);
+
+      if (old_header != NULL)
+        retire_header (self, old_header);
       adw_bin_set_child (self->header_slot, self->next_header);
       g_clear_object (&self->next_header);
     }
@@ -1295,6 +1328,7 @@ haven_window_dispose (GObject *object)
   if (self->session != NULL)
     forget_session (self);
   discard_prepared_visit (self);
+  g_clear_object (&self->retired_header);
   g_clear_object (&self->idle_monitor);
   g_clear_handle_id (&self->stop_scrubbing_source, g_source_remove);
   g_cancellable_cancel (self->visit_cancellable);
