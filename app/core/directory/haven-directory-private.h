@@ -28,7 +28,6 @@ struct _HavenDirectory
   sqlite3_stmt *match;
   sqlite3_stmt *details;
   sqlite3_stmt *words;
-  sqlite3_stmt *openings;
   /* The index's own tokenizer, so that what is typed is cut into words,
    * lowercased and stripped of accents exactly as the index was. */
   fts5_tokenizer tokenizer_class;

@@ -24,17 +24,17 @@
  * longest indexed prefix is looked up in the list of the index's words
  * first and searched as the words it begins, which FTS5 can read range by
  * range; as a prefix, FTS5 would first merge the complete lists of all of
- * them. A single letter is searched as the indexed two-letter prefixes it
- * begins, likewise. What a search costs then grows with the services near
- * the kiosk, not with the directory. */
+ * them. One to three letters are read from FTS5's own prefix indexes. What
+ * a search costs then grows with the services near the kiosk, not with the
+ * directory. */
 
 #define DEFAULT_LIMIT 20
 #define MAX_LIMIT 500
 
 /* Must match haven-directory-writer.c: how it makes rowids, and the
- * prefix lengths services_fts keeps an index for (prefix='2 3'). */
+ * prefix lengths services_fts keeps an index for (prefix='1 2 3'). */
 #define PARTITION_SHIFT 32
-#define SHORTEST_INDEXED_PREFIX 2
+#define SHORTEST_INDEXED_PREFIX 1
 #define LONGEST_INDEXED_PREFIX 3
 
 /* No one types more words than this into a kiosk's search, and each costs
@@ -172,11 +172,7 @@ haven_directory_prepare_search (HavenDirectory  *self,
       sqlite3_prepare_v3 (self->db,
                           "SELECT word FROM words WHERE word >= ?1 AND word < ?2 "
                           "ORDER BY word LIMIT ?3",
-                          -1, SQLITE_PREPARE_PERSISTENT, &self->words, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v3 (self->db,
-                          "SELECT opening FROM openings WHERE opening >= ?1 AND opening < ?2 "
-                          "ORDER BY opening LIMIT ?3",
-                          -1, SQLITE_PREPARE_PERSISTENT, &self->openings, NULL) != SQLITE_OK)
+                          -1, SQLITE_PREPARE_PERSISTENT, &self->words, NULL) != SQLITE_OK)
     return haven_directory_database_error (self, error);
 
   return TRUE;
@@ -539,8 +535,8 @@ append_phrase (GString    *match,
   g_string_append (match, prefix ? "\"*" : "\"");
 }
 
-/* The entries of @statement's table (words or openings) that begin with
- * @prefix, at most @limit of them. */
+/* The entries of @statement's table (words) that begin with @prefix, at
+ * most @limit of them. */
 static GPtrArray *
 expand_prefix (sqlite3_stmt *statement,
                const char   *prefix,
@@ -602,12 +598,7 @@ plan_text (HavenDirectory *self,
           continue;
         }
 
-      /* A single letter stands for the openings it begins: a one-letter
-       * word as itself, the others as indexed two-letter prefixes. */
-      if (length < SHORTEST_INDEXED_PREFIX)
-        words = expand_prefix (self->openings, token, MAX_EXPANSION + 1);
-      else
-        words = expand_prefix (self->words, token, MAX_EXPANSION + 1);
+      words = expand_prefix (self->words, token, MAX_EXPANSION + 1);
       if (words->len == 0)
         {
           plan->matches_nothing = TRUE;
@@ -630,8 +621,7 @@ plan_text (HavenDirectory *self,
 
           if (j > 0)
             g_string_append (plan->match, " OR ");
-          append_phrase (plan->match, word,
-                         length < SHORTEST_INDEXED_PREFIX && g_utf8_strlen (word, -1) > 1);
+          append_phrase (plan->match, word, FALSE);
           g_array_append_val (plan->phrase_words, word_index);
         }
       g_string_append_c (plan->match, ')');

@@ -103,7 +103,6 @@ haven_directory_finalize (GObject *object)
   g_clear_pointer (&self->match, sqlite3_finalize);
   g_clear_pointer (&self->details, sqlite3_finalize);
   g_clear_pointer (&self->words, sqlite3_finalize);
-  g_clear_pointer (&self->openings, sqlite3_finalize);
   if (self->tokenizer != NULL)
     self->tokenizer_class.xDelete (self->tokenizer);
   self->tokenizer = NULL;

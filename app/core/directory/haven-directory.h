@@ -22,7 +22,7 @@ typedef enum {
 
 /* The version of the database layout the importer writes; a directory of
  * any other version must be imported again. */
-#define HAVEN_DIRECTORY_SCHEMA_VERSION 4
+#define HAVEN_DIRECTORY_SCHEMA_VERSION 5
 
 /* The Haven categories a directory's taxonomy terms map to: the API's
  * (haven_request_get_category_ids()), each a bit of a service's set. */
