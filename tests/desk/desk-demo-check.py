@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import time
+import traceback
 
 import pyatspi
 
@@ -292,9 +293,21 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except SystemExit:
-        raise
-    except Exception as error:  # pyatspi raises its own kinds on a dead bus
-        fail(f"AT-SPI: {error}")
+    # On a loaded machine, AT-SPI has been seen to call the desk gone
+    # ("The application no longer exists") at the start while it ran on
+    # (setup.sh checks it is alive before and after this): before any key
+    # press, nothing has changed yet, so the desk is looked for again, once.
+    for attempt in range(2):
+        try:
+            main()
+            break
+        except SystemExit:
+            raise
+        except Exception as error:  # pyatspi raises its own kinds on a dead bus
+            if attempt == 0 and keys_pressed == 0 and "no longer exists" in str(error):
+                print(f"AT-SPI: {error}, before the first key press; looking for the desk again",
+                      flush=True)
+                time.sleep(1)
+                continue
+            traceback.print_exc()
+            fail(f"AT-SPI: {error} (after {keys_pressed} key presses)")
