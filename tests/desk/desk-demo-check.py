@@ -128,8 +128,9 @@ def in_toast(node):
     return False
 
 
-def check_names(app, page, checked):
-    """Every control on screen that one can focus or act on has a name."""
+def unnamed_controls(app):
+    """The controls on screen that one can focus or act on, and those of
+    them without a name, described."""
     unnamed = []
     count = 0
     for node in nodes(app, lambda node: node.getRole() in CONTROL_ROLES and actionable(node)):
@@ -149,6 +150,24 @@ def check_names(app, page, checked):
                     path.append(describe(parent))
                 parent = parent.parent
             unnamed.append(f"{describe(node)} in {' < '.join(path) or 'the window'}")
+    return count, unnamed
+
+
+def check_names(app, page, checked):
+    """Every control on screen that one can focus or act on has a name.
+    A page whose list is filled again while it is read (the Kiosks page,
+    as the receiver's answer comes in) leaves AT-SPI holding rows that are
+    gone, of which it says "the application no longer exists": the page
+    is read again."""
+    for attempt in range(10):
+        try:
+            count, unnamed = unnamed_controls(app)
+            break
+        except Exception as error:
+            if attempt == 9:
+                raise
+            print(f"  reading the {page} again: {error}", flush=True)
+            time.sleep(0.3)
     if unnamed:
         fail(f"on the {page}, {len(unnamed)} of {count} controls have no accessible name: "
              + "; ".join(unnamed))
@@ -293,21 +312,10 @@ def main():
 
 
 if __name__ == "__main__":
-    # On a loaded machine, AT-SPI has been seen to call the desk gone
-    # ("The application no longer exists") at the start while it ran on
-    # (setup.sh checks it is alive before and after this): before any key
-    # press, nothing has changed yet, so the desk is looked for again, once.
-    for attempt in range(2):
-        try:
-            main()
-            break
-        except SystemExit:
-            raise
-        except Exception as error:  # pyatspi raises its own kinds on a dead bus
-            if attempt == 0 and keys_pressed == 0 and "no longer exists" in str(error):
-                print(f"AT-SPI: {error}, before the first key press; looking for the desk again",
-                      flush=True)
-                time.sleep(1)
-                continue
-            traceback.print_exc()
-            fail(f"AT-SPI: {error} (after {keys_pressed} key presses)")
+    try:
+        main()
+    except SystemExit:
+        raise
+    except Exception as error:  # pyatspi raises its own kinds on a dead bus
+        traceback.print_exc()
+        fail(f"AT-SPI: {error} (after {keys_pressed} key presses)")
