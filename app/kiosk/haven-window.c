@@ -54,7 +54,9 @@ struct _HavenWindow
   /* The style class of the language the window shows (interned). */
   const char *language_class;
 
-  AdwBin *header_slot;
+  GtkStack *header_slot;
+  /* The header on screen, in header_slot. */
+  GtkWidget *header;
   GtkOverlay *overlay;
   GtkStack *pages;
 
@@ -172,6 +174,41 @@ apply_text_direction (const char *language)
   gtk_widget_set_default_direction (direction);
 }
 
+static void retire_header (HavenWindow *self,
+                           GtkWidget   *header);
+
+/* Puts @header on screen in place of the one there. The next visit's,
+ * made ahead, waits hidden in the same stack, where it is styled before
+ * it is needed; it stays after the one on screen, so that whoever looks
+ * for the header in the window's tree meets the one on screen first. */
+static void
+show_header (HavenWindow *self,
+             GtkWidget   *header)
+{
+  GtkWidget *old_header = self->header;
+
+  if (gtk_widget_get_parent (header) == NULL)
+    gtk_stack_add_child (self->header_slot, header);
+  gtk_accessible_reset_state (GTK_ACCESSIBLE (header), GTK_ACCESSIBLE_STATE_HIDDEN);
+  gtk_stack_set_visible_child (self->header_slot, header);
+  self->header = header;
+
+  if (old_header != NULL)
+    {
+      retire_header (self, old_header);
+      gtk_stack_remove (self->header_slot, old_header);
+    }
+
+  if (self->next_header != NULL && self->next_header != header &&
+      gtk_widget_get_prev_sibling (self->next_header) == NULL)
+    {
+      g_autoptr(GtkWidget) next_header = g_object_ref (self->next_header);
+
+      gtk_stack_remove (self->header_slot, next_header);
+      gtk_stack_add_child (self->header_slot, next_header);
+    }
+}
+
 static void
 build_header (HavenWindow *self)
 {
@@ -179,7 +216,7 @@ build_header (HavenWindow *self)
                                               haven_session_get_language (self->session),
                                               !is_kiosk_mode (self));
 
-  adw_bin_set_child (self->header_slot, header);
+  show_header (self, header);
 }
 
 /* Puts the keyboard focus on the first control of the current page, as on a
@@ -419,6 +456,8 @@ discard_prepared_visit (HavenWindow *self)
       gtk_stack_remove (self->pages, self->next_page);
       self->next_page = NULL;
     }
+  if (self->next_header != NULL && gtk_widget_get_parent (self->next_header) != NULL)
+    gtk_stack_remove (self->header_slot, self->next_header);
   g_clear_object (&self->next_header);
   g_clear_object (&self->next_session);
 }
@@ -485,9 +524,11 @@ retire_header (HavenWindow *self,
   if (frame_clock == NULL || self->retired_header != NULL)
     return;
 
+  /* After every other handler: the frame is done before anything is
+   * freed. */
   self->retired_header = g_object_ref (header);
   g_signal_connect_object (frame_clock, "after-paint",
-                           G_CALLBACK (free_retired_header_cb), self, 0);
+                           G_CALLBACK (free_retired_header_cb), self, G_CONNECT_AFTER);
 }
 
 static gboolean
@@ -510,6 +551,9 @@ make_next_visit_cb (gpointer user_data)
   self->next_header = haven_visit_header_new ((const char * const *) self->offered_languages,
                                               language, !self->next_kiosk_mode);
   g_object_ref_sink (self->next_header);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->next_header),
+                               GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  gtk_stack_add_child (self->header_slot, self->next_header);
   self->next_page = new_page (self, self->next_session, &step, NULL);
   haven_welcome_page_set_languages (HAVEN_WELCOME_PAGE (self->next_page),
                                     (const char * const *) self->offered_languages);
@@ -987,12 +1031,9 @@ start_new_visit (HavenWindow *self)
   set_language (self, language);
   if (self->next_header != NULL)
     {
-      GtkWidget *old_header = adw_bin_get_child (self->header_slot);
+      g_autoptr(GtkWidget) next_header = g_steal_pointer (&self->next_header);
 
-      if (old_header != NULL)
-        retire_header (self, old_header);
-      adw_bin_set_child (self->header_slot, self->next_header);
-      g_clear_object (&self->next_header);
+      show_header (self, next_header);
     }
   else
     build_header (self);
