@@ -1331,6 +1331,7 @@ test_halted_mid_flush (Fixture       *fixture,
   g_autofree char *db_path = NULL;
   guint not_tried = 0;
   guint retried = 0;
+  guint delivered;
 
   start_receiver (fixture, options);
   configure (fixture, url, "ca.pem");
@@ -1396,12 +1397,13 @@ test_halted_mid_flush (Fixture       *fixture,
   /* Back up on the same database: the rest go, and what it stored before
    * it went away is not stored twice. A connection kept from before the
    * crash may fail the first request, which halts that flush; the
-   * scheduler would try again, as this does. */
+   * scheduler would try again, as this does. A request the receiver was
+   * in the middle of when it was killed keeps its Idempotency-Key claimed
+   * until that claim goes stale (half a minute), and is answered 409
+   * meanwhile: it stays queued, stored nowhere, to go later. */
   fixture->receiver = receiver_process_start_tls_full (db_path, NULL, options);
-  for (guint run = 0; run < 3; run++)
+  for (guint run = 0; run < 2; run++)
     {
-      gboolean all_delivered = TRUE;
-
       g_clear_pointer (&second, g_ptr_array_unref);
       second = flush (fixture, &error);
       g_assert_no_error (error);
@@ -1409,18 +1411,23 @@ test_halted_mid_flush (Fixture       *fixture,
         {
           HavenDeliveryResult *result = g_ptr_array_index (second, i);
 
-          if (result->outcome == HAVEN_DELIVERY_OUTCOME_DELIVERED)
-            continue;
-          g_test_message ("Flush %u after the restart: request %u not delivered (%d): %s", run,
-                          i, result->outcome, result->message);
-          all_delivered = FALSE;
+          if (result->outcome != HAVEN_DELIVERY_OUTCOME_DELIVERED)
+            g_test_message ("Flush %u after the restart: request %u not delivered (%d): %s", run,
+                            i, result->outcome, result->message);
         }
-      if (all_delivered)
-        break;
     }
-  check_against_receiver (fixture, HALTED_BACKLOG, TRUE);
-  g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==,
-                   HALTED_BACKLOG);
+
+  delivered = check_against_receiver (fixture, HALTED_BACKLOG, FALSE);
+  for (guint i = 0; i < request_ids->len; i++)
+    {
+      const char *request_id = g_ptr_array_index (request_ids, i);
+
+      if (entry_state (fixture, request_id) != HAVEN_OUTBOX_STATE_DELIVERED)
+        g_assert_cmpuint (receiver_count (fixture, request_id), ==, 0);
+    }
+  /* Only those on the wire when it was killed can be held so. */
+  g_assert_cmpuint (HALTED_BACKLOG - delivered, <=, HAVEN_DELIVERY_DEFAULT_CONCURRENCY);
+  g_assert_cmpint (receiver_int (fixture, "SELECT count(*) FROM requests", NULL), ==, delivered);
 }
 
 int
