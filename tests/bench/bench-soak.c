@@ -502,17 +502,24 @@ fill_removal_items (HavenWindow *window,
   press_named (window, "continue");
 }
 
+/* The contact page: an email address, which is the consent to be
+ * contacted; the visitor's words, to be wiped with the rest. */
 static void
-send_removal (HavenWindow *window,
-              const char  *marker)
+give_email (HavenWindow *window,
+            const char  *marker)
 {
   g_autofree char *email = g_strconcat (marker, "@example.org", NULL);
 
-  press_named (window, "self");
   type_into_entry (find_widget (current_page (window), has_name, "email"), email);
-  press_named (window, "consent");
-  press_named (window, "accurate");
-  press_named (window, "authorised");
+  click (window, "removal-contact.continue");
+}
+
+/* The send page: the declaration, then Send. Who it is for was chosen
+ * on the page before ("Me", by advance()). */
+static void
+send_removal (HavenWindow *window)
+{
+  press_named (window, "confirm");
   press_named (window, "send");
 }
 
@@ -593,6 +600,8 @@ walk (HavenWindow *window,
           else
             advance (window);
         }
+      else if (HAVEN_IS_REMOVAL_CONTACT_PAGE (page) && visit->path == PATH_REMOVAL)
+        give_email (window, marker);
       else if (HAVEN_IS_REMOVAL_SEND_PAGE (page) &&
                haven_session_get_submission_state (session) == HAVEN_SUBMISSION_NONE)
         {
@@ -601,7 +610,7 @@ walk (HavenWindow *window,
               press_named (window, "do-not-send");
               continue;
             }
-          send_removal (window, marker);
+          send_removal (window);
           tally->requests_confirmed++;
           if (visit->stop == STOP_WHILE_SENDING)
             {
