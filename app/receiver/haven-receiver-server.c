@@ -2098,6 +2098,13 @@ timer_thread_func (gpointer user_data)
   return NULL;
 }
 
+static gboolean
+quit_timer_loop_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 stop (HavenReceiverServer *self)
 {
@@ -2105,7 +2112,13 @@ stop (HavenReceiverServer *self)
   g_clear_pointer (&self->daemon, MHD_stop_daemon);
   if (self->timer_thread != NULL)
     {
-      g_main_loop_quit (self->timer_loop);
+      g_autoptr(GSource) quit = g_idle_source_new ();
+
+      /* Quit from inside the loop: g_main_loop_quit() from here, before
+       * the timer thread has reached g_main_loop_run(), is undone when it
+       * does, and a SIGTERM just after start then waits for ever. */
+      g_source_set_callback (quit, quit_timer_loop_cb, self->timer_loop, NULL);
+      g_source_attach (quit, self->timer_context);
       g_clear_pointer (&self->timer_thread, g_thread_join);
     }
 }

@@ -709,6 +709,63 @@ test_off_loopback_needs_authentication (void)
   g_assert_no_error (error);
 }
 
+static void
+exited_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  gboolean *exited = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *exited = TRUE;
+}
+
+/* A service manager may stop the receiver the moment it has started: it
+ * must then exit as promptly as at any other time. Stopping it once hung
+ * for good when SIGTERM came before its timer thread ran. */
+static void
+test_stopped_at_once (void)
+{
+  g_autofree char *certificate = work_path ("server.pem");
+  g_autofree char *key = work_path ("server-key.pem");
+  g_autofree char *db = work_path ("stopped-at-once.sqlite");
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GSubprocess) receiver = NULL;
+      g_autoptr(GDataInputStream) output = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = NULL;
+      gboolean exited = FALSE;
+      gint64 deadline;
+
+      receiver = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   require_env ("HAVEN_RECEIVER"), "--listen", "127.0.0.1:0",
+                                   "--cert", certificate, "--key", key, "--db", db, NULL);
+      g_assert_no_error (error);
+      output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (receiver));
+      line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (line, "listening on https://127.0.0.1:"));
+
+      g_subprocess_send_signal (receiver, SIGTERM);
+      g_subprocess_wait_async (receiver, NULL, exited_cb, &exited);
+      deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+      while (!exited && g_get_monotonic_time () < deadline)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+        }
+      if (!exited)
+        {
+          g_subprocess_force_exit (receiver);
+          g_error ("Start %u: haven-receiver did not stop within 20 s of SIGTERM", i);
+        }
+      g_assert_true (g_subprocess_get_if_exited (receiver));
+      g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 0);
+    }
+}
+
 /* Copies @name of the work folder to a file others may read. */
 static char *
 make_readable_copy (const char *name,
@@ -994,6 +1051,7 @@ main (int   argc,
   g_test_add_func ("/haven/receiver-limits/token-guesses", test_token_guesses);
   g_test_add_func ("/haven/receiver-limits/off-loopback-needs-authentication",
                    test_off_loopback_needs_authentication);
+  g_test_add_func ("/haven/receiver-limits/stopped-at-once", test_stopped_at_once);
   g_test_add_func ("/haven/receiver-limits/private-files", test_private_files);
   g_test_add_func ("/haven/receiver-limits/silent-connections", test_silent_connections);
   g_test_add_func ("/haven/receiver-limits/closed-keep-alive", test_closed_keep_alive);
