@@ -162,6 +162,24 @@ test_translate_in (void)
   g_assert_cmpstr (same, ==, "Leave now");
 }
 
+/* Columns as a terminal draws them, for havenctl's tables. */
+static void
+test_display_width (void)
+{
+  g_assert_cmpuint (haven_locale_get_display_width (""), ==, 0);
+  g_assert_cmpuint (haven_locale_get_display_width ("ID"), ==, 2);
+  /* Thai: SARA II (U+0E35) sits on DO DEK's cell. */
+  g_assert_cmpuint (haven_locale_get_display_width ("ไอดี"), ==, 3);
+  g_assert_cmpuint (g_utf8_strlen ("ไอดี", -1), ==, 4);
+  /* Hindi: the virama is a mark; the spacing vowel signs take a cell. */
+  g_assert_cmpuint (haven_locale_get_display_width ("हिन्दी"), ==, 5);
+  /* Chinese: two cells a character. */
+  g_assert_cmpuint (haven_locale_get_display_width ("简体中文"), ==, 8);
+  /* A decomposed accent, and the isolates Haven puts round names. */
+  g_assert_cmpuint (haven_locale_get_display_width ("e\xcc\x81"), ==, 1);
+  g_assert_cmpuint (haven_locale_get_display_width ("\xe2\x81\xa8" "ab" "\xe2\x81\xa9"), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -185,6 +203,7 @@ main (int   argc,
   g_test_add_func ("/haven/locale/apply-switches-translations", test_apply_switches_translations);
   g_test_add_func ("/haven/locale/start-in-default-language", test_start_in_default_language);
   g_test_add_func ("/haven/locale/translate-in", test_translate_in);
+  g_test_add_func ("/haven/locale/display-width", test_display_width);
 
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include "havenctl-outbox.h"
 #include "haven-delivery.h"
 #include "haven-json.h"
+#include "haven-locale.h"
 #include "haven-outbox.h"
 #include "haven-request.h"
 #include "haven-wipe.h"
@@ -267,17 +268,17 @@ print_json (HavenOutbox *outbox,
   havenctl_print_json (builder);
 }
 
-/* Pads @text with spaces to @width characters, counted as characters so
- * that translated headings line up too. */
+/* Pads @text with spaces to @width columns, counted as a terminal draws
+ * them, so that translated headings line up too. */
 static void
 append_cell (GString    *line,
              const char *text,
              guint       width)
 {
-  glong length = g_utf8_strlen (text, -1);
+  guint length = haven_locale_get_display_width (text);
 
   g_string_append (line, text);
-  for (glong i = length; i < (glong) width + 2; i++)
+  for (guint i = length; i < width + 2; i++)
     g_string_append_c (line, ' ');
 }
 
@@ -368,7 +369,7 @@ print_table (HavenOutbox *outbox,
       char **row = g_ptr_array_index (rows, i);
 
       for (guint column = 0; column < N_COLUMNS; column++)
-        widths[column] = MAX (widths[column], g_utf8_strlen (row[column], -1));
+        widths[column] = MAX (widths[column], haven_locale_get_display_width (row[column]));
     }
 
   for (guint i = 0; i < rows->len; i++)

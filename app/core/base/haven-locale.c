@@ -251,3 +251,25 @@ haven_locale_translate_in (const char *code,
 
   return translated;
 }
+
+guint
+haven_locale_get_display_width (const char *text)
+{
+  guint width = 0;
+
+  g_return_val_if_fail (text != NULL, 0);
+
+  /* Thai and Devanagari put vowel signs and tone marks on the letter
+   * before them, and a terminal on the same cell: counted as characters,
+   * a Thai heading pushed the columns after it out of line. */
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+
+  return width;
+}

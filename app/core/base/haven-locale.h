@@ -22,5 +22,9 @@ char               *haven_locale_get_default           (GSettings          *sett
 void                haven_locale_apply_default         (void);
 char               *haven_locale_translate_in          (const char         *code,
                                                         const char         *msgid);
+/* The columns a terminal gives @text (UTF-8), as wcwidth() counts them:
+ * none for combining marks and format characters, two for wide ones. For
+ * lining up the tables havenctl prints in every language. */
+guint               haven_locale_get_display_width     (const char         *text);
 
 G_END_DECLS
