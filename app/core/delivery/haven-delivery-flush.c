@@ -566,11 +566,6 @@ flush_pump (GTask *task)
               flush_claim_batch (task, 2 * self->concurrency - flush->ahead.length);
             }
         }
-
-      /* Claims of entries found being sent already may have filled the
-       * slots; what was claimed is started on the next pump. */
-      while (flush->running < limit && !g_queue_is_empty (&flush->ahead))
-        flush_send (task, GPOINTER_TO_UINT (g_queue_pop_head (&flush->ahead)));
     }
 
   if (flush->running == 0 && flush->recording == 0 && !flush->claiming && !flush->releasing &&
